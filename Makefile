@@ -1,0 +1,112 @@
+# tracekit build. `make` builds build/tracekit; `make test` and `make demo` are the README's
+# two commands and install what they need first (scripts/deps.sh).
+#
+# Sources are found by wildcard so that a new core module, tool or BPF object needs no edit
+# here: src/core/*.c, src/tools/*.c, src/lang/**/*.c, src/bpf/*.bpf.c (one skeleton each).
+
+CC      ?= gcc
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+PREFIX  ?= /usr/local
+BUILD   := build
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	   -D_GNU_SOURCE -Isrc -I$(BUILD)/skel
+LDLIBS  := -lbpf -lelf -ldw -lz -lcapstone -lm
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Isrc/bpf -Wall \
+	      -Wno-unused-function
+
+CORE_SRC := $(wildcard src/core/*.c)
+TOOL_SRC := $(wildcard src/tools/*.c)
+LANG_SRC := $(wildcard src/lang/*.c src/lang/builtins/*.c)
+MAIN_SRC := src/tracekit.c
+BPF_SRC  := $(wildcard src/bpf/*.bpf.c)
+
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+APP_OBJ  := $(MAIN_SRC:%.c=$(BUILD)/%.o) $(TOOL_SRC:%.c=$(BUILD)/%.o) $(LANG_SRC:%.c=$(BUILD)/%.o)
+SKELS    := $(BPF_SRC:src/bpf/%.bpf.c=$(BUILD)/skel/%.skel.h)
+
+TOOLS = $(shell sed -n 's/^TOOL_REGISTER(\([a-z0-9_]*\),.*/\1/p' $(TOOL_SRC) $(LANG_SRC) | sort -u)
+
+.PHONY: all deps test unit fuzz e2e demo bench install clean targets format
+all: $(BUILD)/tracekit
+
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(@D)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	@mkdir -p $(@D)
+	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
+
+# Every C object may include any skeleton: keep the dependency simple and correct.
+$(BUILD)/src/%.o: src/%.c $(SKELS) | $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libtkcore.a: $(CORE_OBJ)
+	$(AR) rcs $@ $^
+
+# --whole-archive keeps every TOOL_REGISTER() entry of the tk_tools section.
+$(BUILD)/tracekit: $(APP_OBJ) $(BUILD)/libtkcore.a
+	$(CC) $(CFLAGS) -o $@ $(APP_OBJ) $(BUILD)/libtkcore.a $(LDLIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- tests ------------------------------------------------------------------------------
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(BUILD)/libtkcore.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libtkcore.a $(LDLIBS)
+
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc -I$(BUILD)/skel -g -O1 \
+	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(LANG_SRC) $(SKELS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(filter-out src/lang/main.c,$(LANG_SRC)) $(LDLIBS)
+
+targets:
+	$(MAKE) -C tests/targets
+
+unit: $(UNIT_BIN)
+fuzz: $(FUZZ_BIN)
+
+deps:
+	@scripts/deps.sh
+
+# The README's test command: install, build, then one pytest run over everything (unit
+# binaries, fuzzers under ASan, and real tracing), ending with pytest's own summary.
+test: deps
+	$(MAKE) all unit fuzz targets
+	/usr/bin/python3 -m pytest -q -p no:cacheprovider tests
+
+demo: deps
+	$(MAKE) all targets
+	scripts/demo.sh
+
+bench: deps
+	$(MAKE) all targets
+	bench/run.sh
+
+install: $(BUILD)/tracekit
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/tracekit $(DESTDIR)$(PREFIX)/bin/tracekit
+	for t in $(TOOLS); do ln -sf tracekit $(DESTDIR)$(PREFIX)/bin/$$t; done
+
+format:
+	clang-format -i $$(find src tests/unit tests/fuzz bench -name '*.[ch]')
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C tests/targets clean

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Attaching, owned in one place: every link of a run lives in one attach_set and goes with
+ * one attach_set__destroy(), called on every exit path. Picks the best mechanism the kernel
+ * offers and says what it chose.
+ */
+#ifndef TK_ATTACH_H
+#define TK_ATTACH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bpf_program;
+struct bpf_link;
+struct attach_set;
+
+struct attach_set *attach_set__new(void);
+/* Detach and free everything; NULL is fine. */
+void attach_set__destroy(struct attach_set *as);
+/* Take ownership of a link made elsewhere (e.g. a skeleton's auto-attach). */
+int attach_set__add_link(struct attach_set *as, struct bpf_link *link);
+size_t attach_set__count(const struct attach_set *as);
+
+/* Kernel features, probed once by trying (never by looking at symbol lists). */
+bool kernel_has_uprobe_multi(void);
+
+enum kfunc_mech { KFUNC_NONE, KFUNC_KPROBE, KFUNC_FENTRY };
+/* What can probe kernel functions here; with KFUNC_NONE, why holds a one-line reason. */
+enum kfunc_mech kernel_kfunc_mech(char *why, size_t len);
+
+/*
+ * Before loading: make prog attachable the way attach_uprobes() will attach it (uprobe_multi
+ * needs its expected attach type set at load time).
+ */
+int attach_prepare_uprobe(struct bpf_program *prog, bool multi);
+
+/*
+ * Attach prog at n file offsets of path, each with its cookie (bpf_get_attach_cookie()).
+ * multi: one uprobe_multi link (raw BPF_LINK_CREATE: libbpf 1.1 lacks the API); else one
+ * perf-event uprobe per offset. ret: return probes (never use them on Go code).
+ * pid > 0 limits the probes to that process.
+ */
+int attach_uprobes(struct attach_set *as, struct bpf_program *prog, bool multi, const char *path,
+		   const uint64_t *offsets, const uint64_t *cookies, size_t n, int pid, bool ret);
+
+int attach_tracepoint(struct attach_set *as, struct bpf_program *prog, const char *cat,
+		      const char *event, uint64_t cookie);
+
+/* tracefs mount point, mounting it if needed; NULL with a reason in why. */
+const char *tracefs_dir(char *why, size_t len);
+
+/* Turn a libbpf/kernel error from load into one line about what the user can do. */
+const char *attach_strerror(int err);
+
+#endif

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Histograms rendered in user space: bcc's log2 format (tools). */
+#ifndef TK_HIST_H
+#define TK_HIST_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define HIST_LOG2_SLOTS 64
+
+/* Slot of v in a bcc log2 histogram: 0 -> 0, 1 -> 1, 2..3 -> 2, 4..7 -> 3, ... */
+unsigned int hist_log2_slot(uint64_t v);
+
+/*
+ * bcc's print_log2_hist: the "     nsecs               : count     distribution" header,
+ * rows from slot 0 (0 -> 1) up to the highest non-empty one, 40-column star bars.
+ */
+void hist_print_log2(FILE *f, const uint64_t *slots, unsigned int nslots, const char *unit);
+
+#endif

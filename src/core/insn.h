@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What we need to know about x86-64 instructions to probe a function safely (capstone):
+ * where its RETs are, where Go's stack-check prologue ends, which instruction boundaries
+ * exist, and which instructions the kernel's uprobe code mis-emulates.
+ */
+#ifndef TK_INSN_H
+#define TK_INSN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Condition under which a probe on a Go prologue branch counts a real entry: the probe sits
+ * on the conditional jump to morestack (emulated by the kernel, so cheap) and counts only
+ * when that jump is not taken, which the flags in pt_regs tell.
+ */
+enum entry_cond {
+	ENTRY_ALWAYS = 0,	 /* count every hit */
+	ENTRY_JBE_NOT_TAKEN = 1, /* count when !(CF || ZF) */
+	ENTRY_JB_NOT_TAKEN = 2,	 /* count when !CF */
+};
+
+#define FUNC_MAX_RETS 64
+
+struct func_layout {
+	uint32_t entry_off;	  /* where the entry probe goes, relative to the function */
+	enum entry_cond entry_cond;
+	uint32_t body_off;	  /* first instruction after the stack check (0 if none) */
+	uint32_t nrets;
+	uint32_t ret_off[FUNC_MAX_RETS]; /* every RET instruction */
+	uint32_t ntail_jmps;	  /* JMPs leaving [0,size): exits without a RET */
+	bool go_prologue;	  /* a Go stack-check prologue was recognised */
+	bool truncated;		  /* decoding stopped early (bad bytes or too many RETs) */
+};
+
+/*
+ * Decode code[0..size) of a function at address addr. go: recognise Go's
+ * `CMP SP|R12, 0x10(R14); JBE` prologue (and the big-frame variants). Returns 0 or -EINVAL
+ * (the first instruction cannot be decoded) / -ENOMEM.
+ */
+int insn_func_layout(const uint8_t *code, size_t size, uint64_t addr, bool go,
+		     struct func_layout *out);
+
+/* True if off is the start of an instruction in a linear decode of code[0..size). */
+bool insn_is_boundary(const uint8_t *code, size_t size, uint64_t addr, size_t off);
+
+/*
+ * True if a uprobe on the instruction at code must be refused: the kernel emulates any
+ * prefixed 0x90 as a NOP, but REX.B + 0x90 is `xchg rAX, r8` (Linux arch/x86 uprobes bug).
+ */
+bool insn_uprobe_unsafe(const uint8_t *code, size_t len);
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Output helpers shared by every tool: escaping of strings that come from traced processes,
+ * time columns, JSON.
+ */
+#ifndef TK_OUT_H
+#define TK_OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/*
+ * Copy src (at most srclen bytes, stopping at NUL) into dst with terminal control characters
+ * escaped (\n \t \r \e \\xNN; DEL and C1 controls too). Always NUL-terminates; returns dst.
+ */
+char *str_escape(char *dst, size_t dstlen, const char *src, size_t srclen);
+
+/* "HH:MM:SS" local time now (bcc's -T lines). */
+char *time_hms(char *buf, size_t len);
+
+/* A JSON string literal, quoted and escaped. */
+void json_str(FILE *f, const char *s);
+/* The same for a buffer that may lack a NUL. */
+void json_strn(FILE *f, const char *s, size_t n);
+
+#endif

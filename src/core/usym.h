@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * User-space symbolization of addresses in running processes: /proc/PID/maps, then the
+ * mapped file's .symtab/.dynsym or, for stripped Go binaries, .gopclntab. Files are read
+ * lazily and cached across processes (by path).
+ */
+#ifndef TK_USYM_H
+#define TK_USYM_H
+
+#include <stdint.h>
+
+struct usym_cache;
+
+struct usym {
+	const char *name;   /* function name, or NULL when unknown */
+	uint64_t off;	    /* ip - function start */
+	const char *module; /* mapped file path, or NULL */
+};
+
+struct usym_cache *usym_cache__new(void);
+void usym_cache__free(struct usym_cache *c);
+/* Forget cached maps of a pid (after it exec()s or exits). */
+void usym_cache__forget_pid(struct usym_cache *c, int pid);
+/* 0, or -ENOENT (no symbol; module may still be set), -ESRCH (process gone). */
+int usym_cache__resolve(struct usym_cache *c, int pid, uint64_t ip, struct usym *out);
+
+#endif

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Entry point. A first word (or argv[0], for the installed symlinks) that names a tool runs
+ * that tool; anything else is the trace language with bpftrace's flags.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/tool.h"
+
+extern const struct tool __start_tk_tools[];
+extern const struct tool __stop_tk_tools[];
+
+/* The language lives in src/lang; this weak stand-in keeps the tools usable without it. */
+__attribute__((weak)) int lang_main(int argc, char **argv)
+{
+	fprintf(stderr, "tracekit: the trace language is not built into this binary\n");
+	return 2;
+}
+
+const struct tool *tool_find(const char *name)
+{
+	for (const struct tool *t = __start_tk_tools; t < __stop_tk_tools; t++)
+		if (strcmp(t->name, name) == 0)
+			return t;
+	return NULL;
+}
+
+static int tool_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct tool *const *)a)->name, (*(const struct tool *const *)b)->name);
+}
+
+void tool_list(void)
+{
+	size_t n = __stop_tk_tools - __start_tk_tools;
+	const struct tool **v = calloc(n ? n : 1, sizeof(*v));
+
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		v[i] = &__start_tk_tools[i];
+	qsort(v, n, sizeof(*v), tool_cmp);
+	for (size_t i = 0; i < n; i++)
+		printf("  %-14s %s\n", v[i]->name, v[i]->summary);
+	free(v);
+}
+
+static void usage(void)
+{
+	printf("usage: tracekit TOOL [OPTIONS...]        run a tool (also: TOOL [OPTIONS...] via symlink)\n"
+	       "       tracekit -e 'PROGRAM' | FILE      run a trace program (bpftrace language)\n"
+	       "       tracekit -l [PATTERN]             list probes\n\n"
+	       "tools:\n");
+	tool_list();
+}
+
+int main(int argc, char **argv)
+{
+	const char *base = strrchr(argv[0], '/');
+	const struct tool *t;
+
+	base = base ? base + 1 : argv[0];
+	/* Symlinked as a tool name: funccount -> tracekit. */
+	t = strcmp(base, "tracekit") ? tool_find(base) : NULL;
+	if (t) {
+		program_invocation_short_name = (char *)t->name;
+		return t->main(argc, argv);
+	}
+	if (argc >= 2 && (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0)) {
+		usage();
+		return 0;
+	}
+	if (argc >= 2 && (t = tool_find(argv[1]))) {
+		program_invocation_short_name = (char *)t->name;
+		return t->main(argc - 1, argv + 1);
+	}
+	if (argc < 2) {
+		usage();
+		return 2;
+	}
+	return lang_main(argc, argv);
+}
