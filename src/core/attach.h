@@ -35,17 +35,29 @@ enum kfunc_mech kernel_kfunc_mech(char *why, size_t len);
  */
 int attach_prepare_uprobe(struct bpf_program *prog, bool multi);
 
+/* BPF_TRACE_UPROBE_MULTI, absent from libbpf 1.1's headers. */
+#define TK_BPF_TRACE_UPROBE_MULTI 48
+
 /*
- * Attach prog at n file offsets of path, each with its cookie (bpf_get_attach_cookie()).
- * multi: one uprobe_multi link (raw BPF_LINK_CREATE: libbpf 1.1 lacks the API); else one
- * perf-event uprobe per offset. ret: return probes (never use them on Go code).
- * pid > 0 limits the probes to that process.
+ * Attach the loaded program prog_fd at n file offsets of path, each with its cookie
+ * (bpf_get_attach_cookie()). multi: one uprobe_multi link (raw BPF_LINK_CREATE; the program
+ * must have been loaded with expected attach type TK_BPF_TRACE_UPROBE_MULTI); else one
+ * perf-event uprobe per offset. ret: return probes (never on Go code).
+ * pid > 0 limits the probes to that process. Programs from a skeleton: bpf_program__fd().
  */
-int attach_uprobes(struct attach_set *as, struct bpf_program *prog, bool multi, const char *path,
+int attach_uprobes(struct attach_set *as, int prog_fd, bool multi, const char *path,
 		   const uint64_t *offsets, const uint64_t *cookies, size_t n, int pid, bool ret);
 
-int attach_tracepoint(struct attach_set *as, struct bpf_program *prog, const char *cat,
-		      const char *event, uint64_t cookie);
+/* A perf-event tracepoint (id from tracefs) with a cookie. */
+int attach_tracepoint(struct attach_set *as, int prog_fd, const char *cat, const char *event,
+		      uint64_t cookie);
+
+/* Software perf event (profile:, interval:, software:) on one CPU (-1: any) or pid. */
+int attach_perf_event(struct attach_set *as, int prog_fd, void *perf_event_attr, int pid,
+		      int cpu);
+
+/* raw_tp / tp_btf by name through BPF_RAW_TRACEPOINT_OPEN-like link. */
+int attach_raw_tracepoint(struct attach_set *as, int prog_fd, const char *name);
 
 /* tracefs mount point, mounting it if needed; NULL with a reason in why. */
 const char *tracefs_dir(char *why, size_t len);
