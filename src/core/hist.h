@@ -6,14 +6,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define HIST_LOG2_SLOTS 64
+#define HIST_LOG2_SLOTS 65
 
-/* Slot of v in a bcc log2 histogram: 0 -> 0, 1 -> 1, 2..3 -> 2, 4..7 -> 3, ... */
+/* Row of v in a bcc log2 histogram: 0 and 1 -> 1, 2..3 -> 2, 4..7 -> 3, ... (<= 64). */
 unsigned int hist_log2_slot(uint64_t v);
 
 /*
  * bcc's print_log2_hist: the "     nsecs               : count     distribution" header,
- * rows from slot 0 (0 -> 1) up to the highest non-empty one, 40-column star bars.
+ * rows from 1 ("0 -> 1") up to the highest non-empty one, 40-column star bars. Prints
+ * nothing when all slots are empty (as bcc does).
  */
 void hist_print_log2(FILE *f, const uint64_t *slots, unsigned int nslots, const char *unit);
 
