@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ELF reading through libelf over a read-only mmap-free descriptor. libelf validates section
+ * and segment tables against the file size; we check every offset we compute ourselves.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/elf.h"
+
+#define MAX_PHDRS 256
+
+struct elf_file {
+	int fd;
+	Elf *elf;
+	char *path;
+	uint16_t type;
+	size_t nphdr;
+	GElf_Phdr phdr[MAX_PHDRS];
+	const char *image; /* whole file, from elf_rawfile() */
+	size_t image_size;
+};
+
+int elf_file__open(const char *path, struct elf_file **out)
+{
+	struct elf_file *ef;
+	GElf_Ehdr eh;
+	size_t n;
+	int err = -ENOEXEC;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EINVAL;
+	ef = calloc(1, sizeof(*ef));
+	if (!ef)
+		return -ENOMEM;
+	ef->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (ef->fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	ef->path = strdup(path);
+	ef->elf = elf_begin(ef->fd, ELF_C_READ_MMAP, NULL);
+	if (!ef->path || !ef->elf || elf_kind(ef->elf) != ELF_K_ELF)
+		goto fail;
+	if (!gelf_getehdr(ef->elf, &eh) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_machine != EM_X86_64)
+		goto fail;
+	ef->type = eh.e_type;
+	if (elf_getphdrnum(ef->elf, &n))
+		goto fail;
+	for (size_t i = 0; i < n && ef->nphdr < MAX_PHDRS; i++)
+		if (gelf_getphdr(ef->elf, i, &ef->phdr[ef->nphdr]))
+			ef->nphdr++;
+	ef->image = elf_rawfile(ef->elf, &ef->image_size);
+	if (!ef->image)
+		goto fail;
+	*out = ef;
+	return 0;
+fail:
+	elf_file__close(ef);
+	return err;
+}
+
+void elf_file__close(struct elf_file *ef)
+{
+	if (!ef)
+		return;
+	if (ef->elf)
+		elf_end(ef->elf);
+	if (ef->fd >= 0)
+		close(ef->fd);
+	free(ef->path);
+	free(ef);
+}
+
+const char *elf_file__path(const struct elf_file *ef)
+{
+	return ef->path;
+}
+
+bool elf_file__is_pie(const struct elf_file *ef)
+{
+	return ef->type == ET_DYN;
+}
+
+static Elf_Scn *find_section(struct elf_file *ef, const char *name, GElf_Shdr *sh)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (elf_getshdrstrndx(ef->elf, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(ef->elf, scn))) {
+		const char *sname;
+
+		if (!gelf_getshdr(scn, sh))
+			continue;
+		sname = elf_strptr(ef->elf, shstrndx, sh->sh_name);
+		if (sname && strcmp(sname, name) == 0)
+			return scn;
+	}
+	return NULL;
+}
+
+const void *elf_file__section(struct elf_file *ef, const char *name, uint64_t *addr, size_t *size)
+{
+	GElf_Shdr sh;
+	Elf_Scn *scn = find_section(ef, name, &sh);
+
+	if (!scn || sh.sh_type == SHT_NOBITS || sh.sh_offset > ef->image_size ||
+	    sh.sh_size > ef->image_size - sh.sh_offset)
+		return NULL;
+	if (addr)
+		*addr = sh.sh_addr;
+	if (size)
+		*size = sh.sh_size;
+	return ef->image + sh.sh_offset;
+}
+
+struct seen {
+	uint64_t *keys;
+	size_t n, cap;
+};
+
+/* Name + address hash: cheap dedup of symbols present in both .symtab and .dynsym. */
+static uint64_t sym_key(const char *name, uint64_t addr)
+{
+	uint64_t h = 1469598103934665603ULL ^ addr;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 1099511628211ULL;
+	return h;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int walk_symtab(struct elf_file *ef, Elf_Scn *scn, GElf_Shdr *sh, elf_func_cb cb,
+		       void *ctx, struct seen *seen, size_t nsorted)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t n;
+
+	if (!data || !sh->sh_entsize)
+		return 0;
+	n = data->d_size / sh->sh_entsize;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Sym sym;
+		const char *name;
+		int type, ret;
+		uint64_t key;
+
+		if (!gelf_getsym(data, i, &sym))
+			continue;
+		type = GELF_ST_TYPE(sym.st_info);
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
+		    !sym.st_value)
+			continue;
+		name = elf_strptr(ef->elf, sh->sh_link, sym.st_name);
+		if (!name || !*name)
+			continue;
+		key = sym_key(name, sym.st_value);
+		if (nsorted && bsearch(&key, seen->keys, nsorted, sizeof(key), key_cmp))
+			continue;
+		if (seen->n == seen->cap) {
+			size_t cap = seen->cap ? seen->cap * 2 : 1024;
+			uint64_t *k = realloc(seen->keys, cap * sizeof(*k));
+
+			if (!k)
+				return -ENOMEM;
+			seen->keys = k;
+			seen->cap = cap;
+		}
+		seen->keys[seen->n++] = key;
+		ret = cb(name, sym.st_value, sym.st_size, ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int elf_file__for_each_func(struct elf_file *ef, elf_func_cb cb, void *ctx)
+{
+	static const Elf64_Word types[] = { SHT_SYMTAB, SHT_DYNSYM };
+	struct seen seen = { 0 };
+	int ntabs = 0, ret = 0;
+
+	for (size_t t = 0; t < 2 && !ret; t++) {
+		Elf_Scn *scn = NULL;
+		size_t nsorted = seen.n;
+
+		/* .dynsym repeats .symtab's entries: skip the ones already reported. */
+		if (nsorted)
+			qsort(seen.keys, nsorted, sizeof(*seen.keys), key_cmp);
+		while ((scn = elf_nextscn(ef->elf, scn)) && !ret) {
+			GElf_Shdr sh;
+
+			if (!gelf_getshdr(scn, &sh) || sh.sh_type != types[t])
+				continue;
+			ntabs++;
+			ret = walk_symtab(ef, scn, &sh, cb, ctx, &seen, nsorted);
+		}
+	}
+	free(seen.keys);
+	return ret ? ret : ntabs;
+}
+
+static const GElf_Phdr *load_segment(const struct elf_file *ef, uint64_t vaddr)
+{
+	for (size_t i = 0; i < ef->nphdr; i++) {
+		const GElf_Phdr *p = &ef->phdr[i];
+
+		if (p->p_type == PT_LOAD && vaddr >= p->p_vaddr && vaddr - p->p_vaddr < p->p_memsz)
+			return p;
+	}
+	return NULL;
+}
+
+int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_t *off)
+{
+	const GElf_Phdr *p = load_segment(ef, vaddr);
+
+	if (!p || vaddr - p->p_vaddr >= p->p_filesz)
+		return -ERANGE;
+	*off = vaddr - p->p_vaddr + p->p_offset;
+	return 0;
+}
+
+int elf_file__segment_delta(const struct elf_file *ef, uint64_t vaddr, int64_t *delta)
+{
+	const GElf_Phdr *p = load_segment(ef, vaddr);
+
+	if (!p)
+		return -ERANGE;
+	*delta = (int64_t)(p->p_vaddr - p->p_offset);
+	return 0;
+}
+
+const uint8_t *elf_file__bytes_at(const struct elf_file *ef, uint64_t vaddr, size_t len)
+{
+	const GElf_Phdr *p = load_segment(ef, vaddr);
+	uint64_t rel, off;
+
+	if (!p)
+		return NULL;
+	rel = vaddr - p->p_vaddr;
+	if (rel > p->p_filesz || len > p->p_filesz - rel)
+		return NULL;
+	off = p->p_offset + rel;
+	if (off > ef->image_size || len > ef->image_size - off)
+		return NULL;
+	return (const uint8_t *)ef->image + off;
+}
+
+bool elf_file__is_go(struct elf_file *ef)
+{
+	GElf_Shdr sh;
+
+	return find_section(ef, ".go.buildinfo", &sh) || find_section(ef, ".gopclntab", &sh) ||
+	       find_section(ef, ".note.go.buildid", &sh) ||
+	       find_section(ef, ".data.rel.ro.gopclntab", &sh);
+}

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The value model shared by the language's compiler (codegen writes these layouts into BPF
+ * maps and ring-buffer events) and its runtime (print*.c / fmt*.c read them back and render
+ * them exactly as bpftrace 0.17 does).
+ *
+ * Everything here is a byte layout contract: change a layout only together with both sides.
+ *
+ * ---------------------------------------------------------------------------------------------
+ * 1. Values (struct lt_type)
+ *
+ *   kind          bytes (in a key, a tuple, an event)          align  notes
+ *   LT_INT        size 1/2/4/8, host endian, signed or not      size   see "integers" below
+ *   LT_STR        size bytes, NUL-terminated inside (default 64 = bpftrace's BPFTRACE_STRLEN)
+ *   LT_BUF        struct lt_buf_hdr + cap bytes, rounded up to 8   8   buf(p, n); printed \xNN
+ *   LT_KSTACK     struct lt_stack_hdr + u64 ip[nframes]          8   bpf_get_stack(ctx, ip, ..., 0)
+ *   LT_USTACK     struct lt_stack_hdr + u64 ip[nframes]          8   ... BPF_F_USER_STACK; pid set
+ *   LT_KSYM       u64 addr                                       8
+ *   LT_USYM       struct lt_usym {u64 addr; u32 pid; u32 pad}    8   usym(), and `func` on uprobes
+ *   LT_INET       struct lt_inet {u32 af; u32 pad; u8 addr[16]}  8   ntop(); af 2 = IPv4, 10 = IPv6
+ *   LT_TIMESTAMP  u64 ns of CLOCK_BOOTTIME                       8   strftime(fmt, ns); fmt_id below
+ *   LT_PROBE      u64 probe index                                8   `probe`; runtime has the names
+ *   LT_TUPLE      members at their offsets (each aligned to its own alignment), size rounded
+ *                 up to the tuple's alignment (the largest member alignment)
+ *   LT_NONE       0 bytes: a statement without value (printf(), delete(), ...)
+ *
+ *   Integers: in map keys, map values and printf/print events every integer is stored as 8
+ *   bytes, sign- or zero-extended by its declared signedness (this is what makes `%d` of a
+ *   64-bit value truncate like bpftrace's does: the formatter applies the C length modifier).
+ *   The declared size is kept in the type only for casts, sizeof() and semantic checks. Inside
+ *   a tuple, integers are 8 bytes too.
+ *
+ *   Stacks: nframes defaults to LT_STACK_FRAMES (127, perf_event_max_stack here), so a stack is
+ *   exactly 1024 bytes. bpf_get_stack() zero-fills the unused tail, which keeps equal stacks
+ *   byte-equal as map keys. Frames are printed up to the first zero ip. For Go entry probes the
+ *   compiler may put *(u64 *)SP in ip[1] after shifting (go-tracing.md §6).
+ *   kstack(N) / ustack(N) limit the printed frames to N (type field nframes = N; the BPF side
+ *   may still capture 127 and the runtime prints N).
+ *
+ * ---------------------------------------------------------------------------------------------
+ * 2. Maps
+ *
+ *   Key: the map's key expressions laid out as a tuple (see LT_TUPLE) with integers as 8 bytes.
+ *   A map without keys (`@x = ...`) has a u64 key that is always 0; its key type is LT_NONE.
+ *   Key size = lt_type_size(key), minimum 8.
+ *
+ *   Value (per CPU, in a BPF_MAP_TYPE_PERCPU_HASH; libbpf/the kernel round each CPU's slot up
+ *   to 8 bytes, so a lookup returns ncpus * roundup(value_size, 8) bytes):
+ *
+ *   agg            per-CPU value                       reduce across CPUs
+ *   LT_AGG_COUNT   u64 n                               sum
+ *   LT_AGG_SUM     s64 n                               sum
+ *   LT_AGG_MIN     struct lt_minmax {s64 v; u64 set}   min of v over CPUs with set != 0
+ *   LT_AGG_MAX     struct lt_minmax                    max of v over CPUs with set != 0
+ *   LT_AGG_AVG     struct lt_avgstat {s64 sum; u64 n}  sum both; avg = sum / n (C integer div)
+ *   LT_AGG_STATS   struct lt_avgstat                   same; prints count, average, total
+ *   LT_AGG_HIST    u64 slot[LT_HIST_SLOTS]             sum per slot; slot = lt_hist_slot(v)
+ *   LT_AGG_LHIST   u64 slot[lt_lhist_slots(...)]       sum per slot; slot = lt_lhist_slot(...)
+ *
+ *   A whole histogram lives in one value (no bucket suffix in the key): one lookup per event,
+ *   one map entry per key, and the runtime reads a histogram in one syscall.
+ *
+ *   LT_AGG_NONE (plain assignment `@x[k] = expr`): a BPF_MAP_TYPE_HASH (not per-CPU) whose
+ *   value is the expression's type laid out as above (ints as 8 bytes). `@x++`, `@x += n`
+ *   are read-modify-write on that value (not atomic, as in bpftrace).
+ *
+ * ---------------------------------------------------------------------------------------------
+ * 3. Events (ring buffer records, BPF -> user space)
+ *
+ *   Every record starts with struct lt_event_hdr {u32 kind; u32 id}. What follows by kind:
+ *
+ *   LT_EV_PRINTF   id = index in lt_prog.fmts; then the args as a tuple (fmt->args).
+ *   LT_EV_TIME     id = fmt index (fmt->fmt is the strftime format, "%H:%M:%S\n" if none);
+ *                  nothing follows (user space reads the clock, like bpftrace).
+ *   LT_EV_JOIN     id = fmt index (fmt->fmt is the separator, " " by default); then
+ *                  char arg[LT_JOIN_MAX_ARGS][fmt->join_arg_size], an empty arg ends the list.
+ *   LT_EV_PRINT    id = map index; then struct lt_ev_print {u64 top; u64 div} (0 = not given).
+ *   LT_EV_CLEAR    id = map index: user space deletes every key.
+ *   LT_EV_ZERO     id = map index: user space zeroes every value.
+ *   LT_EV_PRINT_VAL id = fmt index; then one value of type fmt->args (a 1-member tuple).
+ *   LT_EV_CAT      id = fmt index; then the args tuple; fmt->fmt is the path format.
+ *   LT_EV_EXIT     id = 0; user space stops, runs END, prints the maps.
+ *
+ *   Records are not padded beyond the last member; user space checks the length.
+ */
+#ifndef TK_LANG_TYPES_H
+#define TK_LANG_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LT_STR_DEFAULT	  64  /* bpftrace's BPFTRACE_STRLEN */
+#define LT_STACK_FRAMES	  127 /* frames captured per stack (perf_event_max_stack here) */
+#define LT_HIST_SLOTS	  66  /* (..., 0) + [0] + [1] + [2^k, 2^(k+1)) for k = 1..63 */
+#define LT_LHIST_MAX_SLOTS 1002 /* (max - min) / step buckets + 2 overflow rows */
+#define LT_JOIN_MAX_ARGS  16
+#define LT_COMM_SIZE	  16
+#define LT_MAP_KEYS_MAX	  4096 /* bpftrace's BPFTRACE_MAP_KEYS_MAX default */
+
+enum lt_kind {
+	LT_NONE = 0,
+	LT_INT,
+	LT_STR,
+	LT_BUF,
+	LT_KSTACK,
+	LT_USTACK,
+	LT_KSYM,
+	LT_USYM,
+	LT_INET,
+	LT_TIMESTAMP,
+	LT_PROBE,
+	LT_TUPLE,
+};
+
+struct lt_type;
+
+struct lt_member {
+	const struct lt_type *type;
+	uint32_t offset; /* from the start of the tuple */
+};
+
+struct lt_type {
+	enum lt_kind kind;
+	/* LT_INT: declared size 1/2/4/8 (stored as 8, see above). LT_STR: bytes incl. NUL.
+	 * LT_BUF: capacity in bytes. Others: unused (0). */
+	uint32_t size;
+	bool is_signed; /* LT_INT */
+	/* LT_KSTACK/LT_USTACK: frames to print (<= LT_STACK_FRAMES; 0 = all). */
+	uint32_t nframes;
+	/* LT_KSTACK/LT_USTACK: bpftrace's `perf` mode (`\tADDR sym+off [(path)]`). */
+	bool stack_perf;
+	/* LT_TIMESTAMP: index in lt_prog.fmts of the strftime format. */
+	uint32_t fmt_id;
+	/* LT_TUPLE */
+	const struct lt_member *members;
+	uint32_t nmembers;
+};
+
+/* ---- fixed layouts ------------------------------------------------------------------ */
+
+struct lt_stack_hdr {
+	uint32_t pid; /* tgid for ustack (symbolization), 0 for kstack */
+	uint32_t pad;
+	/* uint64_t ip[LT_STACK_FRAMES] follows */
+};
+
+struct lt_buf_hdr {
+	uint32_t len; /* valid bytes in data */
+	uint32_t pad;
+	/* uint8_t data[cap] follows */
+};
+
+struct lt_usym {
+	uint64_t addr;
+	uint32_t pid;
+	uint32_t pad;
+};
+
+struct lt_inet {
+	uint32_t af; /* AF_INET (2) or AF_INET6 (10) */
+	uint32_t pad;
+	uint8_t addr[16]; /* network order; IPv4 uses the first 4 bytes */
+};
+
+struct lt_minmax {
+	int64_t v;
+	uint64_t set;
+};
+
+struct lt_avgstat {
+	int64_t sum;
+	uint64_t n;
+};
+
+struct lt_event_hdr {
+	uint32_t kind; /* enum lt_event_kind */
+	uint32_t id;
+};
+
+struct lt_ev_print {
+	uint64_t top;
+	uint64_t div;
+};
+
+enum lt_event_kind {
+	LT_EV_PRINTF = 1,
+	LT_EV_TIME,
+	LT_EV_JOIN,
+	LT_EV_PRINT,
+	LT_EV_CLEAR,
+	LT_EV_ZERO,
+	LT_EV_PRINT_VAL,
+	LT_EV_CAT,
+	LT_EV_EXIT,
+};
+
+enum lt_agg {
+	LT_AGG_NONE = 0,
+	LT_AGG_COUNT,
+	LT_AGG_SUM,
+	LT_AGG_MIN,
+	LT_AGG_MAX,
+	LT_AGG_AVG,
+	LT_AGG_STATS,
+	LT_AGG_HIST,
+	LT_AGG_LHIST,
+};
+
+/* ---- the program description handed from the compiler to the runtime ---------------- */
+
+struct lt_map {
+	const char *name; /* "@" or "@name", as printed */
+	struct lt_type key; /* LT_NONE (scalar map) or LT_TUPLE of the key expressions */
+	struct lt_type val; /* LT_AGG_NONE: the stored value's type; aggregations: unused */
+	enum lt_agg agg;
+	int64_t lhist_min, lhist_max, lhist_step; /* LT_AGG_LHIST */
+	uint32_t key_size;   /* lt_map_key_size(&key) */
+	uint32_t value_size; /* lt_map_value_size(this): one CPU's slot before rounding */
+	bool percpu;	     /* every agg except LT_AGG_NONE */
+	int fd;		     /* set once created */
+};
+
+struct lt_fmt {
+	const char *fmt; /* printf/strftime format, join separator, cat path format */
+	struct lt_type args; /* LT_TUPLE of the arguments (LT_NONE when there are none) */
+	uint32_t join_arg_size; /* LT_EV_JOIN: bytes per argument string */
+};
+
+struct lt_prog {
+	struct lt_map *maps;
+	uint32_t nmaps;
+	struct lt_fmt *fmts;
+	uint32_t nfmts;
+	const char **probe_names; /* for LT_PROBE values, indexed by probe index */
+	uint32_t nprobes;
+};
+
+/* ---- size and alignment ------------------------------------------------------------- */
+
+static inline uint32_t lt_align_up(uint32_t n, uint32_t a)
+{
+	return a ? (n + a - 1) / a * a : n;
+}
+
+/* Alignment of a value of type t in keys, tuples and events. */
+static inline uint32_t lt_type_align(const struct lt_type *t)
+{
+	uint32_t a = 1;
+
+	switch (t->kind) {
+	case LT_NONE:
+		return 1;
+	case LT_STR:
+		return 1;
+	case LT_TUPLE:
+		for (uint32_t i = 0; i < t->nmembers; i++) {
+			uint32_t m = lt_type_align(t->members[i].type);
+			if (m > a)
+				a = m;
+		}
+		return a;
+	default:
+		return 8;
+	}
+}
+
+/* Bytes a value of type t occupies in keys, tuples and events. */
+static inline uint32_t lt_type_size(const struct lt_type *t)
+{
+	switch (t->kind) {
+	case LT_NONE:
+		return 0;
+	case LT_INT:
+	case LT_KSYM:
+	case LT_TIMESTAMP:
+	case LT_PROBE:
+		return 8;
+	case LT_STR:
+		return t->size ? t->size : LT_STR_DEFAULT;
+	case LT_BUF:
+		return lt_align_up(sizeof(struct lt_buf_hdr) + t->size, 8);
+	case LT_KSTACK:
+	case LT_USTACK:
+		return sizeof(struct lt_stack_hdr) + 8 * LT_STACK_FRAMES;
+	case LT_USYM:
+		return sizeof(struct lt_usym);
+	case LT_INET:
+		return sizeof(struct lt_inet);
+	case LT_TUPLE: {
+		uint32_t end = 0;
+		for (uint32_t i = 0; i < t->nmembers; i++) {
+			uint32_t e = t->members[i].offset + lt_type_size(t->members[i].type);
+			if (e > end)
+				end = e;
+		}
+		return lt_align_up(end, lt_type_align(t));
+	}
+	}
+	return 0;
+}
+
+/*
+ * Fill members[i].offset for a tuple whose member types are set: each member at the next
+ * offset aligned to its own alignment. Returns the tuple's size.
+ */
+static inline uint32_t lt_tuple_layout(struct lt_member *members, uint32_t n)
+{
+	uint32_t off = 0, align = 1;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t a = lt_type_align(members[i].type);
+		off = lt_align_up(off, a);
+		members[i].offset = off;
+		off += lt_type_size(members[i].type);
+		if (a > align)
+			align = a;
+	}
+	return lt_align_up(off, align);
+}
+
+static inline uint32_t lt_map_key_size(const struct lt_type *key)
+{
+	uint32_t n = lt_type_size(key);
+
+	return n < 8 ? 8 : lt_align_up(n, 8);
+}
+
+static inline uint32_t lt_lhist_slots(int64_t min, int64_t max, int64_t step)
+{
+	if (step <= 0 || max <= min)
+		return 0;
+	return (uint32_t)((max - min) / step) + 2;
+}
+
+/* One CPU's value bytes for a map (before the kernel's per-CPU rounding to 8). */
+static inline uint32_t lt_map_value_size(const struct lt_map *m)
+{
+	switch (m->agg) {
+	case LT_AGG_NONE:
+		return lt_align_up(lt_type_size(&m->val) ? lt_type_size(&m->val) : 8, 8);
+	case LT_AGG_COUNT:
+	case LT_AGG_SUM:
+		return 8;
+	case LT_AGG_MIN:
+	case LT_AGG_MAX:
+		return sizeof(struct lt_minmax);
+	case LT_AGG_AVG:
+	case LT_AGG_STATS:
+		return sizeof(struct lt_avgstat);
+	case LT_AGG_HIST:
+		return 8 * LT_HIST_SLOTS;
+	case LT_AGG_LHIST:
+		return 8 * lt_lhist_slots(m->lhist_min, m->lhist_max, m->lhist_step);
+	}
+	return 0;
+}
+
+/* ---- histogram slots (the BPF side computes the same with shifts and compares) ------- */
+
+/*
+ * bpftrace's log2 buckets: slot 0 = negative "(..., 0)", 1 = "[0]", 2 = "[1]",
+ * k + 1 = "[2^(k-1), 2^k)" for k >= 2, i.e. slot = 2 + floor(log2(v)) for v >= 1.
+ */
+static inline uint32_t lt_hist_slot(int64_t v)
+{
+	uint32_t l = 0;
+
+	if (v < 0)
+		return 0;
+	if (v == 0)
+		return 1;
+	for (uint64_t u = (uint64_t)v; u > 1; u >>= 1)
+		l++;
+	return 2 + l;
+}
+
+/*
+ * Linear buckets: slot 0 = "(..., min)", 1 + (v - min) / step for min <= v < max,
+ * last = "[max, ...)".
+ */
+static inline uint32_t lt_lhist_slot(int64_t v, int64_t min, int64_t max, int64_t step)
+{
+	uint32_t n = lt_lhist_slots(min, max, step);
+
+	if (n == 0 || v < min)
+		return 0;
+	if (v >= max)
+		return n - 1;
+	return 1 + (uint32_t)((v - min) / step);
+}
+
+#endif
