@@ -89,7 +89,7 @@ const struct proc_map *proc_maps__find(const struct proc_maps *pm, uint64_t addr
 }
 
 /* "c" and "libc" match "libc.so.6" and "libc-2.36.so"; a name with ".so" must match up to it. */
-static bool lib_name_matches(const char *base, const char *name)
+bool lib_name_matches(const char *base, const char *name)
 {
 	char want[256];
 	size_t n;

@@ -32,6 +32,9 @@ const struct proc_map *proc_maps__find(const struct proc_maps *pm, uint64_t addr
  */
 const struct proc_map *proc_maps__find_lib(const struct proc_maps *pm, const char *name);
 
+/* Library base name vs a user's name for it: "c", "libc", "libc.so.6" match "libc.so.6". */
+bool lib_name_matches(const char *base, const char *name);
+
 /* true if /proc/PID exists (and is not a zombie we reaped). */
 bool proc_alive(int pid);
 /* Prefix path with /proc/PID/root so that a process in another mount namespace is reached. */
