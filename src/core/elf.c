@@ -193,7 +193,7 @@ int elf_file__for_each_func(struct elf_file *ef, elf_func_cb cb, void *ctx)
 {
 	static const Elf64_Word types[] = { SHT_SYMTAB, SHT_DYNSYM };
 	struct seen seen = { 0 };
-	int ntabs = 0, ret = 0;
+	int ret = 0;
 
 	for (size_t t = 0; t < 2 && !ret; t++) {
 		Elf_Scn *scn = NULL;
@@ -207,12 +207,11 @@ int elf_file__for_each_func(struct elf_file *ef, elf_func_cb cb, void *ctx)
 
 			if (!gelf_getshdr(scn, &sh) || sh.sh_type != types[t])
 				continue;
-			ntabs++;
 			ret = walk_symtab(ef, scn, &sh, cb, ctx, &seen, nsorted);
 		}
 	}
 	free(seen.keys);
-	return ret ? ret : ntabs;
+	return ret;
 }
 
 static const GElf_Phdr *load_segment(const struct elf_file *ef, uint64_t vaddr)

@@ -25,7 +25,7 @@ typedef int (*elf_func_cb)(const char *name, uint64_t addr, uint64_t size, void 
 /*
  * Call cb for each defined function symbol (STT_FUNC, STT_GNU_IFUNC) of .symtab, then of
  * .dynsym. Duplicates (same name and address) are reported once. A non-zero cb return stops
- * the walk and is returned. Returns the number of symbol tables found (0: stripped).
+ * the walk and is returned; else 0, or a negative errno.
  */
 int elf_file__for_each_func(struct elf_file *ef, elf_func_cb cb, void *ctx);
 

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Resolution of a uprobe spec into file offsets: find the binary, list its functions
+ * (.symtab/.dynsym, else .gopclntab for stripped Go), match, and decode each match so the
+ * probes land after Go's stack check and on every RET, never on an unsafe instruction.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/elf.h"
+#include "core/gosym.h"
+#include "core/insn.h"
+#include "core/probe.h"
+#include "core/procmaps.h"
+
+/* Largest function body we decode; Go's biggest runtime functions are well below. */
+#define MAX_DECODE (1u << 20)
+
+struct matcher {
+	const char *glob;
+	regex_t re;
+	bool use_re;
+	bool exact_only; /* a symbol equals the pattern: take just that one */
+	struct target_set *ts;
+	size_t cap;
+	int err;
+};
+
+static bool matches(struct matcher *m, const char *name)
+{
+	if (m->exact_only)
+		return strcmp(m->glob, name) == 0;
+	if (m->use_re)
+		return regexec(&m->re, name, 0, NULL, 0) == 0;
+	return glob_match(m->glob, name);
+}
+
+static int add_func(const char *name, uint64_t addr, uint64_t size, void *ctx)
+{
+	struct matcher *m = ctx;
+	struct target_set *ts = m->ts;
+	struct func_target *f;
+
+	if (!matches(m, name))
+		return 0;
+	if (ts->nfuncs == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 16;
+		struct func_target *v = realloc(ts->funcs, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		ts->funcs = v;
+		m->cap = cap;
+	}
+	f = &ts->funcs[ts->nfuncs];
+	memset(f, 0, sizeof(*f));
+	f->name = strdup(name);
+	if (!f->name)
+		return -ENOMEM;
+	f->addr = addr;
+	f->size = size;
+	ts->nfuncs++;
+	return 0;
+}
+
+static int exact_probe(const char *name, uint64_t addr, uint64_t size, void *ctx)
+{
+	return strcmp(name, ctx) == 0 ? 1 : 0;
+}
+
+typedef int (*func_walker)(struct elf_file *ef, struct gosym_table *gt, elf_func_cb cb,
+			   void *ctx);
+
+static int walk_elf(struct elf_file *ef, struct gosym_table *gt, elf_func_cb cb, void *ctx)
+{
+	return elf_file__for_each_func(ef, cb, ctx);
+}
+
+static int walk_gosym(struct elf_file *ef, struct gosym_table *gt, elf_func_cb cb, void *ctx)
+{
+	size_t n = gosym_table__count(gt);
+
+	for (size_t i = 0; i < n; i++) {
+		struct gosym_func f;
+		int ret;
+
+		if (gosym_table__func(gt, i, &f))
+			continue;
+		ret = cb(f.name, f.entry, f.end > f.entry ? f.end - f.entry : 0, ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int load_gosym(struct elf_file *ef, struct gosym_table **gt)
+{
+	uint64_t addr, text_addr = 0;
+	size_t size, tsize;
+	const void *data = elf_file__section(ef, ".gopclntab", &addr, &size);
+
+	if (!data)
+		data = elf_file__section(ef, ".data.rel.ro.gopclntab", &addr, &size);
+	if (!data)
+		return -ENOENT;
+	if (!elf_file__section(ef, ".text", &text_addr, &tsize))
+		text_addr = 0;
+	return gosym_table__parse(data, size, text_addr, gt);
+}
+
+static int func_cmp(const void *a, const void *b)
+{
+	const struct func_target *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Sort by address and drop aliases (two names for one address): one probe per site. */
+static void dedup_by_addr(struct target_set *ts)
+{
+	size_t o = 0;
+
+	qsort(ts->funcs, ts->nfuncs, sizeof(*ts->funcs), func_cmp);
+	for (size_t i = 0; i < ts->nfuncs; i++) {
+		if (o && ts->funcs[o - 1].addr == ts->funcs[i].addr) {
+			free(ts->funcs[i].name);
+			continue;
+		}
+		ts->funcs[o++] = ts->funcs[i];
+	}
+	ts->nfuncs = o;
+}
+
+static int find_binary(const struct probe_spec *spec, int pid, char *path, size_t len,
+		       char *err, size_t errlen)
+{
+	const char *t = spec->target;
+	char found[PATH_MAX];
+
+	if (strchr(t, '/')) {
+		if (access(t, F_OK)) {
+			snprintf(err, errlen, "%s: no such file", t);
+			return -ENOENT;
+		}
+		return proc_root_path(pid, t, path, len) ? -ENAMETOOLONG : 0;
+	}
+	if (pid > 0) {
+		struct proc_maps pm;
+		const struct proc_map *m;
+		int ret = proc_maps__load(pid, &pm);
+
+		if (ret) {
+			snprintf(err, errlen, "no process with PID %d", pid);
+			return -ESRCH;
+		}
+		m = proc_maps__find_lib(&pm, t);
+		ret = m ? proc_root_path(pid, m->path, path, len) : -ENOENT;
+		proc_maps__free(&pm);
+		if (!ret)
+			return 0;
+	}
+	if (!ldcache_lookup(t, found, sizeof(found)))
+		return snprintf(path, len, "%s", found) < (int)len ? 0 : -ENAMETOOLONG;
+	/* A program on $PATH, as bcc's which() does. */
+	for (char *dirs = getenv("PATH") ? strdup(getenv("PATH")) : NULL, *save = NULL,
+		  *d = dirs ? strtok_r(dirs, ":", &save) : NULL;
+	     dirs; d = strtok_r(NULL, ":", &save)) {
+		if (!d) {
+			free(dirs);
+			break;
+		}
+		snprintf(found, sizeof(found), "%s/%s", d, t);
+		if (!access(found, X_OK)) {
+			free(dirs);
+			return snprintf(path, len, "%s", found) < (int)len ? 0 : -ENAMETOOLONG;
+		}
+	}
+	snprintf(err, errlen, "%s: no such library or program%s", t,
+		 pid > 0 ? " (not mapped by that PID either)" : " (with -p, libraries of the process are searched too)");
+	return -ENOENT;
+}
+
+static void analyze(struct elf_file *ef, struct target_set *ts, struct func_target *f)
+{
+	uint64_t size = f->size;
+	const uint8_t *code;
+
+	if (size > MAX_DECODE)
+		size = MAX_DECODE;
+	code = size ? elf_file__bytes_at(ef, f->addr, size) : NULL;
+	if (!code || insn_func_layout(code, size, f->addr, ts->is_go, &f->layout)) {
+		/* Unknown size or undecodable: probe the first instruction only. */
+		memset(&f->layout, 0, sizeof(f->layout));
+		f->layout.truncated = true;
+	}
+}
+
+static bool entry_unsafe(struct elf_file *ef, const struct func_target *f)
+{
+	const uint8_t *p = elf_file__bytes_at(ef, f->addr + f->layout.entry_off, 16);
+
+	return p && insn_uprobe_unsafe(p, 16);
+}
+
+int target_resolve(const struct probe_spec *spec, int pid, unsigned int flags,
+		   struct target_set *ts, char *err, size_t errlen)
+{
+	char path[PATH_MAX], ver[32];
+	struct matcher m = { .glob = spec->pattern, .ts = ts };
+	struct elf_file *ef = NULL;
+	struct gosym_table *gt = NULL;
+	const void *bi;
+	size_t bisize, o;
+	bool has_symtab, has_dynsym;
+	int ret;
+	func_walker walk;
+
+	memset(ts, 0, sizeof(*ts));
+	if (spec->kind != PROBE_UPROBE)
+		return -EINVAL;
+	ret = find_binary(spec, pid, path, sizeof(path), err, errlen);
+	if (ret)
+		return ret;
+	ret = elf_file__open(path, &ef);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", spec->target,
+			 ret == -ENOEXEC ? "not an x86-64 ELF file" : strerror(-ret));
+		return ret;
+	}
+	ts->path = strdup(path);
+	ts->display = strdup(spec->target);
+	if (!ts->path || !ts->display) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ts->is_go = elf_file__is_go(ef);
+	ts->goid_off = 0x98;
+	bi = elf_file__section(ef, ".go.buildinfo", NULL, &bisize);
+	if (bi && !gosym_buildinfo_version(bi, bisize, ver, sizeof(ver))) {
+		snprintf(ts->go_version, sizeof(ts->go_version), "%s", ver);
+		ts->goid_off = gosym_goid_offset(ver);
+	}
+
+	/* Function list: ELF symbols, or Go's pclntab when the binary is stripped. */
+	walk = walk_elf;
+	has_symtab = elf_file__section(ef, ".symtab", NULL, NULL);
+	has_dynsym = elf_file__section(ef, ".dynsym", NULL, NULL);
+	if (ts->is_go && !has_symtab) {
+		ret = load_gosym(ef, &gt);
+		if (ret) {
+			snprintf(err, errlen, "%s: stripped Go binary with an unreadable .gopclntab",
+				 spec->target);
+			goto out;
+		}
+		walk = walk_gosym;
+		ts->from_pclntab = true;
+	} else if (!has_symtab && !has_dynsym) {
+		snprintf(err, errlen, "%s: no symbol table (stripped) and not a Go binary",
+			 spec->target);
+		ret = -ENOENT;
+		goto out;
+	}
+
+	if (spec->regex) {
+		if (regcomp(&m.re, spec->pattern, REG_EXTENDED | REG_NOSUB)) {
+			snprintf(err, errlen, "bad regular expression '%s'", spec->pattern);
+			ret = -EINVAL;
+			goto out;
+		}
+		m.use_re = true;
+	} else {
+		/* Exact names win: 'main.(*Arith).Mul' must not also match 'main.(*XArith).Mul'. */
+		m.exact_only = walk(ef, gt, exact_probe, (void *)spec->pattern) == 1;
+	}
+	ret = walk(ef, gt, add_func, &m);
+	if (m.use_re)
+		regfree(&m.re);
+	if (ret)
+		goto out;
+	if (!ts->nfuncs) {
+		snprintf(err, errlen, "no function in %s matches '%s'", spec->target, spec->pattern);
+		ret = -ENOENT;
+		goto out;
+	}
+	dedup_by_addr(ts);
+
+	o = 0;
+	for (size_t i = 0; i < ts->nfuncs; i++) {
+		struct func_target *f = &ts->funcs[i];
+
+		if (elf_file__vaddr_to_offset(ef, f->addr, &f->offset)) {
+			free(f->name);
+			continue;
+		}
+		if (flags & RESOLVE_LAYOUT)
+			analyze(ef, ts, f);
+		if (entry_unsafe(ef, f)) {
+			/* The kernel would emulate `xchg rAX, r8` as a NOP: heap corruption. */
+			if (!ts->nrefused++)
+				snprintf(ts->refused_example, sizeof(ts->refused_example), "%s",
+					 f->name);
+			free(f->name);
+			continue;
+		}
+		ts->funcs[o++] = *f;
+	}
+	ts->nfuncs = o;
+	ret = 0;
+	if (!ts->nfuncs) {
+		snprintf(err, errlen, "no function in %s matching '%s' can be probed safely",
+			 spec->target, spec->pattern);
+		ret = -ENOENT;
+	}
+out:
+	gosym_table__free(gt);
+	elf_file__close(ef);
+	if (ret)
+		target_set__free(ts);
+	return ret;
+}
+
+void target_set__free(struct target_set *ts)
+{
+	for (size_t i = 0; i < ts->nfuncs; i++)
+		free(ts->funcs[i].name);
+	free(ts->funcs);
+	free(ts->path);
+	free(ts->display);
+	memset(ts, 0, sizeof(*ts));
+}
