@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Attaching by program fd through the raw kernel interfaces, so skeleton programs and the
+ * language's hand-emitted programs share one path: perf events + BPF_PERF_EVENT links for
+ * single uprobes and tracepoints (with cookies), and uprobe_multi links through a raw
+ * BPF_LINK_CREATE, which libbpf 1.1 cannot express.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "core/attach.h"
+
+#define UPROBE_MULTI_RETURN 1
+
+struct attach_set {
+	int *fds; /* link and perf-event fds, closed in order */
+	size_t nfds, capfds;
+	struct bpf_link **links;
+	size_t nlinks, caplinks;
+	size_t nprobes;
+};
+
+struct attach_set *attach_set__new(void)
+{
+	return calloc(1, sizeof(struct attach_set));
+}
+
+static int push_fd(struct attach_set *as, int fd)
+{
+	if (as->nfds == as->capfds) {
+		size_t cap = as->capfds ? as->capfds * 2 : 32;
+		int *v = realloc(as->fds, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		as->fds = v;
+		as->capfds = cap;
+	}
+	as->fds[as->nfds++] = fd;
+	return 0;
+}
+
+int attach_set__add_link(struct attach_set *as, struct bpf_link *link)
+{
+	if (!link)
+		return -EINVAL;
+	if (as->nlinks == as->caplinks) {
+		size_t cap = as->caplinks ? as->caplinks * 2 : 16;
+		struct bpf_link **v = realloc(as->links, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		as->links = v;
+		as->caplinks = cap;
+	}
+	as->links[as->nlinks++] = link;
+	as->nprobes++;
+	return 0;
+}
+
+size_t attach_set__count(const struct attach_set *as)
+{
+	return as->nprobes;
+}
+
+void attach_set__destroy(struct attach_set *as)
+{
+	if (!as)
+		return;
+	for (size_t i = 0; i < as->nlinks; i++)
+		bpf_link__destroy(as->links[i]);
+	for (size_t i = 0; i < as->nfds; i++)
+		close(as->fds[i]);
+	free(as->links);
+	free(as->fds);
+	free(as);
+}
+
+/* BPF_LINK_CREATE's attr for uprobe_multi (kernel >= 6.6), absent from older UAPI headers. */
+struct link_create_uprobe_multi {
+	__u32 prog_fd;
+	__u32 target_fd;
+	__u32 attach_type;
+	__u32 flags;
+	__aligned_u64 path;
+	__aligned_u64 offsets;
+	__aligned_u64 ref_ctr_offsets;
+	__aligned_u64 cookies;
+	__u32 cnt;
+	__u32 mflags;
+	__u32 pid;
+	__u32 path_fd;
+};
+
+static int link_create_uprobe_multi(int prog_fd, const char *path, const uint64_t *offsets,
+				    const uint64_t *cookies, size_t n, int pid, bool ret)
+{
+	union {
+		struct link_create_uprobe_multi lc;
+		char pad[128]; /* the kernel wants unknown trailing bytes zeroed */
+	} attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.lc.prog_fd = prog_fd;
+	attr.lc.attach_type = TK_BPF_TRACE_UPROBE_MULTI;
+	attr.lc.path = (uintptr_t)path;
+	attr.lc.offsets = (uintptr_t)offsets;
+	attr.lc.cookies = (uintptr_t)cookies;
+	attr.lc.cnt = n;
+	attr.lc.mflags = ret ? UPROBE_MULTI_RETURN : 0;
+	attr.lc.pid = pid > 0 ? pid : 0;
+	fd = syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+	return fd < 0 ? -errno : fd;
+}
+
+bool kernel_has_uprobe_multi(void)
+{
+	static int cached = -1;
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = TK_BPF_TRACE_UPROBE_MULTI);
+	uint64_t off = 0;
+	int prog, link;
+
+	if (cached >= 0)
+		return cached;
+	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", insns, 2, &opts);
+	if (prog < 0) {
+		cached = 0;
+		return false;
+	}
+	/* "/" is no regular file: a kernel that knows uprobe_multi answers EBADF, not EINVAL. */
+	link = link_create_uprobe_multi(prog, "/", &off, NULL, 1, 0, false);
+	cached = link == -EBADF;
+	if (link >= 0)
+		close(link);
+	close(prog);
+	return cached;
+}
+
+int attach_prepare_uprobe(struct bpf_program *prog, bool multi)
+{
+	/* 0 is what a plain uprobe program is loaded with. */
+	return bpf_program__set_expected_attach_type(prog, multi ? TK_BPF_TRACE_UPROBE_MULTI : 0);
+}
+
+static int read_int_file(const char *path, long *val)
+{
+	char buf[64];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EINVAL;
+	buf[n] = '\0';
+	if (sscanf(buf, "config:%ld", val) == 1 || sscanf(buf, "%ld", val) == 1)
+		return 0;
+	return -EINVAL;
+}
+
+static int perf_event_link(struct attach_set *as, int prog_fd, struct perf_event_attr *attr,
+			   int pid, int cpu, uint64_t cookie)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lopts, .perf_event.bpf_cookie = cookie);
+	int pfd, lfd, err;
+
+	pfd = syscall(__NR_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	lfd = bpf_link_create(prog_fd, pfd, BPF_PERF_EVENT, &lopts);
+	if (lfd < 0) {
+		err = -errno;
+		close(pfd);
+		return err;
+	}
+	/* Close order matters for nothing but tidiness: link first, then its event. */
+	err = push_fd(as, lfd);
+	if (!err)
+		err = push_fd(as, pfd);
+	if (err) {
+		close(lfd);
+		close(pfd);
+	}
+	return err;
+}
+
+static int attach_uprobe_single(struct attach_set *as, int prog_fd, const char *path,
+				uint64_t offset, uint64_t cookie, int pid, bool ret)
+{
+	struct perf_event_attr attr = { .size = sizeof(attr) };
+	long type, bit = 0;
+	int err;
+
+	err = read_int_file("/sys/bus/event_source/devices/uprobe/type", &type);
+	if (err)
+		return -EOPNOTSUPP;
+	if (ret && read_int_file("/sys/bus/event_source/devices/uprobe/format/retprobe", &bit))
+		return -EOPNOTSUPP;
+	attr.type = type;
+	attr.config = ret ? 1ULL << bit : 0;
+	attr.config1 = (uintptr_t)path;
+	attr.config2 = offset;
+	return perf_event_link(as, prog_fd, &attr, pid > 0 ? pid : -1, pid > 0 ? -1 : 0, cookie);
+}
+
+int attach_uprobes(struct attach_set *as, int prog_fd, bool multi, const char *path,
+		   const uint64_t *offsets, const uint64_t *cookies, size_t n, int pid, bool ret)
+{
+	int err;
+
+	if (!n)
+		return 0;
+	if (multi) {
+		int fd = link_create_uprobe_multi(prog_fd, path, offsets, cookies, n, pid, ret);
+
+		if (fd < 0)
+			return fd;
+		err = push_fd(as, fd);
+		if (err) {
+			close(fd);
+			return err;
+		}
+		as->nprobes += n;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		err = attach_uprobe_single(as, prog_fd, path, offsets[i], cookies ? cookies[i] : 0,
+					   pid, ret);
+		if (err)
+			return err;
+		as->nprobes++;
+	}
+	return 0;
+}
+
+int attach_tracepoint(struct attach_set *as, int prog_fd, const char *cat, const char *event,
+		      uint64_t cookie)
+{
+	struct perf_event_attr attr = { .size = sizeof(attr), .type = PERF_TYPE_TRACEPOINT,
+					.sample_period = 1, .wakeup_events = 1 };
+	char why[256], path[512];
+	const char *tfs = tracefs_dir(why, sizeof(why));
+	long id;
+	int err;
+
+	if (!tfs)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id", tfs, cat, event);
+	err = read_int_file(path, &id);
+	if (err)
+		return -ENOENT;
+	attr.config = id;
+	err = perf_event_link(as, prog_fd, &attr, -1, 0, cookie);
+	if (!err)
+		as->nprobes++;
+	return err;
+}
+
+int attach_perf_event(struct attach_set *as, int prog_fd, void *perf_event_attr, int pid, int cpu)
+{
+	int err = perf_event_link(as, prog_fd, perf_event_attr, pid, cpu, 0);
+
+	if (!err)
+		as->nprobes++;
+	return err;
+}
+
+int attach_raw_tracepoint(struct attach_set *as, int prog_fd, const char *name)
+{
+	int fd = bpf_raw_tracepoint_open(name, prog_fd), err;
+
+	if (fd < 0)
+		return -errno;
+	err = push_fd(as, fd);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	as->nprobes++;
+	return 0;
+}
+
+static bool fentry_loads(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int id, fd;
+
+	if (!vmlinux)
+		return false;
+	id = btf__find_by_name_kind(vmlinux, "vfs_read", BTF_KIND_FUNC);
+	btf__free(vmlinux);
+	if (id <= 0)
+		return false;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = id);
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+enum kfunc_mech kernel_kfunc_mech(char *why, size_t len)
+{
+	struct stat st;
+
+	if (fentry_loads())
+		return KFUNC_FENTRY;
+	if (!stat("/sys/bus/event_source/devices/kprobe", &st))
+		return KFUNC_KPROBE;
+	snprintf(why, len,
+		 "kernel function probes are unavailable here: this kernel has no kprobes and "
+		 "refuses fentry programs; use tracepoints instead (e.g. 't:syscalls:sys_enter_*', "
+		 "list them with 'tracekit -l tracepoint:*')");
+	return KFUNC_NONE;
+}
+
+const char *tracefs_dir(char *why, size_t len)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	struct stat st;
+
+	for (size_t i = 0; i < 2; i++) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "%s/events", dirs[i]);
+		if (!stat(p, &st))
+			return dirs[i];
+	}
+	if (!mount("nodev", dirs[0], "tracefs", 0, NULL))
+		return dirs[0];
+	snprintf(why, len,
+		 "tracefs is not mounted and mounting it failed (%s): run 'mount -t tracefs nodev "
+		 "/sys/kernel/tracing' as root",
+		 strerror(errno));
+	return NULL;
+}
+
+const char *attach_strerror(int err)
+{
+	switch (-err) {
+	case EPERM:
+	case EACCES:
+		return "permission denied: run as root (or with CAP_BPF and CAP_PERFMON)";
+	case ENOENT:
+		return "no such probe point";
+	case EOPNOTSUPP:
+		return "not supported by this kernel";
+	case EINVAL:
+		return "invalid argument (kernel refused the probe)";
+	case ESRCH:
+		return "no such process";
+	case E2BIG:
+		return "too many probes for this kernel";
+	default:
+		return strerror(-err);
+	}
+}
