@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * execsnoop: exec() calls from sys_enter/exit_execve(at). The command line is collected at
+ * entry (the old image's memory still holds it) in a per-process map entry and sent at exit
+ * with the return value and the new comm.
+ */
+#include "snoop_common.bpf.h"
+#include "execsnoop.h"
+
+const volatile bool ignore_failed = true;
+const volatile __u32 max_args = EXECSNOOP_DEFAULT_MAX_ARGS;
+const volatile __u32 filter_ppid = 0;
+
+/*
+ * Keyed by tgid, not tid: when a non-leader thread execs, it takes over the leader's pid, so
+ * at exit only the tgid still names the entry.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, struct execsnoop_event);
+} execs SEC(".maps");
+
+static const struct execsnoop_event empty_event = {};
+
+static __always_inline int exec_enter(const char *filename, const char *const *argv)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, ppid, size, i;
+	struct execsnoop_event *e;
+	const char *argp;
+	long ret;
+
+	if (!snoop_task_wanted())
+		return 0;
+	ppid = BPF_CORE_READ(task, real_parent, tgid);
+	if (filter_ppid && ppid != filter_ppid)
+		return 0;
+	if (bpf_map_update_elem(&execs, &tgid, &empty_event, BPF_ANY))
+		return 0;
+	e = bpf_map_lookup_elem(&execs, &tgid);
+	if (!e)
+		return 0;
+	e->pid = tgid;
+	e->ppid = ppid;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+
+	ret = bpf_probe_read_user_str(e->args, EXECSNOOP_ARGSIZE, filename);
+	if (ret <= 0)
+		return 0;
+	size = ret;
+	e->args_count = 1;
+	e->args_size = size;
+
+	/* argv[0] is skipped: the file name stands in its place, as in bcc. */
+	for (i = 1; i < EXECSNOOP_MAX_ARGS; i++) {
+		if (i >= max_args)
+			break;
+		argp = NULL;
+		if (bpf_probe_read_user(&argp, sizeof(argp), &argv[i]) || !argp)
+			return 0;
+		if (size > EXECSNOOP_ARGS_BYTES - EXECSNOOP_ARGSIZE)
+			return 0;
+		ret = bpf_probe_read_user_str(&e->args[size], EXECSNOOP_ARGSIZE, argp);
+		if (ret <= 0)
+			return 0;
+		size += ret;
+		e->args_count++;
+		e->args_size = size;
+	}
+	argp = NULL;
+	if (i < EXECSNOOP_MAX_ARGS && !bpf_probe_read_user(&argp, sizeof(argp), &argv[i]) && argp)
+		e->truncated = 1;
+	return 0;
+}
+
+static __always_inline int exec_exit(long ret)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct execsnoop_event *e;
+	__u32 len;
+
+	e = bpf_map_lookup_elem(&execs, &tgid);
+	if (!e)
+		return 0;
+	if (ret < 0 && ignore_failed)
+		goto out;
+	e->retval = ret;
+	e->ts_ns = bpf_ktime_get_ns();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	len = e->args_size;
+	if (len > EXECSNOOP_ARGS_BYTES)
+		goto out;
+	snoop_output(e, __builtin_offsetof(struct execsnoop_event, args) + len);
+out:
+	bpf_map_delete_elem(&execs, &tgid);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int execve_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return exec_enter((const char *)ctx->args[0], (const char *const *)ctx->args[1]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_execve")
+int execve_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return exec_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int execveat_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return exec_enter((const char *)ctx->args[1], (const char *const *)ctx->args[2]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_execveat")
+int execveat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return exec_exit(ctx->ret);
+}
+
+char LICENSE[] SEC("license") = "GPL";

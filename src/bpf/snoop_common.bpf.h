@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * BPF side shared by the *snoop tools: the "events" ring buffer every tool's user half reads
+ * (src/tools/snoop_common.c finds it by that name), a counter of events dropped because the
+ * ring buffer was full, and the pid/tid/uid filters most of them take from the command line.
+ */
+#ifndef SNOOP_COMMON_BPF_H
+#define SNOOP_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#ifndef SNOOP_RINGBUF_BYTES
+#define SNOOP_RINGBUF_BYTES (256 * 1024)
+#endif
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SNOOP_RINGBUF_BYTES);
+} events SEC(".maps");
+
+/* Events the ring buffer had no room for; user space reports the total at exit. */
+__u64 lost_events = 0;
+
+/* Filters, set through the skeleton's .rodata before load; 0 / -1 mean "any". */
+const volatile __u32 filter_tgid = 0;
+const volatile __u32 filter_tid = 0;
+const volatile __u32 filter_uid = (__u32)-1;
+
+/* Whether the current task passes the pid, tid and uid filters. */
+static __always_inline bool snoop_task_wanted(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (filter_tgid && (id >> 32) != filter_tgid)
+		return false;
+	if (filter_tid && (__u32)id != filter_tid)
+		return false;
+	if (filter_uid != (__u32)-1 && (__u32)bpf_get_current_uid_gid() != filter_uid)
+		return false;
+	return true;
+}
+
+/* Reserve one event of *p's type in the ring buffer; counts the loss when full. */
+#define snoop_reserve(p)                                                                           \
+	({                                                                                         \
+		(p) = bpf_ringbuf_reserve(&events, sizeof(*(p)), 0);                               \
+		if (!(p))                                                                          \
+			__sync_fetch_and_add(&lost_events, 1);                                     \
+		(p);                                                                               \
+	})
+
+/* Copy len bytes of data into the ring buffer; counts the loss when full. */
+static __always_inline void snoop_output(void *data, __u64 len)
+{
+	if (bpf_ringbuf_output(&events, data, len, 0))
+		__sync_fetch_and_add(&lost_events, 1);
+}
+
+#endif
