@@ -30,6 +30,7 @@ SKELS    := $(BPF_SRC:src/bpf/%.bpf.c=$(BUILD)/skel/%.skel.h)
 
 TOOLS = $(shell sed -n 's/^TOOL_REGISTER(\([a-z0-9_]*\),.*/\1/p' $(TOOL_SRC) $(LANG_SRC) | sort -u)
 
+.SECONDARY:
 .PHONY: all deps test unit fuzz e2e demo bench install clean targets format
 all: $(BUILD)/tracekit
 

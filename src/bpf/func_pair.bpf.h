@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Entry/return pairing that is correct for Go. Goroutines move between threads, so the key
+ * is never the thread id: it is (tgid, goroutine id, g.stack.hi - SP). Both halves of the key
+ * are the same at the entry probe and at the RET probe (SP points at the return PC in both),
+ * survive stack copying (offsets from the top are kept), and differ per recursive frame. For
+ * C code, with a uretprobe, the key is (tgid, tid, SP at entry + 8 == SP after the return).
+ * The map is an LRU: calls that never return through a RET (panics, Goexit, tail jumps)
+ * must not fill it up.
+ */
+#ifndef TK_FUNC_PAIR_BPF_H
+#define TK_FUNC_PAIR_BPF_H
+
+#include "func_probe.h"
+
+const volatile __u32 filter_tgid = 0;
+const volatile bool capture_args = false;
+
+struct call_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 id;  /* goroutine id (Go) or thread id (C) */
+	__u64 pos; /* g.stack.hi - SP (Go) or SP after return (C) */
+};
+
+struct call_start {
+	__u64 ts;
+	__u64 args[MAX_ARGS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct call_key);
+	__type(value, struct call_start);
+} starts SEC(".maps");
+
+static __always_inline bool tgid_wanted(void)
+{
+	return !filter_tgid || (bpf_get_current_pid_tgid() >> 32) == filter_tgid;
+}
+
+/* Flags in pt_regs at a probe on Go's `JBE/JB morestack`: only the not-taken pass counts. */
+static __always_inline bool entry_cond_met(struct pt_regs *ctx, __u64 cookie)
+{
+	__u64 fl = ctx->flags;
+
+	switch (COOKIE_COND(cookie)) {
+	case 1: /* JBE: taken if CF or ZF */
+		return !(fl & 0x41);
+	case 2: /* JB: taken if CF */
+		return !(fl & 0x01);
+	default:
+		return true;
+	}
+}
+
+static __always_inline int make_key(struct pt_regs *ctx, __u64 cookie, struct call_key *k,
+				    bool at_entry)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	k->tgid = pid_tgid >> 32;
+	k->pad = 0;
+	if (COOKIE_IS_GO(cookie)) {
+		__u64 g = ctx->r14, hi = 0;
+
+		/* R14 holds the current g in Go's register ABI (Go >= 1.17). */
+		if (bpf_probe_read_user(&k->id, sizeof(k->id),
+					(void *)(g + COOKIE_GOID_OFF(cookie))) ||
+		    bpf_probe_read_user(&hi, sizeof(hi), (void *)(g + 8)))
+			return -1;
+		k->pos = hi - ctx->sp;
+	} else {
+		k->id = (__u32)pid_tgid;
+		k->pos = at_entry ? ctx->sp + 8 : ctx->sp;
+	}
+	return 0;
+}
+
+static __always_inline void read_args(struct pt_regs *ctx, bool go, __u64 *a)
+{
+	if (go) {
+		/* Go ABIInternal: RAX, RBX, RCX, RDI, RSI, R8, ... */
+		a[0] = ctx->ax;
+		a[1] = ctx->bx;
+		a[2] = ctx->cx;
+		a[3] = ctx->di;
+		a[4] = ctx->si;
+		a[5] = ctx->r8;
+	} else {
+		a[0] = ctx->di;
+		a[1] = ctx->si;
+		a[2] = ctx->dx;
+		a[3] = ctx->cx;
+		a[4] = ctx->r8;
+		a[5] = ctx->r9;
+	}
+}
+
+static __always_inline int pair_entry(struct pt_regs *ctx)
+{
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	struct call_start st = {};
+	struct call_key k;
+
+	if (!tgid_wanted() || !entry_cond_met(ctx, cookie))
+		return 0;
+	if (make_key(ctx, cookie, &k, true))
+		return 0;
+	if (capture_args)
+		read_args(ctx, COOKIE_IS_GO(cookie), st.args);
+	st.ts = bpf_ktime_get_ns();
+	bpf_map_update_elem(&starts, &k, &st, BPF_ANY);
+	return 0;
+}
+
+/* On return: the matching start (consumed), or NULL. */
+static __always_inline int pair_return(struct pt_regs *ctx, struct call_start *out)
+{
+	struct call_start *st;
+	struct call_key k;
+
+	if (!tgid_wanted() || make_key(ctx, bpf_get_attach_cookie(ctx), &k, false))
+		return -1;
+	st = bpf_map_lookup_elem(&starts, &k);
+	if (!st)
+		return -1;
+	*out = *st;
+	bpf_map_delete_elem(&starts, &k);
+	return 0;
+}
+
+/* bcc's bpf_log2l() + 1 convention: row 1 holds 0 and 1, row i holds [2^(i-1), 2^i). */
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 r = 0;
+
+	if (!v)
+		return 1;
+	if (v >> 32) { v >>= 32; r += 32; }
+	if (v >> 16) { v >>= 16; r += 16; }
+	if (v >> 8) { v >>= 8; r += 8; }
+	if (v >> 4) { v >>= 4; r += 4; }
+	if (v >> 2) { v >>= 2; r += 2; }
+	if (v >> 1) { r += 1; }
+	return r + 1;
+}
+
+#endif

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/* funcslower: report calls slower than a threshold, with result, arguments and stacks. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "func_pair.bpf.h"
+
+const volatile __u64 min_ns = 1000000;
+const volatile bool want_ustack = false;
+const volatile bool want_kstack = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+SEC("uprobe")
+int slow_entry(struct pt_regs *ctx)
+{
+	return pair_entry(ctx);
+}
+
+SEC("uprobe")
+int slow_return(struct pt_regs *ctx)
+{
+	struct call_start st;
+	struct slow_event *e;
+	__u64 delta, pid_tgid;
+	__u32 zero = 0;
+
+	if (pair_return(ctx, &st))
+		return 0;
+	delta = bpf_ktime_get_ns() - st.ts;
+	if (delta < min_ns)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__u64 *l = bpf_map_lookup_elem(&lost, &zero);
+
+		if (l)
+			(*l)++;
+		return 0;
+	}
+	pid_tgid = bpf_get_current_pid_tgid();
+	e->lat_ns = delta;
+	e->retval = ctx->ax;
+	__builtin_memcpy(e->args, st.args, sizeof(e->args));
+	e->pid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->idx = COOKIE_IDX(bpf_get_attach_cookie(ctx));
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->caller = 0;
+	/* At a RET the caller's frame is not yet on the frame-pointer chain: keep [SP]. */
+	if (COOKIE_IS_GO(bpf_get_attach_cookie(ctx)))
+		bpf_probe_read_user(&e->caller, sizeof(e->caller), (void *)ctx->sp);
+	e->ustack_len = want_ustack ?
+		bpf_get_stack(ctx, e->ustack, sizeof(e->ustack), BPF_F_USER_STACK) : 0;
+	e->kstack_len = want_kstack ? bpf_get_stack(ctx, e->kstack, sizeof(e->kstack), 0) : 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
