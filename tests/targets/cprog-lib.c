@@ -16,7 +16,7 @@ static __attribute__((noreturn)) void usage(void)
 
 int main(int argc, char **argv)
 {
-	struct tk_start start = { 0 };
+	struct tk_start start = {0};
 	volatile int sink = 0;
 	long count;
 	int i, r;

@@ -16,7 +16,6 @@
  */
 #include "tkdemo.h"
 
-
 tk_noinline int tk_add(int a, int b)
 {
 	__asm__ volatile("");
@@ -25,7 +24,7 @@ tk_noinline int tk_add(int a, int b)
 
 tk_noinline int tk_slow(int ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
 
 	__asm__ volatile("");
 	while (nanosleep(&ts, &ts) && errno == EINTR)
@@ -53,7 +52,7 @@ static __attribute__((noreturn)) void usage(void)
 
 int main(int argc, char **argv)
 {
-	struct tk_start start = { 0 };
+	struct tk_start start = {0};
 	long count, slow_ms = 0, slow_count = 0, depth = -1;
 	volatile int sink = 0;
 	int i;

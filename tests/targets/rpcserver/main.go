@@ -158,4 +158,3 @@ func (s *Server) closeAll() {
 		c.Close()
 	}
 }
-

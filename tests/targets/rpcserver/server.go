@@ -96,4 +96,3 @@ func (s *Server) call(ctx context.Context, name string, rawArgs json.RawMessage)
 	}
 	return replyv.Interface(), nil
 }
-

@@ -1,0 +1,610 @@
+"""Shared pytest infrastructure for tracekit's end-to-end tests.
+
+Everything here runs real programs on the real kernel. Use it from a test file with
+
+    from conftest import spawn, wait_line, collect, run_tracer, TRACEKIT, TARGETS
+
+or through the fixtures below.
+
+Constants
+    ROOT        the repository root (Path)
+    TRACEKIT    ROOT/build/tracekit
+    TARGETS     ROOT/tests/targets/bin (rpcserver, rpcclient, gostress, cprog-*, ...)
+    BUILD       ROOT/build
+
+Processes
+    spawn(argv, **kw) -> Popen
+        Starts argv in its own session (so its process group is its pid) with stdout and
+        stderr read by background threads: a process can never block on a full pipe. Every
+        spawned process is killed (SIGTERM to its group, then SIGKILL after 3 s) when the
+        test that spawned it ends, also when it failed. Do not read p.stdout/p.stderr
+        yourself; use wait_line(), collect(), output().
+    wait_line(proc, regex, timeout=10, stream="stdout") -> str
+        Waits for the next line (after the last line returned by an earlier wait_line on the
+        same stream) matching regex (re.search) and returns it without its newline. Fails
+        the test with the process's output if the line does not come in time or the process
+        exits first.
+    collect(proc, timeout=30) -> (rc, out, err)
+        Waits for exit (kills the process group and fails if it does not exit in time) and
+        returns the exit code, the stdout lines not yet returned by wait_line and all of
+        stderr, as text.
+    output(proc, stream="stdout") -> str
+        Everything read from that stream so far.
+    stop(proc, sig=SIGINT, timeout=10) -> (rc, out, err)
+        Sends sig to the process (not its group), then collect()s it with full stdout.
+    free_port() -> int
+        A TCP port on 127.0.0.1 that was free a moment ago.
+
+Tracers
+    run_tracer(args, ready_regex=r"Tracing|Attaching", timeout=10, binary=TRACEKIT, **kw)
+        Starts `tracekit ARGS` (argv list; a str is split with shlex), waits for the ready
+        line on stdout (or stderr) and returns a Tracer (binary=shutil.which("bpftrace")
+        waits for bpftrace's probes-attached notification instead): .proc, .pid, .ready_line,
+        .stop(sig=SIGINT, timeout=10) -> (rc, stdout, stderr) with the full stdout,
+        .wait(timeout=30) -> (rc, stdout, stderr) for a tracer that ends by itself (-d).
+        Fails the test (with the tracer's stderr) if it exits or stays silent instead.
+
+Kernel state
+    kernel_state() -> KernelState(links, progs, uprobe_events)
+        BPF link ids, BPF program ids (bpftool -j) and the lines of uprobe_events.
+    no_leftovers (fixture)
+        Snapshots the kernel state before the test; after it, kills the test's processes and
+        asserts that no BPF link or program created during the test survives and that
+        uprobe_events has no new line (polling up to 3 s: the kernel frees programs a
+        little after their last user exits). Objects still held by processes this test did
+        not start (other tracers running on a shared machine) are reported but ignored.
+    require_tracefs()
+        Mounts tracefs on /sys/kernel/tracing if needed; fails clearly if impossible.
+
+Targets
+    rpc_service (fixture) / start_rpc_service(binary="rpcserver", args=())
+        Starts TARGETS/rpcserver on a free port and waits for "listening on". The object
+        has .pid, .port, .addr, .bin (Path), .proc and
+        .call(n, a=10, b=20, rate=0, conns=False, timeout=60) -> int, which runs rpcclient
+        to completion, fails the test unless it printed "calls=n errors=0", and returns n.
+        .stop() ends the server with SIGTERM and returns the number of requests it served.
+
+Time limit
+    Every test phase (setup, call, teardown) is limited to 120 s by a SIGALRM guard;
+    @pytest.mark.timeout(SECS) changes it for one test. Never assert timings in tests.
+
+Nothing is skipped silently: a missing build artefact, tool or kernel feature fails the test
+with a message that says what is missing and how to get it.
+"""
+
+import collections
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "build"
+TRACEKIT = BUILD / "tracekit"
+TARGETS = ROOT / "tests" / "targets" / "bin"
+TRACEFS = Path("/sys/kernel/tracing")
+BPFTRACE_NOTIFY = "__BPFTRACE_NOTIFY_PROBES_ATTACHED"
+
+DEFAULT_TIMEOUT = 120  # seconds per test phase, see pytest_runtest_* below
+KILL_GRACE = 3.0  # seconds between SIGTERM and SIGKILL at teardown
+
+# ---------------------------------------------------------------------------------------
+# Processes
+
+
+class _Stream:
+    """Lines of one pipe, read by a daemon thread so the child never blocks on it."""
+
+    def __init__(self, pipe):
+        self.lines = []
+        self.eof = False
+        self.cursor = 0  # index of the first line wait_line() has not returned yet
+        self.cond = threading.Condition()
+        self.thread = threading.Thread(target=self._read, args=(pipe,), daemon=True)
+        self.thread.start()
+
+    def _read(self, pipe):
+        try:
+            for raw in iter(pipe.readline, b""):
+                line = raw.decode("utf-8", "backslashreplace")
+                with self.cond:
+                    self.lines.append(line)
+                    self.cond.notify_all()
+        finally:
+            pipe.close()
+            with self.cond:
+                self.eof = True
+                self.cond.notify_all()
+
+    def text(self, start=0):
+        with self.cond:
+            return "".join(self.lines[start:])
+
+    def join(self, timeout):
+        self.thread.join(timeout)
+
+
+# Processes spawned by the running test (and by its function-scoped fixtures), in order.
+_spawned = []
+
+
+def spawn(argv, stdin=subprocess.DEVNULL, env=None, cwd=None, track=True, **kw):
+    """Start argv in a new session with stdout and stderr read by background threads.
+
+    argv items may be Paths. stdin defaults to /dev/null; pass subprocess.PIPE to write to
+    proc.stdin. env entries are added to (not substituted for) os.environ. With
+    track=False the process is not killed at the end of the test: the caller must call
+    kill_proc() on it (use this for processes that outlive one test).
+    """
+    argv = [str(a) for a in argv]
+    full_env = None
+    if env is not None:
+        full_env = dict(os.environ)
+        full_env.update({k: str(v) for k, v in env.items()})
+    try:
+        proc = subprocess.Popen(
+            argv,
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=full_env,
+            cwd=cwd,
+            start_new_session=True,
+            **kw,
+        )
+    except OSError as e:
+        pytest.fail(f"cannot start {argv[0]}: {e}")
+    proc.tk_argv = argv
+    proc.tk_out = _Stream(proc.stdout)
+    proc.tk_err = _Stream(proc.stderr)
+    if track:
+        _spawned.append(proc)
+    return proc
+
+
+def _signal_group(proc, sig):
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def kill_proc(proc, grace=KILL_GRACE):
+    """SIGTERM the process group, SIGKILL it after grace seconds; reap the process."""
+    if proc.poll() is None:
+        _signal_group(proc, signal.SIGTERM)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            pass
+    # Children left in the group (a shell's, a tracer's helper) go too.
+    _signal_group(proc, signal.SIGKILL)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        pass
+    for s in (proc.tk_out, proc.tk_err):
+        s.join(1.0)
+
+
+def kill_spawned():
+    """Kill every tracked process of the current test, newest first (tracers before targets)."""
+    while _spawned:
+        kill_proc(_spawned.pop())
+
+
+def _describe(proc):
+    rc = proc.poll()
+    state = "running" if rc is None else f"exited with {rc}"
+    return (
+        f"{shlex.join(proc.tk_argv)} ({state})\n"
+        f"--- stdout ---\n{proc.tk_out.text()[-4000:]}"
+        f"--- stderr ---\n{proc.tk_err.text()[-4000:]}"
+    )
+
+
+def wait_line(proc, regex, timeout=10, stream="stdout"):
+    """Return the next line of proc's stream matching regex (re.search), without '\\n'."""
+    s = proc.tk_out if stream == "stdout" else proc.tk_err
+    pat = re.compile(regex)
+    deadline = time.monotonic() + timeout
+    with s.cond:
+        while True:
+            while s.cursor < len(s.lines):
+                line = s.lines[s.cursor]
+                s.cursor += 1
+                if pat.search(line):
+                    return line.rstrip("\n")
+            if s.eof:
+                break
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            s.cond.wait(min(left, 0.5))
+    why = "ended" if s.eof else f"stayed silent for {timeout} s"
+    pytest.fail(f"no {stream} line matching {regex!r}: the stream {why}\n{_describe(proc)}")
+
+
+def output(proc, stream="stdout"):
+    """Everything read so far from proc's stdout or stderr."""
+    return (proc.tk_out if stream == "stdout" else proc.tk_err).text()
+
+
+def collect(proc, timeout=30):
+    """Wait for proc to exit; return (rc, stdout not yet consumed by wait_line, stderr)."""
+    try:
+        rc = proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        desc = _describe(proc)
+        kill_proc(proc)
+        pytest.fail(f"process did not exit within {timeout} s\n{desc}")
+    proc.tk_out.join(5)
+    proc.tk_err.join(5)
+    with proc.tk_out.cond:
+        rest = "".join(proc.tk_out.lines[proc.tk_out.cursor :])
+        proc.tk_out.cursor = len(proc.tk_out.lines)
+    return rc, rest, proc.tk_err.text()
+
+
+def stop(proc, sig=signal.SIGINT, timeout=10):
+    """Send sig to proc itself and wait; return (rc, full stdout, stderr)."""
+    if proc.poll() is None:
+        try:
+            proc.send_signal(sig)
+        except ProcessLookupError:
+            pass
+    rc, _, err = collect(proc, timeout)
+    return rc, proc.tk_out.text(), err
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nobody was listening on a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def procs():
+    """The list of processes spawned by this test; all are killed at its end."""
+    kill_spawned()  # nothing from an earlier test may leak into this one
+    yield _spawned
+    kill_spawned()
+
+
+# ---------------------------------------------------------------------------------------
+# Tracers
+
+
+def require_file(path, how):
+    path = Path(path)
+    if not path.exists():
+        pytest.fail(f"{path} is missing: {how}")
+    return path
+
+
+class Tracer:
+    """A running tracer started by run_tracer()."""
+
+    def __init__(self, proc, ready_line):
+        self.proc = proc
+        self.pid = proc.pid
+        self.ready_line = ready_line
+
+    def stop(self, sig=signal.SIGINT, timeout=10):
+        """Send sig (SIGINT: Ctrl-C) and wait; return (rc, full stdout, stderr)."""
+        return stop(self.proc, sig, timeout)
+
+    def wait(self, timeout=30):
+        """Wait for a tracer that ends by itself (-d, -p exit); (rc, full stdout, stderr)."""
+        rc, _, err = collect(self.proc, timeout)
+        return rc, self.proc.tk_out.text(), err
+
+    def output(self, stream="stdout"):
+        return output(self.proc, stream)
+
+
+def run_tracer(args, ready_regex=None, timeout=10, binary=None, **kw):
+    """Start `tracekit ARGS` and wait until it prints its ready line.
+
+    args is an argv list (or a str split with shlex). The ready line is looked for on stdout
+    and on stderr (bpftrace-style tools print "Attaching" to stdout, some print to stderr).
+    binary defaults to TRACEKIT; pass e.g. shutil.which("bpftrace") to compare. Extra keyword
+    arguments go to spawn() (env=, cwd=, stdin=).
+
+    The default ready_regex is r"Tracing|Attaching". bpftrace prints "Attaching N probes..."
+    *before* it attaches, so for a binary named bpftrace the default is instead the line
+    "__BPFTRACE_NOTIFY_PROBES_ATTACHED" it prints on stderr, once attached, when that
+    variable is set in its environment (done here).
+    """
+    if isinstance(args, str):
+        args = shlex.split(args)
+    binary = binary or TRACEKIT
+    if binary == TRACEKIT:
+        require_file(TRACEKIT, "run `make` first")
+    if Path(binary).name == "bpftrace":
+        kw["env"] = {**kw.get("env", {}), BPFTRACE_NOTIFY: "1"}
+        ready_regex = ready_regex or BPFTRACE_NOTIFY
+    ready_regex = ready_regex or r"Tracing|Attaching"
+    proc = spawn([binary, *args], **kw)
+    pat = re.compile(ready_regex)
+    deadline = time.monotonic() + timeout
+    streams = (proc.tk_out, proc.tk_err)
+    while True:
+        for s in streams:
+            with s.cond:
+                while s.cursor < len(s.lines):
+                    line = s.lines[s.cursor]
+                    s.cursor += 1
+                    if pat.search(line):
+                        return Tracer(proc, line.rstrip("\n"))
+        if proc.poll() is not None and all(s.eof for s in streams):
+            pytest.fail(f"tracer exited before its ready line {ready_regex!r}\n{_describe(proc)}")
+        if time.monotonic() > deadline:
+            desc = _describe(proc)
+            kill_proc(proc)
+            pytest.fail(f"tracer not ready ({ready_regex!r}) within {timeout} s\n{desc}")
+        with proc.tk_out.cond:
+            proc.tk_out.cond.wait(0.02)
+
+
+# ---------------------------------------------------------------------------------------
+# Kernel state
+
+
+def require_tracefs():
+    """Make sure tracefs is mounted at /sys/kernel/tracing; fail the test if it cannot be."""
+    if (TRACEFS / "uprobe_events").exists():
+        return TRACEFS
+    r = subprocess.run(
+        ["mount", "-t", "tracefs", "nodev", str(TRACEFS)], capture_output=True, text=True
+    )
+    if r.returncode != 0 or not (TRACEFS / "uprobe_events").exists():
+        pytest.fail(
+            f"tracefs is not mounted on {TRACEFS} and mounting it failed: "
+            f"{r.stderr.strip() or 'no uprobe_events'} (need root and CONFIG_UPROBE_EVENTS)"
+        )
+    return TRACEFS
+
+
+KernelState = collections.namedtuple("KernelState", "links progs uprobe_events")
+
+
+def _bpftool_ids(what):
+    exe = shutil.which("bpftool")
+    if not exe:
+        pytest.fail("bpftool not found: run `make deps` (Debian package bpftool)")
+    r = subprocess.run([exe, "-j", what, "list"], capture_output=True, text=True, timeout=30)
+    if r.returncode != 0:
+        pytest.fail(f"bpftool {what} list failed: {r.stderr.strip()}")
+    try:
+        return {int(o["id"]): o for o in json.loads(r.stdout or "[]")}
+    except (ValueError, KeyError, TypeError) as e:
+        pytest.fail(f"cannot parse `bpftool -j {what} list`: {e}")
+
+
+def kernel_state():
+    """Snapshot: BPF links and programs (id -> bpftool's JSON) and uprobe_events lines."""
+    events = (require_tracefs() / "uprobe_events").read_text().splitlines()
+    return KernelState(_bpftool_ids("link"), _bpftool_ids("prog"), frozenset(events))
+
+
+def _holders():
+    """{("prog"|"link", id): {pid, ...}} for every BPF fd open in any process."""
+    held = collections.defaultdict(set)
+    for pid_dir in Path("/proc").iterdir():
+        if not pid_dir.name.isdigit():
+            continue
+        try:
+            fds = list((pid_dir / "fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(fd)
+                if not target.startswith("anon_inode:bpf-"):
+                    continue
+                info = (pid_dir / "fdinfo" / fd.name).read_text()
+            except OSError:
+                continue
+            for key, kind in (("link_id:", "link"), ("prog_id:", "prog")):
+                m = re.search(rf"^{key}\s*(\d+)", info, re.M)
+                if m and (kind == "link" or target == "anon_inode:bpf-prog"):
+                    held[(kind, int(m.group(1)))].add(int(pid_dir.name))
+    return held
+
+
+def leftovers(before, settle=3.0):
+    """What the kernel holds now that `before` did not: a list of readable descriptions.
+
+    Polls up to `settle` seconds for objects to go away. New objects held open only by
+    processes other than this pytest process are another user's and are not counted.
+    """
+    me = os.getpid()
+    deadline = time.monotonic() + settle
+    while True:
+        now = kernel_state()
+        new_links = {i: o for i, o in now.links.items() if i not in before.links}
+        new_progs = {i: o for i, o in now.progs.items() if i not in before.progs}
+        new_events = sorted(now.uprobe_events - before.uprobe_events)
+        if (not new_links and not new_progs and not new_events) or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    problems = [f"uprobe_events: {e}" for e in new_events]
+    if new_links or new_progs:
+        held = _holders()
+        for kind, objs in (("link", new_links), ("prog", new_progs)):
+            for i, o in sorted(objs.items()):
+                pids = held.get((kind, i), set())
+                if pids and me not in pids:
+                    continue  # held open by a process this test did not start
+                desc = ", ".join(f"{k}={o[k]}" for k in ("type", "name", "prog_id") if k in o)
+                owner = f" held by pid {sorted(pids)}" if pids else " held by no process"
+                problems.append(f"BPF {kind} {i} ({desc}){owner}")
+    return problems
+
+
+@pytest.fixture
+def no_leftovers(procs):
+    """Assert that the test leaves no BPF link/program and no uprobe_events entry behind."""
+    before = kernel_state()
+    yield before
+    kill_spawned()
+    problems = leftovers(before)
+    assert not problems, "left in the kernel after the test:\n  " + "\n  ".join(problems)
+
+
+# ---------------------------------------------------------------------------------------
+# Test targets
+
+
+def target(name):
+    """Path of a built test target; fails with a hint if it is missing."""
+    return require_file(TARGETS / name, "run `make targets` first")
+
+
+class RpcService:
+    """A running rpcserver; see the module docstring."""
+
+    def __init__(self, proc, binary, port):
+        self.proc = proc
+        self.pid = proc.pid
+        self.bin = binary
+        self.port = port
+        self.addr = f"127.0.0.1:{port}"
+
+    def client_argv(self, n, a=10, b=20, rate=0, conns=False):
+        argv = [target("rpcclient"), "-addr", self.addr, "-n", n, "-a", a, "-b", b]
+        argv += ["-rate", rate] if rate else []
+        argv += ["-conns"] if conns else []
+        return argv
+
+    def call(self, n, a=10, b=20, rate=0, conns=False, timeout=60):
+        """Run rpcclient to completion (n calls); return n after checking errors=0."""
+        client = spawn(self.client_argv(n, a, b, rate, conns))
+        rc, out, err = collect(client, timeout)
+        m = re.search(r"^calls=(\d+) errors=(\d+)$", out, re.M)
+        if rc != 0 or not m or int(m.group(2)) != 0 or int(m.group(1)) != n:
+            pytest.fail(f"rpcclient failed (rc={rc}):\n{out}{err[-3000:]}")
+        return int(m.group(1))
+
+    def stop(self, timeout=10):
+        """SIGTERM the server; return how many requests it answered."""
+        rc, out, err = stop(self.proc, signal.SIGTERM, timeout)
+        m = re.search(r"^served=(\d+)$", out, re.M)
+        if rc != 0 or not m:
+            pytest.fail(f"rpcserver did not stop cleanly (rc={rc}):\n{out}{err[-3000:]}")
+        return int(m.group(1))
+
+
+def start_rpc_service(binary="rpcserver", args=(), tries=3):
+    """Start TARGETS/binary (an rpcserver build) on a free port; return an RpcService."""
+    path = target(binary)
+    for _ in range(tries):
+        port = free_port()
+        proc = spawn([path, "-addr", f"127.0.0.1:{port}", *args])
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if re.search(r"^listening on ", output(proc), re.M):
+                wait_line(proc, r"^listening on ")
+                return RpcService(proc, path, port)
+            if proc.poll() is not None:
+                break
+            time.sleep(0.01)
+        if "address already in use" not in output(proc, "stderr"):
+            pytest.fail(f"rpcserver did not start\n{_describe(proc)}")
+        kill_proc(proc)  # the port was taken between free_port() and bind(): retry
+    pytest.fail(f"rpcserver found no free port in {tries} tries")
+
+
+@pytest.fixture
+def rpc_service(procs):
+    """A running tests/targets/bin/rpcserver on a free loopback port (killed at the end)."""
+    return start_rpc_service()
+
+
+@pytest.fixture
+def tracekit():
+    """Path of build/tracekit; fails if it is not built."""
+    return require_file(TRACEKIT, "run `make` first")
+
+
+@pytest.fixture
+def targets():
+    """Path of tests/targets/bin; fails if the targets are not built."""
+    return require_file(TARGETS / "rpcserver", "run `make targets` first").parent
+
+
+# ---------------------------------------------------------------------------------------
+# Time limit: a SIGALRM guard per test phase (Debian has no pytest-timeout by default).
+
+
+class PhaseTimeout(Exception):
+    """Raised in the main thread when a test phase exceeds its time limit."""
+
+
+def _limit(item):
+    m = item.get_closest_marker("timeout")
+    return float(m.args[0]) if m and m.args else DEFAULT_TIMEOUT
+
+
+def _guarded(item, phase):
+    limit = _limit(item)
+
+    def on_alarm(signum, frame):
+        raise PhaseTimeout(f"{phase} of {item.nodeid} exceeded {limit:g} s")
+
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    return old
+
+
+def _unguard(old):
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, old)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    old = _guarded(item, "setup")
+    try:
+        yield
+    finally:
+        _unguard(old)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    old = _guarded(item, "call")
+    try:
+        yield
+    finally:
+        _unguard(old)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    old = _guarded(item, "teardown")
+    try:
+        yield
+    finally:
+        _unguard(old)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", f"timeout(seconds): time limit per test phase (default {DEFAULT_TIMEOUT} s)"
+    )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    kill_spawned()  # belt and braces: nothing of ours outlives the run
