@@ -51,24 +51,29 @@ static __always_inline void tk_flow_from_sk(const struct sock *sk, struct tk_flo
 		BPF_CORE_READ_INTO((__u32 *)f->saddr, sk, __sk_common.skc_rcv_saddr);
 		BPF_CORE_READ_INTO((__u32 *)f->daddr, sk, __sk_common.skc_daddr);
 	} else if (family == AF_INET6) {
-		BPF_CORE_READ_INTO(f->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(f->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		/* Explicit size: BPF_CORE_READ_INTO() on an array would copy one element. */
+		bpf_core_read(f->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(f->daddr, 16, &sk->__sk_common.skc_v6_daddr);
 	}
 }
 
-/* The flow carried by sock:inet_sock_set_state (ports are host order there already). */
+/*
+ * The flow carried by sock:inet_sock_set_state (ports are host order there already). The
+ * address arrays are copied with bpf_probe_read_kernel(): the verifier refuses loads through
+ * a ctx pointer plus offset, which is what a plain memcpy from ctx compiles to.
+ */
 static __always_inline void tk_flow_from_iss(const struct trace_event_raw_inet_sock_set_state *ctx,
 					     struct tk_flow *f)
 {
 	f->family = ctx->family;
 	f->sport = ctx->sport;
 	f->dport = ctx->dport;
-	if (ctx->family == AF_INET) {
-		__builtin_memcpy(f->saddr, ctx->saddr, 4);
-		__builtin_memcpy(f->daddr, ctx->daddr, 4);
+	if (f->family == AF_INET) {
+		bpf_probe_read_kernel(f->saddr, 4, ctx->saddr);
+		bpf_probe_read_kernel(f->daddr, 4, ctx->daddr);
 	} else {
-		__builtin_memcpy(f->saddr, ctx->saddr_v6, 16);
-		__builtin_memcpy(f->daddr, ctx->daddr_v6, 16);
+		bpf_probe_read_kernel(f->saddr, 16, ctx->saddr_v6);
+		bpf_probe_read_kernel(f->daddr, 16, ctx->daddr_v6);
 	}
 }
 

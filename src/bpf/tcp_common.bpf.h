@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the tcp* tool objects of tcp-A share beyond tk_net.bpf.h: the "events" ring buffer
+ * with its lost-event counter, and the "is this flow printable" check bcc's tools apply.
+ */
+#ifndef TCP_COMMON_BPF_H
+#define TCP_COMMON_BPF_H
+
+#include "tk_net.bpf.h"
+
+#ifndef IPPROTO_TCP
+#define IPPROTO_TCP 6
+#endif
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* Events dropped because the ring buffer was full; user space reports the total. */
+__u64 lost_events = 0;
+
+static __always_inline void *tcp_event_reserve(__u64 size)
+{
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!e)
+		__sync_fetch_and_add(&lost_events, 1);
+	return e;
+}
+
+/* bcc's tcptracer drops tuples with a zero address or port (half-set-up sockets). */
+static __always_inline bool tcp_flow_complete(const struct tk_flow *f)
+{
+	const __u64 *s = (const __u64 *)f->saddr, *d = (const __u64 *)f->daddr;
+
+	if (!f->sport || !f->dport)
+		return false;
+	if (f->family == AF_INET)
+		return *(const __u32 *)f->saddr && *(const __u32 *)f->daddr;
+	return (s[0] | s[1]) && (d[0] | d[1]);
+}
+
+/* Network namespace inode of a socket (bcc's NETNS column). */
+static __always_inline __u32 tcp_sk_netns(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+/* A TCP socket of an IP family (a socket from an fd may be anything). */
+static __always_inline bool tcp_sk_is_inet_tcp(const struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	return BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP;
+}
+
+#endif

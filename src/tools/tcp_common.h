@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * User-side pieces the tcp* tools (tcptracer, tcpconnect, tcpaccept, tcpconnlat, tcplife,
+ * tcpstates, tcptop) share on top of core/net.h and tools/snoop_common.h (which holds the
+ * load/attach/ring-buffer/signal run every tracepoint tool uses).
+ */
+#ifndef TK_TCP_COMMON_H
+#define TK_TCP_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bpf/tk_net.h"
+#include "core/net.h"
+
+/* A flow's two addresses as text, ready for columns or JSON. */
+struct tcp_addrs {
+	char s[NET_ADDR_STRLEN];
+	char d[NET_ADDR_STRLEN];
+};
+
+/* bracket: IPv6 as "[::1]" (tcptracer's columns). */
+void tcp_addrs_fmt(struct tcp_addrs *a, const struct tk_flow *f, bool bracket);
+
+/* A comm from BPF (16 bytes, maybe without NUL), control characters escaped. */
+const char *tcp_comm(char *buf, size_t len, const char *comm);
+#define TCP_COMM_BUFLEN 80
+
+/* "\"key\":" followed by a JSON string; for the object bodies the tools print. */
+void tcp_json_kv_str(FILE *f, const char *key, const char *val, bool comma);
+
+/* Usage error: "PROG: msg" and a pointer to --help on stderr; returns the exit code 2. */
+int tcp_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* -4/-6 bookkeeping: family 0 (any), AF_INET or AF_INET6; both given is an error. */
+int tcp_set_family(int *family, int want);
+
+#endif
