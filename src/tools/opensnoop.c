@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/* opensnoop: trace open(), openat() and openat2(), with bcc's options and columns. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "core/log.h"
+#include "core/out.h"
+#include "tools/snoop_common.h"
+#include "tools/tool.h"
+#include "bpf/opensnoop.h"
+#include "opensnoop.skel.h"
+
+static const char opensnoop_usage[] =
+	"usage: opensnoop [-h] [-T] [-U] [-x] [-p PID] [-t TID] [-u UID] [-d DURATION]\n"
+	"                 [-n NAME] [-e] [-f FLAG_FILTER] [-F] [--json] [-v]\n"
+	"\n"
+	"Trace open() syscalls\n"
+	"\n"
+	"options:\n"
+	"  -h, --help            show this help message and exit\n"
+	"  -T, --timestamp       include timestamp on output\n"
+	"  -U, --print-uid       print UID column\n"
+	"  -x, --failed          only show failed opens\n"
+	"  -p PID, --pid PID     trace this PID only\n"
+	"  -t TID, --tid TID     trace this TID only\n"
+	"  -u UID, --uid UID     trace this UID only\n"
+	"  -d DURATION, --duration DURATION\n"
+	"                        total duration of trace in seconds\n"
+	"  -n NAME, --name NAME  only print process names containing this name\n"
+	"  -e, --extended_fields show extended fields\n"
+	"  -f FLAG_FILTER, --flag_filter FLAG_FILTER\n"
+	"                        filter on flags argument (e.g., O_WRONLY)\n"
+	"  -F, --full-path       show full path for an open file with relative path\n"
+	"  --json                one JSON object per event\n"
+	"  -v, --verbose         print libbpf's messages\n"
+	"\n"
+	"examples:\n"
+	"    opensnoop                # trace all open() syscalls\n"
+	"    opensnoop -T             # include timestamps\n"
+	"    opensnoop -U             # include UID\n"
+	"    opensnoop -x             # only show failed opens\n"
+	"    opensnoop -p 181         # only trace PID 181\n"
+	"    opensnoop -t 123         # only trace TID 123\n"
+	"    opensnoop -u 1000        # only trace UID 1000\n"
+	"    opensnoop -d 10          # trace for 10 seconds only\n"
+	"    opensnoop -n main        # only print process names containing \"main\"\n"
+	"    opensnoop -e             # show extended fields\n"
+	"    opensnoop -f O_WRONLY -f O_RDWR  # only print calls for writing\n"
+	"    opensnoop -F             # show full path for an open file with relative path\n";
+
+static const struct {
+	const char *name;
+	unsigned long val;
+} open_flags[] = {
+	{"O_WRONLY", O_WRONLY},	      {"O_RDWR", O_RDWR},	  {"O_CREAT", O_CREAT},
+	{"O_EXCL", O_EXCL},	      {"O_NOCTTY", O_NOCTTY},	  {"O_TRUNC", O_TRUNC},
+	{"O_APPEND", O_APPEND},	      {"O_NONBLOCK", O_NONBLOCK}, {"O_DSYNC", O_DSYNC},
+	{"O_ASYNC", O_ASYNC},	      {"O_DIRECT", O_DIRECT},	  {"O_LARGEFILE", O_LARGEFILE},
+	{"O_DIRECTORY", O_DIRECTORY}, {"O_NOFOLLOW", O_NOFOLLOW}, {"O_NOATIME", O_NOATIME},
+	{"O_CLOEXEC", O_CLOEXEC},     {"O_SYNC", O_SYNC},	  {"O_PATH", O_PATH},
+	{"O_TMPFILE", O_TMPFILE},
+};
+
+struct opensnoop_opts {
+	bool timestamp, print_uid, failed, extended, full_path, json, verbose;
+	uint32_t pid, tid, uid;
+	unsigned long duration_s;
+	unsigned long flags_mask;
+	const char *name;
+};
+
+struct opensnoop_ctx {
+	const struct opensnoop_opts *o;
+	struct snoop_clock clock;
+};
+
+/*
+ * -F: a relative path made absolute through the opening process's cwd or directory fd, read
+ * from /proc while it still runs. bcc walks the dentries in BPF; this is simpler but can miss
+ * a process that already exited (the path then stays relative).
+ */
+static const char *full_path(char *buf, size_t len, const struct opensnoop_event *e,
+			     const char *path)
+{
+	char link[64], dir[PATH_MAX];
+	ssize_t n;
+
+	if (path[0] == '/' || !path[0])
+		return path;
+	if (e->dfd == AT_FDCWD)
+		snprintf(link, sizeof(link), "/proc/%u/task/%u/cwd", e->pid, e->tid);
+	else
+		snprintf(link, sizeof(link), "/proc/%u/fd/%d", e->pid, e->dfd);
+	n = readlink(link, dir, sizeof(dir) - 1);
+	if (n <= 0)
+		return path;
+	dir[n] = '\0';
+	if (snprintf(buf, len, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", path) >= (int)len)
+		return path;
+	return buf;
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	struct opensnoop_ctx *c = ctx;
+	const struct opensnoop_opts *o = c->o;
+	const struct opensnoop_event *e = data;
+	char rawpath[OPENSNOOP_PATH_LEN + 1], full[PATH_MAX + OPENSNOOP_PATH_LEN + 2];
+	char esc[sizeof(full) * 4];
+	char comm[sizeof(e->comm) + 1], ecomm[sizeof(e->comm) * 4 + 1];
+	const char *path;
+	int fd, err;
+	double ts;
+
+	if (size < sizeof(*e))
+		return 0;
+	ts = snoop_clock_rel(&c->clock, e->ts_ns);
+	memcpy(comm, e->comm, sizeof(e->comm));
+	comm[sizeof(e->comm)] = '\0';
+	if (o->name && !strstr(comm, o->name))
+		return 0;
+	fd = e->ret >= 0 ? e->ret : -1;
+	err = e->ret >= 0 ? 0 : -e->ret;
+	memcpy(rawpath, e->path, sizeof(e->path));
+	rawpath[sizeof(e->path)] = '\0';
+	path = o->full_path ? full_path(full, sizeof(full), e, rawpath) : rawpath;
+	if (o->json) {
+		printf("{");
+		if (o->timestamp)
+			printf("\"timestamp\":%.9f,", ts);
+		printf("\"uid\":%u,\"pid\":%u,\"tid\":%u,\"comm\":", e->uid, e->pid, e->tid);
+		json_str(stdout, comm);
+		printf(",\"fd\":%d,\"err\":%d,\"flags\":%llu,\"mode\":%u,\"path\":", fd, err,
+		       (unsigned long long)e->flags, e->mode);
+		json_str(stdout, path);
+		printf("}\n");
+		return 0;
+	}
+	if (o->timestamp)
+		printf("%-14.9f", ts);
+	if (o->print_uid)
+		printf("%-6u", e->uid);
+	printf("%-6u %-16s %4d %3d ", o->tid ? e->tid : e->pid,
+	       str_escape(ecomm, sizeof(ecomm), comm, sizeof(comm)), fd, err);
+	if (o->extended)
+		printf("%08llo ", (unsigned long long)e->flags);
+	printf("%s\n", str_escape(esc, sizeof(esc), path, strlen(path)));
+	return 0;
+}
+
+static int parse_flag(const char *s, unsigned long *mask)
+{
+	for (size_t i = 0; i < sizeof(open_flags) / sizeof(open_flags[0]); i++) {
+		if (strcmp(s, open_flags[i].name) == 0) {
+			*mask |= open_flags[i].val;
+			return 0;
+		}
+	}
+	tk_err("invalid value for -f: '%s' (expected a flag like O_WRONLY, O_RDWR, O_CREAT)", s);
+	return -EINVAL;
+}
+
+enum { OPT_JSON = 0x100 };
+
+static int parse_args(int argc, char **argv, struct opensnoop_opts *o)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"timestamp", no_argument, NULL, 'T'},
+		{"print-uid", no_argument, NULL, 'U'},
+		{"failed", no_argument, NULL, 'x'},
+		{"pid", required_argument, NULL, 'p'},
+		{"tid", required_argument, NULL, 't'},
+		{"uid", required_argument, NULL, 'u'},
+		{"duration", required_argument, NULL, 'd'},
+		{"name", required_argument, NULL, 'n'},
+		{"extended_fields", no_argument, NULL, 'e'},
+		{"flag_filter", required_argument, NULL, 'f'},
+		{"full-path", no_argument, NULL, 'F'},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"verbose", no_argument, NULL, 'v'},
+		{},
+	};
+	int opt;
+
+	o->uid = (uint32_t)-1;
+	while ((opt = getopt_long(argc, argv, "hTUxp:t:u:d:n:ef:Fv", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(opensnoop_usage, stdout);
+			exit(0);
+		case 'T':
+			o->timestamp = true;
+			break;
+		case 'U':
+			o->print_uid = true;
+			break;
+		case 'x':
+			o->failed = true;
+			break;
+		case 'p':
+			if (snoop_parse_pid(optarg, "-p", &o->pid))
+				return -EINVAL;
+			break;
+		case 't':
+			if (snoop_parse_pid(optarg, "-t", &o->tid))
+				return -EINVAL;
+			break;
+		case 'u':
+			if (snoop_parse_uid(optarg, "-u", &o->uid))
+				return -EINVAL;
+			break;
+		case 'd':
+			if (snoop_parse_ulong(optarg, "-d", 1, 100000000, &o->duration_s))
+				return -EINVAL;
+			break;
+		case 'n':
+			o->name = optarg;
+			break;
+		case 'e':
+			o->extended = true;
+			break;
+		case 'f':
+			if (parse_flag(optarg, &o->flags_mask))
+				return -EINVAL;
+			break;
+		case 'F':
+			o->full_path = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		tk_err("unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->flags_mask)
+		o->extended = true; /* bcc shows FLAGS whenever it filters on them */
+	return 0;
+}
+
+static void print_header(const struct opensnoop_opts *o)
+{
+	if (o->json)
+		return;
+	if (o->timestamp)
+		printf("%-14s", "TIME(s)");
+	if (o->print_uid)
+		printf("%-6s", "UID");
+	printf("%-6s %-16s %4s %3s ", o->tid ? "TID" : "PID", "COMM", "FD", "ERR");
+	if (o->extended)
+		printf("%-9s", "FLAGS");
+	printf("PATH\n");
+}
+
+static int opensnoop_main(int argc, char **argv)
+{
+	struct opensnoop_opts o = {};
+	struct opensnoop_ctx c = {.o = &o};
+	struct opensnoop *skel = NULL;
+	struct snoop s;
+	int err, rc = 1;
+
+	if (parse_args(argc, argv, &o))
+		return 2;
+	if (snoop__init(&s, o.verbose))
+		return 1;
+	skel = opensnoop__open();
+	if (!skel) {
+		rc = snoop_load_error("open", -errno);
+		goto out;
+	}
+	skel->rodata->failed_only = o.failed;
+	skel->rodata->flags_mask = o.flags_mask;
+	skel->rodata->filter_tgid = o.pid;
+	skel->rodata->filter_tid = o.tid;
+	skel->rodata->filter_uid = o.uid;
+	if (snoop__drop_missing(&s, skel->obj) < 0)
+		goto out;
+	err = opensnoop__load(skel);
+	if (err) {
+		rc = snoop_load_error("load", err);
+		goto out;
+	}
+	if (snoop__attach(&s, skel->obj, handle_event, &c))
+		goto out;
+	print_header(&o);
+	rc = snoop__run(&s, o.duration_s * 1000, &skel->bss->lost_events) ? 1 : 0;
+out:
+	snoop__fini(&s);
+	opensnoop__destroy(skel);
+	return rc;
+}
+
+TOOL_REGISTER(opensnoop, opensnoop_main, "trace open() syscalls (bcc opensnoop)");
