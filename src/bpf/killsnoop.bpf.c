@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/* killsnoop: signals sent by kill(), tkill() and tgkill(), with their result. */
+#include "snoop_common.bpf.h"
+#include "killsnoop.h"
+
+const volatile bool failed_only = false;
+const volatile __s32 filter_tpid = 0;
+const volatile __u64 sig_mask = 0; /* -s: bit n-1 set for signal n; 0 = all */
+
+struct kill_args {
+	__s32 tpid;
+	__s32 sig;
+	__u32 call;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, struct kill_args);
+} starts SEC(".maps");
+
+static __always_inline int kill_enter(__s32 tpid, __s32 sig, __u32 call)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct kill_args a = {.tpid = tpid, .sig = sig, .call = call};
+
+	if (!snoop_task_wanted())
+		return 0;
+	if (filter_tpid && tpid != filter_tpid)
+		return 0;
+	if (sig_mask && (sig < 1 || sig > 64 || !(sig_mask & (1ULL << (sig - 1)))))
+		return 0;
+	bpf_map_update_elem(&starts, &tid, &a, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int kill_exit(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct killsnoop_event *e;
+	struct kill_args *a;
+
+	a = bpf_map_lookup_elem(&starts, &tid);
+	if (!a)
+		return 0;
+	if (failed_only && ret >= 0)
+		goto out;
+	if (!snoop_reserve(e))
+		goto out;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->pid = id >> 32;
+	e->tid = tid;
+	e->tpid = a->tpid;
+	e->sig = a->sig;
+	e->call = a->call;
+	e->ret = ret;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+out:
+	bpf_map_delete_elem(&starts, &tid);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_kill")
+int kill_entry(struct trace_event_raw_sys_enter *ctx)
+{
+	return kill_enter(ctx->args[0], ctx->args[1], KILLSNOOP_KILL);
+}
+
+SEC("tracepoint/syscalls/sys_exit_kill")
+int kill_return(struct trace_event_raw_sys_exit *ctx)
+{
+	return kill_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_tkill")
+int tkill_entry(struct trace_event_raw_sys_enter *ctx)
+{
+	return kill_enter(ctx->args[0], ctx->args[1], KILLSNOOP_TKILL);
+}
+
+SEC("tracepoint/syscalls/sys_exit_tkill")
+int tkill_return(struct trace_event_raw_sys_exit *ctx)
+{
+	return kill_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_tgkill")
+int tgkill_entry(struct trace_event_raw_sys_enter *ctx)
+{
+	return kill_enter(ctx->args[1], ctx->args[2], KILLSNOOP_TGKILL);
+}
+
+SEC("tracepoint/syscalls/sys_exit_tgkill")
+int tgkill_return(struct trace_event_raw_sys_exit *ctx)
+{
+	return kill_exit(ctx->ret);
+}
+
+char LICENSE[] SEC("license") = "GPL";
