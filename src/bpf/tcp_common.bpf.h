@@ -57,4 +57,21 @@ static __always_inline bool tcp_sk_is_inet_tcp(const struct sock *sk)
 	return BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP;
 }
 
+/*
+ * A set of ports from -P/-L/-D lists, filled by user space after load (tcp_fill_port_map());
+ * a tool declares it with TCP_PORT_MAP(name) and tests it only when its filter flag is set.
+ */
+#define TCP_PORT_MAP(name)                                                                         \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_HASH);                                                   \
+		__uint(max_entries, 64);                                                           \
+		__type(key, __u16);                                                                \
+		__type(value, __u8);                                                               \
+	} name SEC(".maps")
+
+static __always_inline bool tcp_port_in(void *map, __u16 port)
+{
+	return bpf_map_lookup_elem(map, &port) != NULL;
+}
+
 #endif

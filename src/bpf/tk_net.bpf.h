@@ -58,16 +58,18 @@ static __always_inline void tk_flow_from_sk(const struct sock *sk, struct tk_flo
 }
 
 /*
- * The flow carried by sock:inet_sock_set_state (ports are host order there already). The
- * address arrays are copied with bpf_probe_read_kernel(): the verifier refuses loads through
- * a ctx pointer plus offset, which is what a plain memcpy from ctx compiles to.
+ * The flow carried by sock:inet_sock_set_state (ports are host order there already). Copied
+ * with bpf_probe_read_kernel(): the verifier refuses loads through a ctx pointer plus a
+ * variable offset, which is what clang makes of copies from ctx inside an inlined helper.
  */
 static __always_inline void tk_flow_from_iss(const struct trace_event_raw_inet_sock_set_state *ctx,
 					     struct tk_flow *f)
 {
-	f->family = ctx->family;
-	f->sport = ctx->sport;
-	f->dport = ctx->dport;
+	/* sport, dport, family: three adjacent __u16 in both structs, read in one go. */
+	_Static_assert(__builtin_offsetof(struct tk_flow, family) ==
+			       __builtin_offsetof(struct tk_flow, sport) + 4,
+		       "tk_flow port/family layout");
+	bpf_probe_read_kernel(&f->sport, 6, &ctx->sport);
 	if (f->family == AF_INET) {
 		bpf_probe_read_kernel(f->saddr, 4, ctx->saddr);
 		bpf_probe_read_kernel(f->daddr, 4, ctx->daddr);

@@ -4,6 +4,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "core/log.h"
 #include "core/out.h"
 #include "tools/tcp_common.h"
 
@@ -47,4 +51,26 @@ int tcp_set_family(int *family, int want)
 		return -EINVAL;
 	*family = want;
 	return 0;
+}
+
+int tcp_fill_port_map(struct bpf_map *map, const uint16_t *ports, size_t n)
+{
+	uint8_t one = 1;
+
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_update_elem(bpf_map__fd(map), &ports[i], &one, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+int tcp_parse_ports(const char *s, const char *opt, uint16_t *ports, size_t *n)
+{
+	int err = net_parse_port_list(s, ports, TCP_MAX_PORTS, n);
+
+	if (err == -E2BIG)
+		tk_err("too many ports for %s: '%s' (at most %d)", opt, s, TCP_MAX_PORTS);
+	else if (err)
+		tk_err("invalid value for %s: '%s' (expected comma-separated ports 1-65535)", opt,
+		       s);
+	return err ? -EINVAL : 0;
 }

@@ -37,4 +37,12 @@ int tcp_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* -4/-6 bookkeeping: family 0 (any), AF_INET or AF_INET6; both given is an error. */
 int tcp_set_family(int *family, int want);
 
+struct bpf_map;
+/* Fill a TCP_PORT_MAP (see src/bpf/tcp_common.bpf.h) with ports. 0 or a negative errno. */
+int tcp_fill_port_map(struct bpf_map *map, const uint16_t *ports, size_t n);
+
+/* Parse a -P/-L/-D list into ports/n, with a one-line error naming opt; 0 or -EINVAL. */
+#define TCP_MAX_PORTS 64
+int tcp_parse_ports(const char *s, const char *opt, uint16_t *ports, size_t *n);
+
 #endif
