@@ -46,8 +46,10 @@ $(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
-# Every C object may include any skeleton: keep the dependency simple and correct.
-$(BUILD)/src/%.o: src/%.c $(SKELS) | $(BUILD)/vmlinux.h
+# A tool X.c includes its own X.skel.h (libbpf-tools' convention); later rebuilds follow the
+# compiler's -MMD dependencies. One tool's broken BPF file then does not block the others.
+.SECONDEXPANSION:
+$(BUILD)/src/%.o: src/%.c $$(filter $(BUILD)/skel/$$(notdir $$*).skel.h,$(SKELS)) | $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 

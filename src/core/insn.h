@@ -52,4 +52,12 @@ bool insn_is_boundary(const uint8_t *code, size_t size, uint64_t addr, size_t of
  */
 bool insn_uprobe_unsafe(const uint8_t *code, size_t len);
 
+/*
+ * True if the kernel's uprobe code refuses to probe the instruction at code (x86
+ * good_insns_64: int3/int N/into/iret, in/out, hlt, cli/sti, opcodes invalid in 64-bit
+ * mode, VEX-prefixed instructions). One such site would fail a whole uprobe_multi link.
+ * Implemented in insn_uprobe.c.
+ */
+bool insn_uprobe_refused(const uint8_t *code, size_t len);
+
 #endif

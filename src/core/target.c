@@ -204,7 +204,7 @@ static bool entry_unsafe(struct elf_file *ef, const struct func_target *f)
 {
 	const uint8_t *p = elf_file__bytes_at(ef, f->addr + f->layout.entry_off, 16);
 
-	return p && insn_uprobe_unsafe(p, 16);
+	return p && (insn_uprobe_unsafe(p, 16) || insn_uprobe_refused(p, 16));
 }
 
 int target_resolve(const struct probe_spec *spec, int pid, unsigned int flags,
@@ -300,7 +300,10 @@ int target_resolve(const struct probe_spec *spec, int pid, unsigned int flags,
 		if (flags & RESOLVE_LAYOUT)
 			analyze(ef, ts, f);
 		if (entry_unsafe(ef, f)) {
-			/* The kernel would emulate `xchg rAX, r8` as a NOP: heap corruption. */
+			/*
+			 * The kernel would emulate `xchg rAX, r8` as a NOP (heap corruption), or
+			 * refuses the instruction outright (one such site fails a multi link).
+			 */
 			if (!ts->nrefused++)
 				snprintf(ts->refused_example, sizeof(ts->refused_example), "%s",
 					 f->name);

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * funccount: count calls of user functions (PATH:glob, LIB:glob), tracepoints (t:CAT:EVENT)
+ * or kernel functions, with bcc's command line and output.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "core/attach.h"
+#include "core/funcplan.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "core/out.h"
+#include "core/procmaps.h"
+#include "funccount.skel.h"
+#include "tools/functool.h"
+#include "tools/tool.h"
+
+struct fcount {
+	struct functool_opts o;
+	int cpu;
+	const char *pattern_text;
+	struct func_plan plan;
+	char **tps; /* tracepoint mode: "cat:event" per index */
+	size_t ntps;
+	struct funccount *skel;
+	struct attach_set *as;
+	int ncpus;
+};
+
+static const char usage_text[] =
+	"usage: funccount [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-r] [-D] [-c CPU]\n"
+	"                 [--json] [-v] pattern [pattern ...]\n\n"
+	"Count function calls, tracepoints or kernel functions.\n\n"
+	"  -p PID        trace this PID only\n"
+	"  -i INTERVAL   summary interval, seconds\n"
+	"  -d DURATION   total duration of trace, seconds\n"
+	"  -T            include timestamp on output\n"
+	"  -r            use regular expressions; default: '*' and '?' wildcards\n"
+	"  -D            print the probe sites (debug)\n"
+	"  -c CPU        trace this CPU only\n"
+	"  --json        one JSON object per summary\n"
+	"  -v            verbose libbpf and verifier output\n\n"
+	"patterns: PATH:FUNC, LIB:FUNC (c:malloc), p:LIB:FUNC, t:CAT:EVENT, FUNC (kernel)\n"
+	"examples:\n"
+	"  funccount -d 10 './server:main.*.Mul'   # count calls for 10 seconds\n"
+	"  funccount -Ti 5 './server:main.*.Mul'   # print counts every 5 s with a time\n"
+	"  funccount './server:runtime.*'          # every Go runtime function (uprobe_multi)\n"
+	"  funccount 't:syscalls:sys_enter_*'      # tracepoints\n"
+	"  funccount -p 181 c:malloc               # libc malloc of PID 181\n";
+
+struct count_row {
+	const char *name;
+	uint64_t count;
+};
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct count_row *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static const char *func_name(struct fcount *fc, size_t i)
+{
+	return fc->ntps ? fc->tps[i] : fc->plan.funcs[i].f->name;
+}
+
+static size_t nfuncs(struct fcount *fc)
+{
+	return fc->ntps ? fc->ntps : fc->plan.nfuncs;
+}
+
+/* Sum the per-CPU counters and zero them for the next interval. */
+static int read_counts(struct fcount *fc, struct count_row *rows, size_t *nrows)
+{
+	int fd = bpf_map__fd(fc->skel->maps.counts);
+	uint64_t *vals = calloc(fc->ncpus, sizeof(*vals)), *zeros = calloc(fc->ncpus, 8);
+
+	*nrows = 0;
+	if (!vals || !zeros) {
+		free(vals);
+		free(zeros);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < nfuncs(fc); i++) {
+		uint64_t sum = 0;
+
+		if (bpf_map_lookup_elem(fd, &i, vals))
+			continue;
+		for (int c = 0; c < fc->ncpus; c++)
+			sum += vals[c];
+		bpf_map_update_elem(fd, &i, zeros, BPF_ANY);
+		if (sum)
+			rows[(*nrows)++] = (struct count_row){ func_name(fc, i), sum };
+	}
+	free(vals);
+	free(zeros);
+	qsort(rows, *nrows, sizeof(*rows), row_cmp);
+	return 0;
+}
+
+static int print_counts(void *ctx)
+{
+	struct fcount *fc = ctx;
+	struct count_row *rows = calloc(nfuncs(fc) + 1, sizeof(*rows));
+	char ts[16], esc[512];
+	size_t n;
+
+	if (!rows || read_counts(fc, rows, &n)) {
+		free(rows);
+		return -ENOMEM;
+	}
+	time_hms(ts, sizeof(ts));
+	if (fc->o.json) {
+		printf("{\"time\":\"%s\",\"counts\":[", ts);
+		for (size_t i = 0; i < n; i++) {
+			printf("%s{\"func\":", i ? "," : "");
+			json_str(stdout, rows[i].name);
+			printf(",\"count\":%llu}", (unsigned long long)rows[i].count);
+		}
+		printf("]}\n");
+	} else {
+		putchar('\n');
+		if (fc->o.timestamp)
+			printf("%-8s\n", ts);
+		printf("%-36s %8s\n", "FUNC", "COUNT");
+		for (size_t i = 0; i < n; i++)
+			printf("%-36s %8llu\n", str_escape(esc, sizeof(esc), rows[i].name, 512),
+			       (unsigned long long)rows[i].count);
+	}
+	fflush(stdout);
+	free(rows);
+	return 0;
+}
+
+static int attach_tracepoints(struct fcount *fc)
+{
+	int fd = bpf_program__fd(fc->skel->progs.count_tracepoint);
+
+	for (size_t i = 0; i < fc->ntps; i++) {
+		char *colon = strchr(fc->tps[i], ':');
+		int err;
+
+		*colon = '\0';
+		err = attach_tracepoint(fc->as, fd, fc->tps[i], colon + 1, i);
+		*colon = ':';
+		if (err) {
+			tk_err("cannot attach tracepoint %s: %s", fc->tps[i], attach_strerror(err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int plan(struct fcount *fc, int argc, char **argv, int first)
+{
+	char err[512];
+
+	for (int i = first; i < argc; i++) {
+		struct probe_spec spec;
+		int ret = probe_spec__parse(argv[i], fc->o.regex, &spec, err, sizeof(err));
+
+		if (ret) {
+			tk_err("%s", err);
+			return ret;
+		}
+		if (spec.kind == PROBE_KERNEL) {
+			enum kfunc_mech m = kernel_kfunc_mech(err, sizeof(err));
+
+			probe_spec__free(&spec);
+			if (m == KFUNC_NONE)
+				tk_err("'%s': %s", argv[i], err);
+			else
+				tk_err("'%s': kernel function counting through %s is not implemented "
+				       "yet; use tracepoints",
+				       argv[i], m == KFUNC_FENTRY ? "fentry" : "kprobes");
+			return -EOPNOTSUPP;
+		}
+		if (spec.kind == PROBE_TRACEPOINT) {
+			if (fc->plan.nfuncs || fc->ntps || argc - first > 1) {
+				probe_spec__free(&spec);
+				tk_err("tracepoint patterns cannot be mixed with others; give one");
+				return -EINVAL;
+			}
+			ret = tracepoints_match(&spec, &fc->tps, &fc->ntps, err, sizeof(err));
+		} else {
+			if (fc->ntps) {
+				probe_spec__free(&spec);
+				tk_err("tracepoint patterns cannot be mixed with others; give one");
+				return -EINVAL;
+			}
+			ret = func_plan__add(&fc->plan, &spec, fc->o.pid, err, sizeof(err));
+		}
+		probe_spec__free(&spec);
+		if (ret) {
+			tk_err("%s", err);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int funccount_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct fcount fc = { .cpu = -1 };
+	struct event_loop loop;
+	enum loop_reason why;
+	int c, err, ret = 1;
+
+	tk_stdout_linebuf();
+	while ((c = getopt_long(argc, argv, "hp:i:d:TrDc:v", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (parse_uint_arg("-c", optarg, 4096, (unsigned *)&fc.cpu))
+				return 2;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			err = functool_common_opt(&fc.o, c, optarg);
+			if (err == -ENOENT) {
+				fputs(usage_text, stderr);
+				return 2;
+			}
+			if (err)
+				return 2;
+		}
+	}
+	if (optind >= argc) {
+		tk_err("a pattern is required (see -h)");
+		return 2;
+	}
+	fc.pattern_text = argv[optind];
+	tk_libbpf_setup(fc.o.verbose);
+	if (loop__init(&loop)) {
+		tk_err("cannot set up signal handling: %s", strerror(errno));
+		return 1;
+	}
+	if (functool_check_pid(&fc.o, &loop))
+		goto out;
+	fc.plan.multi = kernel_has_uprobe_multi();
+	if (plan(&fc, argc, argv, optind))
+		goto out;
+	if (fc.o.debug)
+		functool_print_plan(&fc.plan);
+
+	fc.ncpus = libbpf_num_possible_cpus();
+	fc.skel = funccount__open();
+	if (!fc.skel || fc.ncpus <= 0) {
+		tk_err("cannot open the BPF object: %s", strerror(errno));
+		goto out;
+	}
+	fc.skel->rodata->filter_tgid = fc.o.pid;
+	fc.skel->rodata->filter_cpu = fc.cpu;
+	bpf_map__set_max_entries(fc.skel->maps.counts, nfuncs(&fc));
+	attach_prepare_uprobe(fc.skel->progs.count_uprobe, fc.plan.multi);
+	bpf_program__set_autoload(fc.skel->progs.count_kprobe, false);
+	bpf_program__set_autoload(fc.skel->progs.count_tracepoint, fc.ntps > 0);
+	bpf_program__set_autoload(fc.skel->progs.count_uprobe, fc.ntps == 0);
+	err = funccount__load(fc.skel);
+	if (err) {
+		tk_err("the kernel refused the BPF program: %s", attach_strerror(err));
+		goto out;
+	}
+	fc.as = attach_set__new();
+	if (!fc.as)
+		goto out;
+	if (fc.ntps)
+		err = attach_tracepoints(&fc);
+	else
+		err = functool_attach_entries(&fc.plan, fc.as,
+					      bpf_program__fd(fc.skel->progs.count_uprobe),
+					      fc.o.pid);
+	if (err)
+		goto out;
+	functool_note_plan(&fc.plan);
+	printf("Tracing %zu functions for \"%s\"... Hit Ctrl-C to end.\n", nfuncs(&fc),
+	       fc.pattern_text);
+	fflush(stdout);
+
+	if (functool_setup_timers(&fc.o, &loop, print_counts, &fc))
+		goto out;
+	why = loop__run(&loop);
+	if (why == LOOP_ERROR)
+		goto out;
+	/* -i prints as it goes; the end prints what is left, as bcc does. */
+	if (print_counts(&fc))
+		goto out;
+	if (why == LOOP_TARGET_EXIT)
+		tk_note("process %d exited", fc.o.pid);
+	if (!fc.o.json)
+		printf("Detaching...\n");
+	ret = 0;
+out:
+	attach_set__destroy(fc.as);
+	funccount__destroy(fc.skel);
+	func_plan__free(&fc.plan);
+	strv_free(fc.tps, fc.ntps);
+	loop__close(&loop);
+	return ret;
+}
+
+TOOL_REGISTER(funccount, funccount_main, "count function calls (user, tracepoint)");
