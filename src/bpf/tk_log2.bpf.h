@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Log2 histogram slots on the BPF side, matching core/hist.h's hist_log2_slot(). */
+#ifndef TK_LOG2_BPF_H
+#define TK_LOG2_BPF_H
+
+#define TK_LOG2_SLOTS 64
+
+/* floor(log2(v)) for v > 0, with shifts only (the BPF backend has no clz). */
+static __always_inline __u32 tk_log2(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xFFFFFFFFULL) << 5;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xFFFF) << 4;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xFF) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xF) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0x3) << 1;
+	v >>= shift;
+	r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+/* bcc's bpf_log2l(): row i holds [2^(i-1), 2^i - 1]; 0 shares row 1 with 1. */
+static __always_inline __u32 tk_log2_slot(__u64 v)
+{
+	__u32 s = v ? tk_log2(v) + 1 : 1;
+
+	return s < TK_LOG2_SLOTS ? s : TK_LOG2_SLOTS - 1;
+}
+
+#endif
