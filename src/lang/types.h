@@ -18,11 +18,11 @@
  *   LT_KSYM       u64 addr                                       8
  *   LT_USYM       struct lt_usym {u64 addr; u32 pid; u32 pad}    8   usym(), and `func` on uprobes
  *   LT_INET       struct lt_inet {u32 af; u32 pad; u8 addr[16]}  8   ntop(); af 2 = IPv4, 10 = IPv6
- *   LT_TIMESTAMP  u64 ns of CLOCK_BOOTTIME                       8   strftime(fmt, ns); fmt_id below
- *   LT_PROBE      u64 probe index                                8   `probe`; runtime has the names
- *   LT_TUPLE      members at their offsets (each aligned to its own alignment), size rounded
- *                 up to the tuple's alignment (the largest member alignment)
- *   LT_NONE       0 bytes: a statement without value (printf(), delete(), ...)
+ *   LT_TIMESTAMP  u64 ns of CLOCK_BOOTTIME                       8   strftime(fmt, ns); fmt_id
+ * below LT_PROBE      u64 probe index                                8   `probe`; runtime has the
+ * names LT_TUPLE      members at their offsets (each aligned to its own alignment), size rounded up
+ * to the tuple's alignment (the largest member alignment) LT_NONE       0 bytes: a statement
+ * without value (printf(), delete(), ...)
  *
  *   Integers: in map keys, map values and printf/print events every integer is stored as 8
  *   bytes, sign- or zero-extended by its declared signedness (this is what makes `%d` of a
@@ -90,13 +90,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LT_STR_DEFAULT	  64  /* bpftrace's BPFTRACE_STRLEN */
-#define LT_STACK_FRAMES	  127 /* frames captured per stack (perf_event_max_stack here) */
-#define LT_HIST_SLOTS	  66  /* (..., 0) + [0] + [1] + [2^k, 2^(k+1)) for k = 1..63 */
+#define LT_STR_DEFAULT	   64	/* bpftrace's BPFTRACE_STRLEN */
+#define LT_STACK_FRAMES	   127	/* frames captured per stack (perf_event_max_stack here) */
+#define LT_HIST_SLOTS	   66	/* (..., 0) + [0] + [1] + [2^k, 2^(k+1)) for k = 1..63 */
 #define LT_LHIST_MAX_SLOTS 1002 /* (max - min) / step buckets + 2 overflow rows */
-#define LT_JOIN_MAX_ARGS  16
-#define LT_COMM_SIZE	  16
-#define LT_MAP_KEYS_MAX	  4096 /* bpftrace's BPFTRACE_MAP_KEYS_MAX default */
+#define LT_JOIN_MAX_ARGS   16
+#define LT_COMM_SIZE	   16
+#define LT_MAP_KEYS_MAX	   4096 /* bpftrace's BPFTRACE_MAP_KEYS_MAX default */
 
 enum lt_kind {
 	LT_NONE = 0,
@@ -210,20 +210,20 @@ enum lt_agg {
 /* ---- the program description handed from the compiler to the runtime ---------------- */
 
 struct lt_map {
-	const char *name; /* "@" or "@name", as printed */
+	const char *name;   /* "@" or "@name", as printed */
 	struct lt_type key; /* LT_NONE (scalar map) or LT_TUPLE of the key expressions */
 	struct lt_type val; /* LT_AGG_NONE: the stored value's type; aggregations: unused */
 	enum lt_agg agg;
 	int64_t lhist_min, lhist_max, lhist_step; /* LT_AGG_LHIST */
-	uint32_t key_size;   /* lt_map_key_size(&key) */
+	uint32_t key_size;			  /* lt_map_key_size(&key) */
 	uint32_t value_size; /* lt_map_value_size(this): one CPU's slot before rounding */
 	bool percpu;	     /* every agg except LT_AGG_NONE */
 	int fd;		     /* set once created */
 };
 
 struct lt_fmt {
-	const char *fmt; /* printf/strftime format, join separator, cat path format */
-	struct lt_type args; /* LT_TUPLE of the arguments (LT_NONE when there are none) */
+	const char *fmt;	/* printf/strftime format, join separator, cat path format */
+	struct lt_type args;	/* LT_TUPLE of the arguments (LT_NONE when there are none) */
 	uint32_t join_arg_size; /* LT_EV_JOIN: bytes per argument string */
 };
 

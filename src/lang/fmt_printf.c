@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * printf() with bpftrace 0.17's rules, and the growable string it renders into.
+ *
+ * bpftrace splits the format at each conversion it recognises and hands "text before it +
+ * the conversion" to snprintf with one argument; the text after the last conversion is
+ * printed as is. Observable consequences reproduced here:
+ *   - `%%` becomes `%` only in text that precedes a conversion; a format without
+ *     conversions, and the tail after the last one, are printed verbatim ("100%%" stays).
+ *   - Integer arguments are 64-bit but the C length modifier decides the width printed:
+ *     `%d` of 0x1122334455 prints 573785173, `%ld` prints 73588229205.
+ *   - Unrecognised conversions (%i, %+d, %e, %5%) are text, not conversions.
+ * Where bpftrace hands an unrecognised conversion inside a segment to snprintf (undefined
+ * behaviour that prints stack garbage), we print the text instead.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/out.h"
+#include "lang/fmt.h"
+
+/* ---- string buffer ------------------------------------------------------------------- */
+
+static bool sbuf_reserve(struct lt_sbuf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1, cap;
+	char *p;
+
+	if (b->failed)
+		return false;
+	if (need <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : 128;
+	while (cap < need)
+		cap *= 2;
+	p = realloc(b->p, cap);
+	if (!p) {
+		b->failed = true;
+		return false;
+	}
+	b->p = p;
+	b->cap = cap;
+	return true;
+}
+
+void lt_sbuf_free(struct lt_sbuf *b)
+{
+	free(b->p);
+	*b = (struct lt_sbuf){0};
+}
+
+void lt_sbuf_reset(struct lt_sbuf *b)
+{
+	b->len = 0;
+	if (b->p)
+		b->p[0] = '\0';
+}
+
+void lt_sbuf_putn(struct lt_sbuf *b, const char *s, size_t n)
+{
+	if (!sbuf_reserve(b, n))
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void lt_sbuf_puts(struct lt_sbuf *b, const char *s)
+{
+	lt_sbuf_putn(b, s, strlen(s));
+}
+
+void lt_sbuf_putc(struct lt_sbuf *b, char c)
+{
+	lt_sbuf_putn(b, &c, 1);
+}
+
+static void sbuf_vprintf(struct lt_sbuf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0 || !sbuf_reserve(b, (size_t)n))
+		return;
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void lt_sbuf_printf(struct lt_sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sbuf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void lt_sbuf_put_escaped(struct lt_sbuf *b, const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	/* Worst case: every byte becomes \xNN. */
+	if (!sbuf_reserve(b, 4 * len + 1))
+		return;
+	str_escape(b->p + b->len, 4 * len + 1, s, len);
+	b->len += strlen(b->p + b->len);
+}
+
+const char *lt_sbuf_str(struct lt_sbuf *b)
+{
+	return b->p ? b->p : "";
+}
+
+/* ---- format parsing ------------------------------------------------------------------ */
+
+static const char *const lenmods[] = {"", "hh", "h", "l", "ll", "j", "z", "t"};
+
+/* Length of a recognised conversion at fmt[i] == '%', or 0. */
+static size_t match_spec(const char *f, struct lt_spec *sp)
+{
+	size_t i = 1;
+
+	if (f[i] == '-')
+		i++;
+	while (f[i] >= '0' && f[i] <= '9')
+		i++;
+	if (f[i] == '.' && f[i + 1] >= '0' && f[i + 1] <= '9') {
+		i++;
+		while (f[i] >= '0' && f[i] <= '9')
+			i++;
+	}
+	sp->lenmod = 0;
+	switch (f[i]) {
+	case 's':
+		sp->arg = LT_SPEC_STR;
+		sp->conv = 's';
+		return i + 1;
+	case 'c':
+		sp->arg = LT_SPEC_INT;
+		sp->conv = 'c';
+		return i + 1;
+	case 'r':
+		sp->conv = 'r';
+		if (f[i + 1] == 'x') {
+			sp->arg = LT_SPEC_BUFX;
+			return i + 2;
+		}
+		sp->arg = LT_SPEC_BUF;
+		return i + 1;
+	}
+	/* Longest length modifier first: "ll" before "l", "hh" before "h". */
+	static const uint8_t order[] = {1, 2, 4, 3, 5, 6, 7};
+	size_t l = 0;
+	for (size_t k = 0; k < sizeof(order); k++) {
+		const char *m = lenmods[order[k]];
+		size_t ml = strlen(m);
+		if (!strncmp(f + i, m, ml) && strchr("duoxXp", f[i + ml]) && f[i + ml]) {
+			sp->lenmod = order[k];
+			l = ml;
+			break;
+		}
+	}
+	if (!f[i + l] || !strchr("duoxXp", f[i + l]))
+		return 0;
+	sp->arg = LT_SPEC_INT;
+	sp->conv = f[i + l];
+	return i + l + 1;
+}
+
+int lt_fmt_parse(const char *fmt, struct lt_spec *specs, int max)
+{
+	int n = 0;
+
+	for (size_t i = 0; fmt[i];) {
+		struct lt_spec sp;
+		size_t len;
+
+		if (fmt[i] != '%') {
+			i++;
+			continue;
+		}
+		len = match_spec(fmt + i, &sp);
+		if (!len) {
+			i++;
+			continue;
+		}
+		sp.start = (uint32_t)i;
+		sp.end = (uint32_t)(i + len);
+		if (n < max)
+			specs[n] = sp;
+		n++;
+		i += len;
+	}
+	return n;
+}
+
+/* ---- rendering ----------------------------------------------------------------------- */
+
+/* Text between conversions, as snprintf would print it: "%%" is "%". */
+static void put_text(struct lt_sbuf *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 1 < n && s[i + 1] == '%')
+			i++;
+		lt_sbuf_putc(out, s[i]);
+	}
+}
+
+/* "%" + flags/width/precision of the conversion + the given C conversion. */
+static void c_spec(char *dst, size_t dstlen, const char *fmt, const struct lt_spec *sp,
+		   const char *conv)
+{
+	size_t flags_len = sp->end - sp->start - 1;
+	size_t tail = 1 + (sp->lenmod ? strlen(lenmods[sp->lenmod]) : 0);
+
+	if (sp->arg == LT_SPEC_BUFX)
+		tail = 2;
+	flags_len -= tail;
+	snprintf(dst, dstlen, "%%%.*s%s", (int)flags_len, fmt + sp->start + 1, conv);
+}
+
+static void put_int(struct lt_sbuf *out, const char *fmt, const struct lt_spec *sp, uint64_t v)
+{
+	char cf[48];
+	char conv[4] = {sp->conv, 0};
+
+	if (sp->conv == 'p') {
+		c_spec(cf, sizeof(cf), fmt, sp, "p");
+		lt_sbuf_printf(out, cf, (void *)(uintptr_t)v);
+		return;
+	}
+	if (sp->conv == 'c') {
+		c_spec(cf, sizeof(cf), fmt, sp, "c");
+		lt_sbuf_printf(out, cf, (int)(unsigned char)v);
+		return;
+	}
+	bool sgn = sp->conv == 'd';
+	switch (sp->lenmod) {
+	case 0:
+		c_spec(cf, sizeof(cf), fmt, sp, conv);
+		if (sgn)
+			lt_sbuf_printf(out, cf, (int)(int32_t)v);
+		else
+			lt_sbuf_printf(out, cf, (unsigned int)(uint32_t)v);
+		return;
+	case 1:
+		c_spec(cf, sizeof(cf), fmt, sp, (char[]){'h', 'h', sp->conv, 0});
+		if (sgn)
+			lt_sbuf_printf(out, cf, (int)(signed char)v);
+		else
+			lt_sbuf_printf(out, cf, (unsigned int)(unsigned char)v);
+		return;
+	case 2:
+		c_spec(cf, sizeof(cf), fmt, sp, (char[]){'h', sp->conv, 0});
+		if (sgn)
+			lt_sbuf_printf(out, cf, (int)(short)v);
+		else
+			lt_sbuf_printf(out, cf, (unsigned int)(unsigned short)v);
+		return;
+	default:
+		c_spec(cf, sizeof(cf), fmt, sp, (char[]){'l', 'l', sp->conv, 0});
+		if (sgn)
+			lt_sbuf_printf(out, cf, (long long)v);
+		else
+			lt_sbuf_printf(out, cf, (unsigned long long)v);
+		return;
+	}
+}
+
+/* %r: printable ASCII as is, the rest \xNN; %rx: everything \xNN. */
+static void put_buf(struct lt_sbuf *out, const uint8_t *p, size_t n, bool all_hex)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!all_hex && p[i] >= 0x20 && p[i] < 0x7f)
+			lt_sbuf_putc(out, (char)p[i]);
+		else
+			lt_sbuf_printf(out, "\\x%02x", p[i]);
+	}
+}
+
+static void put_padded(struct lt_sbuf *out, const char *fmt, const struct lt_spec *sp,
+		       const char *s)
+{
+	char cf[48];
+
+	c_spec(cf, sizeof(cf), fmt, sp, "s");
+	lt_sbuf_printf(out, cf, s);
+}
+
+int lt_format_printf(struct lt_sbuf *out, const char *fmt, const struct lt_type *args,
+		     const void *data, size_t len, const struct lt_prog *prog,
+		     struct lt_symctx *sym)
+{
+	struct lt_spec specs[64];
+	int n = lt_fmt_parse(fmt, specs, 64);
+	uint32_t nargs = args && args->kind == LT_TUPLE ? args->nmembers : 0;
+	const uint8_t *d = data;
+	size_t pos = 0;
+	struct lt_sbuf tmp = {0};
+	int err = 0;
+
+	if (n > 64 || (uint32_t)n != nargs)
+		return -EINVAL;
+	if (nargs && lt_type_size(args) > len)
+		return -EINVAL;
+	for (int i = 0; i < n; i++) {
+		const struct lt_spec *sp = &specs[i];
+		const struct lt_member *m = &args->members[i];
+		const uint8_t *v = d + m->offset;
+
+		put_text(out, fmt + pos, sp->start - pos);
+		pos = sp->end;
+		lt_sbuf_reset(&tmp);
+		switch (sp->arg) {
+		case LT_SPEC_INT:
+			put_int(out, fmt, sp, lt_load_u64(v));
+			break;
+		case LT_SPEC_STR:
+			lt_format_as_str(&tmp, m->type, v, prog, sym);
+			put_padded(out, fmt, sp, lt_sbuf_str(&tmp));
+			break;
+		case LT_SPEC_BUF:
+		case LT_SPEC_BUFX:
+			if (m->type->kind == LT_BUF) {
+				const struct lt_buf_hdr *h = (const void *)v;
+				size_t bl = h->len < m->type->size ? h->len : m->type->size;
+				put_buf(&tmp, v + sizeof(*h), bl, sp->arg == LT_SPEC_BUFX);
+			} else if (m->type->kind == LT_STR) {
+				put_buf(&tmp, v, strnlen((const char *)v, lt_type_size(m->type)),
+					sp->arg == LT_SPEC_BUFX);
+			} else {
+				err = -EINVAL;
+			}
+			put_padded(out, fmt, sp, lt_sbuf_str(&tmp));
+			break;
+		}
+	}
+	/* bpftrace prints the tail verbatim (no %% processing). */
+	lt_sbuf_puts(out, fmt + pos);
+	lt_sbuf_free(&tmp);
+	return err;
+}

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Values as bpftrace 0.17 prints them: integers, strings, buffers, stacks, symbols,
+ * addresses, timestamps, probe names and tuples, in text (map keys, map values, printf %s,
+ * print()) and in JSON (-f json).
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/ksym.h"
+#include "core/usym.h"
+#include "lang/fmt.h"
+
+/*
+ * core/ksym.c and core/usym.c are written in parallel with the language; reference them
+ * weakly so the runtime links (and prints raw addresses) until they land.
+ */
+#pragma weak ksyms__load
+#pragma weak ksyms__free
+#pragma weak ksyms__resolve
+#pragma weak usym_cache__new
+#pragma weak usym_cache__free
+#pragma weak usym_cache__resolve
+
+void lt_symctx_free(struct lt_symctx *s)
+{
+	if (s->k && ksyms__free)
+		ksyms__free(s->k);
+	if (s->u && usym_cache__free)
+		usym_cache__free(s->u);
+	*s = (struct lt_symctx){0};
+}
+
+const char *lt_sym_kernel(struct lt_symctx *s, uint64_t addr, uint64_t *off)
+{
+	if (!s || !ksyms__load || !ksyms__resolve)
+		return NULL;
+	if (!s->k && !s->k_failed) {
+		s->k = ksyms__load();
+		s->k_failed = !s->k;
+	}
+	return s->k ? ksyms__resolve(s->k, addr, off) : NULL;
+}
+
+int lt_sym_user(struct lt_symctx *s, uint32_t pid, uint64_t addr, const char **name, uint64_t *off,
+		const char **module)
+{
+	struct usym u = {0};
+	int err;
+
+	*name = NULL;
+	*module = NULL;
+	*off = 0;
+	if (!s || !usym_cache__new || !usym_cache__resolve)
+		return -1;
+	if (!s->u && !s->u_failed) {
+		s->u = usym_cache__new();
+		s->u_failed = !s->u;
+	}
+	if (!s->u)
+		return -1;
+	err = usym_cache__resolve(s->u, (int)pid, addr, &u);
+	*name = u.name;
+	*off = u.off;
+	*module = u.module;
+	return err;
+}
+
+void lt_sbuf_put_json_str(struct lt_sbuf *b, const char *s, size_t n)
+{
+	lt_sbuf_putc(b, '"');
+	for (size_t i = 0; i < n && s[i]; i++) {
+		unsigned char c = s[i];
+		switch (c) {
+		case '"':
+			lt_sbuf_puts(b, "\\\"");
+			break;
+		case '\\':
+			lt_sbuf_puts(b, "\\\\");
+			break;
+		case '\n':
+			lt_sbuf_puts(b, "\\n");
+			break;
+		case '\t':
+			lt_sbuf_puts(b, "\\t");
+			break;
+		case '\r':
+			lt_sbuf_puts(b, "\\r");
+			break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				lt_sbuf_printf(b, "\\u%04x", c);
+			else
+				lt_sbuf_putc(b, (char)c);
+		}
+	}
+	lt_sbuf_putc(b, '"');
+}
+
+void lt_format_inet(struct lt_sbuf *out, const struct lt_inet *in)
+{
+	char s[INET6_ADDRSTRLEN];
+	int af = in->af == 10 ? AF_INET6 : AF_INET;
+
+	if (!inet_ntop(af, in->addr, s, sizeof(s)))
+		snprintf(s, sizeof(s), "?");
+	lt_sbuf_puts(out, s);
+}
+
+int64_t lt_boot_to_real_ns(void)
+{
+	struct timespec r, b;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_BOOTTIME, &b);
+	return ((int64_t)r.tv_sec - b.tv_sec) * 1000000000LL + (r.tv_nsec - b.tv_nsec);
+}
+
+/* strftime(3) of real-time ns with %f = microseconds (bpftrace's extension). */
+static void put_time_real(struct lt_sbuf *out, const char *fmt, int64_t real_ns)
+{
+	struct lt_sbuf f = {0};
+	time_t secs = (time_t)(real_ns / 1000000000LL);
+	long us = (long)((real_ns % 1000000000LL) / 1000);
+	struct tm tm;
+	char buf[512];
+	size_t n;
+
+	if (us < 0) {
+		us += 1000000;
+		secs--;
+	}
+	for (size_t i = 0; fmt[i]; i++) {
+		if (fmt[i] == '%' && fmt[i + 1] == 'f') {
+			lt_sbuf_printf(&f, "%06ld", us);
+			i++;
+		} else if (fmt[i] == '%' && fmt[i + 1]) {
+			lt_sbuf_putn(&f, fmt + i, 2);
+			i++;
+		} else {
+			lt_sbuf_putc(&f, fmt[i]);
+		}
+	}
+	localtime_r(&secs, &tm);
+	n = strftime(buf, sizeof(buf), lt_sbuf_str(&f), &tm);
+	lt_sbuf_putn(out, buf, n);
+	lt_sbuf_free(&f);
+}
+
+void lt_format_strftime(struct lt_sbuf *out, const char *fmt, uint64_t ns, int64_t boot_to_real)
+{
+	put_time_real(out, fmt, (int64_t)ns + boot_to_real);
+}
+
+void lt_format_time_now(struct lt_sbuf *out, const char *fmt)
+{
+	struct timespec r;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	put_time_real(out, fmt ? fmt : "%H:%M:%S\n", r.tv_sec * 1000000000LL + r.tv_nsec);
+}
+
+/* One stack frame: "sym+off" (perf: "ADDR sym+off (module)"). */
+static void put_frame(struct lt_sbuf *out, bool user, uint32_t pid, uint64_t ip, bool perf,
+		      struct lt_symctx *sym)
+{
+	const char *name = NULL, *module = NULL;
+	uint64_t off = 0;
+
+	if (user)
+		lt_sym_user(sym, pid, ip, &name, &off, &module);
+	else
+		name = lt_sym_kernel(sym, ip, &off);
+	if (perf) {
+		lt_sbuf_printf(out, "%lx ", (unsigned long)ip);
+		if (name)
+			lt_sbuf_printf(out, "%s+%lu", name, (unsigned long)off);
+		else
+			lt_sbuf_printf(out, "0x%lx", (unsigned long)ip);
+		if (user)
+			lt_sbuf_printf(out, " (%s)", module ? module : "[unknown]");
+		return;
+	}
+	if (name)
+		lt_sbuf_printf(out, "%s+%lu", name, (unsigned long)off);
+	else if (user)
+		lt_sbuf_printf(out, "0x%lx", (unsigned long)ip);
+	else
+		lt_sbuf_printf(out, "%lx", (unsigned long)ip);
+}
+
+/*
+ * bpftrace's stack text: a newline, then one frame per line indented 4 spaces in map keys
+ * and values, 8 in printf %s; perf mode indents with a tab. Ends with a newline.
+ */
+static void put_stack(struct lt_sbuf *out, const struct lt_type *t, const void *data, bool text,
+		      struct lt_symctx *sym)
+{
+	const struct lt_stack_hdr *h = data;
+	const uint8_t *ips = (const uint8_t *)data + sizeof(*h);
+	uint32_t max = t->nframes && t->nframes < LT_STACK_FRAMES ? t->nframes : LT_STACK_FRAMES;
+	const char *indent = t->stack_perf ? "\t" : text ? "        " : "    ";
+
+	lt_sbuf_putc(out, '\n');
+	for (uint32_t i = 0; i < max; i++) {
+		uint64_t ip = lt_load_u64(ips + 8 * i);
+		if (!ip)
+			break;
+		lt_sbuf_puts(out, indent);
+		put_frame(out, t->kind == LT_USTACK, h->pid, ip, t->stack_perf, sym);
+		lt_sbuf_putc(out, '\n');
+	}
+}
+
+static void put_int_value(struct lt_sbuf *out, const struct lt_type *t, const void *data)
+{
+	uint64_t v = lt_load_u64(data);
+
+	if (t->is_signed)
+		lt_sbuf_printf(out, "%lld", (long long)v);
+	else
+		lt_sbuf_printf(out, "%llu", (unsigned long long)v);
+}
+
+/* Text of a value that is not a tuple or integer (shared by text and JSON). */
+static void put_scalar_text(struct lt_sbuf *out, const struct lt_type *t, const void *data,
+			    enum lt_ctx ctx, const struct lt_prog *prog, struct lt_symctx *sym)
+{
+	switch (t->kind) {
+	case LT_STR:
+		lt_sbuf_put_escaped(out, data, lt_type_size(t));
+		break;
+	case LT_BUF: {
+		const struct lt_buf_hdr *h = data;
+		const uint8_t *p = (const uint8_t *)data + sizeof(*h);
+		uint32_t n = h->len < t->size ? h->len : t->size;
+		for (uint32_t i = 0; i < n; i++) {
+			if (p[i] >= 0x20 && p[i] < 0x7f)
+				lt_sbuf_putc(out, (char)p[i]);
+			else
+				lt_sbuf_printf(out, "\\x%02x", p[i]);
+		}
+		break;
+	}
+	case LT_KSTACK:
+	case LT_USTACK:
+		put_stack(out, t, data, ctx == LT_CTX_TEXT, sym);
+		break;
+	case LT_KSYM: {
+		uint64_t a = lt_load_u64(data), off;
+		const char *name = lt_sym_kernel(sym, a, &off);
+		if (name)
+			lt_sbuf_puts(out, name);
+		else
+			lt_sbuf_printf(out, "%llx", (unsigned long long)a);
+		break;
+	}
+	case LT_USYM: {
+		const struct lt_usym *u = data;
+		const char *name, *module;
+		uint64_t off;
+		lt_sym_user(sym, u->pid, u->addr, &name, &off, &module);
+		if (name)
+			lt_sbuf_puts(out, name);
+		else
+			lt_sbuf_printf(out, "0x%llx", (unsigned long long)u->addr);
+		break;
+	}
+	case LT_INET:
+		lt_format_inet(out, data);
+		break;
+	case LT_TIMESTAMP: {
+		const char *f = "%H:%M:%S";
+		if (prog && t->fmt_id < prog->nfmts && prog->fmts[t->fmt_id].fmt)
+			f = prog->fmts[t->fmt_id].fmt;
+		lt_format_strftime(out, f, lt_load_u64(data), lt_boot_to_real_ns());
+		break;
+	}
+	case LT_PROBE: {
+		uint64_t i = lt_load_u64(data);
+		if (prog && i < prog->nprobes && prog->probe_names[i])
+			lt_sbuf_puts(out, prog->probe_names[i]);
+		else
+			lt_sbuf_printf(out, "probe#%llu", (unsigned long long)i);
+		break;
+	}
+	case LT_INT:
+		put_int_value(out, t, data);
+		break;
+	case LT_NONE:
+	case LT_TUPLE:
+		break;
+	}
+}
+
+void lt_format_value(struct lt_sbuf *out, const struct lt_type *t, const void *data,
+		     enum lt_ctx ctx, const struct lt_prog *prog, struct lt_symctx *sym)
+{
+	const uint8_t *d = data;
+
+	if (t->kind == LT_TUPLE) {
+		bool json = ctx == LT_CTX_JSON;
+		lt_sbuf_putc(out, json ? '[' : '(');
+		for (uint32_t i = 0; i < t->nmembers; i++) {
+			if (i)
+				lt_sbuf_puts(out, json ? "," : ", ");
+			lt_format_value(out, t->members[i].type, d + t->members[i].offset, ctx,
+					prog, sym);
+		}
+		lt_sbuf_putc(out, json ? ']' : ')');
+		return;
+	}
+	if (ctx != LT_CTX_JSON || t->kind == LT_INT || t->kind == LT_NONE) {
+		put_scalar_text(out, t, data, ctx, prog, sym);
+		return;
+	}
+	/* JSON: everything else is a string; stacks keep their map-key text. */
+	struct lt_sbuf tmp = {0};
+	if (t->kind == LT_STR) {
+		lt_sbuf_put_json_str(out, data, lt_type_size(t));
+		return;
+	}
+	put_scalar_text(&tmp, t, data, LT_CTX_KEY, prog, sym);
+	lt_sbuf_put_json_str(out, lt_sbuf_str(&tmp), tmp.len);
+	lt_sbuf_free(&tmp);
+}
+
+void lt_format_as_str(struct lt_sbuf *out, const struct lt_type *t, const void *data,
+		      const struct lt_prog *prog, struct lt_symctx *sym)
+{
+	lt_format_value(out, t, data, LT_CTX_TEXT, prog, sym);
+}

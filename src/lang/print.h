@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The language's user-space output: ring-buffer events (printf, time, join, print, clear,
+ * zero, exit), lost-event notices, the attach line and the map dump at exit, in bpftrace
+ * 0.17's text format or its `-f json` lines.
+ *
+ * Use: lt_out_init() once the maps exist (lt_map.fd set), lt_out_attached() before attaching,
+ * lt_out_event() for each ring-buffer record, lt_out_lost() when the loop sees drops, and
+ * lt_out_exit() after END has run. Output goes through o->f (line-buffered stdout).
+ */
+#ifndef TK_LANG_PRINT_H
+#define TK_LANG_PRINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lang/fmt.h"
+#include "lang/types.h"
+
+struct lt_out {
+	FILE *f;
+	bool json;
+	const struct lt_prog *prog;
+	struct lt_symctx sym;
+	int ncpus;     /* possible CPUs: per-CPU values come back as ncpus slots */
+	uint64_t lost; /* events reported lost so far */
+	struct lt_sbuf buf;
+};
+
+/* A map entry read from the kernel, per-CPU values already reduced to one slot. */
+struct lt_entry {
+	uint8_t *key;
+	uint8_t *val;
+};
+
+void lt_out_init(struct lt_out *o, FILE *f, const struct lt_prog *prog, bool json);
+void lt_out_free(struct lt_out *o);
+
+/* "Attaching N probes..." (json: {"type": "attached_probes", ...}). */
+void lt_out_attached(struct lt_out *o, unsigned int nprobes);
+/* One ring-buffer record. Returns 1 when it is exit(), 0 when handled, -EINVAL if malformed. */
+int lt_out_event(struct lt_out *o, const void *data, size_t len);
+/* n more events were dropped: "Lost N events". */
+void lt_out_lost(struct lt_out *o, uint64_t n);
+/* End of run: "\n\n", then every map in name order. */
+int lt_out_exit(struct lt_out *o);
+
+/* print(@m, top, div) now (top/div 0 = not given). */
+int lt_out_print_map(struct lt_out *o, const struct lt_map *m, uint64_t top, uint64_t div);
+/* clear(@m) / zero(@m). */
+int lt_map_clear(const struct lt_map *m);
+int lt_map_zero(const struct lt_map *m, int ncpus);
+
+/*
+ * Read every entry of m (at most LT_MAP_KEYS_MAX... no limit beyond memory); per-CPU values
+ * are reduced (types.h §2). Caller frees with lt_entries_free(). Returns count or -errno.
+ */
+int lt_map_read(const struct lt_map *m, int ncpus, struct lt_entry **out);
+void lt_entries_free(struct lt_entry *e, size_t n);
+
+/*
+ * Render entries of m as bpftrace prints them (sorting them in place): text or one JSON
+ * line. Pure function of its inputs (no kernel access), so unit tests can drive it.
+ */
+void lt_render_map(struct lt_sbuf *out, const struct lt_map *m, struct lt_entry *e, size_t n,
+		   uint64_t top, uint64_t div, bool json, const struct lt_prog *prog,
+		   struct lt_symctx *sym);
+
+/* Histogram rows of one reduced hist/lhist value (print_hist.c). */
+void lt_render_hist(struct lt_sbuf *out, const struct lt_map *m, const uint64_t *slots);
+void lt_render_hist_json(struct lt_sbuf *out, const struct lt_map *m, const uint64_t *slots);
+/* Number of u64 slots in a hist/lhist value. */
+uint32_t lt_hist_nslots(const struct lt_map *m);
+
+#endif

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ring-buffer records from the language's BPF programs (layouts in types.h §3), the attach
+ * line, lost-event notices and the map dump at exit, in text or `-f json`.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "lang/print.h"
+
+void lt_out_init(struct lt_out *o, FILE *f, const struct lt_prog *prog, bool json)
+{
+	int n = libbpf_num_possible_cpus();
+
+	*o = (struct lt_out){.f = f, .json = json, .prog = prog, .ncpus = n > 0 ? n : 1};
+}
+
+void lt_out_free(struct lt_out *o)
+{
+	lt_symctx_free(&o->sym);
+	lt_sbuf_free(&o->buf);
+}
+
+static void flush(struct lt_out *o)
+{
+	if (o->buf.len)
+		fwrite(o->buf.p, 1, o->buf.len, o->f);
+	fflush(o->f);
+	lt_sbuf_reset(&o->buf);
+}
+
+/* {"type": "TYPE", "data": "TEXT"} for text-producing events under -f json. */
+static void emit_text(struct lt_out *o, const char *type, const char *text, size_t len)
+{
+	if (!o->json) {
+		fwrite(text, 1, len, o->f);
+		fflush(o->f);
+		return;
+	}
+	struct lt_sbuf j = {0};
+	lt_sbuf_printf(&j, "{\"type\": \"%s\", \"data\": ", type);
+	lt_sbuf_put_json_str(&j, text, len);
+	lt_sbuf_puts(&j, "}\n");
+	fwrite(lt_sbuf_str(&j), 1, j.len, o->f);
+	fflush(o->f);
+	lt_sbuf_free(&j);
+}
+
+void lt_out_attached(struct lt_out *o, unsigned int nprobes)
+{
+	if (o->json)
+		fprintf(o->f, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %u}}\n",
+			nprobes);
+	else
+		fprintf(o->f, "Attaching %u probe%s...\n", nprobes, nprobes == 1 ? "" : "s");
+	fflush(o->f);
+}
+
+void lt_out_lost(struct lt_out *o, uint64_t n)
+{
+	if (!n)
+		return;
+	o->lost += n;
+	if (o->json)
+		fprintf(o->f, "{\"type\": \"lost_events\", \"data\": {\"events\": %llu}}\n",
+			(unsigned long long)n);
+	else
+		fprintf(o->f, "Lost %llu events\n", (unsigned long long)n);
+	fflush(o->f);
+}
+
+int lt_out_print_map(struct lt_out *o, const struct lt_map *m, uint64_t top, uint64_t div)
+{
+	struct lt_entry *e;
+	int n = lt_map_read(m, o->ncpus, &e);
+
+	if (n < 0)
+		return n;
+	lt_render_map(&o->buf, m, e, (size_t)n, top, div, o->json, o->prog, &o->sym);
+	lt_entries_free(e, (size_t)n);
+	flush(o);
+	return 0;
+}
+
+static const struct lt_fmt *fmt_of(struct lt_out *o, uint32_t id)
+{
+	return id < o->prog->nfmts ? &o->prog->fmts[id] : NULL;
+}
+
+static int ev_join(struct lt_out *o, const struct lt_fmt *f, const uint8_t *d, size_t len)
+{
+	uint32_t as = f->join_arg_size ? f->join_arg_size : LT_STR_DEFAULT;
+	const char *sep = f->fmt ? f->fmt : " ";
+
+	lt_sbuf_reset(&o->buf);
+	for (uint32_t i = 0; i < LT_JOIN_MAX_ARGS && (size_t)(i + 1) * as <= len; i++) {
+		const char *a = (const char *)d + (size_t)i * as;
+		if (!a[0])
+			break;
+		if (i)
+			lt_sbuf_puts(&o->buf, sep);
+		lt_sbuf_put_escaped(&o->buf, a, as);
+	}
+	lt_sbuf_putc(&o->buf, '\n');
+	emit_text(o, "join", lt_sbuf_str(&o->buf), o->buf.len);
+	lt_sbuf_reset(&o->buf);
+	return 0;
+}
+
+static int ev_print_val(struct lt_out *o, const struct lt_fmt *f, const uint8_t *d, size_t len)
+{
+	const struct lt_type *t = &f->args;
+
+	if (t->kind == LT_TUPLE && t->nmembers == 1)
+		t = t->members[0].type;
+	if (lt_type_size(t) > len)
+		return -EINVAL;
+	lt_sbuf_reset(&o->buf);
+	if (o->json) {
+		lt_sbuf_puts(&o->buf, "{\"type\": \"value\", \"data\": ");
+		lt_format_value(&o->buf, t, d, LT_CTX_JSON, o->prog, &o->sym);
+		lt_sbuf_puts(&o->buf, "}\n");
+	} else {
+		lt_format_value(&o->buf, t, d, LT_CTX_TEXT, o->prog, &o->sym);
+		lt_sbuf_putc(&o->buf, '\n');
+	}
+	flush(o);
+	return 0;
+}
+
+/* cat(fmt, args...): the file named by the formatted path, printed as is. */
+static int ev_cat(struct lt_out *o, const struct lt_fmt *f, const uint8_t *d, size_t len)
+{
+	struct lt_sbuf path = {0};
+	char buf[4096];
+	size_t n;
+	FILE *fp;
+
+	lt_format_printf(&path, f->fmt, &f->args, d, len, o->prog, &o->sym);
+	fp = fopen(lt_sbuf_str(&path), "r");
+	if (!fp) {
+		fprintf(stderr, "cat: %s: %s\n", lt_sbuf_str(&path), strerror(errno));
+		lt_sbuf_free(&path);
+		return 0;
+	}
+	lt_sbuf_reset(&o->buf);
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		lt_sbuf_putn(&o->buf, buf, n);
+	fclose(fp);
+	emit_text(o, "cat", lt_sbuf_str(&o->buf), o->buf.len);
+	lt_sbuf_reset(&o->buf);
+	lt_sbuf_free(&path);
+	return 0;
+}
+
+int lt_out_event(struct lt_out *o, const void *data, size_t len)
+{
+	const struct lt_event_hdr *h = data;
+	const uint8_t *d = (const uint8_t *)data + sizeof(*h);
+	const struct lt_fmt *f;
+	const struct lt_map *m;
+	int err;
+
+	if (len < sizeof(*h))
+		return -EINVAL;
+	len -= sizeof(*h);
+	switch (h->kind) {
+	case LT_EV_EXIT:
+		return 1;
+	case LT_EV_PRINTF:
+		if (!(f = fmt_of(o, h->id)))
+			return -EINVAL;
+		lt_sbuf_reset(&o->buf);
+		err = lt_format_printf(&o->buf, f->fmt, &f->args, d, len, o->prog, &o->sym);
+		if (err)
+			return err;
+		emit_text(o, "printf", lt_sbuf_str(&o->buf), o->buf.len);
+		lt_sbuf_reset(&o->buf);
+		return 0;
+	case LT_EV_TIME:
+		f = fmt_of(o, h->id);
+		lt_sbuf_reset(&o->buf);
+		lt_format_time_now(&o->buf, f ? f->fmt : NULL);
+		emit_text(o, "time", lt_sbuf_str(&o->buf), o->buf.len);
+		lt_sbuf_reset(&o->buf);
+		return 0;
+	case LT_EV_JOIN:
+		if (!(f = fmt_of(o, h->id)))
+			return -EINVAL;
+		return ev_join(o, f, d, len);
+	case LT_EV_PRINT_VAL:
+		if (!(f = fmt_of(o, h->id)))
+			return -EINVAL;
+		return ev_print_val(o, f, d, len);
+	case LT_EV_CAT:
+		if (!(f = fmt_of(o, h->id)))
+			return -EINVAL;
+		return ev_cat(o, f, d, len);
+	case LT_EV_PRINT:
+	case LT_EV_CLEAR:
+	case LT_EV_ZERO:
+		if (h->id >= o->prog->nmaps)
+			return -EINVAL;
+		m = &o->prog->maps[h->id];
+		if (h->kind == LT_EV_CLEAR)
+			return lt_map_clear(m);
+		if (h->kind == LT_EV_ZERO)
+			return lt_map_zero(m, o->ncpus);
+		{
+			struct lt_ev_print p = {0};
+			memcpy(&p, d, len < sizeof(p) ? len : sizeof(p));
+			return lt_out_print_map(o, m, p.top, p.div);
+		}
+	}
+	return -EINVAL;
+}
+
+static int cmp_map_names(const void *a, const void *b)
+{
+	const struct lt_map *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+int lt_out_exit(struct lt_out *o)
+{
+	const struct lt_map **sorted;
+	uint32_t n = 0;
+	int err = 0;
+
+	fputs("\n\n", o->f);
+	fflush(o->f);
+	sorted = calloc(o->prog->nmaps ? o->prog->nmaps : 1, sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < o->prog->nmaps; i++)
+		if (o->prog->maps[i].name && o->prog->maps[i].name[0] == '@')
+			sorted[n++] = &o->prog->maps[i];
+	qsort(sorted, n, sizeof(*sorted), cmp_map_names);
+	for (uint32_t i = 0; i < n; i++) {
+		int e = lt_out_print_map(o, sorted[i], 0, 0);
+		if (e && !err)
+			err = e;
+	}
+	free(sorted);
+	return err;
+}

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hist() and lhist() rows as bpftrace 0.17 prints them:
+ *
+ *   [4, 8)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+ *
+ * label left-aligned in 16 columns, count right-aligned in 8, a 52-column bar scaled to the
+ * largest bucket (count * 52 / max, truncated); rows from the lowest to the highest non-empty
+ * bucket, empty ones in between included. Slot layouts are in types.h.
+ */
+#include <inttypes.h>
+
+#include "lang/print.h"
+
+#define BAR_WIDTH 52
+
+uint32_t lt_hist_nslots(const struct lt_map *m)
+{
+	if (m->agg == LT_AGG_HIST)
+		return LT_HIST_SLOTS;
+	return lt_lhist_slots(m->lhist_min, m->lhist_max, m->lhist_step);
+}
+
+/* 2^p with bpftrace's K/M/G/T/P/E suffixes: 512, 1K, 2K, ..., 16E. */
+static void put_pow2(struct lt_sbuf *out, unsigned int p)
+{
+	static const char sfx[] = " KMGTPE";
+	unsigned int k = p / 10;
+
+	if (k > 6)
+		k = 6;
+	lt_sbuf_printf(out, "%llu", 1ULL << (p - 10 * k));
+	if (k)
+		lt_sbuf_putc(out, sfx[k]);
+}
+
+/* lhist numbers: 1M / 1K multiples with a suffix, others plain (bpftrace's lhist labels). */
+static void put_lnum(struct lt_sbuf *out, int64_t n)
+{
+	if (n != 0 && n % (1024 * 1024) == 0)
+		lt_sbuf_printf(out, "%" PRId64 "M", n / (1024 * 1024));
+	else if (n != 0 && n % 1024 == 0)
+		lt_sbuf_printf(out, "%" PRId64 "K", n / 1024);
+	else
+		lt_sbuf_printf(out, "%" PRId64, n);
+}
+
+static void put_label(struct lt_sbuf *out, const struct lt_map *m, uint32_t slot, uint32_t n)
+{
+	if (m->agg == LT_AGG_HIST) {
+		if (slot == 0) {
+			lt_sbuf_puts(out, "(..., 0)");
+		} else if (slot == 1) {
+			lt_sbuf_puts(out, "[0]");
+		} else if (slot == 2) {
+			lt_sbuf_puts(out, "[1]");
+		} else {
+			lt_sbuf_putc(out, '[');
+			put_pow2(out, slot - 2);
+			lt_sbuf_puts(out, ", ");
+			put_pow2(out, slot - 1);
+			lt_sbuf_putc(out, ')');
+		}
+		return;
+	}
+	if (slot == 0) {
+		lt_sbuf_puts(out, "(..., ");
+		put_lnum(out, m->lhist_min);
+		lt_sbuf_putc(out, ')');
+	} else if (slot == n - 1) {
+		lt_sbuf_putc(out, '[');
+		put_lnum(out, m->lhist_max);
+		lt_sbuf_puts(out, ", ...)");
+	} else {
+		int64_t lo = m->lhist_min + (int64_t)(slot - 1) * m->lhist_step;
+		lt_sbuf_putc(out, '[');
+		put_lnum(out, lo);
+		lt_sbuf_puts(out, ", ");
+		put_lnum(out, lo + m->lhist_step);
+		lt_sbuf_putc(out, ')');
+	}
+}
+
+/* First and last non-empty slot; false if all are empty. */
+static bool slot_range(const uint64_t *slots, uint32_t n, uint32_t *lo, uint32_t *hi)
+{
+	bool any = false;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (!slots[i])
+			continue;
+		if (!any)
+			*lo = i;
+		*hi = i;
+		any = true;
+	}
+	return any;
+}
+
+void lt_render_hist(struct lt_sbuf *out, const struct lt_map *m, const uint64_t *slots)
+{
+	uint32_t n = lt_hist_nslots(m), lo = 0, hi = 0;
+	uint64_t max = 0;
+	struct lt_sbuf label = {0};
+
+	if (!slot_range(slots, n, &lo, &hi))
+		return;
+	for (uint32_t i = lo; i <= hi; i++)
+		if (slots[i] > max)
+			max = slots[i];
+	for (uint32_t i = lo; i <= hi; i++) {
+		unsigned int bar = (unsigned int)((unsigned __int128)slots[i] * BAR_WIDTH / max);
+
+		lt_sbuf_reset(&label);
+		put_label(&label, m, i, n);
+		lt_sbuf_printf(out, "%-16s%8" PRIu64 " |", lt_sbuf_str(&label), slots[i]);
+		for (unsigned int b = 0; b < BAR_WIDTH; b++)
+			lt_sbuf_putc(out, b < bar ? '@' : ' ');
+		lt_sbuf_puts(out, "|\n");
+	}
+	lt_sbuf_free(&label);
+}
+
+/*
+ * JSON buckets: {"min": a, "max": b, "count": c}; the underflow row has only "max" (min - 1),
+ * the lhist overflow row only "min".
+ */
+void lt_render_hist_json(struct lt_sbuf *out, const struct lt_map *m, const uint64_t *slots)
+{
+	uint32_t n = lt_hist_nslots(m), lo = 0, hi = 0;
+	bool any = slot_range(slots, n, &lo, &hi);
+
+	lt_sbuf_putc(out, '[');
+	for (uint32_t i = lo; any && i <= hi; i++) {
+		if (i > lo)
+			lt_sbuf_puts(out, ", ");
+		lt_sbuf_putc(out, '{');
+		if (m->agg == LT_AGG_HIST) {
+			if (i == 0)
+				lt_sbuf_puts(out, "\"max\": -1");
+			else if (i == 1)
+				lt_sbuf_puts(out, "\"min\": 0, \"max\": 0");
+			else
+				lt_sbuf_printf(
+					out, "\"min\": %llu, \"max\": %llu", 1ULL << (i - 2),
+					(unsigned long long)((((unsigned __int128)1) << (i - 1)) -
+							     1));
+		} else if (i == 0) {
+			lt_sbuf_printf(out, "\"max\": %" PRId64, m->lhist_min - 1);
+		} else if (i == n - 1) {
+			lt_sbuf_printf(out, "\"min\": %" PRId64, m->lhist_max);
+		} else {
+			int64_t a = m->lhist_min + (int64_t)(i - 1) * m->lhist_step;
+			lt_sbuf_printf(out, "\"min\": %" PRId64 ", \"max\": %" PRId64, a,
+				       a + m->lhist_step - 1);
+		}
+		lt_sbuf_printf(out, ", \"count\": %" PRIu64 "}", slots[i]);
+	}
+	lt_sbuf_putc(out, ']');
+}

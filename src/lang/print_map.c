@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Maps as bpftrace 0.17 prints them (print(@m[, top[, div]]) and the dump at exit):
+ *   - count/sum/min/max and integer maps sorted ascending by value, avg/stats by average,
+ *     hist/lhist by total count, every other map by key; ties broken by key so that our
+ *     output is deterministic (bpftrace leaves tie order to std::sort);
+ *   - `@name: v` without keys, `@name[k1, k2]: v` with them;
+ *   - avg and stats maps are followed by a blank line, each histogram by a blank line;
+ *   - an empty map prints an empty line (plus the avg/stats blank line), except a count map
+ *     without keys, which prints `@name: 0`;
+ *   - top keeps the last (largest) `top` entries, div divides scalar values.
+ * JSON: one {"type": "map"|"stats"|"hist", "data": {"@name": ...}} line per map; keys joined
+ * with "," as the object key; empty maps print nothing.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "lang/print.h"
+
+static uint32_t slot_size(const struct lt_map *m)
+{
+	return lt_align_up(lt_map_value_size(m), 8);
+}
+
+/* Combine per-CPU slots into dst (one slot), following types.h §2. */
+static void reduce(const struct lt_map *m, uint8_t *dst, const uint8_t *src, int ncpus)
+{
+	uint32_t ss = slot_size(m), vs = lt_map_value_size(m);
+
+	memset(dst, 0, vs);
+	for (int c = 0; c < ncpus; c++) {
+		const uint8_t *s = src + (size_t)c * ss;
+		switch (m->agg) {
+		case LT_AGG_MIN:
+		case LT_AGG_MAX: {
+			struct lt_minmax a, b;
+			memcpy(&a, dst, sizeof(a));
+			memcpy(&b, s, sizeof(b));
+			if (b.set && (!a.set || (m->agg == LT_AGG_MIN ? b.v < a.v : b.v > a.v)))
+				a = b;
+			memcpy(dst, &a, sizeof(a));
+			break;
+		}
+		default:
+			/* count, sum, avg/stats {sum, n}, hist slots: all u64 sums. */
+			for (uint32_t i = 0; i + 8 <= vs; i += 8) {
+				uint64_t x = lt_load_u64(dst + i) + lt_load_u64(s + i);
+				memcpy(dst + i, &x, 8);
+			}
+		}
+	}
+}
+
+void lt_entries_free(struct lt_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(e[i].key);
+		free(e[i].val);
+	}
+	free(e);
+}
+
+int lt_map_read(const struct lt_map *m, int ncpus, struct lt_entry **out)
+{
+	uint32_t ks = m->key_size, vs = lt_map_value_size(m);
+	size_t raw_len = m->percpu ? (size_t)slot_size(m) * ncpus : vs;
+	uint8_t *prev = NULL, *key = calloc(1, ks), *raw = calloc(1, raw_len);
+	struct lt_entry *e = NULL;
+	size_t n = 0, cap = 0;
+	int err = 0;
+
+	*out = NULL;
+	if (!key || !raw) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (bpf_map_get_next_key(m->fd, prev, key) == 0) {
+		if (!prev && !(prev = malloc(ks))) {
+			err = -ENOMEM;
+			goto out;
+		}
+		memcpy(prev, key, ks);
+		if (bpf_map_lookup_elem(m->fd, key, raw))
+			continue; /* deleted meanwhile */
+		if (n == cap) {
+			size_t nc = cap ? 2 * cap : 16;
+			struct lt_entry *ne = realloc(e, nc * sizeof(*e));
+			if (!ne) {
+				err = -ENOMEM;
+				goto out;
+			}
+			e = ne;
+			cap = nc;
+		}
+		e[n].key = malloc(ks);
+		e[n].val = malloc(vs);
+		if (!e[n].key || !e[n].val) {
+			free(e[n].key);
+			free(e[n].val);
+			err = -ENOMEM;
+			goto out;
+		}
+		memcpy(e[n].key, key, ks);
+		if (m->percpu)
+			reduce(m, e[n].val, raw, ncpus);
+		else
+			memcpy(e[n].val, raw, vs);
+		n++;
+	}
+out:
+	free(prev);
+	free(key);
+	free(raw);
+	if (err) {
+		lt_entries_free(e, n);
+		return err;
+	}
+	*out = e;
+	return (int)n;
+}
+
+int lt_map_clear(const struct lt_map *m)
+{
+	uint8_t *key = calloc(1, m->key_size);
+	int err = 0;
+
+	if (!key)
+		return -ENOMEM;
+	/* Always restart from the first key: deleting invalidates the iteration. */
+	while (bpf_map_get_next_key(m->fd, NULL, key) == 0) {
+		if (bpf_map_delete_elem(m->fd, key)) {
+			err = -errno;
+			break;
+		}
+	}
+	free(key);
+	return err;
+}
+
+int lt_map_zero(const struct lt_map *m, int ncpus)
+{
+	struct lt_entry *e;
+	size_t len = m->percpu ? (size_t)slot_size(m) * ncpus : lt_map_value_size(m);
+	uint8_t *zero = calloc(1, len);
+	int n, err = 0;
+
+	if (!zero)
+		return -ENOMEM;
+	n = lt_map_read(m, ncpus, &e);
+	for (int i = 0; i < n; i++)
+		if (bpf_map_update_elem(m->fd, e[i].key, zero, BPF_EXIST) && errno != ENOENT)
+			err = -errno;
+	if (n > 0)
+		lt_entries_free(e, (size_t)n);
+	free(zero);
+	return n < 0 ? n : err;
+}
+
+/* ---- sorting ------------------------------------------------------------------------- */
+
+struct sort_ctx {
+	const struct lt_map *m;
+};
+
+static int cmp_i64(int64_t a, int64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_value_of(const struct lt_type *t, const uint8_t *a, const uint8_t *b)
+{
+	switch (t->kind) {
+	case LT_INT:
+		return t->is_signed ? cmp_i64((int64_t)lt_load_u64(a), (int64_t)lt_load_u64(b))
+				    : cmp_u64(lt_load_u64(a), lt_load_u64(b));
+	case LT_STR:
+		return strncmp((const char *)a, (const char *)b, lt_type_size(t));
+	case LT_TUPLE:
+		for (uint32_t i = 0; i < t->nmembers; i++) {
+			const struct lt_member *mb = &t->members[i];
+			int c = cmp_value_of(mb->type, a + mb->offset, b + mb->offset);
+			if (c)
+				return c;
+		}
+		return 0;
+	default:
+		return memcmp(a, b, lt_type_size(t));
+	}
+}
+
+static int64_t avg_of(const uint8_t *v)
+{
+	struct lt_avgstat s;
+
+	memcpy(&s, v, sizeof(s));
+	return s.n ? s.sum / (int64_t)s.n : 0;
+}
+
+static uint64_t hist_total(const struct lt_map *m, const uint8_t *v)
+{
+	uint64_t t = 0;
+
+	for (uint32_t i = 0; i < lt_hist_nslots(m); i++)
+		t += lt_load_u64(v + 8 * i);
+	return t;
+}
+
+static const struct lt_map *sort_map;
+
+static int cmp_entries(const void *pa, const void *pb)
+{
+	const struct lt_entry *a = pa, *b = pb;
+	const struct lt_map *m = sort_map;
+	int c = 0;
+
+	switch (m->agg) {
+	case LT_AGG_COUNT:
+		c = cmp_u64(lt_load_u64(a->val), lt_load_u64(b->val));
+		break;
+	case LT_AGG_SUM:
+	case LT_AGG_MIN:
+	case LT_AGG_MAX:
+		c = cmp_i64((int64_t)lt_load_u64(a->val), (int64_t)lt_load_u64(b->val));
+		break;
+	case LT_AGG_AVG:
+	case LT_AGG_STATS:
+		c = cmp_i64(avg_of(a->val), avg_of(b->val));
+		break;
+	case LT_AGG_HIST:
+	case LT_AGG_LHIST:
+		c = cmp_u64(hist_total(m, a->val), hist_total(m, b->val));
+		break;
+	case LT_AGG_NONE:
+		if (m->val.kind == LT_INT)
+			c = cmp_value_of(&m->val, a->val, b->val);
+		break;
+	}
+	if (!c && m->key.kind != LT_NONE)
+		c = cmp_value_of(&m->key, a->key, b->key);
+	return c;
+}
+
+/* ---- rendering ----------------------------------------------------------------------- */
+
+/* "[k1, k2]" (text) or "k1,k2" (JSON object key, unquoted parts). */
+static void put_key(struct lt_sbuf *out, const struct lt_map *m, const uint8_t *key, bool json,
+		    const struct lt_prog *prog, struct lt_symctx *sym)
+{
+	const struct lt_type *t = &m->key;
+	struct lt_member one = {t, 0};
+	const struct lt_member *mem = t->kind == LT_TUPLE ? t->members : &one;
+	uint32_t n = t->kind == LT_TUPLE ? t->nmembers : 1;
+
+	if (t->kind == LT_NONE)
+		return;
+	if (!json)
+		lt_sbuf_putc(out, '[');
+	for (uint32_t i = 0; i < n; i++) {
+		if (i)
+			lt_sbuf_puts(out, json ? "," : ", ");
+		lt_format_value(out, mem[i].type, key + mem[i].offset, LT_CTX_KEY, prog, sym);
+	}
+	if (!json)
+		lt_sbuf_putc(out, ']');
+}
+
+/* The scalar shown for a count/sum/min/max/avg/int entry, divided by div. */
+static int64_t scalar_of(const struct lt_map *m, const uint8_t *v, uint64_t div)
+{
+	int64_t x = m->agg == LT_AGG_AVG ? avg_of(v) : (int64_t)lt_load_u64(v);
+
+	if (div > 1) {
+		if (m->agg == LT_AGG_COUNT || (m->agg == LT_AGG_NONE && !m->val.is_signed))
+			return (int64_t)((uint64_t)x / div);
+		return x / (int64_t)div;
+	}
+	return x;
+}
+
+static void put_value(struct lt_sbuf *out, const struct lt_map *m, const uint8_t *v, uint64_t div,
+		      bool json, const struct lt_prog *prog, struct lt_symctx *sym)
+{
+	switch (m->agg) {
+	case LT_AGG_COUNT:
+		lt_sbuf_printf(out, "%" PRIu64, (uint64_t)scalar_of(m, v, div));
+		return;
+	case LT_AGG_SUM:
+	case LT_AGG_MIN:
+	case LT_AGG_MAX:
+	case LT_AGG_AVG:
+		lt_sbuf_printf(out, "%" PRId64, scalar_of(m, v, div));
+		return;
+	case LT_AGG_STATS: {
+		struct lt_avgstat s;
+		memcpy(&s, v, sizeof(s));
+		lt_sbuf_printf(out,
+			       json ? "{\"count\": %" PRIu64 ", \"average\": %" PRId64
+				      ", \"total\": %" PRId64 "}"
+				    : "count %" PRIu64 ", average %" PRId64 ", total %" PRId64,
+			       s.n, avg_of(v), s.sum);
+		return;
+	}
+	case LT_AGG_HIST:
+	case LT_AGG_LHIST:
+		if (json)
+			lt_render_hist_json(out, m, (const uint64_t *)v);
+		else
+			lt_render_hist(out, m, (const uint64_t *)v);
+		return;
+	case LT_AGG_NONE:
+		if (m->val.kind == LT_INT && div > 1) {
+			if (m->val.is_signed)
+				lt_sbuf_printf(out, "%" PRId64, scalar_of(m, v, div));
+			else
+				lt_sbuf_printf(out, "%" PRIu64, (uint64_t)scalar_of(m, v, div));
+			return;
+		}
+		lt_format_value(out, &m->val, v, json ? LT_CTX_JSON : LT_CTX_VALUE, prog, sym);
+		return;
+	}
+}
+
+static const char *json_type(const struct lt_map *m)
+{
+	switch (m->agg) {
+	case LT_AGG_AVG:
+	case LT_AGG_STATS:
+		return "stats";
+	case LT_AGG_HIST:
+	case LT_AGG_LHIST:
+		return "hist";
+	default:
+		return "map";
+	}
+}
+
+static void render_json(struct lt_sbuf *out, const struct lt_map *m, struct lt_entry *e,
+			size_t first, size_t n, uint64_t div, const struct lt_prog *prog,
+			struct lt_symctx *sym)
+{
+	lt_sbuf_printf(out, "{\"type\": \"%s\", \"data\": {", json_type(m));
+	lt_sbuf_put_json_str(out, m->name, strlen(m->name));
+	lt_sbuf_puts(out, ": ");
+	if (m->key.kind == LT_NONE) {
+		if (n == 0)
+			lt_sbuf_puts(out, "0");
+		else
+			put_value(out, m, e[0].val, div, true, prog, sym);
+	} else {
+		struct lt_sbuf k = {0};
+		lt_sbuf_putc(out, '{');
+		for (size_t i = first; i < n; i++) {
+			if (i > first)
+				lt_sbuf_puts(out, ", ");
+			lt_sbuf_reset(&k);
+			put_key(&k, m, e[i].key, true, prog, sym);
+			lt_sbuf_put_json_str(out, lt_sbuf_str(&k), k.len);
+			lt_sbuf_puts(out, ": ");
+			put_value(out, m, e[i].val, div, true, prog, sym);
+		}
+		lt_sbuf_putc(out, '}');
+		lt_sbuf_free(&k);
+	}
+	lt_sbuf_puts(out, "}}\n");
+}
+
+void lt_render_map(struct lt_sbuf *out, const struct lt_map *m, struct lt_entry *e, size_t n,
+		   uint64_t top, uint64_t div, bool json, const struct lt_prog *prog,
+		   struct lt_symctx *sym)
+{
+	bool is_hist = m->agg == LT_AGG_HIST || m->agg == LT_AGG_LHIST;
+	bool is_stats = m->agg == LT_AGG_AVG || m->agg == LT_AGG_STATS;
+	size_t first = 0;
+
+	sort_map = m;
+	qsort(e, n, sizeof(*e), cmp_entries);
+	if (top && n > top)
+		first = n - top;
+	if (json) {
+		if (n || (m->key.kind == LT_NONE && m->agg == LT_AGG_COUNT))
+			render_json(out, m, e, first, n, div, prog, sym);
+		return;
+	}
+	if (n == 0) {
+		if (m->key.kind == LT_NONE && m->agg == LT_AGG_COUNT)
+			lt_sbuf_printf(out, "%s: 0\n", m->name);
+		else
+			lt_sbuf_putc(out, '\n');
+	}
+	for (size_t i = first; i < n; i++) {
+		lt_sbuf_puts(out, m->name);
+		put_key(out, m, e[i].key, false, prog, sym);
+		lt_sbuf_puts(out, ": ");
+		if (is_hist)
+			lt_sbuf_putc(out, '\n');
+		put_value(out, m, e[i].val, div, false, prog, sym);
+		lt_sbuf_putc(out, '\n');
+	}
+	if (is_stats)
+		lt_sbuf_putc(out, '\n');
+}
