@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bindsnoop: trace IPv4 and IPv6 bind()s with socket options, bcc's options and columns. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "core/log.h"
+#include "core/net.h"
+#include "core/out.h"
+#include "tools/snoop_common.h"
+#include "tools/tool.h"
+#include "bpf/bindsnoop.h"
+#include "bindsnoop.skel.h"
+
+static const char bindsnoop_usage[] =
+	"usage: bindsnoop [-h] [-t] [-w] [-p PID] [-P PORT] [-E] [-U] [-u UID] [--count]\n"
+	"                 [--json] [-v]\n"
+	"\n"
+	"Trace TCP binds\n"
+	"\n"
+	"options:\n"
+	"  -h, --help            show this help message and exit\n"
+	"  -t, --timestamp       include timestamp on output\n"
+	"  -w, --wide            wide column output (fits IPv6 addresses)\n"
+	"  -p PID, --pid PID     trace this PID only\n"
+	"  -P PORT, --port PORT  comma-separated list of ports to trace.\n"
+	"  -E, --errors          include errors in the output.\n"
+	"  -U, --print-uid       include UID on output\n"
+	"  -u UID, --uid UID     trace this UID only\n"
+	"  --count               count binds per src ip and port\n"
+	"  --json                one JSON object per event\n"
+	"  -v, --verbose         print libbpf's messages\n"
+	"\n"
+	"examples:\n"
+	"    bindsnoop           # trace all TCP bind()s\n"
+	"    bindsnoop -t        # include timestamps\n"
+	"    bindsnoop -w        # wider columns (fit IPv6)\n"
+	"    bindsnoop -p 181    # only trace PID 181\n"
+	"    bindsnoop -P 80     # only trace port 80\n"
+	"    bindsnoop -P 80,81  # only trace port 80 and 81\n"
+	"    bindsnoop -U        # include UID\n"
+	"    bindsnoop -u 1000   # only trace UID 1000\n"
+	"    bindsnoop -E        # report bind errors\n"
+	"    bindsnoop --count   # count bind per src ip\n"
+	"\n"
+	"it is reporting socket options set before the bins call\n"
+	"impacting system call behavior:\n"
+	" SOL_IP     IP_FREEBIND              F....\n"
+	" SOL_IP     IP_TRANSPARENT           .T...\n"
+	" SOL_IP     IP_BIND_ADDRESS_NO_PORT  ..N..\n"
+	" SOL_SOCKET SO_REUSEADDR             ...R.\n"
+	" SOL_SOCKET SO_REUSEPORT             ....r\n"
+	"\n"
+	" SO_BINDTODEVICE interface is reported as \"IF\" index\n";
+
+#define MAX_PORTS  32
+#define MAX_COUNTS 1024
+
+struct bind_count {
+	int family;
+	uint8_t addr[16];
+	uint16_t port;
+	unsigned long long n;
+};
+
+struct bindsnoop_opts {
+	bool timestamp, wide, errors, print_uid, count, json, verbose;
+	uint32_t pid, uid;
+	uint16_t ports[MAX_PORTS];
+	size_t nports;
+};
+
+struct bindsnoop_ctx {
+	const struct bindsnoop_opts *o;
+	struct snoop_clock clock;
+	struct bind_count counts[MAX_COUNTS];
+	size_t ncounts;
+	bool counts_full;
+};
+
+static const char *proto_name(int proto)
+{
+	switch (proto) {
+	case 0:
+		return "IP";
+	case 1:
+		return "ICMP";
+	case 6:
+		return "TCP";
+	case 17:
+		return "UDP";
+	case 58:
+		return "ICMPV6";
+	case 132:
+		return "SCTP";
+	case 136:
+		return "UDPLITE";
+	case 255:
+		return "RAW";
+	case 262:
+		return "MPTCP";
+	default:
+		return "UNKNOWN";
+	}
+}
+
+/* "FTNRr" with '.' for the options not set. */
+static const char *opts_str(char buf[6], unsigned int opts)
+{
+	static const char letters[] = "FTNRr";
+
+	for (int i = 0; i < 5; i++)
+		buf[i] = opts & (1u << i) ? letters[i] : '.';
+	buf[5] = '\0';
+	return buf;
+}
+
+static bool port_wanted(const struct bindsnoop_opts *o, uint16_t port)
+{
+	if (!o->nports)
+		return true;
+	for (size_t i = 0; i < o->nports; i++)
+		if (o->ports[i] == port)
+			return true;
+	return false;
+}
+
+static void count_event(struct bindsnoop_ctx *c, const struct bindsnoop_event *e)
+{
+	struct bind_count *b;
+
+	for (size_t i = 0; i < c->ncounts; i++) {
+		b = &c->counts[i];
+		if (b->family == e->family && b->port == e->port && !memcmp(b->addr, e->addr, 16)) {
+			b->n++;
+			return;
+		}
+	}
+	if (c->ncounts == MAX_COUNTS) {
+		c->counts_full = true;
+		return;
+	}
+	b = &c->counts[c->ncounts++];
+	b->family = e->family;
+	memcpy(b->addr, e->addr, 16);
+	b->port = e->port;
+	b->n = 1;
+}
+
+static int count_cmp(const void *a, const void *b)
+{
+	const struct bind_count *x = a, *y = b;
+
+	return x->n < y->n ? 1 : x->n > y->n ? -1 : 0;
+}
+
+static void print_counts(struct bindsnoop_ctx *c)
+{
+	char addr[NET_ADDR_STRLEN], port[16];
+
+	qsort(c->counts, c->ncounts, sizeof(c->counts[0]), count_cmp);
+	if (c->o->json) {
+		for (size_t i = 0; i < c->ncounts; i++) {
+			struct bind_count *b = &c->counts[i];
+
+			printf("{\"laddr\":\"%s\",\"lport\":%u,\"binds\":%llu}\n",
+			       net_addr_str(addr, sizeof(addr), b->family, b->addr), b->port, b->n);
+		}
+		return;
+	}
+	printf("\n%-32s %20s     %-10s\n", "LADDR", "LPORT", "BINDS");
+	/* bcc prints IPv4 first, then IPv6. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < c->ncounts; i++) {
+			struct bind_count *b = &c->counts[i];
+
+			if ((b->family == 2) != (pass == 0))
+				continue;
+			snprintf(port, sizeof(port), "%u", b->port);
+			printf("%-32s %20s     %-10llu\n",
+			       net_addr_str(addr, sizeof(addr), b->family, b->addr), port, b->n);
+		}
+	}
+	if (c->counts_full)
+		tk_note("more than %d addresses; the rest were not counted", MAX_COUNTS);
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	struct bindsnoop_ctx *c = ctx;
+	const struct bindsnoop_opts *o = c->o;
+	const struct bindsnoop_event *e = data;
+	char comm[sizeof(e->comm) * 4 + 1], addr[NET_ADDR_STRLEN], opts[6], rc[64];
+	double ts;
+
+	if (size < sizeof(*e))
+		return 0;
+	if (!port_wanted(o, e->port))
+		return 0;
+	ts = snoop_clock_rel(&c->clock, e->ts_ns);
+	if (o->count) {
+		count_event(c, e);
+		return 0;
+	}
+	net_addr_str(addr, sizeof(addr), e->family, e->addr);
+	opts_str(opts, e->opts);
+	str_escape(comm, sizeof(comm), e->comm, sizeof(e->comm));
+	if (o->json) {
+		printf("{");
+		if (o->timestamp)
+			printf("\"timestamp\":%.6f,", ts);
+		printf("\"uid\":%u,\"ret\":%d,\"pid\":%u,\"tid\":%u,\"comm\":", e->uid, e->ret,
+		       e->pid, e->tid);
+		json_strn(stdout, e->comm, sizeof(e->comm));
+		printf(",\"prot\":\"%s\",\"ipver\":%d,\"addr\":\"%s\",\"port\":%u,\"opts\":\"%s\","
+		       "\"if\":%u}\n",
+		       proto_name(e->protocol), net_ipver(e->family), addr, e->port, opts,
+		       e->bound_dev_if);
+		return 0;
+	}
+	if (o->timestamp)
+		printf("%-9.6f ", ts);
+	if (o->print_uid)
+		printf("%6u ", e->uid);
+	if (o->errors) {
+		if (o->wide) {
+			printf("%-25s ", strerror(e->ret < 0 ? -e->ret : e->ret));
+		} else {
+			snprintf(rc, sizeof(rc), "%d", e->ret);
+			printf("%3s ", rc);
+		}
+	}
+	if (o->wide)
+		printf("%10u %-12.12s %-4s %-39s %5u %-5s %2u\n", e->pid, comm,
+		       proto_name(e->protocol), addr, e->port, opts, e->bound_dev_if);
+	else
+		printf("%8u %-12.12s %-4.4s %-15.15s %5u %-5s %2u\n", e->pid, comm,
+		       proto_name(e->protocol), addr, e->port, opts, e->bound_dev_if);
+	return 0;
+}
+
+enum { OPT_COUNT = 0x100, OPT_JSON };
+
+static int parse_args(int argc, char **argv, struct bindsnoop_opts *o)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},	 {"timestamp", no_argument, NULL, 't'},
+		{"wide", no_argument, NULL, 'w'},	 {"pid", required_argument, NULL, 'p'},
+		{"port", required_argument, NULL, 'P'},	 {"errors", no_argument, NULL, 'E'},
+		{"print-uid", no_argument, NULL, 'U'},	 {"uid", required_argument, NULL, 'u'},
+		{"count", no_argument, NULL, OPT_COUNT}, {"json", no_argument, NULL, OPT_JSON},
+		{"verbose", no_argument, NULL, 'v'},	 {},
+	};
+	int opt, err;
+
+	o->uid = (uint32_t)-1;
+	while ((opt = getopt_long(argc, argv, "htwp:P:EUu:v", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(bindsnoop_usage, stdout);
+			exit(0);
+		case 't':
+			o->timestamp = true;
+			break;
+		case 'w':
+			o->wide = true;
+			break;
+		case 'p':
+			if (snoop_parse_pid(optarg, "-p", &o->pid))
+				return -EINVAL;
+			break;
+		case 'P':
+			err = net_parse_port_list(optarg, o->ports, MAX_PORTS, &o->nports);
+			if (err) {
+				tk_err("invalid value for -P: '%s' (%s)", optarg,
+				       err == -E2BIG ? "too many ports"
+						     : "expected ports like 80,443");
+				return -EINVAL;
+			}
+			break;
+		case 'E':
+			o->errors = true;
+			break;
+		case 'U':
+			o->print_uid = true;
+			break;
+		case 'u':
+			if (snoop_parse_uid(optarg, "-u", &o->uid))
+				return -EINVAL;
+			break;
+		case OPT_COUNT:
+			o->count = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		tk_err("unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void print_header(const struct bindsnoop_opts *o)
+{
+	if (o->json)
+		return;
+	printf("Tracing binds ... Hit Ctrl-C to end\n");
+	if (o->count)
+		return;
+	if (o->timestamp)
+		printf("%-9s ", "TIME(s)");
+	if (o->print_uid)
+		printf("%6s ", "UID");
+	if (o->errors)
+		printf(o->wide ? "%-25s " : "%3s ", "RC");
+	if (o->wide)
+		printf("%10s %-12.12s %-4s %-39s %-5s %5s %2s\n", "PID", "COMM", "PROT", "ADDR",
+		       "PORT", "OPTS", "IF");
+	else
+		printf("%8s %-12.12s %-4s %-15s %-5s %5s %2s\n", "PID", "COMM", "PROT", "ADDR",
+		       "PORT", "OPTS", "IF");
+}
+
+static int bindsnoop_main(int argc, char **argv)
+{
+	struct bindsnoop_opts o = {};
+	struct bindsnoop_ctx *c = NULL;
+	struct bindsnoop *skel = NULL;
+	struct snoop s;
+	int err, rc = 1;
+
+	if (parse_args(argc, argv, &o))
+		return 2;
+	if (snoop__init(&s, o.verbose))
+		return 1;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		tk_err("out of memory");
+		goto out;
+	}
+	c->o = &o;
+	skel = bindsnoop__open();
+	if (!skel) {
+		rc = snoop_load_error("open", -errno);
+		goto out;
+	}
+	skel->rodata->report_errors = o.errors;
+	skel->rodata->filter_tgid = o.pid;
+	skel->rodata->filter_uid = o.uid;
+	if (snoop__drop_missing(&s, skel->obj) < 0)
+		goto out;
+	err = bindsnoop__load(skel);
+	if (err) {
+		rc = snoop_load_error("load", err);
+		goto out;
+	}
+	if (snoop__attach(&s, skel->obj, handle_event, c))
+		goto out;
+	print_header(&o);
+	rc = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
+	if (o.count)
+		print_counts(c);
+out:
+	snoop__fini(&s);
+	bindsnoop__destroy(skel);
+	free(c);
+	return rc;
+}
+
+TOOL_REGISTER(bindsnoop, bindsnoop_main, "trace IPv4 and IPv6 bind()s (bcc bindsnoop)");
