@@ -74,4 +74,44 @@ static __always_inline bool tcp_port_in(void *map, __u16 port)
 	return bpf_map_lookup_elem(map, &port) != NULL;
 }
 
+/*
+ * Owner caching at the process-context steps of a connection's life, for tools that report
+ * at a later, possibly softirq, transition: connect() (-> SYN_SENT, always overwrite: a
+ * reused socket has a new connect) and close()/shutdown() (ESTABLISHED -> FIN_WAIT1,
+ * CLOSE_WAIT -> LAST_ACK, kept if the owner is already known, e.g. from accept).
+ */
+static __always_inline void tcp_owner_track(void *map, const void *sk, int newstate)
+{
+	if (newstate == TCP_SYN_SENT)
+		tk_owner_set(map, sk);
+	else if (newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK)
+		tk_owner_set_once(map, sk);
+}
+
+/*
+ * Two programs that record the accepting task as owner of each accepted TCP socket, at the
+ * return of accept4()/accept() (the socket found through the returned fd).
+ */
+#define TCP_ACCEPT_OWNER_PROGS(map)                                                                \
+	static __always_inline int tcp_accept_owner(long ret)                                      \
+	{                                                                                          \
+		struct sock *sk;                                                                   \
+		if (ret < 0)                                                                       \
+			return 0;                                                                  \
+		sk = tk_sock_from_fd(ret);                                                         \
+		if (sk && tcp_sk_is_inet_tcp(sk))                                                  \
+			tk_owner_set(&map, sk);                                                    \
+		return 0;                                                                          \
+	}                                                                                          \
+	SEC("tracepoint/syscalls/sys_exit_accept4")                                                \
+	int tcp_accept4_owner(struct trace_event_raw_sys_exit *ctx)                                \
+	{                                                                                          \
+		return tcp_accept_owner(ctx->ret);                                                 \
+	}                                                                                          \
+	SEC("tracepoint/syscalls/sys_exit_accept")                                                 \
+	int tcp_accept_owner_prog(struct trace_event_raw_sys_exit *ctx)                            \
+	{                                                                                          \
+		return tcp_accept_owner(ctx->ret);                                                 \
+	}
+
 #endif
