@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/* tcpstates: trace TCP session state changes and durations, bcc's options and columns. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "core/log.h"
+#include "core/out.h"
+#include "tools/snoop_common.h"
+#include "tools/tcp_common.h"
+#include "tools/tool.h"
+
+#include "bpf/tcpstates.h"
+#include "tcpstates.skel.h"
+
+struct tcpstates_opts {
+	bool time, timestamp, wide, csv, json;
+	uint32_t pid;
+	int family;
+	uint16_t lports[TCP_MAX_PORTS], dports[TCP_MAX_PORTS];
+	size_t nlports, ndports;
+};
+
+struct tcpstates_run {
+	const struct tcpstates_opts *o;
+	struct snoop_clock clock;
+};
+
+static const char usage_text[] =
+	"usage: tcpstates [-h] [-T] [-t] [-w] [-s] [-L LOCALPORT] [-D REMOTEPORT] [-p PID]\n"
+	"                 [-4 | -6] [--json]\n"
+	"\n"
+	"Trace TCP session state changes and durations\n"
+	"\n"
+	"options:\n"
+	"  -h, --help            show this help message and exit\n"
+	"  -T, --time            include time column on output (HH:MM:SS)\n"
+	"  -t, --timestamp       include timestamp on output (seconds)\n"
+	"  -w, --wide            wide column output (fits IPv6 addresses)\n"
+	"  -s, --csv             comma separated values output\n"
+	"  -L LOCALPORT, --localport LOCALPORT\n"
+	"                        comma-separated list of local ports to trace.\n"
+	"  -D REMOTEPORT, --remoteport REMOTEPORT\n"
+	"                        comma-separated list of remote ports to trace.\n"
+	"  -p PID, --pid PID     trace this PID only (the socket's owner)\n"
+	"  -4, --ipv4            trace IPv4 family only\n"
+	"  -6, --ipv6            trace IPv6 family only\n"
+	"  --json                one JSON object per state change\n"
+	"\n"
+	"C-PID/C-COMM: the socket's owner (cached at connect, accept and close) when known,\n"
+	"else the task the change ran in.\n"
+	"\n"
+	"examples:\n"
+	"    tcpstates           # trace all TCP state changes\n"
+	"    tcpstates -t        # include timestamp column\n"
+	"    tcpstates -T        # include time column (HH:MM:SS)\n"
+	"    tcpstates -w        # wider columns (fit IPv6)\n"
+	"    tcpstates -stT      # csv output, with times & timestamps\n"
+	"    tcpstates -L 80     # only trace local port 80\n"
+	"    tcpstates -L 80,81  # only trace local ports 80 and 81\n"
+	"    tcpstates -D 80     # only trace remote port 80\n";
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct tcpstates_run *r = ctx;
+	const struct tcpstates_opts *o = r->o;
+	const struct tcpstates_event *e = data;
+	char comm[TCP_COMM_BUFLEN], hms[16], ip[4] = "";
+	const char *os = net_tcp_state_name(e->oldstate), *ns = net_tcp_state_name(e->newstate);
+	double ms = (double)e->span_us / 1000;
+	unsigned long long sk = e->skaddr;
+	struct tcp_addrs a;
+
+	if (size < sizeof(*e))
+		return 0;
+	tcp_comm(comm, sizeof(comm), e->comm);
+	tcp_addrs_fmt(&a, &e->flow, false);
+	if (o->json) {
+		printf("{\"time\":%.6f,\"skaddr\":\"%llx\",\"pid\":%u",
+		       snoop_clock_rel(&r->clock, e->ts_ns), sk, e->pid);
+		tcp_json_kv_str(stdout, "comm", comm, true);
+		printf(",\"ip\":%d", net_ipver(e->flow.family));
+		tcp_json_kv_str(stdout, "laddr", a.s, true);
+		printf(",\"lport\":%u", e->flow.sport);
+		tcp_json_kv_str(stdout, "raddr", a.d, true);
+		printf(",\"rport\":%u,\"oldstate\":\"%s\",\"newstate\":\"%s\",\"ms\":%.3f}\n",
+		       e->flow.dport, os, ns, ms);
+		return 0;
+	}
+	if (o->time)
+		printf(o->csv ? "%s," : "%-8s ", time_hms(hms, sizeof(hms)));
+	if (o->timestamp)
+		printf(o->csv ? "%.6f," : "%-9.6f ", snoop_clock_rel(&r->clock, e->ts_ns));
+	if (o->wide || o->csv)
+		snprintf(ip, sizeof(ip), "%d", net_ipver(e->flow.family));
+	if (o->csv)
+		printf("%llx,%u,%s,%s,%s,%u,%s,%u,%s,%s,%.3f\n", sk, e->pid, comm, ip, a.s,
+		       e->flow.sport, a.d, e->flow.dport, os, ns, ms);
+	else if (o->wide)
+		printf("%-16llx %-5u %-16.16s %-2s %-26s %-5u %-26s %-5u %-11s -> %-11s %.3f\n", sk,
+		       e->pid, comm, ip, a.s, e->flow.sport, a.d, e->flow.dport, os, ns, ms);
+	else
+		printf("%-16llx %-5u %-10.10s %s%-15s %-5u %-15s %-5u %-11s -> %-11s %.3f\n", sk,
+		       e->pid, comm, ip, a.s, e->flow.sport, a.d, e->flow.dport, os, ns, ms);
+	return 0;
+}
+
+static void print_header(const struct tcpstates_opts *o)
+{
+	const char *ip = o->wide || o->csv ? "IP" : "";
+
+	if (o->json)
+		return;
+	if (o->time)
+		printf(o->csv ? "%s," : "%-8s ", "TIME");
+	if (o->timestamp)
+		printf(o->csv ? "%s," : "%-9s ", "TIME(s)");
+	if (o->csv)
+		printf("%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", "SKADDR", "C-PID", "C-COMM", ip,
+		       "LADDR", "LPORT", "RADDR", "RPORT", "OLDSTATE", "NEWSTATE", "MS");
+	else if (o->wide)
+		printf("%-16s %-5s %-16.16s %-2s %-26s %-5s %-26s %-5s %-11s -> %-11s %s\n",
+		       "SKADDR", "C-PID", "C-COMM", ip, "LADDR", "LPORT", "RADDR", "RPORT",
+		       "OLDSTATE", "NEWSTATE", "MS");
+	else
+		printf("%-16s %-5s %-10.10s %s%-15s %-5s %-15s %-5s %-11s -> %-11s %s\n", "SKADDR",
+		       "C-PID", "C-COMM", ip, "LADDR", "LPORT", "RADDR", "RPORT", "OLDSTATE",
+		       "NEWSTATE", "MS");
+}
+
+static int parse_args(int argc, char **argv, struct tcpstates_opts *o)
+{
+	enum { OPT_JSON = 256 };
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"time", no_argument, NULL, 'T'},
+		{"timestamp", no_argument, NULL, 't'},
+		{"wide", no_argument, NULL, 'w'},
+		{"csv", no_argument, NULL, 's'},
+		{"localport", required_argument, NULL, 'L'},
+		{"remoteport", required_argument, NULL, 'D'},
+		{"pid", required_argument, NULL, 'p'},
+		{"ipv4", no_argument, NULL, '4'},
+		{"ipv6", no_argument, NULL, '6'},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"journal", no_argument, NULL, 'Y'},
+		{0},
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hTtwsL:D:p:46Y", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		case 'T':
+			o->time = true;
+			break;
+		case 't':
+			o->timestamp = true;
+			break;
+		case 'w':
+			o->wide = true;
+			break;
+		case 's':
+			o->csv = true;
+			break;
+		case 'L':
+			if (tcp_parse_ports(optarg, "-L", o->lports, &o->nlports))
+				return -2;
+			break;
+		case 'D':
+			if (tcp_parse_ports(optarg, "-D", o->dports, &o->ndports))
+				return -2;
+			break;
+		case 'p':
+			if (snoop_parse_pid(optarg, "-p", &o->pid))
+				return -2;
+			break;
+		case '4':
+		case '6':
+			if (tcp_set_family(&o->family, c == '4' ? AF_INET : AF_INET6))
+				return -tcp_usage_error("-4 and -6 are mutually exclusive");
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case 'Y':
+			return -tcp_usage_error("-Y (systemd journal) is not supported");
+		case ':':
+			return -tcp_usage_error("option %s needs a value", argv[optind - 1]);
+		default:
+			return -tcp_usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return -tcp_usage_error("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+static int tcpstates_main(int argc, char **argv)
+{
+	struct tcpstates_opts o = {};
+	struct tcpstates_run r = {.o = &o};
+	struct tcpstates *skel = NULL;
+	struct snoop s;
+	int err;
+
+	err = parse_args(argc, argv, &o);
+	if (err)
+		return err > 0 ? 0 : -err;
+	if (snoop__init(&s, false))
+		return 1;
+	skel = tcpstates__open();
+	if (!skel) {
+		err = snoop_load_error("open", -errno);
+		goto out;
+	}
+	skel->rodata->targ_pid = o.pid;
+	skel->rodata->targ_family = o.family;
+	skel->rodata->filter_lports = o.nlports > 0;
+	skel->rodata->filter_dports = o.ndports > 0;
+	err = tcpstates__load(skel);
+	if (err) {
+		err = snoop_load_error("load", err);
+		goto out;
+	}
+	err = tcp_fill_port_map(skel->maps.lports, o.lports, o.nlports);
+	if (!err)
+		err = tcp_fill_port_map(skel->maps.dports, o.dports, o.ndports);
+	if (err) {
+		tk_err("cannot set the port filter: %s", strerror(-err));
+		err = 1;
+		goto out;
+	}
+	if (snoop__attach(&s, skel->obj, on_event, &r)) {
+		err = 1;
+		goto out;
+	}
+	print_header(&o);
+	err = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
+out:
+	snoop__fini(&s);
+	tcpstates__destroy(skel);
+	return err;
+}
+
+TOOL_REGISTER(tcpstates, tcpstates_main, "trace TCP state changes with durations");
