@@ -32,9 +32,16 @@ static __always_inline __u32 tk_log2(__u64 v)
 /* bcc's bpf_log2l(): row i holds [2^(i-1), 2^i - 1]; 0 shares row 1 with 1. */
 static __always_inline __u32 tk_log2_slot(__u64 v)
 {
-	__u32 s = v ? tk_log2(v) + 1 : 1;
+	__u64 s = v ? tk_log2(v) + 1 : 1;
 
-	return s < TK_LOG2_SLOTS ? s : TK_LOG2_SLOTS - 1;
+	if (s >= TK_LOG2_SLOTS)
+		s = TK_LOG2_SLOTS - 1;
+	/*
+	 * A mask the compiler cannot drop (it knows the bound, the verifier may not see it
+	 * through the register copies): TK_LOG2_SLOTS is 2^n, so this changes nothing.
+	 */
+	asm volatile("%[s] &= 63" : [s] "+r"(s));
+	return s;
 }
 
 #endif

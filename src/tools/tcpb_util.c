@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdbool.h>
+
+#include <bpf/libbpf.h>
+
+#include "core/attach.h"
+#include "core/log.h"
+#include "tools/tcpb_util.h"
+
+int tcpb_attach_all(struct bpf_object *obj, struct attach_set **as)
+{
+	struct bpf_program *prog;
+	char why[256] = "";
+
+	/* libbpf finds tracepoint ids in tracefs, which may not be mounted yet. */
+	if (!tracefs_dir(why, sizeof(why))) {
+		tk_err("%s", why);
+		return -ENOENT;
+	}
+	*as = attach_set__new();
+	if (!*as) {
+		tk_err("out of memory");
+		return -ENOMEM;
+	}
+	bpf_object__for_each_program(prog, obj)
+	{
+		struct bpf_link *link;
+		int err;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		link = bpf_program__attach(prog);
+		err = link ? attach_set__add_link(*as, link) : -errno;
+		if (err) {
+			if (link)
+				bpf_link__destroy(link);
+			tk_err("cannot attach %s: %s", bpf_program__section_name(prog),
+			       attach_strerror(err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+int tcpb_load_error(int err)
+{
+	tk_err("failed to load BPF programs: %s", attach_strerror(err));
+	return err;
+}
+
+void tcpb_json_log2(FILE *f, const uint64_t *slots, unsigned int nslots)
+{
+	bool first = true;
+
+	fputc('[', f);
+	/* Row i holds [2^(i-1), 2^i - 1]; row 1 also holds 0 (core/hist.h). */
+	for (unsigned int i = 1; i < nslots && i < 64; i++) {
+		unsigned long long lo = i == 1 ? 0 : 1ULL << (i - 1);
+		unsigned long long hi = (1ULL << i) - 1;
+
+		if (!slots[i])
+			continue;
+		fprintf(f, "%s{\"low\":%llu,\"high\":%llu,\"count\":%llu}", first ? "" : ",", lo,
+			hi, (unsigned long long)slots[i]);
+		first = false;
+	}
+	fputc(']', f);
+}
