@@ -31,6 +31,18 @@
 #define MAX_ARGS	6
 #define COMM_LEN	16
 
+/* funclatency: one histogram per (function, process), as bcc keys library targets. */
+struct lat_key {
+	__u32 idx;
+	__u32 tgid;
+};
+
+struct lat_hist {
+	__u64 slots[HIST_SLOTS];
+	__u64 total; /* in the chosen unit */
+	__u64 count;
+};
+
 struct slow_event {
 	__u64 lat_ns;
 	__u64 retval;

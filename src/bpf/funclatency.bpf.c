@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* funclatency: log2 histogram of call durations per function, Go-safe pairing. */
+/* funclatency: log2 histogram of call durations per (function, process), Go-safe pairing. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -8,20 +8,15 @@
 
 const volatile __u64 unit_div = 1; /* 1 ns, 1000 us, 1000000 ms */
 
-/* [nfuncs * HIST_SLOTS] counters and [nfuncs] total nanoseconds; resized before load. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, HIST_SLOTS);
-	__type(key, __u32);
-	__type(value, __u64);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct lat_key);
+	__type(value, struct lat_hist);
 } hists SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} totals SEC(".maps");
+/* Too big for the BPF stack: the initial value lives in .bss. */
+struct lat_hist zero_hist = {};
 
 SEC("uprobe")
 int lat_entry(struct pt_regs *ctx)
@@ -32,20 +27,28 @@ int lat_entry(struct pt_regs *ctx)
 SEC("uprobe")
 int lat_return(struct pt_regs *ctx)
 {
-	__u32 idx = COOKIE_IDX(bpf_get_attach_cookie(ctx)), slot;
+	struct lat_key key = { .idx = COOKIE_IDX(bpf_get_attach_cookie(ctx)) };
 	struct call_start st;
-	__u64 delta, *v;
+	struct lat_hist *h;
+	__u64 delta;
+	__u32 slot;
 
 	if (pair_return(ctx, &st))
 		return 0;
-	delta = bpf_ktime_get_ns() - st.ts;
-	v = bpf_map_lookup_elem(&totals, &idx);
-	if (v)
-		*v += delta;
-	slot = idx * HIST_SLOTS + log2_slot(delta / unit_div);
-	v = bpf_map_lookup_elem(&hists, &slot);
-	if (v)
-		(*v)++;
+	delta = (bpf_ktime_get_ns() - st.ts) / unit_div;
+	key.tgid = bpf_get_current_pid_tgid() >> 32;
+	h = bpf_map_lookup_elem(&hists, &key);
+	if (!h) {
+		bpf_map_update_elem(&hists, &key, &zero_hist, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&hists, &key);
+		if (!h)
+			return 0;
+	}
+	slot = log2_slot(delta);
+	if (slot < HIST_SLOTS)
+		__sync_fetch_and_add(&h->slots[slot], 1);
+	__sync_fetch_and_add(&h->total, delta);
+	__sync_fetch_and_add(&h->count, 1);
 	return 0;
 }
 

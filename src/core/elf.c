@@ -25,6 +25,8 @@ struct elf_file {
 	GElf_Phdr phdr[MAX_PHDRS];
 	const char *image; /* whole file, from elf_rawfile() */
 	size_t image_size;
+	uint8_t *code;	   /* bytes_at()'s buffer, read with pread() */
+	size_t code_cap;
 };
 
 int elf_file__open(const char *path, struct elf_file **out)
@@ -76,6 +78,7 @@ void elf_file__close(struct elf_file *ef)
 	if (ef->fd >= 0)
 		close(ef->fd);
 	free(ef->path);
+	free(ef->code);
 	free(ef);
 }
 
@@ -245,12 +248,17 @@ int elf_file__segment_delta(const struct elf_file *ef, uint64_t vaddr, int64_t *
 	return 0;
 }
 
-const uint8_t *elf_file__bytes_at(const struct elf_file *ef, uint64_t vaddr, size_t len)
+/*
+ * Code is read with pread(), never through our mmap of the file: the kernel installs active
+ * uprobes (ours or another tracer's) into every VM_MAYEXEC mapping of the file, our read-only
+ * one included, so mapped text can show int3 where the file has the real instruction.
+ */
+const uint8_t *elf_file__bytes_at(struct elf_file *ef, uint64_t vaddr, size_t len)
 {
 	const GElf_Phdr *p = load_segment(ef, vaddr);
 	uint64_t rel, off;
 
-	if (!p)
+	if (!p || !len)
 		return NULL;
 	rel = vaddr - p->p_vaddr;
 	if (rel > p->p_filesz || len > p->p_filesz - rel)
@@ -258,7 +266,17 @@ const uint8_t *elf_file__bytes_at(const struct elf_file *ef, uint64_t vaddr, siz
 	off = p->p_offset + rel;
 	if (off > ef->image_size || len > ef->image_size - off)
 		return NULL;
-	return (const uint8_t *)ef->image + off;
+	if (len > ef->code_cap) {
+		uint8_t *b = realloc(ef->code, len);
+
+		if (!b)
+			return NULL;
+		ef->code = b;
+		ef->code_cap = len;
+	}
+	if (pread(ef->fd, ef->code, len, off) != (ssize_t)len)
+		return NULL;
+	return ef->code;
 }
 
 bool elf_file__is_go(struct elf_file *ef)

@@ -33,8 +33,11 @@ int elf_file__for_each_func(struct elf_file *ef, elf_func_cb cb, void *ctx);
 int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_t *off);
 /* p_vaddr - p_offset of the executable PT_LOAD holding vaddr (for load bias computations). */
 int elf_file__segment_delta(const struct elf_file *ef, uint64_t vaddr, int64_t *delta);
-/* Pointer to len bytes of file contents at vaddr, NULL if not wholly inside a PT_LOAD's file part. */
-const uint8_t *elf_file__bytes_at(const struct elf_file *ef, uint64_t vaddr, size_t len);
+/*
+ * len bytes of file contents at vaddr, NULL if not wholly inside a PT_LOAD's file part. Read
+ * from the file itself (see elf.c for why); valid until the next call on ef.
+ */
+const uint8_t *elf_file__bytes_at(struct elf_file *ef, uint64_t vaddr, size_t len);
 
 /* A Go binary: has .go.buildinfo, .gopclntab or .note.go.buildid. */
 bool elf_file__is_go(struct elf_file *ef);
