@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/* tcptop: summarize TCP send/recv throughput by host, bcc's options and layout. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "core/log.h"
+#include "core/out.h"
+#include "tools/snoop_common.h"
+#include "tools/tcp_common.h"
+#include "tools/tool.h"
+
+#include "bpf/tcptop.h"
+#include "tcptop.skel.h"
+
+struct tcptop_opts {
+	bool noclear, nosummary, json;
+	uint32_t pid;
+	int family;
+	unsigned long interval, count; /* count 0: forever */
+};
+
+struct tcptop_row {
+	struct tcptop_key k;
+	struct tcptop_val v;
+};
+
+struct tcptop_run {
+	const struct tcptop_opts *o;
+	int map_fd;
+	unsigned long printed;
+	struct tcptop_row *rows;
+	size_t nrows, cap;
+};
+
+static const char usage_text[] =
+	"usage: tcptop [-h] [-C] [-S] [-p PID] [-4 | -6] [--json] [interval] [count]\n"
+	"\n"
+	"Summarize TCP send/recv throughput by host\n"
+	"\n"
+	"positional arguments:\n"
+	"  interval              output interval, in seconds (default 1)\n"
+	"  count                 number of outputs\n"
+	"\n"
+	"options:\n"
+	"  -h, --help            show this help message and exit\n"
+	"  -C, --noclear         don't clear the screen\n"
+	"  -S, --nosummary       skip system summary line\n"
+	"  -p PID, --pid PID     trace this PID only\n"
+	"  -4, --ipv4            trace IPv4 family only\n"
+	"  -6, --ipv6            trace IPv6 family only\n"
+	"  --json                one JSON object per interval\n"
+	"\n"
+	"examples:\n"
+	"    tcptop           # trace TCP send/recv by host\n"
+	"    tcptop -C        # don't clear the screen\n"
+	"    tcptop -p 181    # only trace PID 181\n";
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct tcptop_row *x = a, *y = b;
+	uint64_t sx = x->v.sent + x->v.received, sy = y->v.sent + y->v.received;
+
+	return sx < sy ? 1 : sx > sy ? -1 : 0;
+}
+
+/* Read and clear the kernel's table; rows sorted by total bytes, largest first. */
+static int collect(struct tcptop_run *r)
+{
+	struct tcptop_key key, next;
+	void *prev = NULL;
+
+	r->nrows = 0;
+	while (bpf_map_get_next_key(r->map_fd, prev, &next) == 0) {
+		if (r->nrows == r->cap) {
+			size_t cap = r->cap ? r->cap * 2 : 128;
+			struct tcptop_row *rows = realloc(r->rows, cap * sizeof(*rows));
+
+			if (!rows)
+				return -ENOMEM;
+			r->rows = rows;
+			r->cap = cap;
+		}
+		r->rows[r->nrows].k = next;
+		if (bpf_map_lookup_elem(r->map_fd, &next, &r->rows[r->nrows].v) == 0)
+			r->nrows++;
+		key = next;
+		prev = &key;
+	}
+	for (size_t i = 0; i < r->nrows; i++)
+		bpf_map_delete_elem(r->map_fd, &r->rows[i].k);
+	qsort(r->rows, r->nrows, sizeof(*r->rows), row_cmp);
+	return 0;
+}
+
+static void read_loadavg(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	buf[0] = '\0';
+	if (f) {
+		if (!fgets(buf, len, f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+}
+
+static void print_json(struct tcptop_run *r, const char *hms, const char *load)
+{
+	char comm[TCP_COMM_BUFLEN], lav[128];
+	struct tcp_addrs a;
+
+	snprintf(lav, sizeof(lav), "%s", load);
+	lav[strcspn(lav, "\n")] = '\0';
+	printf("{\"time\":\"%s\"", hms);
+	if (!r->o->nosummary)
+		tcp_json_kv_str(stdout, "loadavg", lav, true);
+	printf(",\"connections\":[");
+	for (size_t i = 0; i < r->nrows; i++) {
+		const struct tcptop_row *w = &r->rows[i];
+
+		tcp_addrs_fmt(&a, &w->k.flow, false);
+		tcp_comm(comm, sizeof(comm), w->v.comm);
+		printf("%s{\"pid\":%u", i ? "," : "", w->k.pid);
+		tcp_json_kv_str(stdout, "comm", comm, true);
+		printf(",\"ip\":%d", net_ipver(w->k.flow.family));
+		tcp_json_kv_str(stdout, "laddr", a.s, true);
+		printf(",\"lport\":%u", w->k.flow.sport);
+		tcp_json_kv_str(stdout, "raddr", a.d, true);
+		printf(",\"rport\":%u,\"rx_b\":%llu,\"tx_b\":%llu,\"rx_kb\":%llu,\"tx_kb\":%llu}",
+		       w->k.flow.dport, (unsigned long long)w->v.received,
+		       (unsigned long long)w->v.sent, (unsigned long long)w->v.received / 1024,
+		       (unsigned long long)w->v.sent / 1024);
+	}
+	printf("]}\n");
+}
+
+static void print_family(struct tcptop_run *r, int family)
+{
+	char comm[TCP_COMM_BUFLEN], l[NET_ADDR_STRLEN], d[NET_ADDR_STRLEN];
+	int w = family == AF_INET ? 21 : 32;
+	bool any = false;
+
+	for (size_t i = 0; i < r->nrows; i++)
+		any |= r->rows[i].k.flow.family == family;
+	if (!any)
+		return;
+	if (family == AF_INET)
+		printf("%-6s %-12s %-21s %-21s %6s %6s\n", "PID", "COMM", "LADDR", "RADDR", "RX_KB",
+		       "TX_KB");
+	else
+		printf("\n%-6s %-12s %-32s %-32s %6s %6s\n", "PID", "COMM", "LADDR6", "RADDR6",
+		       "RX_KB", "TX_KB");
+	for (size_t i = 0; i < r->nrows; i++) {
+		const struct tcptop_row *row = &r->rows[i];
+		const struct tk_flow *f = &row->k.flow;
+
+		if (f->family != family)
+			continue;
+		net_addr_port_str(l, sizeof(l), f->family, f->saddr, f->sport, ':');
+		net_addr_port_str(d, sizeof(d), f->family, f->daddr, f->dport, ':');
+		printf("%-6u %-12.12s %-*s %-*s %6llu %6llu\n", row->k.pid,
+		       tcp_comm(comm, sizeof(comm), row->v.comm), w, l, w, d,
+		       (unsigned long long)row->v.received / 1024,
+		       (unsigned long long)row->v.sent / 1024);
+	}
+}
+
+static int print_interval(void *ctx)
+{
+	struct tcptop_run *r = ctx;
+	const struct tcptop_opts *o = r->o;
+	char hms[16], load[128];
+
+	if (collect(r)) {
+		tk_err("out of memory");
+		return -ENOMEM;
+	}
+	time_hms(hms, sizeof(hms));
+	read_loadavg(load, sizeof(load));
+	if (o->json) {
+		print_json(r, hms, load);
+	} else {
+		if (o->noclear)
+			putchar('\n');
+		else
+			fputs("\033[H\033[2J", stdout);
+		if (!o->nosummary)
+			printf("%-8s loadavg: %s\n", hms, load);
+		print_family(r, AF_INET);
+		print_family(r, AF_INET6);
+	}
+	fflush(stdout);
+	r->printed++;
+	return o->count && r->printed >= o->count; /* non-zero stops the loop */
+}
+
+static int parse_args(int argc, char **argv, struct tcptop_opts *o)
+{
+	enum { OPT_JSON = 256, OPT_UNSUPPORTED };
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"noclear", no_argument, NULL, 'C'},
+		{"nosummary", no_argument, NULL, 'S'},
+		{"pid", required_argument, NULL, 'p'},
+		{"ipv4", no_argument, NULL, '4'},
+		{"ipv6", no_argument, NULL, '6'},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"cgroupmap", required_argument, NULL, OPT_UNSUPPORTED},
+		{"mntnsmap", required_argument, NULL, OPT_UNSUPPORTED},
+		{0},
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hCSp:46", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		case 'C':
+			o->noclear = true;
+			break;
+		case 'S':
+			o->nosummary = true;
+			break;
+		case 'p':
+			if (snoop_parse_pid(optarg, "-p", &o->pid))
+				return -2;
+			break;
+		case '4':
+		case '6':
+			if (tcp_set_family(&o->family, c == '4' ? AF_INET : AF_INET6))
+				return -tcp_usage_error("-4 and -6 are mutually exclusive");
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_UNSUPPORTED:
+			return -tcp_usage_error("%s is not supported", argv[optind - 1]);
+		case ':':
+			return -tcp_usage_error("option %s needs a value", argv[optind - 1]);
+		default:
+			return -tcp_usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	o->interval = 1;
+	if (optind < argc && snoop_parse_ulong(argv[optind++], "interval", 1, 86400, &o->interval))
+		return -2;
+	if (optind < argc && snoop_parse_ulong(argv[optind++], "count", 1, LONG_MAX, &o->count))
+		return -2;
+	if (optind < argc)
+		return -tcp_usage_error("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+static int no_events(void *ctx, void *data, size_t size)
+{
+	return 0;
+}
+
+static int tcptop_main(int argc, char **argv)
+{
+	struct tcptop_opts o = {};
+	struct tcptop_run r = {.o = &o};
+	struct tcptop *skel = NULL;
+	struct snoop s;
+	int err;
+
+	err = parse_args(argc, argv, &o);
+	if (err)
+		return err > 0 ? 0 : -err;
+	if (snoop__init(&s, false))
+		return 1;
+	skel = tcptop__open();
+	if (!skel) {
+		err = snoop_load_error("open", -errno);
+		goto out;
+	}
+	skel->rodata->targ_pid = o.pid;
+	skel->rodata->targ_family = o.family;
+	err = tcptop__load(skel);
+	if (err) {
+		err = snoop_load_error("load", err);
+		goto out;
+	}
+	r.map_fd = bpf_map__fd(skel->maps.flows);
+	if (snoop__attach(&s, skel->obj, no_events, &r)) {
+		err = 1;
+		goto out;
+	}
+	err = loop__set_interval(&s.loop, o.interval * 1000, print_interval, &r);
+	if (err) {
+		tk_err("cannot set the interval timer: %s", strerror(-err));
+		err = 1;
+		goto out;
+	}
+	if (!o.json)
+		printf("Tracing... Output every %lu secs. Hit Ctrl-C to end\n", o.interval);
+	err = snoop__run(&s, 0, NULL) ? 1 : 0;
+	/* Like bcc: Ctrl-C ends the current interval with one last table. */
+	if (!err && s.loop.signo && !(o.count && r.printed >= o.count))
+		print_interval(&r);
+out:
+	snoop__fini(&s);
+	tcptop__destroy(skel);
+	free(r.rows);
+	return err;
+}
+
+TOOL_REGISTER(tcptop, tcptop_main, "summarize TCP send/recv throughput by host");
