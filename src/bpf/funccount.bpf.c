@@ -7,6 +7,7 @@
 #include "func_probe.h"
 
 const volatile __u32 filter_tgid = 0;
+const volatile __s32 filter_cpu = -1;
 
 /* Resized to the number of functions before load. */
 struct {
@@ -22,6 +23,8 @@ static __always_inline int count(__u64 cookie)
 	__u64 *c;
 
 	if (filter_tgid && (bpf_get_current_pid_tgid() >> 32) != filter_tgid)
+		return 0;
+	if (filter_cpu >= 0 && bpf_get_smp_processor_id() != (__u32)filter_cpu)
 		return 0;
 	c = bpf_map_lookup_elem(&counts, &idx);
 	if (c)

@@ -300,7 +300,7 @@ static int funccount_main(int argc, char **argv)
 	if (why == LOOP_ERROR)
 		goto out;
 	/* -i prints as it goes; the end prints what is left, as bcc does. */
-	if (print_counts(&fc))
+	if (!fc.o.final_printed && print_counts(&fc))
 		goto out;
 	if (why == LOOP_TARGET_EXIT)
 		tk_note("process %d exited", fc.o.pid);
