@@ -177,10 +177,16 @@ static void set_prologue(const struct decoder *d, struct func_layout *out)
 		out->entry_off = off;
 		out->entry_cond = ENTRY_JB_NOT_TAKEN;
 		break;
-	default:
-		/* A form whose not-taken condition we cannot express: probe the body. */
+	case X86_INS_JAE:
+	case X86_INS_JA:
+		/* An unsigned form whose not-taken condition we cannot express: probe the body. */
 		out->entry_off = next;
 		out->entry_cond = ENTRY_ALWAYS;
+		break;
+	default:
+		/* Signed or flag tests: not a stack check. */
+		out->go_prologue = false;
+		out->body_off = 0;
 		break;
 	}
 }
@@ -270,6 +276,12 @@ int insn_func_layout(const uint8_t *code, size_t size, uint64_t addr, bool go,
 	}
 	if (d.left && !out->truncated)
 		out->truncated = true; /* bytes that do not decode */
+	if (out->go_prologue && out->body_off >= size - d.left) {
+		/* The body after the check does not decode: trust nothing about the prologue. */
+		out->go_prologue = false;
+		out->entry_off = out->body_off = 0;
+		out->entry_cond = ENTRY_ALWAYS;
+	}
 	decoder__close(&d);
 	return n ? 0 : -EINVAL;
 }

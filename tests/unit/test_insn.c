@@ -145,8 +145,16 @@ static void test_not_a_prologue(void)
 	static const uint8_t back[] = {0x49, 0x3b, 0x66, 0x10, 0x76, 0xfa, 0xc3};
 	/* cmp rsp,[rbx+0x10]: rbx is not g. */
 	static const uint8_t notg[] = {0x48, 0x3b, 0x63, 0x10, 0x76, 0x01, 0xc3, 0xc3};
+	/* cmp rsp,[r14+0x10]; jle: a signed test is not a stack check. */
+	static const uint8_t jle[] = {0x49, 0x3b, 0x66, 0x10, 0x7e, 0x01, 0xc3, 0xc3};
+	/* cmp rsp,[r14+0x10]; jbe; then bytes that do not decode: no body, no prologue. */
+	static const uint8_t nobody[] = {0x49, 0x3b, 0x66, 0x10, 0x76, 0x02, 0x48, 0xff, 0xff};
 	struct func_layout l;
 
+	CHECK(insn_func_layout(jle, sizeof(jle), 0x1000, true, &l) == 0);
+	CHECK(!l.go_prologue && l.entry_off == 0 && l.body_off == 0 && l.nrets == 2);
+	CHECK(insn_func_layout(nobody, sizeof(nobody), 0x1000, true, &l) == 0);
+	CHECK(!l.go_prologue && l.entry_off == 0 && l.entry_cond == ENTRY_ALWAYS && l.truncated);
 	CHECK(insn_func_layout(back, sizeof(back), 0x1000, true, &l) == 0);
 	CHECK(!l.go_prologue && l.entry_off == 0 && l.entry_cond == ENTRY_ALWAYS);
 	CHECK(insn_func_layout(notg, sizeof(notg), 0x1000, true, &l) == 0);
