@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcpsubnet: TCP bytes sent, summed per destination subnet every interval (bcc's
+ * tcpsubnet.py: same options, output and JSON), from sock:sock_send_length. Subnets may be
+ * IPv4 or IPv6; a destination counts for the first subnet of the list that holds it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/tcpsubnet.h"
+#include "core/attach.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "core/net.h"
+#include "core/out.h"
+#include "tcpsubnet.skel.h"
+#include "tools/snoop_common.h"
+#include "tools/tcpb_util.h"
+#include "tools/tool.h"
+
+#define DEFAULT_SUBNETS "127.0.0.1/32,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,0.0.0.0/0"
+#define MAX_SUBNETS	64
+
+struct subnet {
+	char text[NET_ADDR_STRLEN + 8]; /* as given, for the output */
+	int family;
+	uint8_t addr[16];
+	unsigned int prefix;
+	uint64_t bytes; /* this interval */
+};
+
+struct opts {
+	bool json, verbose;
+	char format; /* b k m B K M */
+	unsigned long interval_s;
+	struct subnet subnets[MAX_SUBNETS];
+	size_t nsubnets;
+};
+
+struct state {
+	struct opts *o;
+	struct tcpsubnet *obj;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: tcpsubnet [-h] [-v] [-J] [-f {b,k,m,B,K,M}] [-i INTERVAL] [subnets]\n"
+		   "\n"
+		   "Summarize TCP send and aggregate by subnet (tracepoint sock:sock_send_length:\n"
+		   "bytes each send on a TCP socket actually sent)\n"
+		   "\n"
+		   "positional arguments:\n"
+		   "  subnets               comma separated list of subnets (IPv4 or IPv6)\n"
+		   "\n"
+		   "options:\n"
+		   "  -h, --help            show this help message and exit\n"
+		   "  -v, --verbose         print libbpf's messages\n"
+		   "  -J, --json            format output in JSON\n"
+		   "  -f, --format {b,k,m,B,K,M}\n"
+		   "                        [bkmBKM] format to report: bits, Kbits, Mbits, bytes,\n"
+		   "                        KBytes, MBytes (default B)\n"
+		   "  -i, --interval INTERVAL\n"
+		   "                        output interval, in seconds (default 1)\n"
+		   "\n"
+		   "examples:\n"
+		   "    tcpsubnet                 # Trace TCP sent to the default subnets:\n"
+		   "                              # 127.0.0.1/32,10.0.0.0/8,172.16.0.0/12,\n"
+		   "                              # 192.168.0.0/16,0.0.0.0/0\n"
+		   "    tcpsubnet -f K            # Trace TCP sent to the default subnets\n"
+		   "                              # aggregated in KBytes.\n"
+		   "    tcpsubnet 10.80.0.0/24    # Trace TCP sent to 10.80.0.0/24 only\n"
+		   "    tcpsubnet -J              # Format the output in JSON.\n");
+}
+
+static int parse_subnets(const char *list, struct opts *o)
+{
+	char *copy = strdup(list), *save = NULL, *tok;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	o->nsubnets = 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		struct subnet *s = &o->subnets[o->nsubnets];
+
+		if (o->nsubnets == MAX_SUBNETS) {
+			tk_err("too many subnets (at most %d)", MAX_SUBNETS);
+			err = -E2BIG;
+			break;
+		}
+		if (strlen(tok) >= sizeof(s->text) ||
+		    net_parse_cidr(tok, &s->family, s->addr, &s->prefix)) {
+			tk_err("Subnet [%s] is invalid, please refer to the examples.", tok);
+			err = -EINVAL;
+			break;
+		}
+		strcpy(s->text, tok);
+		o->nsubnets++;
+	}
+	if (!err && !o->nsubnets) {
+		tk_err("no subnet given");
+		err = -EINVAL;
+	}
+	free(copy);
+	return err;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"json", no_argument, NULL, 'J'},
+		{"format", required_argument, NULL, 'f'},
+		{"interval", required_argument, NULL, 'i'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	o->format = 'B';
+	o->interval_s = 1;
+	while ((c = getopt_long(argc, argv, "hvJf:i:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return 1;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'J':
+			o->json = true;
+			break;
+		case 'f':
+			if (strlen(optarg) != 1 || !strchr("bkmBKM", optarg[0])) {
+				tk_err("invalid choice for -f: '%s' (choose from b, k, m, B, K, M)",
+				       optarg);
+				return -EINVAL;
+			}
+			o->format = optarg[0];
+			break;
+		case 'i':
+			if (snoop_parse_ulong(optarg, "-i", 1, 86400UL * 365, &o->interval_s))
+				return -EINVAL;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (optind + 1 < argc) {
+		tk_err("unexpected argument '%s'", argv[optind + 1]);
+		return -EINVAL;
+	}
+	return parse_subnets(optind < argc ? argv[optind] : DEFAULT_SUBNETS, o);
+}
+
+/* bcc's -f conversions. */
+static double convert(char format, uint64_t bytes)
+{
+	switch (format) {
+	case 'b':
+		return bytes * 8.0;
+	case 'k':
+		return bytes * 8.0 / 1024;
+	case 'm':
+		return bytes * 8.0 / (1024.0 * 1024);
+	case 'K':
+		return bytes / 1024.0;
+	case 'M':
+		return bytes / (1024.0 * 1024);
+	default:
+		return bytes;
+	}
+}
+
+/* Destinations sent to since the last output, each into its first matching subnet. */
+static void collect(struct state *s)
+{
+	int fd = bpf_map__fd(s->obj->maps.bytes);
+	struct tcpsubnet_key keys[256], k, *prev;
+	size_t n;
+
+	do {
+		n = 0;
+		prev = NULL;
+		while (n < 256 && !bpf_map_get_next_key(fd, prev, &k)) {
+			keys[n] = k;
+			prev = &keys[n++];
+		}
+		for (size_t i = 0; i < n; i++) {
+			unsigned long long v;
+
+			/* Lookup-and-delete: bytes sent meanwhile land in a new entry. */
+			if (bpf_map_lookup_and_delete_elem(fd, &keys[i], &v))
+				continue;
+			for (size_t j = 0; j < s->o->nsubnets; j++) {
+				struct subnet *sn = &s->o->subnets[j];
+
+				if (net_addr_in_cidr(keys[i].family, keys[i].daddr, sn->family,
+						     sn->addr, sn->prefix)) {
+					sn->bytes += v;
+					break;
+				}
+			}
+		}
+	} while (n == 256);
+}
+
+static int cmp_bytes_desc(const void *a, const void *b)
+{
+	const struct subnet *x = *(const struct subnet *const *)a;
+	const struct subnet *y = *(const struct subnet *const *)b;
+
+	return x->bytes > y->bytes ? -1 : x->bytes < y->bytes;
+}
+
+static int print_output(void *ctx)
+{
+	struct state *s = ctx;
+	struct opts *o = s->o;
+	struct subnet *rows[MAX_SUBNETS];
+	size_t n = 0;
+	char date[32], tod[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	collect(s);
+	localtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%x", &tm);
+	strftime(tod, sizeof(tod), "%X", &tm);
+	for (size_t i = 0; i < o->nsubnets; i++)
+		if (o->subnets[i].bytes)
+			rows[n++] = &o->subnets[i];
+	qsort(rows, n, sizeof(rows[0]), cmp_bytes_desc);
+	if (o->json)
+		printf("{\"date\": \"%s\", \"time\": \"%s\", \"entries\": {", date, tod);
+	else
+		printf("[%s %s]\n", date, tod);
+	for (size_t i = 0; i < n; i++) {
+		double v = convert(o->format, rows[i]->bytes);
+
+		if (!o->json) {
+			printf("%-21s %6lld\n", rows[i]->text, (long long)v);
+			continue;
+		}
+		printf("%s", i ? ", " : "");
+		json_str(stdout, rows[i]->text);
+		if (o->format == 'b' || o->format == 'B')
+			printf(": %llu", (unsigned long long)v);
+		else
+			printf(": %.10g", v);
+	}
+	if (o->json)
+		printf("}}\n");
+	for (size_t i = 0; i < o->nsubnets; i++)
+		o->subnets[i].bytes = 0;
+	fflush(stdout);
+	return 0;
+}
+
+static int run(struct opts *o)
+{
+	struct state s = {.o = o};
+	struct attach_set *as = NULL;
+	struct event_loop loop;
+	enum loop_reason why;
+	int err;
+
+	err = loop__init(&loop);
+	if (err) {
+		tk_err("event loop: %s", strerror(-err));
+		return 1;
+	}
+	s.obj = tcpsubnet__open();
+	if (!s.obj) {
+		err = -errno;
+		tk_err("failed to open BPF object: %s", strerror(-err));
+		goto out;
+	}
+	err = tcpsubnet__load(s.obj);
+	if (err) {
+		tcpb_load_error(err);
+		goto out;
+	}
+	err = tcpb_attach_all(s.obj->obj, &as);
+	if (err)
+		goto out;
+	err = loop__set_interval(&loop, o->interval_s * 1000, print_output, &s);
+	if (err) {
+		tk_err("interval timer: %s", strerror(-err));
+		goto out;
+	}
+	if (!o->json)
+		printf("Tracing... Output every %lu secs. Hit Ctrl-C to end\n", o->interval_s);
+	why = loop__run(&loop);
+	if (why == LOOP_ERROR)
+		err = -EIO;
+	else
+		print_output(&s); /* bcc prints once more on Ctrl-C */
+out:
+	attach_set__destroy(as);
+	tcpsubnet__destroy(s.obj);
+	loop__close(&loop);
+	return err ? 1 : 0;
+}
+
+static int tcpsubnet_main(int argc, char **argv)
+{
+	struct opts o = {0};
+	int err = parse_opts(argc, argv, &o);
+
+	if (err)
+		return err > 0 ? 0 : 2;
+	tk_stdout_linebuf();
+	tk_libbpf_setup(o.verbose);
+	return run(&o);
+}
+
+TOOL_REGISTER(tcpsubnet, tcpsubnet_main, "TCP bytes sent per destination subnet (bcc tcpsubnet)");
