@@ -25,6 +25,7 @@
 #include "core/net.h"
 #include "core/out.h"
 #include "tcpcong.skel.h"
+#include "tools/tcpb_util.h"
 #include "tools/tool.h"
 
 struct opts {
@@ -334,20 +335,10 @@ static int print_dist(struct state *s, const char *ts)
 			hist_print_log2(stdout, slots, TCPCONG_SLOTS, unit);
 			continue;
 		}
-		printf("%s{\"state\":\"%s\",\"buckets\":[", first ? "" : ",", state_names[st]);
+		printf("%s{\"state\":\"%s\",\"buckets\":", first ? "" : ",", state_names[st]);
 		first = false;
-		for (int i = 1, fb = 1; i < TCPCONG_SLOTS; i++) {
-			unsigned long long lo = (1ULL << i) >> 1, hi = (1ULL << i) - 1;
-
-			if (!slots[i])
-				continue;
-			if (i == 1)
-				lo = 0;
-			printf("%s{\"low\":%llu,\"high\":%llu,\"count\":%llu}", fb ? "" : ",", lo,
-			       hi, (unsigned long long)slots[i]);
-			fb = 0;
-		}
-		printf("]}");
+		tcpb_json_log2(stdout, slots, TCPCONG_SLOTS);
+		printf("}");
 	}
 	if (s->o->json)
 		printf("]}\n");
@@ -373,26 +364,12 @@ static int print_output(void *ctx)
 	return s->o->outputs && ++s->printed >= s->o->outputs;
 }
 
-static int attach_prog(struct attach_set *as, struct bpf_program *prog)
-{
-	struct bpf_link *link = bpf_program__attach(prog);
-	int err;
-
-	if (!link)
-		return -errno;
-	err = attach_set__add_link(as, link);
-	if (err)
-		bpf_link__destroy(link);
-	return err;
-}
-
 static int run(const struct opts *o)
 {
 	struct state s = {.o = o};
 	struct attach_set *as = NULL;
 	struct event_loop loop;
 	enum loop_reason why_stop;
-	char why[256] = "";
 	int err;
 
 	err = loop__init(&loop);
@@ -418,27 +395,12 @@ static int run(const struct opts *o)
 	s.obj->rodata->micro = o->micro;
 	err = tcpcong__load(s.obj);
 	if (err) {
-		tk_err("failed to load BPF programs: %s", attach_strerror(err));
+		tcpb_load_error(err);
 		goto out;
 	}
-	if (!tracefs_dir(why, sizeof(why))) {
-		tk_err("%s", why);
-		err = -ENOENT;
+	err = tcpb_attach_all(s.obj->obj, &as);
+	if (err)
 		goto out;
-	}
-	as = attach_set__new();
-	if (!as) {
-		err = -ENOMEM;
-		tk_err("out of memory");
-		goto out;
-	}
-	err = attach_prog(as, s.obj->progs.tcp_cong_state_set);
-	if (!err)
-		err = attach_prog(as, s.obj->progs.inet_sock_set_state);
-	if (err) {
-		tk_err("failed to attach: %s", attach_strerror(err));
-		goto out;
-	}
 	if (o->interval_s) {
 		err = loop__set_interval(&loop, o->interval_s * 1000, print_output, &s);
 		if (err) {

@@ -24,6 +24,7 @@
 #include "core/net.h"
 #include "core/out.h"
 #include "tcpdrop.skel.h"
+#include "tools/tcpb_util.h"
 #include "tools/tool.h"
 
 struct opts {
@@ -253,11 +254,9 @@ static int run(const struct opts *o)
 	struct printer p = {.o = o};
 	struct ring_buffer *rb = NULL;
 	struct attach_set *as = NULL;
-	struct bpf_link *link = NULL;
 	struct tcpdrop *obj = NULL;
 	struct event_loop loop;
 	unsigned long netns = o->netns_id;
-	char why[256] = "";
 	int err;
 
 	if (o->pid_netns) {
@@ -282,28 +281,12 @@ static int run(const struct opts *o)
 	obj->rodata->targ_netns = netns;
 	err = tcpdrop__load(obj);
 	if (err) {
-		tk_err("failed to load BPF programs: %s", attach_strerror(err));
+		tcpb_load_error(err);
 		goto out;
 	}
-	if (!tracefs_dir(why, sizeof(why))) {
-		tk_err("%s", why);
-		err = -ENOENT;
+	err = tcpb_attach_all(obj->obj, &as);
+	if (err)
 		goto out;
-	}
-	as = attach_set__new();
-	if (!as) {
-		err = -ENOMEM;
-		tk_err("out of memory");
-		goto out;
-	}
-	link = bpf_program__attach(obj->progs.kfree_skb);
-	err = link ? attach_set__add_link(as, link) : -errno;
-	if (err) {
-		if (link)
-			bpf_link__destroy(link);
-		tk_err("failed to attach skb:kfree_skb: %s", attach_strerror(err));
-		goto out;
-	}
 	rb = ring_buffer__new(bpf_map__fd(obj->maps.events), on_event, &p, NULL);
 	if (!rb) {
 		err = -errno;

@@ -21,6 +21,7 @@
 #include "core/net.h"
 #include "core/out.h"
 #include "tcpretrans.skel.h"
+#include "tools/tcpb_util.h"
 #include "tools/tool.h"
 
 struct opts {
@@ -220,19 +221,6 @@ static int print_counts(int fd, const struct opts *o)
 	return 0;
 }
 
-static int attach_prog(struct attach_set *as, struct bpf_program *prog)
-{
-	struct bpf_link *link = bpf_program__attach(prog);
-	int err;
-
-	if (!link)
-		return -errno;
-	err = attach_set__add_link(as, link);
-	if (err)
-		bpf_link__destroy(link);
-	return err;
-}
-
 static int run(const struct opts *o)
 {
 	struct ring_buffer *rb = NULL;
@@ -264,27 +252,12 @@ static int run(const struct opts *o)
 	bpf_program__set_autoload(obj->progs.tcp_send_loss_probe, o->lossprobe);
 	err = tcpretrans__load(obj);
 	if (err) {
-		tk_err("failed to load BPF programs: %s", attach_strerror(err));
+		tcpb_load_error(err);
 		goto out;
 	}
-	if (!tracefs_dir(why, sizeof(why))) {
-		tk_err("%s", why);
-		err = -ENOENT;
+	err = tcpb_attach_all(obj->obj, &as);
+	if (err)
 		goto out;
-	}
-	as = attach_set__new();
-	if (!as) {
-		err = -ENOMEM;
-		tk_err("out of memory");
-		goto out;
-	}
-	err = attach_prog(as, obj->progs.tcp_retransmit_skb);
-	if (!err && o->lossprobe)
-		err = attach_prog(as, obj->progs.tcp_send_loss_probe);
-	if (err) {
-		tk_err("failed to attach: %s", attach_strerror(err));
-		goto out;
-	}
 	if (!o->count) {
 		rb = ring_buffer__new(bpf_map__fd(obj->maps.events), on_event, (void *)o, NULL);
 		if (!rb) {
