@@ -5,7 +5,8 @@
 
 const volatile bool failed_only = false;
 const volatile __s32 filter_tpid = 0;
-const volatile __u64 sig_mask = 0; /* -s: bit n-1 set for signal n; 0 = all */
+const volatile bool sig_filter = false;
+const volatile __u64 sig_mask[2] = {}; /* -s: bit n for signal n (0..64) */
 
 struct kill_args {
 	__s32 tpid;
@@ -29,7 +30,8 @@ static __always_inline int kill_enter(__s32 tpid, __s32 sig, __u32 call)
 		return 0;
 	if (filter_tpid && tpid != filter_tpid)
 		return 0;
-	if (sig_mask && (sig < 1 || sig > 64 || !(sig_mask & (1ULL << (sig - 1)))))
+	if (sig_filter &&
+	    (sig < 0 || sig > 64 || !(sig_mask[(sig >> 6) & 1] & (1ULL << (sig & 63)))))
 		return 0;
 	bpf_map_update_elem(&starts, &tid, &a, BPF_ANY);
 	return 0;

@@ -314,8 +314,10 @@ static int parse_args(int argc, char **argv, struct bindsnoop_opts *o)
 
 static void print_header(const struct bindsnoop_opts *o)
 {
-	if (o->json)
+	if (o->json) {
+		snoop_json_ready();
 		return;
+	}
 	printf("Tracing binds ... Hit Ctrl-C to end\n");
 	if (o->count)
 		return;

@@ -149,7 +149,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 		p += n + 1;
 	}
 	if (e->truncated)
-		append_arg(c->text, sizeof(c->text), &tpos, "...", false);
+		append_arg(c->text, sizeof(c->text), &tpos, "...", o->quote);
 	if (o->have_line && regexec(&o->line, c->line, 0, NULL, 0) != 0)
 		return 0;
 	if (o->json) {
@@ -270,8 +270,10 @@ static int parse_args(int argc, char **argv, struct execsnoop_opts *o)
 
 static void print_header(const struct execsnoop_opts *o)
 {
-	if (o->json)
+	if (o->json) {
+		snoop_json_ready();
 		return;
+	}
 	if (o->time)
 		printf("%-9s", "TIME");
 	if (o->timestamp)

@@ -183,8 +183,10 @@ static void print_header(const struct exitsnoop_opts *o)
 	time_t now = time(NULL);
 	struct tm tm;
 
-	if (o->json)
+	if (o->json) {
+		snoop_json_ready();
 		return;
+	}
 	if (o->timestamp) {
 		if (!o->utc) {
 			localtime_r(&now, &tm);

@@ -43,7 +43,8 @@ static const char *const call_names[] = {"kill", "tkill", "tgkill"};
 struct killsnoop_opts {
 	bool failed, json, verbose;
 	uint32_t pid, tpid;
-	uint64_t sig_mask;
+	uint64_t sig_mask[2];
+	bool sig_filter;
 };
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -67,24 +68,27 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int parse_signals(const char *arg, uint64_t *mask)
+static int parse_signals(const char *arg, uint64_t mask[2])
 {
 	char *copy = strdup(arg), *save = NULL, *tok;
-	int sig, err = 0;
+	int sig, err = 0, n = 0;
 
 	if (!copy)
 		return -ENOMEM;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (snoop_parse_signal(tok, "-s", &sig) || sig < 1 || sig > 64) {
-			if (sig < 1 || sig > 64)
-				tk_err("invalid value for -s: '%s' (signals are 1 to 64)", tok);
+		err = snoop_parse_signal(tok, "-s", &sig);
+		if (err)
+			break;
+		if (sig > 64) {
+			tk_err("invalid value for -s: '%s' (signals are 0 to 64)", tok);
 			err = -EINVAL;
 			break;
 		}
-		*mask |= 1ULL << (sig - 1);
+		mask[sig >> 6] |= 1ULL << (sig & 63);
+		n++;
 	}
 	free(copy);
-	if (!err && !*mask) {
+	if (!err && !n) {
 		tk_err("invalid value for -s: '%s'", arg);
 		err = -EINVAL;
 	}
@@ -120,8 +124,9 @@ static int parse_args(int argc, char **argv, struct killsnoop_opts *o)
 				return -EINVAL;
 			break;
 		case 's':
-			if (parse_signals(optarg, &o->sig_mask))
+			if (parse_signals(optarg, o->sig_mask))
 				return -EINVAL;
+			o->sig_filter = true;
 			break;
 		case OPT_JSON:
 			o->json = true;
@@ -159,7 +164,9 @@ static int killsnoop_main(int argc, char **argv)
 	skel->rodata->failed_only = o.failed;
 	skel->rodata->filter_tgid = o.pid;
 	skel->rodata->filter_tpid = o.tpid;
-	skel->rodata->sig_mask = o.sig_mask;
+	skel->rodata->sig_filter = o.sig_filter;
+	skel->rodata->sig_mask[0] = o.sig_mask[0];
+	skel->rodata->sig_mask[1] = o.sig_mask[1];
 	if (snoop__drop_missing(&s, skel->obj) < 0)
 		goto out;
 	err = killsnoop__load(skel);
@@ -169,7 +176,9 @@ static int killsnoop_main(int argc, char **argv)
 	}
 	if (snoop__attach(&s, skel->obj, handle_event, &o))
 		goto out;
-	if (!o.json)
+	if (o.json)
+		snoop_json_ready();
+	else
 		printf("%-9s %-7s %-16s %-4s %-7s %s\n", "TIME", "PID", "COMM", "SIG", "TPID",
 		       "RESULT");
 	rc = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;

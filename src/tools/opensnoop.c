@@ -256,8 +256,10 @@ static int parse_args(int argc, char **argv, struct opensnoop_opts *o)
 
 static void print_header(const struct opensnoop_opts *o)
 {
-	if (o->json)
+	if (o->json) {
+		snoop_json_ready();
 		return;
+	}
 	if (o->timestamp)
 		printf("%-14s", "TIME(s)");
 	if (o->print_uid)

@@ -166,6 +166,11 @@ void snoop__fini(struct snoop *s)
 	s->loop_ready = false;
 }
 
+void snoop_json_ready(void)
+{
+	fprintf(stderr, "Tracing... Hit Ctrl-C to end.\n");
+}
+
 int snoop_load_error(const char *what, int err)
 {
 	tk_err("cannot %s the BPF programs: %s", what, attach_strerror(err));

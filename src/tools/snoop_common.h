@@ -44,6 +44,12 @@ int snoop__attach(struct snoop *s, struct bpf_object *obj, snoop_event_fn fn, vo
 int snoop__run(struct snoop *s, uint64_t duration_ms, const volatile unsigned long long *lost);
 void snoop__fini(struct snoop *s);
 
+/*
+ * With --json stdout carries only events; this tells a person (or a test) on stderr that the
+ * tool is attached, where the text header would otherwise say so.
+ */
+void snoop_json_ready(void);
+
 /* A one-line error about a failed open/load/attach of tool's BPF side; returns 1 (exit code). */
 int snoop_load_error(const char *what, int err);
 

@@ -136,8 +136,10 @@ static int parse_args(int argc, char **argv, struct statsnoop_opts *o)
 
 static void print_header(const struct statsnoop_opts *o)
 {
-	if (o->json)
+	if (o->json) {
+		snoop_json_ready();
 		return;
+	}
 	if (o->timestamp)
 		printf("%-14s", "TIME(s)");
 	printf("%-7s %-16s %4s %3s", "PID", "COMM", "FD", "ERR");

@@ -127,7 +127,9 @@ static int syncsnoop_main(int argc, char **argv)
 	}
 	if (snoop__attach(&s, skel->obj, handle_event, &o))
 		goto out;
-	if (!o.json)
+	if (o.json)
+		snoop_json_ready();
+	else
 		printf("%-18s %-16s %s\n", "TIME(s)", "COMM", "CALL");
 	rc = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
 out:
