@@ -80,21 +80,26 @@ static __always_inline int make_key(struct pt_regs *ctx, __u64 cookie, struct ca
 
 static __always_inline void read_args(struct pt_regs *ctx, bool go, __u64 *a)
 {
+	__u64 ax = ctx->ax, bx = ctx->bx, cx = ctx->cx, dx = ctx->dx, di = ctx->di;
+	__u64 si = ctx->si, r8 = ctx->r8, r9 = ctx->r9;
+
+	/* Keep the loads here: merged into the branches, they become ctx+var (rejected). */
+	asm volatile("" ::: "memory");
 	if (go) {
 		/* Go ABIInternal: RAX, RBX, RCX, RDI, RSI, R8, ... */
-		a[0] = ctx->ax;
-		a[1] = ctx->bx;
-		a[2] = ctx->cx;
-		a[3] = ctx->di;
-		a[4] = ctx->si;
-		a[5] = ctx->r8;
+		a[0] = ax;
+		a[1] = bx;
+		a[2] = cx;
+		a[3] = di;
+		a[4] = si;
+		a[5] = r8;
 	} else {
-		a[0] = ctx->di;
-		a[1] = ctx->si;
-		a[2] = ctx->dx;
-		a[3] = ctx->cx;
-		a[4] = ctx->r8;
-		a[5] = ctx->r9;
+		a[0] = di;
+		a[1] = si;
+		a[2] = dx;
+		a[3] = cx;
+		a[4] = r8;
+		a[5] = r9;
 	}
 }
 

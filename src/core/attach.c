@@ -363,8 +363,9 @@ const char *attach_strerror(int err)
 {
 	switch (-err) {
 	case EPERM:
-	case EACCES:
 		return "permission denied: run as root (or with CAP_BPF and CAP_PERFMON)";
+	case EACCES:
+		return "rejected by the BPF verifier (-v shows the kernel's log)";
 	case ENOENT:
 		return "no such probe point";
 	case EOPNOTSUPP:

@@ -120,13 +120,14 @@ static void print_json(struct flat *fl, const struct entry *v, size_t n, const c
 		json_str(stdout, fl->plan.funcs[v[i].key.idx].f->name);
 		printf(",\"pid\":%u,\"count\":%llu,\"total\":%llu,\"slots\":[", v[i].key.tgid,
 		       (unsigned long long)v[i].h.count, (unsigned long long)v[i].h.total);
-		for (int s = 1; s < HIST_SLOTS; s++) {
+		for (int s = 1, first = 1; s < HIST_SLOTS; s++) {
 			if (!v[i].h.slots[s])
 				continue;
-			printf("%s{\"low\":%llu,\"high\":%llu,\"count\":%llu}",
-			       s == 1 || !v[i].h.slots[s] ? "" : ",", s == 1 ? 0ULL : 1ULL << (s - 1),
+			printf("%s{\"low\":%llu,\"high\":%llu,\"count\":%llu}", first ? "" : ",",
+			       s == 1 ? 0ULL : 1ULL << (s - 1),
 			       s == 64 ? ~0ULL : (1ULL << s) - 1,
 			       (unsigned long long)v[i].h.slots[s]);
+			first = 0;
 		}
 		printf("]}");
 	}

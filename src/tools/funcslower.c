@@ -62,13 +62,13 @@ static const char usage_text[] =
 
 static const char *func_label(struct fslow *fs, uint32_t idx, char *buf, size_t len)
 {
-	char esc[384];
+	char raw[1024];
 
 	if (idx >= fs->plan.nfuncs)
 		return "?";
-	str_escape(esc, sizeof(esc), fs->plan.funcs[idx].f->name, sizeof(esc));
-	snprintf(buf, len, "%s:%s", fs->plan.funcs[idx].ts->display, esc);
-	return buf;
+	snprintf(raw, sizeof(raw), "%s:%s", fs->plan.funcs[idx].ts->display,
+		 fs->plan.funcs[idx].f->name);
+	return str_escape(buf, len, raw, sizeof(raw));
 }
 
 static const char *usym_name(struct fslow *fs, int pid, uint64_t ip, char *buf, size_t len)
