@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The language's syntax tree: one node type for everything (ply-style). Operators and
+ * statements are nodes with a kind and, where needed, an operator token; children hang off
+ * a/b/c and lists off args (linked through next).
+ */
+#ifndef TK_LANG_AST_H
+#define TK_LANG_AST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct loc {
+	int line;	/* 1-based */
+	int col;	/* 1-based, first character */
+	int end;	/* 1-based, one past the last character (bpftrace's "col-end") */
+};
+
+enum node_kind {
+	N_PROGRAM,  /* args: probes */
+	N_PROBE,    /* args: attach points (N_ATTACH), a: predicate or NULL, b: block */
+	N_ATTACH,   /* name: attach point text as written (quotes removed) */
+	N_BLOCK,    /* args: statements */
+	N_NUM,	    /* num */
+	N_STR,	    /* name: bytes (escapes resolved), num: length without NUL */
+	N_IDENT,    /* name: builtin (pid, comm, arg0, ...) or bare word */
+	N_CALL,	    /* name(args) */
+	N_MAP,	    /* @name[args]; name includes '@' */
+	N_VAR,	    /* $name; name includes '$' */
+	N_POSPARAM, /* $1..: num; $#: num = -1 */
+	N_BINOP,    /* a op b */
+	N_UNOP,	    /* op a */
+	N_TERNARY,  /* a ? b : c */
+	N_FIELD,    /* a.name or a->name (op = TOK_ARROW) */
+	N_INDEX,    /* a[b] on a non-map */
+	N_CAST,	    /* (name) a; num = pointer depth */
+	N_SIZEOF,   /* sizeof(a) or sizeof(name) */
+	N_TUPLE,    /* (args...) */
+	N_ASSIGN,   /* a = b, or a op= b (op = compound operator token, 0 for '=') */
+	N_INCDEC,   /* op = TOK_INC/TOK_DEC; num = 1 if postfix */
+	N_EXPRSTMT, /* a */
+	N_IF,	    /* if (a) b else c */
+	N_WHILE,    /* while (a) b */
+	N_UNROLL,   /* unroll (num) b */
+	N_RETURN,
+	N_BREAK,
+	N_CONTINUE,
+};
+
+struct node {
+	enum node_kind kind;
+	int op;
+	char *name;
+	int64_t num;
+	struct node *a, *b, *c;
+	struct node *args;
+	struct node *next;
+	struct loc loc;
+
+	/* Filled by semantic analysis. */
+	int sym;  /* variable/map index, builtin id, ... (meaning depends on kind) */
+	void *ext; /* per-kind data owned by sema (e.g. printf format descriptor) */
+};
+
+struct node *node_new(enum node_kind kind, struct loc loc);
+void node_free(struct node *n);
+size_t node_count(const struct node *list);
+void node_append(struct node **list, struct node *n);
+
+#endif

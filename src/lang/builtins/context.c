@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Probe-context builtins: pid, tid, comm, nsecs, argN, retval, reg(), func, probe, args,
+ * and the Go-aware ones (goid, gargN for Go's register ABI, sargN for the old stack ABI).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/cg.h"
+
+static const int sysv_args[] = { PR_DI, PR_SI, PR_DX, PR_CX, PR_R8, PR_R9 };
+static const int go_args[] = { PR_AX, PR_BX, PR_CX, PR_DI, PR_SI, PR_R8, PR_R9, PR_R10, PR_R11 };
+
+static const struct {
+	const char *name;
+	int off;
+} regs[] = {
+	{ "r15", PR_R15 }, { "r14", PR_R14 }, { "r13", PR_R13 }, { "r12", PR_R12 },
+	{ "bp", PR_BP },   { "bx", PR_BX },   { "r11", PR_R11 }, { "r10", PR_R10 },
+	{ "r9", PR_R9 },   { "r8", PR_R8 },   { "ax", PR_AX },	 { "cx", PR_CX },
+	{ "dx", PR_DX },   { "si", PR_SI },   { "di", PR_DI },	 { "orig_ax", PR_ORIG_AX },
+	{ "ip", PR_IP },   { "cs", PR_CS },   { "flags", PR_FLAGS }, { "sp", PR_SP },
+	{ "ss", PR_SS },
+};
+
+static int ck_u64(struct compiler *c, struct node *n)
+{
+	sema_set_int(n, 8, false);
+	return 0;
+}
+
+static int ck_s64(struct compiler *c, struct node *n)
+{
+	sema_set_int(n, 8, true);
+	return 0;
+}
+
+static int em_pid(struct cg *g, struct node *n, int dst)
+{
+	cg_call(g, BPF_FUNC_get_current_pid_tgid);
+	if (!strcmp(n->name, "pid"))
+		cg_alu_imm(g, BPF_RSH, BPF_REG_0, 32);
+	else
+		cg_emit(g, INSN(BPF_ALU | BPF_MOV | BPF_X, 0, 0, 0, 0)); /* w0 = w0 */
+	return 0;
+}
+
+static int em_uid(struct cg *g, struct node *n, int dst)
+{
+	cg_call(g, BPF_FUNC_get_current_uid_gid);
+	if (!strcmp(n->name, "gid"))
+		cg_alu_imm(g, BPF_RSH, BPF_REG_0, 32);
+	else
+		cg_emit(g, INSN(BPF_ALU | BPF_MOV | BPF_X, 0, 0, 0, 0));
+	return 0;
+}
+
+static int em_simple(struct cg *g, struct node *n, int dst)
+{
+	if (!strcmp(n->name, "nsecs"))
+		cg_call(g, BPF_FUNC_ktime_get_ns);
+	else if (!strcmp(n->name, "cpu"))
+		cg_call(g, BPF_FUNC_get_smp_processor_id);
+	else if (!strcmp(n->name, "rand"))
+		cg_call(g, BPF_FUNC_get_prandom_u32);
+	else if (!strcmp(n->name, "cgroup"))
+		cg_call(g, BPF_FUNC_get_current_cgroup_id);
+	else if (!strcmp(n->name, "curtask"))
+		cg_call(g, BPF_FUNC_get_current_task);
+	else if (!strcmp(n->name, "elapsed")) {
+		cg_call(g, BPF_FUNC_ktime_get_ns);
+		cg_ld_imm64(g, BPF_REG_1, g->start_ns);
+		cg_alu_reg(g, BPF_SUB, BPF_REG_0, BPF_REG_1);
+	} else if (!strcmp(n->name, "cpid"))
+		cg_mov_imm(g, BPF_REG_0, g->c->opts->cpid);
+	return 0;
+}
+
+static int ck_cpid(struct compiler *c, struct node *n)
+{
+	if (!c->opts->has_cpid)
+		return sema_err(c, n->loc, "cpid cannot be used without child command");
+	return ck_u64(c, n);
+}
+
+static int ck_comm(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+
+	s->t.kind = LT_STR;
+	s->t.size = LT_COMM_SIZE;
+	return 0;
+}
+
+static int em_comm(struct cg *g, struct node *n, int dst)
+{
+	cg_heap_ptr(g, BPF_REG_1, (uint32_t)dst);
+	cg_mov_imm(g, BPF_REG_2, LT_COMM_SIZE);
+	cg_call(g, BPF_FUNC_get_current_comm);
+	return 0;
+}
+
+/* argN / sargN / gargN: the digit(s) after the prefix. */
+static int arg_index(const char *name, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	char *end;
+	long v;
+
+	if (strncmp(name, prefix, n) || !name[n])
+		return -1;
+	v = strtol(name + n, &end, 10);
+	return *end || v < 0 || v > 99 ? -1 : (int)v;
+}
+
+static int ck_arg(struct compiler *c, struct node *n)
+{
+	int i = arg_index(n->name, "arg");
+
+	if (i > 5)
+		return sema_err(c, n->loc, "%s is not available on x86-64: only arg0-arg5 are in registers",
+				n->name);
+	if (c->cur->types & PTM(PT_URETPROBE))
+		return sema_err(c, n->loc, "The %s builtin can not be used with 'uretprobe' probes",
+				n->name);
+	sema_info(n)->k[0] = i;
+	return ck_u64(c, n);
+}
+
+static int em_arg(struct cg *g, struct node *n, int dst)
+{
+	int i = (int)NS(n)->k[0];
+
+	if (g->p->type == PT_RAWTP) {
+		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_6, (int16_t)(8 * i));
+		return 0;
+	}
+	cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_6, (int16_t)sysv_args[i]);
+	return 0;
+}
+
+static int ck_garg(struct compiler *c, struct node *n)
+{
+	int i = arg_index(n->name, "garg");
+
+	if (i > 8)
+		return sema_err(c, n->loc, "%s: Go passes at most 9 integer arguments in registers (garg0-garg8)",
+				n->name);
+	sema_info(n)->k[0] = i;
+	return ck_s64(c, n);
+}
+
+static int em_garg(struct cg *g, struct node *n, int dst)
+{
+	cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_6, (int16_t)go_args[NS(n)->k[0]]);
+	return 0;
+}
+
+static int ck_sarg(struct compiler *c, struct node *n)
+{
+	sema_info(n)->k[0] = arg_index(n->name, "sarg");
+	return ck_u64(c, n);
+}
+
+/* Read the u64 at user address R1 + off into R0. */
+static void read_user_u64(struct cg *g, int16_t off)
+{
+	cg_mov64(g, BPF_REG_3, BPF_REG_1);
+	if (off)
+		cg_alu_imm(g, BPF_ADD, BPF_REG_3, off);
+	cg_st_imm(g, BPF_DW, BPF_REG_10, -8, 0);
+	cg_mov64(g, BPF_REG_1, BPF_REG_10);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_1, -8);
+	cg_mov_imm(g, BPF_REG_2, 8);
+	cg_call(g, BPF_FUNC_probe_read_user);
+	cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_10, -8);
+}
+
+static int em_sarg(struct cg *g, struct node *n, int dst)
+{
+	cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_6, PR_SP);
+	read_user_u64(g, (int16_t)(8 * (NS(n)->k[0] + 1)));
+	return 0;
+}
+
+static int ck_retval(struct compiler *c, struct node *n)
+{
+	return ck_u64(c, n);
+}
+
+static int em_retval(struct cg *g, struct node *n, int dst)
+{
+	cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_6, PR_AX);
+	return 0;
+}
+
+static int ck_reg(struct compiler *c, struct node *n)
+{
+	struct node *a = n->args;
+
+	if (node_count(a) != 1 || a->kind != N_STR)
+		return sema_err(c, n->loc, "reg() expects a string literal as argument");
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		if (!strcmp(a->name, regs[i].name)) {
+			sema_info(n)->k[0] = regs[i].off;
+			return ck_u64(c, n);
+		}
+	return sema_err(c, a->loc, "'%s' is not a valid register", a->name);
+}
+
+static int em_reg(struct cg *g, struct node *n, int dst)
+{
+	int16_t off = (int16_t)NS(n)->k[0];
+
+	/* perf_event programs: struct bpf_perf_event_data starts with pt_regs too */
+	cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_6, off);
+	return 0;
+}
+
+static int ck_func(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+
+	s->t.kind = LT_STR;
+	s->t.size = LT_STR_DEFAULT;
+	return 0;
+}
+
+/* func: the matched function's name, from the funcnames array (index = probe index). */
+static int em_func(struct cg *g, struct node *n, int dst)
+{
+	struct attach_point *ap = g->ap;
+	int none = cg_label(g), done = cg_label(g);
+
+	if (ap->nfuncs == 1) {
+		const char *f = ap->func_names[0];
+		size_t len = strlen(f);
+
+		cg_const_str(g, (uint32_t)dst, f, len < LT_STR_DEFAULT ? (uint32_t)len : LT_STR_DEFAULT - 1,
+			     LT_STR_DEFAULT);
+		return 0;
+	}
+	cg_mov64(g, BPF_REG_1, BPF_REG_6);
+	cg_call(g, BPF_FUNC_get_attach_cookie);
+	cg_stx(g, BPF_W, BPF_REG_10, -8, BPF_REG_0);
+	cg_ld_map(g, BPF_REG_1, g->fds->funcnames);
+	cg_mov64(g, BPF_REG_2, BPF_REG_10);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_2, -8);
+	cg_call(g, BPF_FUNC_map_lookup_elem);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, none);
+	for (int i = 0; i < LT_STR_DEFAULT; i += 8) {
+		cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_0, (int16_t)i);
+		cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(dst + i), BPF_REG_1);
+	}
+	cg_ja(g, done);
+	cg_bind(g, none);
+	cg_zero(g, (uint32_t)dst, LT_STR_DEFAULT);
+	cg_bind(g, done);
+	return 0;
+}
+
+static int ck_probe(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+
+	s->t.kind = LT_PROBE;
+	return 0;
+}
+
+static int em_probe(struct cg *g, struct node *n, int dst)
+{
+	if (g->ap->nfuncs > 1) {
+		cg_mov64(g, BPF_REG_1, BPF_REG_6);
+		cg_call(g, BPF_FUNC_get_attach_cookie);
+		cg_emit(g, INSN(BPF_ALU | BPF_MOV | BPF_X, 0, 0, 0, 0));
+		return 0;
+	}
+	cg_mov_imm(g, BPF_REG_0, g->ap->nfuncs == 1 ? (int32_t)(g->ap->cookies[0] & 0xffffffff)
+						     : (int32_t)g->ap->probe_index);
+	return 0;
+}
+
+static int ck_args(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+
+	if (!(c->cur->types & (PTM(PT_TRACEPOINT) | PTM(PT_UPROBE))))
+		return sema_err(c, n->loc, "The args builtin can only be used with tracepoint/uprobe probes");
+	s->ext = VX_ARGS;
+	return 0;
+}
+
+static int em_none(struct cg *g, struct node *n, int dst)
+{
+	return 0;
+}
+
+/* goid: the current goroutine's id, *(R14 + goid offset) (Go register ABI). */
+static int ck_goid(struct compiler *c, struct node *n)
+{
+	for (int i = 0; i < c->cur->naps; i++)
+		if (!c->opts->offline && !c->cur->aps[i].is_go)
+			return sema_err(c, n->loc, "goid needs a Go program (%s is not one)",
+					c->cur->aps[i].display ? c->cur->aps[i].display : "target");
+	return ck_u64(c, n);
+}
+
+static int em_goid(struct cg *g, struct node *n, int dst)
+{
+	cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_6, PR_R14);
+	read_user_u64(g, (int16_t)(g->ap->goid_off ? g->ap->goid_off : 0x98));
+	return 0;
+}
+
+#define P_ALL PTM_ALL
+#define P_UP PTM_UPROBES
+#define P_NOBEGIN (PTM_ALL & ~(PTM(PT_BEGIN) | PTM(PT_END) | PTM(PT_INTERVAL) | PTM(PT_TRACEPOINT) | PTM(PT_PROFILE) | PTM(PT_SOFTWARE) | PTM(PT_RAWTP)))
+
+const struct builtin builtins_context[] = {
+	{ "pid", false, P_ALL, ck_u64, em_pid },
+	{ "tid", false, P_ALL, ck_u64, em_pid },
+	{ "uid", false, P_ALL, ck_u64, em_uid },
+	{ "gid", false, P_ALL, ck_u64, em_uid },
+	{ "nsecs", false, P_ALL, ck_u64, em_simple },
+	{ "elapsed", false, P_ALL, ck_u64, em_simple },
+	{ "cpu", false, P_ALL, ck_u64, em_simple },
+	{ "rand", false, P_ALL, ck_u64, em_simple },
+	{ "cgroup", false, P_ALL, ck_u64, em_simple },
+	{ "curtask", false, P_ALL, ck_u64, em_simple },
+	{ "cpid", false, P_ALL, ck_cpid, em_simple },
+	{ "comm", false, P_ALL, ck_comm, em_comm },
+	{ "arg", false, P_UP | PTM(PT_KPROBE) | PTM(PT_RAWTP), ck_arg, em_arg },
+	{ "sarg", false, P_UP, ck_sarg, em_sarg },
+	{ "garg", false, P_UP, ck_garg, em_garg },
+	{ "retval", false, PTM(PT_URETPROBE) | PTM(PT_KRETPROBE), ck_retval, em_retval },
+	{ "reg", true, PTM_REGS, ck_reg, em_reg },
+	{ "func", false, P_UP | PTM(PT_KPROBE) | PTM(PT_KRETPROBE), ck_func, em_func },
+	{ "probe", false, P_ALL, ck_probe, em_probe },
+	{ "args", false, P_ALL, ck_args, em_none },
+	{ "goid", false, P_UP, ck_goid, em_goid },
+	{ NULL },
+};
+
+const struct builtin *builtin_find(const char *name, bool is_call, int *index)
+{
+	static const struct builtin *const tables[] = { builtins_context, builtins_maps,
+							builtins_strings, builtins_stacks };
+
+	for (int t = 0; t < 4; t++)
+		for (int i = 0; tables[t][i].name; i++) {
+			const struct builtin *b = &tables[t][i];
+			bool family = !strcmp(b->name, "arg") || !strcmp(b->name, "sarg") ||
+				      !strcmp(b->name, "garg");
+
+			if (family ? arg_index(name, b->name) < 0 : strcmp(b->name, name))
+				continue;
+			/* kstack/ustack work both bare and as calls */
+			if (b->is_call != is_call && strcmp(name, "kstack") && strcmp(name, "ustack"))
+				continue;
+			*index = t * 256 + i;
+			return b;
+		}
+	return NULL;
+}
+
+const struct builtin *builtin_get(int index)
+{
+	static const struct builtin *const tables[] = { builtins_context, builtins_maps,
+							builtins_strings, builtins_stacks };
+
+	if (index < 0 || index / 256 >= 4)
+		return NULL;
+	return &tables[index / 256][index % 256];
+}

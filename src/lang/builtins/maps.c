@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Maps and aggregations: count sum avg min max stats hist lhist (per-CPU values in the
+ * layouts of types.h), and delete clear zero print.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "lang/cg.h"
+
+static int nargs_err(struct compiler *c, struct node *n, int want)
+{
+	int got = (int)node_count(n->args);
+
+	if (got == want)
+		return 0;
+	if (!want)
+		return sema_err(c, n->loc, "%s() requires no arguments (%d provided)", n->name, got);
+	return sema_err(c, n->loc, "%s() requires %d argument%s (%d provided)", n->name, want,
+			want == 1 ? "" : "s", got);
+}
+
+static int agg_of(const char *name)
+{
+	static const char *const names[] = { "", "count", "sum", "min", "max",
+					     "avg", "stats", "hist", "lhist" };
+
+	for (int i = 1; i < 9; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	return 0;
+}
+
+static int ck_agg(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+	int agg = agg_of(n->name);
+
+	s->ext = VX_AGG;
+	s->agg = agg;
+	if (agg == LT_AGG_COUNT)
+		return nargs_err(c, n, 0);
+	if (agg == LT_AGG_LHIST) {
+		struct node *a = n->args;
+
+		if (nargs_err(c, n, 4))
+			return -EINVAL;
+		if (sema_expr(c, a))
+			return -EINVAL;
+		for (int i = 0; i < 3; i++) {
+			a = a->next;
+			if (sema_expr(c, a))
+				return -EINVAL;
+			if (!sema_const_int(c, a, &s->k[i]))
+				return sema_err(c, a->loc, "lhist() %s must be an integer literal",
+						i == 0 ? "min" : i == 1 ? "max" : "step");
+		}
+		if (s->k[2] <= 0)
+			return sema_err(c, n->loc, "lhist() step must be >= 1 (%lld provided)",
+					(long long)s->k[2]);
+		if (s->k[1] <= s->k[0])
+			return sema_err(c, n->loc, "lhist() min must be less than max (provided min %lld and max %lld)",
+					(long long)s->k[0], (long long)s->k[1]);
+		if ((s->k[1] - s->k[0]) / s->k[2] > 1000)
+			return sema_err(c, n->loc, "lhist() too many buckets, must be <= 1000 (would need %lld)",
+					(long long)((s->k[1] - s->k[0]) / s->k[2]));
+	} else if (nargs_err(c, n, 1)) {
+		return -EINVAL;
+	} else if (sema_expr(c, n->args)) {
+		return -EINVAL;
+	}
+	if (!lt_is_int(&NS(n->args)->t) || NS(n->args)->ext)
+		return sema_err(c, n->args->loc, "%s() expects an integer argument", n->name);
+	return 0;
+}
+
+/*
+ * @m[k] = agg(v): value first (it may call helpers), then find or create the per-CPU
+ * entry and update it in place.
+ */
+int cg_aggregate(struct cg *g, struct node *map, struct node *fn)
+{
+	struct mapdef *md = &g->c->maps[NS(map)->map];
+	struct nsema *s = NS(fn);
+	uint32_t key, val;
+	int have = cg_label(g), done = cg_label(g);
+
+	if (md->m.agg == LT_AGG_LHIST) {
+		md->m.lhist_min = s->k[0];
+		md->m.lhist_max = s->k[1];
+		md->m.lhist_step = s->k[2];
+	}
+	if (fn->args)
+		cg_int(g, fn->args);
+	else
+		cg_mov_imm(g, BPF_REG_0, 1);
+	cg_push(g);
+	key = cg_map_key(g, map);
+	val = cg_heap_alloc(g, md->m.value_size);
+	cg_map_lookup(g, md->m.fd, key);
+	cg_jmp_imm(g, BPF_JNE, BPF_REG_0, 0, have);
+	cg_zero(g, val, md->m.value_size);
+	cg_ld_map(g, BPF_REG_1, md->m.fd);
+	cg_heap_ptr(g, BPF_REG_2, key);
+	cg_heap_ptr(g, BPF_REG_3, val);
+	cg_mov_imm(g, BPF_REG_4, BPF_NOEXIST);
+	cg_call(g, BPF_FUNC_map_update_elem);
+	cg_map_lookup(g, md->m.fd, key);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, done);
+	cg_bind(g, have);
+	cg_pop(g, BPF_REG_1); /* R1 = value, R0 = per-CPU slot */
+	switch (md->m.agg) {
+	case LT_AGG_COUNT:
+	case LT_AGG_SUM:
+		cg_ldx(g, BPF_DW, BPF_REG_2, BPF_REG_0, 0);
+		cg_alu_reg(g, BPF_ADD, BPF_REG_2, BPF_REG_1);
+		cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_2);
+		break;
+	case LT_AGG_AVG:
+	case LT_AGG_STATS:
+		cg_ldx(g, BPF_DW, BPF_REG_2, BPF_REG_0, 0);
+		cg_alu_reg(g, BPF_ADD, BPF_REG_2, BPF_REG_1);
+		cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_2);
+		cg_ldx(g, BPF_DW, BPF_REG_2, BPF_REG_0, 8);
+		cg_alu_imm(g, BPF_ADD, BPF_REG_2, 1);
+		cg_stx(g, BPF_DW, BPF_REG_0, 8, BPF_REG_2);
+		break;
+	case LT_AGG_MIN:
+	case LT_AGG_MAX: {
+		int store = cg_label(g);
+
+		cg_ldx(g, BPF_DW, BPF_REG_2, BPF_REG_0, 8);
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_2, 0, store);
+		cg_ldx(g, BPF_DW, BPF_REG_2, BPF_REG_0, 0);
+		cg_jmp_reg(g, md->m.agg == LT_AGG_MIN ? BPF_JSLT : BPF_JSGT, BPF_REG_1, BPF_REG_2,
+			   store);
+		cg_ja(g, done);
+		cg_bind(g, store);
+		cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_1);
+		cg_st_imm(g, BPF_DW, BPF_REG_0, 8, 1);
+		break;
+	}
+	case LT_AGG_HIST: {
+		/* slot = v < 0 ? 0 : v == 0 ? 1 : 2 + floor(log2(v)) */
+		int neg = cg_label(g), zero = cg_label(g), slot = cg_label(g);
+
+		cg_mov_imm(g, BPF_REG_2, 0);
+		cg_jmp_imm(g, BPF_JSLT, BPF_REG_1, 0, neg);
+		cg_mov_imm(g, BPF_REG_2, 1);
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_1, 0, zero);
+		cg_mov_imm(g, BPF_REG_2, 2);
+		for (int sh = 32; sh >= 1; sh /= 2) {
+			int skip = cg_label(g);
+
+			cg_mov64(g, BPF_REG_3, BPF_REG_1);
+			cg_alu_imm(g, BPF_RSH, BPF_REG_3, sh);
+			cg_jmp_imm(g, BPF_JEQ, BPF_REG_3, 0, skip);
+			cg_mov64(g, BPF_REG_1, BPF_REG_3);
+			cg_alu_imm(g, BPF_ADD, BPF_REG_2, sh);
+			cg_bind(g, skip);
+		}
+		cg_bind(g, neg);
+		cg_bind(g, zero);
+		cg_bind(g, slot);
+		cg_jmp_imm(g, BPF_JGT, BPF_REG_2, LT_HIST_SLOTS - 1, done);
+		cg_alu_imm(g, BPF_LSH, BPF_REG_2, 3);
+		cg_alu_reg(g, BPF_ADD, BPF_REG_0, BPF_REG_2);
+		cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_0, 0);
+		cg_alu_imm(g, BPF_ADD, BPF_REG_3, 1);
+		cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_3);
+		break;
+	}
+	case LT_AGG_LHIST: {
+		uint32_t nslots = lt_lhist_slots(s->k[0], s->k[1], s->k[2]);
+		int low = cg_label(g), high = cg_label(g), slot = cg_label(g);
+
+		cg_ld_imm64(g, BPF_REG_3, (uint64_t)s->k[0]);
+		cg_jmp_reg(g, BPF_JSLT, BPF_REG_1, BPF_REG_3, low);
+		cg_ld_imm64(g, BPF_REG_4, (uint64_t)s->k[1]);
+		cg_jmp_reg(g, BPF_JSGE, BPF_REG_1, BPF_REG_4, high);
+		cg_mov64(g, BPF_REG_2, BPF_REG_1);
+		cg_alu_reg(g, BPF_SUB, BPF_REG_2, BPF_REG_3);
+		cg_ld_imm64(g, BPF_REG_4, (uint64_t)s->k[2]);
+		cg_alu_reg(g, BPF_DIV, BPF_REG_2, BPF_REG_4);
+		cg_alu_imm(g, BPF_ADD, BPF_REG_2, 1);
+		cg_ja(g, slot);
+		cg_bind(g, low);
+		cg_mov_imm(g, BPF_REG_2, 0);
+		cg_ja(g, slot);
+		cg_bind(g, high);
+		cg_mov_imm(g, BPF_REG_2, (int32_t)(nslots - 1));
+		cg_bind(g, slot);
+		cg_jmp_imm(g, BPF_JGT, BPF_REG_2, (int32_t)(nslots - 1), done);
+		cg_alu_imm(g, BPF_LSH, BPF_REG_2, 3);
+		cg_alu_reg(g, BPF_ADD, BPF_REG_0, BPF_REG_2);
+		cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_0, 0);
+		cg_alu_imm(g, BPF_ADD, BPF_REG_3, 1);
+		cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_3);
+		break;
+	}
+	default:
+		break;
+	}
+	cg_bind(g, done);
+	/* the failed-create path skipped the pop: keep the compile-time stack balanced */
+	return 0;
+}
+
+static int em_agg(struct cg *g, struct node *n, int dst)
+{
+	return 0; /* emitted by cg_aggregate() from the assignment */
+}
+
+static int ck_delete(struct compiler *c, struct node *n)
+{
+	struct node *m = n->args;
+
+	sema_info(n)->ext = VX_VOID;
+	if (node_count(m) != 1 || m->kind != N_MAP)
+		return sema_err(c, n->loc, "delete() expects a map element as its only argument");
+	return sema_expr(c, m) && !c->quiet ? -EINVAL : 0;
+}
+
+static int em_delete(struct cg *g, struct node *n, int dst)
+{
+	struct node *m = n->args;
+	struct mapdef *md = &g->c->maps[NS(m)->map];
+	uint32_t key = cg_map_key(g, m);
+
+	cg_ld_map(g, BPF_REG_1, md->m.fd);
+	cg_heap_ptr(g, BPF_REG_2, key);
+	cg_call(g, BPF_FUNC_map_delete_elem);
+	return 0;
+}
+
+static int ck_mapop(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+	int na = (int)node_count(n->args);
+
+	s->ext = VX_VOID;
+	if (!strcmp(n->name, "print")) {
+		if (na < 1 || na > 3)
+			return sema_err(c, n->loc, "print() requires 1 to 3 arguments (%d provided)", na);
+		if (n->args->kind != N_MAP || n->args->args) {
+			/* print(value): a one-value event */
+			if (na != 1)
+				return sema_err(c, n->loc, "Non-map print() only takes 1 argument, %d found", na);
+			if (sema_expr(c, n->args))
+				return -EINVAL;
+			if (NS(n->args)->ext)
+				return sema_err(c, n->args->loc, "print() of this value is not supported");
+			s->k[3] = 1;
+			s->fmt = fmt_add(c, "", n->args, 0);
+			return 0;
+		}
+		for (struct node *a = n->args->next; a; a = a->next)
+			if (sema_expr(c, a) || !lt_is_int(&NS(a)->t))
+				return sema_err(c, a->loc, "print() top and div arguments must be integers");
+	} else if (na != 1) {
+		return sema_err(c, n->loc, "%s() requires one argument (%d provided)", n->name, na);
+	}
+	return sema_map_ref(c, n->args, n->name);
+}
+
+static int em_mapop(struct cg *g, struct node *n, int dst)
+{
+	struct nsema *s = NS(n);
+	int kind = !strcmp(n->name, "print") ? LT_EV_PRINT :
+		   !strcmp(n->name, "clear") ? LT_EV_CLEAR : LT_EV_ZERO;
+	uint32_t off;
+
+	if (s->k[3]) {
+		uint32_t size = lt_type_size(&g->c->fmts[s->fmt].f.args);
+
+		off = cg_heap_alloc(g, 8 + size);
+		cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)off, LT_EV_PRINT_VAL);
+		cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)(off + 4), s->fmt);
+		cg_zero(g, off + 8, size);
+		cg_value(g, n->args, off + 8);
+		cg_output(g, off, 8 + size);
+		return 0;
+	}
+	off = cg_heap_alloc(g, 8 + sizeof(struct lt_ev_print));
+	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)off, kind);
+	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)(off + 4), NS(n->args)->map);
+	cg_st_imm(g, BPF_DW, BPF_REG_9, (int16_t)(off + 8), 0);
+	cg_st_imm(g, BPF_DW, BPF_REG_9, (int16_t)(off + 16), 0);
+	if (kind == LT_EV_PRINT) {
+		int i = 0;
+
+		for (struct node *a = n->args->next; a; a = a->next, i++) {
+			cg_int(g, a);
+			cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(off + 8 + 8 * i), BPF_REG_0);
+		}
+	}
+	cg_output(g, off, kind == LT_EV_PRINT ? 8 + sizeof(struct lt_ev_print) : 8);
+	return 0;
+}
+
+const struct builtin builtins_maps[] = {
+	{ "count", true, PTM_ALL, ck_agg, em_agg },
+	{ "sum", true, PTM_ALL, ck_agg, em_agg },
+	{ "avg", true, PTM_ALL, ck_agg, em_agg },
+	{ "min", true, PTM_ALL, ck_agg, em_agg },
+	{ "max", true, PTM_ALL, ck_agg, em_agg },
+	{ "stats", true, PTM_ALL, ck_agg, em_agg },
+	{ "hist", true, PTM_ALL, ck_agg, em_agg },
+	{ "lhist", true, PTM_ALL, ck_agg, em_agg },
+	{ "delete", true, PTM_ALL, ck_delete, em_delete },
+	{ "print", true, PTM_ALL, ck_mapop, em_mapop },
+	{ "clear", true, PTM_ALL, ck_mapop, em_mapop },
+	{ "zero", true, PTM_ALL, ck_mapop, em_mapop },
+	{ NULL },
+};

@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Output and strings: printf (checked against bpftrace's format rules), exit, time,
+ * strftime, join, cat, str, buf, strncmp, ntop, sizeof-like helpers.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+#include "lang/cg.h"
+
+static const char *kind_word(const struct lt_type *t)
+{
+	return lt_is_int(t) && t->kind == LT_INT ? "integer" : t->kind == LT_STR ? "string" :
+	       t->kind == LT_BUF ? "buffer" : "other";
+}
+
+static bool is_stringish(const struct lt_type *t)
+{
+	return t->kind == LT_STR || t->kind == LT_KSTACK || t->kind == LT_USTACK ||
+	       t->kind == LT_KSYM || t->kind == LT_USYM || t->kind == LT_PROBE ||
+	       t->kind == LT_INET || t->kind == LT_TIMESTAMP || t->kind == LT_BUF ||
+	       t->kind == LT_TUPLE;
+}
+
+/*
+ * Check a printf-style format against its arguments. Returns the number of conversions or
+ * -EINVAL after a diagnostic.
+ */
+static int check_format(struct compiler *c, struct node *call, const char *fn, const char *fmt,
+			struct node *args)
+{
+	int nconv = 0, nargs = (int)node_count(args);
+	struct node *a = args;
+
+	for (const char *p = fmt; *p; p++) {
+		char conv;
+
+		if (*p != '%')
+			continue;
+		if (p[1] == '%') {
+			p++;
+			continue;
+		}
+		p++;
+		while (*p && strchr("-+ #0", *p))
+			p++;
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (*p == '.') {
+			p++;
+			while (isdigit((unsigned char)*p))
+				p++;
+		}
+		while (*p && strchr("hlzjt", *p))
+			p++;
+		conv = *p;
+		if (!conv || !strchr("diouxXcsprfegEG", conv))
+			return sema_err(c, call->loc, "%s: Invalid format string", fn);
+		if (a) {
+			const struct lt_type *t = &NS(a)->t;
+
+			if (conv == 's' && !is_stringish(t))
+				return sema_err(c, call->loc, "%s: %%s specifier expects a value of type string (%s supplied)",
+						fn, kind_word(t));
+			if (conv == 'r' && t->kind != LT_BUF && t->kind != LT_STR)
+				return sema_err(c, call->loc, "%s: %%r specifier expects a value of type buffer (%s supplied)",
+						fn, kind_word(t));
+			if (strchr("diouxXcp", conv) && !lt_is_int(t))
+				return sema_err(c, call->loc, "%s: %%%c specifier expects a value of type integer (%s supplied)",
+						fn, conv, kind_word(t));
+			a = a->next;
+		}
+		nconv++;
+		if (!*p)
+			break;
+	}
+	if (nconv > nargs)
+		return sema_err(c, call->loc, "%s: Not enough arguments for format string (%d supplied, %d expected)",
+				fn, nargs, nconv);
+	if (nconv < nargs)
+		return sema_err(c, call->loc, "%s: Too many arguments for format string (%d supplied, %d expected)",
+				fn, nargs, nconv);
+	return nconv;
+}
+
+static int ck_printf(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+	struct node *f = n->args;
+
+	s->ext = VX_VOID;
+	if (!f)
+		return sema_err(c, n->loc, "%s() requires at least one argument", n->name);
+	if (f->kind != N_STR)
+		return sema_err(c, f->loc, "%s() expects a string literal as its first argument",
+				n->name);
+	sema_expr(c, f);
+	for (struct node *a = f->next; a; a = a->next) {
+		if (sema_expr(c, a))
+			return -EINVAL;
+		if (NS(a)->ext || NS(a)->t.kind == LT_NONE)
+			return sema_err(c, a->loc, "%s: argument of this type can not be printed",
+					n->name);
+	}
+	if (check_format(c, n, n->name, f->name, f->next) < 0)
+		return -EINVAL;
+	if (!strcmp(n->name, "cat") || !strcmp(n->name, "system")) {
+		if (!strcmp(n->name, "system"))
+			return sema_err(c, n->loc, "system() is an unsafe function being used in safe mode");
+	}
+	s->fmt = fmt_add(c, f->name, f->next, 0);
+	return 0;
+}
+
+/* header + args tuple, then out through the ring buffer */
+static int em_event(struct cg *g, struct node *n, int kind, struct node *args)
+{
+	struct nsema *s = NS(n);
+	const struct lt_type *tt = &g->c->fmts[s->fmt].f.args;
+	uint32_t size = lt_type_size(tt), off = cg_heap_alloc(g, 8 + size);
+	int i = 0;
+
+	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)off, kind);
+	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)(off + 4), s->fmt);
+	for (struct node *a = args; a; a = a->next, i++)
+		cg_value(g, a, off + 8 + tt->members[i].offset);
+	cg_output(g, off, 8 + size);
+	return 0;
+}
+
+static int em_printf(struct cg *g, struct node *n, int dst)
+{
+	return em_event(g, n, !strcmp(n->name, "cat") ? LT_EV_CAT : LT_EV_PRINTF, n->args->next);
+}
+
+static int ck_exit(struct compiler *c, struct node *n)
+{
+	sema_info(n)->ext = VX_VOID;
+	if (n->args)
+		return sema_err(c, n->loc, "exit() requires no arguments (%d provided)",
+				(int)node_count(n->args));
+	return 0;
+}
+
+static int em_exit(struct cg *g, struct node *n, int dst)
+{
+	uint32_t off = cg_heap_alloc(g, 8);
+
+	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)off, LT_EV_EXIT);
+	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)(off + 4), 0);
+	cg_output(g, off, 8);
+	cg_return(g);
+	return 0;
+}
+
+static int ck_time(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+
+	s->ext = VX_VOID;
+	if (node_count(n->args) > 1 || (n->args && n->args->kind != N_STR))
+		return sema_err(c, n->loc, "time() expects an optional string literal format");
+	s->fmt = fmt_add(c, n->args ? n->args->name : "%H:%M:%S\n", NULL, 0);
+	return 0;
+}
+
+static int em_time(struct cg *g, struct node *n, int dst)
+{
+	uint32_t off = cg_heap_alloc(g, 8);
+
+	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)off, LT_EV_TIME);
+	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)(off + 4), NS(n)->fmt);
+	cg_output(g, off, 8);
+	return 0;
+}
+
+static int ck_strftime(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+
+	if (node_count(n->args) != 2 || n->args->kind != N_STR)
+		return sema_err(c, n->loc, "strftime() expects a format string literal and a timestamp");
+	if (sema_expr(c, n->args->next) || !lt_is_int(&NS(n->args->next)->t))
+		return sema_err(c, n->args->next->loc, "strftime() expects an integer timestamp");
+	s->t.kind = LT_TIMESTAMP;
+	s->t.fmt_id = fmt_add(c, n->args->name, NULL, 0);
+	return 0;
+}
+
+static int em_strftime(struct cg *g, struct node *n, int dst)
+{
+	/* nsecs (monotonic) -> boot time: add (boottime - monotonic) now */
+	cg_int(g, n->args->next);
+	cg_push(g);
+	cg_call(g, BPF_FUNC_ktime_get_boot_ns);
+	cg_push(g);
+	cg_call(g, BPF_FUNC_ktime_get_ns);
+	cg_pop(g, BPF_REG_1);
+	cg_alu_reg(g, BPF_SUB, BPF_REG_1, BPF_REG_0);
+	cg_pop(g, BPF_REG_0);
+	cg_alu_reg(g, BPF_ADD, BPF_REG_0, BPF_REG_1);
+	return 0;
+}
+
+static int ck_join(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+	int na = (int)node_count(n->args);
+
+	s->ext = VX_VOID;
+	if (na < 1 || na > 2)
+		return sema_err(c, n->loc, "join() requires 1 or 2 arguments (%d provided)", na);
+	if (sema_expr(c, n->args) || !lt_is_int(&NS(n->args)->t))
+		return sema_err(c, n->args->loc, "join() expects a char ** argument");
+	if (na == 2 && n->args->next->kind != N_STR)
+		return sema_err(c, n->args->next->loc, "join() delimiter must be a string literal");
+	s->fmt = fmt_add(c, na == 2 ? n->args->next->name : " ", NULL, 0);
+	c->fmts[s->fmt].f.join_arg_size = 256;
+	return 0;
+}
+
+static int em_join(struct cg *g, struct node *n, int dst)
+{
+	uint32_t asz = g->c->fmts[NS(n)->fmt].f.join_arg_size;
+	uint32_t off = cg_heap_alloc(g, 8 + LT_JOIN_MAX_ARGS * asz);
+	int done = cg_label(g);
+
+	cg_int(g, n->args);
+	cg_push(g);
+	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)off, LT_EV_JOIN);
+	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)(off + 4), NS(n)->fmt);
+	for (int i = 0; i < LT_JOIN_MAX_ARGS; i++)
+		cg_st_imm(g, BPF_B, BPF_REG_9, (int16_t)(off + 8 + i * asz), 0);
+	for (int i = 0; i < LT_JOIN_MAX_ARGS; i++) {
+		/* p = argv[i]; if (!p) stop; read string */
+		cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_10, (int16_t)(-8 - g->stack));
+		cg_alu_imm(g, BPF_ADD, BPF_REG_3, 8 * i);
+		cg_st_imm(g, BPF_DW, BPF_REG_10, -8, 0);
+		cg_mov64(g, BPF_REG_1, BPF_REG_10);
+		cg_alu_imm(g, BPF_ADD, BPF_REG_1, -8);
+		cg_mov_imm(g, BPF_REG_2, 8);
+		cg_call(g, BPF_FUNC_probe_read);
+		cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_10, -8);
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_3, 0, done);
+		cg_heap_ptr(g, BPF_REG_1, off + 8 + i * asz);
+		cg_mov_imm(g, BPF_REG_2, (int32_t)asz);
+		cg_call(g, BPF_FUNC_probe_read_str);
+	}
+	cg_bind(g, done);
+	cg_pop(g, BPF_REG_0);
+	cg_output(g, off, 8 + LT_JOIN_MAX_ARGS * asz);
+	return 0;
+}
+
+static int ck_str(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+	int na = (int)node_count(n->args);
+	int64_t len = LT_STR_DEFAULT;
+
+	if (na < 1 || na > 2)
+		return sema_err(c, n->loc, "str() requires 1 or 2 arguments (%d provided)", na);
+	if (sema_expr(c, n->args))
+		return -EINVAL;
+	if (NS(n->args)->t.kind == LT_STR) {
+		/* str() of a string (e.g. a positional parameter): the string itself */
+		s->t = NS(n->args)->t;
+		s->k[1] = 1;
+		return 0;
+	}
+	if (!lt_is_int(&NS(n->args)->t) || NS(n->args)->ext)
+		return sema_err(c, n->args->loc, "str() expects an integer or a pointer type as first argument (%s provided)",
+				kind_word(&NS(n->args)->t));
+	if (na == 2) {
+		if (sema_expr(c, n->args->next))
+			return -EINVAL;
+		if (!sema_const_int(c, n->args->next, &len)) {
+			/* a runtime length: capture the default size, cut at run time */
+			len = LT_STR_DEFAULT;
+			s->k[2] = 1;
+		} else if (len < 1 || len > 1024) {
+			return sema_err(c, n->args->next->loc, "str() length must be between 1 and 1024");
+		} else if (len > LT_STR_DEFAULT) {
+			len = LT_STR_DEFAULT;
+		}
+	}
+	s->t.kind = LT_STR;
+	s->t.size = (uint32_t)len;
+	return 0;
+}
+
+static int em_str(struct cg *g, struct node *n, int dst)
+{
+	struct nsema *s = NS(n);
+
+	if (s->k[1])
+		return cg_value(g, n->args, (uint32_t)dst);
+	cg_zero(g, (uint32_t)dst, s->t.size);
+	if (s->k[2]) {
+		/* runtime length: R2 = min(max(len, 1), size) */
+		int ok = cg_label(g), ok2 = cg_label(g);
+
+		cg_int(g, n->args->next);
+		cg_push(g);
+		cg_int(g, n->args);
+		cg_mov64(g, BPF_REG_3, BPF_REG_0);
+		cg_pop(g, BPF_REG_2);
+		cg_jmp_imm(g, BPF_JLE, BPF_REG_2, (int32_t)s->t.size, ok);
+		cg_mov_imm(g, BPF_REG_2, (int32_t)s->t.size);
+		cg_bind(g, ok);
+		cg_jmp_imm(g, BPF_JGE, BPF_REG_2, 1, ok2);
+		cg_mov_imm(g, BPF_REG_2, 1);
+		cg_bind(g, ok2);
+	} else {
+		cg_int(g, n->args);
+		cg_mov64(g, BPF_REG_3, BPF_REG_0);
+		cg_mov_imm(g, BPF_REG_2, (int32_t)s->t.size);
+	}
+	cg_heap_ptr(g, BPF_REG_1, (uint32_t)dst);
+	cg_call(g, BPF_FUNC_probe_read_str);
+	return 0;
+}
+
+static int ck_buf(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+	int64_t len = LT_STR_DEFAULT;
+
+	if (node_count(n->args) < 1 || node_count(n->args) > 2)
+		return sema_err(c, n->loc, "buf() requires 1 or 2 arguments");
+	if (sema_expr(c, n->args) || !lt_is_int(&NS(n->args)->t))
+		return sema_err(c, n->args->loc, "buf() expects a pointer as first argument");
+	if (n->args->next && (sema_expr(c, n->args->next) ||
+			      !sema_const_int(c, n->args->next, &len)))
+		return sema_err(c, n->args->next->loc, "buf() length must be an integer literal");
+	if (len < 1 || len > 256)
+		return sema_err(c, n->loc, "buf() length must be between 1 and 256");
+	s->t.kind = LT_BUF;
+	s->t.size = (uint32_t)len;
+	return 0;
+}
+
+static int em_buf(struct cg *g, struct node *n, int dst)
+{
+	struct nsema *s = NS(n);
+
+	cg_zero(g, (uint32_t)dst, lt_type_size(&s->t));
+	cg_int(g, n->args);
+	cg_mov64(g, BPF_REG_3, BPF_REG_0);
+	cg_heap_ptr(g, BPF_REG_1, (uint32_t)dst + 8);
+	cg_mov_imm(g, BPF_REG_2, (int32_t)s->t.size);
+	cg_call(g, BPF_FUNC_probe_read);
+	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)dst, (int32_t)s->t.size);
+	return 0;
+}
+
+static int ck_strncmp(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+	struct node *a = n->args;
+
+	if (node_count(a) != 3)
+		return sema_err(c, n->loc, "strncmp() requires 3 arguments (%d provided)",
+				(int)node_count(a));
+	if (sema_expr(c, a) || sema_expr(c, a->next) || sema_expr(c, a->next->next))
+		return -EINVAL;
+	if (NS(a)->t.kind != LT_STR || NS(a->next)->t.kind != LT_STR)
+		return sema_err(c, n->loc, "strncmp() expects two strings");
+	if (!sema_const_int(c, a->next->next, &s->k[0]) || s->k[0] < 0)
+		return sema_err(c, a->next->next->loc, "strncmp() length must be an integer literal");
+	sema_set_int(n, 8, false);
+	return 0;
+}
+
+static int em_strncmp(struct cg *g, struct node *n, int dst)
+{
+	struct node *a = n->args;
+	uint32_t sa = lt_type_size(&NS(a)->t), sb = lt_type_size(&NS(a->next)->t);
+	uint32_t oa = cg_heap_alloc(g, sa), ob = cg_heap_alloc(g, sb);
+	uint32_t len = (uint32_t)NS(n)->k[0];
+	int ne = cg_label(g), done = cg_label(g);
+
+	if (len > sa)
+		len = sa;
+	if (len > sb)
+		len = sb;
+	cg_value(g, a, oa);
+	cg_value(g, a->next, ob);
+	for (uint32_t i = 0; i < len; i++) {
+		cg_ldx(g, BPF_B, BPF_REG_1, BPF_REG_9, (int16_t)(oa + i));
+		cg_ldx(g, BPF_B, BPF_REG_2, BPF_REG_9, (int16_t)(ob + i));
+		cg_jmp_reg(g, BPF_JNE, BPF_REG_1, BPF_REG_2, ne);
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_1, 0, done);
+	}
+	cg_ja(g, done);
+	cg_bind(g, ne);
+	cg_mov_imm(g, BPF_REG_0, 1);
+	{
+		int out = cg_label(g);
+
+		cg_ja(g, out);
+		cg_bind(g, done);
+		cg_mov_imm(g, BPF_REG_0, 0);
+		cg_bind(g, out);
+	}
+	return 0;
+}
+
+static int ck_ntop(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+	int na = (int)node_count(n->args);
+	struct node *addr = na == 2 ? n->args->next : n->args;
+
+	if (na < 1 || na > 2)
+		return sema_err(c, n->loc, "ntop() requires 1 or 2 arguments (%d provided)", na);
+	for (struct node *a = n->args; a; a = a->next)
+		if (sema_expr(c, a))
+			return -EINVAL;
+	if (na == 2 && !lt_is_int(&NS(n->args)->t))
+		return sema_err(c, n->args->loc, "ntop() address family must be an integer");
+	if (!lt_is_int(&NS(addr)->t) && NS(addr)->t.kind != LT_STR)
+		return sema_err(c, addr->loc, "ntop() expects an integer or array argument");
+	s->t.kind = LT_INET;
+	return 0;
+}
+
+static int em_ntop(struct cg *g, struct node *n, int dst)
+{
+	int na = (int)node_count(n->args);
+	struct node *addr = na == 2 ? n->args->next : n->args;
+
+	cg_zero(g, (uint32_t)dst, sizeof(struct lt_inet));
+	if (NS(addr)->t.kind == LT_STR) {
+		uint32_t sz = NS(addr)->t.size > 16 ? 16 : NS(addr)->t.size;
+		uint32_t tmp = cg_heap_alloc(g, NS(addr)->t.size);
+
+		cg_value(g, addr, tmp);
+		cg_copy(g, (uint32_t)dst + 8, tmp, sz);
+		cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)dst, sz == 16 ? 10 : 2);
+	} else {
+		cg_int(g, addr);
+		cg_stx(g, BPF_W, BPF_REG_9, (int16_t)(dst + 8), BPF_REG_0);
+		cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)dst, 2);
+	}
+	if (na == 2) {
+		cg_int(g, n->args);
+		cg_stx(g, BPF_W, BPF_REG_9, (int16_t)dst, BPF_REG_0);
+	}
+	return 0;
+}
+
+static int ck_unsafe(struct compiler *c, struct node *n)
+{
+	return sema_err(c, n->loc, "%s() is an unsafe function being used in safe mode", n->name);
+}
+
+const struct builtin builtins_strings[] = {
+	{ "printf", true, PTM_ALL, ck_printf, em_printf },
+	{ "cat", true, PTM_ALL, ck_printf, em_printf },
+	{ "system", true, PTM_ALL, ck_unsafe, NULL },
+	{ "signal", true, PTM_ALL, ck_unsafe, NULL },
+	{ "exit", true, PTM_ALL, ck_exit, em_exit },
+	{ "time", true, PTM_ALL, ck_time, em_time },
+	{ "strftime", true, PTM_ALL, ck_strftime, em_strftime },
+	{ "join", true, PTM_ALL, ck_join, em_join },
+	{ "str", true, PTM_ALL, ck_str, em_str },
+	{ "buf", true, PTM_ALL, ck_buf, em_buf },
+	{ "strncmp", true, PTM_ALL, ck_strncmp, em_strncmp },
+	{ "ntop", true, PTM_ALL, ck_ntop, em_ntop },
+	{ NULL },
+};

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * BPF code generation: an instruction buffer with labels, and the emitters the builtin
+ * tables use. Conventions inside a generated program:
+ *   R6 = ctx (pt_regs, tracepoint record, ...), R9 = per-CPU heap (a map value holding
+ *   strings, keys, events and scratch variables at fixed offsets), R0 = integer results.
+ *   Integer temporaries are spilled to the BPF stack; nothing lives in R1-R5 across calls.
+ */
+#ifndef TK_LANG_CG_H
+#define TK_LANG_CG_H
+
+#include <linux/bpf.h>
+#include <stdint.h>
+
+#include "lang/compile.h"
+
+#define CG_HEAP_SIZE 16384
+#define CG_MAX_LOOPS 16
+
+/* pt_regs offsets (x86-64) */
+enum {
+	PR_R15 = 0, PR_R14 = 8, PR_R13 = 16, PR_R12 = 24, PR_BP = 32, PR_BX = 40, PR_R11 = 48,
+	PR_R10 = 56, PR_R9 = 64, PR_R8 = 72, PR_AX = 80, PR_CX = 88, PR_DX = 96, PR_SI = 104,
+	PR_DI = 112, PR_ORIG_AX = 120, PR_IP = 128, PR_CS = 136, PR_FLAGS = 144, PR_SP = 152,
+	PR_SS = 160,
+};
+
+struct cg_maps {
+	int ringbuf, heap, lost, funcnames;
+};
+
+struct cg {
+	struct compiler *c;
+	struct probe *p;
+	struct attach_point *ap;
+	struct cg_maps *fds;
+	struct bpf_insn *insn;
+	int n, cap;
+	int *labels;
+	int nlabels;
+	struct {
+		int at, label;
+	} *fix;
+	int nfix;
+	int stack;	/* bytes of spilled temporaries below the 8-byte scratch slots */
+	uint32_t heap;	/* next free heap byte */
+	uint32_t heap_vars; /* end of the variables area */
+	int brk[CG_MAX_LOOPS], cont[CG_MAX_LOOPS];
+	int nloops;
+	int exit_label;
+	int err;
+	uint64_t start_ns; /* for `elapsed` */
+};
+
+#define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
+
+void cg_emit(struct cg *g, struct bpf_insn in);
+int cg_label(struct cg *g);
+void cg_bind(struct cg *g, int label);
+/* Conditional jump to label: op is BPF_JEQ etc.; imm form */
+void cg_jmp_imm(struct cg *g, int op, int reg, int32_t imm, int label);
+void cg_jmp_reg(struct cg *g, int op, int dst, int src, int label);
+void cg_ja(struct cg *g, int label);
+
+void cg_mov_imm(struct cg *g, int reg, int32_t imm);
+void cg_mov64(struct cg *g, int dst, int src);
+void cg_ld_imm64(struct cg *g, int reg, uint64_t v);
+void cg_ld_map(struct cg *g, int reg, int fd);
+void cg_alu_imm(struct cg *g, int op, int reg, int32_t imm);
+void cg_alu_reg(struct cg *g, int op, int dst, int src);
+void cg_ldx(struct cg *g, int size, int dst, int src, int16_t off);
+void cg_stx(struct cg *g, int size, int dst, int16_t off, int src);
+void cg_st_imm(struct cg *g, int size, int dst, int16_t off, int32_t imm);
+void cg_call(struct cg *g, int helper);
+/* r = R9 + off */
+void cg_heap_ptr(struct cg *g, int reg, uint32_t off);
+
+/* Spill R0 to the stack / load the last spilled value into reg. */
+void cg_push(struct cg *g);
+void cg_pop(struct cg *g, int reg);
+
+uint32_t cg_heap_alloc(struct cg *g, uint32_t size);
+void cg_zero(struct cg *g, uint32_t off, uint32_t size);
+void cg_copy(struct cg *g, uint32_t dst, uint32_t src, uint32_t size);
+/* Store a constant string (zero padded to size) at heap off. */
+void cg_const_str(struct cg *g, uint32_t off, const char *s, uint32_t len, uint32_t size);
+
+/* Expressions */
+int cg_int(struct cg *g, struct node *n);			   /* result in R0 */
+int cg_value(struct cg *g, struct node *n, uint32_t off);	   /* any value at heap off */
+bool cg_is_blob(const struct lt_type *t);
+/* Build a map's key for the access node at heap off (returns off). */
+uint32_t cg_map_key(struct cg *g, struct node *map);
+/* R0 = lookup(map, key at off) */
+void cg_map_lookup(struct cg *g, int map_fd, uint32_t key_off);
+/* Send the event at heap off with size bytes through the ring buffer (counts losses). */
+void cg_output(struct cg *g, uint32_t off, uint32_t size);
+/* Return from the program (the verifier wants R0 set). */
+void cg_return(struct cg *g);
+
+/* Compile one program for attach point ap of probe p; returns insn count or -errno. */
+int cg_program(struct compiler *c, struct probe *p, struct attach_point *ap, struct cg_maps *fds,
+	       uint64_t start_ns, struct bpf_insn **out);
+
+#endif

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Expressions and statements to BPF instructions (see cg.h for the register conventions). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/insn.h"
+#include "lang/cg.h"
+#include "lang/lexer.h"
+
+int cg_resolve(struct cg *g);
+
+static int emit_builtin(struct cg *g, struct node *n, int dst)
+{
+	const struct builtin *b = builtin_get(NS(n)->builtin);
+
+	if (!b || !b->emit) {
+		g->err = -ENOTSUP;
+		return -ENOTSUP;
+	}
+	return b->emit(g, n, dst);
+}
+
+/* Sign- or zero-extend R0 from an integer of size bytes. */
+static void extend(struct cg *g, int size, bool is_signed)
+{
+	int sh = 64 - 8 * size;
+
+	if (size >= 8 || size <= 0)
+		return;
+	cg_alu_imm(g, BPF_LSH, BPF_REG_0, sh);
+	cg_alu_imm(g, is_signed ? BPF_ARSH : BPF_RSH, BPF_REG_0, sh);
+}
+
+uint32_t cg_map_key(struct cg *g, struct node *map)
+{
+	struct mapdef *md = &g->c->maps[NS(map)->map];
+	uint32_t ks = md->m.key_size, off = cg_heap_alloc(g, ks);
+	int i = 0;
+
+	if (!map->args) {
+		cg_st_imm(g, BPF_DW, BPF_REG_9, (int16_t)off, 0);
+		return off;
+	}
+	cg_zero(g, off, ks);
+	for (struct node *k = map->args; k; k = k->next, i++) {
+		const struct lt_member *m = &md->m.key.members[i];
+
+		if (NS(k)->t.kind == LT_STR && m->type->size != NS(k)->t.size) {
+			/* key string slots have the map's size: copy the shorter value in */
+			uint32_t tmp = cg_heap_alloc(g, lt_type_size(&NS(k)->t));
+			uint32_t n = NS(k)->t.size < m->type->size ? NS(k)->t.size : m->type->size;
+
+			cg_value(g, k, tmp);
+			cg_copy(g, off + m->offset, tmp, n);
+			if (n == m->type->size)
+				cg_st_imm(g, BPF_B, BPF_REG_9, (int16_t)(off + m->offset + n - 1), 0);
+		} else {
+			cg_value(g, k, off + m->offset);
+		}
+	}
+	return off;
+}
+
+/* R0 = value of an integer map entry (0 when absent). */
+static void map_read_int(struct cg *g, struct node *n)
+{
+	struct mapdef *md = &g->c->maps[NS(n)->map];
+	uint32_t saved = g->heap, key = cg_map_key(g, n);
+	int none = cg_label(g), done = cg_label(g);
+
+	cg_map_lookup(g, md->m.fd, key);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, none);
+	if (md->m.agg == LT_AGG_MIN || md->m.agg == LT_AGG_MAX || md->m.agg == LT_AGG_NONE ||
+	    md->m.agg == LT_AGG_COUNT || md->m.agg == LT_AGG_SUM)
+		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_0, 0);
+	cg_ja(g, done);
+	cg_bind(g, none);
+	cg_mov_imm(g, BPF_REG_0, 0);
+	cg_bind(g, done);
+	g->heap = saved;
+}
+
+static int cmp_op(int tok, bool sign)
+{
+	switch (tok) {
+	case TOK_EQ: return BPF_JEQ;
+	case TOK_NE: return BPF_JNE;
+	case '<': return sign ? BPF_JSLT : BPF_JLT;
+	case '>': return sign ? BPF_JSGT : BPF_JGT;
+	case TOK_LE: return sign ? BPF_JSLE : BPF_JLE;
+	case TOK_GE: return sign ? BPF_JSGE : BPF_JGE;
+	}
+	return -1;
+}
+
+/* Compare two strings in the heap: R0 = 1 when equal (up to the first NUL). */
+static void str_equal(struct cg *g, uint32_t a, uint32_t b, uint32_t n)
+{
+	int ne = cg_label(g), eq = cg_label(g), done = cg_label(g);
+
+	for (uint32_t i = 0; i < n; i++) {
+		cg_ldx(g, BPF_B, BPF_REG_1, BPF_REG_9, (int16_t)(a + i));
+		cg_ldx(g, BPF_B, BPF_REG_2, BPF_REG_9, (int16_t)(b + i));
+		cg_jmp_reg(g, BPF_JNE, BPF_REG_1, BPF_REG_2, ne);
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_1, 0, eq);
+	}
+	cg_bind(g, eq);
+	cg_mov_imm(g, BPF_REG_0, 1);
+	cg_ja(g, done);
+	cg_bind(g, ne);
+	cg_mov_imm(g, BPF_REG_0, 0);
+	cg_bind(g, done);
+}
+
+static int cg_binop(struct cg *g, struct node *n)
+{
+	bool sign = NS(n)->k[0];
+	int op;
+
+	if (n->op == TOK_LAND || n->op == TOK_LOR) {
+		int out = cg_label(g), done = cg_label(g);
+
+		cg_int(g, n->a);
+		cg_jmp_imm(g, n->op == TOK_LAND ? BPF_JEQ : BPF_JNE, BPF_REG_0, 0, out);
+		cg_int(g, n->b);
+		cg_jmp_imm(g, n->op == TOK_LAND ? BPF_JEQ : BPF_JNE, BPF_REG_0, 0, out);
+		cg_mov_imm(g, BPF_REG_0, n->op == TOK_LAND);
+		cg_ja(g, done);
+		cg_bind(g, out);
+		cg_mov_imm(g, BPF_REG_0, n->op != TOK_LAND);
+		cg_bind(g, done);
+		return 0;
+	}
+	if (NS(n->a)->t.kind == LT_STR) {
+		uint32_t saved = g->heap;
+		uint32_t sa = lt_type_size(&NS(n->a)->t), sb = lt_type_size(&NS(n->b)->t);
+		uint32_t a = cg_heap_alloc(g, sa), b = cg_heap_alloc(g, sb);
+
+		cg_value(g, n->a, a);
+		cg_value(g, n->b, b);
+		str_equal(g, a, b, sa < sb ? sa : sb);
+		if (n->op == TOK_NE)
+			cg_alu_imm(g, BPF_XOR, BPF_REG_0, 1);
+		g->heap = saved;
+		return 0;
+	}
+	cg_int(g, n->a);
+	cg_push(g);
+	cg_int(g, n->b);
+	cg_mov64(g, BPF_REG_1, BPF_REG_0);
+	cg_pop(g, BPF_REG_0);
+	op = cmp_op(n->op, sign);
+	if (op >= 0) {
+		int t = cg_label(g);
+
+		cg_mov64(g, BPF_REG_2, BPF_REG_0);
+		cg_mov_imm(g, BPF_REG_0, 1);
+		cg_jmp_reg(g, op, BPF_REG_2, BPF_REG_1, t);
+		cg_mov_imm(g, BPF_REG_0, 0);
+		cg_bind(g, t);
+		return 0;
+	}
+	switch (n->op) {
+	case '+': cg_alu_reg(g, BPF_ADD, 0, 1); break;
+	case '-': cg_alu_reg(g, BPF_SUB, 0, 1); break;
+	case '*': cg_alu_reg(g, BPF_MUL, 0, 1); break;
+	case '/':
+		cg_emit(g, INSN(BPF_ALU64 | BPF_DIV | BPF_X, 0, 1, sign ? 1 : 0, 0));
+		break;
+	case '%':
+		cg_emit(g, INSN(BPF_ALU64 | BPF_MOD | BPF_X, 0, 1, sign ? 1 : 0, 0));
+		break;
+	case '&': cg_alu_reg(g, BPF_AND, 0, 1); break;
+	case '|': cg_alu_reg(g, BPF_OR, 0, 1); break;
+	case '^': cg_alu_reg(g, BPF_XOR, 0, 1); break;
+	case TOK_SHL: cg_alu_reg(g, BPF_LSH, 0, 1); break;
+	case TOK_SHR:
+		cg_alu_reg(g, NS(n->a)->t.is_signed ? BPF_ARSH : BPF_RSH, 0, 1);
+		break;
+	default:
+		return g->err = -EINVAL;
+	}
+	return 0;
+}
+
+/* Read size bytes at the address in R0 (user or kernel) into R0. */
+static void deref(struct cg *g, int size, bool is_signed)
+{
+	cg_mov64(g, BPF_REG_3, BPF_REG_0);
+	cg_st_imm(g, BPF_DW, BPF_REG_10, -8, 0);
+	cg_mov64(g, BPF_REG_1, BPF_REG_10);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_1, -8);
+	cg_mov_imm(g, BPF_REG_2, size);
+	cg_call(g, BPF_FUNC_probe_read);
+	cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_10, -8);
+	extend(g, size, is_signed);
+}
+
+static int cg_field_int(struct cg *g, struct node *n)
+{
+	struct nsema *s = NS(n);
+
+	if (g->p->type == PT_TRACEPOINT) {
+		const struct tp_field *f = tp_field_find(&g->ap->fmt, n->name);
+		int sz;
+
+		if (!f) {
+			diag_error(g->c->diag, n->loc, "tracepoint %s:%s has no field '%s'",
+				   g->ap->tp_cat, g->ap->tp_name, n->name);
+			return g->err = -EINVAL;
+		}
+		sz = f->size == 1 ? BPF_B : f->size == 2 ? BPF_H : f->size == 4 ? BPF_W : BPF_DW;
+		cg_ldx(g, sz, BPF_REG_0, BPF_REG_6, (int16_t)f->offset);
+		if (f->size < 8)
+			extend(g, f->size, f->is_signed);
+		return 0;
+	}
+	/* Go parameters */
+	{
+		struct go_param *gp = &g->ap->params[s->go_param];
+		int reg = NS(n->a)->ext == VX_GOSTRUCT ? gp->member_reg[s->go_member] : gp->regs[0];
+
+		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_6, (int16_t)reg);
+	}
+	return 0;
+}
+
+int cg_int(struct cg *g, struct node *n)
+{
+	struct nsema *s = NS(n);
+
+	switch (n->kind) {
+	case N_NUM:
+		cg_ld_imm64(g, BPF_REG_0, (uint64_t)n->num);
+		return 0;
+	case N_POSPARAM:
+		cg_ld_imm64(g, BPF_REG_0, (uint64_t)s->k[0]);
+		return 0;
+	case N_SIZEOF:
+		cg_mov_imm(g, BPF_REG_0, (int32_t)s->k[0]);
+		return 0;
+	case N_IDENT:
+	case N_CALL:
+		return emit_builtin(g, n, -1);
+	case N_MAP:
+		map_read_int(g, n);
+		return 0;
+	case N_VAR: {
+		struct var *v = &g->p->vars[s->var];
+
+		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_9, (int16_t)v->heap_off);
+		return 0;
+	}
+	case N_BINOP:
+		return cg_binop(g, n);
+	case N_UNOP:
+		cg_int(g, n->a);
+		switch (n->op) {
+		case '-': cg_emit(g, INSN(BPF_ALU64 | BPF_NEG, 0, 0, 0, 0)); break;
+		case '~': cg_alu_imm(g, BPF_XOR, 0, -1); break;
+		case '!': {
+			int t = cg_label(g);
+
+			cg_mov64(g, BPF_REG_1, BPF_REG_0);
+			cg_mov_imm(g, BPF_REG_0, 1);
+			cg_jmp_imm(g, BPF_JEQ, BPF_REG_1, 0, t);
+			cg_mov_imm(g, BPF_REG_0, 0);
+			cg_bind(g, t);
+			break;
+		}
+		case '*':
+			deref(g, s->t.size, s->t.is_signed);
+			break;
+		}
+		return 0;
+	case N_TERNARY: {
+		int els = cg_label(g), done = cg_label(g);
+
+		cg_int(g, n->a);
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, els);
+		cg_int(g, n->b);
+		cg_ja(g, done);
+		cg_bind(g, els);
+		cg_int(g, n->c);
+		cg_bind(g, done);
+		return 0;
+	}
+	case N_FIELD:
+		if (NS(n->a)->t.kind == LT_TUPLE) {
+			uint32_t saved = g->heap, off = cg_heap_alloc(g, lt_type_size(&NS(n->a)->t));
+
+			cg_value(g, n->a, off);
+			cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_9,
+			       (int16_t)(off + NS(n->a)->t.members[s->k[0]].offset));
+			g->heap = saved;
+			return 0;
+		}
+		return cg_field_int(g, n);
+	case N_CAST:
+		cg_int(g, n->a);
+		if (!s->k[3])
+			extend(g, s->t.size, s->t.is_signed);
+		return 0;
+	case N_INCDEC:
+	case N_ASSIGN: {
+		extern int cg_update(struct cg * g, struct node * n, bool want);
+
+		return cg_update(g, n, true);
+	}
+	default:
+		return g->err = -EINVAL;
+	}
+}
+
+int cg_value(struct cg *g, struct node *n, uint32_t off)
+{
+	struct nsema *s = NS(n);
+
+	if (!cg_is_blob(&s->t)) {
+		cg_int(g, n);
+		cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)off, BPF_REG_0);
+		return 0;
+	}
+	switch (n->kind) {
+	case N_STR:
+		cg_const_str(g, off, n->name, (uint32_t)n->num, s->t.size);
+		return 0;
+	case N_POSPARAM: {
+		const char *v = g->c->opts->params[n->num - 1];
+
+		cg_const_str(g, off, v, (uint32_t)strlen(v), s->t.size);
+		return 0;
+	}
+	case N_IDENT:
+	case N_CALL:
+		return emit_builtin(g, n, (int)off);
+	case N_VAR: {
+		struct var *v = &g->p->vars[s->var];
+
+		cg_copy(g, off, v->heap_off, lt_type_size(&s->t));
+		return 0;
+	}
+	case N_MAP: {
+		struct mapdef *md = &g->c->maps[s->map];
+		uint32_t saved = g->heap, key = cg_map_key(g, n), sz = lt_type_size(&s->t);
+		int none = cg_label(g), done = cg_label(g);
+
+		cg_map_lookup(g, md->m.fd, key);
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, none);
+		for (uint32_t i = 0; i < sz; i += 8) {
+			cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_0, (int16_t)i);
+			cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(off + i), BPF_REG_1);
+		}
+		cg_ja(g, done);
+		cg_bind(g, none);
+		cg_zero(g, off, sz);
+		cg_bind(g, done);
+		g->heap = saved;
+		return 0;
+	}
+	case N_TERNARY: {
+		int els = cg_label(g), done = cg_label(g);
+		uint32_t sz = lt_type_size(&s->t);
+
+		cg_int(g, n->a);
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, els);
+		cg_zero(g, off, sz);
+		cg_value(g, n->b, off);
+		cg_ja(g, done);
+		cg_bind(g, els);
+		cg_zero(g, off, sz);
+		cg_value(g, n->c, off);
+		cg_bind(g, done);
+		return 0;
+	}
+	case N_TUPLE: {
+		int i = 0;
+
+		cg_zero(g, off, lt_type_size(&s->t));
+		for (struct node *a = n->args; a; a = a->next, i++)
+			cg_value(g, a, off + s->t.members[i].offset);
+		return 0;
+	}
+	case N_FIELD:
+		if (s->field && g->p->type == PT_TRACEPOINT) {
+			const struct tp_field *f = tp_field_find(&g->ap->fmt, n->name);
+
+			if (!f || !f->is_str)
+				return g->err = -EINVAL;
+			if (f->data_loc) {
+				/* u32 at the field: (len << 16) | offset from the record start */
+				cg_zero(g, off, s->t.size);
+				cg_ldx(g, BPF_W, BPF_REG_3, BPF_REG_6, (int16_t)f->offset);
+				cg_alu_imm(g, BPF_AND, BPF_REG_3, 0xffff);
+				cg_alu_reg(g, BPF_ADD, BPF_REG_3, BPF_REG_6);
+				cg_heap_ptr(g, BPF_REG_1, off);
+				cg_mov_imm(g, BPF_REG_2, (int32_t)s->t.size);
+				cg_call(g, BPF_FUNC_probe_read_kernel_str);
+				return 0;
+			}
+			for (int i = 0; i < f->array_len && i < (int)s->t.size; i++) {
+				cg_ldx(g, BPF_B, BPF_REG_1, BPF_REG_6, (int16_t)(f->offset + i));
+				cg_stx(g, BPF_B, BPF_REG_9, (int16_t)(off + i), BPF_REG_1);
+			}
+			cg_st_imm(g, BPF_B, BPF_REG_9, (int16_t)(off + s->t.size - 1), 0);
+			return 0;
+		}
+		return g->err = -EINVAL;
+	default:
+		return g->err = -EINVAL;
+	}
+}

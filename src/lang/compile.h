@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The compiler's shared state: probes and their attach points, maps, formats, variables,
+ * and the builtin/function tables (src/lang/builtins/) that semantic analysis and code
+ * generation dispatch through.
+ */
+#ifndef TK_LANG_COMPILE_H
+#define TK_LANG_COMPILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lang/ast.h"
+#include "lang/diag.h"
+#include "lang/types.h"
+
+enum probe_type {
+	PT_BEGIN,
+	PT_END,
+	PT_UPROBE,
+	PT_URETPROBE,
+	PT_TRACEPOINT,
+	PT_RAWTP,
+	PT_INTERVAL,
+	PT_PROFILE,
+	PT_SOFTWARE,
+	PT_HARDWARE,
+	PT_KPROBE,
+	PT_KRETPROBE,
+	PT_KFUNC,
+	PT_KRETFUNC,
+	PT_USDT,
+	PT_WATCHPOINT,
+	PT__COUNT,
+};
+
+#define PTM(t) (1u << (t))
+#define PTM_UPROBES (PTM(PT_UPROBE) | PTM(PT_URETPROBE))
+#define PTM_REGS (PTM_UPROBES | PTM(PT_KPROBE) | PTM(PT_KRETPROBE) | PTM(PT_PROFILE))
+#define PTM_ALL 0xffffffffu
+
+/* A tracepoint field from tracefs' format file. */
+struct tp_field {
+	char *name;
+	char *ctype; /* "const char *", "char[16]", "__data_loc char[]", "int", ... */
+	int offset, size;
+	bool is_signed;
+	bool is_str;	 /* char[N] array */
+	bool is_ptr;	 /* pointer (e.g. const char *) */
+	bool data_loc;	 /* __data_loc: u32 (len << 16 | offset) */
+	int array_len;	 /* char[N]: N */
+};
+
+struct tp_format {
+	struct tp_field *fields;
+	int nfields;
+};
+
+/* A Go parameter found in DWARF: registers in ABI order, or on the stack. */
+struct go_param {
+	char *name;
+	char *type_name;
+	int nregs;	   /* words passed in registers (0: on the stack or unknown) */
+	int regs[8];	   /* pt_regs offsets */
+	int size;	   /* bytes */
+	/* struct members (one level), for args.args.A */
+	int nmembers;
+	char *member_names[16];
+	int member_reg[16]; /* pt_regs offset of each member (in registers) */
+};
+
+/* One concrete place a probe program is attached. */
+struct attach_point {
+	enum probe_type type;
+	char *probe_name; /* full name as bpftrace prints it for `probe` */
+	/* uprobe */
+	char *path, *display;
+	char *func;
+	uint64_t func_offset; /* +OFF as typed */
+	bool has_offset;
+	bool is_go;
+	unsigned int goid_off;
+	/* resolved uprobe sites (entry or every RET of each matched function) */
+	uint64_t *offsets;
+	uint64_t *cookies;
+	uint8_t *conds; /* enum entry_cond per site */
+	size_t noffsets;
+	char **func_names; /* indexed by cookie */
+	size_t nfuncs;
+	struct go_param *params;
+	int nparams;
+	/* tracepoint */
+	char *tp_cat, *tp_name;
+	struct tp_format fmt;
+	/* interval/profile/software */
+	char *unit;
+	uint64_t freq;
+	uint32_t probe_index; /* LT_PROBE value */
+	struct loc loc;
+	int prog_fd;
+};
+
+struct probe {
+	struct node *node;
+	struct attach_point *aps;
+	int naps;
+	enum probe_type type; /* of the first attach point: decides ctx layout */
+	unsigned int types;   /* mask of all attach point types */
+	/* scratch variables ($x), probe-scoped as in bpftrace 0.17 */
+	struct var *vars;
+	int nvars;
+};
+
+struct var {
+	char *name;
+	struct lt_type type;
+	uint32_t heap_off; /* assigned by codegen */
+	bool placed;
+};
+
+struct mapdef {
+	char *name;
+	struct lt_map m;
+	struct lt_member *key_members;
+	bool typed;	/* value type known */
+	bool key_typed; /* key type known */
+	struct loc loc;
+	bool used_print_only;
+};
+
+struct fmtdef {
+	struct lt_fmt f;
+	struct lt_member *members;
+};
+
+struct lang_opts {
+	int pid;	 /* -p */
+	int cpid;	 /* -c child, known after fork */
+	bool has_cpid;
+	bool verbose;
+	bool offline;	 /* fuzzer/unit: no file or kernel access during analysis */
+	bool list_mode;
+	char **params;	 /* positional parameters $1.. */
+	int nparams;
+};
+
+struct compiler {
+	struct diag *diag;
+	struct node *prog;
+	struct lang_opts *opts;
+	struct probe *probes;
+	int nprobes;
+	struct mapdef *maps;
+	int nmaps;
+	struct fmtdef *fmts;
+	int nfmts;
+	const char **probe_names;
+	int nprobe_names;
+	int nattach;	 /* attach points, as "Attaching N probes" counts them */
+	bool needs_elapsed;
+	bool quiet;	 /* first sema pass: types maps, reports nothing */
+	void **allocs;	 /* arena: freed with the compiler */
+	int nallocs;
+	int loop_depth;
+	struct probe *cur;		/* probe being analysed/generated */
+	struct attach_point *cur_ap;	/* attach point being generated */
+};
+
+/* Semantic analysis: types, maps, formats; 0 or -EINVAL after diagnostics. */
+int sema_run(struct compiler *c);
+void compiler_free(struct compiler *c);
+
+/* Internal value kinds the semantic pass attaches besides lt_type. */
+enum vt_ext {
+	VX_NONE,
+	VX_AGG,	     /* the value of count()/hist()...: only assignable to a map */
+	VX_ARGS,     /* the `args` record (tracepoint or Go parameters) */
+	VX_GOSTRUCT, /* a Go struct parameter (args.args) */
+	VX_IDENTARG, /* bare identifier used as a function argument (perf, raw, ...) */
+	VX_MAPREF,   /* a whole map as an argument (print(@m), clear(@m)) */
+	VX_VOID,     /* statement-only call */
+};
+
+/* Per-node semantic info (node->ext). */
+struct nsema {
+	struct lt_type t;
+	struct lt_member *members; /* LT_TUPLE */
+	enum vt_ext ext;
+	enum lt_agg agg;
+	int map;	/* map index for N_MAP / VX_MAPREF */
+	int var;	/* var index for N_VAR */
+	int fmt;	/* fmt index for printf & co */
+	int builtin;	/* index in the builtin table */
+	int64_t k[4];	/* constant arguments (lhist bounds, str length, ...) */
+	const struct tp_field *field; /* tracepoint field (for the first attach point) */
+	int go_param, go_member;
+	bool is_const_str;
+	bool is_user_ptr; /* reads through it use user memory */
+};
+
+static inline struct nsema *NS(struct node *n)
+{
+	return (struct nsema *)n->ext;
+}
+
+/* Builtins and functions: small tables of callbacks, grouped by family. */
+struct cg;
+struct builtin {
+	const char *name;
+	bool is_call;		/* name(...) rather than a bare identifier */
+	unsigned int probes;	/* probe types where it is allowed (mask of PTM()) */
+	int (*check)(struct compiler *c, struct node *n);
+	int (*emit)(struct cg *g, struct node *n, int dst); /* dst: heap offset for blobs */
+};
+
+extern const struct builtin builtins_context[], builtins_maps[], builtins_strings[],
+	builtins_stacks[];
+const struct builtin *builtin_find(const char *name, bool is_call, int *index);
+const struct builtin *builtin_get(int index);
+
+/* sema helpers used by the builtin tables */
+int sema_expr(struct compiler *c, struct node *n);
+void *c_alloc(struct compiler *c, size_t size);
+int sema_err(struct compiler *c, struct loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct nsema *sema_info(struct node *n);
+void sema_set_int(struct node *n, int size, bool is_signed);
+int sema_map_value(struct compiler *c, struct node *map, enum lt_agg agg,
+		   const struct lt_type *val, struct loc loc);
+int sema_map_ref(struct compiler *c, struct node *arg, const char *fn);
+int fmt_add(struct compiler *c, const char *fmt, struct node *args, int nskip);
+const char *probe_type_name(enum probe_type t);
+bool lt_is_int(const struct lt_type *t);
+bool sema_const_int(struct compiler *c, struct node *n, int64_t *v);
+const char *lt_type_str(const struct lt_type *t, char *buf, size_t len);
+
+#endif

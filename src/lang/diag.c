@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdarg.h>
+#include <string.h>
+
+#include "lang/diag.h"
+
+void diag_init(struct diag *d, const char *file, const char *src)
+{
+	d->file = file;
+	d->src = src;
+	d->nerrors = 0;
+	d->out = stderr;
+}
+
+/* Print source line `line` and an underline from col to end (1-based, end exclusive). */
+static void diag_show(struct diag *d, struct loc loc)
+{
+	const char *p = d->src;
+	int line = 1, len, end = loc.end;
+
+	if (!p || loc.line <= 0)
+		return;
+	while (*p && line < loc.line) {
+		if (*p++ == '\n')
+			line++;
+	}
+	len = (int)strcspn(p, "\n");
+	fprintf(d->out, "%.*s\n", len, p);
+	if (end <= loc.col)
+		end = loc.col + 1;
+	for (int i = 1; i < loc.col; i++)
+		fputc(p[i - 1] == '\t' && i - 1 < len ? '\t' : ' ', d->out);
+	for (int i = loc.col; i < end; i++)
+		fputc('~', d->out);
+	fputc('\n', d->out);
+}
+
+static void diag_vreport(struct diag *d, struct loc loc, const char *kind, const char *fmt,
+			 va_list ap)
+{
+	int end = loc.end > loc.col ? loc.end : loc.col + 1;
+
+	fprintf(d->out, "%s:%d:%d-%d: %s: ", d->file ? d->file : "stdin", loc.line, loc.col, end,
+		kind);
+	vfprintf(d->out, fmt, ap);
+	fputc('\n', d->out);
+	diag_show(d, loc);
+}
+
+void diag_error(struct diag *d, struct loc loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	d->nerrors++;
+	va_start(ap, fmt);
+	diag_vreport(d, loc, "ERROR", fmt, ap);
+	va_end(ap);
+}
+
+void diag_warn(struct diag *d, struct loc loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vreport(d, loc, "WARNING", fmt, ap);
+	va_end(ap);
+}
+
+void diag_plain(struct diag *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	d->nerrors++;
+	fputs("ERROR: ", d->out);
+	va_start(ap, fmt);
+	vfprintf(d->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', d->out);
+}

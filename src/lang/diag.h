@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Diagnostics in bpftrace's form: `FILE:LINE:COL-END: ERROR: message`, then the source line
+ * and a `~~~` underline below the offending token ("stdin" for -e programs).
+ */
+#ifndef TK_LANG_DIAG_H
+#define TK_LANG_DIAG_H
+
+#include <stdio.h>
+
+#include "lang/ast.h"
+
+struct diag {
+	const char *file;
+	const char *src;
+	int nerrors;
+	FILE *out; /* stderr; the fuzzer sets a sink */
+};
+
+void diag_init(struct diag *d, const char *file, const char *src);
+void diag_error(struct diag *d, struct loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void diag_warn(struct diag *d, struct loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Errors without a location (probe resolution, attach): "ERROR: message". */
+void diag_plain(struct diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

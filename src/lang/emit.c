@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The instruction buffer: raw struct bpf_insn, labels resolved at the end. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/cg.h"
+
+#define CG_MAX_INSNS 1000000
+
+void cg_emit(struct cg *g, struct bpf_insn in)
+{
+	if (g->n == g->cap) {
+		int cap = g->cap ? g->cap * 2 : 256;
+		struct bpf_insn *v;
+
+		if (cap > CG_MAX_INSNS) {
+			g->err = -E2BIG;
+			return;
+		}
+		v = realloc(g->insn, cap * sizeof(*v));
+		if (!v)
+			abort();
+		g->insn = v;
+		g->cap = cap;
+	}
+	g->insn[g->n++] = in;
+}
+
+int cg_label(struct cg *g)
+{
+	int *v = realloc(g->labels, (g->nlabels + 1) * sizeof(*v));
+
+	if (!v)
+		abort();
+	g->labels = v;
+	g->labels[g->nlabels] = -1;
+	return g->nlabels++;
+}
+
+void cg_bind(struct cg *g, int label)
+{
+	g->labels[label] = g->n;
+}
+
+static void add_fix(struct cg *g, int label)
+{
+	void *v = realloc(g->fix, (g->nfix + 1) * sizeof(*g->fix));
+
+	if (!v)
+		abort();
+	g->fix = v;
+	g->fix[g->nfix].at = g->n;
+	g->fix[g->nfix].label = label;
+	g->nfix++;
+}
+
+void cg_jmp_imm(struct cg *g, int op, int reg, int32_t imm, int label)
+{
+	add_fix(g, label);
+	cg_emit(g, INSN(BPF_JMP | op | BPF_K, reg, 0, 0, imm));
+}
+
+void cg_jmp_reg(struct cg *g, int op, int dst, int src, int label)
+{
+	add_fix(g, label);
+	cg_emit(g, INSN(BPF_JMP | op | BPF_X, dst, src, 0, 0));
+}
+
+void cg_ja(struct cg *g, int label)
+{
+	add_fix(g, label);
+	cg_emit(g, INSN(BPF_JMP | BPF_JA, 0, 0, 0, 0));
+}
+
+int cg_resolve(struct cg *g)
+{
+	for (int i = 0; i < g->nfix; i++) {
+		int target = g->labels[g->fix[i].label], off;
+
+		if (target < 0)
+			return -EINVAL;
+		off = target - g->fix[i].at - 1;
+		if (off > 32767 || off < -32768)
+			return -E2BIG;
+		g->insn[g->fix[i].at].off = (int16_t)off;
+	}
+	return 0;
+}
+
+void cg_mov_imm(struct cg *g, int reg, int32_t imm)
+{
+	cg_emit(g, INSN(BPF_ALU64 | BPF_MOV | BPF_K, reg, 0, 0, imm));
+}
+
+void cg_mov64(struct cg *g, int dst, int src)
+{
+	cg_emit(g, INSN(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0));
+}
+
+void cg_ld_imm64(struct cg *g, int reg, uint64_t v)
+{
+	if ((int64_t)v == (int32_t)v) {
+		cg_mov_imm(g, reg, (int32_t)v);
+		return;
+	}
+	cg_emit(g, INSN(BPF_LD | BPF_DW | BPF_IMM, reg, 0, 0, (int32_t)(uint32_t)v));
+	cg_emit(g, INSN(0, 0, 0, 0, (int32_t)(uint32_t)(v >> 32)));
+}
+
+void cg_ld_map(struct cg *g, int reg, int fd)
+{
+	cg_emit(g, INSN(BPF_LD | BPF_DW | BPF_IMM, reg, BPF_PSEUDO_MAP_FD, 0, fd));
+	cg_emit(g, INSN(0, 0, 0, 0, 0));
+}
+
+void cg_alu_imm(struct cg *g, int op, int reg, int32_t imm)
+{
+	cg_emit(g, INSN(BPF_ALU64 | op | BPF_K, reg, 0, 0, imm));
+}
+
+void cg_alu_reg(struct cg *g, int op, int dst, int src)
+{
+	cg_emit(g, INSN(BPF_ALU64 | op | BPF_X, dst, src, 0, 0));
+}
+
+void cg_ldx(struct cg *g, int size, int dst, int src, int16_t off)
+{
+	cg_emit(g, INSN(BPF_LDX | size | BPF_MEM, dst, src, off, 0));
+}
+
+void cg_stx(struct cg *g, int size, int dst, int16_t off, int src)
+{
+	cg_emit(g, INSN(BPF_STX | size | BPF_MEM, dst, src, off, 0));
+}
+
+void cg_st_imm(struct cg *g, int size, int dst, int16_t off, int32_t imm)
+{
+	cg_emit(g, INSN(BPF_ST | size | BPF_MEM, dst, 0, off, imm));
+}
+
+void cg_call(struct cg *g, int helper)
+{
+	cg_emit(g, INSN(BPF_JMP | BPF_CALL, 0, 0, 0, helper));
+}
+
+void cg_heap_ptr(struct cg *g, int reg, uint32_t off)
+{
+	cg_mov64(g, reg, BPF_REG_9);
+	if (off)
+		cg_alu_imm(g, BPF_ADD, reg, (int32_t)off);
+}
+
+/* fp-8 is the scratch slot for map keys of helper calls; temporaries start below it. */
+void cg_push(struct cg *g)
+{
+	g->stack += 8;
+	if (g->stack > 480) {
+		g->err = -E2BIG;
+		g->stack = 480;
+	}
+	cg_stx(g, BPF_DW, BPF_REG_10, (int16_t)(-8 - g->stack), BPF_REG_0);
+}
+
+void cg_pop(struct cg *g, int reg)
+{
+	cg_ldx(g, BPF_DW, reg, BPF_REG_10, (int16_t)(-8 - g->stack));
+	g->stack -= 8;
+}
+
+uint32_t cg_heap_alloc(struct cg *g, uint32_t size)
+{
+	uint32_t off = lt_align_up(g->heap, 8);
+
+	size = lt_align_up(size ? size : 8, 8);
+	if (off + size > CG_HEAP_SIZE) {
+		g->err = -E2BIG;
+		return 0;
+	}
+	g->heap = off + size;
+	return off;
+}
+
+void cg_zero(struct cg *g, uint32_t off, uint32_t size)
+{
+	uint32_t i = 0;
+
+	for (; i + 8 <= size; i += 8)
+		cg_st_imm(g, BPF_DW, BPF_REG_9, (int16_t)(off + i), 0);
+	for (; i + 4 <= size; i += 4)
+		cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)(off + i), 0);
+	for (; i < size; i++)
+		cg_st_imm(g, BPF_B, BPF_REG_9, (int16_t)(off + i), 0);
+}
+
+void cg_copy(struct cg *g, uint32_t dst, uint32_t src, uint32_t size)
+{
+	uint32_t i = 0;
+
+	if (dst == src)
+		return;
+	for (; i + 8 <= size; i += 8) {
+		cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_9, (int16_t)(src + i));
+		cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(dst + i), BPF_REG_1);
+	}
+	for (; i < size; i++) {
+		cg_ldx(g, BPF_B, BPF_REG_1, BPF_REG_9, (int16_t)(src + i));
+		cg_stx(g, BPF_B, BPF_REG_9, (int16_t)(dst + i), BPF_REG_1);
+	}
+}
+
+void cg_const_str(struct cg *g, uint32_t off, const char *s, uint32_t len, uint32_t size)
+{
+	for (uint32_t i = 0; i < size; i += 4) {
+		uint32_t w = 0;
+
+		for (uint32_t k = 0; k < 4 && i + k < size; k++)
+			if (i + k < len)
+				w |= (uint32_t)(unsigned char)s[i + k] << (8 * k);
+		if (i + 4 <= size)
+			cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)(off + i), (int32_t)w);
+		else
+			for (uint32_t k = 0; i + k < size; k++)
+				cg_st_imm(g, BPF_B, BPF_REG_9, (int16_t)(off + i + k),
+					  (int32_t)((w >> (8 * k)) & 0xff));
+	}
+}
+
+void cg_map_lookup(struct cg *g, int map_fd, uint32_t key_off)
+{
+	cg_ld_map(g, BPF_REG_1, map_fd);
+	cg_heap_ptr(g, BPF_REG_2, key_off);
+	cg_call(g, BPF_FUNC_map_lookup_elem);
+}
+
+void cg_output(struct cg *g, uint32_t off, uint32_t size)
+{
+	int done = cg_label(g);
+
+	cg_ld_map(g, BPF_REG_1, g->fds->ringbuf);
+	cg_heap_ptr(g, BPF_REG_2, off);
+	cg_mov_imm(g, BPF_REG_3, (int32_t)size);
+	cg_mov_imm(g, BPF_REG_4, 0);
+	cg_call(g, BPF_FUNC_ringbuf_output);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, done);
+	/* lost[0]++ (per CPU) */
+	cg_st_imm(g, BPF_W, BPF_REG_10, -8, 0);
+	cg_ld_map(g, BPF_REG_1, g->fds->lost);
+	cg_mov64(g, BPF_REG_2, BPF_REG_10);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_2, -8);
+	cg_call(g, BPF_FUNC_map_lookup_elem);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, done);
+	cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_0, 0);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_1, 1);
+	cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_1);
+	cg_bind(g, done);
+}
+
+void cg_return(struct cg *g)
+{
+	cg_ja(g, g->exit_label);
+}
+
+bool cg_is_blob(const struct lt_type *t)
+{
+	return !lt_is_int(t) && t->kind != LT_NONE;
+}

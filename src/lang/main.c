@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `tracekit -e PROG`, `tracekit FILE [ARGS]`, `tracekit -l [PATTERN]`: bpftrace's command
+ * line (-e -l -v -p -c -f json) in front of the compiler and the runtime.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "lang/compile.h"
+#include "lang/list.h"
+#include "lang/parser.h"
+#include "lang/probes.h"
+#include "lang/run.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"USAGE:\n"
+		"    tracekit [options] filename [args...]\n"
+		"    tracekit [options] -e 'program' [args...]\n\n"
+		"OPTIONS:\n"
+		"    -e 'program'   execute this program\n"
+		"    -l [search]    list probes (uprobe:PATH:*, tracepoint:CAT:*, ...)\n"
+		"    -v             verbose: verifier log, probe details (-lv: parameters)\n"
+		"    -p PID         enable USDT/uprobes for this PID only\n"
+		"    -c 'CMD'       run CMD and trace it (cpid); exit when it exits\n"
+		"    -f FORMAT      output format: text (default) or json\n"
+		"    --unsafe       allow unsafe builtins (not supported: refused anyway)\n"
+		"    -h, --help     show this help\n");
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f)
+		return NULL;
+	do {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap = cap ? cap * 2 : 8192);
+
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n > 0);
+	if (buf)
+		buf[len] = 0;
+	if (f != stdin)
+		fclose(f);
+	if (buf && strlen(buf) != len) {
+		free(buf);
+		errno = EINVAL;
+		return NULL;
+	}
+	return buf;
+}
+
+/* -c: the child waits on a pipe until the probes are attached, then exec()s. */
+struct child {
+	pid_t pid;
+	int go_fd;
+};
+
+static int child_start(struct child *ch, const char *cmd)
+{
+	int p[2];
+
+	if (pipe(p))
+		return -errno;
+	ch->pid = fork();
+	if (ch->pid < 0)
+		return -errno;
+	if (ch->pid == 0) {
+		char c, *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+		sigset_t all;
+
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			_exit(0);
+		close(p[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[0]);
+	ch->go_fd = p[1];
+	return 0;
+}
+
+static void child_release(void *ctx)
+{
+	struct child *ch = ctx;
+
+	if (ch->go_fd >= 0) {
+		if (write(ch->go_fd, "g", 1) != 1)
+			perror("tracekit: -c");
+		close(ch->go_fd);
+		ch->go_fd = -1;
+	}
+}
+
+static void child_finish(struct child *ch)
+{
+	if (ch->pid <= 0)
+		return;
+	if (ch->go_fd >= 0) {
+		close(ch->go_fd); /* never released: the child exits without running CMD */
+		ch->go_fd = -1;
+	}
+	if (waitpid(ch->pid, NULL, WNOHANG) == 0) {
+		kill(ch->pid, SIGTERM);
+		waitpid(ch->pid, NULL, 0);
+	}
+}
+
+int lang_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "unsafe", no_argument, NULL, 'U' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct lang_opts opts = { 0 };
+	struct lang_run_opts ro = { 0 };
+	struct child ch = { .pid = -1, .go_fd = -1 };
+	const char *prog_text = NULL, *file = NULL, *cmd = NULL;
+	bool list = false;
+	char *src = NULL;
+	struct compiler c = { 0 };
+	struct diag diag;
+	int opt, ret = 1;
+
+	tk_stdout_linebuf();
+	while ((opt = getopt_long(argc, argv, "+e:lvp:c:f:hVdqkB:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'e':
+			prog_text = optarg;
+			break;
+		case 'l':
+			list = true;
+			break;
+		case 'v':
+			opts.verbose = true;
+			break;
+		case 'p': {
+			char *end;
+
+			opts.pid = (int)strtol(optarg, &end, 10);
+			if (*end || opts.pid <= 0) {
+				fprintf(stderr, "ERROR: pid '%s' is not a valid process id\n", optarg);
+				return 1;
+			}
+			if (kill(opts.pid, 0) && errno == ESRCH) {
+				fprintf(stderr, "ERROR: no process with pid %d\n", opts.pid);
+				return 1;
+			}
+			break;
+		}
+		case 'c':
+			cmd = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "json"))
+				ro.json = true;
+			else if (strcmp(optarg, "text")) {
+				fprintf(stderr, "ERROR: Invalid output format \"%s\"\nValid formats: 'text', 'json'\n",
+					optarg);
+				return 1;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("tracekit (bpftrace 0.17 language)\n");
+			return 0;
+		case 'U':
+		case 'd':
+		case 'q':
+		case 'k':
+		case 'B':
+			break;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	tk_libbpf_setup(opts.verbose);
+	if (list) {
+		const char *pat = prog_text ? NULL : (optind < argc ? argv[optind] : NULL);
+
+		return lang_list(pat, opts.verbose, opts.pid) ? 1 : 0;
+	}
+	if (!prog_text) {
+		if (optind >= argc) {
+			usage(stderr);
+			return 1;
+		}
+		file = argv[optind++];
+		src = read_file(file);
+		if (!src) {
+			fprintf(stderr, "ERROR: failed to open file '%s': %s\n", file, strerror(errno));
+			return 1;
+		}
+	} else {
+		src = strdup(prog_text);
+		if (!src)
+			return 1;
+	}
+	opts.params = argv + optind;
+	opts.nparams = argc - optind;
+	if (cmd) {
+		if (child_start(&ch, cmd)) {
+			fprintf(stderr, "ERROR: failed to run '%s': %s\n", cmd, strerror(errno));
+			goto out;
+		}
+		opts.cpid = ch.pid;
+		opts.has_cpid = true;
+		ro.watch_pid = ch.pid;
+		ro.on_attached = child_release;
+		ro.ctx = &ch;
+	}
+	diag_init(&diag, file ? file : "stdin", src);
+	c.diag = &diag;
+	c.opts = &opts;
+	c.prog = lang_parse(src, &diag);
+	if (!c.prog)
+		goto out;
+	if (probes_expand(&c) || sema_run(&c) || diag.nerrors)
+		goto out;
+	ret = lang_run(&c, &ro);
+out:
+	child_finish(&ch);
+	compiler_free(&c);
+	free(src);
+	return ret;
+}

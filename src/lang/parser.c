@@ -1,0 +1,674 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Recursive-descent parser. On the first syntax error it reports (bison-like wording) and
+ * gives up: one precise message beats a cascade.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/lexer.h"
+#include "lang/parser.h"
+
+struct parser {
+	struct lexer lx;
+	struct diag *diag;
+	struct token tok; /* current token */
+	int failed;
+	int in_pred;
+	int depth;
+};
+
+struct node *node_new(enum node_kind kind, struct loc loc)
+{
+	struct node *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		abort();
+	n->kind = kind;
+	n->loc = loc;
+	n->sym = -1;
+	return n;
+}
+
+void node_free(struct node *n)
+{
+	while (n) {
+		struct node *next = n->next;
+
+		node_free(n->a);
+		node_free(n->b);
+		node_free(n->c);
+		node_free(n->args);
+		free(n->name);
+		free(n->ext);
+		free(n);
+		n = next;
+	}
+}
+
+size_t node_count(const struct node *list)
+{
+	size_t n = 0;
+
+	for (; list; list = list->next)
+		n++;
+	return n;
+}
+
+void node_append(struct node **list, struct node *n)
+{
+	while (*list)
+		list = &(*list)->next;
+	*list = n;
+}
+
+static void next(struct parser *p)
+{
+	free(p->tok.text);
+	lexer_next(&p->lx, &p->tok);
+	if (p->tok.kind == TOK_ERROR)
+		p->failed = 1;
+}
+
+static void syntax_error(struct parser *p, const char *expecting)
+{
+	char unexpected[64];
+
+	if (p->failed)
+		return;
+	p->failed = 1;
+	if (p->tok.kind == TOK_IDENT || p->tok.kind == TOK_MAP || p->tok.kind == TOK_VAR)
+		snprintf(unexpected, sizeof(unexpected), "%s", tok_name(p->tok.kind));
+	else if (p->tok.kind == TOK_NUM)
+		snprintf(unexpected, sizeof(unexpected), "integer");
+	else
+		snprintf(unexpected, sizeof(unexpected), "%s", tok_name(p->tok.kind));
+	if (expecting)
+		diag_error(p->diag, p->tok.loc, "syntax error, unexpected %s, expecting %s",
+			   unexpected, expecting);
+	else
+		diag_error(p->diag, p->tok.loc, "syntax error, unexpected %s", unexpected);
+}
+
+static int accept(struct parser *p, int kind)
+{
+	if (p->failed || p->tok.kind != kind)
+		return 0;
+	next(p);
+	return 1;
+}
+
+static int expect(struct parser *p, int kind)
+{
+	if (accept(p, kind))
+		return 1;
+	syntax_error(p, tok_name(kind));
+	return 0;
+}
+
+static struct loc span(struct loc a, struct loc b)
+{
+	struct loc l = a;
+
+	if (b.line == a.line && b.end > l.end)
+		l.end = b.end;
+	return l;
+}
+
+static char *take_text(struct parser *p)
+{
+	char *s = p->tok.text;
+
+	p->tok.text = NULL;
+	return s;
+}
+
+static struct node *parse_expr(struct parser *p);
+static struct node *parse_block_top(struct parser *p, int top);
+#define parse_block(p) parse_block_top(p, 0)
+static struct node *parse_unary(struct parser *p);
+
+static const char *const type_names[] = {
+	"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+	"int", "char", "bool", "uint", "long", "ulong", "short", "ushort", "uchar", "void",
+	"buf_t", "size_t", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "string",
+};
+
+bool lang_is_type_name(const char *s)
+{
+	for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+		if (strcmp(s, type_names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Comma-separated expressions up to `close`; the opening token is already consumed. */
+static struct node *parse_list(struct parser *p, int close)
+{
+	struct node *list = NULL;
+
+	if (accept(p, close))
+		return NULL;
+	for (;;) {
+		struct node *e = parse_expr(p);
+
+		if (!e)
+			break;
+		node_append(&list, e);
+		if (accept(p, ','))
+			continue;
+		expect(p, close);
+		break;
+	}
+	return list;
+}
+
+static struct node *parse_primary(struct parser *p)
+{
+	struct node *n = NULL;
+	struct loc l = p->tok.loc;
+
+	if (p->failed)
+		return NULL;
+	switch (p->tok.kind) {
+	case TOK_NUM:
+		n = node_new(N_NUM, l);
+		n->num = p->tok.num;
+		next(p);
+		return n;
+	case TOK_STR:
+		n = node_new(N_STR, l);
+		n->num = p->tok.len;
+		n->name = take_text(p);
+		next(p);
+		return n;
+	case TOK_IDENT:
+		n = node_new(N_IDENT, l);
+		n->name = take_text(p);
+		next(p);
+		if (p->tok.kind == '(') {
+			n->kind = N_CALL;
+			next(p);
+			n->args = parse_list(p, ')');
+			n->loc = span(l, l);
+		}
+		return n;
+	case TOK_MAP:
+		n = node_new(N_MAP, l);
+		n->name = take_text(p);
+		next(p);
+		if (p->tok.kind == '[') {
+			struct loc open = p->tok.loc;
+
+			next(p);
+			n->args = parse_list(p, ']');
+			if (!n->args && !p->failed) {
+				diag_error(p->diag, span(open, open), "syntax error, unexpected ]");
+				p->failed = 1;
+			}
+		}
+		return n;
+	case TOK_VAR:
+		n = node_new(N_VAR, l);
+		n->name = take_text(p);
+		next(p);
+		return n;
+	case TOK_POSPARAM:
+		n = node_new(N_POSPARAM, l);
+		n->num = p->tok.num;
+		next(p);
+		return n;
+	case TOK_SIZEOF:
+		n = node_new(N_SIZEOF, l);
+		next(p);
+		if (!expect(p, '('))
+			return n;
+		if (p->tok.kind == TOK_STRUCT || (p->tok.kind == TOK_IDENT &&
+						   lang_is_type_name(p->tok.text))) {
+			if (p->tok.kind == TOK_STRUCT) {
+				next(p);
+				if (p->tok.kind != TOK_IDENT) {
+					syntax_error(p, "identifier");
+					return n;
+				}
+				n->name = malloc(strlen(p->tok.text) + 8);
+				if (!n->name)
+					abort();
+				sprintf(n->name, "struct %s", p->tok.text);
+			} else {
+				n->name = take_text(p);
+			}
+			next(p);
+		} else {
+			n->a = parse_expr(p);
+		}
+		expect(p, ')');
+		return n;
+	case '(': {
+		const struct token *pk;
+
+		next(p);
+		pk = NULL;
+		if (p->tok.kind == TOK_STRUCT ||
+		    (p->tok.kind == TOK_IDENT && lang_is_type_name(p->tok.text) &&
+		     ((pk = lexer_peek(&p->lx))->kind == ')' || pk->kind == '*'))) {
+			/* a cast: (type[ *...]) expr */
+			n = node_new(N_CAST, l);
+			if (p->tok.kind == TOK_STRUCT) {
+				next(p);
+				if (p->tok.kind != TOK_IDENT) {
+					syntax_error(p, "identifier");
+					return n;
+				}
+				n->name = malloc(strlen(p->tok.text) + 8);
+				if (!n->name)
+					abort();
+				sprintf(n->name, "struct %s", p->tok.text);
+			} else {
+				n->name = take_text(p);
+			}
+			next(p);
+			while (accept(p, '*'))
+				n->num++;
+			expect(p, ')');
+			n->a = parse_unary(p);
+			if (n->a)
+				n->loc = span(l, n->a->loc);
+			return n;
+		}
+		n = parse_expr(p);
+		if (p->tok.kind == ',') {
+			struct node *t = node_new(N_TUPLE, l);
+
+			t->args = n;
+			next(p);
+			node_append(&t->args, parse_list(p, ')'));
+			return t;
+		}
+		expect(p, ')');
+		return n;
+	}
+	default:
+		syntax_error(p, NULL);
+		return NULL;
+	}
+}
+
+static struct node *parse_postfix(struct parser *p)
+{
+	struct node *n = parse_primary(p);
+
+	while (n && !p->failed) {
+		struct loc l = p->tok.loc;
+
+		if (p->tok.kind == '.' || p->tok.kind == TOK_ARROW) {
+			struct node *f = node_new(N_FIELD, span(n->loc, l));
+
+			f->op = p->tok.kind;
+			next(p);
+			if (p->tok.kind == TOK_IDENT || p->tok.kind == TOK_NUM) {
+				if (p->tok.kind == TOK_NUM) {
+					char buf[32];
+
+					snprintf(buf, sizeof(buf), "%lld", (long long)p->tok.num);
+					f->name = strdup(buf);
+				} else {
+					f->name = take_text(p);
+				}
+				f->loc = span(n->loc, p->tok.loc);
+				next(p);
+			} else {
+				syntax_error(p, "identifier");
+			}
+			f->a = n;
+			n = f;
+		} else if (p->tok.kind == '[' && n->kind != N_MAP) {
+			struct node *ix = node_new(N_INDEX, n->loc);
+
+			next(p);
+			ix->a = n;
+			ix->b = parse_expr(p);
+			ix->loc = span(n->loc, p->tok.loc);
+			expect(p, ']');
+			n = ix;
+		} else if (p->tok.kind == TOK_INC || p->tok.kind == TOK_DEC) {
+			struct node *u = node_new(N_INCDEC, span(n->loc, l));
+
+			u->op = p->tok.kind;
+			u->num = 1;
+			u->a = n;
+			next(p);
+			n = u;
+		} else {
+			break;
+		}
+	}
+	return n;
+}
+
+static struct node *parse_unary(struct parser *p)
+{
+	struct loc l = p->tok.loc;
+	int op = p->tok.kind;
+
+	if (p->failed)
+		return NULL;
+	if (++p->depth > 200) {
+		diag_error(p->diag, l, "expression nested too deeply");
+		p->failed = 1;
+		return NULL;
+	}
+	if (op == '!' || op == '~' || op == '-' || op == '*' || op == '&' || op == '+') {
+		struct node *n = node_new(N_UNOP, l);
+
+		next(p);
+		n->op = op;
+		n->a = parse_unary(p);
+		if (n->a)
+			n->loc = span(l, n->a->loc);
+		p->depth--;
+		return n;
+	}
+	if (op == TOK_INC || op == TOK_DEC) {
+		struct node *n = node_new(N_INCDEC, l);
+
+		next(p);
+		n->op = op;
+		n->a = parse_unary(p);
+		if (n->a)
+			n->loc = span(l, n->a->loc);
+		p->depth--;
+		return n;
+	}
+	p->depth--;
+	return parse_postfix(p);
+}
+
+/* Binary precedence levels, lowest first. */
+static int binop_prec(int tok)
+{
+	switch (tok) {
+	case TOK_LOR: return 1;
+	case TOK_LAND: return 2;
+	case '|': return 3;
+	case '^': return 4;
+	case '&': return 5;
+	case TOK_EQ: case TOK_NE: return 6;
+	case '<': case '>': case TOK_LE: case TOK_GE: return 7;
+	case TOK_SHL: case TOK_SHR: return 8;
+	case '+': case '-': return 9;
+	case '*': case '/': case '%': return 10;
+	}
+	return 0;
+}
+
+static struct node *parse_binary(struct parser *p, int min_prec)
+{
+	struct node *lhs = parse_unary(p);
+
+	while (lhs && !p->failed) {
+		int op = p->tok.kind, prec = binop_prec(op);
+		struct node *n;
+
+		if (!prec || prec < min_prec)
+			break;
+		/* "/ {" closes a predicate: not a division */
+		if (op == '/' && p->in_pred && lexer_peek(&p->lx)->kind == '{')
+			break;
+		n = node_new(N_BINOP, p->tok.loc);
+		n->op = op;
+		next(p);
+		n->a = lhs;
+		n->b = parse_binary(p, prec + 1);
+		if (!n->b) {
+			node_free(n);
+			return NULL;
+		}
+		n->loc = span(lhs->loc, n->b->loc);
+		lhs = n;
+	}
+	return lhs;
+}
+
+static struct node *parse_ternary(struct parser *p)
+{
+	struct node *c = parse_binary(p, 1), *n;
+
+	if (!c || p->tok.kind != '?')
+		return c;
+	n = node_new(N_TERNARY, c->loc);
+	next(p);
+	n->a = c;
+	n->b = parse_ternary(p);
+	expect(p, ':');
+	n->c = parse_ternary(p);
+	if (n->c)
+		n->loc = span(c->loc, n->c->loc);
+	return n;
+}
+
+static struct node *parse_expr(struct parser *p)
+{
+	struct node *n;
+
+	if (++p->depth > 200) {
+		if (!p->failed)
+			diag_error(p->diag, p->tok.loc, "expression nested too deeply");
+		p->failed = 1;
+		return NULL;
+	}
+	n = parse_ternary(p);
+	p->depth--;
+	return n;
+}
+
+static int assign_op(int tok)
+{
+	switch (tok) {
+	case TOK_ADD_ASSIGN: return '+';
+	case TOK_SUB_ASSIGN: return '-';
+	case TOK_MUL_ASSIGN: return '*';
+	case TOK_DIV_ASSIGN: return '/';
+	case TOK_MOD_ASSIGN: return '%';
+	case TOK_AND_ASSIGN: return '&';
+	case TOK_OR_ASSIGN: return '|';
+	case TOK_XOR_ASSIGN: return '^';
+	case TOK_SHL_ASSIGN: return TOK_SHL;
+	case TOK_SHR_ASSIGN: return TOK_SHR;
+	}
+	return 0;
+}
+
+static struct node *parse_stmt(struct parser *p)
+{
+	struct loc l = p->tok.loc;
+	struct node *n, *e;
+
+	switch (p->tok.kind) {
+	case TOK_IF:
+		n = node_new(N_IF, l);
+		next(p);
+		expect(p, '(');
+		n->a = parse_expr(p);
+		expect(p, ')');
+		n->b = parse_block(p);
+		if (accept(p, TOK_ELSE)) {
+			if (p->tok.kind == TOK_IF) {
+				struct node *blk = node_new(N_BLOCK, p->tok.loc);
+
+				blk->args = parse_stmt(p);
+				n->c = blk;
+			} else {
+				n->c = parse_block(p);
+			}
+		}
+		return n;
+	case TOK_WHILE:
+		n = node_new(N_WHILE, l);
+		next(p);
+		expect(p, '(');
+		n->a = parse_expr(p);
+		expect(p, ')');
+		n->b = parse_block(p);
+		return n;
+	case TOK_UNROLL:
+		n = node_new(N_UNROLL, l);
+		next(p);
+		expect(p, '(');
+		n->a = parse_expr(p);
+		expect(p, ')');
+		n->b = parse_block(p);
+		return n;
+	case TOK_FOR:
+		diag_error(p->diag, l, "syntax error, unexpected for");
+		p->failed = 1;
+		return NULL;
+	case TOK_RETURN:
+		next(p);
+		return node_new(N_RETURN, l);
+	case TOK_BREAK:
+		next(p);
+		return node_new(N_BREAK, l);
+	case TOK_CONTINUE:
+		next(p);
+		return node_new(N_CONTINUE, l);
+	}
+	e = parse_expr(p);
+	if (!e)
+		return NULL;
+	if (p->tok.kind == '=' || assign_op(p->tok.kind)) {
+		n = node_new(N_ASSIGN, p->tok.loc);
+		n->op = assign_op(p->tok.kind);
+		if (e->kind != N_MAP && e->kind != N_VAR) {
+			diag_error(p->diag, e->loc,
+				   "syntax error, unexpected =, expecting a map or variable");
+			p->failed = 1;
+			node_free(e);
+			node_free(n);
+			return NULL;
+		}
+		next(p);
+		n->a = e;
+		n->b = parse_expr(p);
+		if (n->b)
+			n->loc = span(e->loc, n->b->loc);
+		return n;
+	}
+	n = node_new(N_EXPRSTMT, e->loc);
+	n->a = e;
+	return n;
+}
+
+static int stmt_is_compound(const struct node *n)
+{
+	return n->kind == N_IF || n->kind == N_WHILE || n->kind == N_UNROLL;
+}
+
+static struct node *parse_block_top(struct parser *p, int top)
+{
+	struct node *blk = node_new(N_BLOCK, p->tok.loc);
+
+	if (!expect(p, '{'))
+		return blk;
+	while (!p->failed && p->tok.kind != '}') {
+		struct node *s;
+
+		if (p->tok.kind == TOK_EOF) {
+			syntax_error(p, "}");
+			break;
+		}
+		if (accept(p, ';'))
+			continue;
+		s = parse_stmt(p);
+		if (!s)
+			break;
+		node_append(&blk->args, s);
+		if (stmt_is_compound(s) || p->tok.kind == '}')
+			continue;
+		if (!accept(p, ';'))
+			syntax_error(p, "}");
+	}
+	/* After a probe's block the next token is an attach point, read raw: do not lex it. */
+	if (top) {
+		if (!p->failed && p->tok.kind != '}')
+			syntax_error(p, "}");
+		p->tok.kind = TOK_EOF;
+	} else {
+		accept(p, '}');
+	}
+	return blk;
+}
+
+static struct node *parse_probe(struct parser *p)
+{
+	struct node *probe = node_new(N_PROBE, p->tok.loc);
+	char *text;
+	struct loc l;
+
+	/* The current token was not lexed yet: attach points are read raw. */
+	for (;;) {
+		struct node *ap;
+
+		if (lexer_attach_point(&p->lx, &text, &l) < 0) {
+			if (!p->diag->nerrors) {
+				next(p);
+				syntax_error(p, NULL);
+			}
+			p->failed = 1;
+			return probe;
+		}
+		ap = node_new(N_ATTACH, l);
+		ap->name = text;
+		node_append(&probe->args, ap);
+		if (!probe->args->next)
+			probe->loc = l;
+		if (lexer_skip_space(&p->lx) != ',')
+			break;
+		next(p); /* the comma */
+	}
+	next(p);
+	if (p->tok.kind == '/') {
+		p->in_pred = 1;
+		next(p);
+		probe->a = parse_expr(p);
+		p->in_pred = 0;
+		expect(p, '/');
+	}
+	if (!p->failed && p->tok.kind != '{') {
+		syntax_error(p, "{");
+		return probe;
+	}
+	probe->b = parse_block_top(p, 1);
+	return probe;
+}
+
+struct node *lang_parse(const char *src, struct diag *diag)
+{
+	struct parser p = { 0 };
+	struct node *prog = node_new(N_PROGRAM, (struct loc){ 1, 1, 2 });
+
+	p.diag = diag;
+	lexer_init(&p.lx, src, diag);
+	for (;;) {
+		int c = lexer_skip_space(&p.lx);
+
+		if (!c || diag->nerrors)
+			break;
+		node_append(&prog->args, parse_probe(&p));
+		if (p.failed)
+			break;
+	}
+	free(p.tok.text);
+	if (p.failed || diag->nerrors) {
+		if (!diag->nerrors)
+			diag_error(diag, p.tok.loc, "syntax error");
+		node_free(prog);
+		return NULL;
+	}
+	if (!prog->args) {
+		diag_error(diag, (struct loc){ 1, 1, 2 }, "no probes in program");
+		node_free(prog);
+		return NULL;
+	}
+	return prog;
+}

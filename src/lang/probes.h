@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef TK_LANG_PROBES_H
+#define TK_LANG_PROBES_H
+
+#include "lang/compile.h"
+
+int attach_point_parse(struct compiler *c, const char *text, struct loc loc,
+		       struct attach_point *ap);
+/* Resolve against binaries/tracefs (not in offline mode). */
+int attach_point_resolve(struct compiler *c, struct attach_point *ap);
+void attach_point_free(struct attach_point *ap);
+/* Build c->probes from the AST: parse, expand wildcards, resolve. */
+int probes_expand(struct compiler *c);
+/* PERF_COUNT_SW_* of a software event name, or -1. */
+int software_event_config(const char *name, uint64_t *def);
+
+int tp_format_load(struct compiler *c, struct attach_point *ap);
+void tp_format_free(struct tp_format *f);
+const struct tp_field *tp_field_find(const struct tp_format *f, const char *name);
+/* Register a name for LT_PROBE values; returns its index. */
+int probe_name_add(struct compiler *c, const char *name);
+
+#endif

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Running a compiled program: create the maps, generate and load one BPF program per attach
+ * point, run BEGIN, attach the rest, then the event loop (ring buffer, signalfd) until
+ * exit() or a signal, END, and the map dump.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/attach.h"
+#include "core/loop.h"
+#include "lang/cg.h"
+#include "lang/print.h"
+#include "lang/probes.h"
+#include "lang/run.h"
+
+#define RINGBUF_SIZE (1u << 20)
+
+struct runner {
+	struct compiler *c;
+	struct cg_maps fds;
+	struct lt_prog prog;
+	struct lt_out out;
+	struct attach_set *as;
+	struct ring_buffer *rb;
+	struct event_loop loop;
+	bool exiting;
+	uint64_t lost_seen;
+	int ncpus;
+	char *log;
+};
+
+static uint64_t now_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int map_new(enum bpf_map_type type, const char *name, uint32_t ks, uint32_t vs,
+		   uint32_t n)
+{
+	int fd = bpf_map_create(type, name, ks, vs, n, NULL);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int create_maps(struct runner *r)
+{
+	struct compiler *c = r->c;
+	uint32_t key = 0;
+
+	r->fds.ringbuf = map_new(BPF_MAP_TYPE_RINGBUF, "tk_events", 0, 0, RINGBUF_SIZE);
+	r->fds.heap = map_new(BPF_MAP_TYPE_PERCPU_ARRAY, "tk_heap", 4, CG_HEAP_SIZE, 1);
+	r->fds.lost = map_new(BPF_MAP_TYPE_PERCPU_ARRAY, "tk_lost", 4, 8, 1);
+	r->fds.funcnames = map_new(BPF_MAP_TYPE_ARRAY, "tk_funcs", 4, LT_STR_DEFAULT,
+				   c->nprobe_names ? c->nprobe_names : 1);
+	if (r->fds.ringbuf < 0 || r->fds.heap < 0 || r->fds.lost < 0 || r->fds.funcnames < 0)
+		return r->fds.ringbuf < 0 ? r->fds.ringbuf : r->fds.heap < 0 ? r->fds.heap :
+		       r->fds.lost < 0 ? r->fds.lost : r->fds.funcnames;
+	/* function names by probe index ("uprobe:PATH:FUNC"), for `func` under wildcards */
+	for (int p = 0; p < c->nprobes; p++)
+		for (int a = 0; a < c->probes[p].naps; a++) {
+			struct attach_point *ap = &c->probes[p].aps[a];
+			size_t skip = ap->display ? strlen(probe_type_name(ap->type)) +
+							    strlen(ap->display) + 2 : 0;
+
+			for (size_t i = 0; i < ap->noffsets && ap->nfuncs; i++) {
+				char name[LT_STR_DEFAULT] = { 0 };
+
+				key = (uint32_t)ap->cookies[i];
+				if (key >= (uint32_t)c->nprobe_names ||
+				    strlen(c->probe_names[key]) < skip)
+					continue;
+				strncpy(name, c->probe_names[key] + skip, sizeof(name) - 1);
+				bpf_map_update_elem(r->fds.funcnames, &key, name, BPF_ANY);
+			}
+		}
+	for (int i = 0; i < c->nmaps; i++) {
+		struct lt_map *m = &c->maps[i].m;
+		int fd = map_new(m->percpu ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH,
+				 "tk_map", m->key_size, m->value_size, LT_MAP_KEYS_MAX);
+
+		if (fd < 0)
+			return fd;
+		m->fd = fd;
+	}
+	return 0;
+}
+
+static enum bpf_prog_type prog_type(enum probe_type t)
+{
+	switch (t) {
+	case PT_UPROBE:
+	case PT_URETPROBE:
+	case PT_KPROBE:
+	case PT_KRETPROBE:
+		return BPF_PROG_TYPE_KPROBE;
+	case PT_TRACEPOINT:
+		return BPF_PROG_TYPE_TRACEPOINT;
+	case PT_INTERVAL:
+	case PT_PROFILE:
+	case PT_SOFTWARE:
+	case PT_HARDWARE:
+		return BPF_PROG_TYPE_PERF_EVENT;
+	default:
+		return BPF_PROG_TYPE_RAW_TRACEPOINT;
+	}
+}
+
+static bool use_multi(const struct attach_point *ap)
+{
+	return (ap->type == PT_UPROBE || ap->type == PT_URETPROBE) && kernel_has_uprobe_multi();
+}
+
+/* Which statement the verifier stopped at is not tracked; name the probe instead. */
+static int load_one(struct runner *r, struct probe *p, struct attach_point *ap, uint64_t start)
+{
+	struct compiler *c = r->c;
+	struct bpf_insn *insns = NULL;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	int n, fd;
+
+	n = cg_program(c, p, ap, &r->fds, start, &insns);
+	if (n < 0) {
+		diag_error(c->diag, ap->loc, "%s: %s",
+			   n == -E2BIG ? "program too large (stack or heap limit)" :
+					 "code generation failed",
+			   ap->probe_name);
+		return n;
+	}
+	if (use_multi(ap))
+		opts.expected_attach_type = TK_BPF_TRACE_UPROBE_MULTI;
+	if (!r->log)
+		r->log = malloc(1 << 20);
+	opts.log_buf = r->log;
+	opts.log_size = r->log ? 1 << 20 : 0;
+	opts.log_level = 0;
+	fd = bpf_prog_load(prog_type(ap->type), "tk_probe", "GPL", insns, n, &opts);
+	if (fd < 0 && r->log) {
+		int err = -errno;
+
+		opts.log_level = 1;
+		r->log[0] = 0;
+		fd = bpf_prog_load(prog_type(ap->type), "tk_probe", "GPL", insns, n, &opts);
+		if (fd < 0) {
+			diag_error(c->diag, p->node->loc,
+				   "the kernel's verifier rejected the program of probe %s (%s)%s",
+				   ap->probe_name, strerror(-err),
+				   c->opts->verbose ? "" : "; run with -v for the verifier log");
+			if (c->opts->verbose)
+				fprintf(stderr, "%s\n", r->log);
+			free(insns);
+			return err;
+		}
+	}
+	free(insns);
+	if (fd < 0) {
+		diag_error(c->diag, p->node->loc, "loading probe %s failed: %s", ap->probe_name,
+			   strerror(errno));
+		return -errno;
+	}
+	ap->prog_fd = fd;
+	return 0;
+}
+
+static int run_special(struct runner *r, enum probe_type t)
+{
+	for (int i = 0; i < r->c->nprobes; i++) {
+		struct probe *p = &r->c->probes[i];
+
+		for (int a = 0; a < p->naps; a++) {
+			LIBBPF_OPTS(bpf_test_run_opts, topts);
+
+			if (p->aps[a].type != t || p->aps[a].prog_fd < 0)
+				continue;
+			if (bpf_prog_test_run_opts(p->aps[a].prog_fd, &topts)) {
+				fprintf(stderr, "ERROR: running %s failed: %s\n",
+					probe_type_name(t), strerror(errno));
+				return -errno;
+			}
+		}
+	}
+	return 0;
+}
+
+static int attach_one(struct runner *r, struct attach_point *ap)
+{
+	struct perf_event_attr attr = { .size = sizeof(attr), .type = PERF_TYPE_SOFTWARE };
+	int pid = r->c->opts->pid > 0 ? r->c->opts->pid : -1, err = 0;
+	long ncpu;
+
+	switch (ap->type) {
+	case PT_UPROBE:
+	case PT_URETPROBE:
+		return attach_uprobes(r->as, ap->prog_fd, use_multi(ap), ap->path, ap->offsets,
+				      ap->cookies, ap->noffsets, r->c->opts->pid,
+				      ap->type == PT_URETPROBE && !ap->is_go);
+	case PT_TRACEPOINT:
+		return attach_tracepoint(r->as, ap->prog_fd, ap->tp_cat, ap->tp_name, ap->probe_index);
+	case PT_RAWTP:
+		return attach_raw_tracepoint(r->as, ap->prog_fd, ap->tp_name);
+	case PT_INTERVAL:
+	case PT_PROFILE: {
+		uint64_t f = ap->freq;
+		const char *u = ap->unit;
+
+		attr.config = PERF_COUNT_SW_CPU_CLOCK;
+		if (!strcmp(u, "hz")) {
+			attr.freq = 1;
+			attr.sample_freq = f;
+		} else {
+			attr.sample_period = !strcmp(u, "s") ? f * 1000000000ull :
+					     !strcmp(u, "ms") ? f * 1000000ull : f * 1000ull;
+		}
+		if (ap->type == PT_INTERVAL)
+			return attach_perf_event(r->as, ap->prog_fd, &attr, -1, 0);
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		for (long cpu = 0; cpu < ncpu && !err; cpu++)
+			err = attach_perf_event(r->as, ap->prog_fd, &attr, pid, pid > 0 ? -1 : (int)cpu);
+		return err;
+	}
+	case PT_SOFTWARE: {
+		uint64_t def;
+
+		attr.config = (uint64_t)software_event_config(ap->unit, &def);
+		attr.sample_period = ap->freq;
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		for (long cpu = 0; cpu < ncpu && !err; cpu++)
+			err = attach_perf_event(r->as, ap->prog_fd, &attr, pid, pid > 0 ? -1 : (int)cpu);
+		return err;
+	}
+	default:
+		return 0;
+	}
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct runner *r = ctx;
+	int ret = lt_out_event(&r->out, data, len);
+
+	if (ret == 1) {
+		r->exiting = true;
+		return -ECANCELED;
+	}
+	return 0;
+}
+
+static void check_lost(struct runner *r)
+{
+	uint32_t key = 0;
+	uint64_t *v = calloc(r->ncpus, sizeof(uint64_t)), sum = 0;
+
+	if (!v)
+		return;
+	if (!bpf_map_lookup_elem(r->fds.lost, &key, v))
+		for (int i = 0; i < r->ncpus; i++)
+			sum += v[i];
+	free(v);
+	if (sum > r->lost_seen) {
+		lt_out_lost(&r->out, sum - r->lost_seen);
+		r->lost_seen = sum;
+	}
+}
+
+static int on_tick(void *ctx)
+{
+	check_lost(ctx);
+	return 0;
+}
+
+static void close_fds(struct runner *r)
+{
+	for (int p = 0; p < r->c->nprobes; p++)
+		for (int a = 0; a < r->c->probes[p].naps; a++)
+			if (r->c->probes[p].aps[a].prog_fd >= 0) {
+				close(r->c->probes[p].aps[a].prog_fd);
+				r->c->probes[p].aps[a].prog_fd = -1;
+			}
+	for (int i = 0; i < r->c->nmaps; i++)
+		if (r->c->maps[i].m.fd >= 0)
+			close(r->c->maps[i].m.fd);
+	if (r->fds.ringbuf >= 0)
+		close(r->fds.ringbuf);
+	if (r->fds.heap >= 0)
+		close(r->fds.heap);
+	if (r->fds.lost >= 0)
+		close(r->fds.lost);
+	if (r->fds.funcnames >= 0)
+		close(r->fds.funcnames);
+}
+
+static void fill_prog(struct runner *r)
+{
+	struct compiler *c = r->c;
+
+	r->prog.maps = calloc(c->nmaps ? c->nmaps : 1, sizeof(*r->prog.maps));
+	r->prog.fmts = calloc(c->nfmts ? c->nfmts : 1, sizeof(*r->prog.fmts));
+	if (!r->prog.maps || !r->prog.fmts)
+		abort();
+	for (int i = 0; i < c->nmaps; i++)
+		r->prog.maps[i] = c->maps[i].m;
+	r->prog.nmaps = c->nmaps;
+	for (int i = 0; i < c->nfmts; i++)
+		r->prog.fmts[i] = c->fmts[i].f;
+	r->prog.nfmts = c->nfmts;
+	r->prog.probe_names = c->probe_names;
+	r->prog.nprobes = c->nprobe_names;
+}
+
+int lang_run(struct compiler *c, const struct lang_run_opts *ro)
+{
+	struct runner r = { .c = c, .fds = { -1, -1, -1, -1 } };
+	uint64_t start = now_mono_ns();
+	enum loop_reason why;
+	int err;
+
+	r.ncpus = libbpf_num_possible_cpus();
+	if (r.ncpus < 1)
+		r.ncpus = 1;
+	err = loop__init(&r.loop);
+	if (err) {
+		fprintf(stderr, "ERROR: event loop: %s\n", strerror(-err));
+		return 1;
+	}
+	err = create_maps(&r);
+	if (err) {
+		fprintf(stderr, "ERROR: creating BPF maps failed: %s\n", strerror(-err));
+		goto out;
+	}
+	for (int p = 0; p < c->nprobes && !err; p++)
+		for (int a = 0; a < c->probes[p].naps && !err; a++)
+			err = load_one(&r, &c->probes[p], &c->probes[p].aps[a], start);
+	if (err)
+		goto out;
+	fill_prog(&r);
+	lt_out_init(&r.out, stdout, &r.prog, ro->json);
+	r.out.ncpus = r.ncpus;
+	r.rb = ring_buffer__new(r.fds.ringbuf, on_event, &r, NULL);
+	if (!r.rb) {
+		err = -errno;
+		fprintf(stderr, "ERROR: ring buffer: %s\n", strerror(errno));
+		goto out;
+	}
+	loop__add_ringbuf(&r.loop, r.rb);
+	loop__set_interval(&r.loop, 1000, on_tick, &r);
+	if (ro->watch_pid > 0)
+		loop__watch_pid(&r.loop, ro->watch_pid);
+	lt_out_attached(&r.out, (unsigned int)c->nattach);
+	err = run_special(&r, PT_BEGIN);
+	if (err)
+		goto out;
+	ring_buffer__consume(r.rb);
+	r.as = attach_set__new();
+	if (!r.as) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (int p = 0; p < c->nprobes && !err && !r.exiting; p++)
+		for (int a = 0; a < c->probes[p].naps && !err; a++) {
+			struct attach_point *ap = &c->probes[p].aps[a];
+
+			err = attach_one(&r, ap);
+			if (err)
+				fprintf(stderr, "ERROR: attaching %s failed: %s\n", ap->probe_name,
+					attach_strerror(err));
+		}
+	if (err)
+		goto out;
+	if (getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED"))
+		fprintf(stderr, "__BPFTRACE_NOTIFY_PROBES_ATTACHED\n");
+	if (ro->on_attached)
+		ro->on_attached(ro->ctx);
+	if (!r.exiting) {
+		why = loop__run(&r.loop);
+		(void)why;
+	}
+	/* detach first: END and the dump see a stable picture */
+	attach_set__destroy(r.as);
+	r.as = NULL;
+	if (!r.exiting)
+		ring_buffer__consume(r.rb);
+	r.exiting = false;
+	run_special(&r, PT_END);
+	while (ring_buffer__consume(r.rb) == -ECANCELED)
+		;
+	check_lost(&r);
+	lt_out_exit(&r.out);
+	err = 0;
+out:
+	attach_set__destroy(r.as);
+	ring_buffer__free(r.rb);
+	loop__close(&r.loop);
+	if (r.prog.maps)
+		lt_out_free(&r.out);
+	close_fds(&r);
+	free(r.prog.maps);
+	free(r.prog.fmts);
+	free(r.log);
+	return err ? 1 : 0;
+}

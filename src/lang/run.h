@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef TK_LANG_RUN_H
+#define TK_LANG_RUN_H
+
+#include <stdbool.h>
+
+#include "lang/compile.h"
+
+struct lang_run_opts {
+	bool json;
+	int watch_pid;			 /* stop when it exits (-c child) */
+	void (*on_attached)(void *ctx); /* e.g. release the -c child */
+	void *ctx;
+};
+
+/* Load, attach and run a compiled program; returns the process exit code. */
+int lang_run(struct compiler *c, const struct lang_run_opts *ro);
+
+#endif

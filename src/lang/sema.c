@@ -1,0 +1,971 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Semantic analysis: gives every expression a type (types.h), collects maps, formats and
+ * scratch variables, and checks what each probe type allows. Runs twice: a quiet first pass
+ * learns map types from every assignment wherever it appears, the second one reports.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/compile.h"
+#include "lang/lexer.h"
+#include "lang/parser.h"
+#include "lang/probes.h"
+
+void *c_alloc(struct compiler *c, size_t size)
+{
+	void *p = calloc(1, size ? size : 1);
+	void **v;
+
+	if (!p)
+		abort();
+	if (!(c->nallocs & (c->nallocs - 1))) {
+		v = realloc(c->allocs, (c->nallocs ? c->nallocs * 2 : 16) * sizeof(*v));
+		if (!v)
+			abort();
+		c->allocs = v;
+	}
+	c->allocs[c->nallocs++] = p;
+	return p;
+}
+
+int sema_err(struct compiler *c, struct loc loc, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (c->quiet)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_error(c->diag, loc, "%s", msg);
+	return -EINVAL;
+}
+
+struct nsema *sema_info(struct node *n)
+{
+	if (!n->ext) {
+		n->ext = calloc(1, sizeof(struct nsema));
+		if (!n->ext)
+			abort();
+	}
+	return n->ext;
+}
+
+bool lt_is_int(const struct lt_type *t)
+{
+	return t->kind == LT_INT || t->kind == LT_KSYM || t->kind == LT_TIMESTAMP ||
+	       t->kind == LT_PROBE;
+}
+
+void sema_set_int(struct node *n, int size, bool is_signed)
+{
+	struct nsema *s = sema_info(n);
+
+	memset(&s->t, 0, sizeof(s->t));
+	s->t.kind = LT_INT;
+	s->t.size = size;
+	s->t.is_signed = is_signed;
+}
+
+const char *lt_type_str(const struct lt_type *t, char *buf, size_t len)
+{
+	switch (t->kind) {
+	case LT_INT:
+		snprintf(buf, len, "%sint%u", t->is_signed ? "" : "u", t->size * 8);
+		return buf;
+	case LT_STR:
+		snprintf(buf, len, "string[%u]", t->size);
+		return buf;
+	case LT_BUF: return "buffer";
+	case LT_KSTACK: return "kstack";
+	case LT_USTACK: return "ustack";
+	case LT_KSYM: return "ksym";
+	case LT_USYM: return "usym";
+	case LT_INET: return "inet";
+	case LT_TIMESTAMP: return "timestamp";
+	case LT_PROBE: return "probe";
+	case LT_TUPLE: return "tuple";
+	default: return "none";
+	}
+}
+
+static bool types_compatible(const struct lt_type *a, const struct lt_type *b)
+{
+	if (lt_is_int(a) && lt_is_int(b))
+		return a->kind == b->kind || (a->kind == LT_INT && b->kind == LT_INT);
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == LT_TUPLE) {
+		if (a->nmembers != b->nmembers)
+			return false;
+		for (uint32_t i = 0; i < a->nmembers; i++)
+			if (!types_compatible(a->members[i].type, b->members[i].type))
+				return false;
+	}
+	return true;
+}
+
+/* Key/value types are stored with ints widened and strings kept at their size. */
+static void type_copy(struct compiler *c, struct lt_type *dst, const struct lt_type *src)
+{
+	*dst = *src;
+	if (src->kind == LT_TUPLE) {
+		struct lt_member *m = c_alloc(c, src->nmembers * sizeof(*m));
+
+		for (uint32_t i = 0; i < src->nmembers; i++) {
+			struct lt_type *t = c_alloc(c, sizeof(*t));
+
+			type_copy(c, t, src->members[i].type);
+			m[i].type = t;
+		}
+		lt_tuple_layout(m, src->nmembers);
+		dst->members = m;
+	}
+}
+
+bool sema_const_int(struct compiler *c, struct node *n, int64_t *v)
+{
+	if (n->kind == N_NUM) {
+		*v = n->num;
+		return true;
+	}
+	if (n->kind == N_UNOP && n->op == '-' && n->a && n->a->kind == N_NUM) {
+		*v = -n->a->num;
+		return true;
+	}
+	if (n->kind == N_POSPARAM && n->ext && NS(n)->t.kind == LT_INT) {
+		*v = NS(n)->k[0];
+		return true;
+	}
+	return false;
+}
+
+/* ---- maps -------------------------------------------------------------------------- */
+
+static int map_find(struct compiler *c, const char *name)
+{
+	for (int i = 0; i < c->nmaps; i++)
+		if (!strcmp(c->maps[i].name, name))
+			return i;
+	return -1;
+}
+
+static int map_get(struct compiler *c, struct node *n)
+{
+	int i = map_find(c, n->name);
+
+	if (i >= 0)
+		return i;
+	c->maps = realloc(c->maps, (c->nmaps + 1) * sizeof(*c->maps));
+	if (!c->maps)
+		abort();
+	memset(&c->maps[c->nmaps], 0, sizeof(c->maps[0]));
+	c->maps[c->nmaps].name = strdup(n->name);
+	c->maps[c->nmaps].m.name = c->maps[c->nmaps].name;
+	c->maps[c->nmaps].loc = n->loc;
+	c->maps[c->nmaps].m.fd = -1;
+	return c->nmaps++;
+}
+
+/* Type the keys of a map access and check them against earlier uses. */
+static int sema_map_keys(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+	struct mapdef *md;
+	struct lt_type key = { 0 };
+	int nk = (int)node_count(n->args), i = 0;
+	struct lt_member *m = NULL;
+
+	s->map = map_get(c, n);
+	for (struct node *k = n->args; k; k = k->next)
+		if (sema_expr(c, k))
+			return -EINVAL;
+	if (nk) {
+		m = c_alloc(c, nk * sizeof(*m));
+		for (struct node *k = n->args; k; k = k->next, i++) {
+			struct nsema *ks = NS(k);
+
+			if (ks->ext != VX_NONE || ks->t.kind == LT_NONE)
+				return sema_err(c, k->loc, "invalid map key");
+			m[i].type = &ks->t;
+		}
+		key.kind = LT_TUPLE;
+		key.members = m;
+		key.nmembers = nk;
+		lt_tuple_layout(m, nk);
+	}
+	md = &c->maps[s->map];
+	if (!md->key_typed) {
+		type_copy(c, &md->m.key, &key);
+		md->key_typed = true;
+	} else if (!types_compatible(&md->m.key, &key) ||
+		   (key.kind == LT_TUPLE && md->m.key.nmembers != key.nmembers)) {
+		char a[64], b[64];
+
+		if (md->m.key.kind == LT_NONE || key.kind == LT_NONE)
+			return sema_err(c, n->loc, "Argument mismatch for %s: trying to access with %s arguments when map expects %s arguments",
+					n->name, key.kind == LT_NONE ? "no" : "some",
+					md->m.key.kind == LT_NONE ? "no" : "some");
+		return sema_err(c, n->loc, "Argument mismatch for %s: trying to access with arguments: [%s] when map expects arguments: [%s]",
+				n->name, lt_type_str(&key, a, sizeof(a)),
+				lt_type_str(&md->m.key, b, sizeof(b)));
+	} else if (key.kind == LT_TUPLE) {
+		/* strings of different sizes share the larger size */
+		for (uint32_t k = 0; k < key.nmembers; k++) {
+			struct lt_type *mt = (struct lt_type *)md->m.key.members[k].type;
+
+			if (mt->kind == LT_STR && key.members[k].type->size > mt->size)
+				mt->size = key.members[k].type->size;
+		}
+		lt_tuple_layout((struct lt_member *)md->m.key.members, md->m.key.nmembers);
+	}
+	return 0;
+}
+
+int sema_map_value(struct compiler *c, struct node *map, enum lt_agg agg,
+		   const struct lt_type *val, struct loc loc)
+{
+	struct mapdef *md = &c->maps[NS(map)->map];
+	static const char *const agg_names[] = { "none", "count", "sum", "min", "max",
+						 "avg", "stats", "hist", "lhist" };
+
+	if (!md->typed) {
+		md->m.agg = agg;
+		md->m.percpu = agg != LT_AGG_NONE;
+		if (val)
+			type_copy(c, &md->m.val, val);
+		md->typed = true;
+		return 0;
+	}
+	if (md->m.agg != agg) {
+		char b[64];
+
+		return sema_err(c, loc, "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'",
+				md->name, agg ? agg_names[agg] : lt_type_str(val, b, sizeof(b)),
+				md->m.agg ? agg_names[md->m.agg] : "value");
+	}
+	if (agg == LT_AGG_NONE && val && !types_compatible(&md->m.val, val)) {
+		char a[64], b[64];
+
+		return sema_err(c, loc, "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'",
+				md->name, lt_type_str(val, a, sizeof(a)),
+				lt_type_str(&md->m.val, b, sizeof(b)));
+	}
+	if (agg == LT_AGG_NONE && val && val->kind == LT_STR && val->size > md->m.val.size)
+		md->m.val.size = val->size;
+	return 0;
+}
+
+/* A whole-map argument: print(@m), clear(@m), zero(@m). */
+int sema_map_ref(struct compiler *c, struct node *arg, const char *fn)
+{
+	struct nsema *s;
+	int i;
+
+	if (arg->kind != N_MAP)
+		return sema_err(c, arg->loc, "%s() expects a map to be provided", fn);
+	if (arg->args)
+		return sema_err(c, arg->loc, "The map passed to %s() should not be indexed by a key", fn);
+	s = sema_info(arg);
+	i = map_get(c, arg);
+	s->map = i;
+	s->ext = VX_MAPREF;
+	return 0;
+}
+
+/* ---- formats ----------------------------------------------------------------------- */
+
+int fmt_add(struct compiler *c, const char *fmt, struct node *args, int nskip)
+{
+	struct fmtdef *f;
+	int n = 0, i = 0;
+
+	for (struct node *a = args; a; a = a->next)
+		if (i++ >= nskip)
+			n++;
+	c->fmts = realloc(c->fmts, (c->nfmts + 1) * sizeof(*c->fmts));
+	if (!c->fmts)
+		abort();
+	f = &c->fmts[c->nfmts];
+	memset(f, 0, sizeof(*f));
+	f->f.fmt = strdup(fmt);
+	if (n) {
+		f->members = c_alloc(c, n * sizeof(*f->members));
+		i = 0;
+		n = 0;
+		for (struct node *a = args; a; a = a->next)
+			if (i++ >= nskip)
+				f->members[n++].type = &NS(a)->t;
+		lt_tuple_layout(f->members, n);
+		f->f.args.kind = LT_TUPLE;
+		f->f.args.members = f->members;
+		f->f.args.nmembers = n;
+	}
+	return c->nfmts++;
+}
+
+/* ---- variables --------------------------------------------------------------------- */
+
+static struct var *var_find(struct probe *p, const char *name)
+{
+	for (int i = 0; i < p->nvars; i++)
+		if (!strcmp(p->vars[i].name, name))
+			return &p->vars[i];
+	return NULL;
+}
+
+static struct var *var_add(struct probe *p, const char *name)
+{
+	struct var *v = realloc(p->vars, (p->nvars + 1) * sizeof(*v));
+
+	if (!v)
+		abort();
+	p->vars = v;
+	v = &p->vars[p->nvars++];
+	memset(v, 0, sizeof(*v));
+	v->name = strdup(name);
+	return v;
+}
+
+/* ---- expressions ------------------------------------------------------------------- */
+
+static int sema_call(struct compiler *c, struct node *n, bool is_call)
+{
+	int idx;
+	const struct builtin *b = builtin_find(n->name, is_call, &idx);
+	struct nsema *s = sema_info(n);
+	unsigned int bad;
+
+	if (!b) {
+		if (is_call)
+			return sema_err(c, n->loc, "Unknown function: %s", n->name);
+		return sema_err(c, n->loc, "Unknown identifier: '%s'", n->name);
+	}
+	s->builtin = idx;
+	bad = c->cur ? c->cur->types & ~b->probes : 0;
+	if (bad) {
+		enum probe_type t = 0;
+
+		while (!(bad & PTM(t)))
+			t++;
+		if (is_call)
+			return sema_err(c, n->loc, "%s can not be used with \"%s\" probes", n->name,
+					probe_type_name(t));
+		return sema_err(c, n->loc, "The %s builtin can not be used with '%s' probes",
+				n->name, probe_type_name(t));
+	}
+	return b->check(c, n);
+}
+
+static int sema_binop(struct compiler *c, struct node *n)
+{
+	struct nsema *a, *b;
+
+	if (sema_expr(c, n->a) || sema_expr(c, n->b))
+		return -EINVAL;
+	a = NS(n->a);
+	b = NS(n->b);
+	if (a->ext == VX_AGG || b->ext == VX_AGG)
+		return sema_err(c, n->loc, "aggregation functions can only be assigned to maps");
+	if ((n->op == TOK_EQ || n->op == TOK_NE) && a->t.kind == LT_STR && b->t.kind == LT_STR) {
+		sema_set_int(n, 8, false);
+		return 0;
+	}
+	if (!lt_is_int(&a->t) || !lt_is_int(&b->t) || a->ext || b->ext) {
+		char x[64], y[64];
+
+		return sema_err(c, n->loc, "Type mismatch for '%s': comparing '%s' with '%s'",
+				tok_name(n->op), lt_type_str(&a->t, x, sizeof(x)),
+				lt_type_str(&b->t, y, sizeof(y)));
+	}
+	sema_set_int(n, 8, a->t.is_signed || b->t.is_signed || n->op == '-');
+	if (n->op == TOK_EQ || n->op == TOK_NE || n->op == '<' || n->op == '>' ||
+	    n->op == TOK_LE || n->op == TOK_GE || n->op == TOK_LAND || n->op == TOK_LOR)
+		NS(n)->t.is_signed = false;
+	/* keep both operands' signedness for comparisons/division in codegen */
+	NS(n)->k[0] = a->t.is_signed && b->t.is_signed;
+	return 0;
+}
+
+static int sema_field(struct compiler *c, struct node *n)
+{
+	struct nsema *a, *s = sema_info(n);
+
+	if (sema_expr(c, n->a))
+		return -EINVAL;
+	a = NS(n->a);
+	if (a->ext == VX_ARGS) {
+		struct attach_point *ap = c->cur && c->cur->naps ? &c->cur->aps[0] : NULL;
+
+		if (c->cur->type == PT_TRACEPOINT) {
+			const struct tp_field *f;
+
+			if (c->opts->offline || !ap || !ap->fmt.nfields) {
+				sema_set_int(n, 8, false);
+				return 0;
+			}
+			f = tp_field_find(&ap->fmt, n->name);
+			if (!f)
+				return sema_err(c, n->loc, "Struct/union of type 'struct _tracepoint_%s_%s' does not contain a field named '%s'",
+						ap->tp_cat, ap->tp_name, n->name);
+			s->field = f;
+			if (f->is_str) {
+				memset(&s->t, 0, sizeof(s->t));
+				s->t.kind = LT_STR;
+				s->t.size = f->data_loc ? LT_STR_DEFAULT : f->array_len;
+				return 0;
+			}
+			sema_set_int(n, f->size > 8 || f->size <= 0 ? 8 : f->size, f->is_signed);
+			s->is_user_ptr = f->is_ptr;
+			return 0;
+		}
+		/* Go parameters from DWARF */
+		if (ap && ap->nparams) {
+			for (int i = 0; i < ap->nparams; i++) {
+				if (strcmp(ap->params[i].name, n->name))
+					continue;
+				s->go_param = i;
+				if (ap->params[i].nmembers) {
+					s->ext = VX_GOSTRUCT;
+					return 0;
+				}
+				if (ap->params[i].nregs < 1)
+					return sema_err(c, n->loc, "parameter '%s' is not passed in registers",
+							n->name);
+				sema_set_int(n, 8, true);
+				return 0;
+			}
+		}
+		if (c->opts->offline) {
+			sema_set_int(n, 8, true);
+			return 0;
+		}
+		return sema_err(c, n->loc, "Can't find a parameter named '%s'%s", n->name,
+				ap && ap->nparams ? "" : " (no DWARF parameters for this probe)");
+	}
+	if (a->ext == VX_GOSTRUCT) {
+		struct go_param *gp = &c->cur->aps[0].params[a->go_param];
+
+		for (int i = 0; i < gp->nmembers; i++)
+			if (!strcmp(gp->member_names[i], n->name)) {
+				s->go_param = a->go_param;
+				s->go_member = i;
+				if (gp->member_reg[i] < 0)
+					return sema_err(c, n->loc, "field '%s' is not in a register",
+							n->name);
+				sema_set_int(n, 8, true);
+				return 0;
+			}
+		return sema_err(c, n->loc, "'%s' has no field named '%s'", gp->type_name, n->name);
+	}
+	if (a->t.kind == LT_TUPLE) {
+		char *end;
+		long i = strtol(n->name, &end, 10);
+
+		if (*end || i < 0 || i >= (long)a->t.nmembers)
+			return sema_err(c, n->loc, "Invalid tuple index: %s", n->name);
+		s->k[0] = i;
+		s->t = *a->t.members[i].type;
+		return 0;
+	}
+	return sema_err(c, n->loc, "Can not access field '%s' on expression of type '%s'",
+			n->name, "non-struct");
+}
+
+static int sema_cast(struct compiler *c, struct node *n)
+{
+	static const struct {
+		const char *name;
+		int size;
+		bool sign;
+	} ints[] = {
+		{ "int8", 1, true },	{ "int16", 2, true },  { "int32", 4, true },
+		{ "int64", 8, true },	{ "uint8", 1, false }, { "uint16", 2, false },
+		{ "uint32", 4, false }, { "uint64", 8, false }, { "int", 4, true },
+		{ "char", 1, true },	{ "bool", 1, false },  { "uint", 4, false },
+		{ "long", 8, true },	{ "ulong", 8, false }, { "short", 2, true },
+		{ "ushort", 2, false }, { "uchar", 1, false }, { "size_t", 8, false },
+		{ "u8", 1, false },	{ "u16", 2, false },   { "u32", 4, false },
+		{ "u64", 8, false },	{ "s8", 1, true },     { "s16", 2, true },
+		{ "s32", 4, true },	{ "s64", 8, true },    { "void", 1, false },
+	};
+	struct nsema *s = sema_info(n);
+
+	if (sema_expr(c, n->a))
+		return -EINVAL;
+	if (!lt_is_int(&NS(n->a)->t) || NS(n->a)->ext)
+		return sema_err(c, n->loc, "Cannot cast from non-integer type");
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		if (strcmp(n->name, ints[i].name))
+			continue;
+		if (n->num) {
+			/* a pointer: remember the pointee for a later `*` */
+			sema_set_int(n, 8, false);
+			s->k[1] = n->num > 1 ? 8 : ints[i].size;
+			s->k[2] = n->num > 1 ? 0 : ints[i].sign;
+			s->k[3] = 1;
+			return 0;
+		}
+		if (!strcmp(n->name, "void"))
+			break;
+		sema_set_int(n, ints[i].size, ints[i].sign);
+		return 0;
+	}
+	return sema_err(c, n->loc, "Unknown type: %s%s (struct types need BTF, not supported)",
+			n->name, n->num ? " *" : "");
+}
+
+static int sema_posparam(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+	const char *v;
+	char *end;
+
+	if (n->num < 0) {
+		sema_set_int(n, 8, false);
+		s->k[0] = c->opts->nparams;
+		return 0;
+	}
+	if (n->num == 0 || n->num > c->opts->nparams) {
+		/* unset parameters read as 0 (or "" through str()) */
+		sema_set_int(n, 8, true);
+		s->k[0] = 0;
+		s->k[1] = 1;
+		return 0;
+	}
+	v = c->opts->params[n->num - 1];
+	s->k[0] = strtoll(v, &end, 0);
+	if (*v && !*end) {
+		sema_set_int(n, 8, true);
+		return 0;
+	}
+	memset(&s->t, 0, sizeof(s->t));
+	s->t.kind = LT_STR;
+	s->t.size = (uint32_t)strlen(v) + 1;
+	s->is_const_str = true;
+	return 0;
+}
+
+int sema_expr(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+
+	memset(s, 0, sizeof(*s));
+	s->map = s->var = s->fmt = -1;
+	switch (n->kind) {
+	case N_NUM:
+		sema_set_int(n, 8, true);
+		return 0;
+	case N_STR:
+		s->t.kind = LT_STR;
+		s->t.size = (uint32_t)n->num + 1;
+		s->is_const_str = true;
+		return 0;
+	case N_IDENT:
+		return sema_call(c, n, false);
+	case N_CALL:
+		return sema_call(c, n, true);
+	case N_MAP: {
+		struct mapdef *md;
+
+		if (sema_map_keys(c, n))
+			return -EINVAL;
+		md = &c->maps[s->map];
+		if (!md->typed) {
+			if (c->quiet) {
+				sema_set_int(n, 8, true);
+				return 0;
+			}
+			return sema_err(c, n->loc, "Undefined map: %s", n->name);
+		}
+		if (md->m.agg == LT_AGG_NONE) {
+			s->t = md->m.val;
+			return 0;
+		}
+		if (md->m.agg == LT_AGG_COUNT || md->m.agg == LT_AGG_SUM ||
+		    md->m.agg == LT_AGG_MIN || md->m.agg == LT_AGG_MAX) {
+			/* read on this CPU only, as bpftrace 0.17 does */
+			sema_set_int(n, 8, md->m.agg != LT_AGG_COUNT);
+			s->agg = md->m.agg;
+			return 0;
+		}
+		return sema_err(c, n->loc, "The value of a %s map can not be read in a probe",
+				md->m.agg == LT_AGG_HIST ? "hist" : "aggregation");
+	}
+	case N_VAR: {
+		struct var *v = var_find(c->cur, n->name);
+
+		if (!v || v->type.kind == LT_NONE)
+			return sema_err(c, n->loc, "Undefined or undeclared variable: %s", n->name);
+		s->var = (int)(v - c->cur->vars);
+		s->t = v->type;
+		return 0;
+	}
+	case N_POSPARAM:
+		return sema_posparam(c, n);
+	case N_BINOP:
+		return sema_binop(c, n);
+	case N_UNOP:
+		if (sema_expr(c, n->a))
+			return -EINVAL;
+		if (!lt_is_int(&NS(n->a)->t) || NS(n->a)->ext) {
+			char x[64];
+
+			return sema_err(c, n->loc, "The %s operator can not be used on expressions of type '%s'",
+					tok_name(n->op), lt_type_str(&NS(n->a)->t, x, sizeof(x)));
+		}
+		if (n->op == '&')
+			return sema_err(c, n->loc, "The & (address-of) operator is not supported");
+		if (n->op == '*') {
+			struct nsema *a = NS(n->a);
+
+			sema_set_int(n, a->k[3] ? (int)a->k[1] : 8, a->k[3] ? a->k[2] : false);
+			return 0;
+		}
+		sema_set_int(n, 8, n->op == '-' || NS(n->a)->t.is_signed);
+		if (n->op == '!')
+			NS(n)->t.is_signed = false;
+		return 0;
+	case N_TERNARY: {
+		struct nsema *b, *d;
+
+		if (sema_expr(c, n->a) || sema_expr(c, n->b) || sema_expr(c, n->c))
+			return -EINVAL;
+		b = NS(n->b);
+		d = NS(n->c);
+		if (!lt_is_int(&NS(n->a)->t))
+			return sema_err(c, n->a->loc, "Invalid condition in ternary");
+		if (b->ext || d->ext || b->t.kind != d->t.kind ||
+		    !(lt_is_int(&b->t) || b->t.kind == LT_STR))
+			return sema_err(c, n->loc, "Ternary operator must return the same type: have '%s' and '%s'",
+					lt_type_str(&b->t, (char[64]){ 0 }, 64),
+					lt_type_str(&d->t, (char[64]){ 0 }, 64));
+		s->t = b->t;
+		if (b->t.kind == LT_STR && d->t.size > s->t.size)
+			s->t.size = d->t.size;
+		return 0;
+	}
+	case N_FIELD:
+		return sema_field(c, n);
+	case N_INDEX:
+		return sema_err(c, n->loc, "Indexing is only supported on maps");
+	case N_CAST:
+		return sema_cast(c, n);
+	case N_SIZEOF: {
+		int64_t sz = 8;
+
+		if (n->a) {
+			if (sema_expr(c, n->a))
+				return -EINVAL;
+			sz = lt_is_int(&NS(n->a)->t) ? NS(n->a)->t.size : lt_type_size(&NS(n->a)->t);
+		} else if (strstr(n->name, "struct ")) {
+			return sema_err(c, n->loc, "Unknown type: %s (struct types need BTF, not supported)",
+					n->name);
+		} else {
+			static const char *const n1[] = { "int8", "uint8", "char", "bool", "u8", "s8", "uchar" };
+			static const char *const n2[] = { "int16", "uint16", "short", "ushort", "u16", "s16" };
+			static const char *const n4[] = { "int32", "uint32", "int", "uint", "u32", "s32" };
+
+			for (size_t i = 0; i < sizeof(n1) / sizeof(*n1); i++)
+				if (!strcmp(n->name, n1[i]))
+					sz = 1;
+			for (size_t i = 0; i < sizeof(n2) / sizeof(*n2); i++)
+				if (!strcmp(n->name, n2[i]))
+					sz = 2;
+			for (size_t i = 0; i < sizeof(n4) / sizeof(*n4); i++)
+				if (!strcmp(n->name, n4[i]))
+					sz = 4;
+			if (!strcmp(n->name, "string"))
+				sz = LT_STR_DEFAULT;
+		}
+		sema_set_int(n, 8, false);
+		s->k[0] = sz;
+		return 0;
+	}
+	case N_TUPLE: {
+		int nm = (int)node_count(n->args), i = 0;
+		struct lt_member *m = c_alloc(c, nm * sizeof(*m));
+
+		for (struct node *a = n->args; a; a = a->next, i++) {
+			if (sema_expr(c, a))
+				return -EINVAL;
+			if (NS(a)->ext || NS(a)->t.kind == LT_NONE)
+				return sema_err(c, a->loc, "invalid tuple member");
+			m[i].type = &NS(a)->t;
+		}
+		lt_tuple_layout(m, nm);
+		s->t.kind = LT_TUPLE;
+		s->t.members = m;
+		s->t.nmembers = nm;
+		return 0;
+	}
+	case N_INCDEC:
+		if (n->a->kind != N_MAP && n->a->kind != N_VAR)
+			return sema_err(c, n->loc, "The %s operator must be applied to a map or variable",
+					tok_name(n->op));
+		if (n->a->kind == N_MAP) {
+			if (sema_map_keys(c, n->a))
+				return -EINVAL;
+			if (!c->maps[NS(n->a)->map].typed) {
+				struct lt_type it = { .kind = LT_INT, .size = 8, .is_signed = true };
+
+				sema_map_value(c, n->a, LT_AGG_NONE, &it, n->loc);
+			}
+			if (c->maps[NS(n->a)->map].m.agg != LT_AGG_NONE ||
+			    !lt_is_int(&c->maps[NS(n->a)->map].m.val))
+				return sema_err(c, n->loc, "The %s operator needs an integer map",
+						tok_name(n->op));
+		} else if (sema_expr(c, n->a) || !lt_is_int(&NS(n->a)->t)) {
+			return sema_err(c, n->loc, "The %s operator needs an integer variable",
+					tok_name(n->op));
+		}
+		sema_set_int(n, 8, true);
+		return 0;
+	default:
+		return sema_err(c, n->loc, "unexpected expression");
+	}
+}
+
+/* ---- statements -------------------------------------------------------------------- */
+
+static int sema_block(struct compiler *c, struct node *blk);
+
+static int sema_assign(struct compiler *c, struct node *n)
+{
+	struct nsema *r;
+
+	if (n->a->kind == N_VAR && !n->op) {
+		struct var *v;
+
+		if (sema_expr(c, n->b))
+			return -EINVAL;
+		r = NS(n->b);
+		if (r->ext == VX_AGG)
+			return sema_err(c, n->b->loc, "aggregation functions can only be assigned to maps");
+		if (r->ext || r->t.kind == LT_NONE)
+			return sema_err(c, n->b->loc, "Value of this type can not be assigned to a variable");
+		v = var_find(c->cur, n->a->name);
+		if (!v) {
+			v = var_add(c->cur, n->a->name);
+			type_copy(c, &v->type, &r->t);
+			if (v->type.kind == LT_INT)
+				v->type.size = 8;
+		} else if (!types_compatible(&v->type, &r->t)) {
+			char a[64], b[64];
+
+			return sema_err(c, n->loc, "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'",
+					n->a->name, lt_type_str(&r->t, a, sizeof(a)),
+					lt_type_str(&v->type, b, sizeof(b)));
+		} else if (v->type.kind == LT_STR && r->t.size > v->type.size) {
+			v->type.size = r->t.size;
+		}
+		sema_info(n->a)->var = (int)(v - c->cur->vars);
+		NS(n->a)->t = v->type;
+		return 0;
+	}
+	if (n->op) {
+		/* x op= e  is  x = x op e  on integers */
+		if (sema_expr(c, n->b))
+			return -EINVAL;
+		if (!lt_is_int(&NS(n->b)->t) || NS(n->b)->ext)
+			return sema_err(c, n->b->loc, "compound assignment needs an integer value");
+		if (n->a->kind == N_MAP) {
+			if (sema_map_keys(c, n->a))
+				return -EINVAL;
+			if (!c->maps[NS(n->a)->map].typed)
+				sema_map_value(c, n->a, LT_AGG_NONE, &NS(n->b)->t, n->loc);
+			if (c->maps[NS(n->a)->map].m.agg != LT_AGG_NONE ||
+			    !lt_is_int(&c->maps[NS(n->a)->map].m.val))
+				return sema_err(c, n->loc, "compound assignment needs an integer map");
+			return 0;
+		}
+		if (sema_expr(c, n->a))
+			return -EINVAL;
+		if (!lt_is_int(&NS(n->a)->t))
+			return sema_err(c, n->loc, "compound assignment needs an integer variable");
+		return 0;
+	}
+	/* map assignment */
+	if (sema_map_keys(c, n->a) || sema_expr(c, n->b))
+		return -EINVAL;
+	r = NS(n->b);
+	if (r->ext == VX_AGG) {
+		struct mapdef *md = &c->maps[NS(n->a)->map];
+
+		if (sema_map_value(c, n->a, r->agg, NULL, n->loc))
+			return -EINVAL;
+		if (r->agg == LT_AGG_LHIST) {
+			if (md->m.lhist_step && (md->m.lhist_min != r->k[0] ||
+						 md->m.lhist_max != r->k[1] || md->m.lhist_step != r->k[2]))
+				return sema_err(c, n->loc, "Different lhist bounds in a single map unsupported");
+			md->m.lhist_min = r->k[0];
+			md->m.lhist_max = r->k[1];
+			md->m.lhist_step = r->k[2];
+		}
+		return 0;
+	}
+	if (r->ext || r->t.kind == LT_NONE)
+		return sema_err(c, n->b->loc, "Value of this type can not be assigned to a map");
+	if (sema_map_value(c, n->a, LT_AGG_NONE, &r->t, n->loc))
+		return -EINVAL;
+	NS(n->a)->t = c->maps[NS(n->a)->map].m.val;
+	return 0;
+}
+
+static int sema_stmt(struct compiler *c, struct node *n)
+{
+	int64_t k;
+
+	switch (n->kind) {
+	case N_ASSIGN:
+		return sema_assign(c, n);
+	case N_EXPRSTMT:
+		if (sema_expr(c, n->a))
+			return -EINVAL;
+		if (NS(n->a)->ext == VX_AGG)
+			return sema_err(c, n->a->loc, "%s() should be assigned to a map", n->a->name);
+		return 0;
+	case N_INCDEC:
+		return sema_expr(c, n);
+	case N_IF:
+		if (sema_expr(c, n->a))
+			return -EINVAL;
+		if (!lt_is_int(&NS(n->a)->t) || NS(n->a)->ext)
+			return sema_err(c, n->a->loc, "Invalid condition in if(): must be an integer");
+		if (sema_block(c, n->b))
+			return -EINVAL;
+		return n->c ? sema_block(c, n->c) : 0;
+	case N_WHILE: {
+		int ret;
+
+		if (sema_expr(c, n->a))
+			return -EINVAL;
+		if (!lt_is_int(&NS(n->a)->t) || NS(n->a)->ext)
+			return sema_err(c, n->a->loc, "Invalid condition in while(): must be an integer");
+		c->loop_depth++;
+		ret = sema_block(c, n->b);
+		c->loop_depth--;
+		return ret;
+	}
+	case N_UNROLL:
+		if (sema_expr(c, n->a))
+			return -EINVAL;
+		if (!sema_const_int(c, n->a, &k))
+			return sema_err(c, n->a->loc, "unroll() count must be an integer literal");
+		if (k < 1 || k > 100)
+			return sema_err(c, n->a->loc, "unroll() count must be between 1 and 100 (got %lld)",
+					(long long)k);
+		sema_info(n)->k[0] = k;
+		return sema_block(c, n->b);
+	case N_RETURN:
+		return 0;
+	case N_BREAK:
+	case N_CONTINUE:
+		if (!c->loop_depth)
+			return sema_err(c, n->loc, "%s statement must be inside a loop",
+					n->kind == N_BREAK ? "break" : "continue");
+		return 0;
+	default:
+		return sema_err(c, n->loc, "unexpected statement");
+	}
+}
+
+static int sema_block(struct compiler *c, struct node *blk)
+{
+	int ret = 0;
+
+	for (struct node *s = blk->args; s; s = s->next)
+		if (sema_stmt(c, s))
+			ret = -EINVAL;
+	return ret;
+}
+
+static int sema_probe(struct compiler *c, struct probe *p)
+{
+	int ret = 0;
+
+	c->cur = p;
+	for (int i = 0; i < p->nvars; i++)
+		free(p->vars[i].name);
+	free(p->vars);
+	p->vars = NULL;
+	p->nvars = 0;
+	if (p->node->a) {
+		if (sema_expr(c, p->node->a))
+			ret = -EINVAL;
+		else if (!lt_is_int(&NS(p->node->a)->t) || NS(p->node->a)->ext)
+			ret = sema_err(c, p->node->a->loc, "Invalid type for predicate: must be an integer");
+	}
+	if (sema_block(c, p->node->b))
+		ret = -EINVAL;
+	c->cur = NULL;
+	return ret;
+}
+
+int sema_run(struct compiler *c)
+{
+	int ret = 0, nfmts;
+
+	/* pass 1: quiet, learns map types from every assignment */
+	c->quiet = true;
+	nfmts = c->nfmts;
+	for (int i = 0; i < c->nprobes; i++)
+		sema_probe(c, &c->probes[i]);
+	for (int i = nfmts; i < c->nfmts; i++)
+		free((char *)c->fmts[i].f.fmt);
+	c->nfmts = nfmts;
+	c->quiet = false;
+	for (int i = 0; i < c->nprobes; i++)
+		if (sema_probe(c, &c->probes[i]))
+			ret = -EINVAL;
+	for (int i = 0; i < c->nmaps && !ret; i++) {
+		struct mapdef *md = &c->maps[i];
+
+		if (!md->typed) {
+			if (md->key_typed && !md->used_print_only)
+				ret = sema_err(c, md->loc, "Undefined map: %s", md->name);
+			else
+				ret = sema_err(c, md->loc, "Undefined map: %s", md->name);
+			continue;
+		}
+		md->m.key_size = lt_map_key_size(&md->m.key);
+		md->m.value_size = lt_map_value_size(&md->m);
+	}
+	return ret;
+}
+
+void compiler_free(struct compiler *c)
+{
+	extern void attach_point_free(struct attach_point *ap);
+
+	for (int i = 0; i < c->nprobes; i++) {
+		struct probe *p = &c->probes[i];
+
+		for (int k = 0; k < p->naps; k++)
+			attach_point_free(&p->aps[k]);
+		free(p->aps);
+		for (int k = 0; k < p->nvars; k++)
+			free(p->vars[k].name);
+		free(p->vars);
+	}
+	free(c->probes);
+	for (int i = 0; i < c->nmaps; i++)
+		free(c->maps[i].name);
+	free(c->maps);
+	for (int i = 0; i < c->nfmts; i++)
+		free((char *)c->fmts[i].f.fmt);
+	free(c->fmts);
+	for (int i = 0; i < c->nprobe_names; i++)
+		free((char *)c->probe_names[i]);
+	free(c->probe_names);
+	for (int i = 0; i < c->nallocs; i++)
+		free(c->allocs[i]);
+	free(c->allocs);
+	node_free(c->prog);
+	memset(c, 0, sizeof(*c));
+}

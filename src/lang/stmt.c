@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Statements, assignments and whole programs (prologue, predicate, Go entry condition). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/insn.h"
+#include "lang/cg.h"
+#include "lang/lexer.h"
+
+int cg_resolve(struct cg *g);
+
+static int binop_alu(int op)
+{
+	switch (op) {
+	case '+': return BPF_ADD;
+	case '-': return BPF_SUB;
+	case '*': return BPF_MUL;
+	case '/': return BPF_DIV;
+	case '%': return BPF_MOD;
+	case '&': return BPF_AND;
+	case '|': return BPF_OR;
+	case '^': return BPF_XOR;
+	case TOK_SHL: return BPF_LSH;
+	case TOK_SHR: return BPF_RSH;
+	}
+	return BPF_ADD;
+}
+
+/*
+ * Assignments that read-modify-write an integer (x op= e, x++, ++x) and plain assignments
+ * used as values. With want, R0 holds the expression's value afterwards.
+ */
+int cg_update(struct cg *g, struct node *n, bool want)
+{
+	struct node *lhs = n->a;
+	bool incdec = n->kind == N_INCDEC, post = incdec && n->num;
+	int alu = incdec ? (n->op == TOK_INC ? BPF_ADD : BPF_SUB) : binop_alu(n->op);
+
+	if (!incdec && !n->op) {
+		/* plain assignment of an integer, used as an expression */
+		if (lhs->kind == N_VAR) {
+			cg_int(g, n->b);
+			cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)g->p->vars[NS(lhs)->var].heap_off,
+			       BPF_REG_0);
+			return 0;
+		}
+		return g->err = -EINVAL;
+	}
+	if (incdec)
+		cg_mov_imm(g, BPF_REG_0, 1);
+	else
+		cg_int(g, n->b);
+	if (lhs->kind == N_VAR) {
+		int16_t vo = (int16_t)g->p->vars[NS(lhs)->var].heap_off;
+
+		cg_mov64(g, BPF_REG_1, BPF_REG_0);
+		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_9, vo);
+		cg_mov64(g, BPF_REG_2, BPF_REG_0);
+		cg_alu_reg(g, alu, BPF_REG_0, BPF_REG_1);
+		cg_stx(g, BPF_DW, BPF_REG_9, vo, BPF_REG_0);
+		if (post)
+			cg_mov64(g, BPF_REG_0, BPF_REG_2);
+		return 0;
+	}
+	/* map: lookup, create with 0 when absent, then update in place */
+	{
+		struct mapdef *md = &g->c->maps[NS(lhs)->map];
+		uint32_t saved = g->heap, key, val;
+		int have = cg_label(g), done = cg_label(g);
+
+		cg_push(g);
+		key = cg_map_key(g, lhs);
+		val = cg_heap_alloc(g, md->m.value_size);
+		cg_map_lookup(g, md->m.fd, key);
+		cg_jmp_imm(g, BPF_JNE, BPF_REG_0, 0, have);
+		cg_zero(g, val, md->m.value_size);
+		cg_ld_map(g, BPF_REG_1, md->m.fd);
+		cg_heap_ptr(g, BPF_REG_2, key);
+		cg_heap_ptr(g, BPF_REG_3, val);
+		cg_mov_imm(g, BPF_REG_4, BPF_NOEXIST);
+		cg_call(g, BPF_FUNC_map_update_elem);
+		cg_map_lookup(g, md->m.fd, key);
+		cg_jmp_imm(g, BPF_JNE, BPF_REG_0, 0, have);
+		cg_pop(g, BPF_REG_0);
+		cg_mov_imm(g, BPF_REG_0, 0);
+		cg_ja(g, done);
+		cg_bind(g, have);
+		g->stack += 8; /* the pushed operand is still there on this path */
+		cg_pop(g, BPF_REG_1);
+		cg_ldx(g, BPF_DW, BPF_REG_2, BPF_REG_0, 0);
+		cg_mov64(g, BPF_REG_3, BPF_REG_2);
+		cg_alu_reg(g, alu, BPF_REG_3, BPF_REG_1);
+		cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_3);
+		cg_mov64(g, BPF_REG_0, post ? BPF_REG_2 : BPF_REG_3);
+		cg_bind(g, done);
+		g->heap = saved;
+	}
+	return 0;
+}
+
+/* @m[k] = v for non-aggregation maps. */
+static int cg_map_assign(struct cg *g, struct node *n)
+{
+	struct mapdef *md = &g->c->maps[NS(n->a)->map];
+	uint32_t saved = g->heap, key, val;
+
+	key = cg_map_key(g, n->a);
+	val = cg_heap_alloc(g, md->m.value_size);
+	if (md->m.val.kind == LT_STR || md->m.val.kind == LT_TUPLE)
+		cg_zero(g, val, md->m.value_size);
+	if (NS(n->b)->t.kind == LT_STR && NS(n->b)->t.size < md->m.val.size) {
+		uint32_t tmp = cg_heap_alloc(g, NS(n->b)->t.size);
+
+		cg_value(g, n->b, tmp);
+		cg_copy(g, val, tmp, NS(n->b)->t.size);
+	} else {
+		cg_value(g, n->b, val);
+	}
+	cg_ld_map(g, BPF_REG_1, md->m.fd);
+	cg_heap_ptr(g, BPF_REG_2, key);
+	cg_heap_ptr(g, BPF_REG_3, val);
+	cg_mov_imm(g, BPF_REG_4, BPF_ANY);
+	cg_call(g, BPF_FUNC_map_update_elem);
+	g->heap = saved;
+	return 0;
+}
+
+static int cg_block(struct cg *g, struct node *blk);
+
+static int cg_stmt(struct cg *g, struct node *n)
+{
+	uint32_t saved = g->heap;
+	int ret = 0;
+
+	switch (n->kind) {
+	case N_ASSIGN:
+		if (n->op) {
+			ret = cg_update(g, n, false);
+		} else if (n->a->kind == N_VAR) {
+			struct var *v = &g->p->vars[NS(n->a)->var];
+
+			if (cg_is_blob(&v->type) && NS(n->b)->t.kind == LT_STR &&
+			    NS(n->b)->t.size < v->type.size) {
+				cg_zero(g, v->heap_off, lt_type_size(&v->type));
+				ret = cg_value(g, n->b, v->heap_off);
+			} else {
+				ret = cg_value(g, n->b, v->heap_off);
+			}
+		} else if (NS(n->b)->ext == VX_AGG) {
+			extern int cg_aggregate(struct cg * g, struct node * map, struct node * fn);
+
+			ret = cg_aggregate(g, n->a, n->b);
+		} else {
+			ret = cg_map_assign(g, n);
+		}
+		break;
+	case N_INCDEC:
+		ret = cg_update(g, n, false);
+		break;
+	case N_EXPRSTMT:
+		if (cg_is_blob(&NS(n->a)->t)) {
+			uint32_t off = cg_heap_alloc(g, lt_type_size(&NS(n->a)->t));
+
+			ret = cg_value(g, n->a, off);
+		} else if (NS(n->a)->ext == VX_VOID || NS(n->a)->t.kind == LT_NONE) {
+			if (n->a->kind == N_CALL || n->a->kind == N_IDENT) {
+				const struct builtin *b = builtin_get(NS(n->a)->builtin);
+
+				ret = b && b->emit ? b->emit(g, n->a, -1) : -ENOTSUP;
+			}
+		} else {
+			ret = cg_int(g, n->a);
+		}
+		break;
+	case N_IF: {
+		int els = cg_label(g), done = cg_label(g);
+
+		cg_int(g, n->a);
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, els);
+		cg_block(g, n->b);
+		cg_ja(g, done);
+		cg_bind(g, els);
+		if (n->c)
+			cg_block(g, n->c);
+		cg_bind(g, done);
+		break;
+	}
+	case N_WHILE: {
+		int top = cg_label(g), done = cg_label(g);
+
+		if (g->nloops >= CG_MAX_LOOPS)
+			return g->err = -E2BIG;
+		g->brk[g->nloops] = done;
+		g->cont[g->nloops] = top;
+		g->nloops++;
+		cg_bind(g, top);
+		cg_int(g, n->a);
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, done);
+		cg_block(g, n->b);
+		cg_ja(g, top);
+		cg_bind(g, done);
+		g->nloops--;
+		break;
+	}
+	case N_UNROLL:
+		for (int64_t i = 0; i < NS(n)->k[0]; i++)
+			cg_block(g, n->b);
+		break;
+	case N_RETURN:
+		cg_return(g);
+		break;
+	case N_BREAK:
+		cg_ja(g, g->brk[g->nloops - 1]);
+		break;
+	case N_CONTINUE:
+		cg_ja(g, g->cont[g->nloops - 1]);
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	g->heap = saved;
+	if (ret && !g->err)
+		g->err = ret;
+	return ret;
+}
+
+static int cg_block(struct cg *g, struct node *blk)
+{
+	for (struct node *s = blk->args; s; s = s->next)
+		cg_stmt(g, s);
+	return g->err;
+}
+
+/* Go entry probes sit on the prologue's jump to morestack: run only when it is not taken. */
+static void go_entry_check(struct cg *g)
+{
+	int run = cg_label(g), jb = cg_label(g);
+
+	cg_mov64(g, BPF_REG_1, BPF_REG_6);
+	cg_call(g, BPF_FUNC_get_attach_cookie);
+	cg_alu_imm(g, BPF_RSH, BPF_REG_0, 32);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, ENTRY_ALWAYS, run);
+	cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_6, PR_FLAGS);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, ENTRY_JB_NOT_TAKEN, jb);
+	/* JBE taken when CF (bit 0) or ZF (bit 6) */
+	cg_jmp_imm(g, BPF_JSET, BPF_REG_1, 0x41, g->exit_label);
+	cg_ja(g, run);
+	cg_bind(g, jb);
+	cg_jmp_imm(g, BPF_JSET, BPF_REG_1, 0x01, g->exit_label);
+	cg_bind(g, run);
+}
+
+static bool ap_has_conds(const struct attach_point *ap)
+{
+	for (size_t i = 0; i < ap->noffsets; i++)
+		if (ap->conds[i])
+			return true;
+	return false;
+}
+
+int cg_program(struct compiler *c, struct probe *p, struct attach_point *ap, struct cg_maps *fds,
+	       uint64_t start_ns, struct bpf_insn **out)
+{
+	struct cg g = { .c = c, .p = p, .ap = ap, .fds = fds, .start_ns = start_ns };
+	int ret;
+
+	c->cur = p;
+	c->cur_ap = ap;
+	g.exit_label = cg_label(&g);
+	cg_mov64(&g, BPF_REG_6, BPF_REG_1);
+	/* R9 = heap */
+	cg_st_imm(&g, BPF_W, BPF_REG_10, -8, 0);
+	cg_ld_map(&g, BPF_REG_1, fds->heap);
+	cg_mov64(&g, BPF_REG_2, BPF_REG_10);
+	cg_alu_imm(&g, BPF_ADD, BPF_REG_2, -8);
+	cg_call(&g, BPF_FUNC_map_lookup_elem);
+	cg_jmp_imm(&g, BPF_JEQ, BPF_REG_0, 0, g.exit_label);
+	cg_mov64(&g, BPF_REG_9, BPF_REG_0);
+	if (ap->type == PT_UPROBE && ap->is_go && ap_has_conds(ap))
+		go_entry_check(&g);
+	/* scratch variables live at the bottom of the heap, zeroed */
+	for (int i = 0; i < p->nvars; i++) {
+		uint32_t sz = lt_type_size(&p->vars[i].type);
+
+		p->vars[i].heap_off = cg_heap_alloc(&g, sz);
+		cg_zero(&g, p->vars[i].heap_off, lt_align_up(sz, 8));
+	}
+	g.heap_vars = g.heap;
+	if (p->node->a) {
+		cg_int(&g, p->node->a);
+		cg_jmp_imm(&g, BPF_JEQ, BPF_REG_0, 0, g.exit_label);
+	}
+	cg_block(&g, p->node->b);
+	cg_bind(&g, g.exit_label);
+	cg_mov_imm(&g, BPF_REG_0, 0);
+	cg_emit(&g, INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+	ret = g.err ? g.err : cg_resolve(&g);
+	free(g.labels);
+	free(g.fix);
+	c->cur = NULL;
+	c->cur_ap = NULL;
+	if (ret) {
+		free(g.insn);
+		return ret;
+	}
+	*out = g.insn;
+	return g.n;
+}
