@@ -16,12 +16,13 @@
 
 #include "core/dwarf.h"
 
-#define MAX_SIBLINGS   (1u << 20) /* DIEs visited per child list */
-#define MAX_CUS	       (1u << 16)
-#define MAX_TYPE_DEPTH 16
-#define MAX_LINES      (1u << 24)
-#define TYPE_NAME_MAX  256
-#define MAX_ARRAY_DIMS 8
+#define MAX_SIBLINGS	 (1u << 20) /* DIEs visited per child list */
+#define MAX_CUS		 (1u << 16)
+#define MAX_DIES_SCANNED (1u << 22) /* top-level DIEs looked at when searching a type */
+#define MAX_TYPE_DEPTH	 16
+#define MAX_LINES	 (1u << 24)
+#define TYPE_NAME_MAX	 256
+#define MAX_ARRAY_DIMS	 8
 
 struct dwarf_file {
 	int fd;
@@ -645,13 +646,12 @@ static bool find_struct(struct dwarf_file *df, const char *name, Dwarf_Die *out)
 {
 	Dwarf_Off off = 0, next;
 	size_t hsize;
-	unsigned int ncu = 0;
+	unsigned int ncu = 0, n = 0; /* n: DIEs over all CUs, so many small CUs stay bounded */
 
 	while (ncu++ < MAX_CUS && dwarf_nextcu(df->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
 		Dwarf_Die cu, die;
-		unsigned int n = 0;
 
-		if (next <= off)
+		if (next <= off || n >= MAX_DIES_SCANNED)
 			break;
 		if (dwarf_offdie(df->dw, off + hsize, &cu) && dwarf_child(&cu, &die) == 0) {
 			do {
@@ -662,7 +662,7 @@ static bool find_struct(struct dwarf_file *df, const char *name, Dwarf_Die *out)
 					*out = die;
 					return true;
 				}
-			} while (++n < MAX_SIBLINGS && dwarf_siblingof(&die, &die) == 0);
+			} while (++n < MAX_DIES_SCANNED && dwarf_siblingof(&die, &die) == 0);
 		}
 		off = next;
 	}
