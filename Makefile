@@ -16,6 +16,7 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-ini
 LDLIBS  := -lbpf -lelf -ldw -lz -lcapstone -lm
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Isrc/bpf -Wall \
+	      -I/usr/include/$(shell $(CC) -print-multiarch) \
 	      -Wno-unused-function
 
 CORE_SRC := $(wildcard src/core/*.c)

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* funccount: one counter per probed function, indexed by the probe's cookie. */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
+#include "uregs.bpf.h"
 
 #include "func_probe.h"
 

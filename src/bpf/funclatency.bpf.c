@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* funclatency: log2 histogram of call durations per (function, process), Go-safe pairing. */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
+#include "uregs.bpf.h"
 
 #include "func_pair.bpf.h"
 

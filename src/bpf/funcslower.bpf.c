@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* funcslower: report calls slower than a threshold, with result, arguments and stacks. */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
+#include "uregs.bpf.h"
 
 #include "func_pair.bpf.h"
 
