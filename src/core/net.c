@@ -100,21 +100,21 @@ int net_parse_port(const char *s, uint16_t *port, bool allow_zero)
 int net_parse_port_list(const char *s, uint16_t *ports, size_t max, size_t *n)
 {
 	char buf[256];
-	char *save = NULL, *tok;
+	char *rest, *tok;
 	size_t cnt = 0;
 
 	if (!s || strlen(s) >= sizeof(buf))
 		return -EINVAL;
 	strcpy(buf, s);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	rest = buf;
+	/* strsep, not strtok: an empty item ("80,,81", "80,") is an error, not skipped. */
+	while ((tok = strsep(&rest, ","))) {
 		if (cnt == max)
 			return -E2BIG;
 		if (net_parse_port(tok, &ports[cnt], false))
 			return -EINVAL;
 		cnt++;
 	}
-	if (!cnt)
-		return -EINVAL;
 	*n = cnt;
 	return 0;
 }

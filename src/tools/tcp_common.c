@@ -74,3 +74,8 @@ int tcp_parse_ports(const char *s, const char *opt, uint16_t *ports, size_t *n)
 		       s);
 	return err ? -EINVAL : 0;
 }
+
+void tcp_json_ready(void)
+{
+	fprintf(stderr, "Tracing... Hit Ctrl-C to end.\n");
+}

@@ -37,6 +37,12 @@ int tcp_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* -4/-6 bookkeeping: family 0 (any), AF_INET or AF_INET6; both given is an error. */
 int tcp_set_family(int *family, int want);
 
+/*
+ * With --json stdout carries only JSON objects; this says on stderr that tracing has begun
+ * ("Tracing... Hit Ctrl-C to end."), so scripts and tests know when events will be seen.
+ */
+void tcp_json_ready(void);
+
 struct bpf_map;
 /* Fill a TCP_PORT_MAP (see src/bpf/tcp_common.bpf.h) with ports. 0 or a negative errno. */
 int tcp_fill_port_map(struct bpf_map *map, const uint16_t *ports, size_t n);

@@ -235,6 +235,8 @@ static int tcplife_main(int argc, char **argv)
 		err = 1;
 		goto out;
 	}
+	if (o.json)
+		tcp_json_ready();
 	print_header(&o);
 	err = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
 out:

@@ -302,7 +302,9 @@ static int tcptop_main(int argc, char **argv)
 		err = 1;
 		goto out;
 	}
-	if (!o.json)
+	if (o.json)
+		tcp_json_ready();
+	else
 		printf("Tracing... Output every %lu secs. Hit Ctrl-C to end\n", o.interval);
 	err = snoop__run(&s, 0, NULL) ? 1 : 0;
 	/* Like bcc: Ctrl-C ends the current interval with one last table. */

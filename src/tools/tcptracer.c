@@ -218,7 +218,9 @@ static int tcptracer_main(int argc, char **argv)
 		err = 1;
 		goto out;
 	}
-	if (!o.json)
+	if (o.json)
+		tcp_json_ready();
+	else
 		print_header(&o);
 	err = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
 out:

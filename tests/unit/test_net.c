@@ -59,6 +59,8 @@ static void test_parse(void)
 	CHECK(net_parse_port_list("1,2,3,4,5", p, 4, &n) == -E2BIG);
 	CHECK(net_parse_port_list("22,,x", p, 4, &n) == -EINVAL);
 	CHECK(net_parse_port_list("", p, 4, &n) == -EINVAL);
+	CHECK(net_parse_port_list("1,,2", p, 4, &n) == -EINVAL);
+	CHECK(net_parse_port_list("1,", p, 4, &n) == -EINVAL);
 	CHECK(net_parse_port_range("100-200", &lo, &hi) == 0 && lo == 100 && hi == 200);
 	CHECK(net_parse_port_range("300", &lo, &hi) == 0 && lo == 300 && hi == 300);
 	CHECK(net_parse_port_range("200-100", &lo, &hi) == -EINVAL);
