@@ -408,8 +408,9 @@ static int run(const struct opts *o)
 			goto out;
 		}
 	}
-	if (!o->json)
-		printf("Tracing tcp congestion control status duration... Hit Ctrl-C to end.\n");
+	/* With --json the ready line goes to stderr, keeping stdout pure JSON. */
+	fprintf(o->json ? stderr : stdout,
+		"Tracing tcp congestion control status duration... Hit Ctrl-C to end.\n");
 	why_stop = loop__run(&loop);
 	if (why_stop == LOOP_ERROR)
 		err = -EIO;

@@ -109,13 +109,21 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->family = c == '4' ? 2 : 10;
 			break;
 		case OPT_NETNS:
-			if (parse_num("--netns-id", optarg, &v) || v > UINT32_MAX)
+			if (parse_num("--netns-id", optarg, &v))
 				return -EINVAL;
+			if (v > UINT32_MAX) {
+				tk_err("invalid --netns-id: '%s'", optarg);
+				return -EINVAL;
+			}
 			o->netns_id = v;
 			break;
 		case OPT_PIDNS:
-			if (parse_num("--pid-netns", optarg, &v) || v == 0 || v > INT32_MAX)
+			if (parse_num("--pid-netns", optarg, &v))
 				return -EINVAL;
+			if (v == 0 || v > INT32_MAX) {
+				tk_err("invalid --pid-netns: '%s'", optarg);
+				return -EINVAL;
+			}
 			o->pid_netns = v;
 			break;
 		case OPT_JSON:
@@ -298,7 +306,10 @@ static int run(const struct opts *o)
 		tk_err("event loop: %s", strerror(-err));
 		goto out;
 	}
-	if (!o->json)
+	/* bcc prints only the header; with --json a ready line goes to stderr. */
+	if (o->json)
+		fprintf(stderr, "Tracing TCP drops... Hit Ctrl-C to end.\n");
+	else
 		printf("%-8s %-7s %-2s %-20s > %-20s %-20s %s\n", "TIME", "PID", "IP",
 		       "SADDR:SPORT", "DADDR:DPORT", "STATE (FLAGS)", "REASON (CODE)");
 	err = loop__run(&loop) == LOOP_ERROR ? -EIO : 0;

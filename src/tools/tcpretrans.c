@@ -271,8 +271,9 @@ static int run(const struct opts *o)
 			goto out;
 		}
 	}
+	/* With --json the ready line goes to stderr, keeping stdout pure JSON. */
+	fprintf(o->json ? stderr : stdout, "Tracing retransmits ... Hit Ctrl-C to end\n");
 	if (!o->json) {
-		printf("Tracing retransmits ... Hit Ctrl-C to end\n");
 		if (!o->count && o->sequence)
 			printf("%-8s %-7s %-2s %-20s %1s> %-20s %-11s %s\n", "TIME", "PID", "IP",
 			       "LADDR:LPORT", "T", "RADDR:RPORT", "STATE", "SEQ");

@@ -322,12 +322,12 @@ static int run(const struct opts *o)
 		tk_err("timer: %s", strerror(-err));
 		goto out;
 	}
-	if (!o->json) {
-		if (o->duration_s)
-			printf("Tracing TCP RTT for %lu secs.\n", o->duration_s);
-		else
-			printf("Tracing TCP RTT... Hit Ctrl-C to end.\n");
-	}
+	/* With --json the ready line goes to stderr, keeping stdout pure JSON. */
+	if (o->duration_s)
+		fprintf(o->json ? stderr : stdout, "Tracing TCP RTT for %lu secs.\n",
+			o->duration_s);
+	else
+		fprintf(o->json ? stderr : stdout, "Tracing TCP RTT... Hit Ctrl-C to end.\n");
 	why = loop__run(&loop);
 	if (why == LOOP_ERROR)
 		err = -EIO;

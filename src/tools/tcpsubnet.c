@@ -297,8 +297,9 @@ static int run(struct opts *o)
 		tk_err("interval timer: %s", strerror(-err));
 		goto out;
 	}
-	if (!o->json)
-		printf("Tracing... Output every %lu secs. Hit Ctrl-C to end\n", o->interval_s);
+	/* With -J the ready line goes to stderr, keeping stdout pure JSON. */
+	fprintf(o->json ? stderr : stdout, "Tracing... Output every %lu secs. Hit Ctrl-C to end\n",
+		o->interval_s);
 	why = loop__run(&loop);
 	if (why == LOOP_ERROR)
 		err = -EIO;

@@ -219,8 +219,8 @@ static int run(const struct opts *o)
 			goto out;
 		}
 	}
-	if (!o->json)
-		printf("Tracing SYN backlog size. Ctrl-C to end.\n");
+	/* With --json the ready line goes to stderr, keeping stdout pure JSON. */
+	fprintf(o->json ? stderr : stdout, "Tracing SYN backlog size. Ctrl-C to end.\n");
 	why = loop__run(&loop);
 	if (why == LOOP_ERROR)
 		err = -EIO;
