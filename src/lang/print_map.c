@@ -162,10 +162,6 @@ int lt_map_zero(const struct lt_map *m, int ncpus)
 
 /* ---- sorting ------------------------------------------------------------------------- */
 
-struct sort_ctx {
-	const struct lt_map *m;
-};
-
 static int cmp_i64(int64_t a, int64_t b)
 {
 	return a < b ? -1 : a > b;
@@ -176,9 +172,19 @@ static int cmp_u64(uint64_t a, uint64_t b)
 	return a < b ? -1 : a > b;
 }
 
-static int cmp_value_of(const struct lt_type *t, const uint8_t *a, const uint8_t *b)
+static const char *probe_name(const struct lt_prog *prog, uint64_t i)
+{
+	if (prog && i < prog->nprobes && prog->probe_names[i])
+		return prog->probe_names[i];
+	return "";
+}
+
+static int cmp_value_of(const struct lt_type *t, const uint8_t *a, const uint8_t *b,
+			const struct lt_prog *prog)
 {
 	switch (t->kind) {
+	case LT_PROBE:
+		return strcmp(probe_name(prog, lt_load_u64(a)), probe_name(prog, lt_load_u64(b)));
 	case LT_INT:
 		return t->is_signed ? cmp_i64((int64_t)lt_load_u64(a), (int64_t)lt_load_u64(b))
 				    : cmp_u64(lt_load_u64(a), lt_load_u64(b));
@@ -187,7 +193,7 @@ static int cmp_value_of(const struct lt_type *t, const uint8_t *a, const uint8_t
 	case LT_TUPLE:
 		for (uint32_t i = 0; i < t->nmembers; i++) {
 			const struct lt_member *mb = &t->members[i];
-			int c = cmp_value_of(mb->type, a + mb->offset, b + mb->offset);
+			int c = cmp_value_of(mb->type, a + mb->offset, b + mb->offset, prog);
 			if (c)
 				return c;
 		}
@@ -214,12 +220,16 @@ static uint64_t hist_total(const struct lt_map *m, const uint8_t *v)
 	return t;
 }
 
-static const struct lt_map *sort_map;
+struct sort_ctx {
+	const struct lt_map *m;
+	const struct lt_prog *prog;
+};
 
-static int cmp_entries(const void *pa, const void *pb)
+static int cmp_entries(const void *pa, const void *pb, void *arg)
 {
 	const struct lt_entry *a = pa, *b = pb;
-	const struct lt_map *m = sort_map;
+	const struct sort_ctx *sc = arg;
+	const struct lt_map *m = sc->m;
 	int c = 0;
 
 	switch (m->agg) {
@@ -241,11 +251,11 @@ static int cmp_entries(const void *pa, const void *pb)
 		break;
 	case LT_AGG_NONE:
 		if (m->val.kind == LT_INT)
-			c = cmp_value_of(&m->val, a->val, b->val);
+			c = cmp_value_of(&m->val, a->val, b->val, sc->prog);
 		break;
 	}
 	if (!c && m->key.kind != LT_NONE)
-		c = cmp_value_of(&m->key, a->key, b->key);
+		c = cmp_value_of(&m->key, a->key, b->key, sc->prog);
 	return c;
 }
 
@@ -381,8 +391,9 @@ void lt_render_map(struct lt_sbuf *out, const struct lt_map *m, struct lt_entry 
 	bool is_stats = m->agg == LT_AGG_AVG || m->agg == LT_AGG_STATS;
 	size_t first = 0;
 
-	sort_map = m;
-	qsort(e, n, sizeof(*e), cmp_entries);
+	struct sort_ctx sc = {m, prog};
+
+	qsort_r(e, n, sizeof(*e), cmp_entries, &sc);
 	if (top && n > top)
 		first = n - top;
 	if (json) {
