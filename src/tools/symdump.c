@@ -36,9 +36,12 @@ static void usage(FILE *f)
 		   "       symdump -k ADDR...\n");
 }
 
-static const char *safe(const char *s, char *buf, size_t len)
+/* Names come from binaries we did not build: escape them. slot: a buffer per argument. */
+static const char *esc(const char *s, unsigned int slot)
 {
-	return str_escape(buf, len, s, strlen(s));
+	static char bufs[3][1024];
+
+	return str_escape(bufs[slot % 3], sizeof(bufs[0]), s, strlen(s));
 }
 
 static int resolve(const char *bin, const char *glob, unsigned int flags, struct target_set *ts)
@@ -60,12 +63,12 @@ static int resolve(const char *bin, const char *glob, unsigned int flags, struct
 	return ret;
 }
 
-static void print_layout(const struct func_target *f, char *buf, size_t len)
+static void print_layout(const struct func_target *f)
 {
 	static const char *const cond[] = {"always", "jbe-not-taken", "jb-not-taken"};
 	const struct func_layout *l = &f->layout;
 
-	printf("%s entry=+0x%x cond=%s body=+0x%x go_prologue=%d rets=", safe(f->name, buf, len),
+	printf("%s entry=+0x%x cond=%s body=+0x%x go_prologue=%d rets=", esc(f->name, 0),
 	       l->entry_off, l->entry_cond <= ENTRY_JB_NOT_TAKEN ? cond[l->entry_cond] : "?",
 	       l->body_off, l->go_prologue);
 	for (uint32_t i = 0; i < l->nrets; i++)
@@ -113,16 +116,15 @@ static void print_loc(const struct dwarf_loc *loc)
 	}
 }
 
-static void print_dwarf(struct dwarf_file *df, const struct func_target *f, char *buf, size_t len)
+static void print_dwarf(struct dwarf_file *df, const struct func_target *f)
 {
 	struct dwarf_func fn;
 
 	if (dwarf_file__func(df, f->addr, &fn)) {
-		printf("%s no-dwarf\n", safe(f->name, buf, len));
+		printf("%s no-dwarf\n", esc(f->name, 0));
 		return;
 	}
-	printf("%s low=0x%" PRIx64 " high=0x%" PRIx64, safe(fn.name, buf, len), fn.low_pc,
-	       fn.high_pc);
+	printf("%s low=0x%" PRIx64 " high=0x%" PRIx64, esc(fn.name, 0), fn.low_pc, fn.high_pc);
 	if (fn.prologue_end)
 		printf(" prologue_end=+0x%" PRIx64, fn.prologue_end - fn.low_pc);
 	printf("\n");
@@ -130,13 +132,13 @@ static void print_dwarf(struct dwarf_file *df, const struct func_target *f, char
 		const struct dwarf_param *p = &fn.params[i];
 
 		printf("  %s %s \"%s\" size=%" PRIu64 " loc=", p->is_result ? "result" : "param",
-		       safe(p->name, buf, len), p->type, p->size);
+		       esc(p->name, 0), esc(p->type, 1), p->size);
 		print_loc(&p->loc);
 		printf("\n");
 		for (unsigned int j = 0; j < p->nmembers; j++)
 			printf("    .%s \"%s\" off=%" PRIu64 " size=%" PRIu64 "\n",
-			       p->members[j].name, p->members[j].type, p->members[j].offset,
-			       p->members[j].size);
+			       esc(p->members[j].name, 0), esc(p->members[j].type, 1),
+			       p->members[j].offset, p->members[j].size);
 	}
 	dwarf_func__free(&fn);
 }
@@ -145,7 +147,6 @@ static int cmd_binary(enum mode mode, const char *bin, const char *glob)
 {
 	struct target_set ts;
 	struct dwarf_file *df = NULL;
-	char buf[1024];
 	int ret;
 
 	ret = resolve(bin, glob, mode == MODE_LAYOUT ? RESOLVE_LAYOUT : 0, &ts);
@@ -164,11 +165,11 @@ static int cmd_binary(enum mode mode, const char *bin, const char *glob)
 
 		if (mode == MODE_LIST)
 			printf("%" PRIx64 " %" PRIu64 " %" PRIx64 " %s\n", f->addr, f->size,
-			       f->offset, safe(f->name, buf, sizeof(buf)));
+			       f->offset, esc(f->name, 0));
 		else if (mode == MODE_LAYOUT)
-			print_layout(f, buf, sizeof(buf));
+			print_layout(f);
 		else
-			print_dwarf(df, f, buf, sizeof(buf));
+			print_dwarf(df, f);
 	}
 	dwarf_file__close(df);
 	target_set__free(&ts);
@@ -220,7 +221,6 @@ static int parse_addr(const char *s, uint64_t *v)
 static int cmd_pid(int pid, char **addrs, int n)
 {
 	struct usym_cache *c = usym_cache__new();
-	char buf[1024];
 	int rc = 0;
 
 	if (!c)
@@ -241,8 +241,8 @@ static int cmd_pid(int pid, char **addrs, int n)
 			break;
 		}
 		printf("%" PRIx64 " %s+0x%" PRIx64 " %s\n", ip,
-		       s.name ? safe(s.name, buf, sizeof(buf)) : "[unknown]", s.name ? s.off : 0,
-		       s.module ? s.module : "-");
+		       s.name ? esc(s.name, 0) : "[unknown]", s.name ? s.off : 0,
+		       s.module ? esc(s.module, 1) : "-");
 	}
 	usym_cache__free(c);
 	return rc;
@@ -265,7 +265,7 @@ static int cmd_kernel(char **addrs, int n)
 			return 1;
 		}
 		name = ksyms__resolve(k, a, &off);
-		printf("%" PRIx64 " %s+0x%" PRIx64 "\n", a, name ? name : "[unknown]", off);
+		printf("%" PRIx64 " %s+0x%" PRIx64 "\n", a, name ? esc(name, 0) : "[unknown]", off);
 	}
 	ksyms__free(k);
 	return 0;
