@@ -13,7 +13,7 @@ BUILD   := build
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	   -D_GNU_SOURCE -Isrc -I$(BUILD)/skel
-LDLIBS  := -lbpf -lelf -ldw -lz -lcapstone -lm
+LDLIBS  := -lbpf -lelf -ldw -lz -lcapstone -lm -lpthread
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Isrc/bpf -Wall \
 	      -I/usr/include/$(shell $(CC) -print-multiarch) \

@@ -47,7 +47,7 @@ int count_tracepoint(void *ctx)
 	return count(bpf_get_attach_cookie(ctx));
 }
 
-SEC("kprobe")
+SEC("kprobe.multi")
 int count_kprobe(struct pt_regs *ctx)
 {
 	return count(bpf_get_attach_cookie(ctx));

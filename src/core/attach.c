@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,14 +77,56 @@ size_t attach_set__count(const struct attach_set *as)
 	return as->nprobes;
 }
 
+struct closer {
+	int *fds;
+	size_t n;
+};
+
+static void *close_fds(void *arg)
+{
+	struct closer *c = arg;
+
+	for (size_t i = 0; i < c->n; i++)
+		close(c->fds[i]);
+	return NULL;
+}
+
+/*
+ * Each perf-event tracepoint or uprobe waits for an RCU grace period when it goes (~0.1 s
+ * here); the waits of different events overlap when closed from several threads.
+ */
+static void close_all(int *fds, size_t n)
+{
+	enum { NTHREADS = 32 };
+	pthread_t th[NTHREADS];
+	struct closer c[NTHREADS];
+	size_t per = (n + NTHREADS - 1) / NTHREADS, started = 0;
+
+	if (n < 8) {
+		struct closer one = { fds, n };
+
+		close_fds(&one);
+		return;
+	}
+	for (size_t t = 0; t < NTHREADS && t * per < n; t++) {
+		c[t].fds = fds + t * per;
+		c[t].n = (t + 1) * per <= n ? per : n - t * per;
+		if (pthread_create(&th[started], NULL, close_fds, &c[t]))
+			close_fds(&c[t]);
+		else
+			started++;
+	}
+	for (size_t t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+}
+
 void attach_set__destroy(struct attach_set *as)
 {
 	if (!as)
 		return;
 	for (size_t i = 0; i < as->nlinks; i++)
 		bpf_link__destroy(as->links[i]);
-	for (size_t i = 0; i < as->nfds; i++)
-		close(as->fds[i]);
+	close_all(as->fds, as->nfds);
 	free(as->links);
 	free(as->fds);
 	free(as);
@@ -323,13 +366,18 @@ static bool fentry_loads(void)
 	return true;
 }
 
-enum kfunc_mech kernel_kfunc_mech(char *why, size_t len)
+bool kernel_has_kprobes(void)
 {
 	struct stat st;
 
+	return !stat("/sys/bus/event_source/devices/kprobe", &st);
+}
+
+enum kfunc_mech kernel_kfunc_mech(char *why, size_t len)
+{
 	if (fentry_loads())
 		return KFUNC_FENTRY;
-	if (!stat("/sys/bus/event_source/devices/kprobe", &st))
+	if (kernel_has_kprobes())
 		return KFUNC_KPROBE;
 	snprintf(why, len,
 		 "kernel function probes are unavailable here: this kernel has no kprobes and "

@@ -25,6 +25,9 @@ size_t attach_set__count(const struct attach_set *as);
 /* Kernel features, probed once by trying (never by looking at symbol lists). */
 bool kernel_has_uprobe_multi(void);
 
+/* The kernel has kprobes (a kprobe PMU): what kprobe_multi links need. */
+bool kernel_has_kprobes(void);
+
 enum kfunc_mech { KFUNC_NONE, KFUNC_KPROBE, KFUNC_FENTRY };
 /* What can probe kernel functions here; with KFUNC_NONE, why holds a one-line reason. */
 enum kfunc_mech kernel_kfunc_mech(char *why, size_t len);

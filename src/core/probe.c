@@ -198,3 +198,66 @@ int tracepoints_match(const struct probe_spec *spec, char ***names, size_t *n, c
 	qsort(*names, *n, sizeof(**names), str_cmp);
 	return 0;
 }
+
+/* available_filter_functions: "name [module]"; kallsyms: "addr type name [module]". */
+static int read_kfunc_names(const char *path, bool kallsyms, const struct probe_spec *spec,
+			    char ***names, size_t *n, size_t *cap)
+{
+	char line[512], sym[256], type;
+	FILE *f = fopen(path, "re");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	while (!ret && fgets(line, sizeof(line), f)) {
+		if (kallsyms) {
+			if (sscanf(line, "%*s %c %255s", &type, sym) != 2 ||
+			    (type != 'T' && type != 't'))
+				continue;
+		} else if (sscanf(line, "%255s", sym) != 1) {
+			continue;
+		}
+		if (glob_match(spec->pattern, sym))
+			ret = strv_push(names, n, cap, strdup(sym));
+	}
+	fclose(f);
+	return ret;
+}
+
+int kfuncs_match(const struct probe_spec *spec, char ***names, size_t *n, char *err,
+		 size_t errlen)
+{
+	char why[256], path[512];
+	const char *tfs = tracefs_dir(why, sizeof(why));
+	size_t cap = 0, o = 0;
+	int ret = -ENOENT;
+
+	*names = NULL;
+	*n = 0;
+	if (tfs) {
+		snprintf(path, sizeof(path), "%s/available_filter_functions", tfs);
+		ret = read_kfunc_names(path, false, spec, names, n, &cap);
+	}
+	if (ret && ret != -ENOMEM)
+		ret = read_kfunc_names("/proc/kallsyms", true, spec, names, n, &cap);
+	if (ret) {
+		strv_free(*names, *n);
+		*names = NULL;
+		*n = 0;
+		snprintf(err, errlen, "cannot list kernel functions: %s", strerror(-ret));
+		return ret;
+	}
+	if (!*n) {
+		snprintf(err, errlen, "no kernel function matches '%s'", spec->pattern);
+		return -ENOENT;
+	}
+	qsort(*names, *n, sizeof(**names), str_cmp);
+	for (size_t i = 0; i < *n; i++) {
+		if (o && strcmp((*names)[o - 1], (*names)[i]) == 0)
+			free((*names)[i]);
+		else
+			(*names)[o++] = (*names)[i];
+	}
+	*n = o;
+	return 0;
+}

@@ -80,4 +80,11 @@ int tracepoints_match(const struct probe_spec *spec, char ***names, size_t *n, c
 		      size_t errlen);
 void strv_free(char **v, size_t n);
 
+/*
+ * Kernel functions matching a PROBE_KERNEL spec, from tracefs' available_filter_functions
+ * (what kprobes can attach to), else /proc/kallsyms text symbols. Sorted, unique.
+ */
+int kfuncs_match(const struct probe_spec *spec, char ***names, size_t *n, char *err,
+		 size_t errlen);
+
 #endif

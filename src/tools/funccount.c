@@ -28,8 +28,9 @@ struct fcount {
 	int cpu;
 	const char *pattern_text;
 	struct func_plan plan;
-	char **tps; /* tracepoint mode: "cat:event" per index */
+	char **tps; /* tracepoint or kernel mode: "cat:event" or function per index */
 	size_t ntps;
+	bool kernel; /* tps are kernel functions (kprobe_multi) */
 	struct funccount *skel;
 	struct attach_set *as;
 	int ncpus;
@@ -143,6 +144,30 @@ static int print_counts(void *ctx)
 	return 0;
 }
 
+static int attach_kprobes(struct fcount *fc)
+{
+	LIBBPF_OPTS(bpf_kprobe_multi_opts, opts, .syms = (const char **)fc->tps, .cnt = fc->ntps);
+	uint64_t *cookies = calloc(fc->ntps, sizeof(*cookies));
+	struct bpf_link *link;
+	int err;
+
+	if (!cookies)
+		return -ENOMEM;
+	for (size_t i = 0; i < fc->ntps; i++)
+		cookies[i] = i;
+	opts.cookies = (const __u64 *)cookies;
+	link = bpf_program__attach_kprobe_multi_opts(fc->skel->progs.count_kprobe, NULL, &opts);
+	free(cookies);
+	err = link ? attach_set__add_link(fc->as, link) : -errno;
+	if (err && link)
+		bpf_link__destroy(link);
+	if (err)
+		tk_err("cannot attach kprobes: %s", attach_strerror(err));
+	else
+		tk_note("kernel functions: one kprobe_multi link");
+	return err;
+}
+
 static int attach_tracepoints(struct fcount *fc)
 {
 	int fd = bpf_program__fd(fc->skel->progs.count_tracepoint);
@@ -174,25 +199,27 @@ static int plan(struct fcount *fc, int argc, char **argv, int first)
 			tk_err("%s", err);
 			return ret;
 		}
-		if (spec.kind == PROBE_KERNEL) {
-			enum kfunc_mech m = kernel_kfunc_mech(err, sizeof(err));
-
+		if (spec.kind == PROBE_KERNEL && !kernel_has_kprobes()) {
+			/* Counting needs kprobe_multi; say what the kernel lacks. */
+			if (kernel_kfunc_mech(err, sizeof(err)) != KFUNC_NONE)
+				snprintf(err, sizeof(err),
+					 "this kernel has fentry but no kprobes; funccount counts "
+					 "kernel functions with kprobes: use tracepoints");
 			probe_spec__free(&spec);
-			if (m == KFUNC_NONE)
-				tk_err("'%s': %s", argv[i], err);
-			else
-				tk_err("'%s': kernel function counting through %s is not implemented "
-				       "yet; use tracepoints",
-				       argv[i], m == KFUNC_FENTRY ? "fentry" : "kprobes");
+			tk_err("'%s': %s", argv[i], err);
 			return -EOPNOTSUPP;
 		}
-		if (spec.kind == PROBE_TRACEPOINT) {
+		if (spec.kind != PROBE_UPROBE) {
 			if (fc->plan.nfuncs || fc->ntps || argc - first > 1) {
 				probe_spec__free(&spec);
-				tk_err("tracepoint patterns cannot be mixed with others; give one");
+				tk_err("tracepoint and kernel patterns cannot be mixed with others; "
+				       "give one");
 				return -EINVAL;
 			}
-			ret = tracepoints_match(&spec, &fc->tps, &fc->ntps, err, sizeof(err));
+			fc->kernel = spec.kind == PROBE_KERNEL;
+			ret = fc->kernel ? kfuncs_match(&spec, &fc->tps, &fc->ntps, err, sizeof(err)) :
+					   tracepoints_match(&spec, &fc->tps, &fc->ntps, err,
+							     sizeof(err));
 		} else {
 			if (fc->ntps) {
 				probe_spec__free(&spec);
@@ -270,8 +297,8 @@ static int funccount_main(int argc, char **argv)
 	fc.skel->rodata->filter_cpu = fc.cpu;
 	bpf_map__set_max_entries(fc.skel->maps.counts, nfuncs(&fc));
 	attach_prepare_uprobe(fc.skel->progs.count_uprobe, fc.plan.multi);
-	bpf_program__set_autoload(fc.skel->progs.count_kprobe, false);
-	bpf_program__set_autoload(fc.skel->progs.count_tracepoint, fc.ntps > 0);
+	bpf_program__set_autoload(fc.skel->progs.count_kprobe, fc.kernel);
+	bpf_program__set_autoload(fc.skel->progs.count_tracepoint, fc.ntps > 0 && !fc.kernel);
 	bpf_program__set_autoload(fc.skel->progs.count_uprobe, fc.ntps == 0);
 	err = funccount__load(fc.skel);
 	if (err) {
@@ -281,7 +308,9 @@ static int funccount_main(int argc, char **argv)
 	fc.as = attach_set__new();
 	if (!fc.as)
 		goto out;
-	if (fc.ntps)
+	if (fc.kernel)
+		err = attach_kprobes(&fc);
+	else if (fc.ntps)
 		err = attach_tracepoints(&fc);
 	else
 		err = functool_attach_entries(&fc.plan, fc.as,

@@ -338,3 +338,28 @@ def test_funcslower_c_args_json_and_escaped_comm(tmp_path):
     rc, out, _ = t.stop()
     evs = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
     assert len(evs) == 2 and all(e["retval"] == 2 and e["lat_ns"] >= 2e6 for e in evs)
+
+
+# ---- environment -------------------------------------------------------------------------
+
+def test_unprivileged_user_gets_one_line():
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "setpriv (util-linux) is needed"
+    r = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+                        "--inh-caps=-all", "--bounding-set=-all", str(TRACEKIT), "funccount",
+                        f"{TARGETS}/cprog-gcc:tk_add"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "permission denied" in lines[0], r.stderr
+
+
+def test_tracefs_is_mounted_when_missing():
+    """In a private mount namespace without tracefs, funccount mounts it itself."""
+    script = ("umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null; "
+              "test -e /sys/kernel/tracing/events && exit 3; "
+              f"exec {TRACEKIT} funccount -d 1 't:syscalls:sys_enter_nanosleep'")
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert 'Tracing 1 functions for "t:syscalls:sys_enter_nanosleep"' in r.stdout
