@@ -46,24 +46,28 @@ struct printer {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: tcpdrop [-h] [-4 | -6] [--netns-id NETNS_ID] [--pid-netns PID_NETNS]\n"
-		   "               [--json] [-v]\n"
-		   "\n"
-		   "Trace TCP drops by the kernel (tracepoint skb:kfree_skb with its drop reason)\n"
-		   "\n"
-		   "options:\n"
-		   "  -h, --help            show this help message and exit\n"
-		   "  -4, --ipv4            trace IPv4 family only\n"
-		   "  -6, --ipv6            trace IPv6 family only\n"
-		   "  --netns-id NETNS_ID   the netns id to filter by\n"
-		   "  --pid-netns PID_NETNS the pid whose netns to filter by\n"
-		   "  --json                one JSON object per drop\n"
-		   "  -v, --verbose         print libbpf's messages\n"
-		   "\n"
-		   "examples:\n"
-		   "    tcpdrop           # trace kernel TCP drops\n"
-		   "    tcpdrop -4        # trace IPv4 family only\n"
-		   "    tcpdrop -6        # trace IPv6 family only\n");
+	fprintf(f,
+		"usage: tcpdrop [-h] [-4 | -6] [--netns-id NETNS_ID] [--pid-netns PID_NETNS]\n"
+		"               [--json] [-v]\n"
+		"\n"
+		"Trace TCP drops by the kernel (tracepoint skb:kfree_skb with its drop reason).\n"
+		"Addresses and ports are the dropped packet's; STATE is its socket's, NONE when\n"
+		"it had none yet (e.g. dropped before the socket lookup, as netfilter input\n"
+		"drops on loopback are). PID is whichever task was on-CPU.\n"
+		"\n"
+		"options:\n"
+		"  -h, --help            show this help message and exit\n"
+		"  -4, --ipv4            trace IPv4 family only\n"
+		"  -6, --ipv6            trace IPv6 family only\n"
+		"  --netns-id NETNS_ID   the netns id to filter by\n"
+		"  --pid-netns PID_NETNS the pid whose netns to filter by\n"
+		"  --json                one JSON object per drop\n"
+		"  -v, --verbose         print libbpf's messages\n"
+		"\n"
+		"examples:\n"
+		"    tcpdrop           # trace kernel TCP drops\n"
+		"    tcpdrop -4        # trace IPv4 family only\n"
+		"    tcpdrop -6        # trace IPv6 family only\n");
 }
 
 static int parse_num(const char *opt, const char *s, unsigned long *v)

@@ -265,17 +265,19 @@ def test_tcpretrans_lossprobe_refused_without_kprobes():
 # tcpdrop
 
 
-def test_tcpdrop_reports_netfilter_drops_with_reason_and_stack(netns, no_leftovers):
+@pytest.mark.parametrize("fam", [4, 6])
+def test_tcpdrop_reports_netfilter_drops_with_reason_and_stack(netns, no_leftovers, fam):
     code = drop_reason_code("NETFILTER_DROP")
     sport = port()
-    flow = in_ns(netns, FLOW, 4, "127.0.0.1", sport)
+    addr = re.escape(LOOPBACK[fam])
+    flow = in_ns(netns, FLOW, fam, LOOPBACK[fam], sport)
     cport = int(wait_line(flow, r"^ready \d+$").split()[1])
     # Only drops in our namespace: the flow's python runs in it.
     js = run_tracer(["tcpdrop", "--json", "--pid-netns", flow.pid], binary=BIN,
                     ready_regex=r"^Tracing")
-    text = run_tracer(["tcpdrop", "-4"], binary=BIN,
+    text = run_tracer(["tcpdrop", f"-{fam}"], binary=BIN,
                       ready_regex=r"^TIME +PID +IP SADDR:SPORT +> DADDR:DPORT +STATE \(FLAGS\) +REASON \(CODE\)$")
-    row = (rf"^\d\d:\d\d:\d\d \d+ +4  127\.0\.0\.1:{cport} +> 127\.0\.0\.1:{sport} +"
+    row = (rf"^\d\d:\d\d:\d\d \d+ +{fam}  {addr}:{cport} +> {addr}:{sport} +"
            rf"\S+ \([A-Z|]*ACK[A-Z|]*\) +NETFILTER_DROP \({code}\)$")
     lossy_exchange(netns, flow, sport,
                    lambda: [wait_line(text.proc, row, timeout=15) for _ in range(2)])
@@ -294,7 +296,7 @@ def test_tcpdrop_reports_netfilter_drops_with_reason_and_stack(netns, no_leftove
     assert len(ours) >= 2
     for e in ours:
         assert (e["ip"], e["saddr"], e["sport"], e["daddr"], e["dport"], e["reason_code"]) == (
-            4, "127.0.0.1", cport, "127.0.0.1", sport, code)
+            fam, LOOPBACK[fam], cport, LOOPBACK[fam], sport, code)
         assert "ACK" in e["flags"].split("|")
         assert any(f.startswith("nft_do_chain") for f in e["stack"])
     # --pid-netns: nothing from another namespace (ports are ours, or ours reversed).
@@ -314,7 +316,8 @@ def test_tcpdrop_bad_options():
 # tcpcong
 
 
-def test_tcpcong_sees_loss_state(netns, no_leftovers):
+@pytest.mark.parametrize("fam", [4, 6])
+def test_tcpcong_sees_loss_state(netns, no_leftovers, fam):
     sport = port()
     # -R: only sockets whose remote port is the server's, i.e. our client.
     text = run_tracer(["tcpcong", "-R", str(sport)], binary=BIN, ready_regex=r"^Tracing tcp")
@@ -322,7 +325,7 @@ def test_tcpcong_sees_loss_state(netns, no_leftovers):
     dist = run_tracer(["tcpcong", "-d", "-j", "-u", "-R", str(sport)], binary=BIN,
                       ready_regex=r"^Tracing")
     retr = run_tracer(["tcpretrans", "--json"], binary=BIN, ready_regex=r"^Tracing")
-    flow = in_ns(netns, FLOW, 4, "127.0.0.1", sport)
+    flow = in_ns(netns, FLOW, fam, LOOPBACK[fam], sport)
     cport = int(wait_line(flow, r"^ready \d+$").split()[1])
     lossy_exchange(netns, flow, sport,
                    lambda: [wait_line(retr.proc, rf'"lport":{cport},', timeout=15) for _ in range(2)])
@@ -330,8 +333,10 @@ def test_tcpcong_sees_loss_state(netns, no_leftovers):
     wait_line(flow, "^closed$")
     rc, out, err = text.stop()
     assert rc == 0, err
-    assert re.search(r"^LAddrPort +RAddrPort +Open_ms Dod_ms Rcov_ms Cwr_ms +Los_ms Chgs", out, re.M)
-    rows = re.findall(rf"^127\.0\.0\.1/{cport} +127\.0\.0\.1/{sport} +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) *$",
+    hdr = r"^LAddrPort +RAddrPort" if fam == 4 else r"^LAddrPort6 +RAddrPort6"
+    assert re.search(hdr + r" +Open_ms Dod_ms Rcov_ms Cwr_ms +Los_ms Chgs", out, re.M), out
+    addr = re.escape(LOOPBACK[fam])
+    rows = re.findall(rf"^{addr}/{cport} +{addr}/{sport} +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) *$",
                       out, re.M)
     assert len(rows) == 1, out
     open_ms, dod, rcov, cwr, los, chgs = map(int, rows[0])
@@ -341,7 +346,8 @@ def test_tcpcong_sees_loss_state(netns, no_leftovers):
     flows = [f for o in json_lines(jout) for f in o["flows"]]
     assert len(flows) == 1
     f = flows[0]
-    assert (f["ip"], f["LAddrPort"], f["RAddrPort"]) == (4, f"127.0.0.1/{cport}", f"127.0.0.1/{sport}")
+    assert (f["ip"], f["LAddrPort"], f["RAddrPort"]) == (
+        fam, f"{LOOPBACK[fam]}/{cport}", f"{LOOPBACK[fam]}/{sport}")
     assert f["Los_ms"] > 0 and f["Chgs"] >= 1
     rc, dout, err = dist.stop()
     assert rc == 0, err
