@@ -79,3 +79,8 @@ void tcp_json_ready(void)
 {
 	fprintf(stderr, "Tracing... Hit Ctrl-C to end.\n");
 }
+
+int tcp_out_status(void)
+{
+	return ferror(stdout) ? -EPIPE : 0;
+}

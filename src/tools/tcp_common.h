@@ -43,6 +43,12 @@ int tcp_set_family(int *family, int want);
  */
 void tcp_json_ready(void);
 
+/*
+ * What an event callback returns after printing: -EPIPE once stdout failed (the reader went
+ * away, e.g. `tcptracer | head -1`), which stops the event loop; else 0.
+ */
+int tcp_out_status(void);
+
 struct bpf_map;
 /* Fill a TCP_PORT_MAP (see src/bpf/tcp_common.bpf.h) with ports. 0 or a negative errno. */
 int tcp_fill_port_map(struct bpf_map *map, const uint16_t *ports, size_t n);

@@ -71,7 +71,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		printf(",\"rport\":%u", e->flow.dport);
 		tcp_json_kv_str(stdout, "laddr", a.s, true);
 		printf(",\"lport\":%u}\n", e->flow.sport);
-		return 0;
+		return tcp_out_status();
 	}
 	if (o->time)
 		printf("%-9s", time_hms(hms, sizeof(hms)));
@@ -79,7 +79,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		printf("%-9.3f", snoop_clock_rel(&r->clock, e->ts_ns));
 	printf("%-7u %-12.12s %-2d %-16s %-5u %-16s %-5u\n", e->pid, comm,
 	       net_ipver(e->flow.family), a.d, e->flow.dport, a.s, e->flow.sport);
-	return 0;
+	return tcp_out_status();
 }
 
 static void print_header(const struct tcpaccept_opts *o)

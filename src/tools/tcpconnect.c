@@ -138,7 +138,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	if (o->count) {
 		count_add(r, &e->flow);
-		return 0;
+		return tcp_out_status();
 	}
 	tcp_comm(comm, sizeof(comm), e->comm);
 	tcp_addrs_fmt(&a, &e->flow, false);
@@ -151,7 +151,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		printf(",\"lport\":%u", e->flow.sport);
 		tcp_json_kv_str(stdout, "daddr", a.d, true);
 		printf(",\"dport\":%u}\n", e->flow.dport);
-		return 0;
+		return tcp_out_status();
 	}
 	if (o->timestamp)
 		printf("%-9.3f", snoop_clock_rel(&r->clock, e->ts_ns));
@@ -163,7 +163,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	else
 		printf("%-6u %-12.12s %-2d %-16s %-16s %-6u\n", e->pid, comm,
 		       net_ipver(e->flow.family), a.s, a.d, e->flow.dport);
-	return 0;
+	return tcp_out_status();
 }
 
 static void print_header(const struct tcpconnect_opts *o)

@@ -78,7 +78,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		printf(",\"lport\":%u", e->flow.sport);
 		tcp_json_kv_str(stdout, "daddr", a.d, true);
 		printf(",\"dport\":%u,\"lat_ms\":%.3f}\n", e->flow.dport, ms);
-		return 0;
+		return tcp_out_status();
 	}
 	if (o->timestamp)
 		printf("%-9.3f", snoop_clock_rel(&r->clock, e->ts_ns));
@@ -88,7 +88,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	else
 		printf("%-6u %-12.12s %-2d %-16s %-16s %-5u %.2f\n", e->pid, comm,
 		       net_ipver(e->flow.family), a.s, a.d, e->flow.dport, ms);
-	return 0;
+	return tcp_out_status();
 }
 
 static void print_header(const struct tcpconnlat_opts *o)

@@ -87,7 +87,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		       "\"ms\":%.2f}\n",
 		       e->flow.dport, (unsigned long long)e->tx_b, (unsigned long long)e->rx_b,
 		       tx_kb, rx_kb, ms);
-		return 0;
+		return tcp_out_status();
 	}
 	if (o->time)
 		printf(o->csv ? "%s," : "%-8s ", time_hms(hms, sizeof(hms)));
@@ -104,7 +104,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	else
 		printf("%-5u %-10.10s %s%-15s %-5u %-15s %-5u %5llu %5llu %.2f\n", e->pid, comm, ip,
 		       a.s, e->flow.sport, a.d, e->flow.dport, tx_kb, rx_kb, ms);
-	return 0;
+	return tcp_out_status();
 }
 
 static void print_header(const struct tcplife_opts *o)

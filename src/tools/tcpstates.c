@@ -87,7 +87,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		tcp_json_kv_str(stdout, "raddr", a.d, true);
 		printf(",\"rport\":%u,\"oldstate\":\"%s\",\"newstate\":\"%s\",\"ms\":%.3f}\n",
 		       e->flow.dport, os, ns, ms);
-		return 0;
+		return tcp_out_status();
 	}
 	if (o->time)
 		printf(o->csv ? "%s," : "%-8s ", time_hms(hms, sizeof(hms)));
@@ -104,7 +104,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	else
 		printf("%-16llx %-5u %-10.10s %s%-15s %-5u %-15s %-5u %-11s -> %-11s %.3f\n", sk,
 		       e->pid, comm, ip, a.s, e->flow.sport, a.d, e->flow.dport, os, ns, ms);
-	return 0;
+	return tcp_out_status();
 }
 
 static void print_header(const struct tcpstates_opts *o)

@@ -199,6 +199,8 @@ static int print_interval(void *ctx)
 	}
 	fflush(stdout);
 	r->printed++;
+	if (tcp_out_status())
+		return 1;			   /* the reader went away */
 	return o->count && r->printed >= o->count; /* non-zero stops the loop */
 }
 

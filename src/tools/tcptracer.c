@@ -84,7 +84,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		tcp_json_kv_str(stdout, "daddr", a.d, true);
 		printf(",\"sport\":%u,\"dport\":%u,\"netns\":%u}\n", e->flow.sport, e->flow.dport,
 		       e->netns);
-		return 0;
+		return tcp_out_status();
 	}
 	tcp_addrs_fmt(&a, &e->flow, true);
 	if (o->timestamp) {
@@ -104,7 +104,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (o->verbose && !o->netns)
 		printf(" %-8u", e->netns);
 	putchar('\n');
-	return 0;
+	return tcp_out_status();
 }
 
 static void print_header(const struct tcptracer_opts *o)
