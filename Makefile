@@ -12,7 +12,7 @@ BUILD   := build
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
-	   -D_GNU_SOURCE -Isrc -I$(BUILD)/skel
+	   -D_GNU_SOURCE -Isrc -I$(BUILD)/skel -I$(BUILD)/gen
 LDLIBS  := -lbpf -lelf -ldw -lz -lcapstone -lm -lpthread
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Isrc/bpf -Wall \
@@ -54,6 +54,13 @@ $(BUILD)/src/%.o: src/%.c $$(filter $(BUILD)/skel/$$(notdir $$*).skel.h,$(SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# System call numbers for the raw sys_enter/sys_exit path of syscall tracepoints.
+UNISTD := /usr/include/$(shell $(CC) -print-multiarch)/asm/unistd_64.h
+$(BUILD)/gen/syscall_nrs.inc: $(UNISTD)
+	@mkdir -p $(@D)
+	sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/{ "\1", \2 },/p' $< > $@.tmp && mv $@.tmp $@
+$(BUILD)/src/core/syscalls.o: $(BUILD)/gen/syscall_nrs.inc
+
 $(BUILD)/libtkcore.a: $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
@@ -73,10 +80,10 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(BUILD)/libtkcore.
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
-FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc -I$(BUILD)/skel -g -O1 \
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc -I$(BUILD)/skel -I$(BUILD)/gen -g -O1 \
 	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(LANG_SRC) $(SKELS)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(LANG_SRC) $(SKELS) $(BUILD)/gen/syscall_nrs.inc
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(filter-out src/lang/main.c,$(LANG_SRC)) $(LDLIBS)
 

@@ -47,6 +47,55 @@ int count_tracepoint(void *ctx)
 	return count(bpf_get_attach_cookie(ctx));
 }
 
+/* Raw tracepoints: the cookie is the index (kernel >= 6.10). */
+SEC("raw_tp")
+int count_raw_tp(void *ctx)
+{
+	return count(bpf_get_attach_cookie(ctx));
+}
+
+/*
+ * syscalls:sys_enter_X / sys_exit_X are views of the raw sys_enter / sys_exit tracepoints,
+ * which carry the syscall number: one raw attach serves every syscall event, mapped here
+ * from number to index + 1 (0: not traced).
+ */
+#define MAX_SYSCALLS 1024
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_SYSCALLS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sys_enter_idx SEC(".maps"), sys_exit_idx SEC(".maps");
+
+static __always_inline int count_syscall(void *map, long nr)
+{
+	__u32 key = nr, *idx;
+
+	if (nr < 0 || nr >= MAX_SYSCALLS)
+		return 0;
+	idx = bpf_map_lookup_elem(map, &key);
+	return idx && *idx ? count(*idx - 1) : 0;
+}
+
+SEC("raw_tp")
+int count_sys_enter(__u64 *ctx)
+{
+	/* sys_enter(struct pt_regs *regs, long id) */
+	return count_syscall(&sys_enter_idx, ctx[1]);
+}
+
+SEC("raw_tp")
+int count_sys_exit(__u64 *ctx)
+{
+	/* sys_exit(struct pt_regs *regs, long ret): the number is in regs->orig_ax */
+	struct pt_regs *regs = (struct pt_regs *)ctx[0];
+	long nr = -1;
+
+	bpf_probe_read_kernel(&nr, sizeof(nr), &regs->orig_ax);
+	return count_syscall(&sys_exit_idx, nr);
+}
+
 SEC("kprobe.multi")
 int count_kprobe(struct pt_regs *ctx)
 {

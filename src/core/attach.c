@@ -342,6 +342,36 @@ int attach_raw_tracepoint(struct attach_set *as, int prog_fd, const char *name)
 	return 0;
 }
 
+int attach_raw_tracepoint_cookie(struct attach_set *as, int prog_fd, const char *name,
+				 uint64_t cookie)
+{
+	union {
+		struct {
+			__u64 name;
+			__u32 prog_fd;
+			__u32 pad;
+			__u64 cookie;
+		} rt;
+		char pad[128];
+	} attr;
+	int fd, err;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.rt.name = (uintptr_t)name;
+	attr.rt.prog_fd = prog_fd;
+	attr.rt.cookie = cookie;
+	fd = syscall(__NR_bpf, BPF_RAW_TRACEPOINT_OPEN, &attr, sizeof(attr));
+	if (fd < 0)
+		return -errno;
+	err = push_fd(as, fd);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	as->nprobes++;
+	return 0;
+}
+
 static bool fentry_loads(void)
 {
 	struct bpf_insn insns[] = {

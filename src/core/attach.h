@@ -61,6 +61,13 @@ int attach_perf_event(struct attach_set *as, int prog_fd, void *perf_event_attr,
 
 /* raw_tp / tp_btf by name through BPF_RAW_TRACEPOINT_OPEN-like link. */
 int attach_raw_tracepoint(struct attach_set *as, int prog_fd, const char *name);
+/*
+ * A raw tracepoint with a cookie (kernel >= 6.10). Unlike perf-event tracepoints, which wait
+ * ~0.1 s each for an RCU grace period when they go, these detach at once. -E2BIG/-EINVAL on
+ * kernels without raw_tp cookies: fall back to attach_tracepoint().
+ */
+int attach_raw_tracepoint_cookie(struct attach_set *as, int prog_fd, const char *name,
+				 uint64_t cookie);
 
 /* tracefs mount point, mounting it if needed; NULL with a reason in why. */
 const char *tracefs_dir(char *why, size_t len);

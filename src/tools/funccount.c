@@ -19,6 +19,7 @@
 #include "core/loop.h"
 #include "core/out.h"
 #include "core/procmaps.h"
+#include "core/syscalls.h"
 #include "funccount.skel.h"
 #include "tools/functool.h"
 #include "tools/tool.h"
@@ -168,22 +169,75 @@ static int attach_kprobes(struct fcount *fc)
 	return err;
 }
 
+/* syscalls:sys_enter_X -> (raw "sys_enter", nr of X); -1 for every other event. */
+static int syscall_event(const char *tp, bool *enter)
+{
+	if (strncmp(tp, "syscalls:sys_enter_", 19) == 0) {
+		*enter = true;
+		return syscall_nr(tp + 19);
+	}
+	if (strncmp(tp, "syscalls:sys_exit_", 18) == 0) {
+		*enter = false;
+		return syscall_nr(tp + 18);
+	}
+	return -1;
+}
+
+/*
+ * Raw tracepoints first (they detach at once; perf-event tracepoints take ~0.1 s each, which
+ * is half a minute for 't:syscalls:*'), perf events where the kernel lacks raw_tp cookies or
+ * the event has no raw tracepoint of its own name.
+ */
 static int attach_tracepoints(struct fcount *fc)
 {
-	int fd = bpf_program__fd(fc->skel->progs.count_tracepoint);
+	struct funccount *sk = fc->skel;
+	int tp_fd = bpf_program__fd(sk->progs.count_tracepoint);
+	int raw_fd = bpf_program__fd(sk->progs.count_raw_tp);
+	bool use_enter = false, use_exit = false, raw_ok = true;
+	size_t nperf = 0;
+	int err = 0;
 
-	for (size_t i = 0; i < fc->ntps; i++) {
+	for (size_t i = 0; i < fc->ntps && !err; i++) {
 		char *colon = strchr(fc->tps[i], ':');
-		int err;
+		uint32_t val = i + 1;
+		bool enter;
+		int nr = syscall_event(fc->tps[i], &enter);
 
-		*colon = '\0';
-		err = attach_tracepoint(fc->as, fd, fc->tps[i], colon + 1, i);
-		*colon = ':';
-		if (err) {
-			tk_err("cannot attach tracepoint %s: %s", fc->tps[i], attach_strerror(err));
-			return err;
+		if (nr >= 0 && nr < 1024) {
+			struct bpf_map *m = enter ? sk->maps.sys_enter_idx : sk->maps.sys_exit_idx;
+			uint32_t key = nr;
+
+			if (!bpf_map_update_elem(bpf_map__fd(m), &key, &val, BPF_ANY)) {
+				*(enter ? &use_enter : &use_exit) = true;
+				continue;
+			}
 		}
+		*colon = '\0';
+		if (raw_ok && nr < 0) {
+			err = attach_raw_tracepoint_cookie(fc->as, raw_fd, colon + 1, i);
+			raw_ok = err != -E2BIG && err != -EINVAL;
+		} else {
+			err = -ENOENT;
+		}
+		if (err) {
+			err = attach_tracepoint(fc->as, tp_fd, fc->tps[i], colon + 1, i);
+			nperf++;
+		}
+		*colon = ':';
+		if (err)
+			tk_err("cannot attach tracepoint %s: %s", fc->tps[i], attach_strerror(err));
 	}
+	if (!err && use_enter)
+		err = attach_raw_tracepoint(fc->as, bpf_program__fd(sk->progs.count_sys_enter),
+					    "sys_enter");
+	if (!err && use_exit)
+		err = attach_raw_tracepoint(fc->as, bpf_program__fd(sk->progs.count_sys_exit),
+					    "sys_exit");
+	if (err)
+		return err;
+	if (nperf > 8)
+		tk_note("%zu tracepoints attached as perf events (each takes ~0.1 s to detach)",
+			nperf);
 	return 0;
 }
 
@@ -299,6 +353,9 @@ static int funccount_main(int argc, char **argv)
 	attach_prepare_uprobe(fc.skel->progs.count_uprobe, fc.plan.multi);
 	bpf_program__set_autoload(fc.skel->progs.count_kprobe, fc.kernel);
 	bpf_program__set_autoload(fc.skel->progs.count_tracepoint, fc.ntps > 0 && !fc.kernel);
+	bpf_program__set_autoload(fc.skel->progs.count_raw_tp, fc.ntps > 0 && !fc.kernel);
+	bpf_program__set_autoload(fc.skel->progs.count_sys_enter, fc.ntps > 0 && !fc.kernel);
+	bpf_program__set_autoload(fc.skel->progs.count_sys_exit, fc.ntps > 0 && !fc.kernel);
 	bpf_program__set_autoload(fc.skel->progs.count_uprobe, fc.ntps == 0);
 	err = funccount__load(fc.skel);
 	if (err) {
