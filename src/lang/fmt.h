@@ -89,10 +89,20 @@ enum lt_ctx {
  */
 struct ksyms;
 struct usym_cache;
+struct lt_symfile;
 struct lt_symctx {
 	struct ksyms *k;
 	struct usym_cache *u;
 	bool k_failed, u_failed;
+	/*
+	 * Fallback for processes that exited before their addresses were printed (map keys
+	 * are printed at exit): the non-PIE binaries named by the program's uprobes, whose
+	 * addresses are link-time addresses. Set prog to enable; loaded on first need.
+	 */
+	const struct lt_prog *prog;
+	struct lt_symfile *files;
+	int nfiles;
+	bool files_loaded;
 };
 void lt_symctx_free(struct lt_symctx *s);
 /* Name of the kernel symbol holding addr, or NULL. */

@@ -9,64 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/ksym.h"
-#include "core/usym.h"
 #include "lang/fmt.h"
-
-/*
- * core/ksym.c and core/usym.c are written in parallel with the language; reference them
- * weakly so the runtime links (and prints raw addresses) until they land.
- */
-#pragma weak ksyms__load
-#pragma weak ksyms__free
-#pragma weak ksyms__resolve
-#pragma weak usym_cache__new
-#pragma weak usym_cache__free
-#pragma weak usym_cache__resolve
-
-void lt_symctx_free(struct lt_symctx *s)
-{
-	if (s->k && ksyms__free)
-		ksyms__free(s->k);
-	if (s->u && usym_cache__free)
-		usym_cache__free(s->u);
-	*s = (struct lt_symctx){0};
-}
-
-const char *lt_sym_kernel(struct lt_symctx *s, uint64_t addr, uint64_t *off)
-{
-	if (!s || !ksyms__load || !ksyms__resolve)
-		return NULL;
-	if (!s->k && !s->k_failed) {
-		s->k = ksyms__load();
-		s->k_failed = !s->k;
-	}
-	return s->k ? ksyms__resolve(s->k, addr, off) : NULL;
-}
-
-int lt_sym_user(struct lt_symctx *s, uint32_t pid, uint64_t addr, const char **name, uint64_t *off,
-		const char **module)
-{
-	struct usym u = {0};
-	int err;
-
-	*name = NULL;
-	*module = NULL;
-	*off = 0;
-	if (!s || !usym_cache__new || !usym_cache__resolve)
-		return -1;
-	if (!s->u && !s->u_failed) {
-		s->u = usym_cache__new();
-		s->u_failed = !s->u;
-	}
-	if (!s->u)
-		return -1;
-	err = usym_cache__resolve(s->u, (int)pid, addr, &u);
-	*name = u.name;
-	*off = u.off;
-	*module = u.module;
-	return err;
-}
 
 void lt_sbuf_put_json_str(struct lt_sbuf *b, const char *s, size_t n)
 {

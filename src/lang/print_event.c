@@ -16,6 +16,7 @@ void lt_out_init(struct lt_out *o, FILE *f, const struct lt_prog *prog, bool jso
 	int n = libbpf_num_possible_cpus();
 
 	*o = (struct lt_out){.f = f, .json = json, .prog = prog, .ncpus = n > 0 ? n : 1};
+	o->sym.prog = prog;
 }
 
 void lt_out_free(struct lt_out *o)

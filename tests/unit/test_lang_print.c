@@ -10,6 +10,7 @@
 /* The language's objects are not in libtkcore.a: build the ones under test into this binary. */
 #include "../../src/lang/fmt_printf.c"
 #include "../../src/lang/fmt_value.c"
+#include "../../src/lang/fmt_sym.c"
 #include "../../src/lang/print_hist.c"
 #include "../../src/lang/print_map.c"
 

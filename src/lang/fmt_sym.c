@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Symbols for stacks, ksym() and usym(): kernel symbols and per-process user symbols from
+ * core/, loaded on first use, plus a fallback for processes that are gone.
+ *
+ * bpftrace resolves user addresses when it prints them, through /proc/PID/maps; a map
+ * printed at exit therefore shows `0x401600` for a short-lived process (a cprog run) where
+ * `tk_add` was meant. We do what we can instead: when the pid is gone, an address inside a
+ * non-PIE binary that the program probes (its addresses are link-time addresses, the same
+ * in every process) is resolved from that binary's symbol table.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/elf.h"
+#include "core/ksym.h"
+#include "core/usym.h"
+#include "lang/fmt.h"
+
+/*
+ * core/ksym.c and core/usym.c were written in parallel with the language; weak references
+ * keep the runtime linkable (printing raw addresses) should they be absent from a build.
+ */
+#pragma weak ksyms__load
+#pragma weak ksyms__free
+#pragma weak ksyms__resolve
+#pragma weak usym_cache__new
+#pragma weak usym_cache__free
+#pragma weak usym_cache__resolve
+
+struct lt_symfn {
+	char *name;
+	uint64_t addr, size;
+};
+
+struct lt_symfile {
+	char *path;
+	struct lt_symfn *fn;
+	size_t n, cap;
+};
+
+static void symfile_free(struct lt_symfile *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->fn[i].name);
+	free(f->fn);
+	free(f->path);
+}
+
+void lt_symctx_free(struct lt_symctx *s)
+{
+	if (s->k && ksyms__free)
+		ksyms__free(s->k);
+	if (s->u && usym_cache__free)
+		usym_cache__free(s->u);
+	for (int i = 0; i < s->nfiles; i++)
+		symfile_free(&s->files[i]);
+	free(s->files);
+	*s = (struct lt_symctx){0};
+}
+
+const char *lt_sym_kernel(struct lt_symctx *s, uint64_t addr, uint64_t *off)
+{
+	if (!s || !ksyms__load || !ksyms__resolve)
+		return NULL;
+	if (!s->k && !s->k_failed) {
+		s->k = ksyms__load();
+		s->k_failed = !s->k;
+	}
+	return s->k ? ksyms__resolve(s->k, addr, off) : NULL;
+}
+
+static int add_fn(const char *name, uint64_t addr, uint64_t size, void *ctx)
+{
+	struct lt_symfile *f = ctx;
+
+	if (f->n == f->cap) {
+		size_t nc = f->cap ? 2 * f->cap : 256;
+		struct lt_symfn *p = realloc(f->fn, nc * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		f->fn = p;
+		f->cap = nc;
+	}
+	f->fn[f->n].name = strdup(name);
+	if (!f->fn[f->n].name)
+		return -ENOMEM;
+	f->fn[f->n].addr = addr;
+	f->fn[f->n].size = size;
+	f->n++;
+	return 0;
+}
+
+static int cmp_fn(const void *a, const void *b)
+{
+	const struct lt_symfn *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* "uprobe:PATH:FUNC" / "uretprobe:PATH:FUNC" -> PATH (malloc'd), else NULL. */
+static char *uprobe_path(const char *probe)
+{
+	const char *p = strchr(probe, ':'), *end;
+
+	if (!p || (strncmp(probe, "uprobe:", 7) && strncmp(probe, "uretprobe:", 10)))
+		return NULL;
+	p++;
+	end = strrchr(p, ':');
+	if (!end || end == p)
+		return NULL;
+	return strndup(p, (size_t)(end - p));
+}
+
+static void load_files(struct lt_symctx *s)
+{
+	const struct lt_prog *prog = s->prog;
+
+	s->files_loaded = true;
+	for (uint32_t i = 0; prog && i < prog->nprobes; i++) {
+		struct elf_file *ef;
+		char *path = prog->probe_names[i] ? uprobe_path(prog->probe_names[i]) : NULL;
+		bool dup = false;
+
+		for (int k = 0; path && k < s->nfiles; k++)
+			dup |= !strcmp(s->files[k].path, path);
+		if (!path || dup || elf_file__open(path, &ef)) {
+			free(path);
+			continue;
+		}
+		struct lt_symfile f = {.path = path};
+		struct lt_symfile *nf = realloc(s->files, (s->nfiles + 1) * sizeof(*nf));
+		if (!elf_file__is_pie(ef) && nf && !elf_file__for_each_func(ef, add_fn, &f)) {
+			qsort(f.fn, f.n, sizeof(*f.fn), cmp_fn);
+			s->files = nf;
+			s->files[s->nfiles++] = f;
+		} else {
+			if (nf)
+				s->files = nf;
+			symfile_free(&f);
+		}
+		elf_file__close(ef);
+	}
+}
+
+static bool fallback(struct lt_symctx *s, uint64_t addr, const char **name, uint64_t *off,
+		     const char **module)
+{
+	if (!s->files_loaded)
+		load_files(s);
+	for (int i = 0; i < s->nfiles; i++) {
+		const struct lt_symfile *f = &s->files[i];
+		size_t lo = 0, hi = f->n;
+
+		/* Last function starting at or below addr. */
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (f->fn[mid].addr <= addr)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == 0)
+			continue;
+		const struct lt_symfn *fn = &f->fn[lo - 1];
+		if (addr < fn->addr + (fn->size ? fn->size : 1)) {
+			*name = fn->name;
+			*off = addr - fn->addr;
+			*module = f->path;
+			return true;
+		}
+	}
+	return false;
+}
+
+int lt_sym_user(struct lt_symctx *s, uint32_t pid, uint64_t addr, const char **name, uint64_t *off,
+		const char **module)
+{
+	struct usym u = {0};
+	int err = -ENOENT;
+
+	*name = NULL;
+	*module = NULL;
+	*off = 0;
+	if (!s)
+		return -EINVAL;
+	if (usym_cache__new && usym_cache__resolve) {
+		if (!s->u && !s->u_failed) {
+			s->u = usym_cache__new();
+			s->u_failed = !s->u;
+		}
+		if (s->u) {
+			err = usym_cache__resolve(s->u, (int)pid, addr, &u);
+			*name = u.name;
+			*off = u.off;
+			*module = u.module;
+		}
+	}
+	if (!*name && !*module && fallback(s, addr, name, off, module))
+		return 0;
+	return *name ? 0 : err;
+}
