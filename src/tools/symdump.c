@@ -8,6 +8,8 @@
  *   symdump -g BIN              Go version, goid and g.stack.hi offsets (buildinfo, DWARF)
  *   symdump -p PID ADDR...      symbolize addresses of a running process
  *   symdump -k ADDR...          symbolize kernel addresses
+ *   symdump -P FILE [TEXT]      a raw .gopclntab dump: ENTRY END NAME per function, then
+ *                               the function of each address read on stdin ("lookup")
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/dwarf.h"
 #include "core/elf.h"
@@ -26,14 +29,15 @@
 #include "core/usym.h"
 #include "tools/tool.h"
 
-enum mode { MODE_LIST, MODE_LAYOUT, MODE_DWARF, MODE_GO, MODE_PID, MODE_KERNEL };
+enum mode { MODE_LIST, MODE_LAYOUT, MODE_DWARF, MODE_GO, MODE_PID, MODE_KERNEL, MODE_PCLN };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: symdump [-l|-d] BINARY [GLOB]\n"
 		   "       symdump -g BINARY\n"
 		   "       symdump -p PID ADDR...\n"
-		   "       symdump -k ADDR...\n");
+		   "       symdump -k ADDR...\n"
+		   "       symdump -P PCLNTAB_FILE [TEXT_START]\n");
 }
 
 /* Names come from binaries we did not build: escape them. slot: a buffer per argument. */
@@ -271,6 +275,64 @@ static int cmd_kernel(char **addrs, int n)
 	return 0;
 }
 
+static int cmd_pclntab(const char *path, const char *text_arg)
+{
+	struct gosym_table *t;
+	struct gosym_func f;
+	uint64_t text = 0;
+	char line[128];
+	size_t size = 0;
+	FILE *fp;
+	void *data;
+	int ret;
+
+	if (text_arg && parse_addr(text_arg, &text))
+		return 1;
+	fp = fopen(path, "re");
+	if (!fp) {
+		tk_err("%s: %s", path, strerror(errno));
+		return 1;
+	}
+	fseek(fp, 0, SEEK_END);
+	size = (size_t)ftell(fp);
+	rewind(fp);
+	data = malloc(size ? size : 1);
+	if (!data || fread(data, 1, size, fp) != size) {
+		tk_err("%s: cannot read", path);
+		fclose(fp);
+		free(data);
+		return 1;
+	}
+	fclose(fp);
+	ret = gosym_table__parse(data, size, text, &t);
+	if (ret) {
+		tk_err("%s: not a pclntab we can read (%s)", path, strerror(-ret));
+		free(data);
+		return 1;
+	}
+	for (size_t i = 0; i < gosym_table__count(t); i++) {
+		if (gosym_table__func(t, i, &f))
+			printf("corrupt entry %zu\n", i);
+		else
+			printf("%" PRIx64 " %" PRIx64 " %s\n", f.entry, f.end, esc(f.name, 0));
+	}
+	/* Lookups, for addresses given on stdin (not a terminal). */
+	while (!isatty(0) && fgets(line, sizeof(line), stdin)) {
+		uint64_t pc;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (parse_addr(line, &pc))
+			break;
+		if (gosym_table__lookup(t, pc, &f))
+			printf("lookup %" PRIx64 " -\n", pc);
+		else
+			printf("lookup %" PRIx64 " %s\n", pc, esc(f.name, 0));
+	}
+	gosym_table__free(t);
+	free(data);
+	return 0;
+}
+
 static int symdump_main(int argc, char **argv)
 {
 	enum mode mode = MODE_LIST;
@@ -278,7 +340,7 @@ static int symdump_main(int argc, char **argv)
 	char *end;
 
 	tk_stdout_linebuf();
-	while ((opt = getopt(argc, argv, "ldgp:kh")) != -1) {
+	while ((opt = getopt(argc, argv, "ldgp:kPh")) != -1) {
 		switch (opt) {
 		case 'l':
 			mode = MODE_LAYOUT;
@@ -300,6 +362,9 @@ static int symdump_main(int argc, char **argv)
 		case 'k':
 			mode = MODE_KERNEL;
 			break;
+		case 'P':
+			mode = MODE_PCLN;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -319,6 +384,10 @@ static int symdump_main(int argc, char **argv)
 		if (argc != 1)
 			break;
 		return cmd_go(argv[0]);
+	case MODE_PCLN:
+		if (argc < 1 || argc > 2)
+			break;
+		return cmd_pclntab(argv[0], argc == 2 ? argv[1] : NULL);
 	default:
 		if (argc < 1 || argc > 2)
 			break;

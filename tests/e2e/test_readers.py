@@ -11,9 +11,13 @@ process's /proc/PID/maps:
   DWARF's prologue_end;
 - DWARF parameters of main.(*Arith).Mul, goid/stack.hi offsets, the Go version;
 - addresses in running processes (Go PIE stripped, Go non-PIE, libc) and kernel addresses;
+- raw pclntabs (Go 1.15 from Go's own testdata, Go 1.19 from a stripped target) against Go's
+  debug/gosym, functions and lookups;
 - bad input: a one-line error and a non-zero exit, never a crash.
 """
 
+import gzip
+import os
 import re
 import shutil
 import struct
@@ -452,3 +456,85 @@ def test_bad_input(tmp_path):
 
     r = run(["symdump", "-p", "999999999", "1000"], check=False)
     assert r.returncode == 1 and "not found" in r.stderr
+
+
+GOSYM_REF = r"""
+package main
+
+import (
+	"bufio"
+	"debug/gosym"
+	"fmt"
+	"os"
+	"strconv"
+)
+
+func main() {
+	data, err := os.ReadFile(os.Args[1])
+	if err != nil {
+		panic(err)
+	}
+	text, _ := strconv.ParseUint(os.Args[2], 16, 64)
+	tab, err := gosym.NewTable(nil, gosym.NewLineTable(data, text))
+	if err != nil {
+		panic(err)
+	}
+	for _, f := range tab.Funcs {
+		fmt.Printf("%x %x %s\n", f.Entry, f.End, f.Name)
+	}
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		pc, _ := strconv.ParseUint(sc.Text(), 16, 64)
+		if f := tab.PCToFunc(pc); f != nil {
+			fmt.Printf("lookup %x %s\n", pc, f.Name)
+		} else {
+			fmt.Printf("lookup %x -\n", pc)
+		}
+	}
+}
+"""
+
+
+def pclntab_sample(name, tmp_path):
+    """(raw pclntab path, text start) for a Go 1.15 table (Go's own test data) or the
+    .gopclntab of a stripped Go 1.19 target."""
+    if name == "go1.15":
+        goroot = subprocess.run(["go", "env", "GOROOT"], capture_output=True, text=True,
+                                check=True).stdout.strip()
+        gz = Path(goroot) / "src/debug/gosym/testdata/pcln115.gz"
+        if not gz.exists():
+            pytest.fail(f"{gz} is missing (Debian package golang-1.19-src)")
+        raw = tmp_path / "pcln115"
+        raw.write_bytes(gzip.decompress(gz.read_bytes()))
+        return raw, 0x1001000
+    raw = tmp_path / "pcln"
+    subprocess.run(["objcopy", "-O", "binary", "--only-section=.gopclntab",
+                    str(need(TARGETS / "rpcserver-stripped")), str(raw)], check=True)
+    return raw, 0x401000
+
+
+@pytest.mark.parametrize("version", ["go1.15", "go1.19"])
+def test_pclntab_matches_go_debug_gosym(version, tmp_path):
+    raw, text = pclntab_sample(version, tmp_path)
+    funcs = run(["symdump", "-P", raw, f"{text:x}"]).stdout.splitlines()
+    assert len(funcs) > 1000
+    # Lookups: each function's first and last byte, and addresses outside the table.
+    pcs = [f"{text - 1:x}"]
+    for line in funcs[::7]:
+        entry, end, _ = line.split(" ", 2)
+        pcs += [entry, f"{int(end, 16) - 1:x}"]
+    pcs.append(funcs[-1].split()[1])
+    stdin = "\n".join(pcs) + "\n"
+    ours = subprocess.run([str(TRACEKIT), "symdump", "-P", str(raw), f"{text:x}"], input=stdin,
+                          capture_output=True, text=True, check=True).stdout
+    src = tmp_path / "ref.go"
+    src.write_text(GOSYM_REF)
+    env = dict(os.environ, GO111MODULE="off", GOFLAGS="", GOCACHE=str(tmp_path / "gocache"),
+               GOPATH=str(tmp_path / "gopath"))
+    ref = subprocess.run(["go", "run", str(src), str(raw), f"{text:x}"], input=stdin,
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert ref.returncode == 0, ref.stderr
+    assert ours == ref.stdout
+    lookups = ours.splitlines()[len(funcs):]
+    assert len(lookups) == len(pcs) and lookups[0] == f"lookup {pcs[0]} -"
+    assert lookups[-1] == f"lookup {pcs[-1]} -"
