@@ -29,7 +29,9 @@ CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 APP_OBJ  := $(MAIN_SRC:%.c=$(BUILD)/%.o) $(TOOL_SRC:%.c=$(BUILD)/%.o) $(LANG_SRC:%.c=$(BUILD)/%.o)
 SKELS    := $(BPF_SRC:src/bpf/%.bpf.c=$(BUILD)/skel/%.skel.h)
 
-TOOLS = $(shell sed -n 's/^TOOL_REGISTER(\([a-z0-9_]*\),.*/\1/p' $(TOOL_SRC) $(LANG_SRC) | sort -u)
+LPAREN := (
+# Tool names from their TOOL_REGISTER() lines; symdump is a debugging aid, not installed.
+TOOLS = $(filter-out symdump,$(shell grep -ho 'TOOL_REGISTER$(LPAREN)[a-z0-9_]*' $(TOOL_SRC) $(LANG_SRC) | cut -d'$(LPAREN)' -f2 | sort -u))
 
 .SECONDARY:
 .PHONY: all deps test unit fuzz e2e demo bench install clean targets format

@@ -363,3 +363,11 @@ def test_tracefs_is_mounted_when_missing():
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stdout + r.stderr
     assert 'Tracing 1 functions for "t:syscalls:sys_enter_nanosleep"' in r.stdout
+
+
+def test_tool_symlink_dispatch(tmp_path):
+    """`make install` links every tool to tracekit; argv[0] picks the tool."""
+    link = tmp_path / "funccount"
+    link.symlink_to(TRACEKIT)
+    r = subprocess.run([str(link), "-h"], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 0 and r.stdout.startswith("usage: funccount ")
