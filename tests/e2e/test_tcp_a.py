@@ -75,27 +75,47 @@ elif role == "refused":
     c.close()
 """
 
-# The BPF programs of these tools, by name (the kernel keeps 15 characters of it).
-OUR_PROGS = re.compile(r"^(tcptracer_|tcpconnect_|tcpaccept_|tcpconnlat_|tcplife_|tcpstates_|tcptop_|tcp_accept)")
+def bpf_ids_held_by(pid):
+    """{("prog"|"link", id)} for the BPF fds process pid holds (from /proc/PID/fdinfo)."""
+    held = set()
+    for fd in Path("/proc/%d/fd" % pid).iterdir():
+        try:
+            if not os.readlink(fd).startswith("anon_inode:bpf"):
+                continue
+            info = (Path("/proc/%d/fdinfo" % pid) / fd.name).read_text()
+        except OSError:
+            continue
+        for key, kind in (("link_id:", "link"), ("prog_id:", "prog")):
+            m = re.search(r"^%s\s*(\d+)" % key, info, re.M)
+            if m:
+                held.add((kind, int(m.group(1))))
+    return held
 
 
-def our_progs():
-    out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True, check=True)
-    return [p for p in json.loads(out.stdout or "[]") if OUR_PROGS.match(p.get("name", ""))]
+def bpf_ids_alive(ids):
+    alive = set()
+    for kind in ("prog", "link"):
+        out = subprocess.run(["bpftool", "-j", kind, "list"], capture_output=True, text=True, check=True)
+        alive |= {(kind, o["id"]) for o in json.loads(out.stdout or "[]")}
+    return alive & ids
+
+
+_loaded = []  # BPF program ids of the tracers started by the running test
 
 
 @pytest.fixture
 def no_leftovers():
-    """No program of these tools (hence no link of theirs) survives the test. (The shared
-    fixture of the same name also counts other engineers' short-lived tracers running on
-    this machine at the same time; these names are ours alone.)"""
-    assert our_progs() == [], "programs of an earlier run are still loaded"
+    """Every BPF program and link our tracers held is gone after the test. Tracked by the ids
+    each tracer held while running, not by a before/after snapshot:
+    other engineers' tracers come and go on this machine at the same time."""
+    _loaded.clear()
     yield
     kill_spawned()
+    ids = set(_loaded)
     deadline = time.monotonic() + 3  # the kernel frees programs a little after the last fd
-    while (left := our_progs()) and time.monotonic() < deadline:
+    while (left := bpf_ids_alive(ids)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert left == [], "left in the kernel: %s" % [(p["id"], p["name"]) for p in left]
+    assert left == set(), "BPF objects left in the kernel: %s" % sorted(left)
 
 
 FAMILIES = ["4", "6"]
@@ -139,7 +159,11 @@ def refused_connect(fam):
 
 
 def tracer(args, ready=r"Tracing|PID|SKADDR"):
-    return run_tracer(args, ready_regex=ready, binary=str(BIN))
+    t = run_tracer(args, ready_regex=ready, binary=str(BIN))
+    ids = bpf_ids_held_by(t.pid)
+    assert {k for k, _ in ids} == {"prog", "link"}, "the ready tracer holds no BPF program or link"
+    _loaded.extend(ids)
+    return t
 
 
 def stop_ok(t, sig=signal.SIGINT):
