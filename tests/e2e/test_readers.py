@@ -396,6 +396,19 @@ def test_usym_go_process(name):
     ]
 
 
+def test_usym_deleted_binary(tmp_path):
+    """A binary replaced or deleted while it runs (a rebuild) is read through map_files."""
+    binary = tmp_path / "srv"
+    shutil.copy(need(TARGETS / "rpcserver-stripped"), binary)
+    ((addr, _),) = symdump(binary, "main.(*Arith).Mul").items()
+    p = spawn([str(binary), "-addr", "127.0.0.1:0"])
+    wait_line(p, r"listening on")
+    ip = runtime_ip(p.pid, binary, "srv", addr)
+    binary.unlink()
+    out = run(["symdump", "-p", p.pid, f"{ip:x}"]).stdout.splitlines()
+    assert out == [f"{ip:x} main.(*Arith).Mul+0x0 {binary} (deleted)"]
+
+
 def test_usym_libc_in_c_process():
     binary = need(TARGETS / "cprog-gcc-pie")
     p = spawn([str(binary), "-wait-stdin", "1"], stdin=subprocess.PIPE)
