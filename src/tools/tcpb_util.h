@@ -20,6 +20,13 @@ struct bpf_object;
  */
 int tcpb_attach_all(struct bpf_object *obj, struct attach_set **as);
 
+struct event_loop;
+/*
+ * When stdout is a pipe, stop the loop as soon as its reader goes away (tool | head -1),
+ * not only at the next write: a pipe's write end reports only EPOLLERR, then. 0 or -errno.
+ */
+int tcpb_watch_stdout(struct event_loop *l);
+
 /* "failed to load BPF programs: why" on stderr; returns err. */
 int tcpb_load_error(int err);
 

@@ -361,6 +361,8 @@ static int print_output(void *ctx)
 	if (err)
 		return err;
 	fflush(stdout);
+	if (ferror(stdout))
+		return -EPIPE; /* the reader went away (tool | head): stop */
 	return s->o->outputs && ++s->printed >= s->o->outputs;
 }
 
@@ -401,6 +403,11 @@ static int run(const struct opts *o)
 	err = tcpb_attach_all(s.obj->obj, &as);
 	if (err)
 		goto out;
+	err = tcpb_watch_stdout(&loop);
+	if (err) {
+		tk_err("event loop: %s", strerror(-err));
+		goto out;
+	}
 	if (o->interval_s) {
 		err = loop__set_interval(&loop, o->interval_s * 1000, print_output, &s);
 		if (err) {

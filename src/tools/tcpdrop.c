@@ -232,7 +232,7 @@ static int on_event(void *ctx, void *data, size_t size)
 			json_str(stdout, frame_str(p, e->stack[i], frame, sizeof(frame)));
 		}
 		printf("]}\n");
-		return 0;
+		return ferror(stdout) ? -EPIPE : 0;
 	}
 	net_addr_port_str(s, sizeof(s), f->family, f->saddr, f->sport, ':');
 	net_addr_port_str(d, sizeof(d), f->family, f->daddr, f->dport, ':');
@@ -246,7 +246,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	for (int i = 0; i < nframes; i++)
 		printf("\t%s\n", frame_str(p, e->stack[i], frame, sizeof(frame)));
 	printf("\n");
-	return 0;
+	/* A reader that went away (tool | head) ends the run: -EPIPE stops the event loop. */
+	return ferror(stdout) ? -EPIPE : 0;
 }
 
 static int netns_of_pid(long pid, unsigned long *ino)
@@ -299,6 +300,11 @@ static int run(const struct opts *o)
 	err = tcpb_attach_all(obj->obj, &as);
 	if (err)
 		goto out;
+	err = tcpb_watch_stdout(&loop);
+	if (err) {
+		tk_err("event loop: %s", strerror(-err));
+		goto out;
+	}
 	rb = ring_buffer__new(bpf_map__fd(obj->maps.events), on_event, &p, NULL);
 	if (!rb) {
 		err = -errno;

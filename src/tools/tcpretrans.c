@@ -108,6 +108,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* A reader that went away (tool | head) ends the run: -EPIPE stops the event loop. */
+static int stdout_gone(void)
+{
+	return ferror(stdout) ? -EPIPE : 0;
+}
+
 static const char *type_str(unsigned int type)
 {
 	return type == TCPRETRANS_TLP ? "L" : "R";
@@ -133,7 +139,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		if (o->sequence)
 			printf(",\"seq\":%u", e->seq);
 		printf("}\n");
-		return 0;
+		return stdout_gone();
 	}
 	net_addr_port_str(l, sizeof(l), f->family, f->saddr, f->sport, ':');
 	net_addr_port_str(r, sizeof(r), f->family, f->daddr, f->dport, ':');
@@ -144,7 +150,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	else
 		printf("%-8s %-7u %-2d %-20s %1s> %-20s %s\n", ts, e->pid, net_ipver(f->family), l,
 		       type_str(e->type), r, net_tcp_state_name(e->state));
-	return 0;
+	return stdout_gone();
 }
 
 struct flow_count {
@@ -258,6 +264,11 @@ static int run(const struct opts *o)
 	err = tcpb_attach_all(obj->obj, &as);
 	if (err)
 		goto out;
+	err = tcpb_watch_stdout(&loop);
+	if (err) {
+		tk_err("event loop: %s", strerror(-err));
+		goto out;
+	}
 	if (!o->count) {
 		rb = ring_buffer__new(bpf_map__fd(obj->maps.events), on_event, (void *)o, NULL);
 		if (!rb) {

@@ -270,6 +270,8 @@ static int print_summary(void *ctx)
 	if (o->json)
 		printf("]}\n");
 	fflush(stdout);
+	if (ferror(stdout))
+		return 1; /* the reader went away (tool | head): stop */
 	s->elapsed_s += o->interval_s;
 	return o->duration_s && o->interval_s && s->elapsed_s >= o->duration_s;
 }
@@ -311,6 +313,11 @@ static int run(const struct opts *o)
 	err = tcpb_attach_all(s.obj->obj, &as);
 	if (err)
 		goto out;
+	err = tcpb_watch_stdout(&loop);
+	if (err) {
+		tk_err("event loop: %s", strerror(-err));
+		goto out;
+	}
 	if (o->interval_s) {
 		err = loop__set_interval(&loop, o->interval_s * 1000, print_summary, &s);
 		if (!err && o->duration_s)

@@ -262,7 +262,7 @@ static int print_output(void *ctx)
 	for (size_t i = 0; i < o->nsubnets; i++)
 		o->subnets[i].bytes = 0;
 	fflush(stdout);
-	return 0;
+	return ferror(stdout) ? 1 : 0; /* the reader went away (tool | head): stop */
 }
 
 static int run(struct opts *o)
@@ -292,6 +292,11 @@ static int run(struct opts *o)
 	err = tcpb_attach_all(s.obj->obj, &as);
 	if (err)
 		goto out;
+	err = tcpb_watch_stdout(&loop);
+	if (err) {
+		tk_err("event loop: %s", strerror(-err));
+		goto out;
+	}
 	err = loop__set_interval(&loop, o->interval_s * 1000, print_output, &s);
 	if (err) {
 		tk_err("interval timer: %s", strerror(-err));
@@ -303,7 +308,7 @@ static int run(struct opts *o)
 	why = loop__run(&loop);
 	if (why == LOOP_ERROR)
 		err = -EIO;
-	else
+	else if (why == LOOP_SIGNAL)
 		print_output(&s); /* bcc prints once more on Ctrl-C */
 out:
 	attach_set__destroy(as);
