@@ -50,6 +50,8 @@ struct cg {
 	int exit_label;
 	int err;
 	uint64_t start_ns; /* for `elapsed` */
+	struct loc cur_loc;	/* statement being emitted */
+	struct loc *insn_loc;	/* per instruction: its statement (for verifier errors) */
 };
 
 #define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
@@ -100,6 +102,6 @@ void cg_return(struct cg *g);
 
 /* Compile one program for attach point ap of probe p; returns insn count or -errno. */
 int cg_program(struct compiler *c, struct probe *p, struct attach_point *ap, struct cg_maps *fds,
-	       uint64_t start_ns, struct bpf_insn **out);
+	       uint64_t start_ns, struct bpf_insn **out, struct loc **locs);
 
 #endif

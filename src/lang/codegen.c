@@ -7,6 +7,7 @@
 #include "core/insn.h"
 #include "lang/cg.h"
 #include "lang/lexer.h"
+#include "lang/probes.h"
 
 int cg_resolve(struct cg *g);
 
@@ -165,11 +166,11 @@ static int cg_binop(struct cg *g, struct node *n)
 	case '+': cg_alu_reg(g, BPF_ADD, 0, 1); break;
 	case '-': cg_alu_reg(g, BPF_SUB, 0, 1); break;
 	case '*': cg_alu_reg(g, BPF_MUL, 0, 1); break;
-	case '/':
-		cg_emit(g, INSN(BPF_ALU64 | BPF_DIV | BPF_X, 0, 1, sign ? 1 : 0, 0));
+	case '/': /* unsigned, as bpftrace 0.17 does (it warns about signed operands) */
+		cg_alu_reg(g, BPF_DIV, 0, 1);
 		break;
 	case '%':
-		cg_emit(g, INSN(BPF_ALU64 | BPF_MOD | BPF_X, 0, 1, sign ? 1 : 0, 0));
+		cg_alu_reg(g, BPF_MOD, 0, 1);
 		break;
 	case '&': cg_alu_reg(g, BPF_AND, 0, 1); break;
 	case '|': cg_alu_reg(g, BPF_OR, 0, 1); break;
@@ -249,7 +250,7 @@ int cg_int(struct cg *g, struct node *n)
 	case N_VAR: {
 		struct var *v = &g->p->vars[s->var];
 
-		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_9, (int16_t)v->heap_off);
+		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_10, (int16_t)v->heap_off);
 		return 0;
 	}
 	case N_BINOP:
@@ -383,6 +384,14 @@ int cg_value(struct cg *g, struct node *n, uint32_t off)
 		return 0;
 	}
 	case N_FIELD:
+		if (NS(n->a)->t.kind == LT_TUPLE) {
+			uint32_t saved = g->heap, tmp = cg_heap_alloc(g, lt_type_size(&NS(n->a)->t));
+
+			cg_value(g, n->a, tmp);
+			cg_copy(g, off, tmp + NS(n->a)->t.members[s->k[0]].offset, lt_type_size(&s->t));
+			g->heap = saved;
+			return 0;
+		}
 		if (s->field && g->p->type == PT_TRACEPOINT) {
 			const struct tp_field *f = tp_field_find(&g->ap->fmt, n->name);
 

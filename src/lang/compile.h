@@ -114,7 +114,7 @@ struct probe {
 struct var {
 	char *name;
 	struct lt_type type;
-	uint32_t heap_off; /* assigned by codegen */
+	uint32_t heap_off; /* by codegen: heap offset, or (int16_t) fp offset for integers */
 	bool placed;
 };
 

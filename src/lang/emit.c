@@ -22,8 +22,12 @@ void cg_emit(struct cg *g, struct bpf_insn in)
 		if (!v)
 			abort();
 		g->insn = v;
+		g->insn_loc = realloc(g->insn_loc, cap * sizeof(*g->insn_loc));
+		if (!g->insn_loc)
+			abort();
 		g->cap = cap;
 	}
+	g->insn_loc[g->n] = g->cur_loc;
 	g->insn[g->n++] = in;
 }
 

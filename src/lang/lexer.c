@@ -58,7 +58,8 @@ int lexer_skip_space(struct lexer *lx)
 			while (cur(lx) && !(cur(lx) == '*' && at(lx, 1) == '/'))
 				adv(lx);
 			if (!cur(lx)) {
-				diag_error(lx->diag, l, "unterminated comment");
+				l.end = lx->col;
+				diag_error(lx->diag, l, "end of file during comment");
 				return 0;
 			}
 			adv(lx);
@@ -206,8 +207,9 @@ static void lex_string(struct lexer *lx, struct token *t)
 				k++;
 			}
 			if (!k) {
-				struct loc l = { lx->line, lx->col - 2, lx->col };
+				struct loc l = t->loc;
 
+				l.end = lx->col;
 				diag_error(lx->diag, l, "invalid escape character '\\x'");
 			}
 			buf[n++] = (char)v;
@@ -224,12 +226,16 @@ static void lex_string(struct lexer *lx, struct token *t)
 				}
 				buf[n++] = (char)v;
 			} else {
-				struct loc l = { lx->line, lx->col - 1, lx->col + 1 };
+				struct loc l = t->loc;
 
-				diag_error(lx->diag, l, "invalid escape character '\\%c'",
-					   c ? c : ' ');
 				if (c)
 					adv(lx);
+				/* like bpftrace: underline the string up to the bad escape */
+				while (cur(lx) && cur(lx) != '"' && cur(lx) != '\n')
+					adv(lx);
+				l.end = lx->col + (cur(lx) == '"');
+				diag_error(lx->diag, l, "invalid escape character '\\%c'",
+					   c ? c : ' ');
 			}
 		}
 	}
@@ -274,7 +280,8 @@ static void lex_number(struct lexer *lx, struct token *t)
 
 			adv(lx);
 			while (isdigit(cur(lx))) {
-				e = e * 10 + cur(lx) - '0';
+				if (e <= 30)
+					e = e * 10 + cur(lx) - '0';
 				if (e > 30)
 					overflow = 1;
 				adv(lx);

@@ -16,6 +16,7 @@ struct parser {
 	int failed;
 	int in_pred;
 	int depth;
+	struct loc last; /* the token consumed last: calls and maps extend their loc to it */
 };
 
 struct node *node_new(enum node_kind kind, struct loc loc)
@@ -64,6 +65,7 @@ void node_append(struct node **list, struct node *n)
 
 static void next(struct parser *p)
 {
+	p->last = p->tok.loc;
 	free(p->tok.text);
 	lexer_next(&p->lx, &p->tok);
 	if (p->tok.kind == TOK_ERROR)
@@ -77,7 +79,11 @@ static void syntax_error(struct parser *p, const char *expecting)
 	if (p->failed)
 		return;
 	p->failed = 1;
-	if (p->tok.kind == TOK_IDENT || p->tok.kind == TOK_MAP || p->tok.kind == TOK_VAR)
+	if (p->diag->nerrors) /* the lexer already said what is wrong */
+		return;
+	if (p->tok.kind == TOK_IDENT && lexer_peek(&p->lx)->kind == '(')
+		snprintf(unexpected, sizeof(unexpected), "call");
+	else if (p->tok.kind == TOK_IDENT || p->tok.kind == TOK_MAP || p->tok.kind == TOK_VAR)
 		snprintf(unexpected, sizeof(unexpected), "%s", tok_name(p->tok.kind));
 	else if (p->tok.kind == TOK_NUM)
 		snprintf(unexpected, sizeof(unexpected), "integer");
@@ -190,7 +196,7 @@ static struct node *parse_primary(struct parser *p)
 			n->kind = N_CALL;
 			next(p);
 			n->args = parse_list(p, ')');
-			n->loc = span(l, l);
+			n->loc = span(l, p->last);
 		}
 		return n;
 	case TOK_MAP:
@@ -202,6 +208,7 @@ static struct node *parse_primary(struct parser *p)
 
 			next(p);
 			n->args = parse_list(p, ']');
+			n->loc = span(l, p->last);
 			if (!n->args && !p->failed) {
 				diag_error(p->diag, span(open, open), "syntax error, unexpected ]");
 				p->failed = 1;
@@ -417,6 +424,9 @@ static struct node *parse_binary(struct parser *p, int min_prec)
 			break;
 		n = node_new(N_BINOP, p->tok.loc);
 		n->op = op;
+		/* the operator's own location, for warnings that point at it */
+		n->num = (int64_t)p->tok.loc.line << 40 | (int64_t)p->tok.loc.col << 20 |
+			 p->tok.loc.end;
 		next(p);
 		n->a = lhs;
 		n->b = parse_binary(p, prec + 1);
@@ -517,10 +527,11 @@ static struct node *parse_stmt(struct parser *p)
 		expect(p, '(');
 		n->a = parse_expr(p);
 		expect(p, ')');
+		n->loc = span(l, p->last);
 		n->b = parse_block(p);
 		return n;
 	case TOK_FOR:
-		diag_error(p->diag, l, "syntax error, unexpected for");
+		diag_error(p->diag, l, "syntax error, unexpected for, expecting }");
 		p->failed = 1;
 		return NULL;
 	case TOK_RETURN:
@@ -540,8 +551,8 @@ static struct node *parse_stmt(struct parser *p)
 		n = node_new(N_ASSIGN, p->tok.loc);
 		n->op = assign_op(p->tok.kind);
 		if (e->kind != N_MAP && e->kind != N_VAR) {
-			diag_error(p->diag, e->loc,
-				   "syntax error, unexpected =, expecting a map or variable");
+			diag_error(p->diag, p->tok.loc, "syntax error, unexpected %s, expecting }",
+				   tok_name(p->tok.kind));
 			p->failed = 1;
 			node_free(e);
 			node_free(n);
@@ -550,8 +561,6 @@ static struct node *parse_stmt(struct parser *p)
 		next(p);
 		n->a = e;
 		n->b = parse_expr(p);
-		if (n->b)
-			n->loc = span(e->loc, n->b->loc);
 		return n;
 	}
 	n = node_new(N_EXPRSTMT, e->loc);

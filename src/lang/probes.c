@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/attach.h"
 #include "core/elf.h"
@@ -166,7 +167,7 @@ int attach_point_parse(struct compiler *c, const char *text, struct loc loc,
 				goto out;
 			}
 			if (ap->type == PT_URETPROBE) {
-				ap_error(c, ap, "uretprobe probe can not have an offset%s", "");
+				ap_error(c, ap, "Offset not allowed%s", "");
 				goto out;
 			}
 			ap->has_offset = true;
@@ -200,7 +201,7 @@ int attach_point_parse(struct compiler *c, const char *text, struct loc loc,
 		}
 		if (strcmp(parts[1], "s") && strcmp(parts[1], "ms") && strcmp(parts[1], "us") &&
 		    strcmp(parts[1], "hz")) {
-			ap_error(c, ap, "Invalid time unit: %s", parts[1]);
+			ap_error(c, ap, "%s is not an accepted unit of time", parts[1]);
 			goto out;
 		}
 		if (parse_u64(parts[2], &ap->freq) || !ap->freq) {
@@ -348,6 +349,11 @@ static int resolve_uprobe(struct compiler *c, struct attach_point *ap)
 	char err[512];
 	int ret;
 
+	if (strchr(ap->path, '/') && c->opts->pid <= 0 && access(ap->path, X_OK)) {
+		diag_error(c->diag, ap->loc,
+			   "uprobe target file '%s' does not exist or is not executable", ap->path);
+		return -ENOENT;
+	}
 	ret = target_resolve(&spec, c->opts->pid, RESOLVE_LAYOUT, &ts, err, sizeof(err));
 	if (ret) {
 		diag_error(c->diag, ap->loc, "%s", err);
@@ -506,6 +512,7 @@ static int expand_tracepoints(struct compiler *c, struct probe *p, struct attach
 
 int probes_expand(struct compiler *c)
 {
+	bool seen_begin = false, seen_end = false;
 	int i = 0, ret = 0;
 
 	c->nprobes = (int)node_count(c->prog->args);
@@ -534,6 +541,18 @@ int probes_expand(struct compiler *c)
 				if (err)
 					ret = err;
 				continue;
+			}
+			if (tmp.type == PT_BEGIN || tmp.type == PT_END) {
+				bool *seen = tmp.type == PT_BEGIN ? &seen_begin : &seen_end;
+
+				if (*seen) {
+					diag_error(c->diag, tmp.loc, "More than one %s probe defined",
+						   probe_type_name(tmp.type));
+					attach_point_free(&tmp);
+					ret = -EINVAL;
+					continue;
+				}
+				*seen = true;
 			}
 			ap = probe_add_ap(p);
 			*ap = tmp;

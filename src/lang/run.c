@@ -121,15 +121,49 @@ static bool use_multi(const struct attach_point *ap)
 	return (ap->type == PT_UPROBE || ap->type == PT_URETPROBE) && kernel_has_uprobe_multi();
 }
 
-/* Which statement the verifier stopped at is not tracked; name the probe instead. */
+/*
+ * From a verifier log: the index of the last instruction it looked at and its last words
+ * (the reason), so that the error can point at the user's statement.
+ */
+static int verifier_failed_insn(const char *log, char *reason, size_t len)
+{
+	const char *p = log, *last_reason = NULL;
+	size_t rlen = 0;
+	int at = -1;
+
+	reason[0] = 0;
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+		size_t l = eol ? (size_t)(eol - p) : strlen(p);
+		int idx;
+		char c;
+
+		if (sscanf(p, "%d: %c", &idx, &c) == 2)
+			at = idx;
+		else if (l && strncmp(p, "processed ", 10) && strncmp(p, "verification time", 17) &&
+			 strncmp(p, "stack depth", 11) && strncmp(p, "cur state", 9) &&
+			 strncmp(p, "old state", 9) && p[0] != ';') {
+			last_reason = p;
+			rlen = l;
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	if (last_reason)
+		snprintf(reason, len, "%.*s", (int)rlen, last_reason);
+	if (reason[0] && sscanf(reason, "infinite loop detected at insn %d", &at) == 1)
+		return at;
+	return at;
+}
+
 static int load_one(struct runner *r, struct probe *p, struct attach_point *ap, uint64_t start)
 {
 	struct compiler *c = r->c;
 	struct bpf_insn *insns = NULL;
+	struct loc *locs = NULL;
 	LIBBPF_OPTS(bpf_prog_load_opts, opts);
 	int n, fd;
 
-	n = cg_program(c, p, ap, &r->fds, start, &insns);
+	n = cg_program(c, p, ap, &r->fds, start, &insns, &locs);
 	if (n < 0) {
 		diag_error(c->diag, ap->loc, "%s: %s",
 			   n == -E2BIG ? "program too large (stack or heap limit)" :
@@ -152,17 +186,22 @@ static int load_one(struct runner *r, struct probe *p, struct attach_point *ap, 
 		r->log[0] = 0;
 		fd = bpf_prog_load(prog_type(ap->type), "tk_probe", "GPL", insns, n, &opts);
 		if (fd < 0) {
-			diag_error(c->diag, p->node->loc,
-				   "the kernel's verifier rejected the program of probe %s (%s)%s",
-				   ap->probe_name, strerror(-err),
-				   c->opts->verbose ? "" : "; run with -v for the verifier log");
+			char reason[256];
+			int at = verifier_failed_insn(r->log, reason, sizeof(reason));
+
+			diag_error(c->diag, at >= 0 && at < n ? locs[at] : p->node->loc,
+				   "the kernel's verifier rejected this (probe %s): %s%s",
+				   ap->probe_name, reason[0] ? reason : strerror(-err),
+				   c->opts->verbose ? "" : " (run with -v for the verifier log)");
 			if (c->opts->verbose)
 				fprintf(stderr, "%s\n", r->log);
 			free(insns);
+			free(locs);
 			return err;
 		}
 	}
 	free(insns);
+	free(locs);
 	if (fd < 0) {
 		diag_error(c->diag, p->node->loc, "loading probe %s failed: %s", ap->probe_name,
 			   strerror(errno));

@@ -76,7 +76,7 @@ const char *lt_type_str(const struct lt_type *t, char *buf, size_t len)
 {
 	switch (t->kind) {
 	case LT_INT:
-		snprintf(buf, len, "%sint%u", t->is_signed ? "" : "u", t->size * 8);
+		snprintf(buf, len, "%sint%u", t->is_signed ? "" : "unsigned ", t->size * 8);
 		return buf;
 	case LT_STR:
 		snprintf(buf, len, "string[%u]", t->size);
@@ -89,7 +89,18 @@ const char *lt_type_str(const struct lt_type *t, char *buf, size_t len)
 	case LT_INET: return "inet";
 	case LT_TIMESTAMP: return "timestamp";
 	case LT_PROBE: return "probe";
-	case LT_TUPLE: return "tuple";
+	case LT_TUPLE: {
+		size_t o = 0;
+
+		buf[0] = 0;
+		for (uint32_t i = 0; i < t->nmembers && o + 1 < len; i++) {
+			char m[64];
+
+			o += snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
+				      lt_type_str(t->members[i].type, m, sizeof(m)));
+		}
+		return buf;
+	}
 	default: return "none";
 	}
 }
@@ -205,7 +216,7 @@ static int sema_map_keys(struct compiler *c, struct node *n)
 		md->key_typed = true;
 	} else if (!types_compatible(&md->m.key, &key) ||
 		   (key.kind == LT_TUPLE && md->m.key.nmembers != key.nmembers)) {
-		char a[64], b[64];
+		char a[256], b[256];
 
 		if (md->m.key.kind == LT_NONE || key.kind == LT_NONE)
 			return sema_err(c, n->loc, "Argument mismatch for %s: trying to access with %s arguments when map expects %s arguments",
@@ -245,14 +256,14 @@ int sema_map_value(struct compiler *c, struct node *map, enum lt_agg agg,
 	if (md->m.agg != agg) {
 		char b[64];
 
-		return sema_err(c, loc, "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'",
+		return sema_err(c, map->loc, "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'",
 				md->name, agg ? agg_names[agg] : lt_type_str(val, b, sizeof(b)),
 				md->m.agg ? agg_names[md->m.agg] : "value");
 	}
 	if (agg == LT_AGG_NONE && val && !types_compatible(&md->m.val, val)) {
 		char a[64], b[64];
 
-		return sema_err(c, loc, "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'",
+		return sema_err(c, map->loc, "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'",
 				md->name, lt_type_str(val, a, sizeof(a)),
 				lt_type_str(&md->m.val, b, sizeof(b)));
 	}
@@ -342,8 +353,12 @@ static int sema_call(struct compiler *c, struct node *n, bool is_call)
 	unsigned int bad;
 
 	if (!b) {
-		if (is_call)
-			return sema_err(c, n->loc, "Unknown function: %s", n->name);
+		if (is_call) {
+			struct loc l = n->loc;
+
+			l.end = l.col + (int)strlen(n->name);
+			return sema_err(c, l, "Unknown function: %s", n->name);
+		}
 		return sema_err(c, n->loc, "Unknown identifier: '%s'", n->name);
 	}
 	s->builtin = idx;
@@ -356,6 +371,9 @@ static int sema_call(struct compiler *c, struct node *n, bool is_call)
 		if (is_call)
 			return sema_err(c, n->loc, "%s can not be used with \"%s\" probes", n->name,
 					probe_type_name(t));
+		if (!strcmp(n->name, "retval"))
+			return sema_err(c, n->loc, "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'kfunc' probes%s",
+					t == PT_TRACEPOINT ? " (try to use args->ret instead)" : "");
 		return sema_err(c, n->loc, "The %s builtin can not be used with '%s' probes",
 				n->name, probe_type_name(t));
 	}
@@ -370,8 +388,11 @@ static int sema_binop(struct compiler *c, struct node *n)
 		return -EINVAL;
 	a = NS(n->a);
 	b = NS(n->b);
-	if (a->ext == VX_AGG || b->ext == VX_AGG)
-		return sema_err(c, n->loc, "aggregation functions can only be assigned to maps");
+	if (a->ext == VX_AGG || b->ext == VX_AGG) {
+		struct node *f = a->ext == VX_AGG ? n->a : n->b;
+
+		return sema_err(c, f->loc, "%s() should be directly assigned to a map", f->name);
+	}
 	if ((n->op == TOK_EQ || n->op == TOK_NE) && a->t.kind == LT_STR && b->t.kind == LT_STR) {
 		sema_set_int(n, 8, false);
 		return 0;
@@ -387,6 +408,15 @@ static int sema_binop(struct compiler *c, struct node *n)
 	if (n->op == TOK_EQ || n->op == TOK_NE || n->op == '<' || n->op == '>' ||
 	    n->op == TOK_LE || n->op == TOK_GE || n->op == TOK_LAND || n->op == TOK_LOR)
 		NS(n)->t.is_signed = false;
+	if ((n->op == '/' || n->op == '%') && a->t.is_signed && b->t.is_signed && !c->quiet &&
+	    !(n->a->kind == N_NUM && n->b->kind == N_NUM)) {
+		struct loc ol = { (int)(n->num >> 40), (int)((n->num >> 20) & 0xfffff),
+				  (int)(n->num & 0xfffff) };
+
+		diag_warn(c->diag, ol,
+			  "signed operands for '%s' can lead to undefined behavior (cast to unsigned to silence warning)",
+			  tok_name(n->op));
+	}
 	/* keep both operands' signedness for comparisons/division in codegen */
 	NS(n)->k[0] = a->t.is_signed && b->t.is_signed;
 	return 0;
@@ -746,7 +776,8 @@ static int sema_assign(struct compiler *c, struct node *n)
 			return -EINVAL;
 		r = NS(n->b);
 		if (r->ext == VX_AGG)
-			return sema_err(c, n->b->loc, "aggregation functions can only be assigned to maps");
+			return sema_err(c, n->b->loc, "%s() should be directly assigned to a map",
+					n->b->name);
 		if (r->ext || r->t.kind == LT_NONE)
 			return sema_err(c, n->b->loc, "Value of this type can not be assigned to a variable");
 		v = var_find(c->cur, n->a->name);
@@ -857,9 +888,10 @@ static int sema_stmt(struct compiler *c, struct node *n)
 			return -EINVAL;
 		if (!sema_const_int(c, n->a, &k))
 			return sema_err(c, n->a->loc, "unroll() count must be an integer literal");
-		if (k < 1 || k > 100)
-			return sema_err(c, n->a->loc, "unroll() count must be between 1 and 100 (got %lld)",
-					(long long)k);
+		if (k < 1)
+			return sema_err(c, n->loc, "unroll minimum value is 1");
+		if (k > 100)
+			return sema_err(c, n->loc, "unroll maximum value is 100");
 		sema_info(n)->k[0] = k;
 		return sema_block(c, n->b);
 	case N_RETURN:
@@ -867,7 +899,7 @@ static int sema_stmt(struct compiler *c, struct node *n)
 	case N_BREAK:
 	case N_CONTINUE:
 		if (!c->loop_depth)
-			return sema_err(c, n->loc, "%s statement must be inside a loop",
+			return sema_err(c, n->loc, "%s used outside of a loop",
 					n->kind == N_BREAK ? "break" : "continue");
 		return 0;
 	default:

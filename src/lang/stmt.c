@@ -41,7 +41,7 @@ int cg_update(struct cg *g, struct node *n, bool want)
 		/* plain assignment of an integer, used as an expression */
 		if (lhs->kind == N_VAR) {
 			cg_int(g, n->b);
-			cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)g->p->vars[NS(lhs)->var].heap_off,
+			cg_stx(g, BPF_DW, BPF_REG_10, (int16_t)g->p->vars[NS(lhs)->var].heap_off,
 			       BPF_REG_0);
 			return 0;
 		}
@@ -55,10 +55,10 @@ int cg_update(struct cg *g, struct node *n, bool want)
 		int16_t vo = (int16_t)g->p->vars[NS(lhs)->var].heap_off;
 
 		cg_mov64(g, BPF_REG_1, BPF_REG_0);
-		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_9, vo);
+		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_10, vo);
 		cg_mov64(g, BPF_REG_2, BPF_REG_0);
 		cg_alu_reg(g, alu, BPF_REG_0, BPF_REG_1);
-		cg_stx(g, BPF_DW, BPF_REG_9, vo, BPF_REG_0);
+		cg_stx(g, BPF_DW, BPF_REG_10, vo, BPF_REG_0);
 		if (post)
 			cg_mov64(g, BPF_REG_0, BPF_REG_2);
 		return 0;
@@ -128,11 +128,23 @@ static int cg_map_assign(struct cg *g, struct node *n)
 
 static int cg_block(struct cg *g, struct node *blk);
 
+/* An assignment's whole extent: from the target to the end of the value. */
+static struct loc span_stmt(const struct node *n)
+{
+	struct loc l = n->a->loc;
+
+	if (n->b && n->b->loc.line == l.line && n->b->loc.end > l.end)
+		l.end = n->b->loc.end;
+	return l;
+}
+
 static int cg_stmt(struct cg *g, struct node *n)
 {
 	uint32_t saved = g->heap;
+	struct loc saved_loc = g->cur_loc;
 	int ret = 0;
 
+	g->cur_loc = n->kind == N_EXPRSTMT ? n->a->loc : n->kind == N_ASSIGN ? span_stmt(n) : n->loc;
 	switch (n->kind) {
 	case N_ASSIGN:
 		if (n->op) {
@@ -140,7 +152,10 @@ static int cg_stmt(struct cg *g, struct node *n)
 		} else if (n->a->kind == N_VAR) {
 			struct var *v = &g->p->vars[NS(n->a)->var];
 
-			if (cg_is_blob(&v->type) && NS(n->b)->t.kind == LT_STR &&
+			if (!cg_is_blob(&v->type)) {
+				ret = cg_int(g, n->b);
+				cg_stx(g, BPF_DW, BPF_REG_10, (int16_t)v->heap_off, BPF_REG_0);
+			} else if (NS(n->b)->t.kind == LT_STR &&
 			    NS(n->b)->t.size < v->type.size) {
 				cg_zero(g, v->heap_off, lt_type_size(&v->type));
 				ret = cg_value(g, n->b, v->heap_off);
@@ -220,6 +235,7 @@ static int cg_stmt(struct cg *g, struct node *n)
 		ret = -EINVAL;
 	}
 	g->heap = saved;
+	g->cur_loc = saved_loc;
 	if (ret && !g->err)
 		g->err = ret;
 	return ret;
@@ -260,7 +276,7 @@ static bool ap_has_conds(const struct attach_point *ap)
 }
 
 int cg_program(struct compiler *c, struct probe *p, struct attach_point *ap, struct cg_maps *fds,
-	       uint64_t start_ns, struct bpf_insn **out)
+	       uint64_t start_ns, struct bpf_insn **out, struct loc **locs)
 {
 	struct cg g = { .c = c, .p = p, .ap = ap, .fds = fds, .start_ns = start_ns };
 	int ret;
@@ -268,6 +284,7 @@ int cg_program(struct compiler *c, struct probe *p, struct attach_point *ap, str
 	c->cur = p;
 	c->cur_ap = ap;
 	g.exit_label = cg_label(&g);
+	g.cur_loc = p->node->loc;
 	cg_mov64(&g, BPF_REG_6, BPF_REG_1);
 	/* R9 = heap */
 	cg_st_imm(&g, BPF_W, BPF_REG_10, -8, 0);
@@ -279,19 +296,30 @@ int cg_program(struct compiler *c, struct probe *p, struct attach_point *ap, str
 	cg_mov64(&g, BPF_REG_9, BPF_REG_0);
 	if (ap->type == PT_UPROBE && ap->is_go && ap_has_conds(ap))
 		go_entry_check(&g);
-	/* scratch variables live at the bottom of the heap, zeroed */
+	/*
+	 * Scratch variables, zeroed: integers on the stack (fp-16 down) where the verifier
+	 * tracks their values (bounded loops need that), everything else in the heap.
+	 */
 	for (int i = 0; i < p->nvars; i++) {
 		uint32_t sz = lt_type_size(&p->vars[i].type);
 
+		if (!cg_is_blob(&p->vars[i].type)) {
+			g.stack += 8;
+			p->vars[i].heap_off = (uint32_t)(-8 - g.stack);
+			cg_st_imm(&g, BPF_DW, BPF_REG_10, (int16_t)p->vars[i].heap_off, 0);
+			continue;
+		}
 		p->vars[i].heap_off = cg_heap_alloc(&g, sz);
 		cg_zero(&g, p->vars[i].heap_off, lt_align_up(sz, 8));
 	}
 	g.heap_vars = g.heap;
 	if (p->node->a) {
+		g.cur_loc = p->node->a->loc;
 		cg_int(&g, p->node->a);
 		cg_jmp_imm(&g, BPF_JEQ, BPF_REG_0, 0, g.exit_label);
 	}
 	cg_block(&g, p->node->b);
+	g.cur_loc = p->node->loc;
 	cg_bind(&g, g.exit_label);
 	cg_mov_imm(&g, BPF_REG_0, 0);
 	cg_emit(&g, INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
@@ -302,8 +330,10 @@ int cg_program(struct compiler *c, struct probe *p, struct attach_point *ap, str
 	c->cur_ap = NULL;
 	if (ret) {
 		free(g.insn);
+		free(g.insn_loc);
 		return ret;
 	}
 	*out = g.insn;
+	*locs = g.insn_loc;
 	return g.n;
 }

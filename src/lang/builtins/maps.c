@@ -16,8 +16,9 @@ static int nargs_err(struct compiler *c, struct node *n, int want)
 		return 0;
 	if (!want)
 		return sema_err(c, n->loc, "%s() requires no arguments (%d provided)", n->name, got);
-	return sema_err(c, n->loc, "%s() requires %d argument%s (%d provided)", n->name, want,
-			want == 1 ? "" : "s", got);
+	if (want == 1)
+		return sema_err(c, n->loc, "%s() requires one argument (%d provided)", n->name, got);
+	return sema_err(c, n->loc, "%s() requires %d arguments (%d provided)", n->name, want, got);
 }
 
 static int agg_of(const char *name)

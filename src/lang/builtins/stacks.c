@@ -34,8 +34,6 @@ static int ck_stack(struct compiler *c, struct node *n)
 	}
 	if (i > 2)
 		return sema_err(c, n->loc, "%s() takes at most 2 arguments", n->name);
-	if (user && c->cur && (c->cur->types & (PTM(PT_BEGIN) | PTM(PT_END))))
-		return sema_err(c, n->loc, "ustack can not be used in BEGIN/END probes");
 	return 0;
 }
 

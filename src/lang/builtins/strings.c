@@ -92,9 +92,12 @@ static int ck_printf(struct compiler *c, struct node *n)
 	s->ext = VX_VOID;
 	if (!f)
 		return sema_err(c, n->loc, "%s() requires at least one argument", n->name);
-	if (f->kind != N_STR)
-		return sema_err(c, f->loc, "%s() expects a string literal as its first argument",
-				n->name);
+	if (f->kind != N_STR) {
+		if (sema_expr(c, f))
+			return -EINVAL;
+		return sema_err(c, n->loc, "%s() expects a string literal (%s provided)", n->name,
+				lt_is_int(&NS(f)->t) ? "integer" : "string");
+	}
 	sema_expr(c, f);
 	for (struct node *a = f->next; a; a = a->next) {
 		if (sema_expr(c, a))
@@ -259,8 +262,10 @@ static int ck_str(struct compiler *c, struct node *n)
 	int na = (int)node_count(n->args);
 	int64_t len = LT_STR_DEFAULT;
 
-	if (na < 1 || na > 2)
-		return sema_err(c, n->loc, "str() requires 1 or 2 arguments (%d provided)", na);
+	if (na < 1)
+		return sema_err(c, n->loc, "str() requires at least one argument (0 provided)");
+	if (na > 2)
+		return sema_err(c, n->loc, "str() can only take up to two arguments (%d provided)", na);
 	if (sema_expr(c, n->args))
 		return -EINVAL;
 	if (NS(n->args)->t.kind == LT_STR) {
