@@ -274,6 +274,18 @@ static void print_flows(struct state *s, struct snap *delta, size_t n, const cha
 		printf("]}\n");
 }
 
+/* Whether cur is prev's flow, later: same tuple, and no counter went backwards. */
+static bool grew(const struct tcpcong_flow *prev, const struct tcpcong_flow *cur)
+{
+	if (memcmp(&prev->flow, &cur->flow, sizeof(prev->flow)) || prev->last_ts > cur->last_ts ||
+	    prev->changes > cur->changes)
+		return false;
+	for (int k = 0; k < TCPCONG_NSTATES; k++)
+		if (prev->dura_us[k] > cur->dura_us[k])
+			return false;
+	return true;
+}
+
 /* Flow growth since the last print; closed flows are dropped from the map once shown. */
 static int print_table(struct state *s, const char *ts)
 {
@@ -294,8 +306,7 @@ static int print_table(struct state *s, const char *ts)
 
 		*d = cur[i];
 		/* The same sock pointer reused by a newer flow starts from zero. */
-		if (p && p->v.last_ts <= cur[i].v.last_ts &&
-		    !memcmp(&p->v.flow, &cur[i].v.flow, sizeof(p->v.flow))) {
+		if (p && grew(&p->v, &cur[i].v)) {
 			for (int k = 0; k < TCPCONG_NSTATES; k++)
 				d->v.dura_us[k] -= p->v.dura_us[k];
 			d->v.changes -= p->v.changes;

@@ -500,3 +500,16 @@ def test_tcpsynbl_help_says_what_it_measures():
     rc, out, err = collect(spawn([BIN, "tcpsynbl", "--help"]))
     assert rc == 0
     assert "sock:inet_sock_set_state LISTEN -> SYN_RECV" in out and "accept queue" in out
+
+
+# ---------------------------------------------------------------------------------------
+# All six
+
+
+@pytest.mark.parametrize("tool", [["tcpsubnet", "-i", "1"], ["tcpcong", "1"], ["tcprtt", "-i", "1"],
+                                  ["tcpsynbl", "1"], ["tcpretrans"], ["tcpdrop"]])
+def test_stops_when_the_reader_goes_away(tool, no_leftovers):
+    # `tool | head -1`: once head has its line and exits, the tool must end by itself.
+    p = spawn(["sh", "-c", f"exec {BIN} {' '.join(tool)} | head -1"])
+    rc, out, err = collect(p, timeout=20)
+    assert rc == 0 and len(out.splitlines()) == 1, (rc, out, err)
