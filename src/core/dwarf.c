@@ -465,17 +465,94 @@ unsupported:
 	loc->pieces[0].kind = DWARF_LOC_UNSUPPORTED;
 }
 
+static bool leb128(const uint8_t **p, const uint8_t *end, bool sign, uint64_t *v)
+{
+	uint64_t x = 0;
+	unsigned int shift = 0;
+	uint8_t b;
+
+	do {
+		if (*p >= end || shift >= 64)
+			return false;
+		b = *(*p)++;
+		x |= (uint64_t)(b & 0x7f) << shift;
+		shift += 7;
+	} while (b & 0x80);
+	if (sign && shift < 64 && (b & 0x40))
+		x |= ~0ull << shift;
+	*v = x;
+	return true;
+}
+
+/*
+ * Decode the operations parse_expr() understands from a raw block. Go writes single
+ * expressions (`DW_OP_call_frame_cfa` for a stack argument) as DW_FORM_block1, which libdw
+ * refuses as a location in a DWARF 4 unit. Returns the number of ops, -1 on anything else.
+ */
+static int decode_block(const uint8_t *p, size_t len, Dwarf_Op *ops, int max)
+{
+	const uint8_t *end = p + len;
+	int n = 0;
+
+	while (p < end) {
+		Dwarf_Op *op = &ops[n];
+		uint8_t a = *p++;
+		bool ok = true;
+
+		if (n == max)
+			return -1;
+		memset(op, 0, sizeof(*op));
+		op->atom = a;
+		if ((a >= DW_OP_reg0 && a <= DW_OP_reg31) || a == DW_OP_call_frame_cfa ||
+		    a == DW_OP_plus)
+			;
+		else if (a >= DW_OP_breg0 && a <= DW_OP_breg31)
+			ok = leb128(&p, end, true, &op->number);
+		else if (a == DW_OP_fbreg || a == DW_OP_consts)
+			ok = leb128(&p, end, true, &op->number);
+		else if (a == DW_OP_regx || a == DW_OP_piece || a == DW_OP_plus_uconst ||
+			 a == DW_OP_constu)
+			ok = leb128(&p, end, false, &op->number);
+		else if (a == DW_OP_addr && end - p >= 8) {
+			memcpy(&op->number, p, 8);
+			p += 8;
+		} else
+			return -1;
+		if (!ok)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+#define MAX_BLOCK_OPS 32
+
 static void param_location(Dwarf_Die *param, uint64_t pc, struct dwarf_loc *loc)
 {
+	Dwarf_Op ops[MAX_BLOCK_OPS], *expr;
 	Dwarf_Attribute attr;
-	Dwarf_Op *expr;
+	Dwarf_Block block;
 	size_t len;
+	int n;
 
 	memset(loc, 0, sizeof(*loc));
 	if (!dwarf_attr_integrate(param, DW_AT_location, &attr))
 		return;
-	if (dwarf_getlocation_addr(&attr, pc, &expr, &len, 1) == 1 && len)
-		parse_expr(expr, len, loc);
+	if (dwarf_getlocation_addr(&attr, pc, &expr, &len, 1) == 1) {
+		if (len)
+			parse_expr(expr, len, loc);
+		return;
+	}
+	/* A plain block holds for the whole function. */
+	if (dwarf_formblock(&attr, &block) || !block.length)
+		return;
+	n = decode_block(block.data, block.length, ops, MAX_BLOCK_OPS);
+	if (n > 0) {
+		parse_expr(ops, (size_t)n, loc);
+	} else {
+		loc->npieces = 1;
+		loc->pieces[0].kind = DWARF_LOC_UNSUPPORTED;
+	}
 }
 
 /* ---- parameters -------------------------------------------------------------------------- */
@@ -556,12 +633,28 @@ static bool cu_is_go(Dwarf_Die *die)
 	return dwarf_diecu(die, &cu, NULL, NULL) && dwarf_srclang(&cu) == DW_LANG_Go;
 }
 
+/*
+ * DW_AT_frame_base is DW_OP_call_frame_cfa for Go and gcc. Go writes it as DW_FORM_block1,
+ * which libdw's location API refuses in a DWARF 4 unit, so look at the raw block too.
+ */
+static bool frame_base_is_cfa(Dwarf_Die *fn)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Block block;
+	Dwarf_Op *expr;
+	size_t len;
+
+	if (!dwarf_attr(fn, DW_AT_frame_base, &attr))
+		return false;
+	if (dwarf_getlocation(&attr, &expr, &len) == 0)
+		return len == 1 && expr[0].atom == DW_OP_call_frame_cfa;
+	return dwarf_formblock(&attr, &block) == 0 && block.length == 1 &&
+	       block.data[0] == DW_OP_call_frame_cfa;
+}
+
 int dwarf_file__func(struct dwarf_file *df, uint64_t func_addr, struct dwarf_func *out)
 {
 	Dwarf_Die fn, child;
-	Dwarf_Attribute attr;
-	Dwarf_Op *expr;
-	size_t len;
 	unsigned int n = 0;
 	bool go;
 	int err = 0;
@@ -577,9 +670,7 @@ int dwarf_file__func(struct dwarf_file *df, uint64_t func_addr, struct dwarf_fun
 		return -ENOMEM;
 	}
 	prologue_end_in(&fn, out->low_pc, out->high_pc, &out->prologue_end);
-	out->frame_base_is_cfa = dwarf_attr(&fn, DW_AT_frame_base, &attr) &&
-				 dwarf_getlocation(&attr, &expr, &len) == 0 && len == 1 &&
-				 expr[0].atom == DW_OP_call_frame_cfa;
+	out->frame_base_is_cfa = frame_base_is_cfa(&fn);
 
 	if (dwarf_child(&fn, &child) == 0) {
 		do {
@@ -591,6 +682,14 @@ int dwarf_file__func(struct dwarf_file *df, uint64_t func_addr, struct dwarf_fun
 	if (err) {
 		dwarf_func__free(out);
 		return err;
+	}
+	/* Go's and gcc's frame base is the CFA: say so once, so users handle only CFA. */
+	for (unsigned int i = 0; out->frame_base_is_cfa && i < out->nparams; i++) {
+		struct dwarf_loc *loc = &out->params[i].loc;
+
+		for (unsigned int k = 0; k < loc->npieces; k++)
+			if (loc->pieces[k].kind == DWARF_LOC_FBREG)
+				loc->pieces[k].kind = DWARF_LOC_CFA;
 	}
 	return 0;
 }

@@ -29,7 +29,8 @@ enum dwarf_loc_kind {
 	DWARF_LOC_NONE,	       /* no location (optimized out, or a result) */
 	DWARF_LOC_REG,	       /* in DWARF register reg */
 	DWARF_LOC_CFA,	       /* in memory at CFA + off (CFA = SP at entry + 8 on x86-64) */
-	DWARF_LOC_FBREG,       /* in memory at frame base + off (frame_base_is_cfa says what) */
+	DWARF_LOC_FBREG,       /* in memory at frame base + off (reported as CFA when the
+				* frame base is the CFA, as with Go and gcc) */
 	DWARF_LOC_BREG,	       /* in memory at register reg + off */
 	DWARF_LOC_ADDR,	       /* in memory at the link-time address off */
 	DWARF_LOC_UNSUPPORTED, /* an expression we do not evaluate */

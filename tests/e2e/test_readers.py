@@ -349,6 +349,17 @@ def test_dwarf_params_of_mul():
     assert params[2][5] == [("A", "int", 0, 8), ("B", "int", 8, 8)]
 
 
+def test_dwarf_stack_param():
+    """A struct too big for registers is on the stack at the CFA (Go writes that location as
+    a DW_FORM_block1 that libdw refuses in DWARF 4: we decode it ourselves)."""
+    dw = dwarf_funcs(need(TARGETS / "rpcserver"), "reflect.Method.IsExported")
+    (kind, name, typ, size, loc, members), result = dw["reflect.Method.IsExported"]["params"]
+    assert (kind, name, typ, size, loc) == ("param", "m", "reflect.Method", 80, "cfa+0")
+    assert [m[0] for m in members] == ["Name", "PkgPath", "Type", "Func", "Index"]
+    assert members[-1] == ("Index", "int", 72, 8)
+    assert result[:5] == ("result", "~r0", "bool", 1, "-")
+
+
 def test_go_version_and_g_offsets():
     binary = need(TARGETS / "rpcserver")
     go_ver = subprocess.run(["go", "version", str(binary)], capture_output=True, text=True,
