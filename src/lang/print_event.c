@@ -105,7 +105,9 @@ static int ev_join(struct lt_out *o, const struct lt_fmt *f, const uint8_t *d, s
 			lt_sbuf_puts(&o->buf, sep);
 		lt_sbuf_put_escaped(&o->buf, a, as);
 	}
-	lt_sbuf_putc(&o->buf, '\n');
+	/* Text mode ends the line; bpftrace's JSON "join" data has no newline. */
+	if (!o->json)
+		lt_sbuf_putc(&o->buf, '\n');
 	emit_text(o, "join", lt_sbuf_str(&o->buf), o->buf.len);
 	lt_sbuf_reset(&o->buf);
 	return 0;
