@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Shared user-side helpers of the tcp* tools (see tcp_common.h). */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -83,4 +84,14 @@ void tcp_json_ready(void)
 int tcp_out_status(void)
 {
 	return ferror(stdout) ? -EPIPE : 0;
+}
+
+int tcp_getopt_error(int c, char **argv)
+{
+	/* optopt names a short option; for a long one only argv[optind - 1] has its text. */
+	if (c == ':')
+		return optopt ? tcp_usage_error("option -%c needs a value", optopt)
+			      : tcp_usage_error("option %s needs a value", argv[optind - 1]);
+	return optopt ? tcp_usage_error("unknown option '-%c'", optopt)
+		      : tcp_usage_error("unknown option '%s'", argv[optind - 1]);
 }

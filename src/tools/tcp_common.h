@@ -34,6 +34,12 @@ void tcp_json_kv_str(FILE *f, const char *key, const char *val, bool comma);
 /* Usage error: "PROG: msg" and a pointer to --help on stderr; returns the exit code 2. */
 int tcp_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * getopt_long() (optstring starting with ':', opterr = 0) returned ':' or '?': print the
+ * one-line usage error naming the option and return the exit code 2.
+ */
+int tcp_getopt_error(int c, char **argv);
+
 /* -4/-6 bookkeeping: family 0 (any), AF_INET or AF_INET6; both given is an error. */
 int tcp_set_family(int *family, int want);
 

@@ -249,10 +249,8 @@ static int parse_args(int argc, char **argv, struct tcpconnect_opts *o)
 		case 'd':
 		case OPT_UNSUPPORTED:
 			return -tcp_usage_error("%s is not supported", argv[optind - 1]);
-		case ':':
-			return -tcp_usage_error("option %s needs a value", argv[optind - 1]);
 		default:
-			return -tcp_usage_error("unknown option '%s'", argv[optind - 1]);
+			return -tcp_getopt_error(c, argv);
 		}
 	}
 	if (optind < argc)

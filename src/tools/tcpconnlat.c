@@ -163,10 +163,8 @@ static int parse_args(int argc, char **argv, struct tcpconnlat_opts *o)
 		case OPT_JSON:
 			o->json = true;
 			break;
-		case ':':
-			return -tcp_usage_error("option %s needs a value", argv[optind - 1]);
 		default:
-			return -tcp_usage_error("unknown option '%s'", argv[optind - 1]);
+			return -tcp_getopt_error(c, argv);
 		}
 	}
 	if (optind < argc && parse_min_ms(argv[optind++], &o->min_us))

@@ -190,10 +190,8 @@ static int parse_args(int argc, char **argv, struct tcpstates_opts *o)
 			break;
 		case 'Y':
 			return -tcp_usage_error("-Y (systemd journal) is not supported");
-		case ':':
-			return -tcp_usage_error("option %s needs a value", argv[optind - 1]);
 		default:
-			return -tcp_usage_error("unknown option '%s'", argv[optind - 1]);
+			return -tcp_getopt_error(c, argv);
 		}
 	}
 	if (optind < argc)

@@ -47,20 +47,21 @@ static const char usage_text[] =
 	"T is C (connect: SYN_SENT->ESTABLISHED, PID of the connecting task), A (accept: return\n"
 	"of accept/accept4 in the accepting task) or X (close). Tracepoints only: no kprobes.\n";
 
+/* bcc's T column letter and its -v/--json word, by event type. */
+static const char *const type_letters[] = {
+	[TCPTRACER_CONNECT] = "C", [TCPTRACER_ACCEPT] = "A", [TCPTRACER_CLOSE] = "X"};
+static const char *const type_words[] = {[TCPTRACER_CONNECT] = "connect",
+					 [TCPTRACER_ACCEPT] = "accept",
+					 [TCPTRACER_CLOSE] = "close"};
+
 static const char *type_letter(uint32_t t)
 {
-	return t == TCPTRACER_CONNECT  ? "C"
-	       : t == TCPTRACER_ACCEPT ? "A"
-	       : t == TCPTRACER_CLOSE  ? "X"
-				       : "U";
+	return t <= TCPTRACER_CLOSE && type_letters[t] ? type_letters[t] : "U";
 }
 
 static const char *type_word(uint32_t t)
 {
-	return t == TCPTRACER_CONNECT  ? "connect"
-	       : t == TCPTRACER_ACCEPT ? "accept"
-	       : t == TCPTRACER_CLOSE  ? "close"
-				       : "unknown";
+	return t <= TCPTRACER_CLOSE && type_words[t] ? type_words[t] : "unknown";
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -177,10 +178,8 @@ static int parse_args(int argc, char **argv, struct tcptracer_opts *o)
 		case OPT_CGROUPMAP:
 		case OPT_MNTNSMAP:
 			return -tcp_usage_error("%s is not supported", argv[optind - 1]);
-		case ':':
-			return -tcp_usage_error("option %s needs a value", argv[optind - 1]);
 		default:
-			return -tcp_usage_error("unknown option '%s'", argv[optind - 1]);
+			return -tcp_getopt_error(c, argv);
 		}
 	}
 	if (optind < argc)
