@@ -20,7 +20,7 @@ import pytest
 import subprocess
 import time
 
-from conftest import TRACEKIT, collect, kill_spawned, run_tracer, spawn, wait_line
+from conftest import TRACEKIT, collect, free_port, kill_spawned, run_tracer, spawn, wait_line
 
 BIN = Path(os.environ.get("TRACEKIT_BIN", str(TRACEKIT)))
 
@@ -230,7 +230,9 @@ def test_tcptracer_json(no_leftovers):
 
 @pytest.mark.parametrize("fam", FAMILIES)
 def test_tcpconnect(fam, no_leftovers):
-    t = tracer(["tcpconnect", "-L", "-U", "-P", "1,2"])
+    # -P with two ports nobody listens on (not 1 or 2: other tests on this machine provoke
+    # refused connects to low ports).
+    t = tracer(["tcpconnect", "-L", "-U", "-P", "%d,%d" % (free_port(), free_port())])
     t2 = tracer(["tcpconnect"])
     c = connect(fam)
     out = stop_ok(t)
