@@ -7,12 +7,15 @@
  */
 #include "unit.h"
 
+#include <unistd.h>
+
 /* The language's objects are not in libtkcore.a: build the ones under test into this binary. */
 #include "../../src/lang/fmt_printf.c"
 #include "../../src/lang/fmt_value.c"
 #include "../../src/lang/fmt_sym.c"
 #include "../../src/lang/print_hist.c"
 #include "../../src/lang/print_map.c"
+#include "../../src/lang/print_event.c"
 
 static const struct lt_type t_s64 = {.kind = LT_INT, .size = 8, .is_signed = true};
 static const struct lt_type t_str = {.kind = LT_STR, .size = 64};
@@ -560,7 +563,144 @@ static void test_strftime(void)
 	lt_sbuf_free(&out);
 }
 
+/* Events, the attach line and lost events through an lt_out writing to memory. */
+static void test_events(void)
+{
+	char *mem = NULL;
+	size_t memlen = 0;
+	FILE *f = open_memstream(&mem, &memlen);
+	struct tup t;
+	const struct lt_type *tt[] = {&t_s64, &t_str};
+	struct lt_fmt fmts[3] = {
+		{.fmt = "x %d %s\n"}, {.fmt = NULL, .join_arg_size = 8}, {.fmt = NULL}};
+	struct tup pv;
+	const struct lt_type *pvt[] = {&t_str};
+	struct lt_prog prog = {.fmts = fmts, .nfmts = 3};
+	struct lt_out o;
+	uint8_t ev[256] = {0};
+	struct lt_event_hdr h = {LT_EV_PRINTF, 0};
+
+	tup_init(&t, 2, tt);
+	fmts[0].args = t.t;
+	tup_init(&pv, 1, pvt);
+	fmts[2].args = pv.t;
+	lt_out_init(&o, f, &prog, false);
+	lt_out_attached(&o, 1);
+	lt_out_attached(&o, 3);
+	memcpy(ev, &h, sizeof(h));
+	memcpy(ev + 8 + t.m[0].offset, I(7), 8);
+	strcpy((char *)ev + 8 + t.m[1].offset, "a\tb");
+	CHECK(lt_out_event(&o, ev, 8 + lt_type_size(&t.t)) == 0);
+	CHECK(lt_out_event(&o, ev, 8 + 4) == -EINVAL); /* truncated */
+	/* join(argv): "/bin/true a b" */
+	memset(ev, 0, sizeof(ev));
+	h = (struct lt_event_hdr){LT_EV_JOIN, 1};
+	memcpy(ev, &h, sizeof(h));
+	strcpy((char *)ev + 8, "/bin/tr");
+	strcpy((char *)ev + 16, "a");
+	strcpy((char *)ev + 24, "b");
+	CHECK(lt_out_event(&o, ev, 8 + 8 * LT_JOIN_MAX_ARGS) == 0);
+	/* print("abc") */
+	memset(ev, 0, sizeof(ev));
+	h = (struct lt_event_hdr){LT_EV_PRINT_VAL, 2};
+	memcpy(ev, &h, sizeof(h));
+	strcpy((char *)ev + 8, "abc");
+	CHECK(lt_out_event(&o, ev, 8 + 64) == 0);
+	lt_out_lost(&o, 0);
+	lt_out_lost(&o, 22);
+	h = (struct lt_event_hdr){LT_EV_EXIT, 0};
+	CHECK(lt_out_event(&o, &h, sizeof(h)) == 1);
+	h = (struct lt_event_hdr){99, 0};
+	CHECK(lt_out_event(&o, &h, sizeof(h)) == -EINVAL);
+	fflush(f);
+	CHECK_STR(mem, "Attaching 1 probe...\nAttaching 3 probes...\nx 7 a\\tb\n/bin/tr a b\nabc\n"
+		       "Lost 22 events\n");
+	CHECK(o.lost == 22);
+	lt_out_free(&o);
+	fclose(f);
+	free(mem);
+
+	/* The same under -f json. */
+	mem = NULL;
+	f = open_memstream(&mem, &memlen);
+	lt_out_init(&o, f, &prog, true);
+	lt_out_attached(&o, 2);
+	memset(ev, 0, sizeof(ev));
+	h = (struct lt_event_hdr){LT_EV_PRINTF, 0};
+	memcpy(ev, &h, sizeof(h));
+	memcpy(ev + 8 + t.m[0].offset, I(1), 8);
+	strcpy((char *)ev + 8 + t.m[1].offset, "q\"");
+	CHECK(lt_out_event(&o, ev, 8 + lt_type_size(&t.t)) == 0);
+	memset(ev, 0, sizeof(ev));
+	h = (struct lt_event_hdr){LT_EV_JOIN, 1};
+	memcpy(ev, &h, sizeof(h));
+	strcpy((char *)ev + 8, "a");
+	strcpy((char *)ev + 16, "b");
+	CHECK(lt_out_event(&o, ev, 8 + 8 * LT_JOIN_MAX_ARGS) == 0);
+	lt_out_lost(&o, 3);
+	fflush(f);
+	CHECK_STR(mem, "{\"type\": \"attached_probes\", \"data\": {\"probes\": 2}}\n"
+		       "{\"type\": \"printf\", \"data\": \"x 1 q\\\"\\n\"}\n"
+		       "{\"type\": \"join\", \"data\": \"a b\"}\n"
+		       "{\"type\": \"lost_events\", \"data\": {\"events\": 3}}\n");
+	lt_out_free(&o);
+	fclose(f);
+	free(mem);
+}
+
+/*
+ * Per-CPU values are reduced as types.h says: a real BPF_MAP_TYPE_PERCPU_HASH with a different
+ * value on each CPU (min over the CPUs that saw a value, sums elsewhere), then clear/zero.
+ */
+static void test_percpu_read(void)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct lt_map m = mk_map("@m", LT_AGG_MIN, NULL);
+	struct lt_minmax mm[64] = {0};
+	uint64_t k0 = 0;
+	struct lt_entry *e;
+
+	CHECK(ncpus > 0 && ncpus <= 64);
+	if (ncpus <= 0 || ncpus > 64)
+		return;
+	m.value_size = lt_map_value_size(&m);
+	m.fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "tk_unit", 8, m.value_size, 4, NULL);
+	CHECK(m.fd >= 0);
+	if (m.fd < 0)
+		return;
+	/* CPU 0 never saw a value (v 0, set 0): it must not win the min. */
+	for (int c = 1; c < ncpus; c++)
+		mm[c] = (struct lt_minmax){10 + c, 1};
+	if (ncpus == 1)
+		mm[0] = (struct lt_minmax){11, 1};
+	CHECK(bpf_map_update_elem(m.fd, &k0, mm, BPF_ANY) == 0);
+	CHECK(lt_map_read(&m, ncpus, &e) == 1);
+	CHECK(((struct lt_minmax *)e[0].val)->v == 11);
+	lt_entries_free(e, 1);
+
+	struct lt_map c = mk_map("@c", LT_AGG_COUNT, NULL);
+	uint64_t cnt[64];
+	c.value_size = 8;
+	c.fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "tk_unit", 8, 8, 4, NULL);
+	CHECK(c.fd >= 0);
+	for (int i = 0; i < ncpus; i++)
+		cnt[i] = (uint64_t)i + 1;
+	CHECK(bpf_map_update_elem(c.fd, &k0, cnt, BPF_ANY) == 0);
+	CHECK(lt_map_read(&c, ncpus, &e) == 1);
+	CHECK(lt_load_u64(e[0].val) == (uint64_t)ncpus * (ncpus + 1) / 2);
+	lt_entries_free(e, 1);
+	CHECK(lt_map_zero(&c, ncpus) == 0);
+	CHECK(lt_map_read(&c, ncpus, &e) == 1);
+	CHECK(lt_load_u64(e[0].val) == 0);
+	lt_entries_free(e, 1);
+	CHECK(lt_map_clear(&c) == 0);
+	CHECK(lt_map_read(&c, ncpus, &e) == 0);
+	lt_entries_free(e, 0);
+	close(m.fd);
+	close(c.fd);
+}
+
 UNIT_MAIN(test_printf_basic, test_printf_lengths, test_printf_text, test_printf_strings,
 	  test_printf_buf, test_printf_inet_sym, test_scalar_maps, test_empty_maps, test_keyed_sort,
 	  test_stats_sort, test_hist, test_hist_keyed, test_lhist, test_stacks, test_tuple_value,
-	  test_strftime)
+	  test_strftime, test_events, test_percpu_read)
