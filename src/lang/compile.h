@@ -89,6 +89,7 @@ struct attach_point {
 	size_t nfuncs;
 	struct go_param *params;
 	int nparams;
+	bool want_params; /* the probe body reads `args`: load DWARF parameters */
 	/* tracepoint */
 	char *tp_cat, *tp_name;
 	struct tp_format fmt;

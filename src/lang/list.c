@@ -11,10 +11,17 @@
 
 #include "core/probe.h"
 #include "lang/compile.h"
+#include "lang/goargs.h"
 #include "lang/list.h"
 #include "lang/probes.h"
 
-static int list_uprobes(const char *type, const char *target, const char *pat, int pid)
+static int func_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct func_target *)a)->name, ((const struct func_target *)b)->name);
+}
+
+static int list_uprobes(const char *type, const char *target, const char *pat, int pid,
+			bool verbose)
 {
 	struct probe_spec spec = { .kind = PROBE_UPROBE, .target = (char *)target,
 				   .pattern = (char *)(pat && *pat ? pat : "*") };
@@ -27,8 +34,13 @@ static int list_uprobes(const char *type, const char *target, const char *pat, i
 			fprintf(stderr, "ERROR: %s\n", err);
 		return ret == -ENOENT && !strstr(err, "no such") ? 0 : ret;
 	}
-	for (size_t i = 0; i < ts.nfuncs; i++)
+	/* bpftrace lists in name order */
+	qsort(ts.funcs, ts.nfuncs, sizeof(*ts.funcs), func_name_cmp);
+	for (size_t i = 0; i < ts.nfuncs; i++) {
 		printf("%s:%s:%s\n", type, target, ts.funcs[i].name);
+		if (verbose)
+			go_params_print(ts.path, ts.funcs[i].addr);
+	}
 	target_set__free(&ts);
 	return 0;
 }
@@ -62,12 +74,13 @@ static int list_tracepoints(const char *cat, const char *name, bool verbose)
 					char *t = strdup(f->ctype);
 					size_t l = t ? strlen(t) : 0;
 
-					if (t && l >= 2 && !strcmp(t + l - 2, "[]")) {
+					if (t && f->data_loc) {
+						printf("    %s %s\n", t, f->name);
+					} else if (t && l >= 2 && !strcmp(t + l - 2, "[]")) {
 						t[l - 2] = 0;
-						printf("    %s%s[%d]\n", t, f->name, f->array_len);
+						printf("    %s %s[%d]\n", t, f->name, f->array_len);
 					} else if (t) {
-						printf("    %s%s%s\n", t,
-						       l && t[l - 1] == '*' ? " " : "", f->name);
+						printf("    %s %s\n", t, f->name);
 					}
 					free(t);
 				}
@@ -109,7 +122,7 @@ int lang_list(const char *pattern, bool verbose, int pid)
 		} else {
 			ret = list_uprobes(type[1] == 'r' || !strcmp(type, "uretprobe") ? "uretprobe" :
 										"uprobe",
-					   a, b, pid);
+					   a, b, pid, verbose);
 		}
 	} else if (!strcmp(type, "tracepoint") || !strcmp(type, "t")) {
 		ret = list_tracepoints(*a ? a : "*", b && *b ? b : "*", verbose);

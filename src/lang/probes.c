@@ -16,6 +16,7 @@
 #include "core/insn.h"
 #include "core/probe.h"
 #include "lang/compile.h"
+#include "lang/goargs.h"
 #include "lang/probes.h"
 
 static const struct {
@@ -404,6 +405,13 @@ static int resolve_uprobe(struct compiler *c, struct attach_point *ap)
 				ret = push_site(ap, f->offset + lay->ret_off[k], idx, ENTRY_ALWAYS);
 		}
 	}
+	if (!ret && ap->want_params && ts.nfuncs) {
+		int err = go_params_load(ap, ts.path, ts.funcs[0].addr);
+
+		if (err && err != -ENOENT)
+			diag_warn(c->diag, ap->loc, "could not read DWARF parameters of %s: %s",
+				  ts.funcs[0].name, strerror(-err));
+	}
 	if (!ret && !ap->noffsets) {
 		diag_error(c->diag, ap->loc,
 			   "no RET instruction found in '%s': it only leaves by tail jumps", ap->func);
@@ -510,6 +518,18 @@ static int expand_tracepoints(struct compiler *c, struct probe *p, struct attach
 	return ret;
 }
 
+static bool node_uses_ident(const struct node *n, const char *name)
+{
+	for (; n; n = n->next) {
+		if (n->kind == N_IDENT && !strcmp(n->name, name))
+			return true;
+		if (node_uses_ident(n->a, name) || node_uses_ident(n->b, name) ||
+		    node_uses_ident(n->c, name) || (n->kind != N_PROBE && node_uses_ident(n->args, name)))
+			return true;
+	}
+	return false;
+}
+
 int probes_expand(struct compiler *c)
 {
 	bool seen_begin = false, seen_end = false;
@@ -556,6 +576,7 @@ int probes_expand(struct compiler *c)
 			}
 			ap = probe_add_ap(p);
 			*ap = tmp;
+			ap->want_params = node_uses_ident(pn->a, "args") || node_uses_ident(pn->b, "args");
 			if (!c->opts->offline) {
 				err = attach_point_resolve(c, ap);
 				if (err) {

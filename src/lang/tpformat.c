@@ -47,25 +47,42 @@ static int parse_field(char *line, struct tp_field *fl)
 	fl->offset = atoi(off + 7);
 	fl->size = atoi(sz + 5);
 	fl->is_signed = sg && atoi(sg + 7);
-	/* the name is the last identifier, before any [N] */
-	br = strchr(decl, '[');
-	if (br) {
-		fl->array_len = atoi(br + 1);
-		*br = 0;
+	/* the name is the last identifier; "char comm[16]" has [N] after it */
+	{
+		size_t n = strlen(decl);
+
+		while (n && decl[n - 1] == ' ')
+			decl[--n] = 0;
+		br = n && decl[n - 1] == ']' ? strrchr(decl, '[') : NULL;
+		if (br) {
+			fl->array_len = atoi(br + 1);
+			*br = 0;
+		}
 	}
 	name = decl + strlen(decl);
-	while (name > decl && name[-1] == ' ')
-		*--name = 0;
 	while (name > decl && name[-1] != ' ' && name[-1] != '*')
 		name--;
 	fl->name = strdup(name);
 	*name = 0;
+	{
+		size_t n = strlen(decl);
+
+		while (n && decl[n - 1] == ' ')
+			decl[--n] = 0;
+	}
 	fl->data_loc = strstr(decl, "__data_loc") != NULL;
 	fl->is_ptr = strchr(decl, '*') != NULL;
 	fl->is_str = br && strstr(decl, "char") && !fl->is_ptr;
+	if (fl->data_loc) {
+		/* "__data_loc char[]": the [] belongs to the type */
+		char *b2 = strstr(decl, "[]");
+
+		if (b2)
+			*b2 = 0;
+	}
 	if (fl->data_loc)
 		fl->is_str = strstr(decl, "char") != NULL;
-	if (asprintf(&fl->ctype, "%s%s", decl, br ? "[]" : "") < 0)
+	if (asprintf(&fl->ctype, "%s%s", decl, br || fl->data_loc ? "[]" : "") < 0)
 		fl->ctype = NULL;
 	return fl->name && fl->ctype ? 0 : -1;
 }
