@@ -66,37 +66,37 @@ out:
 }
 
 SEC("tracepoint/syscalls/sys_enter_kill")
-int kill_entry(struct trace_event_raw_sys_enter *ctx)
+int kill_entry(struct snoop_sys_enter *ctx)
 {
 	return kill_enter(ctx->args[0], ctx->args[1], KILLSNOOP_KILL);
 }
 
 SEC("tracepoint/syscalls/sys_exit_kill")
-int kill_return(struct trace_event_raw_sys_exit *ctx)
+int kill_return(struct snoop_sys_exit *ctx)
 {
 	return kill_exit(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_enter_tkill")
-int tkill_entry(struct trace_event_raw_sys_enter *ctx)
+int tkill_entry(struct snoop_sys_enter *ctx)
 {
 	return kill_enter(ctx->args[0], ctx->args[1], KILLSNOOP_TKILL);
 }
 
 SEC("tracepoint/syscalls/sys_exit_tkill")
-int tkill_return(struct trace_event_raw_sys_exit *ctx)
+int tkill_return(struct snoop_sys_exit *ctx)
 {
 	return kill_exit(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_enter_tgkill")
-int tgkill_entry(struct trace_event_raw_sys_enter *ctx)
+int tgkill_entry(struct snoop_sys_enter *ctx)
 {
 	return kill_enter(ctx->args[1], ctx->args[2], KILLSNOOP_TGKILL);
 }
 
 SEC("tracepoint/syscalls/sys_exit_tgkill")
-int tgkill_return(struct trace_event_raw_sys_exit *ctx)
+int tgkill_return(struct snoop_sys_exit *ctx)
 {
 	return kill_exit(ctx->ret);
 }

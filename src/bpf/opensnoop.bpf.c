@@ -45,21 +45,23 @@ static __always_inline int open_enter(int dfd, const char *path, __u64 flags, __
 }
 
 SEC("tracepoint/syscalls/sys_enter_open")
-int open_entry(struct trace_event_raw_sys_enter *ctx)
+int open_entry(struct snoop_sys_enter *ctx)
 {
 	return open_enter(AT_FDCWD_VAL, (const char *)ctx->args[0], ctx->args[1], ctx->args[2]);
 }
 
 SEC("tracepoint/syscalls/sys_enter_openat")
-int openat_entry(struct trace_event_raw_sys_enter *ctx)
+int openat_entry(struct snoop_sys_enter *ctx)
 {
 	return open_enter(ctx->args[0], (const char *)ctx->args[1], ctx->args[2], ctx->args[3]);
 }
 
 SEC("tracepoint/syscalls/sys_enter_openat2")
-int openat2_entry(struct trace_event_raw_sys_enter *ctx)
+int openat2_entry(struct snoop_sys_enter *ctx)
 {
-	struct open_how how = {};
+	struct {
+		__u64 flags, mode, resolve;
+	} how = {}; /* struct open_how, a uapi layout */
 
 	bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]);
 	return open_enter(ctx->args[0], (const char *)ctx->args[1], how.flags, how.mode);
@@ -97,19 +99,19 @@ out:
 }
 
 SEC("tracepoint/syscalls/sys_exit_open")
-int open_exit(struct trace_event_raw_sys_exit *ctx)
+int open_exit(struct snoop_sys_exit *ctx)
 {
 	return open_leave(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat")
-int openat_exit(struct trace_event_raw_sys_exit *ctx)
+int openat_exit(struct snoop_sys_exit *ctx)
 {
 	return open_leave(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat2")
-int openat2_exit(struct trace_event_raw_sys_exit *ctx)
+int openat2_exit(struct snoop_sys_exit *ctx)
 {
 	return open_leave(ctx->ret);
 }

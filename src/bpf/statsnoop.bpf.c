@@ -62,12 +62,12 @@ out:
 /* One entry/exit pair per syscall; arg is the index of the path argument. */
 #define STAT_PAIR(name, arg, sys)                                                                  \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                                                \
-	int name##_entry(struct trace_event_raw_sys_enter *ctx)                                    \
+	int name##_entry(struct snoop_sys_enter *ctx)                                              \
 	{                                                                                          \
 		return stat_enter((const char *)ctx->args[arg], sys);                              \
 	}                                                                                          \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                                                 \
-	int name##_return(struct trace_event_raw_sys_exit *ctx)                                    \
+	int name##_return(struct snoop_sys_exit *ctx)                                              \
 	{                                                                                          \
 		return stat_exit(ctx->ret);                                                        \
 	}

@@ -25,7 +25,7 @@ static __always_inline int sync_enter(__u32 sys, int fd)
 /* fd_arg: the fd's argument index, or -1 when the call takes none. */
 #define SYNC_PROG(name, sys, fd_arg)                                                               \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                                                \
-	int name##_entry(struct trace_event_raw_sys_enter *ctx)                                    \
+	int name##_entry(struct snoop_sys_enter *ctx)                                              \
 	{                                                                                          \
 		return sync_enter(                                                                 \
 			sys, (fd_arg) < 0 ? -1 : (int)ctx->args[(fd_arg) < 0 ? 0 : (fd_arg)]);     \
