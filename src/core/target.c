@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/dwarf.h"
 #include "core/elf.h"
 #include "core/gosym.h"
 #include "core/insn.h"
@@ -120,20 +121,58 @@ static int func_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-/* Sort by address and drop aliases (two names for one address): one probe per site. */
+/*
+ * Sort by address and drop aliases (two names for one address): one probe per site. The
+ * alias with a size wins (Go's size-0 runtime.text marker shares its address with a real
+ * function).
+ */
 static void dedup_by_addr(struct target_set *ts)
 {
 	size_t o = 0;
 
 	qsort(ts->funcs, ts->nfuncs, sizeof(*ts->funcs), func_cmp);
 	for (size_t i = 0; i < ts->nfuncs; i++) {
-		if (o && ts->funcs[o - 1].addr == ts->funcs[i].addr) {
-			free(ts->funcs[i].name);
+		struct func_target *prev = o ? &ts->funcs[o - 1] : NULL;
+
+		if (prev && prev->addr == ts->funcs[i].addr) {
+			if (ts->funcs[i].size > prev->size) {
+				free(prev->name);
+				*prev = ts->funcs[i];
+			} else {
+				free(ts->funcs[i].name);
+			}
 			continue;
 		}
 		ts->funcs[o++] = ts->funcs[i];
 	}
 	ts->nfuncs = o;
+}
+
+/* Go minor version ("go1.19.8" -> 19), -1 if unknown. */
+static int go_minor(const char *v)
+{
+	return strncmp(v, "go1.", 4) == 0 ? atoi(v + 4) : -1;
+}
+
+/*
+ * goid's offset in runtime.g: the version table covers Go 1.13-1.23; for other or unknown
+ * versions ask the binary's DWARF (slower to read, so only then).
+ */
+static unsigned int goid_offset(const char *path, const char *version)
+{
+	int minor = go_minor(version);
+	struct dwarf_file *df;
+	struct dwarf_go_g g;
+	unsigned int off = gosym_goid_offset(version);
+
+	if (minor >= 13 && minor <= 23)
+		return off;
+	if (!dwarf_file__open(path, &df)) {
+		if (!dwarf_file__go_g_offsets(df, &g) && g.stack_hi == 8)
+			off = g.goid;
+		dwarf_file__close(df);
+	}
+	return off;
 }
 
 static int find_binary(const struct probe_spec *spec, int pid, char *path, size_t len,
@@ -239,12 +278,11 @@ int target_resolve(const struct probe_spec *spec, int pid, unsigned int flags,
 		goto out;
 	}
 	ts->is_go = elf_file__is_go(ef);
-	ts->goid_off = 0x98;
 	bi = elf_file__section(ef, ".go.buildinfo", NULL, &bisize);
-	if (bi && !gosym_buildinfo_version(bi, bisize, ver, sizeof(ver))) {
+	if (bi && !gosym_buildinfo_version(bi, bisize, ver, sizeof(ver)))
 		snprintf(ts->go_version, sizeof(ts->go_version), "%s", ver);
-		ts->goid_off = gosym_goid_offset(ver);
-	}
+	if (ts->is_go)
+		ts->goid_off = goid_offset(path, ts->go_version);
 
 	/* Function list: ELF symbols, or Go's pclntab when the binary is stripped. */
 	walk = walk_elf;
