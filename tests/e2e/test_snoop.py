@@ -17,17 +17,19 @@ import socket
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
-from conftest import TRACEKIT, collect, free_port, run_tracer, spawn
+from conftest import TRACEKIT, collect, free_port, kernel_state, kill_spawned, run_tracer, spawn
 
 BIN = Path(os.environ.get("TK_SNOOP_BIN", str(TRACEKIT)))
 ME = os.getpid()
 MY_COMM = Path("/proc/self/comm").read_text().strip()
 PY_COMM = Path(sys.executable).name[:15]  # comm of the python children
 NO_SUCH_PID = 2**22 + 1  # above PID_MAX_LIMIT: kill() gives ESRCH
+STAT_SYSCALLS = ["stat", "statx", "statfs", "newstat", "newlstat", "fstatat64", "newfstatat"]
 
 # The first line each tool prints once attached (text mode); --json prints "Tracing" on stderr.
 READY = {
@@ -39,6 +41,40 @@ READY = {
     "syncsnoop": r"^TIME\(s\) +COMM +CALL",
     "bindsnoop": r"^Tracing binds",
 }
+
+
+# Names of every BPF program of the snoop tools, full (bpftool reads them from BTF) and as
+# the kernel keeps them (15 characters).
+OUR_PROGS = {
+    m
+    for n in (
+        "execve_enter execve_exit execveat_enter execveat_exit process_exit open_entry "
+        "openat_entry openat2_entry open_exit openat_exit openat2_exit kill_entry "
+        "kill_return tkill_entry tkill_return tgkill_entry tgkill_return bind_entry "
+        "bind_return sync_entry fsync_entry fdatasync_entry msync_entry "
+        "sync_file_range_entry sync_file_range2_entry syncfs_entry"
+    ).split()
+    + [f"{s}_{w}" for s in STAT_SYSCALLS for w in ("entry", "return")]
+    for m in (n, n[:15])
+}
+
+
+@pytest.fixture
+def no_leftovers(procs):
+    """Like conftest's no_leftovers, but blind to other engineers' tracers on a shared machine:
+    after the test no BPF program of a snoop tool that the test loaded may remain (a link
+    holds its program, so no program also means no link)."""
+    before = set(kernel_state().progs)
+    yield
+    kill_spawned()
+    deadline = time.monotonic() + 3
+    while True:
+        left = {i: p["name"] for i, p in kernel_state().progs.items()
+                if i not in before and p.get("name") in OUR_PROGS}
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert not left, f"BPF programs left in the kernel after the test: {left}"
 
 
 def tracer(tool, *args):
@@ -439,7 +475,7 @@ def test_killsnoop_filters(no_leftovers):
 # ---------------------------------------------------------------------------------------
 # statsnoop
 
-STAT_CALLS = {"stat", "statx", "statfs", "newstat", "newlstat", "fstatat64", "newfstatat"}
+STAT_CALLS = set(STAT_SYSCALLS)
 
 
 def test_statsnoop_paths_and_errors(no_leftovers, tmp_path):
