@@ -25,6 +25,7 @@
 #include "core/net.h"
 #include "core/out.h"
 #include "tcpcong.skel.h"
+#include "tools/tcpb_btf.h"
 #include "tools/tcpb_util.h"
 #include "tools/tool.h"
 
@@ -381,6 +382,7 @@ static int run(const struct opts *o)
 {
 	struct state s = {.o = o};
 	struct attach_set *as = NULL;
+	struct btf_min *bm = NULL;
 	struct event_loop loop;
 	enum loop_reason why_stop;
 	int err;
@@ -390,7 +392,15 @@ static int run(const struct opts *o)
 		tk_err("event loop: %s", strerror(-err));
 		return 1;
 	}
-	s.obj = tcpcong__open();
+	{
+		/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+		LIBBPF_OPTS(bpf_object_open_opts, oo);
+		size_t elf_sz;
+		const void *elf = tcpcong__elf_bytes(&elf_sz);
+
+		oo.btf_custom_path = btf_min__try(elf, elf_sz, &bm);
+		s.obj = tcpcong__open_opts(&oo);
+	}
 	if (!s.obj) {
 		err = -errno;
 		tk_err("failed to open BPF object: %s", strerror(-err));
@@ -435,6 +445,7 @@ static int run(const struct opts *o)
 	else if (why_stop == LOOP_SIGNAL || !o->interval_s)
 		err = print_output(&s) < 0 ? -EIO : 0;
 out:
+	btf_min__free(bm);
 	attach_set__destroy(as);
 	tcpcong__destroy(s.obj);
 	loop__close(&loop);

@@ -24,6 +24,7 @@
 #include "core/net.h"
 #include "core/out.h"
 #include "tcpdrop.skel.h"
+#include "tools/tcpb_btf.h"
 #include "tools/tcpb_util.h"
 #include "tools/tool.h"
 
@@ -268,6 +269,7 @@ static int run(const struct opts *o)
 	struct ring_buffer *rb = NULL;
 	struct attach_set *as = NULL;
 	struct tcpdrop *obj = NULL;
+	struct btf_min *bm = NULL;
 	struct event_loop loop;
 	unsigned long netns = o->netns_id;
 	int err;
@@ -284,7 +286,15 @@ static int run(const struct opts *o)
 		tk_err("event loop: %s", strerror(-err));
 		return 1;
 	}
-	obj = tcpdrop__open();
+	{
+		/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+		LIBBPF_OPTS(bpf_object_open_opts, oo);
+		size_t elf_sz;
+		const void *elf = tcpdrop__elf_bytes(&elf_sz);
+
+		oo.btf_custom_path = btf_min__try(elf, elf_sz, &bm);
+		obj = tcpdrop__open_opts(&oo);
+	}
 	if (!obj) {
 		err = -errno;
 		tk_err("failed to open BPF object: %s", strerror(-err));
@@ -325,6 +335,7 @@ static int run(const struct opts *o)
 	err = loop__run(&loop) == LOOP_ERROR ? -EIO : 0;
 	ring_buffer__consume(rb);
 out:
+	btf_min__free(bm);
 	ring_buffer__free(rb);
 	attach_set__destroy(as);
 	tcpdrop__destroy(obj);

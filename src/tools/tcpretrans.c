@@ -21,6 +21,7 @@
 #include "core/net.h"
 #include "core/out.h"
 #include "tcpretrans.skel.h"
+#include "tools/tcpb_btf.h"
 #include "tools/tcpb_util.h"
 #include "tools/tool.h"
 
@@ -232,6 +233,7 @@ static int run(const struct opts *o)
 	struct ring_buffer *rb = NULL;
 	struct attach_set *as = NULL;
 	struct tcpretrans *obj = NULL;
+	struct btf_min *bm = NULL;
 	struct event_loop loop;
 	char why[256] = "";
 	int err;
@@ -247,7 +249,15 @@ static int run(const struct opts *o)
 		err = -EOPNOTSUPP;
 		goto out;
 	}
-	obj = tcpretrans__open();
+	{
+		/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+		LIBBPF_OPTS(bpf_object_open_opts, oo);
+		size_t elf_sz;
+		const void *elf = tcpretrans__elf_bytes(&elf_sz);
+
+		oo.btf_custom_path = btf_min__try(elf, elf_sz, &bm);
+		obj = tcpretrans__open_opts(&oo);
+	}
 	if (!obj) {
 		err = -errno;
 		tk_err("failed to open BPF object: %s", strerror(-err));
@@ -298,6 +308,7 @@ static int run(const struct opts *o)
 	if (!err && o->count)
 		err = print_counts(bpf_map__fd(obj->maps.counts), o);
 out:
+	btf_min__free(bm);
 	ring_buffer__free(rb);
 	attach_set__destroy(as);
 	tcpretrans__destroy(obj);

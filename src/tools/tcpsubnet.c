@@ -23,6 +23,7 @@
 #include "core/out.h"
 #include "tcpsubnet.skel.h"
 #include "tools/snoop_common.h"
+#include "tools/tcpb_btf.h"
 #include "tools/tcpb_util.h"
 #include "tools/tool.h"
 
@@ -269,6 +270,7 @@ static int run(struct opts *o)
 {
 	struct state s = {.o = o};
 	struct attach_set *as = NULL;
+	struct btf_min *bm = NULL;
 	struct event_loop loop;
 	enum loop_reason why;
 	int err;
@@ -278,7 +280,15 @@ static int run(struct opts *o)
 		tk_err("event loop: %s", strerror(-err));
 		return 1;
 	}
-	s.obj = tcpsubnet__open();
+	{
+		/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+		LIBBPF_OPTS(bpf_object_open_opts, oo);
+		size_t elf_sz;
+		const void *elf = tcpsubnet__elf_bytes(&elf_sz);
+
+		oo.btf_custom_path = btf_min__try(elf, elf_sz, &bm);
+		s.obj = tcpsubnet__open_opts(&oo);
+	}
 	if (!s.obj) {
 		err = -errno;
 		tk_err("failed to open BPF object: %s", strerror(-err));
@@ -311,6 +321,7 @@ static int run(struct opts *o)
 	else if (why == LOOP_SIGNAL)
 		print_output(&s); /* bcc prints once more on Ctrl-C */
 out:
+	btf_min__free(bm);
 	attach_set__destroy(as);
 	tcpsubnet__destroy(s.obj);
 	loop__close(&loop);

@@ -23,6 +23,7 @@
 #include "core/out.h"
 #include "tcpsynbl.skel.h"
 #include "tools/snoop_common.h"
+#include "tools/tcpb_btf.h"
 #include "tools/tcpb_util.h"
 #include "tools/tool.h"
 
@@ -190,6 +191,7 @@ static int run(const struct opts *o)
 {
 	struct state s = {.o = o};
 	struct attach_set *as = NULL;
+	struct btf_min *bm = NULL;
 	struct event_loop loop;
 	enum loop_reason why;
 	int err;
@@ -199,7 +201,15 @@ static int run(const struct opts *o)
 		tk_err("event loop: %s", strerror(-err));
 		return 1;
 	}
-	s.obj = tcpsynbl__open();
+	{
+		/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+		LIBBPF_OPTS(bpf_object_open_opts, oo);
+		size_t elf_sz;
+		const void *elf = tcpsynbl__elf_bytes(&elf_sz);
+
+		oo.btf_custom_path = btf_min__try(elf, elf_sz, &bm);
+		s.obj = tcpsynbl__open_opts(&oo);
+	}
 	if (!s.obj) {
 		err = -errno;
 		tk_err("failed to open BPF object: %s", strerror(-err));
@@ -234,6 +244,7 @@ static int run(const struct opts *o)
 	else if (why == LOOP_SIGNAL)
 		print_output(&s);
 out:
+	btf_min__free(bm);
 	attach_set__destroy(as);
 	tcpsynbl__destroy(s.obj);
 	loop__close(&loop);
