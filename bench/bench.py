@@ -471,6 +471,9 @@ def report(res):
 
 def main():
     sys.stdout.reconfigure(line_buffering=True)
+    # Started from a shell without job control, we (and so the tracers) would ignore SIGINT.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     TARGETS.mkdir(parents=True, exist_ok=True)
     for need in ("rpcserver", "rpcclient", "gostress", "cprog-gcc"):
         if not (BUILT_TARGETS / need).exists():

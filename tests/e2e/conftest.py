@@ -94,6 +94,12 @@ TARGETS = ROOT / "tests" / "targets" / "bin"
 TRACEFS = Path("/sys/kernel/tracing")
 BPFTRACE_NOTIFY = "__BPFTRACE_NOTIFY_PROBES_ATTACHED"
 
+# A shell without job control starts background commands with SIGINT ignored, and an ignored
+# signal stays ignored across exec: every tracer we start would then miss its Ctrl-C. Handle
+# SIGINT here (as an interactive Python would), so children start with the default action.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 DEFAULT_TIMEOUT = 120  # seconds per test phase, see pytest_runtest_* below
 KILL_GRACE = 3.0  # seconds between SIGTERM and SIGKILL at teardown
 
@@ -411,14 +417,15 @@ def _holders():
         for fd in fds:
             try:
                 target = os.readlink(fd)
-                if not target.startswith("anon_inode:bpf-"):
+                # anon_inode:bpf-prog, anon_inode:bpf_link (sic), anon_inode:bpf-map
+                if not target.startswith(("anon_inode:bpf-prog", "anon_inode:bpf_link")):
                     continue
                 info = (pid_dir / "fdinfo" / fd.name).read_text()
             except OSError:
                 continue
             for key, kind in (("link_id:", "link"), ("prog_id:", "prog")):
                 m = re.search(rf"^{key}\s*(\d+)", info, re.M)
-                if m and (kind == "link" or target == "anon_inode:bpf-prog"):
+                if m and (kind == "link") == (target == "anon_inode:bpf_link"):
                     held[(kind, int(m.group(1)))].add(int(pid_dir.name))
     return held
 
