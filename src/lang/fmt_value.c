@@ -135,8 +135,8 @@ static void put_frame(struct lt_sbuf *out, bool user, uint32_t pid, uint64_t ip,
 }
 
 /*
- * bpftrace's stack text: a newline, then one frame per line indented 4 spaces in map keys
- * and values, 8 in printf %s; perf mode indents with a tab. Ends with a newline.
+ * bpftrace's stack text: a newline, then one frame per line indented 4 spaces in map keys,
+ * 8 in map values, print() and printf %s; perf mode indents with a tab. Ends with a newline.
  */
 static void put_stack(struct lt_sbuf *out, const struct lt_type *t, const void *data, bool text,
 		      struct lt_symctx *sym)
@@ -189,7 +189,7 @@ static void put_scalar_text(struct lt_sbuf *out, const struct lt_type *t, const 
 	}
 	case LT_KSTACK:
 	case LT_USTACK:
-		put_stack(out, t, data, ctx == LT_CTX_TEXT, sym);
+		put_stack(out, t, data, ctx != LT_CTX_KEY, sym);
 		break;
 	case LT_KSYM: {
 		uint64_t a = lt_load_u64(data), off;
