@@ -513,3 +513,24 @@ def test_stops_when_the_reader_goes_away(tool, no_leftovers):
     p = spawn(["sh", "-c", f"exec {BIN} {' '.join(tool)} | head -1"])
     rc, out, err = collect(p, timeout=20)
     assert rc == 0 and len(out.splitlines()) == 1, (rc, out, err)
+
+
+@pytest.mark.parametrize("tool", ["tcpretrans", "tcpdrop", "tcpcong", "tcprtt", "tcpsubnet", "tcpsynbl"])
+def test_minimal_btf_relocates_like_the_full_btf(tool, no_leftovers):
+    """The run-time minimal BTF (src/tools/tcpb_btf.c) must give libbpf the same CO-RE
+    results as the kernel's full BTF: compare libbpf's "patched insn" lines of both."""
+    def relocations(env):
+        t = run_tracer([tool, "-v"], binary=BIN, env=env,
+                       ready_regex=r"^Tracing|^TIME +PID")
+        rc, _, err = t.stop()
+        assert rc == 0, err
+        lines = sorted(re.sub(r"^.*?prog ", "prog ", l) for l in err.splitlines()
+                       if "patched insn" in l or "poison" in l)
+        return lines, err
+
+    small, err_small = relocations({})
+    full, err_full = relocations({"TRACEKIT_FULL_BTF": "1"})
+    assert "no minimal BTF" not in err_small
+    # libbpf read the kernel's BTF only when told to skip ours.
+    assert "loading kernel BTF" not in err_small and "loading kernel BTF" in err_full
+    assert small and small == full
