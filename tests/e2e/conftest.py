@@ -11,6 +11,7 @@ Constants
     TRACEKIT    ROOT/build/tracekit
     TARGETS     ROOT/tests/targets/bin (rpcserver, rpcclient, gostress, cprog-*, ...)
     BUILD       ROOT/build
+    BPFTRACE    path of bpftrace (the reference to compare with), or None
 
 Processes
     spawn(argv, **kw) -> Popen
@@ -92,6 +93,7 @@ BUILD = ROOT / "build"
 TRACEKIT = BUILD / "tracekit"
 TARGETS = ROOT / "tests" / "targets" / "bin"
 TRACEFS = Path("/sys/kernel/tracing")
+BPFTRACE = shutil.which("bpftrace")  # the reference implementation, for comparisons
 BPFTRACE_NOTIFY = "__BPFTRACE_NOTIFY_PROBES_ATTACHED"
 
 # A shell without job control starts background commands with SIGINT ignored, and an ignored

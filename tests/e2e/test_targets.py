@@ -65,6 +65,12 @@ def test_gostress_mode(binary, mode):
     assert (rc, out, err) == (0, f"calls={n}\n", "")
 
 
+def test_gostress_spin():
+    """Mode spin: long call-free loops inside f, preempted asynchronously."""
+    rc, out, err = run([target("gostress"), "-mode", "spin", "-n", 6, "-g", 3, "-spin", 20])
+    assert (rc, out, err) == (0, "calls=6\n", "")
+
+
 def test_gostress_waits_for_stdin():
     p = spawn([target("gostress"), "-mode", "leaf", "-n", 10, "-wait-stdin"], stdin=subprocess.PIPE)
     assert wait_line(p, r".") == "ready"

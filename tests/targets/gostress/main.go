@@ -2,8 +2,8 @@
 // Go tracing: stack growth (the stack is copied and SP moves while f is on it), morestack
 // re-entry of f's own prologue, parking while the GC shrinks stacks, and thread migration.
 //
-//	gostress -mode grow|sleep|yield|leaf|big|mix [-n N] [-g G] [-depth D]
-//	         [-delay SECS] [-wait-stdin]
+//	gostress -mode grow|sleep|yield|leaf|big|spin|mix [-n N] [-g G] [-depth D]
+//	         [-spin M] [-delay SECS] [-wait-stdin]
 //
 // G goroutines call f N times in total (N/G each, the remainder spread over the first ones).
 // In every mode f's frame is about 6 KB, so its prologue is the large-frame stack check.
@@ -15,6 +15,9 @@
 //	leaf   f returns at once (the cheapest call: per-hit cost benchmarks).
 //	big    f touches its 6 KB frame and runs on a fresh goroutine, whose 2 KB stack is too
 //	       small: f's prologue calls morestack and f is entered a second time.
+//	spin   f runs a loop without any call for M million iterations (-spin, default 40:
+//	       tens of ms), so the runtime preempts it asynchronously (SIGURG) in the middle of
+//	       f and it may resume on another thread. Not part of mix (it is slow).
 //	mix    call k uses mode k%5 of grow, sleep, yield, leaf, big.
 //
 // Starting: by default the calls start at once. With -wait-stdin, gostress prints "ready"
@@ -38,6 +41,7 @@ var (
 	calls int64 // executions of f's body
 	sink  int64 // keeps f's results alive
 	modes = []string{"grow", "sleep", "yield", "leaf", "big"}
+	spinM = 40 // -spin: millions of iterations of the call-free loop of mode spin
 )
 
 // f is the function the tests trace. It must stay a real call with its own frame.
@@ -56,6 +60,12 @@ func f(mode string, depth int) int {
 			runtime.Gosched()
 		}
 		return depth
+	case "spin":
+		x := depth
+		for i := 0; i < spinM*1000000; i++ {
+			x = x*1664525 + 1013904223 // no call, no preemption point
+		}
+		return x & 0xff
 	case "big":
 		var buf [6 << 10]byte
 		buf[depth%len(buf)] = byte(depth)
@@ -96,16 +106,17 @@ func main() {
 	n := flag.Int("n", 1000, "calls of f in total")
 	g := flag.Int("g", 4, "goroutines calling f")
 	depth := flag.Int("depth", 16, "recursion depth of grow (1 KB per level)")
+	flag.IntVar(&spinM, "spin", spinM, "millions of loop iterations per call in mode spin")
 	delay := flag.Float64("delay", 0, `print "ready", then wait SECS before calling`)
 	waitStdin := flag.Bool("wait-stdin", false, `print "ready", then wait for a line on stdin`)
 	flag.Parse()
 
-	valid := *mode == "mix"
+	valid := *mode == "mix" || *mode == "spin"
 	for _, m := range modes {
 		valid = valid || *mode == m
 	}
-	if !valid || *n < 0 || *g < 1 || *depth < 0 || *delay < 0 {
-		fmt.Fprintln(os.Stderr, "usage: gostress -mode grow|sleep|yield|leaf|big|mix [-n N>=0] [-g G>=1] [-depth D>=0] [-delay SECS] [-wait-stdin]")
+	if !valid || *n < 0 || *g < 1 || *depth < 0 || spinM < 0 || *delay < 0 {
+		fmt.Fprintln(os.Stderr, "usage: gostress -mode grow|sleep|yield|leaf|big|spin|mix [-n N>=0] [-g G>=1] [-depth D>=0] [-spin M>=0] [-delay SECS] [-wait-stdin]")
 		os.Exit(2)
 	}
 
