@@ -10,6 +10,8 @@
 const volatile bool ignore_failed = true;
 const volatile __u32 max_args = EXECSNOOP_DEFAULT_MAX_ARGS;
 const volatile __u32 filter_ppid = 0;
+/* task_struct members, found by user space in the kernel's BTF. */
+const volatile struct snoop_field f_real_parent = {}, f_tgid = {};
 
 /*
  * Keyed by tgid, not tid: when a non-leader thread execs, it takes over the leader's pid, so
@@ -26,7 +28,7 @@ static const struct execsnoop_event empty_event = {};
 
 static __always_inline int exec_enter(const char *filename, const char *const *argv)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	void *task = (void *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, ppid, size, i;
 	struct execsnoop_event *e;
@@ -35,7 +37,7 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 
 	if (!snoop_task_wanted())
 		return 0;
-	ppid = BPF_CORE_READ(task, real_parent, tgid);
+	ppid = snoop_field_read((void *)snoop_field_read(task, &f_real_parent), &f_tgid);
 	if (filter_ppid && ppid != filter_ppid)
 		return 0;
 	if (bpf_map_update_elem(&execs, &tgid, &empty_event, BPF_ANY))
@@ -100,25 +102,25 @@ out:
 }
 
 SEC("tracepoint/syscalls/sys_enter_execve")
-int execve_enter(struct trace_event_raw_sys_enter *ctx)
+int execve_enter(struct snoop_sys_enter *ctx)
 {
 	return exec_enter((const char *)ctx->args[0], (const char *const *)ctx->args[1]);
 }
 
 SEC("tracepoint/syscalls/sys_exit_execve")
-int execve_exit(struct trace_event_raw_sys_exit *ctx)
+int execve_exit(struct snoop_sys_exit *ctx)
 {
 	return exec_exit(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_enter_execveat")
-int execveat_enter(struct trace_event_raw_sys_enter *ctx)
+int execveat_enter(struct snoop_sys_enter *ctx)
 {
 	return exec_enter((const char *)ctx->args[1], (const char *const *)ctx->args[2]);
 }
 
 SEC("tracepoint/syscalls/sys_exit_execveat")
-int execveat_exit(struct trace_event_raw_sys_exit *ctx)
+int execveat_exit(struct snoop_sys_exit *ctx)
 {
 	return exec_exit(ctx->ret);
 }

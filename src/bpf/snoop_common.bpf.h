@@ -12,6 +12,8 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 
+#include "snoop_field.h"
+
 #ifndef SNOOP_RINGBUF_BYTES
 #define SNOOP_RINGBUF_BYTES (256 * 1024)
 #endif
@@ -39,6 +41,27 @@ struct snoop_sys_exit {
 	long id;
 	long ret;
 };
+
+/*
+ * A kernel struct member at the place user space found in the kernel's BTF
+ * (tools/snoop_btf.c; set through .rodata); 0 when unknown or unreadable. This stands in for
+ * BPF_CORE_READ(), whose relocation would make libbpf 1.1 load the whole kernel BTF.
+ */
+static __always_inline __u64 snoop_field_read(const void *base,
+					      const volatile struct snoop_field *f)
+{
+	__u32 n = f->size;
+	__u64 v = 0;
+
+	if (!base || !n)
+		return 0;
+	if (n > 8)
+		n = 8;
+	bpf_probe_read_kernel(&v, n, (const char *)base + f->off);
+	if (f->bits)
+		v = (v >> (f->shift & 63)) & ((1ULL << (f->bits & 63)) - 1);
+	return v;
+}
 
 /* Events the ring buffer had no room for; user space reports the total at exit. */
 __u64 lost_events = 0;

@@ -11,8 +11,10 @@
 
 #include "core/log.h"
 #include "core/out.h"
+#include "tools/snoop_btf.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
+#include "bpf/snoop_field.h"
 #include "bpf/execsnoop.h"
 #include "execsnoop.skel.h"
 
@@ -283,6 +285,17 @@ static void print_header(const struct execsnoop_opts *o)
 	printf("%-16s %-7s %-7s %3s %s\n", "PCOMM", "PID", "PPID", "RET", "ARGS");
 }
 
+/* The kernel struct members the BPF side reads, from the kernel's BTF. */
+static int resolve_fields(struct execsnoop *skel)
+{
+	struct snoop_btf_query q[] = {
+		{"task_struct", "real_parent", &skel->rodata->f_real_parent},
+		{"task_struct", "tgid", &skel->rodata->f_tgid},
+	};
+
+	return snoop_btf_resolve(NULL, q, sizeof(q) / sizeof(q[0]));
+}
+
 static int execsnoop_main(int argc, char **argv)
 {
 	struct execsnoop_opts o = {};
@@ -310,7 +323,7 @@ static int execsnoop_main(int argc, char **argv)
 	skel->rodata->max_args = o.max_args;
 	skel->rodata->filter_ppid = o.ppid;
 	skel->rodata->filter_uid = o.uid;
-	if (snoop__drop_missing(&s, skel->obj) < 0)
+	if (resolve_fields(skel) || snoop__drop_missing(&s, skel->obj) < 0)
 		goto out;
 	err = execsnoop__load(skel);
 	if (err) {

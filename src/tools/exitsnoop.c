@@ -12,8 +12,10 @@
 
 #include "core/log.h"
 #include "core/out.h"
+#include "tools/snoop_btf.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
+#include "bpf/snoop_field.h"
 #include "bpf/exitsnoop.h"
 #include "exitsnoop.skel.h"
 
@@ -201,6 +203,19 @@ static void print_header(const struct exitsnoop_opts *o)
 	       "EXIT_CODE");
 }
 
+/* The kernel struct members the BPF side reads, from the kernel's BTF. */
+static int resolve_fields(struct exitsnoop *skel)
+{
+	struct snoop_btf_query q[] = {
+		{"task_struct", "exit_code", &skel->rodata->f_exit_code},
+		{"task_struct", "start_time", &skel->rodata->f_start_time},
+		{"task_struct", "real_parent", &skel->rodata->f_real_parent},
+		{"task_struct", "tgid", &skel->rodata->f_tgid},
+	};
+
+	return snoop_btf_resolve(NULL, q, sizeof(q) / sizeof(q[0]));
+}
+
 static int exitsnoop_main(int argc, char **argv)
 {
 	struct exitsnoop_opts o = {};
@@ -220,7 +235,7 @@ static int exitsnoop_main(int argc, char **argv)
 	skel->rodata->per_thread = o.per_thread;
 	skel->rodata->failed_only = o.failed;
 	skel->rodata->filter_tgid = o.pid;
-	if (snoop__drop_missing(&s, skel->obj) < 0)
+	if (resolve_fields(skel) || snoop__drop_missing(&s, skel->obj) < 0)
 		goto out;
 	err = exitsnoop__load(skel);
 	if (err) {
