@@ -6,8 +6,12 @@
  * (port 0 asks for an ephemeral one). Failed binds report the requested sockaddr.
  */
 #include "snoop_common.bpf.h"
-#include "tk_net.bpf.h"
 #include "bindsnoop.h"
+
+#define AF_INET	    2
+#define AF_INET6    10
+#define TK_S_IFMT   00170000
+#define TK_S_IFSOCK 0140000
 
 /* Bit numbers of inet_sock::inet_flags (kernels since 6.6 keep these options there). */
 #define TK_INET_FLAGS_FREEBIND		   11
@@ -15,6 +19,17 @@
 #define TK_INET_FLAGS_BIND_ADDRESS_NO_PORT 18
 
 const volatile bool report_errors = false;
+
+/*
+ * Kernel struct members, found by user space in the kernel's BTF (see bindsnoop.c). The
+ * inet_flags word is new in 6.6; before, the three options were bitfields of inet_sock.
+ */
+const volatile struct snoop_field f_files = {}, f_fdt = {}, f_max_fds = {}, f_fd = {},
+				  f_f_inode = {}, f_i_mode = {}, f_private_data = {}, f_sk = {},
+				  f_family = {}, f_num = {}, f_rcv_saddr = {}, f_v6_rcv_saddr = {},
+				  f_bound_dev_if = {}, f_reuse = {}, f_reuseport = {},
+				  f_protocol = {}, f_inet_flags = {}, f_freebind = {},
+				  f_transparent = {}, f_bind_address_no_port = {};
 
 struct bind_args {
 	const void *uaddr;
@@ -30,7 +45,7 @@ struct {
 } starts SEC(".maps");
 
 SEC("tracepoint/syscalls/sys_enter_bind")
-int bind_entry(struct trace_event_raw_sys_enter *ctx)
+int bind_entry(struct snoop_sys_enter *ctx)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct bind_args a = {
@@ -45,57 +60,95 @@ int bind_entry(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-static __always_inline __u8 sock_opts(struct sock *sk)
+/* The struct sock behind file descriptor fd of the current task, NULL if fd is no socket. */
+static __always_inline void *sock_from_fd(int fd)
 {
-	struct inet_sock *inet = (struct inet_sock *)sk;
-	unsigned long flags = 0;
+	void *task = (void *)bpf_get_current_task();
+	void *fdt, *fds, *file = NULL, *inode, *socket;
+
+	fdt = (void *)snoop_field_read((void *)snoop_field_read(task, &f_files), &f_fdt);
+	if (fd < 0 || (__u32)fd >= (__u32)snoop_field_read(fdt, &f_max_fds))
+		return NULL;
+	fds = (void *)snoop_field_read(fdt, &f_fd);
+	if (!fds || bpf_probe_read_kernel(&file, sizeof(file), fds + (__u64)fd * sizeof(file)) ||
+	    !file)
+		return NULL;
+	inode = (void *)snoop_field_read(file, &f_f_inode);
+	if ((snoop_field_read(inode, &f_i_mode) & TK_S_IFMT) != TK_S_IFSOCK)
+		return NULL;
+	socket = (void *)snoop_field_read(file, &f_private_data);
+	return (void *)snoop_field_read(socket, &f_sk);
+}
+
+static __always_inline __u8 sock_opts(void *sk)
+{
+	__u64 flags;
 	__u8 opts = 0;
 
-	if (bpf_core_field_exists(inet->inet_flags)) {
-		flags = BPF_CORE_READ(inet, inet_flags);
+	if (f_inet_flags.size) {
+		flags = snoop_field_read(sk, &f_inet_flags);
 		if (flags & (1UL << TK_INET_FLAGS_FREEBIND))
 			opts |= BINDSNOOP_OPT_FREEBIND;
 		if (flags & (1UL << TK_INET_FLAGS_TRANSPARENT))
 			opts |= BINDSNOOP_OPT_TRANSPARENT;
 		if (flags & (1UL << TK_INET_FLAGS_BIND_ADDRESS_NO_PORT))
 			opts |= BINDSNOOP_OPT_BIND_ADDR_NOPORT;
+	} else {
+		if (snoop_field_read(sk, &f_freebind))
+			opts |= BINDSNOOP_OPT_FREEBIND;
+		if (snoop_field_read(sk, &f_transparent))
+			opts |= BINDSNOOP_OPT_TRANSPARENT;
+		if (snoop_field_read(sk, &f_bind_address_no_port))
+			opts |= BINDSNOOP_OPT_BIND_ADDR_NOPORT;
 	}
-	if (BPF_CORE_READ_BITFIELD_PROBED(&sk->__sk_common, skc_reuse))
+	if (snoop_field_read(sk, &f_reuse))
 		opts |= BINDSNOOP_OPT_REUSEADDR;
-	if (BPF_CORE_READ_BITFIELD_PROBED(&sk->__sk_common, skc_reuseport))
+	if (snoop_field_read(sk, &f_reuseport))
 		opts |= BINDSNOOP_OPT_REUSEPORT;
 	return opts;
 }
 
+/* sockaddr_in6 (and sockaddr_in in its first 16 bytes): a uapi layout. */
+struct snoop_sockaddr {
+	__u16 family;
+	__u16 port; /* network order */
+	union {
+		__u8 v4[4];
+		struct {
+			__u32 flowinfo;
+			__u8 v6[16];
+		};
+	};
+	__u32 scope_id;
+};
+
 /* The requested address from the caller's sockaddr. */
 static __always_inline bool user_addr(struct bindsnoop_event *e, const struct bind_args *a)
 {
-	struct sockaddr_in6 sin6 = {};
-	struct sockaddr_in *sin = (struct sockaddr_in *)&sin6;
+	struct snoop_sockaddr sa = {};
 
-	if (a->addrlen < (int)sizeof(*sin))
+	if (a->addrlen < 16)
 		return false;
-	if (bpf_probe_read_user(&sin6, a->addrlen < (int)sizeof(sin6) ? sizeof(*sin) : sizeof(sin6),
-				a->uaddr))
+	if (bpf_probe_read_user(&sa, a->addrlen < (int)sizeof(sa) ? 16 : sizeof(sa), a->uaddr))
 		return false;
-	if (sin6.sin6_family != e->family)
+	if (sa.family != e->family)
 		return false;
-	e->port = bpf_ntohs(sin6.sin6_port);
+	e->port = __builtin_bswap16(sa.port);
 	if (e->family == AF_INET)
-		__builtin_memcpy(e->addr, &sin->sin_addr, 4);
+		__builtin_memcpy(e->addr, sa.v4, 4);
 	else
-		__builtin_memcpy(e->addr, &sin6.sin6_addr, 16);
+		__builtin_memcpy(e->addr, sa.v6, 16);
 	return true;
 }
 
 SEC("tracepoint/syscalls/sys_exit_bind")
-int bind_return(struct trace_event_raw_sys_exit *ctx)
+int bind_return(struct snoop_sys_exit *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
 	struct bindsnoop_event *e;
 	struct bind_args *a;
-	struct sock *sk;
+	void *sk;
 	long ret = ctx->ret;
 	__u16 family;
 
@@ -104,10 +157,10 @@ int bind_return(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	if (ret != 0 && !report_errors)
 		goto out;
-	sk = tk_sock_from_fd(a->fd);
+	sk = sock_from_fd(a->fd);
 	if (!sk)
 		goto out;
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	family = snoop_field_read(sk, &f_family);
 	if (family != AF_INET && family != AF_INET6)
 		goto out;
 	if (!snoop_reserve(e))
@@ -119,17 +172,15 @@ int bind_return(struct trace_event_raw_sys_exit *ctx)
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->ret = ret;
 	e->family = family;
-	e->protocol = BPF_CORE_READ(sk, sk_protocol);
-	e->bound_dev_if = BPF_CORE_READ(sk, __sk_common.skc_bound_dev_if);
+	e->protocol = snoop_field_read(sk, &f_protocol);
+	e->bound_dev_if = snoop_field_read(sk, &f_bound_dev_if);
 	e->opts = sock_opts(sk);
 	if (ret == 0) {
-		e->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+		e->port = snoop_field_read(sk, &f_num);
 		if (family == AF_INET)
-			BPF_CORE_READ_INTO((__u32 *)e->addr, sk, __sk_common.skc_rcv_saddr);
+			bpf_probe_read_kernel(e->addr, 4, sk + f_rcv_saddr.off);
 		else
-			/* Through struct in6_addr: READ_INTO copies sizeof(*dst) bytes. */
-			BPF_CORE_READ_INTO((struct in6_addr *)e->addr, sk,
-					   __sk_common.skc_v6_rcv_saddr);
+			bpf_probe_read_kernel(e->addr, 16, sk + f_v6_rcv_saddr.off);
 	} else {
 		user_addr(e, a);
 	}

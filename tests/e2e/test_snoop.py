@@ -610,6 +610,28 @@ def test_bindsnoop_ipv4_ipv6_options(no_leftovers):
     ]
 
 
+def test_bindsnoop_ip_options(no_leftovers):
+    p = child("""
+        import socket
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_IP, 15, 1)  # IP_FREEBIND
+        s.setsockopt(socket.SOL_IP, 24, 1)  # IP_BIND_ADDRESS_NO_PORT
+        s.bind(("127.0.0.1", 0))  # no port allocated yet: PORT 0
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"lo")
+        u.bind(("127.0.0.1", 0))
+        print(u.getsockname()[1], socket.if_nametoindex("lo"), flush=True)
+    """)
+    t = tracer("bindsnoop", "-p", p.pid)
+    go(p)
+    _, out, _ = collect(p)
+    uport, lo = map(int, out.split())
+    assert stop(t).splitlines()[2:] == [
+        bind_row(p.pid, PY_COMM, "TCP", "127.0.0.1", 0, "F.N.."),
+        bind_row(p.pid, PY_COMM, "UDP", "127.0.0.1", uport, ".....", lo),
+    ]
+
+
 def test_bindsnoop_errors_wide_port_filter(no_leftovers):
     port = free_port()
     p = child(BIND_SCRIPT.format(port=port))
