@@ -21,7 +21,7 @@
 #include "lang/probes.h"
 #include "lang/run.h"
 
-#define RINGBUF_SIZE (1u << 20)
+#define RINGBUF_SIZE (1u << 18)
 
 struct runner {
 	struct compiler *c;
@@ -32,6 +32,7 @@ struct runner {
 	struct ring_buffer *rb;
 	struct event_loop loop;
 	bool exiting;
+	unsigned int budget; /* events left in this pass: keeps signals responsive */
 	uint64_t lost_seen;
 	int ncpus;
 	char *log;
@@ -291,7 +292,25 @@ static int on_event(void *ctx, void *data, size_t len)
 		r->exiting = true;
 		return -ECANCELED;
 	}
+	/* a producer faster than us must not keep us from seeing SIGINT */
+	if (r->budget && !--r->budget)
+		return -EAGAIN;
 	return 0;
+}
+
+#define EVENT_BUDGET 4096
+
+static int consume(void *ctx)
+{
+	struct runner *r = ctx;
+	int n;
+
+	r->budget = EVENT_BUDGET;
+	n = ring_buffer__consume(r->rb);
+	r->budget = 0;
+	if (n == -EAGAIN)
+		return 0;
+	return n < 0 ? 1 : 0;
 }
 
 static void check_lost(struct runner *r)
@@ -390,7 +409,7 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 		fprintf(stderr, "ERROR: ring buffer: %s\n", strerror(errno));
 		goto out;
 	}
-	loop__add_ringbuf(&r.loop, r.rb);
+	loop__add_fd(&r.loop, ring_buffer__epoll_fd(r.rb), consume, &r);
 	loop__set_interval(&r.loop, 1000, on_tick, &r);
 	if (ro->watch_pid > 0)
 		loop__watch_pid(&r.loop, ro->watch_pid);

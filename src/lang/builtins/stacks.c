@@ -40,7 +40,8 @@ static int ck_stack(struct compiler *c, struct node *n)
 static int em_stack(struct cg *g, struct node *n, int dst)
 {
 	bool user = n->name[0] == 'u';
-	uint32_t frames = 8 * LT_STACK_FRAMES;
+	uint32_t nf = NS(n)->t.nframes ? NS(n)->t.nframes : LT_STACK_FRAMES;
+	uint32_t frames = 8 * nf;
 	bool go_fix = user && g->ap->type == PT_UPROBE && g->ap->is_go && !g->ap->has_offset;
 
 	if (user) {
@@ -51,6 +52,9 @@ static int em_stack(struct cg *g, struct node *n, int dst)
 		cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)dst, 0);
 	}
 	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)(dst + 4), 0);
+	/* ustack(N) captures N frames: equal tops must make equal keys */
+	if (nf < LT_STACK_FRAMES)
+		cg_zero(g, (uint32_t)dst + 8 + frames, 8 * (LT_STACK_FRAMES - nf));
 	cg_mov64(g, BPF_REG_1, BPF_REG_6);
 	cg_heap_ptr(g, BPF_REG_2, (uint32_t)dst + 8);
 	cg_mov_imm(g, BPF_REG_3, (int32_t)frames);
@@ -58,7 +62,7 @@ static int em_stack(struct cg *g, struct node *n, int dst)
 	cg_call(g, BPF_FUNC_get_stack);
 	if (go_fix) {
 		/* shift frames 1.. up by one and put *(u64 *)SP at ip[1] */
-		for (int i = LT_STACK_FRAMES - 2; i >= 1; i--) {
+		for (int i = (int)nf - 2; i >= 1; i--) {
 			cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_9, (int16_t)(dst + 8 + 8 * i));
 			cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(dst + 8 + 8 * (i + 1)), BPF_REG_1);
 		}
