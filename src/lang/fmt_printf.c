@@ -83,12 +83,19 @@ static void sbuf_vprintf(struct lt_sbuf *b, const char *fmt, va_list ap)
 	va_list ap2;
 	int n;
 
-	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0 || !sbuf_reserve(b, (size_t)n))
+	/* One pass when it fits (the common case), a second after growing when not. */
+	if (!sbuf_reserve(b, 64))
 		return;
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_copy(ap2, ap);
+	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return;
+	if ((size_t)n >= b->cap - b->len) {
+		if (!sbuf_reserve(b, (size_t)n))
+			return;
+		vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 }
 
@@ -224,8 +231,70 @@ static void c_spec(char *dst, size_t dstlen, const char *fmt, const struct lt_sp
 	snprintf(dst, dstlen, "%%%.*s%s", (int)flags_len, fmt + sp->start + 1, conv);
 }
 
+/* A conversion with no flags, width or precision: "%d", "%lu", "%s"... */
+static bool is_plain(const struct lt_spec *sp)
+{
+	size_t tail = 1 + (sp->lenmod ? strlen(lenmods[sp->lenmod]) : 0);
+
+	if (sp->arg == LT_SPEC_BUFX)
+		tail = 2;
+	return sp->end - sp->start == 1 + tail;
+}
+
+/* Decimal or hex digits of v without snprintf (the per-event hot path). */
+static void put_digits(struct lt_sbuf *out, uint64_t v, bool neg, unsigned int base, bool upper)
+{
+	const char *dig = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	char buf[24];
+	int i = (int)sizeof(buf);
+
+	do {
+		buf[--i] = dig[v % base];
+		v /= base;
+	} while (v);
+	if (neg)
+		buf[--i] = '-';
+	lt_sbuf_putn(out, buf + i, sizeof(buf) - (size_t)i);
+}
+
+/* The value the C length modifier would have passed to printf, as bpftrace does. */
+static void put_int(struct lt_sbuf *out, const char *fmt, const struct lt_spec *sp, uint64_t v);
+
+static bool put_int_fast(struct lt_sbuf *out, const struct lt_spec *sp, uint64_t v)
+{
+	unsigned int base = sp->conv == 'x' || sp->conv == 'X' ? 16 : sp->conv == 'o' ? 8 : 10;
+	int64_t sv;
+
+	if (!is_plain(sp) || sp->conv == 'p' || sp->conv == 'c')
+		return false;
+	switch (sp->lenmod) {
+	case 0:
+		sv = (int32_t)v;
+		v = (uint32_t)v;
+		break;
+	case 1:
+		sv = (signed char)v;
+		v = (unsigned char)v;
+		break;
+	case 2:
+		sv = (short)v;
+		v = (unsigned short)v;
+		break;
+	default:
+		sv = (int64_t)v;
+	}
+	if (sp->conv == 'd' && sv < 0)
+		put_digits(out, -(uint64_t)sv, true, 10, false);
+	else
+		put_digits(out, sp->conv == 'd' ? (uint64_t)sv : v, false, base, sp->conv == 'X');
+	return true;
+}
+
 static void put_int(struct lt_sbuf *out, const char *fmt, const struct lt_spec *sp, uint64_t v)
 {
+	if (put_int_fast(out, sp, v))
+		return;
+
 	char cf[48];
 	char conv[4] = {sp->conv, 0};
 
@@ -321,6 +390,10 @@ int lt_format_printf(struct lt_sbuf *out, const char *fmt, const struct lt_type 
 			put_int(out, fmt, sp, lt_load_u64(v));
 			break;
 		case LT_SPEC_STR:
+			if (is_plain(sp) && m->type->kind == LT_STR) {
+				lt_sbuf_put_escaped(out, (const char *)v, lt_type_size(m->type));
+				break;
+			}
 			lt_format_as_str(&tmp, m->type, v, prog, sym);
 			put_padded(out, fmt, sp, lt_sbuf_str(&tmp));
 			break;

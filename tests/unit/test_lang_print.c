@@ -128,6 +128,10 @@ static void test_printf_lengths(void)
 	const void *v3[] = {I(42), I(7), I(42), I(42), I(42), I(42), I(42), I(42)};
 	CHECK_STR(run_printf("[%05d][%.3d][%-05d][%zd][%jd][%lX][%lo][%hX]", 8, ty, v3),
 		  "[00042][007][42   ][42][42][2A][52][2A]");
+	/* The no-flags fast path must print what printf(3) would. */
+	const void *v4[] = {I(-1), I(-1), I(-1), I(-1), I(-1), I(INT64_MIN), I(0), I(255)};
+	CHECK_STR(run_printf("%hhd %hd %d %o %X %lld %u %hhx", 8, ty, v4),
+		  "-1 -1 -1 37777777777 FFFFFFFF -9223372036854775808 0 ff");
 }
 
 /* Text rules: unknown conversions are text; %% only before a conversion. */
