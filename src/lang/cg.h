@@ -51,6 +51,7 @@ struct cg {
 	int err;
 	uint64_t start_ns; /* for `elapsed` */
 	struct loc cur_loc;	/* statement being emitted */
+	uint32_t saved_regs;	/* Go uretprobe: heap copy of the entry registers */
 	struct loc *insn_loc;	/* per instruction: its statement (for verifier errors) */
 };
 

@@ -222,7 +222,10 @@ static int cg_field_int(struct cg *g, struct node *n)
 		struct go_param *gp = &g->ap->params[s->go_param];
 		int reg = NS(n->a)->ext == VX_GOSTRUCT ? gp->member_reg[s->go_member] : gp->regs[0];
 
-		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_6, (int16_t)reg);
+		if (g->ap->stash) /* a Go return probe: the registers saved at entry */
+			cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_9, (int16_t)(g->saved_regs + reg));
+		else
+			cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_6, (int16_t)reg);
 	}
 	return 0;
 }

@@ -90,6 +90,11 @@ struct attach_point {
 	struct go_param *params;
 	int nparams;
 	bool want_params; /* the probe body reads `args`: load DWARF parameters */
+	/* Go uretprobe with `args`: entry registers saved by (goid, stack.hi - SP) */
+	bool stash;
+	int stash_fd, entry_prog_fd;
+	uint64_t *eoffsets, *ecookies;
+	size_t neoffsets;
 	/* tracepoint */
 	char *tp_cat, *tp_name;
 	struct tp_format fmt;

@@ -124,7 +124,7 @@ int attach_point_parse(struct compiler *c, const char *text, struct loc loc,
 
 	memset(ap, 0, sizeof(*ap));
 	ap->loc = loc;
-	ap->prog_fd = -1;
+	ap->prog_fd = ap->stash_fd = ap->entry_prog_fd = -1;
 	if (!buf)
 		return -ENOMEM;
 	n = split_colons(buf, parts, 4);
@@ -268,6 +268,8 @@ void attach_point_free(struct attach_point *ap)
 	free(ap->offsets);
 	free(ap->cookies);
 	free(ap->conds);
+	free(ap->eoffsets);
+	free(ap->ecookies);
 	for (size_t i = 0; i < ap->nfuncs; i++)
 		free(ap->func_names[i]);
 	free(ap->func_names);
@@ -308,6 +310,24 @@ static int push_site(struct attach_point *ap, uint64_t off, uint64_t cookie, uin
 	ap->cookies[ap->noffsets] = cookie;
 	ap->conds[ap->noffsets] = cond;
 	ap->noffsets++;
+	return 0;
+}
+
+static int push_entry_site(struct attach_point *ap, uint64_t off, uint64_t cookie)
+{
+	uint64_t *o = realloc(ap->eoffsets, (ap->neoffsets + 1) * sizeof(*o)), *k;
+
+	if (!o)
+		return -ENOMEM;
+	ap->eoffsets = o;
+	k = realloc(ap->ecookies, (ap->neoffsets + 1) * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	ap->ecookies = k;
+	ap->eoffsets[ap->neoffsets] = off;
+	ap->ecookies[ap->neoffsets] = cookie;
+	ap->neoffsets++;
+	ap->stash = true;
 	return 0;
 }
 
@@ -403,6 +423,9 @@ static int resolve_uprobe(struct compiler *c, struct attach_point *ap)
 			/* Go: never a uretprobe; a uprobe on every RET instead. */
 			for (uint32_t k = 0; k < lay->nrets && !ret; k++)
 				ret = push_site(ap, f->offset + lay->ret_off[k], idx, ENTRY_ALWAYS);
+			if (!ret && ap->want_params)
+				ret = push_entry_site(ap, f->offset + lay->entry_off,
+						      (uint64_t)lay->entry_cond << 32);
 		}
 	}
 	if (!ret && ap->want_params && ts.nfuncs) {
@@ -504,7 +527,7 @@ static int expand_tracepoints(struct compiler *c, struct probe *p, struct attach
 		memset(ap, 0, sizeof(*ap));
 		ap->type = PT_TRACEPOINT;
 		ap->loc = tmpl->loc;
-		ap->prog_fd = -1;
+		ap->prog_fd = ap->stash_fd = ap->entry_prog_fd = -1;
 		*colon = 0;
 		ap->tp_cat = strdup(names[i]);
 		ap->tp_name = strdup(colon + 1);

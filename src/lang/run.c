@@ -17,6 +17,7 @@
 #include "core/attach.h"
 #include "core/loop.h"
 #include "lang/cg.h"
+#include "lang/gopair.h"
 #include "lang/print.h"
 #include "lang/probes.h"
 #include "lang/run.h"
@@ -85,6 +86,17 @@ static int create_maps(struct runner *r)
 				bpf_map_update_elem(r->fds.funcnames, &key, name, BPF_ANY);
 			}
 		}
+	for (int p = 0; p < c->nprobes; p++)
+		for (int a = 0; a < c->probes[p].naps; a++) {
+			struct attach_point *ap = &c->probes[p].aps[a];
+
+			if (!ap->stash)
+				continue;
+			ap->stash_fd = map_new(BPF_MAP_TYPE_LRU_HASH, "tk_gocalls", 16,
+					       GOPAIR_REGS_SIZE, GOPAIR_MAX_CALLS);
+			if (ap->stash_fd < 0)
+				return ap->stash_fd;
+		}
 	for (int i = 0; i < c->nmaps; i++) {
 		struct lt_map *m = &c->maps[i].m;
 		int fd = map_new(m->percpu ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH,
@@ -126,6 +138,8 @@ static bool use_multi(const struct attach_point *ap)
  * From a verifier log: the index of the last instruction it looked at and its last words
  * (the reason), so that the error can point at the user's statement.
  */
+static int load_entry_stash(struct runner *r, struct probe *p, struct attach_point *ap);
+
 static int verifier_failed_insn(const char *log, char *reason, size_t len)
 {
 	const char *p = log, *last_reason = NULL;
@@ -209,6 +223,30 @@ static int load_one(struct runner *r, struct probe *p, struct attach_point *ap, 
 		return -errno;
 	}
 	ap->prog_fd = fd;
+	if (ap->stash)
+		return load_entry_stash(r, p, ap);
+	return 0;
+}
+
+/* The hidden entry half of a paired Go uretprobe. */
+static int load_entry_stash(struct runner *r, struct probe *p, struct attach_point *ap)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	struct bpf_insn *insns = NULL;
+	int n = gopair_entry_program(ap, &r->fds, &insns), fd;
+
+	if (n < 0)
+		return n;
+	if (use_multi(ap))
+		opts.expected_attach_type = TK_BPF_TRACE_UPROBE_MULTI;
+	fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "tk_goentry", "GPL", insns, n, &opts);
+	free(insns);
+	if (fd < 0) {
+		diag_error(r->c->diag, p->node->loc, "loading the entry half of %s failed: %s",
+			   ap->probe_name, strerror(errno));
+		return -errno;
+	}
+	ap->entry_prog_fd = fd;
 	return 0;
 }
 
@@ -241,6 +279,13 @@ static int attach_one(struct runner *r, struct attach_point *ap)
 	switch (ap->type) {
 	case PT_UPROBE:
 	case PT_URETPROBE:
+		/* the entry half first: a RET never fires before its entry was seen */
+		if (ap->stash)
+			err = attach_uprobes(r->as, ap->entry_prog_fd, use_multi(ap), ap->path,
+					     ap->eoffsets, ap->ecookies, ap->neoffsets,
+					     r->c->opts->pid, false);
+		if (err)
+			return err;
 		return attach_uprobes(r->as, ap->prog_fd, use_multi(ap), ap->path, ap->offsets,
 				      ap->cookies, ap->noffsets, r->c->opts->pid,
 				      ap->type == PT_URETPROBE && !ap->is_go);
@@ -340,10 +385,17 @@ static void close_fds(struct runner *r)
 {
 	for (int p = 0; p < r->c->nprobes; p++)
 		for (int a = 0; a < r->c->probes[p].naps; a++)
-			if (r->c->probes[p].aps[a].prog_fd >= 0) {
-				close(r->c->probes[p].aps[a].prog_fd);
-				r->c->probes[p].aps[a].prog_fd = -1;
-			}
+		{
+			struct attach_point *ap = &r->c->probes[p].aps[a];
+
+			if (ap->prog_fd >= 0)
+				close(ap->prog_fd);
+			if (ap->entry_prog_fd >= 0)
+				close(ap->entry_prog_fd);
+			if (ap->stash_fd >= 0)
+				close(ap->stash_fd);
+			ap->prog_fd = ap->entry_prog_fd = ap->stash_fd = -1;
+		}
 	for (int i = 0; i < r->c->nmaps; i++)
 		if (r->c->maps[i].m.fd >= 0)
 			close(r->c->maps[i].m.fd);

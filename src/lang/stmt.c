@@ -6,6 +6,7 @@
 
 #include "core/insn.h"
 #include "lang/cg.h"
+#include "lang/gopair.h"
 #include "lang/lexer.h"
 
 int cg_resolve(struct cg *g);
@@ -296,6 +297,10 @@ int cg_program(struct compiler *c, struct probe *p, struct attach_point *ap, str
 	cg_mov64(&g, BPF_REG_9, BPF_REG_0);
 	if (ap->type == PT_UPROBE && ap->is_go && ap_has_conds(ap))
 		go_entry_check(&g);
+	if (ap->stash) {
+		g.saved_regs = cg_heap_alloc(&g, GOPAIR_REGS_SIZE);
+		gopair_emit_fetch(&g, g.saved_regs);
+	}
 	/*
 	 * Scratch variables, zeroed: integers on the stack (fp-16 down) where the verifier
 	 * tracks their values (bounded loops need that), everything else in the heap.

@@ -285,8 +285,11 @@ static int ck_args(struct compiler *c, struct node *n)
 {
 	struct nsema *s = sema_info(n);
 
-	if (!(c->cur->types & (PTM(PT_TRACEPOINT) | PTM(PT_UPROBE))))
+	if (!(c->cur->types & (PTM(PT_TRACEPOINT) | PTM(PT_UPROBE) | PTM(PT_URETPROBE))))
 		return sema_err(c, n->loc, "The args builtin can only be used with tracepoint/uprobe probes");
+	for (int i = 0; i < c->cur->naps && !c->opts->offline; i++)
+		if (c->cur->aps[i].type == PT_URETPROBE && !c->cur->aps[i].is_go)
+			return sema_err(c, n->loc, "args in a uretprobe needs a Go target (its arguments are saved at entry, keyed by goroutine)");
 	s->ext = VX_ARGS;
 	return 0;
 }

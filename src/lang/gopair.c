@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Entry/return pairing for Go uretprobes (which are uprobes on every RET, go-tracing.md §4):
+ * a hidden entry program saves the registers under the key (goid, g.stack.hi - SP), which
+ * is the same at entry and at the RET, survives stack copying and separates recursive
+ * frames; the RET program takes them back, so `args` works in a Go uretprobe and reads the
+ * values the function was called with (e.g. *args.reply after Mul filled it in).
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "core/insn.h"
+#include "lang/cg.h"
+#include "lang/gopair.h"
+
+int cg_resolve(struct cg *g);
+
+/* heap[key_off] = {goid, stack.hi - SP}; uses R1-R5 and fp-8. */
+static void emit_key(struct cg *g, uint32_t key_off, unsigned int goid_off)
+{
+	/* goid = *(u64 *)(R14 + goid_off), read into the key directly */
+	cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_6, PR_R14);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_3, (int32_t)goid_off);
+	cg_heap_ptr(g, BPF_REG_1, key_off);
+	cg_mov_imm(g, BPF_REG_2, 8);
+	cg_call(g, BPF_FUNC_probe_read_user);
+	/* stack.hi = *(u64 *)(R14 + 8) */
+	cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_6, PR_R14);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_3, 8);
+	cg_heap_ptr(g, BPF_REG_1, key_off + 8);
+	cg_mov_imm(g, BPF_REG_2, 8);
+	cg_call(g, BPF_FUNC_probe_read_user);
+	cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_9, (int16_t)(key_off + 8));
+	cg_ldx(g, BPF_DW, BPF_REG_2, BPF_REG_6, PR_SP);
+	cg_alu_reg(g, BPF_SUB, BPF_REG_1, BPF_REG_2);
+	cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(key_off + 8), BPF_REG_1);
+}
+
+static void emit_heap(struct cg *g)
+{
+	cg_mov64(g, BPF_REG_6, BPF_REG_1);
+	cg_st_imm(g, BPF_W, BPF_REG_10, -8, 0);
+	cg_ld_map(g, BPF_REG_1, g->fds->heap);
+	cg_mov64(g, BPF_REG_2, BPF_REG_10);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_2, -8);
+	cg_call(g, BPF_FUNC_map_lookup_elem);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, g->exit_label);
+	cg_mov64(g, BPF_REG_9, BPF_REG_0);
+}
+
+int gopair_entry_program(struct attach_point *ap, struct cg_maps *fds, struct bpf_insn **out)
+{
+	struct cg g = { .ap = ap, .fds = fds };
+	uint32_t key, val;
+	int run = 0, jb = 0, ret;
+
+	g.exit_label = cg_label(&g);
+	emit_heap(&g);
+	/* the same not-taken-branch condition as entry probes (morestack re-entry) */
+	run = cg_label(&g);
+	jb = cg_label(&g);
+	cg_mov64(&g, BPF_REG_1, BPF_REG_6);
+	cg_call(&g, BPF_FUNC_get_attach_cookie);
+	cg_alu_imm(&g, BPF_RSH, BPF_REG_0, 32);
+	cg_jmp_imm(&g, BPF_JEQ, BPF_REG_0, ENTRY_ALWAYS, run);
+	cg_ldx(&g, BPF_DW, BPF_REG_1, BPF_REG_6, PR_FLAGS);
+	cg_jmp_imm(&g, BPF_JEQ, BPF_REG_0, ENTRY_JB_NOT_TAKEN, jb);
+	cg_jmp_imm(&g, BPF_JSET, BPF_REG_1, 0x41, g.exit_label);
+	cg_ja(&g, run);
+	cg_bind(&g, jb);
+	cg_jmp_imm(&g, BPF_JSET, BPF_REG_1, 0x01, g.exit_label);
+	cg_bind(&g, run);
+	key = cg_heap_alloc(&g, 16);
+	val = cg_heap_alloc(&g, GOPAIR_REGS_SIZE);
+	emit_key(&g, key, ap->goid_off);
+	for (int i = 0; i < GOPAIR_REGS_SIZE; i += 8) {
+		cg_ldx(&g, BPF_DW, BPF_REG_1, BPF_REG_6, (int16_t)i);
+		cg_stx(&g, BPF_DW, BPF_REG_9, (int16_t)(val + i), BPF_REG_1);
+	}
+	cg_ld_map(&g, BPF_REG_1, ap->stash_fd);
+	cg_heap_ptr(&g, BPF_REG_2, key);
+	cg_heap_ptr(&g, BPF_REG_3, val);
+	cg_mov_imm(&g, BPF_REG_4, BPF_ANY);
+	cg_call(&g, BPF_FUNC_map_update_elem);
+	cg_bind(&g, g.exit_label);
+	cg_mov_imm(&g, BPF_REG_0, 0);
+	cg_emit(&g, INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+	ret = g.err ? g.err : cg_resolve(&g);
+	free(g.labels);
+	free(g.fix);
+	free(g.insn_loc);
+	if (ret) {
+		free(g.insn);
+		return ret;
+	}
+	*out = g.insn;
+	return g.n;
+}
+
+void gopair_emit_fetch(struct cg *g, uint32_t saved_off)
+{
+	uint32_t key = cg_heap_alloc(g, 16);
+
+	emit_key(g, key, g->ap->goid_off);
+	cg_map_lookup(g, g->ap->stash_fd, key);
+	/* no entry seen (attached mid-call, or evicted): nothing to pair with */
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, g->exit_label);
+	for (int i = 0; i < GOPAIR_REGS_SIZE; i += 8) {
+		cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_0, (int16_t)i);
+		cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(saved_off + i), BPF_REG_1);
+	}
+	cg_ld_map(g, BPF_REG_1, g->ap->stash_fd);
+	cg_heap_ptr(g, BPF_REG_2, key);
+	cg_call(g, BPF_FUNC_map_delete_elem);
+}
