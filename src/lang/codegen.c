@@ -395,6 +395,23 @@ int cg_value(struct cg *g, struct node *n, uint32_t off)
 			g->heap = saved;
 			return 0;
 		}
+		if (s->k[3] && NS(n->a)->ext == VX_ARGS) {
+			/* a Go string parameter: bytes at reg0, length in reg1 */
+			struct go_param *gp = &g->ap->params[s->go_param];
+			int base = g->ap->stash ? BPF_REG_9 : BPF_REG_6;
+			int16_t adj = g->ap->stash ? (int16_t)g->saved_regs : 0;
+			int ok = cg_label(g);
+
+			cg_zero(g, off, s->t.size);
+			cg_ldx(g, BPF_DW, BPF_REG_2, base, (int16_t)(adj + gp->regs[1]));
+			cg_jmp_imm(g, BPF_JLE, BPF_REG_2, (int32_t)s->t.size - 1, ok);
+			cg_mov_imm(g, BPF_REG_2, (int32_t)s->t.size - 1);
+			cg_bind(g, ok);
+			cg_ldx(g, BPF_DW, BPF_REG_3, base, (int16_t)(adj + gp->regs[0]));
+			cg_heap_ptr(g, BPF_REG_1, off);
+			cg_call(g, BPF_FUNC_probe_read_user);
+			return 0;
+		}
 		if (s->field && g->p->type == PT_TRACEPOINT) {
 			const struct tp_field *f = tp_field_find(&g->ap->fmt, n->name);
 

@@ -460,6 +460,15 @@ static int sema_field(struct compiler *c, struct node *n)
 				if (strcmp(ap->params[i].name, n->name))
 					continue;
 				s->go_param = i;
+				if (!strcmp(ap->params[i].type_name, "string") &&
+				    ap->params[i].nregs == 2) {
+					/* Go string: (ptr, len) in two registers */
+					memset(&s->t, 0, sizeof(s->t));
+					s->t.kind = LT_STR;
+					s->t.size = LT_STR_DEFAULT;
+					s->k[3] = 1;
+					return 0;
+				}
 				if (ap->params[i].nmembers) {
 					s->ext = VX_GOSTRUCT;
 					return 0;
