@@ -33,6 +33,8 @@ Processes
         Everything read from that stream so far.
     stop(proc, sig=SIGINT, timeout=10) -> (rc, out, err)
         Sends sig to the process (not its group), then collect()s it with full stdout.
+    kill_proc(proc)
+        SIGTERM, then SIGKILL, to the process group; for spawn(..., track=False) processes.
     free_port() -> int
         A TCP port on 127.0.0.1 that was free a moment ago.
 
@@ -51,13 +53,18 @@ Kernel state
     no_leftovers (fixture)
         Snapshots the kernel state before the test; after it, kills the test's processes and
         asserts that no BPF link or program created during the test survives and that
-        uprobe_events has no new line (polling up to 3 s, longer while objects are still
-        going away: the kernel frees them a little after their last user exits). Objects still held by processes this test did
-        not start (other tracers running on a shared machine) are reported but ignored.
+        uprobe_events has no new line. It polls up to 3 s, longer while objects are still
+        going away (the kernel frees them a little after their last user exits). Objects
+        held open by processes this test did not start (someone else's tracer on a shared
+        machine) are not counted; objects held by nobody (pinned, attached to a cgroup) are.
+    leftovers(before, settle=3.0) -> [str]
+        The same check as a function, against a kernel_state() taken earlier.
     require_tracefs()
         Mounts tracefs on /sys/kernel/tracing if needed; fails clearly if impossible.
 
 Targets
+    target(name) -> Path
+        TARGETS/name, failing the test with "run `make targets`" if it is missing.
     rpc_service (fixture) / start_rpc_service(binary="rpcserver", args=())
         Starts TARGETS/rpcserver on a free port and waits for "listening on". The object
         has .pid, .port, .addr, .bin (Path), .proc and
