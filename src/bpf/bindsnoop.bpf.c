@@ -5,6 +5,8 @@
  * at exit: its protocol, options and, after success, the address and port the kernel bound
  * (port 0 asks for an ephemeral one). Failed binds report the requested sockaddr.
  */
+/* Few, small events: a small ring buffer (its pages count in the RSS from the start). */
+#define SNOOP_RINGBUF_BYTES (64 * 1024)
 #include "snoop_common.bpf.h"
 #include "bindsnoop.h"
 

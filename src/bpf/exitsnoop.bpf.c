@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* exitsnoop: process (or, with --per-thread, thread) exits from sched:sched_process_exit. */
+/* Few, small events: a small ring buffer (its pages count in the RSS from the start). */
+#define SNOOP_RINGBUF_BYTES (64 * 1024)
 #include "snoop_common.bpf.h"
 #include "exitsnoop.h"
 

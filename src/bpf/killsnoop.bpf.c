@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* killsnoop: signals sent by kill(), tkill() and tgkill(), with their result. */
+/* Few, small events: a small ring buffer (its pages count in the RSS from the start). */
+#define SNOOP_RINGBUF_BYTES (64 * 1024)
 #include "snoop_common.bpf.h"
 #include "killsnoop.h"
 

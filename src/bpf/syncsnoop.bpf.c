@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* syncsnoop: calls of sync(), fsync(), fdatasync(), msync(), sync_file_range() and syncfs(). */
+/* Few, small events: a small ring buffer (its pages count in the RSS from the start). */
+#define SNOOP_RINGBUF_BYTES (64 * 1024)
 #include "snoop_common.bpf.h"
 #include "syncsnoop.h"
 
