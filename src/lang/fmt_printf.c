@@ -218,17 +218,47 @@ static void put_text(struct lt_sbuf *out, const char *s, size_t n)
 	}
 }
 
-/* "%" + flags/width/precision of the conversion + the given C conversion. */
+/* Widths and precisions beyond this are clamped: a script must not make us allocate GBs. */
+#define LT_MAX_WIDTH 1024
+
+/* Digits at *p as a number saturated at LT_MAX_WIDTH; advances *p past them. */
+static unsigned int clamp_num(const char **p)
+{
+	unsigned int v = 0;
+
+	for (; **p >= '0' && **p <= '9'; (*p)++)
+		if (v <= LT_MAX_WIDTH)
+			v = v * 10 + (unsigned int)(**p - '0');
+	return v > LT_MAX_WIDTH ? LT_MAX_WIDTH : v;
+}
+
+/* "%" + the conversion's flag, width and precision (clamped) + the given C conversion. */
 static void c_spec(char *dst, size_t dstlen, const char *fmt, const struct lt_spec *sp,
 		   const char *conv)
 {
-	size_t flags_len = sp->end - sp->start - 1;
-	size_t tail = 1 + (sp->lenmod ? strlen(lenmods[sp->lenmod]) : 0);
+	const char *p = fmt + sp->start + 1;
+	bool minus = false, zero = false, has_width, has_prec = false;
+	unsigned int width, prec = 0;
 
-	if (sp->arg == LT_SPEC_BUFX)
-		tail = 2;
-	flags_len -= tail;
-	snprintf(dst, dstlen, "%%%.*s%s", (int)flags_len, fmt + sp->start + 1, conv);
+	if (*p == '-') {
+		minus = true;
+		p++;
+	}
+	zero = *p == '0';
+	has_width = *p >= '0' && *p <= '9';
+	width = clamp_num(&p);
+	if (*p == '.' && p[1] >= '0' && p[1] <= '9') {
+		p++;
+		has_prec = true;
+		prec = clamp_num(&p);
+	}
+	int n = snprintf(dst, dstlen, "%%%s%s", minus ? "-" : "", zero ? "0" : "");
+	if (has_width && n >= 0 && (size_t)n < dstlen)
+		n += snprintf(dst + n, dstlen - (size_t)n, "%u", width);
+	if (has_prec && n >= 0 && (size_t)n < dstlen)
+		n += snprintf(dst + n, dstlen - (size_t)n, ".%u", prec);
+	if (n >= 0 && (size_t)n < dstlen)
+		snprintf(dst + n, dstlen - (size_t)n, "%s", conv);
 }
 
 /* A conversion with no flags, width or precision: "%d", "%lu", "%s"... */

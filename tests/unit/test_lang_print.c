@@ -128,6 +128,9 @@ static void test_printf_lengths(void)
 	const void *v3[] = {I(42), I(7), I(42), I(42), I(42), I(42), I(42), I(42)};
 	CHECK_STR(run_printf("[%05d][%.3d][%-05d][%zd][%jd][%lX][%lo][%hX]", 8, ty, v3),
 		  "[00042][007][42   ][42][42][2A][52][2A]");
+	/* Absurd widths are clamped to 1024 columns rather than allocating gigabytes. */
+	const void *v5[] = {I(7)};
+	CHECK(strlen(run_printf("%0001329690184lx|", 1, ty, v5)) == 1025);
 	/* The no-flags fast path must print what printf(3) would. */
 	const void *v4[] = {I(-1), I(-1), I(-1), I(-1), I(-1), I(INT64_MIN), I(0), I(255)};
 	CHECK_STR(run_printf("%hhd %hd %d %o %X %lld %u %hhx", 8, ty, v4),
