@@ -18,7 +18,8 @@ Processes
         Starts argv in its own session (so its process group is its pid) with stdout and
         stderr read by background threads: a process can never block on a full pipe. Every
         spawned process is killed (SIGTERM to its group, then SIGKILL after 3 s) when the
-        test that spawned it ends, also when it failed. Do not read p.stdout/p.stderr
+        test that spawned it ends, also when it failed (processes spawned by session- or
+        module-scoped fixtures: at the end of the session). Do not read p.stdout/p.stderr
         yourself; use wait_line(), collect(), output().
     wait_line(proc, regex, timeout=10, stream="stdout") -> str
         Waits for the next line (after the last line returned by an earlier wait_line on the
@@ -148,8 +149,11 @@ class _Stream:
         self.thread.join(timeout)
 
 
-# Processes spawned by the running test (and by its function-scoped fixtures), in order.
+# Every tracked process, in spawn order. Those from index _test_start on belong to the
+# running test (and its function-scoped fixtures); earlier ones to wider-scoped fixtures,
+# which live until the session ends.
 _spawned = []
+_test_start = 0
 
 
 def spawn(argv, stdin=subprocess.DEVNULL, env=None, cwd=None, track=True, **kw):
@@ -211,9 +215,11 @@ def kill_proc(proc, grace=KILL_GRACE):
         s.join(1.0)
 
 
-def kill_spawned():
-    """Kill every tracked process of the current test, newest first (tracers before targets)."""
-    while _spawned:
+def kill_spawned(since=None):
+    """Kill the tracked processes of the current test (all with since=0), newest first:
+    tracers go before the targets they trace."""
+    since = _test_start if since is None else since
+    while len(_spawned) > since:
         kill_proc(_spawned.pop())
 
 
@@ -290,10 +296,15 @@ def free_port():
 
 @pytest.fixture(autouse=True)
 def procs():
-    """The list of processes spawned by this test; all are killed at its end."""
-    kill_spawned()  # nothing from an earlier test may leak into this one
+    """Processes spawned by this test are killed at its end (list: _spawned[_test_start:]).
+
+    Processes spawned (tracked) by session- or module-scoped fixtures, which are set up
+    before this, survive until the end of the session."""
+    global _test_start
+    _test_start = len(_spawned)
     yield _spawned
     kill_spawned()
+    _test_start = 0
 
 
 # ---------------------------------------------------------------------------------------
@@ -635,4 +646,4 @@ def pytest_configure(config):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    kill_spawned()  # belt and braces: nothing of ours outlives the run
+    kill_spawned(0)  # nothing of ours outlives the run
