@@ -63,8 +63,10 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 		argp = NULL;
 		if (bpf_probe_read_user(&argp, sizeof(argp), &argv[i]) || !argp)
 			return 0;
-		if (size > EXECSNOOP_ARGS_BYTES - EXECSNOOP_ARGSIZE)
+		if (size > EXECSNOOP_ARGS_BYTES - EXECSNOOP_ARGSIZE) {
+			e->truncated = 1; /* no room for one more */
 			return 0;
+		}
 		ret = bpf_probe_read_user_str(&e->args[size], EXECSNOOP_ARGSIZE, argp);
 		if (ret <= 0)
 			return 0;
@@ -73,7 +75,7 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 		e->args_size = size;
 	}
 	argp = NULL;
-	if (i < EXECSNOOP_MAX_ARGS && !bpf_probe_read_user(&argp, sizeof(argp), &argv[i]) && argp)
+	if (!bpf_probe_read_user(&argp, sizeof(argp), &argv[i]) && argp)
 		e->truncated = 1;
 	return 0;
 }

@@ -166,6 +166,21 @@ def test_execsnoop_time_columns_uid_quote_maxargs(no_leftovers):
     assert re.match(r"^\d\d:\d\d:\d\d +\d+\.\d{3} *%-6d$" % os.getuid(), prefix), rows[0]
 
 
+def test_execsnoop_long_args_are_cut_like_bcc(no_leftovers):
+    # bcc reads at most 128 bytes per argument (127 characters and the NUL).
+    t = tracer("execsnoop", "--max-args", "60")
+    args = ["x%d" % i for i in range(1, 60)] + ["L" * 200]
+    p = spawn(["/bin/echo", *args])
+    collect(p)
+    out = stop(t)
+    want = exec_row("echo", p.pid, ME, 0, " ".join(["/bin/echo"] + args[:59]) + " ...")
+    assert want in out.splitlines()
+    t = tracer("execsnoop")
+    p = spawn(["/bin/echo", "L" * 200])
+    collect(p)
+    assert exec_row("echo", p.pid, ME, 0, "/bin/echo " + "L" * 127) in stop(t).splitlines()
+
+
 def test_execsnoop_name_and_line_filters(no_leftovers):
     t = tracer("execsnoop", "-n", "^echo$", "-l", "tk-keep")
     keep = spawn(["/bin/echo", "tk-keep"])
@@ -378,6 +393,28 @@ def test_opensnoop_filters_and_extended(no_leftovers, tmp_path):
     go(p)
     collect(p)
     assert stop(t).splitlines()[1:] == []
+
+
+def test_opensnoop_full_path(no_leftovers, tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "tk-rel").write_text("x")
+    # The child stays a moment after its opens: -F reads its cwd and fds from /proc.
+    p = child(f"""
+        import time
+        os.chdir({str(tmp_path)!r})
+        fd = os.open("sub/tk-rel", os.O_RDONLY)
+        d = os.open("sub", os.O_RDONLY | os.O_DIRECTORY)
+        fd2 = os.open("tk-rel", os.O_RDONLY, dir_fd=d)
+        print(fd, fd2, flush=True)
+        time.sleep(2)
+    """)
+    t = tracer("opensnoop", "-F", "-p", p.pid)
+    go(p)
+    _, out, _ = collect(p)
+    fd, fd2 = map(int, out.split())
+    lines = stop(t).splitlines()
+    assert open_row(p.pid, PY_COMM, fd, 0, tmp_path / "sub" / "tk-rel") in lines
+    assert open_row(p.pid, PY_COMM, fd2, 0, tmp_path / "sub" / "tk-rel") in lines
 
 
 def test_opensnoop_json_and_duration(no_leftovers, tmp_path):
