@@ -32,6 +32,14 @@ int loop__init(struct event_loop *l)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	/*
+	 * A shell without job control starts background commands with SIGINT ignored, and an
+	 * ignored signal is dropped before it could wait in the signalfd: `kill -INT` must
+	 * still end us, so take the default disposition back (blocked, it never acts).
+	 */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	/* Blocked from here on: a signal during attach waits in the signalfd. */
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -errno;
