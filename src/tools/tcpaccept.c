@@ -10,6 +10,7 @@
 #include "core/out.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
+#include "tools/tcpb_btf.h"
 #include "tools/tool.h"
 
 #include "bpf/tcpaccept.h"
@@ -157,6 +158,7 @@ static int tcpaccept_main(int argc, char **argv)
 	struct tcpaccept_run r = {.o = &o};
 	struct tcpaccept *skel = NULL;
 	struct snoop s;
+	struct btf_min *bm = NULL;
 	int err;
 
 	err = parse_args(argc, argv, &o);
@@ -164,7 +166,15 @@ static int tcpaccept_main(int argc, char **argv)
 		return err > 0 ? 0 : -err;
 	if (snoop__init(&s, false))
 		return 1;
-	skel = tcpaccept__open();
+	{
+		/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+		LIBBPF_OPTS(bpf_object_open_opts, oo);
+		size_t elf_sz;
+		const void *elf = tcpaccept__elf_bytes(&elf_sz);
+
+		oo.btf_custom_path = btf_min__try(elf, elf_sz, &bm);
+		skel = tcpaccept__open_opts(&oo);
+	}
 	if (!skel) {
 		err = snoop_load_error("open", -errno);
 		goto out;
@@ -173,6 +183,8 @@ static int tcpaccept_main(int argc, char **argv)
 	skel->rodata->targ_family = o.family;
 	skel->rodata->filter_ports = o.nports > 0;
 	err = tcpaccept__load(skel);
+	btf_min__free(bm);
+	bm = NULL;
 	if (err) {
 		err = snoop_load_error("load", err);
 		goto out;
@@ -192,6 +204,7 @@ static int tcpaccept_main(int argc, char **argv)
 	print_header(&o);
 	err = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
 out:
+	btf_min__free(bm);
 	snoop__fini(&s);
 	tcpaccept__destroy(skel);
 	return err;

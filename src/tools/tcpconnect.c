@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
+#include "tools/tcpb_btf.h"
 #include "tools/tool.h"
 
 #include "bpf/tcpconnect.h"
@@ -264,6 +265,7 @@ static int tcpconnect_main(int argc, char **argv)
 	struct tcpconnect_run r = {.o = &o};
 	struct tcpconnect *skel = NULL;
 	struct snoop s;
+	struct btf_min *bm = NULL;
 	int err;
 
 	err = parse_args(argc, argv, &o);
@@ -271,7 +273,15 @@ static int tcpconnect_main(int argc, char **argv)
 		return err > 0 ? 0 : -err;
 	if (snoop__init(&s, false))
 		return 1;
-	skel = tcpconnect__open();
+	{
+		/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+		LIBBPF_OPTS(bpf_object_open_opts, oo);
+		size_t elf_sz;
+		const void *elf = tcpconnect__elf_bytes(&elf_sz);
+
+		oo.btf_custom_path = btf_min__try(elf, elf_sz, &bm);
+		skel = tcpconnect__open_opts(&oo);
+	}
 	if (!skel) {
 		err = snoop_load_error("open", -errno);
 		goto out;
@@ -282,6 +292,8 @@ static int tcpconnect_main(int argc, char **argv)
 	skel->rodata->filter_ports = o.nports > 0;
 	skel->rodata->targ_family = o.family;
 	err = tcpconnect__load(skel);
+	btf_min__free(bm);
+	bm = NULL;
 	if (err) {
 		err = snoop_load_error("load", err);
 		goto out;
@@ -303,6 +315,7 @@ static int tcpconnect_main(int argc, char **argv)
 	if (o.count)
 		count_print(&r);
 out:
+	btf_min__free(bm);
 	snoop__fini(&s);
 	tcpconnect__destroy(skel);
 	free(r.counts);

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
+#include "tools/tcpb_btf.h"
 #include "tools/tool.h"
 
 #include "bpf/tcpconnlat.h"
@@ -180,6 +181,7 @@ static int tcpconnlat_main(int argc, char **argv)
 	struct tcpconnlat_run r = {.o = &o};
 	struct tcpconnlat *skel = NULL;
 	struct snoop s;
+	struct btf_min *bm = NULL;
 	int err;
 
 	err = parse_args(argc, argv, &o);
@@ -187,7 +189,15 @@ static int tcpconnlat_main(int argc, char **argv)
 		return err > 0 ? 0 : -err;
 	if (snoop__init(&s, o.verbose))
 		return 1;
-	skel = tcpconnlat__open();
+	{
+		/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+		LIBBPF_OPTS(bpf_object_open_opts, oo);
+		size_t elf_sz;
+		const void *elf = tcpconnlat__elf_bytes(&elf_sz);
+
+		oo.btf_custom_path = btf_min__try(elf, elf_sz, &bm);
+		skel = tcpconnlat__open_opts(&oo);
+	}
 	if (!skel) {
 		err = snoop_load_error("open", -errno);
 		goto out;
@@ -196,6 +206,8 @@ static int tcpconnlat_main(int argc, char **argv)
 	skel->rodata->targ_family = o.family;
 	skel->rodata->min_us = o.min_us;
 	err = tcpconnlat__load(skel);
+	btf_min__free(bm);
+	bm = NULL;
 	if (err) {
 		err = snoop_load_error("load", err);
 		goto out;
@@ -209,6 +221,7 @@ static int tcpconnlat_main(int argc, char **argv)
 	print_header(&o);
 	err = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
 out:
+	btf_min__free(bm);
 	snoop__fini(&s);
 	tcpconnlat__destroy(skel);
 	return err;

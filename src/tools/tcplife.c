@@ -10,6 +10,7 @@
 #include "core/out.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
+#include "tools/tcpb_btf.h"
 #include "tools/tool.h"
 
 #include "bpf/tcplife.h"
@@ -200,6 +201,7 @@ static int tcplife_main(int argc, char **argv)
 	struct tcplife_run r = {.o = &o};
 	struct tcplife *skel = NULL;
 	struct snoop s;
+	struct btf_min *bm = NULL;
 	int err;
 
 	err = parse_args(argc, argv, &o);
@@ -207,7 +209,15 @@ static int tcplife_main(int argc, char **argv)
 		return err > 0 ? 0 : -err;
 	if (snoop__init(&s, false))
 		return 1;
-	skel = tcplife__open();
+	{
+		/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+		LIBBPF_OPTS(bpf_object_open_opts, oo);
+		size_t elf_sz;
+		const void *elf = tcplife__elf_bytes(&elf_sz);
+
+		oo.btf_custom_path = btf_min__try(elf, elf_sz, &bm);
+		skel = tcplife__open_opts(&oo);
+	}
 	if (!skel) {
 		err = snoop_load_error("open", -errno);
 		goto out;
@@ -217,6 +227,8 @@ static int tcplife_main(int argc, char **argv)
 	skel->rodata->filter_lports = o.nlports > 0;
 	skel->rodata->filter_dports = o.ndports > 0;
 	err = tcplife__load(skel);
+	btf_min__free(bm);
+	bm = NULL;
 	if (err) {
 		err = snoop_load_error("load", err);
 		goto out;
@@ -238,6 +250,7 @@ static int tcplife_main(int argc, char **argv)
 	print_header(&o);
 	err = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
 out:
+	btf_min__free(bm);
 	snoop__fini(&s);
 	tcplife__destroy(skel);
 	return err;

@@ -10,6 +10,7 @@
 #include "core/out.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
+#include "tools/tcpb_btf.h"
 #include "tools/tool.h"
 
 #include "bpf/tcpstates.h"
@@ -205,6 +206,7 @@ static int tcpstates_main(int argc, char **argv)
 	struct tcpstates_run r = {.o = &o};
 	struct tcpstates *skel = NULL;
 	struct snoop s;
+	struct btf_min *bm = NULL;
 	int err;
 
 	err = parse_args(argc, argv, &o);
@@ -212,7 +214,15 @@ static int tcpstates_main(int argc, char **argv)
 		return err > 0 ? 0 : -err;
 	if (snoop__init(&s, false))
 		return 1;
-	skel = tcpstates__open();
+	{
+		/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+		LIBBPF_OPTS(bpf_object_open_opts, oo);
+		size_t elf_sz;
+		const void *elf = tcpstates__elf_bytes(&elf_sz);
+
+		oo.btf_custom_path = btf_min__try(elf, elf_sz, &bm);
+		skel = tcpstates__open_opts(&oo);
+	}
 	if (!skel) {
 		err = snoop_load_error("open", -errno);
 		goto out;
@@ -222,6 +232,8 @@ static int tcpstates_main(int argc, char **argv)
 	skel->rodata->filter_lports = o.nlports > 0;
 	skel->rodata->filter_dports = o.ndports > 0;
 	err = tcpstates__load(skel);
+	btf_min__free(bm);
+	bm = NULL;
 	if (err) {
 		err = snoop_load_error("load", err);
 		goto out;
@@ -243,6 +255,7 @@ static int tcpstates_main(int argc, char **argv)
 	print_header(&o);
 	err = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
 out:
+	btf_min__free(bm);
 	snoop__fini(&s);
 	tcpstates__destroy(skel);
 	return err;

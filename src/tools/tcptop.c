@@ -15,6 +15,7 @@
 #include "core/out.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
+#include "tools/tcpb_btf.h"
 #include "tools/tool.h"
 
 #include "bpf/tcptop.h"
@@ -272,6 +273,7 @@ static int tcptop_main(int argc, char **argv)
 	struct tcptop_run r = {.o = &o};
 	struct tcptop *skel = NULL;
 	struct snoop s;
+	struct btf_min *bm = NULL;
 	int err;
 
 	err = parse_args(argc, argv, &o);
@@ -279,7 +281,15 @@ static int tcptop_main(int argc, char **argv)
 		return err > 0 ? 0 : -err;
 	if (snoop__init(&s, false))
 		return 1;
-	skel = tcptop__open();
+	{
+		/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+		LIBBPF_OPTS(bpf_object_open_opts, oo);
+		size_t elf_sz;
+		const void *elf = tcptop__elf_bytes(&elf_sz);
+
+		oo.btf_custom_path = btf_min__try(elf, elf_sz, &bm);
+		skel = tcptop__open_opts(&oo);
+	}
 	if (!skel) {
 		err = snoop_load_error("open", -errno);
 		goto out;
@@ -287,6 +297,8 @@ static int tcptop_main(int argc, char **argv)
 	skel->rodata->targ_pid = o.pid;
 	skel->rodata->targ_family = o.family;
 	err = tcptop__load(skel);
+	btf_min__free(bm);
+	bm = NULL;
 	if (err) {
 		err = snoop_load_error("load", err);
 		goto out;
@@ -311,6 +323,7 @@ static int tcptop_main(int argc, char **argv)
 	if (!err && s.loop.signo && !(o.count && r.printed >= o.count))
 		print_interval(&r);
 out:
+	btf_min__free(bm);
 	snoop__fini(&s);
 	tcptop__destroy(skel);
 	free(r.rows);

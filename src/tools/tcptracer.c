@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
+#include "tools/tcpb_btf.h"
 #include "tools/tool.h"
 
 #include "bpf/tcptracer.h"
@@ -193,6 +194,7 @@ static int tcptracer_main(int argc, char **argv)
 	struct tcptracer_run r = {.o = &o};
 	struct tcptracer *skel = NULL;
 	struct snoop s;
+	struct btf_min *bm = NULL;
 	int err;
 
 	err = parse_args(argc, argv, &o);
@@ -200,7 +202,15 @@ static int tcptracer_main(int argc, char **argv)
 		return err > 0 ? 0 : -err;
 	if (snoop__init(&s, false))
 		return 1;
-	skel = tcptracer__open();
+	{
+		/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+		LIBBPF_OPTS(bpf_object_open_opts, oo);
+		size_t elf_sz;
+		const void *elf = tcptracer__elf_bytes(&elf_sz);
+
+		oo.btf_custom_path = btf_min__try(elf, elf_sz, &bm);
+		skel = tcptracer__open_opts(&oo);
+	}
 	if (!skel) {
 		err = snoop_load_error("open", -errno);
 		goto out;
@@ -209,6 +219,8 @@ static int tcptracer_main(int argc, char **argv)
 	skel->rodata->targ_family = o.family;
 	skel->rodata->targ_netns = o.netns;
 	err = tcptracer__load(skel);
+	btf_min__free(bm);
+	bm = NULL;
 	if (err) {
 		err = snoop_load_error("load", err);
 		goto out;
@@ -223,6 +235,7 @@ static int tcptracer_main(int argc, char **argv)
 		print_header(&o);
 	err = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
 out:
+	btf_min__free(bm);
 	snoop__fini(&s);
 	tcptracer__destroy(skel);
 	return err;
