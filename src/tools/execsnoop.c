@@ -99,7 +99,7 @@ static void print_json(struct execsnoop_ctx *c, const struct execsnoop_event *e,
 		printf("\"time\":\"%s\",", time_hms(hms, sizeof(hms)));
 	if (o->timestamp)
 		printf("\"timestamp\":%.3f,", ts);
-	printf("\"uid\":%u,\"pcomm\":", e->uid);
+	printf("\"uid\":%u,\"comm\":", e->uid);
 	json_strn(stdout, e->comm, sizeof(e->comm));
 	printf(",\"pid\":%u,\"ppid\":%u,\"ret\":%d,\"args\":[", e->pid, e->ppid, e->retval);
 	for (unsigned int i = 0; i < e->args_count && p < end; i++) {
@@ -282,7 +282,7 @@ static void print_header(const struct execsnoop_opts *o)
 		printf("%-8s", "TIME(s)");
 	if (o->print_uid)
 		printf("%-6s", "UID");
-	printf("%-16s %-7s %-7s %3s %s\n", "PCOMM", "PID", "PPID", "RET", "ARGS");
+	printf("%-16s %-7s %-7s %3s %s\n", "COMM", "PID", "PPID", "RET", "ARGS");
 }
 
 /* The kernel struct members the BPF side reads, from the kernel's BTF. */
