@@ -517,3 +517,25 @@ def test_comm_escaped(no_leftovers):
     out = stop_ok(t)
     ours = [l for l in out if l.split()[0] == str(client.pid)]
     assert len(ours) == 1 and "\x01" not in ours[0] and "ev\\x01il" in ours[0], ours
+
+
+def test_tcpconnect_count(no_leftovers):
+    t = tracer(["tcpconnect", "-c", "-6"])
+    server = spawn([sys.executable, "-c", PEER, "server", "6", "0", 1, 1])
+    port = int(wait_line(server, r"^listening ").split()[1])
+    client = spawn([sys.executable, "-c", PEER, "client", "6", port, 1, 1])
+    wait_line(server, r"^done$", timeout=20)
+    collect(client)
+    pid, _, rport = refused_connect("6")
+    out = stop_ok(t)
+    assert out[:3] == ["Tracing connect ... Hit Ctrl-C to end", "",
+                       "LADDR                     RADDR                     RPORT                CONNECTS  "]
+    ours = [l for l in out[3:] if l.split()[2] in (str(port), str(rport))]
+    assert sorted(ours) == sorted(["%-25s %-25s %-20d %-10d" % ("::1", "::1", p, 1) for p in (port, rport)])
+
+
+def test_tcpconnlat_min_duration(no_leftovers):
+    t = tracer(["tcpconnlat", "10000"])  # only connects slower than 10 s
+    c = connect("4")
+    out = stop_ok(t)
+    assert [l for l in out[1:] if l.split()[0] in (str(c.cpid), str(c.spid))] == []
