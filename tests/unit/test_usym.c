@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * usym and ksym on live data: this test's own process (a PIE from Debian's gcc, so the load
- * bias is not zero) and /proc/kallsyms.
+ * usym and ksym on live data: this test's own process, libc (a shared object, so the load bias
+ * is not zero) and /proc/kallsyms.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -44,7 +45,12 @@ static void test_libc_function(void)
 {
 	struct usym_cache *c = usym_cache__new();
 	struct usym s;
-	uint64_t ip = (uint64_t)(uintptr_t)&getpid;
+	/*
+	 * &getpid would be this (non-PIE) binary's canonical PLT entry: ask libc itself for its
+	 * definition.
+	 */
+	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+	uint64_t ip = libc ? (uint64_t)(uintptr_t)dlsym(libc, "getpid") : 0;
 
 	CHECK(usym_cache__resolve(c, getpid(), ip, &s) == 0);
 	/* glibc exports getpid and __getpid at one address: either name is right. */
