@@ -78,7 +78,18 @@ int lt_map_read(const struct lt_map *m, int ncpus, struct lt_entry **out)
 		err = -ENOMEM;
 		goto out;
 	}
-	while (bpf_map_get_next_key(m->fd, prev, key) == 0) {
+	/*
+	 * When prev is deleted under us (a map the programs keep changing), the kernel restarts
+	 * the walk from the first key: bound the walk so a busy map cannot keep us here.
+	 */
+	struct bpf_map_info info = {0};
+	uint32_t info_len = sizeof(info);
+	size_t steps = 0, max_steps = LT_MAP_KEYS_MAX;
+
+	if (!bpf_obj_get_info_by_fd(m->fd, &info, &info_len) && info.max_entries)
+		max_steps = info.max_entries;
+	max_steps = 2 * max_steps + 16;
+	while (steps++ < max_steps && bpf_map_get_next_key(m->fd, prev, key) == 0) {
 		if (!prev && !(prev = malloc(ks))) {
 			err = -ENOMEM;
 			goto out;
@@ -130,8 +141,18 @@ int lt_map_clear(const struct lt_map *m)
 
 	if (!key)
 		return -ENOMEM;
-	/* Always restart from the first key: deleting invalidates the iteration. */
-	while (bpf_map_get_next_key(m->fd, NULL, key) == 0) {
+	struct bpf_map_info info = {0};
+	uint32_t info_len = sizeof(info);
+	size_t steps = 0, max_steps = LT_MAP_KEYS_MAX;
+
+	if (!bpf_obj_get_info_by_fd(m->fd, &info, &info_len) && info.max_entries)
+		max_steps = info.max_entries;
+	/*
+	 * Always restart from the first key: deleting invalidates the iteration. Bounded, as
+	 * programs may insert keys as fast as we delete them.
+	 */
+	max_steps = 2 * max_steps + 16;
+	while (steps++ < max_steps && bpf_map_get_next_key(m->fd, NULL, key) == 0) {
 		if (bpf_map_delete_elem(m->fd, key)) {
 			err = -errno;
 			break;
