@@ -34,6 +34,9 @@ void lt_sbuf_putc(struct lt_sbuf *b, char c);
 void lt_sbuf_printf(struct lt_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* s (at most n bytes, stops at NUL) with control characters escaped (core/out.h). */
 void lt_sbuf_put_escaped(struct lt_sbuf *b, const char *s, size_t n);
+struct lt_symctx;
+/* A traced string: escaped for the terminal, or raw when rendering JSON (sym->json). */
+void lt_sbuf_put_traced(struct lt_sbuf *b, const char *s, size_t n, const struct lt_symctx *sym);
 /* The contents as a C string ("" when empty). */
 const char *lt_sbuf_str(struct lt_sbuf *b);
 
@@ -100,6 +103,11 @@ struct lt_symctx {
 	 * addresses are link-time addresses. Set prog to enable; loaded on first need.
 	 */
 	const struct lt_prog *prog;
+	/*
+	 * Rendering for -f json: traced strings are left raw, the JSON encoder escapes control
+	 * characters itself (escaping twice would hand JSON consumers altered data).
+	 */
+	bool json;
 	struct lt_symfile *files;
 	int nfiles;
 	bool files_loaded;

@@ -118,6 +118,14 @@ void lt_sbuf_put_escaped(struct lt_sbuf *b, const char *s, size_t n)
 	b->len += strlen(b->p + b->len);
 }
 
+void lt_sbuf_put_traced(struct lt_sbuf *b, const char *s, size_t n, const struct lt_symctx *sym)
+{
+	if (sym && sym->json)
+		lt_sbuf_putn(b, s, strnlen(s, n));
+	else
+		lt_sbuf_put_escaped(b, s, n);
+}
+
 const char *lt_sbuf_str(struct lt_sbuf *b)
 {
 	return b->p ? b->p : "";
@@ -421,7 +429,8 @@ int lt_format_printf(struct lt_sbuf *out, const char *fmt, const struct lt_type 
 			break;
 		case LT_SPEC_STR:
 			if (is_plain(sp) && m->type->kind == LT_STR) {
-				lt_sbuf_put_escaped(out, (const char *)v, lt_type_size(m->type));
+				lt_sbuf_put_traced(out, (const char *)v, lt_type_size(m->type),
+						   sym);
 				break;
 			}
 			lt_format_as_str(&tmp, m->type, v, prog, sym);

@@ -173,7 +173,7 @@ static void put_scalar_text(struct lt_sbuf *out, const struct lt_type *t, const 
 {
 	switch (t->kind) {
 	case LT_STR:
-		lt_sbuf_put_escaped(out, data, lt_type_size(t));
+		lt_sbuf_put_traced(out, data, lt_type_size(t), sym);
 		break;
 	case LT_BUF: {
 		const struct lt_buf_hdr *h = data;

@@ -17,6 +17,7 @@ void lt_out_init(struct lt_out *o, FILE *f, const struct lt_prog *prog, bool jso
 
 	*o = (struct lt_out){.f = f, .json = json, .prog = prog, .ncpus = n > 0 ? n : 1};
 	o->sym.prog = prog;
+	o->sym.json = json;
 }
 
 void lt_out_free(struct lt_out *o)
@@ -103,7 +104,7 @@ static int ev_join(struct lt_out *o, const struct lt_fmt *f, const uint8_t *d, s
 			break;
 		if (i)
 			lt_sbuf_puts(&o->buf, sep);
-		lt_sbuf_put_escaped(&o->buf, a, as);
+		lt_sbuf_put_traced(&o->buf, a, as, &o->sym);
 	}
 	/* Text mode ends the line; bpftrace's JSON "join" data has no newline. */
 	if (!o->json)

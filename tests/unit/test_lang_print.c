@@ -636,7 +636,7 @@ static void test_events(void)
 	h = (struct lt_event_hdr){LT_EV_PRINTF, 0};
 	memcpy(ev, &h, sizeof(h));
 	memcpy(ev + 8 + t.m[0].offset, I(1), 8);
-	strcpy((char *)ev + 8 + t.m[1].offset, "q\"");
+	strcpy((char *)ev + 8 + t.m[1].offset, "q\"\t");
 	CHECK(lt_out_event(&o, ev, 8 + lt_type_size(&t.t)) == 0);
 	memset(ev, 0, sizeof(ev));
 	h = (struct lt_event_hdr){LT_EV_JOIN, 1};
@@ -647,7 +647,7 @@ static void test_events(void)
 	lt_out_lost(&o, 3);
 	fflush(f);
 	CHECK_STR(mem, "{\"type\": \"attached_probes\", \"data\": {\"probes\": 2}}\n"
-		       "{\"type\": \"printf\", \"data\": \"x 1 q\\\"\\n\"}\n"
+		       "{\"type\": \"printf\", \"data\": \"x 1 q\\\"\\t\\n\"}\n"
 		       "{\"type\": \"join\", \"data\": \"a b\"}\n"
 		       "{\"type\": \"lost_events\", \"data\": {\"events\": 3}}\n");
 	lt_out_free(&o);
