@@ -7,7 +7,8 @@
  * characters in every string that comes from a BPF value (%s arguments, string keys and
  * values, join() arguments, buffers) with str_escape() from core/out.h; text written in the
  * script itself (the printf format) is printed as written. This is the one deliberate
- * difference from bpftrace's bytes.
+ * difference from bpftrace's bytes. Under -f json strings stay raw: the JSON encoder escapes
+ * control characters (\t, \u001b), which is terminal-safe and what JSON consumers expect.
  */
 #ifndef TK_LANG_FMT_H
 #define TK_LANG_FMT_H
