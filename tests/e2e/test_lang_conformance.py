@@ -42,6 +42,7 @@ Terminal safety: tracekit escapes control characters in strings from traced proc
 bpftrace prints them raw; no case here prints such a string, so the bytes are comparable.
 """
 
+import json
 import os
 import re
 import shlex
@@ -347,15 +348,17 @@ def test_suite_size():
         assert c.with_suffix(".expect").exists(), f"{c.name} has no .expect"
 
 
-def test_lost_events_are_counted(alias_bin, tmp_path, no_leftovers):
+@pytest.mark.parametrize("json_mode", [False, True], ids=["text", "json"])
+def test_lost_events_are_counted(json_mode, alias_bin, tmp_path, no_leftovers):
     """Events the ring buffer cannot take are reported, never silent: with the tracer stopped
     (SIGSTOP) while 200000 printf events fire, every event is either printed or counted in a
     `Lost N events` line, and some are lost."""
     require_file(TRACEKIT, "run `make` first")
     calls = 200000
     prog = f'uprobe:{alias_bin}/targets/cprog-gcc:tk_add {{ printf("%d\\n", arg1); }}'
-    tracer = spawn([TRACEKIT, "-e", prog], env={BPFTRACE_NOTIFY: "1"})
-    wait_line(tracer, r"^Attaching 1 probe\.\.\.$")
+    tracer = spawn([TRACEKIT, *(["-f", "json"] if json_mode else []), "-e", prog],
+                   env={BPFTRACE_NOTIFY: "1"})
+    wait_line(tracer, r"^Attaching 1 probe\.\.\.$|attached_probes")
     wait_line(tracer, BPFTRACE_NOTIFY, stream="stderr")
     os.kill(tracer.pid, signal.SIGSTOP)
     try:
@@ -375,8 +378,17 @@ def test_lost_events_are_counted(alias_bin, tmp_path, no_leftovers):
         time.sleep(0.1)
     rc, out, err = stop(tracer, signal.SIGINT, 30)
     assert rc == 0, err
-    printed = [l for l in out.splitlines() if re.fullmatch(r"\d+", l)]
-    lost = sum(int(n) for n in re.findall(r"^Lost (\d+) events$", out, re.M))
+    if json_mode:
+        printed, lost = [], 0
+        for line in filter(None, out.splitlines()):
+            obj = json.loads(line)
+            if obj["type"] == "printf":
+                printed.append(obj["data"].rstrip("\n"))
+            elif obj["type"] == "lost_events":
+                lost += obj["data"]["events"]
+    else:
+        printed = [l for l in out.splitlines() if re.fullmatch(r"\d+", l)]
+        lost = sum(int(n) for n in re.findall(r"^Lost (\d+) events$", out, re.M))
     assert lost > 0, f"no event was reported lost ({len(printed)} printed)"
     assert len(printed) + lost == calls, f"printed {len(printed)} + lost {lost} != {calls}"
     # The events that made it are the first ones, in order (0, 1, 2, ...).
