@@ -26,8 +26,7 @@ const volatile bool report_errors = false;
  * Kernel struct members, found by user space in the kernel's BTF (see bindsnoop.c). The
  * inet_flags word is new in 6.6; before, the three options were bitfields of inet_sock.
  */
-const volatile struct snoop_field f_files = {}, f_fdt = {}, f_max_fds = {}, f_fd = {},
-				  f_f_inode = {}, f_i_mode = {}, f_private_data = {}, f_sk = {},
+const volatile struct snoop_field f_f_inode = {}, f_i_mode = {}, f_private_data = {}, f_sk = {},
 				  f_family = {}, f_num = {}, f_rcv_saddr = {}, f_v6_rcv_saddr = {},
 				  f_bound_dev_if = {}, f_reuse = {}, f_reuseport = {},
 				  f_protocol = {}, f_inet_flags = {}, f_freebind = {},
@@ -65,15 +64,9 @@ int bind_entry(struct snoop_sys_enter *ctx)
 /* The struct sock behind file descriptor fd of the current task, NULL if fd is no socket. */
 static __always_inline void *sock_from_fd(int fd)
 {
-	void *task = (void *)bpf_get_current_task();
-	void *fdt, *fds, *file = NULL, *inode, *socket;
+	void *file = snoop_file_from_fd(fd), *inode, *socket;
 
-	fdt = (void *)snoop_field_read((void *)snoop_field_read(task, &f_files), &f_fdt);
-	if (fd < 0 || (__u32)fd >= (__u32)snoop_field_read(fdt, &f_max_fds))
-		return NULL;
-	fds = (void *)snoop_field_read(fdt, &f_fd);
-	if (!fds || bpf_probe_read_kernel(&file, sizeof(file), fds + (__u64)fd * sizeof(file)) ||
-	    !file)
+	if (!file)
 		return NULL;
 	inode = (void *)snoop_field_read(file, &f_f_inode);
 	if ((snoop_field_read(inode, &f_i_mode) & TK_S_IFMT) != TK_S_IFSOCK)

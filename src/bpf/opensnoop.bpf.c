@@ -10,7 +10,22 @@
 #define AT_FDCWD_VAL -100
 
 const volatile bool failed_only = false;
-const volatile __u64 flags_mask = 0; /* -f: only opens with one of these flags */
+const volatile __u64 flags_mask = 0;   /* -f: only opens with one of these flags */
+const volatile bool full_path = false; /* -F */
+
+/* -F: kernel struct members of the directory walk, found by user space in the kernel's BTF. */
+const volatile struct snoop_field f_fs = {}, f_pwd = {}, f_path_mnt = {}, f_path_dentry = {},
+				  f_f_path = {}, f_d_parent = {}, f_d_name = {}, f_qstr_name = {},
+				  f_mnt_root = {}, f_mount_mnt = {}, f_mnt_parent = {},
+				  f_mnt_mountpoint = {};
+
+/* The event is built here: it is too big for the stack, and only part of dir is sent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct opensnoop_event);
+} scratch SEC(".maps");
 
 struct open_args {
 	const char *path;
@@ -67,19 +82,90 @@ int openat2_entry(struct snoop_sys_enter *ctx)
 	return open_enter(ctx->args[0], (const char *)ctx->args[1], how.flags, how.mode);
 }
 
+struct walk {
+	void *vfsmnt, *dentry, *mnt;
+	__u32 size;
+};
+
+/*
+ * One step of the walk up from a directory: a mount crossing, or one name. Run through
+ * bpf_loop() so the verifier checks it once, not once per level.
+ */
+static long walk_step(__u32 i, void *arg)
+{
+	struct walk *w = arg;
+	struct opensnoop_event *e;
+	void *root, *parent, *mparent;
+	const char *name;
+	__u32 zero = 0;
+	__u64 idx;
+	long n;
+
+	e = bpf_map_lookup_elem(&scratch, &zero);
+	if (!e || !w->dentry || !w->vfsmnt)
+		return 1;
+	root = (void *)snoop_field_read(w->vfsmnt, &f_mnt_root);
+	parent = (void *)snoop_field_read(w->dentry, &f_d_parent);
+	if (w->dentry == root || w->dentry == parent) {
+		mparent = (void *)snoop_field_read(w->mnt, &f_mnt_parent);
+		if (!mparent || mparent == w->mnt) {
+			e->dir_root = 1;
+			return 1;
+		}
+		w->dentry = (void *)snoop_field_read(w->mnt, &f_mnt_mountpoint);
+		w->mnt = mparent;
+		w->vfsmnt = mparent + f_mount_mnt.off;
+		return 0;
+	}
+	if (w->size >= OPENSNOOP_DIR_BYTES)
+		return 1;
+	name = (const char *)snoop_field_read(w->dentry + f_d_name.off, &f_qstr_name);
+	/*
+	 * The mask changes nothing (size < OPENSNOOP_DIR_BYTES) but, done in asm so the compiler
+	 * keeps it, shows the verifier the bound on the register it checks.
+	 */
+	idx = w->size;
+	asm volatile("%0 &= %1" : "+r"(idx) : "i"(OPENSNOOP_DIR_BYTES - 1));
+	n = bpf_probe_read_kernel_str(&e->dir[idx], OPENSNOOP_NAME_MAX, name);
+	if (n <= 0)
+		return 1;
+	w->size += n;
+	e->dir_depth++;
+	e->dir_size = w->size;
+	w->dentry = parent;
+	return 0;
+}
+
+/*
+ * The names of the directories from path (a struct path: mnt, dentry) up to the root,
+ * crossing mount points, as d_path() finds them; innermost first.
+ */
+static __always_inline void walk_dirs(const void *path)
+{
+	struct walk w = {
+		.vfsmnt = (void *)snoop_field_read(path, &f_path_mnt),
+		.dentry = (void *)snoop_field_read(path, &f_path_dentry),
+	};
+
+	w.mnt = w.vfsmnt - f_mount_mnt.off; /* container_of(vfsmnt, struct mount, mnt) */
+	bpf_loop(64, walk_step, &w, 0);
+}
+
 static __always_inline int open_leave(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
+	__u32 tid = (__u32)id, zero = 0, len;
 	struct opensnoop_event *e;
 	struct open_args *a;
+	void *task, *file;
 
 	a = bpf_map_lookup_elem(&starts, &tid);
 	if (!a)
 		return 0;
 	if (failed_only && ret >= 0)
 		goto out;
-	if (!snoop_reserve(e))
+	e = bpf_map_lookup_elem(&scratch, &zero);
+	if (!e)
 		goto out;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->pid = id >> 32;
@@ -89,10 +175,24 @@ static __always_inline int open_leave(long ret)
 	e->dfd = a->dfd;
 	e->mode = a->mode;
 	e->flags = a->flags;
+	e->dir_depth = e->dir_size = e->dir_root = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	if (bpf_probe_read_user_str(e->path, sizeof(e->path), a->path) < 0)
 		e->path[0] = '\0';
-	bpf_ringbuf_submit(e, 0);
+	if (full_path && e->path[0] && e->path[0] != '/') {
+		if (a->dfd == AT_FDCWD_VAL) {
+			task = (void *)bpf_get_current_task();
+			walk_dirs((void *)snoop_field_read(task, &f_fs) + f_pwd.off);
+		} else {
+			file = snoop_file_from_fd(a->dfd);
+			if (file)
+				walk_dirs(file + f_f_path.off);
+		}
+	}
+	len = e->dir_size;
+	if (len > sizeof(e->dir))
+		len = sizeof(e->dir);
+	snoop_output(e, __builtin_offsetof(struct opensnoop_event, dir) + len);
 out:
 	bpf_map_delete_elem(&starts, &tid);
 	return 0;

@@ -7,7 +7,9 @@
 #include <linux/types.h>
 #endif
 
-#define OPENSNOOP_PATH_LEN 256 /* bcc's NAME_MAX-sized file name */
+#define OPENSNOOP_PATH_LEN  256	 /* bcc's NAME_MAX-sized file name */
+#define OPENSNOOP_NAME_MAX  256	 /* one directory name, with -F */
+#define OPENSNOOP_DIR_BYTES 1024 /* -F: the directory names of a relative path */
 
 struct opensnoop_event {
 	__u64 ts_ns;
@@ -20,6 +22,16 @@ struct opensnoop_event {
 	__u64 flags;
 	char comm[16];
 	char path[OPENSNOOP_PATH_LEN];
+	/*
+	 * -F, for a relative path: the names of the directories it starts from (the cwd, or
+	 * openat's directory), innermost first, NUL-terminated back to back. Only dir_size
+	 * bytes of dir travel through the ring buffer.
+	 */
+	__u32 dir_depth;
+	__u32 dir_size;
+	__u32 dir_root; /* the walk reached the root: the names make the whole path */
+	__u32 pad;
+	char dir[OPENSNOOP_DIR_BYTES + OPENSNOOP_NAME_MAX]; /* room for a last name at the end */
 };
 
 #endif

@@ -63,6 +63,24 @@ static __always_inline __u64 snoop_field_read(const void *base,
 	return v;
 }
 
+/* File-table members, for the tools that look files up by fd (SNOOP_FD_QUERIES). */
+const volatile struct snoop_field f_files = {}, f_fdt = {}, f_max_fds = {}, f_fd = {};
+
+/* The struct file behind file descriptor fd of the current task, or NULL. */
+static __always_inline void *snoop_file_from_fd(int fd)
+{
+	void *task = (void *)bpf_get_current_task();
+	void *fdt, *fds, *file = NULL;
+
+	fdt = (void *)snoop_field_read((void *)snoop_field_read(task, &f_files), &f_fdt);
+	if (fd < 0 || (__u32)fd >= (__u32)snoop_field_read(fdt, &f_max_fds))
+		return NULL;
+	fds = (void *)snoop_field_read(fdt, &f_fd);
+	if (!fds || bpf_probe_read_kernel(&file, sizeof(file), fds + (__u64)fd * sizeof(file)))
+		return NULL;
+	return file;
+}
+
 /* Events the ring buffer had no room for; user space reports the total at exit. */
 __u64 lost_events = 0;
 

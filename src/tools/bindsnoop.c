@@ -346,10 +346,7 @@ static int resolve_fields(struct bindsnoop *skel)
 {
 	struct bindsnoop__rodata *r = skel->rodata;
 	struct snoop_btf_query q[] = {
-		{"task_struct", "files", &r->f_files},
-		{"files_struct", "fdt", &r->f_fdt},
-		{"fdtable", "max_fds", &r->f_max_fds},
-		{"fdtable", "fd", &r->f_fd},
+		SNOOP_FD_QUERIES(r),
 		{"file", "f_inode", &r->f_f_inode},
 		{"inode", "i_mode", &r->f_i_mode},
 		{"file", "private_data", &r->f_private_data},

@@ -13,8 +13,10 @@
 
 #include "core/log.h"
 #include "core/out.h"
+#include "tools/snoop_btf.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
+#include "bpf/snoop_field.h"
 #include "bpf/opensnoop.h"
 #include "opensnoop.skel.h"
 
@@ -83,28 +85,31 @@ struct opensnoop_ctx {
 };
 
 /*
- * -F: a relative path made absolute through the opening process's cwd or directory fd, read
- * from /proc while it still runs. bcc walks the dentries in BPF; this is simpler but can miss
- * a process that already exited (the path then stays relative).
+ * -F: a relative path joined to the directory names the BPF side collected (innermost
+ * first). A walk that stopped short of the root (too deep) is marked with a leading "...".
  */
-static const char *full_path(char *buf, size_t len, const struct opensnoop_event *e,
+static const char *full_path(char *buf, size_t len, const struct opensnoop_event *e, size_t size,
 			     const char *path)
 {
-	char link[64], dir[PATH_MAX];
-	ssize_t n;
+	const char *names[OPENSNOOP_DIR_BYTES / 2], *p = e->dir;
+	const char *end = e->dir + (e->dir_size <= sizeof(e->dir) ? e->dir_size : 0);
+	size_t n = 0, pos = 0;
 
-	if (path[0] == '/' || !path[0])
+	if (path[0] == '/' || !path[0] ||
+	    size < offsetof(struct opensnoop_event, dir) + e->dir_size)
 		return path;
-	if (e->dfd == AT_FDCWD)
-		snprintf(link, sizeof(link), "/proc/%u/task/%u/cwd", e->pid, e->tid);
-	else
-		snprintf(link, sizeof(link), "/proc/%u/fd/%d", e->pid, e->dfd);
-	n = readlink(link, dir, sizeof(dir) - 1);
-	if (n <= 0)
-		return path;
-	dir[n] = '\0';
-	if (snprintf(buf, len, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", path) >= (int)len)
-		return path;
+	if (!e->dir_root && !e->dir_depth)
+		return path; /* nothing found: leave it relative */
+	for (; p < end && n < e->dir_depth && n < sizeof(names) / sizeof(names[0]); n++) {
+		names[n] = p;
+		p += strnlen(p, end - p) + 1;
+	}
+	if (!e->dir_root)
+		pos += snprintf(buf + pos, len - pos, "...");
+	while (n-- > 0 && pos < len)
+		pos += snprintf(buf + pos, len - pos, "/%s", names[n]);
+	if (pos < len)
+		snprintf(buf + pos, len - pos, "/%s", path);
 	return buf;
 }
 
@@ -113,14 +118,14 @@ static int handle_event(void *ctx, void *data, size_t size)
 	struct opensnoop_ctx *c = ctx;
 	const struct opensnoop_opts *o = c->o;
 	const struct opensnoop_event *e = data;
-	char rawpath[OPENSNOOP_PATH_LEN + 1], full[PATH_MAX + OPENSNOOP_PATH_LEN + 2];
+	char rawpath[OPENSNOOP_PATH_LEN + 1], full[sizeof(e->dir) + OPENSNOOP_PATH_LEN + 8];
 	char esc[sizeof(full) * 4];
 	char comm[sizeof(e->comm) + 1], ecomm[sizeof(e->comm) * 4 + 1];
 	const char *path;
 	int fd, err;
 	double ts;
 
-	if (size < sizeof(*e))
+	if (size < offsetof(struct opensnoop_event, dir))
 		return 0;
 	ts = snoop_clock_rel(&c->clock, e->ts_ns);
 	memcpy(comm, e->comm, sizeof(e->comm));
@@ -131,7 +136,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	err = e->ret >= 0 ? 0 : -e->ret;
 	memcpy(rawpath, e->path, sizeof(e->path));
 	rawpath[sizeof(e->path)] = '\0';
-	path = o->full_path ? full_path(full, sizeof(full), e, rawpath) : rawpath;
+	path = o->full_path ? full_path(full, sizeof(full), e, size, rawpath) : rawpath;
 	if (o->json) {
 		printf("{");
 		if (o->timestamp)
@@ -270,6 +275,29 @@ static void print_header(const struct opensnoop_opts *o)
 	printf("PATH\n");
 }
 
+/* -F: the members its directory walk reads, from the kernel's BTF. */
+static int resolve_fields(struct opensnoop *skel)
+{
+	struct opensnoop__rodata *r = skel->rodata;
+	struct snoop_btf_query q[] = {
+		SNOOP_FD_QUERIES(r),
+		{"task_struct", "fs", &r->f_fs},
+		{"fs_struct", "pwd", &r->f_pwd},
+		{"path", "mnt", &r->f_path_mnt},
+		{"path", "dentry", &r->f_path_dentry},
+		{"file", "f_path", &r->f_f_path},
+		{"dentry", "d_parent", &r->f_d_parent},
+		{"dentry", "d_name", &r->f_d_name},
+		{"qstr", "name", &r->f_qstr_name},
+		{"vfsmount", "mnt_root", &r->f_mnt_root},
+		{"mount", "mnt", &r->f_mount_mnt},
+		{"mount", "mnt_parent", &r->f_mnt_parent},
+		{"mount", "mnt_mountpoint", &r->f_mnt_mountpoint},
+	};
+
+	return snoop_btf_resolve(NULL, q, sizeof(q) / sizeof(q[0]));
+}
+
 static int opensnoop_main(int argc, char **argv)
 {
 	struct opensnoop_opts o = {};
@@ -292,7 +320,8 @@ static int opensnoop_main(int argc, char **argv)
 	skel->rodata->filter_tgid = o.pid;
 	skel->rodata->filter_tid = o.tid;
 	skel->rodata->filter_uid = o.uid;
-	if (snoop__drop_missing(&s, skel->obj) < 0)
+	skel->rodata->full_path = o.full_path;
+	if ((o.full_path && resolve_fields(skel)) || snoop__drop_missing(&s, skel->obj) < 0)
 		goto out;
 	err = opensnoop__load(skel);
 	if (err) {

@@ -24,6 +24,14 @@ struct snoop_btf_query {
 	bool optional; /* missing is fine: out->size stays 0 */
 };
 
+/* The queries behind snoop_file_from_fd() (src/bpf/snoop_common.bpf.h); r: skel->rodata. */
+#define SNOOP_FD_QUERIES(r)                                                                        \
+	{"task_struct", "files", &(r)->f_files}, {"files_struct", "fdt", &(r)->f_fdt},             \
+		{"fdtable", "max_fds", &(r)->f_max_fds},                                           \
+	{                                                                                          \
+		"fdtable", "fd", &(r)->f_fd                                                        \
+	}
+
 /*
  * Resolve every query against path (NULL: /sys/kernel/btf/vmlinux). 0, or a negative errno
  * after a one-line error naming the first required member that was not found.

@@ -12,6 +12,7 @@
 #include "core/out.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
+#include "bpf/snoop_field.h"
 #include "bpf/statsnoop.h"
 #include "statsnoop.skel.h"
 

@@ -398,23 +398,25 @@ def test_opensnoop_filters_and_extended(no_leftovers, tmp_path):
 def test_opensnoop_full_path(no_leftovers, tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "tk-rel").write_text("x")
-    # The child stays a moment after its opens: -F reads its cwd and fds from /proc.
+    # The directories are walked in the kernel at the open: the child may be gone when the
+    # line is printed. /proc is a mount of its own: the walk crosses mount points.
     p = child(f"""
-        import time
         os.chdir({str(tmp_path)!r})
         fd = os.open("sub/tk-rel", os.O_RDONLY)
         d = os.open("sub", os.O_RDONLY | os.O_DIRECTORY)
         fd2 = os.open("tk-rel", os.O_RDONLY, dir_fd=d)
-        print(fd, fd2, flush=True)
-        time.sleep(2)
+        os.chdir("/proc/self")
+        fd3 = os.open("./status", os.O_RDONLY)
+        print(fd, fd2, fd3, flush=True)
     """)
     t = tracer("opensnoop", "-F", "-p", p.pid)
     go(p)
     _, out, _ = collect(p)
-    fd, fd2 = map(int, out.split())
+    fd, fd2, fd3 = map(int, out.split())
     lines = stop(t).splitlines()
     assert open_row(p.pid, PY_COMM, fd, 0, tmp_path / "sub" / "tk-rel") in lines
     assert open_row(p.pid, PY_COMM, fd2, 0, tmp_path / "sub" / "tk-rel") in lines
+    assert open_row(p.pid, PY_COMM, fd3, 0, f"/proc/{p.pid}/./status") in lines
 
 
 def test_opensnoop_json_and_duration(no_leftovers, tmp_path):
