@@ -72,7 +72,13 @@ int lt_fmt_parse(const char *fmt, struct lt_spec *specs, int max);
  * Render printf(fmt, args...) where data holds the args laid out as the tuple `args`
  * (len bytes available). Returns 0, or -EINVAL when data is too short or args do not match.
  */
+#define LT_FMT_MAX_SPECS 64
+
 struct lt_symctx;
+/* The same with the format already parsed by lt_fmt_parse() (n conversions in specs). */
+int lt_format_printf_parsed(struct lt_sbuf *out, const char *fmt, const struct lt_spec *specs,
+			    int n, const struct lt_type *args, const void *data, size_t len,
+			    const struct lt_prog *prog, struct lt_symctx *sym);
 int lt_format_printf(struct lt_sbuf *out, const char *fmt, const struct lt_type *args,
 		     const void *data, size_t len, const struct lt_prog *prog,
 		     struct lt_symctx *sym);

@@ -403,15 +403,25 @@ int lt_format_printf(struct lt_sbuf *out, const char *fmt, const struct lt_type 
 		     const void *data, size_t len, const struct lt_prog *prog,
 		     struct lt_symctx *sym)
 {
-	struct lt_spec specs[64];
-	int n = lt_fmt_parse(fmt, specs, 64);
+	struct lt_spec specs[LT_FMT_MAX_SPECS];
+	int n = lt_fmt_parse(fmt, specs, LT_FMT_MAX_SPECS);
+
+	if (n > LT_FMT_MAX_SPECS)
+		return -EINVAL;
+	return lt_format_printf_parsed(out, fmt, specs, n, args, data, len, prog, sym);
+}
+
+int lt_format_printf_parsed(struct lt_sbuf *out, const char *fmt, const struct lt_spec *specs,
+			    int n, const struct lt_type *args, const void *data, size_t len,
+			    const struct lt_prog *prog, struct lt_symctx *sym)
+{
 	uint32_t nargs = args && args->kind == LT_TUPLE ? args->nmembers : 0;
 	const uint8_t *d = data;
 	size_t pos = 0;
 	struct lt_sbuf tmp = {0};
 	int err = 0;
 
-	if (n > 64 || (uint32_t)n != nargs)
+	if (n < 0 || (uint32_t)n != nargs)
 		return -EINVAL;
 	if (nargs && lt_type_size(args) > len)
 		return -EINVAL;

@@ -26,6 +26,11 @@ struct lt_out {
 	int ncpus;     /* possible CPUs: per-CPU values come back as ncpus slots */
 	uint64_t lost; /* events reported lost so far */
 	struct lt_sbuf buf;
+	/* printf formats parsed once, on first use (index: lt_prog.fmts); n < 0: not yet. */
+	struct lt_parsed_fmt {
+		int n;
+		struct lt_spec *specs;
+	} * parsed;
 };
 
 /* A map entry read from the kernel, per-CPU values already reduced to one slot. */

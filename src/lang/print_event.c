@@ -22,6 +22,9 @@ void lt_out_init(struct lt_out *o, FILE *f, const struct lt_prog *prog, bool jso
 
 void lt_out_free(struct lt_out *o)
 {
+	for (uint32_t i = 0; o->parsed && i < o->prog->nfmts; i++)
+		free(o->parsed[i].specs);
+	free(o->parsed);
 	lt_symctx_free(&o->sym);
 	lt_sbuf_free(&o->buf);
 }
@@ -160,6 +163,35 @@ static int ev_cat(struct lt_out *o, const struct lt_fmt *f, const uint8_t *d, si
 	return 0;
 }
 
+/* printf with its format parsed once per run, not once per event. */
+static int format_printf(struct lt_out *o, uint32_t id, const struct lt_fmt *f, const void *d,
+			 size_t len)
+{
+	struct lt_parsed_fmt *p;
+
+	if (!o->parsed) {
+		o->parsed = calloc(o->prog->nfmts, sizeof(*o->parsed));
+		if (!o->parsed)
+			return lt_format_printf(&o->buf, f->fmt, &f->args, d, len, o->prog,
+						&o->sym);
+		for (uint32_t i = 0; i < o->prog->nfmts; i++)
+			o->parsed[i].n = -1;
+	}
+	p = &o->parsed[id];
+	if (p->n < 0) {
+		int n = lt_fmt_parse(f->fmt, NULL, 0);
+		if (n > LT_FMT_MAX_SPECS)
+			return -EINVAL;
+		p->specs = calloc(n ? (size_t)n : 1, sizeof(*p->specs));
+		if (!p->specs)
+			return lt_format_printf(&o->buf, f->fmt, &f->args, d, len, o->prog,
+						&o->sym);
+		p->n = lt_fmt_parse(f->fmt, p->specs, n);
+	}
+	return lt_format_printf_parsed(&o->buf, f->fmt, p->specs, p->n, &f->args, d, len, o->prog,
+				       &o->sym);
+}
+
 int lt_out_event(struct lt_out *o, const void *data, size_t len)
 {
 	const struct lt_event_hdr *h = data;
@@ -178,7 +210,7 @@ int lt_out_event(struct lt_out *o, const void *data, size_t len)
 		if (!(f = fmt_of(o, h->id)))
 			return -EINVAL;
 		lt_sbuf_reset(&o->buf);
-		err = lt_format_printf(&o->buf, f->fmt, &f->args, d, len, o->prog, &o->sym);
+		err = format_printf(o, h->id, f, d, len);
 		if (err)
 			return err;
 		emit_text(o, "printf", lt_sbuf_str(&o->buf), o->buf.len);
