@@ -21,23 +21,57 @@
 
 #include "lang/print.h"
 
-static uint32_t slot_size(const struct lt_map *m)
+/*
+ * The sizes the kernel uses for m: they decide how much a lookup writes, so buffers follow
+ * them even should the program description disagree (then the larger of the two is used).
+ */
+struct map_geom {
+	uint32_t ks;	  /* key bytes */
+	uint32_t vs;	  /* one CPU's value bytes as created */
+	uint32_t stride;  /* per-CPU slot stride in a lookup result */
+	uint32_t lt_vs;	  /* value bytes the renderers read (types.h) */
+	size_t max_steps; /* bound of a key walk */
+};
+
+static void map_geom(const struct lt_map *m, struct map_geom *g)
 {
-	return lt_align_up(lt_map_value_size(m), 8);
+	struct bpf_map_info info = {0};
+	uint32_t len = sizeof(info);
+	size_t max = LT_MAP_KEYS_MAX;
+
+	g->ks = m->key_size;
+	g->vs = lt_map_value_size(m);
+	if (!bpf_obj_get_info_by_fd(m->fd, &info, &len)) {
+		if (info.key_size)
+			g->ks = info.key_size;
+		if (info.value_size)
+			g->vs = info.value_size;
+		if (info.max_entries)
+			max = info.max_entries;
+	}
+	g->stride = lt_align_up(g->vs, 8);
+	g->lt_vs = lt_map_value_size(m);
+	/*
+	 * When the previous key is deleted under us (a map the programs keep changing), the
+	 * kernel restarts the walk from the first key: bound walks so a busy map cannot hold us.
+	 */
+	g->max_steps = 2 * max + 16;
 }
 
 /* Combine per-CPU slots into dst (one slot), following types.h §2. */
-static void reduce(const struct lt_map *m, uint8_t *dst, const uint8_t *src, int ncpus)
+static void reduce(const struct lt_map *m, const struct map_geom *g, uint8_t *dst,
+		   const uint8_t *src, int ncpus)
 {
-	uint32_t ss = slot_size(m), vs = lt_map_value_size(m);
+	uint32_t vs = g->vs < g->lt_vs ? g->vs : g->lt_vs;
 
-	memset(dst, 0, vs);
 	for (int c = 0; c < ncpus; c++) {
-		const uint8_t *s = src + (size_t)c * ss;
+		const uint8_t *s = src + (size_t)c * g->stride;
 		switch (m->agg) {
 		case LT_AGG_MIN:
 		case LT_AGG_MAX: {
 			struct lt_minmax a, b;
+			if (vs < sizeof(a))
+				return;
 			memcpy(&a, dst, sizeof(a));
 			memcpy(&b, s, sizeof(b));
 			if (b.set && (!a.set || (m->agg == LT_AGG_MIN ? b.v < a.v : b.v > a.v)))
@@ -66,11 +100,14 @@ void lt_entries_free(struct lt_entry *e, size_t n)
 
 int lt_map_read(const struct lt_map *m, int ncpus, struct lt_entry **out)
 {
-	uint32_t ks = m->key_size, vs = lt_map_value_size(m);
-	size_t raw_len = m->percpu ? (size_t)slot_size(m) * ncpus : vs;
-	uint8_t *prev = NULL, *key = calloc(1, ks), *raw = calloc(1, raw_len);
+	struct map_geom g;
+	map_geom(m, &g);
+	size_t raw_len = m->percpu ? (size_t)g.stride * ncpus : g.vs;
+	size_t ebuf = g.vs > g.lt_vs ? g.vs : g.lt_vs;
+	size_t kbuf = g.ks > m->key_size ? g.ks : m->key_size;
+	uint8_t *prev = NULL, *key = calloc(1, kbuf), *raw = calloc(1, raw_len);
 	struct lt_entry *e = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, steps = 0;
 	int err = 0;
 
 	*out = NULL;
@@ -78,23 +115,12 @@ int lt_map_read(const struct lt_map *m, int ncpus, struct lt_entry **out)
 		err = -ENOMEM;
 		goto out;
 	}
-	/*
-	 * When prev is deleted under us (a map the programs keep changing), the kernel restarts
-	 * the walk from the first key: bound the walk so a busy map cannot keep us here.
-	 */
-	struct bpf_map_info info = {0};
-	uint32_t info_len = sizeof(info);
-	size_t steps = 0, max_steps = LT_MAP_KEYS_MAX;
-
-	if (!bpf_obj_get_info_by_fd(m->fd, &info, &info_len) && info.max_entries)
-		max_steps = info.max_entries;
-	max_steps = 2 * max_steps + 16;
-	while (steps++ < max_steps && bpf_map_get_next_key(m->fd, prev, key) == 0) {
-		if (!prev && !(prev = malloc(ks))) {
+	while (steps++ < g.max_steps && bpf_map_get_next_key(m->fd, prev, key) == 0) {
+		if (!prev && !(prev = malloc(kbuf))) {
 			err = -ENOMEM;
 			goto out;
 		}
-		memcpy(prev, key, ks);
+		memcpy(prev, key, g.ks);
 		if (bpf_map_lookup_elem(m->fd, key, raw))
 			continue; /* deleted meanwhile */
 		if (n == cap) {
@@ -107,19 +133,19 @@ int lt_map_read(const struct lt_map *m, int ncpus, struct lt_entry **out)
 			e = ne;
 			cap = nc;
 		}
-		e[n].key = malloc(ks);
-		e[n].val = malloc(vs);
+		e[n].key = calloc(1, kbuf);
+		e[n].val = calloc(1, ebuf);
 		if (!e[n].key || !e[n].val) {
 			free(e[n].key);
 			free(e[n].val);
 			err = -ENOMEM;
 			goto out;
 		}
-		memcpy(e[n].key, key, ks);
+		memcpy(e[n].key, key, g.ks);
 		if (m->percpu)
-			reduce(m, e[n].val, raw, ncpus);
+			reduce(m, &g, e[n].val, raw, ncpus);
 		else
-			memcpy(e[n].val, raw, vs);
+			memcpy(e[n].val, raw, g.vs);
 		n++;
 	}
 out:
@@ -136,23 +162,16 @@ out:
 
 int lt_map_clear(const struct lt_map *m)
 {
-	uint8_t *key = calloc(1, m->key_size);
+	struct map_geom g;
+	map_geom(m, &g);
+	uint8_t *key = calloc(1, g.ks > m->key_size ? g.ks : m->key_size);
+	size_t steps = 0;
 	int err = 0;
 
 	if (!key)
 		return -ENOMEM;
-	struct bpf_map_info info = {0};
-	uint32_t info_len = sizeof(info);
-	size_t steps = 0, max_steps = LT_MAP_KEYS_MAX;
-
-	if (!bpf_obj_get_info_by_fd(m->fd, &info, &info_len) && info.max_entries)
-		max_steps = info.max_entries;
-	/*
-	 * Always restart from the first key: deleting invalidates the iteration. Bounded, as
-	 * programs may insert keys as fast as we delete them.
-	 */
-	max_steps = 2 * max_steps + 16;
-	while (steps++ < max_steps && bpf_map_get_next_key(m->fd, NULL, key) == 0) {
+	/* Always restart from the first key: deleting invalidates the iteration. */
+	while (steps++ < g.max_steps && bpf_map_get_next_key(m->fd, NULL, key) == 0) {
 		if (bpf_map_delete_elem(m->fd, key)) {
 			err = -errno;
 			break;
@@ -164,8 +183,10 @@ int lt_map_clear(const struct lt_map *m)
 
 int lt_map_zero(const struct lt_map *m, int ncpus)
 {
+	struct map_geom g;
+	map_geom(m, &g);
 	struct lt_entry *e;
-	size_t len = m->percpu ? (size_t)slot_size(m) * ncpus : lt_map_value_size(m);
+	size_t len = m->percpu ? (size_t)g.stride * ncpus : g.vs;
 	uint8_t *zero = calloc(1, len);
 	int n, err = 0;
 
