@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/elf.h"
+#include "core/gosym.h"
 #include "core/ksym.h"
 #include "core/usym.h"
 #include "lang/fmt.h"
@@ -113,6 +114,30 @@ static char *uprobe_path(const char *probe)
 	return strndup(p, (size_t)(end - p));
 }
 
+/* A stripped Go binary still names every function in .gopclntab. */
+static int add_go_fns(struct elf_file *ef, struct lt_symfile *f)
+{
+	uint64_t addr, text = 0;
+	size_t size, tsize;
+	const void *data = elf_file__section(ef, ".gopclntab", &addr, &size);
+	struct gosym_table *gt;
+	int err = 0;
+
+	if (!data)
+		return 0;
+	if (!elf_file__section(ef, ".text", &text, &tsize))
+		text = 0;
+	if (gosym_table__parse(data, size, text, &gt))
+		return 0;
+	for (size_t i = 0, n = gosym_table__count(gt); i < n && !err; i++) {
+		struct gosym_func fn;
+		if (!gosym_table__func(gt, i, &fn))
+			err = add_fn(fn.name, fn.entry, fn.end - fn.entry, f);
+	}
+	gosym_table__free(gt);
+	return err;
+}
+
 static void load_files(struct lt_symctx *s)
 {
 	const struct lt_prog *prog = s->prog;
@@ -131,7 +156,8 @@ static void load_files(struct lt_symctx *s)
 		}
 		struct lt_symfile f = {.path = path};
 		struct lt_symfile *nf = realloc(s->files, (s->nfiles + 1) * sizeof(*nf));
-		if (!elf_file__is_pie(ef) && nf && !elf_file__for_each_func(ef, add_fn, &f)) {
+		if (!elf_file__is_pie(ef) && nf && !elf_file__for_each_func(ef, add_fn, &f) &&
+		    (f.n || !add_go_fns(ef, &f))) {
 			qsort(f.fn, f.n, sizeof(*f.fn), cmp_fn);
 			s->files = nf;
 			s->files[s->nfiles++] = f;
