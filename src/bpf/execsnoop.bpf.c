@@ -4,6 +4,8 @@
  * entry (the old image's memory still holds it) in a per-process map entry and sent at exit
  * with the return value and the new comm.
  */
+/* Events are sent at their length (a few hundred bytes each, usually): 128 KiB is plenty. */
+#define SNOOP_RINGBUF_BYTES (128 * 1024)
 #include "snoop_common.bpf.h"
 #include "execsnoop.h"
 
