@@ -63,6 +63,7 @@ from conftest import (
     collect,
     free_port,
     kill_proc,
+    kill_spawned,
     output,
     require_file,
     spawn,
@@ -222,6 +223,7 @@ def expect_matches(expected, actual, sort):
 
 
 def run_case(case, binary, alias_bin, tmp_path):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     setup = parse_setup(case)
     run = Run(alias_bin)
     env = {BPFTRACE_NOTIFY: "1"}
@@ -340,7 +342,13 @@ def test_matches_bpftrace(case, alias_bin, tmp_path, procs):
     exe = shutil.which("bpftrace")
     if not exe:
         pytest.fail("bpftrace not found: it is the reference (Debian package bpftrace)")
-    run_case(case, Path(exe), alias_bin, tmp_path)
+    # One retry: bpftrace 0.17 itself sometimes drops an event or a SIGINT on a loaded
+    # machine (reference §2.5), which says nothing about the expectation.
+    try:
+        run_case(case, Path(exe), alias_bin, tmp_path / "1")
+    except (AssertionError, pytest.fail.Exception):
+        kill_spawned()
+        run_case(case, Path(exe), alias_bin, tmp_path / "2")
 
 
 def test_suite_size():
