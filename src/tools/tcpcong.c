@@ -25,7 +25,7 @@
 #include "core/net.h"
 #include "core/out.h"
 #include "tcpcong.skel.h"
-#include "tools/tcpb_btf.h"
+#include "core/btfmin.h"
 #include "tools/tcpb_util.h"
 #include "tools/tool.h"
 

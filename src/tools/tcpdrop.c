@@ -24,7 +24,7 @@
 #include "core/net.h"
 #include "core/out.h"
 #include "tcpdrop.skel.h"
-#include "tools/tcpb_btf.h"
+#include "core/btfmin.h"
 #include "tools/tcpb_util.h"
 #include "tools/tool.h"
 

@@ -10,7 +10,7 @@
 #include "core/out.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
-#include "tools/tcpb_btf.h"
+#include "core/btfmin.h"
 #include "tools/tool.h"
 
 #include "bpf/tcplife.h"

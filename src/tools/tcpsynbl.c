@@ -23,7 +23,7 @@
 #include "core/out.h"
 #include "tcpsynbl.skel.h"
 #include "tools/snoop_common.h"
-#include "tools/tcpb_btf.h"
+#include "core/btfmin.h"
 #include "tools/tcpb_util.h"
 #include "tools/tool.h"
 

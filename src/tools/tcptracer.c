@@ -12,7 +12,7 @@
 #include "core/log.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
-#include "tools/tcpb_btf.h"
+#include "core/btfmin.h"
 #include "tools/tool.h"
 
 #include "bpf/tcptracer.h"

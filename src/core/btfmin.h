@@ -14,11 +14,9 @@
  * the same either way: the same candidate types, members and offsets are kept, found by name
  * the way libbpf matches them. TRACEKIT_FULL_BTF=1 in the environment turns it off.
  *
- * (Kernel plumbing that belongs in core/: kept with the tcp tools that use it until the
- * owner of core/ decides; see the tcp-B report.)
  */
-#ifndef TK_TCPB_BTF_H
-#define TK_TCPB_BTF_H
+#ifndef TK_BTFMIN_H
+#define TK_BTFMIN_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Minimal vmlinux BTF for a BPF object's CO-RE relocations (see tcpb_btf.h).
+ * Minimal vmlinux BTF for a BPF object's CO-RE relocations (see btfmin.h).
  *
  * The object's own BTF (.BTF) and its relocation records (.BTF.ext) say, for each
  * relocation, a local root type and a path of member/array indices. For every target type
@@ -28,7 +28,7 @@
 #include <linux/btf.h>
 
 #include "core/log.h"
-#include "tools/tcpb_btf.h"
+#include "core/btfmin.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
