@@ -79,6 +79,10 @@ static void test_escape(void)
 	CHECK_STR(str_escape(buf, sizeof(buf), "a\nb\tc\r", 16), "a\\nb\\tc\\r");
 	CHECK_STR(str_escape(buf, sizeof(buf), "\x01\x7f\x9b", 16), "\\x01\\x7f\\x9b");
 	CHECK_STR(str_escape(buf, sizeof(buf), "caf\xc3\xa9", 16), "caf\xc3\xa9"); /* UTF-8 kept */
+	CHECK_STR(str_escape(buf, sizeof(buf), "\xe2\x82\xac" "5", 16), "\xe2\x82\xac" "5"); /* euro sign */
+	CHECK_STR(str_escape(buf, sizeof(buf), "\xc2\x9b", 16), "\\xc2\\x9b");	/* C1 CSI */
+	CHECK_STR(str_escape(buf, sizeof(buf), "\xe2\x82", 16), "\\xe2\\x82");	/* cut */
+	CHECK_STR(str_escape(buf, sizeof(buf), "\xc0\xaf", 16), "\\xc0\\xaf");	/* overlong */
 	CHECK_STR(str_escape(buf, 4, "abcdef", 16), "abc");			  /* truncates */
 	CHECK_STR(str_escape(buf, 6, "\x01\x01", 16), "\\x01");			  /* whole escapes */
 	CHECK_STR(str_escape(buf, sizeof(buf), "abc", 2), "ab");		  /* srclen bound */
