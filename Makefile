@@ -7,6 +7,7 @@
 CC      ?= gcc
 CLANG   ?= clang
 BPFTOOL ?= bpftool
+LLVM_STRIP ?= llvm-strip
 PREFIX  ?= /usr/local
 BUILD   := build
 
@@ -48,6 +49,8 @@ $(BUILD)/vmlinux.h:
 $(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	@# DWARF is for us, not for the kernel: keep .BTF/.BTF.ext, drop the rest (10x smaller)
+	$(LLVM_STRIP) -g $@
 
 $(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
