@@ -301,6 +301,15 @@ int cg_int(struct cg *g, struct node *n)
 			return 0;
 		}
 		return cg_field_int(g, n);
+	case N_INDEX:
+		cg_int(g, n->b);
+		cg_alu_imm(g, BPF_MUL, BPF_REG_0, (int32_t)s->k[0]);
+		cg_push(g);
+		cg_int(g, n->a);
+		cg_pop(g, BPF_REG_1);
+		cg_alu_reg(g, BPF_ADD, BPF_REG_0, BPF_REG_1);
+		deref(g, s->t.size, s->t.is_signed);
+		return 0;
 	case N_CAST:
 		cg_int(g, n->a);
 		if (!s->k[3])

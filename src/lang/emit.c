@@ -77,6 +77,77 @@ void cg_ja(struct cg *g, int label)
 	cg_emit(g, INSN(BPF_JMP | BPF_JA, 0, 0, 0, 0));
 }
 
+static bool is_jump(const struct bpf_insn *in)
+{
+	int cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+
+	return (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_CALL && op != BPF_EXIT;
+}
+
+/*
+ * Drop instructions no path reaches (code after `return`, `break`, `exit()`): the verifier
+ * refuses unreachable instructions. Jump offsets are rewritten for the compacted program.
+ */
+static int cg_prune(struct cg *g)
+{
+	int n = g->n, *stack, sp = 0, *newidx;
+	bool *live = calloc(n + 1, sizeof(*live));
+
+	stack = calloc(n + 1, sizeof(*stack));
+	newidx = calloc(n + 1, sizeof(*newidx));
+	if (!live || !stack || !newidx)
+		abort();
+	stack[sp++] = 0;
+	while (sp) {
+		int i = stack[--sp];
+
+		while (i >= 0 && i < n && !live[i]) {
+			const struct bpf_insn *in = &g->insn[i];
+
+			live[i] = true;
+			if (in->code == (BPF_LD | BPF_DW | BPF_IMM)) {
+				live[i + 1] = true;
+				i += 2;
+				continue;
+			}
+			if (BPF_CLASS(in->code) == BPF_JMP && BPF_OP(in->code) == BPF_EXIT)
+				break;
+			if (is_jump(in)) {
+				int t = i + 1 + in->off;
+
+				if (BPF_OP(in->code) == BPF_JA) {
+					i = t;
+					continue;
+				}
+				if (t >= 0 && t < n && !live[t])
+					stack[sp++] = t;
+			}
+			i++;
+		}
+	}
+	for (int i = 0, k = 0; i <= n; i++) {
+		newidx[i] = k;
+		if (i < n && live[i])
+			k++;
+	}
+	for (int i = 0, k = 0; i < n; i++) {
+		struct bpf_insn in = g->insn[i];
+
+		if (!live[i])
+			continue;
+		if (is_jump(&in) && !(i > 0 && g->insn[i - 1].code == (BPF_LD | BPF_DW | BPF_IMM) &&
+				      live[i - 1] && in.code == 0))
+			in.off = (int16_t)(newidx[i + 1 + in.off] - k - 1);
+		g->insn_loc[k] = g->insn_loc[i];
+		g->insn[k++] = in;
+	}
+	g->n = newidx[n];
+	free(live);
+	free(stack);
+	free(newidx);
+	return 0;
+}
+
 int cg_resolve(struct cg *g)
 {
 	for (int i = 0; i < g->nfix; i++) {
@@ -89,7 +160,7 @@ int cg_resolve(struct cg *g)
 			return -E2BIG;
 		g->insn[g->fix[i].at].off = (int16_t)off;
 	}
-	return 0;
+	return cg_prune(g);
 }
 
 void cg_mov_imm(struct cg *g, int reg, int32_t imm)

@@ -142,7 +142,10 @@ int go_params_print(const char *path, uint64_t addr)
 			char t[256];
 
 			type_str(fn.params[i].type ? fn.params[i].type : "?", t, sizeof(t));
-			printf("    %s %s\n", t, fn.params[i].name ? fn.params[i].name : "?");
+			/* bpftrace names Go's built-in struct types (string, slices) "struct X" */
+			printf("    %s%s %s\n",
+			       fn.params[i].kind == DWARF_TYPE_STRUCT && !strchr(t, '.') && strcmp(t, "error") ? "struct " : "",
+			       t, fn.params[i].name ? fn.params[i].name : "?");
 		}
 		dwarf_func__free(&fn);
 	}

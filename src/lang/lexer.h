@@ -10,7 +10,7 @@
 
 enum tok {
 	TOK_EOF = 0,
-	TOK_ERROR,
+	TOK_ERROR = 256, /* above every ASCII punctuation token */
 	TOK_NUM,
 	TOK_STR,
 	TOK_IDENT,

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <wordexp.h>
 
 #include "core/log.h"
 #include "lang/compile.h"
@@ -78,16 +79,22 @@ struct child {
 
 static int child_start(struct child *ch, const char *cmd)
 {
+	wordexp_t we;
 	int p[2];
 
+	/* like bpftrace: the command itself (no shell in between), so cpid is its pid */
+	if (wordexp(cmd, &we, WRDE_NOCMD) || !we.we_wordc) {
+		errno = EINVAL;
+		return -EINVAL;
+	}
 	if (pipe(p))
 		return -errno;
 	ch->pid = fork();
 	if (ch->pid < 0)
 		return -errno;
 	if (ch->pid == 0) {
-		char c, *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
 		sigset_t all;
+		char c;
 
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
@@ -95,9 +102,11 @@ static int child_start(struct child *ch, const char *cmd)
 		if (read(p[0], &c, 1) != 1)
 			_exit(0);
 		close(p[0]);
-		execv(argv[0], argv);
+		execvp(we.we_wordv[0], we.we_wordv);
+		fprintf(stderr, "ERROR: failed to execute '%s': %s\n", we.we_wordv[0], strerror(errno));
 		_exit(127);
 	}
+	wordfree(&we);
 	close(p[0]);
 	ch->go_fd = p[1];
 	return 0;

@@ -404,7 +404,7 @@ static int sema_binop(struct compiler *c, struct node *n)
 				tok_name(n->op), lt_type_str(&a->t, x, sizeof(x)),
 				lt_type_str(&b->t, y, sizeof(y)));
 	}
-	sema_set_int(n, 8, a->t.is_signed || b->t.is_signed || n->op == '-');
+	sema_set_int(n, 8, a->t.is_signed && b->t.is_signed);
 	if (n->op == TOK_EQ || n->op == TOK_NE || n->op == '<' || n->op == '>' ||
 	    n->op == TOK_LE || n->op == TOK_GE || n->op == TOK_LAND || n->op == TOK_LOR)
 		NS(n)->t.is_signed = false;
@@ -691,8 +691,19 @@ int sema_expr(struct compiler *c, struct node *n)
 	}
 	case N_FIELD:
 		return sema_field(c, n);
-	case N_INDEX:
-		return sema_err(c, n->loc, "Indexing is only supported on maps");
+	case N_INDEX: {
+		struct nsema *a;
+
+		/* p[i] on a pointer: *(p + i * element size); argv-style arrays of pointers */
+		if (sema_expr(c, n->a) || sema_expr(c, n->b))
+			return -EINVAL;
+		a = NS(n->a);
+		if (!lt_is_int(&a->t) || a->ext || !lt_is_int(&NS(n->b)->t))
+			return sema_err(c, n->loc, "The array index operator [] can only be used on arrays and pointers");
+		sema_set_int(n, a->k[3] ? (int)a->k[1] : 8, a->k[3] ? a->k[2] : false);
+		s->k[0] = a->k[3] ? a->k[1] : 8;
+		return 0;
+	}
 	case N_CAST:
 		return sema_cast(c, n);
 	case N_SIZEOF: {

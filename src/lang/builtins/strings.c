@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lang/cg.h"
+#include "lang/fmt.h"
 
 static const char *kind_word(const struct lt_type *t)
 {
@@ -30,50 +31,24 @@ static bool is_stringish(const struct lt_type *t)
 static int check_format(struct compiler *c, struct node *call, const char *fn, const char *fmt,
 			struct node *args)
 {
-	int nconv = 0, nargs = (int)node_count(args);
-	struct node *a = args;
+	struct lt_spec specs[64];
+	int nconv = lt_fmt_parse(fmt, specs, 64), nargs = (int)node_count(args), i = 0;
 
-	for (const char *p = fmt; *p; p++) {
-		char conv;
+	/* conversions as the runtime will see them (bpftrace's rules: %i, %+d are text) */
+	for (struct node *a = args; a && i < nconv && i < 64; a = a->next, i++) {
+		const struct lt_type *t = &NS(a)->t;
+		char conv = specs[i].conv;
 
-		if (*p != '%')
-			continue;
-		if (p[1] == '%') {
-			p++;
-			continue;
-		}
-		p++;
-		while (*p && strchr("-+ #0", *p))
-			p++;
-		while (isdigit((unsigned char)*p))
-			p++;
-		if (*p == '.') {
-			p++;
-			while (isdigit((unsigned char)*p))
-				p++;
-		}
-		while (*p && strchr("hlzjt", *p))
-			p++;
-		conv = *p;
-		if (!conv || !strchr("diouxXcsprfegEG", conv))
-			return sema_err(c, call->loc, "%s: Invalid format string", fn);
-		if (a) {
-			const struct lt_type *t = &NS(a)->t;
-
-			if (conv == 's' && !is_stringish(t))
-				return sema_err(c, call->loc, "%s: %%s specifier expects a value of type string (%s supplied)",
-						fn, kind_word(t));
-			if (conv == 'r' && t->kind != LT_BUF && t->kind != LT_STR)
-				return sema_err(c, call->loc, "%s: %%r specifier expects a value of type buffer (%s supplied)",
-						fn, kind_word(t));
-			if (strchr("diouxXcp", conv) && !lt_is_int(t))
-				return sema_err(c, call->loc, "%s: %%%c specifier expects a value of type integer (%s supplied)",
-						fn, conv, kind_word(t));
-			a = a->next;
-		}
-		nconv++;
-		if (!*p)
-			break;
+		if (specs[i].arg == LT_SPEC_STR && !is_stringish(t))
+			return sema_err(c, call->loc, "%s: %%s specifier expects a value of type string (%s supplied)",
+					fn, kind_word(t));
+		if ((specs[i].arg == LT_SPEC_BUF || specs[i].arg == LT_SPEC_BUFX) &&
+		    t->kind != LT_BUF && t->kind != LT_STR)
+			return sema_err(c, call->loc, "%s: %%r specifier expects a value of type buffer (%s supplied)",
+					fn, kind_word(t));
+		if (specs[i].arg == LT_SPEC_INT && !lt_is_int(t))
+			return sema_err(c, call->loc, "%s: %%%c specifier expects a value of type integer (%s supplied)",
+					fn, conv, kind_word(t));
 	}
 	if (nconv > nargs)
 		return sema_err(c, call->loc, "%s: Not enough arguments for format string (%d supplied, %d expected)",
@@ -284,10 +259,11 @@ static int ck_str(struct compiler *c, struct node *n)
 			/* a runtime length: capture the default size, cut at run time */
 			len = LT_STR_DEFAULT;
 			s->k[2] = 1;
-		} else if (len < 1 || len > 1024) {
-			return sema_err(c, n->args->next->loc, "str() length must be between 1 and 1024");
-		} else if (len > LT_STR_DEFAULT) {
-			len = LT_STR_DEFAULT;
+		} else if (len < 0 || len > 1024) {
+			return sema_err(c, n->args->next->loc, "str() length must be between 0 and 1024");
+		} else {
+			/* n characters, then the NUL */
+			len = len + 1 > LT_STR_DEFAULT ? LT_STR_DEFAULT : len + 1;
 		}
 	}
 	s->t.kind = LT_STR;
@@ -303,20 +279,18 @@ static int em_str(struct cg *g, struct node *n, int dst)
 		return cg_value(g, n->args, (uint32_t)dst);
 	cg_zero(g, (uint32_t)dst, s->t.size);
 	if (s->k[2]) {
-		/* runtime length: R2 = min(max(len, 1), size) */
-		int ok = cg_label(g), ok2 = cg_label(g);
+		/* runtime length n: R2 = min(n, size - 1) + 1 (n characters, then the NUL) */
+		int ok = cg_label(g);
 
 		cg_int(g, n->args->next);
 		cg_push(g);
 		cg_int(g, n->args);
 		cg_mov64(g, BPF_REG_3, BPF_REG_0);
 		cg_pop(g, BPF_REG_2);
-		cg_jmp_imm(g, BPF_JLE, BPF_REG_2, (int32_t)s->t.size, ok);
-		cg_mov_imm(g, BPF_REG_2, (int32_t)s->t.size);
+		cg_jmp_imm(g, BPF_JLE, BPF_REG_2, (int32_t)s->t.size - 1, ok);
+		cg_mov_imm(g, BPF_REG_2, (int32_t)s->t.size - 1);
 		cg_bind(g, ok);
-		cg_jmp_imm(g, BPF_JGE, BPF_REG_2, 1, ok2);
-		cg_mov_imm(g, BPF_REG_2, 1);
-		cg_bind(g, ok2);
+		cg_alu_imm(g, BPF_ADD, BPF_REG_2, 1);
 	} else {
 		cg_int(g, n->args);
 		cg_mov64(g, BPF_REG_3, BPF_REG_0);
@@ -334,8 +308,9 @@ static int ck_buf(struct compiler *c, struct node *n)
 
 	if (node_count(n->args) < 1 || node_count(n->args) > 2)
 		return sema_err(c, n->loc, "buf() requires 1 or 2 arguments");
-	if (sema_expr(c, n->args) || !lt_is_int(&NS(n->args)->t))
-		return sema_err(c, n->args->loc, "buf() expects a pointer as first argument");
+	if (sema_expr(c, n->args) ||
+	    (!lt_is_int(&NS(n->args)->t) && NS(n->args)->t.kind != LT_STR))
+		return sema_err(c, n->args->loc, "buf() expects a pointer or a string as first argument");
 	if (n->args->next && (sema_expr(c, n->args->next) ||
 			      !sema_const_int(c, n->args->next, &len)))
 		return sema_err(c, n->args->next->loc, "buf() length must be an integer literal");
@@ -351,11 +326,18 @@ static int em_buf(struct cg *g, struct node *n, int dst)
 	struct nsema *s = NS(n);
 
 	cg_zero(g, (uint32_t)dst, lt_type_size(&s->t));
-	cg_int(g, n->args);
-	cg_mov64(g, BPF_REG_3, BPF_REG_0);
-	cg_heap_ptr(g, BPF_REG_1, (uint32_t)dst + 8);
-	cg_mov_imm(g, BPF_REG_2, (int32_t)s->t.size);
-	cg_call(g, BPF_FUNC_probe_read);
+	if (NS(n->args)->t.kind == LT_STR) {
+		uint32_t sz = lt_type_size(&NS(n->args)->t), tmp = cg_heap_alloc(g, sz);
+
+		cg_value(g, n->args, tmp);
+		cg_copy(g, (uint32_t)dst + 8, tmp, s->t.size < sz ? s->t.size : sz);
+	} else {
+		cg_int(g, n->args);
+		cg_mov64(g, BPF_REG_3, BPF_REG_0);
+		cg_heap_ptr(g, BPF_REG_1, (uint32_t)dst + 8);
+		cg_mov_imm(g, BPF_REG_2, (int32_t)s->t.size);
+		cg_call(g, BPF_FUNC_probe_read);
+	}
 	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)dst, (int32_t)s->t.size);
 	return 0;
 }
