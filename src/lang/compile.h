@@ -146,6 +146,7 @@ struct lang_opts {
 	bool verbose;
 	bool offline;	 /* fuzzer/unit: no file or kernel access during analysis */
 	bool list_mode;
+	bool unsafe;	 /* --unsafe: system() */
 	char **params;	 /* positional parameters $1.. */
 	int nparams;
 };
@@ -175,6 +176,9 @@ struct compiler {
 /* Semantic analysis: types, maps, formats; 0 or -EINVAL after diagnostics. */
 int sema_run(struct compiler *c);
 void compiler_free(struct compiler *c);
+
+/* A ring-buffer record only the driver knows (run.c): system(fmt, args...), --unsafe. */
+#define LANG_EV_SYSTEM 100
 
 /* Internal value kinds the semantic pass attaches besides lt_type. */
 enum vt_ext {

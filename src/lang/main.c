@@ -201,6 +201,8 @@ int lang_main(int argc, char **argv)
 			printf("tracekit (bpftrace 0.17 language)\n");
 			return 0;
 		case 'U':
+			opts.unsafe = true;
+			break;
 		case 'd':
 		case 'q':
 		case 'k':

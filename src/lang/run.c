@@ -328,10 +328,36 @@ static int attach_one(struct runner *r, struct attach_point *ap)
 	}
 }
 
+/* system(): format the command like printf, run it through the shell (--unsafe only). */
+static void run_system(struct runner *r, const void *data, size_t len)
+{
+	const struct lt_event_hdr *h = data;
+	struct lt_sbuf cmd = { 0 };
+
+	if (h->id >= r->prog.nfmts)
+		return;
+	if (!lt_format_printf(&cmd, r->prog.fmts[h->id].fmt, &r->prog.fmts[h->id].args,
+			      (const char *)data + sizeof(*h), len - sizeof(*h), &r->prog,
+			      &r->out.sym)) {
+		fflush(stdout);
+		if (system(lt_sbuf_str(&cmd)) < 0)
+			fprintf(stderr, "ERROR: system(): %s\n", strerror(errno));
+	}
+	lt_sbuf_free(&cmd);
+}
+
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct runner *r = ctx;
-	int ret = lt_out_event(&r->out, data, len);
+	int ret;
+
+	if (len >= sizeof(struct lt_event_hdr) &&
+	    ((const struct lt_event_hdr *)data)->kind == LANG_EV_SYSTEM) {
+		run_system(r, data, len);
+		ret = 0;
+	} else {
+		ret = lt_out_event(&r->out, data, len);
+	}
 
 	if (ret == 1) {
 		r->exiting = true;

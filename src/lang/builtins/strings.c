@@ -83,10 +83,8 @@ static int ck_printf(struct compiler *c, struct node *n)
 	}
 	if (check_format(c, n, n->name, f->name, f->next) < 0)
 		return -EINVAL;
-	if (!strcmp(n->name, "cat") || !strcmp(n->name, "system")) {
-		if (!strcmp(n->name, "system"))
-			return sema_err(c, n->loc, "system() is an unsafe function being used in safe mode");
-	}
+	if (!strcmp(n->name, "system") && !c->opts->unsafe)
+		return sema_err(c, n->loc, "system() is an unsafe function being used in safe mode");
 	s->fmt = fmt_add(c, f->name, f->next, 0);
 	return 0;
 }
@@ -109,7 +107,9 @@ static int em_event(struct cg *g, struct node *n, int kind, struct node *args)
 
 static int em_printf(struct cg *g, struct node *n, int dst)
 {
-	return em_event(g, n, !strcmp(n->name, "cat") ? LT_EV_CAT : LT_EV_PRINTF, n->args->next);
+	return em_event(g, n, !strcmp(n->name, "cat") ? LT_EV_CAT :
+			      !strcmp(n->name, "system") ? LANG_EV_SYSTEM : LT_EV_PRINTF,
+			n->args->next);
 }
 
 static int ck_exit(struct compiler *c, struct node *n)
@@ -446,7 +446,7 @@ static int ck_unsafe(struct compiler *c, struct node *n)
 const struct builtin builtins_strings[] = {
 	{ "printf", true, PTM_ALL, ck_printf, em_printf },
 	{ "cat", true, PTM_ALL, ck_printf, em_printf },
-	{ "system", true, PTM_ALL, ck_unsafe, NULL },
+	{ "system", true, PTM_ALL, ck_printf, em_printf },
 	{ "signal", true, PTM_ALL, ck_unsafe, NULL },
 	{ "exit", true, PTM_ALL, ck_exit, em_exit },
 	{ "time", true, PTM_ALL, ck_time, em_time },
