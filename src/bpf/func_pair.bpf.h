@@ -12,6 +12,7 @@
 #define TK_FUNC_PAIR_BPF_H
 
 #include "func_probe.h"
+#include "tk_log2.bpf.h"
 
 const volatile __u32 filter_tgid = 0;
 const volatile bool capture_args = false;
@@ -134,22 +135,6 @@ static __always_inline int pair_return(struct pt_regs *ctx, struct call_start *o
 	*out = *st;
 	bpf_map_delete_elem(&starts, &k);
 	return 0;
-}
-
-/* bcc's bpf_log2l() + 1 convention: row 1 holds 0 and 1, row i holds [2^(i-1), 2^i). */
-static __always_inline __u32 log2_slot(__u64 v)
-{
-	__u32 r = 0;
-
-	if (!v)
-		return 1;
-	if (v >> 32) { v >>= 32; r += 32; }
-	if (v >> 16) { v >>= 16; r += 16; }
-	if (v >> 8) { v >>= 8; r += 8; }
-	if (v >> 4) { v >>= 4; r += 4; }
-	if (v >> 2) { v >>= 2; r += 2; }
-	if (v >> 1) { r += 1; }
-	return r + 1;
 }
 
 #endif

@@ -42,7 +42,7 @@ int lat_return(struct pt_regs *ctx)
 		if (!h)
 			return 0;
 	}
-	slot = log2_slot(delta);
+	slot = tk_log2_slot(delta);
 	if (slot < HIST_SLOTS)
 		__sync_fetch_and_add(&h->slots[slot], 1);
 	__sync_fetch_and_add(&h->total, delta);

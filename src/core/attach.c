@@ -54,6 +54,22 @@ static int push_fd(struct attach_set *as, int fd)
 	return 0;
 }
 
+/* Own a new kernel object's fd (closed on failure); it stands for nprobes probes. */
+static int adopt_fd(struct attach_set *as, int fd, size_t nprobes)
+{
+	int err;
+
+	if (fd < 0)
+		return fd;
+	err = push_fd(as, fd);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	as->nprobes += nprobes;
+	return 0;
+}
+
 int attach_set__add_link(struct attach_set *as, struct bpf_link *link)
 {
 	if (!link)
@@ -272,19 +288,9 @@ int attach_uprobes(struct attach_set *as, int prog_fd, bool multi, const char *p
 
 	if (!n)
 		return 0;
-	if (multi) {
-		int fd = link_create_uprobe_multi(prog_fd, path, offsets, cookies, n, pid, ret);
-
-		if (fd < 0)
-			return fd;
-		err = push_fd(as, fd);
-		if (err) {
-			close(fd);
-			return err;
-		}
-		as->nprobes += n;
-		return 0;
-	}
+	if (multi)
+		return adopt_fd(as, link_create_uprobe_multi(prog_fd, path, offsets, cookies, n, pid, ret),
+				n);
 	for (size_t i = 0; i < n; i++) {
 		err = attach_uprobe_single(as, prog_fd, path, offsets[i], cookies ? cookies[i] : 0,
 					   pid, ret);
@@ -329,17 +335,9 @@ int attach_perf_event(struct attach_set *as, int prog_fd, void *perf_event_attr,
 
 int attach_raw_tracepoint(struct attach_set *as, int prog_fd, const char *name)
 {
-	int fd = bpf_raw_tracepoint_open(name, prog_fd), err;
+	int fd = bpf_raw_tracepoint_open(name, prog_fd);
 
-	if (fd < 0)
-		return -errno;
-	err = push_fd(as, fd);
-	if (err) {
-		close(fd);
-		return err;
-	}
-	as->nprobes++;
-	return 0;
+	return adopt_fd(as, fd < 0 ? -errno : fd, 1);
 }
 
 int attach_raw_tracepoint_cookie(struct attach_set *as, int prog_fd, const char *name,
@@ -354,22 +352,14 @@ int attach_raw_tracepoint_cookie(struct attach_set *as, int prog_fd, const char 
 		} rt;
 		char pad[128];
 	} attr;
-	int fd, err;
+	int fd;
 
 	memset(&attr, 0, sizeof(attr));
 	attr.rt.name = (uintptr_t)name;
 	attr.rt.prog_fd = prog_fd;
 	attr.rt.cookie = cookie;
 	fd = syscall(__NR_bpf, BPF_RAW_TRACEPOINT_OPEN, &attr, sizeof(attr));
-	if (fd < 0)
-		return -errno;
-	err = push_fd(as, fd);
-	if (err) {
-		close(fd);
-		return err;
-	}
-	as->nprobes++;
-	return 0;
+	return adopt_fd(as, fd < 0 ? -errno : fd, 1);
 }
 
 static bool fentry_loads(void)
