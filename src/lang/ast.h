@@ -12,9 +12,9 @@
 #include <stdint.h>
 
 struct loc {
-	int line;	/* 1-based */
-	int col;	/* 1-based, first character */
-	int end;	/* 1-based, one past the last character (bpftrace's "col-end") */
+	int line; /* 1-based */
+	int col;  /* 1-based, first character */
+	int end;  /* 1-based, one past the last character (bpftrace's "col-end") */
 };
 
 enum node_kind {
@@ -59,7 +59,7 @@ struct node {
 	struct loc loc;
 
 	/* Filled by semantic analysis. */
-	int sym;  /* variable/map index, builtin id, ... (meaning depends on kind) */
+	int sym;   /* variable/map index, builtin id, ... (meaning depends on kind) */
 	void *ext; /* per-kind data owned by sema (e.g. printf format descriptor) */
 };
 

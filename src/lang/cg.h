@@ -19,9 +19,26 @@
 
 /* pt_regs offsets (x86-64) */
 enum {
-	PR_R15 = 0, PR_R14 = 8, PR_R13 = 16, PR_R12 = 24, PR_BP = 32, PR_BX = 40, PR_R11 = 48,
-	PR_R10 = 56, PR_R9 = 64, PR_R8 = 72, PR_AX = 80, PR_CX = 88, PR_DX = 96, PR_SI = 104,
-	PR_DI = 112, PR_ORIG_AX = 120, PR_IP = 128, PR_CS = 136, PR_FLAGS = 144, PR_SP = 152,
+	PR_R15 = 0,
+	PR_R14 = 8,
+	PR_R13 = 16,
+	PR_R12 = 24,
+	PR_BP = 32,
+	PR_BX = 40,
+	PR_R11 = 48,
+	PR_R10 = 56,
+	PR_R9 = 64,
+	PR_R8 = 72,
+	PR_AX = 80,
+	PR_CX = 88,
+	PR_DX = 96,
+	PR_SI = 104,
+	PR_DI = 112,
+	PR_ORIG_AX = 120,
+	PR_IP = 128,
+	PR_CS = 136,
+	PR_FLAGS = 144,
+	PR_SP = 152,
 	PR_SS = 160,
 };
 
@@ -40,22 +57,23 @@ struct cg {
 	int nlabels;
 	struct {
 		int at, label;
-	} *fix;
+	} * fix;
 	int nfix;
-	int stack;	/* bytes of spilled temporaries below the 8-byte scratch slots */
-	uint32_t heap;	/* next free heap byte */
+	int stack;	    /* bytes of spilled temporaries below the 8-byte scratch slots */
+	uint32_t heap;	    /* next free heap byte */
 	uint32_t heap_vars; /* end of the variables area */
 	int brk[CG_MAX_LOOPS], cont[CG_MAX_LOOPS];
 	int nloops;
 	int exit_label;
 	int err;
-	uint64_t start_ns; /* for `elapsed` */
-	struct loc cur_loc;	/* statement being emitted */
-	uint32_t saved_regs;	/* Go uretprobe: heap copy of the entry registers */
-	struct loc *insn_loc;	/* per instruction: its statement (for verifier errors) */
+	uint64_t start_ns;    /* for `elapsed` */
+	struct loc cur_loc;   /* statement being emitted */
+	uint32_t saved_regs;  /* Go uretprobe: heap copy of the entry registers */
+	struct loc *insn_loc; /* per instruction: its statement (for verifier errors) */
 };
 
-#define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
+#define INSN(c, d, s, o, i)                                                                        \
+	((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
 
 void cg_emit(struct cg *g, struct bpf_insn in);
 int cg_label(struct cg *g);
@@ -89,8 +107,8 @@ void cg_copy(struct cg *g, uint32_t dst, uint32_t src, uint32_t size);
 void cg_const_str(struct cg *g, uint32_t off, const char *s, uint32_t len, uint32_t size);
 
 /* Expressions */
-int cg_int(struct cg *g, struct node *n);			   /* result in R0 */
-int cg_value(struct cg *g, struct node *n, uint32_t off);	   /* any value at heap off */
+int cg_int(struct cg *g, struct node *n);		  /* result in R0 */
+int cg_value(struct cg *g, struct node *n, uint32_t off); /* any value at heap off */
 bool cg_is_blob(const struct lt_type *t);
 /* Build a map's key for the access node at heap off (returns off). */
 uint32_t cg_map_key(struct cg *g, struct node *map);

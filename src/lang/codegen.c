@@ -55,7 +55,8 @@ uint32_t cg_map_key(struct cg *g, struct node *map)
 			cg_value(g, k, tmp);
 			cg_copy(g, off + m->offset, tmp, n);
 			if (n == m->type->size)
-				cg_st_imm(g, BPF_B, BPF_REG_9, (int16_t)(off + m->offset + n - 1), 0);
+				cg_st_imm(g, BPF_B, BPF_REG_9, (int16_t)(off + m->offset + n - 1),
+					  0);
 		} else {
 			cg_value(g, k, off + m->offset);
 		}
@@ -85,12 +86,18 @@ static void map_read_int(struct cg *g, struct node *n)
 static int cmp_op(int tok, bool sign)
 {
 	switch (tok) {
-	case TOK_EQ: return BPF_JEQ;
-	case TOK_NE: return BPF_JNE;
-	case '<': return sign ? BPF_JSLT : BPF_JLT;
-	case '>': return sign ? BPF_JSGT : BPF_JGT;
-	case TOK_LE: return sign ? BPF_JSLE : BPF_JLE;
-	case TOK_GE: return sign ? BPF_JSGE : BPF_JGE;
+	case TOK_EQ:
+		return BPF_JEQ;
+	case TOK_NE:
+		return BPF_JNE;
+	case '<':
+		return sign ? BPF_JSLT : BPF_JLT;
+	case '>':
+		return sign ? BPF_JSGT : BPF_JGT;
+	case TOK_LE:
+		return sign ? BPF_JSLE : BPF_JLE;
+	case TOK_GE:
+		return sign ? BPF_JSGE : BPF_JGE;
 	}
 	return -1;
 }
@@ -163,19 +170,33 @@ static int cg_binop(struct cg *g, struct node *n)
 		return 0;
 	}
 	switch (n->op) {
-	case '+': cg_alu_reg(g, BPF_ADD, 0, 1); break;
-	case '-': cg_alu_reg(g, BPF_SUB, 0, 1); break;
-	case '*': cg_alu_reg(g, BPF_MUL, 0, 1); break;
+	case '+':
+		cg_alu_reg(g, BPF_ADD, 0, 1);
+		break;
+	case '-':
+		cg_alu_reg(g, BPF_SUB, 0, 1);
+		break;
+	case '*':
+		cg_alu_reg(g, BPF_MUL, 0, 1);
+		break;
 	case '/': /* unsigned, as bpftrace 0.17 does (it warns about signed operands) */
 		cg_alu_reg(g, BPF_DIV, 0, 1);
 		break;
 	case '%':
 		cg_alu_reg(g, BPF_MOD, 0, 1);
 		break;
-	case '&': cg_alu_reg(g, BPF_AND, 0, 1); break;
-	case '|': cg_alu_reg(g, BPF_OR, 0, 1); break;
-	case '^': cg_alu_reg(g, BPF_XOR, 0, 1); break;
-	case TOK_SHL: cg_alu_reg(g, BPF_LSH, 0, 1); break;
+	case '&':
+		cg_alu_reg(g, BPF_AND, 0, 1);
+		break;
+	case '|':
+		cg_alu_reg(g, BPF_OR, 0, 1);
+		break;
+	case '^':
+		cg_alu_reg(g, BPF_XOR, 0, 1);
+		break;
+	case TOK_SHL:
+		cg_alu_reg(g, BPF_LSH, 0, 1);
+		break;
 	case TOK_SHR:
 		cg_alu_reg(g, NS(n->a)->t.is_signed ? BPF_ARSH : BPF_RSH, 0, 1);
 		break;
@@ -261,8 +282,12 @@ int cg_int(struct cg *g, struct node *n)
 	case N_UNOP:
 		cg_int(g, n->a);
 		switch (n->op) {
-		case '-': cg_emit(g, INSN(BPF_ALU64 | BPF_NEG, 0, 0, 0, 0)); break;
-		case '~': cg_alu_imm(g, BPF_XOR, 0, -1); break;
+		case '-':
+			cg_emit(g, INSN(BPF_ALU64 | BPF_NEG, 0, 0, 0, 0));
+			break;
+		case '~':
+			cg_alu_imm(g, BPF_XOR, 0, -1);
+			break;
 		case '!': {
 			int t = cg_label(g);
 
@@ -292,7 +317,8 @@ int cg_int(struct cg *g, struct node *n)
 	}
 	case N_FIELD:
 		if (NS(n->a)->t.kind == LT_TUPLE) {
-			uint32_t saved = g->heap, off = cg_heap_alloc(g, lt_type_size(&NS(n->a)->t));
+			uint32_t saved = g->heap,
+				 off = cg_heap_alloc(g, lt_type_size(&NS(n->a)->t));
 
 			cg_value(g, n->a, off);
 			cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_9,
@@ -397,10 +423,12 @@ int cg_value(struct cg *g, struct node *n, uint32_t off)
 	}
 	case N_FIELD:
 		if (NS(n->a)->t.kind == LT_TUPLE) {
-			uint32_t saved = g->heap, tmp = cg_heap_alloc(g, lt_type_size(&NS(n->a)->t));
+			uint32_t saved = g->heap,
+				 tmp = cg_heap_alloc(g, lt_type_size(&NS(n->a)->t));
 
 			cg_value(g, n->a, tmp);
-			cg_copy(g, off, tmp + NS(n->a)->t.members[s->k[0]].offset, lt_type_size(&s->t));
+			cg_copy(g, off, tmp + NS(n->a)->t.members[s->k[0]].offset,
+				lt_type_size(&s->t));
 			g->heap = saved;
 			return 0;
 		}

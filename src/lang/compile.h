@@ -34,10 +34,10 @@ enum probe_type {
 	PT__COUNT,
 };
 
-#define PTM(t) (1u << (t))
+#define PTM(t)	    (1u << (t))
 #define PTM_UPROBES (PTM(PT_UPROBE) | PTM(PT_URETPROBE))
-#define PTM_REGS (PTM_UPROBES | PTM(PT_KPROBE) | PTM(PT_KRETPROBE) | PTM(PT_PROFILE))
-#define PTM_ALL 0xffffffffu
+#define PTM_REGS    (PTM_UPROBES | PTM(PT_KPROBE) | PTM(PT_KRETPROBE) | PTM(PT_PROFILE))
+#define PTM_ALL	    0xffffffffu
 
 /* A tracepoint field from tracefs' format file. */
 struct tp_field {
@@ -45,10 +45,10 @@ struct tp_field {
 	char *ctype; /* "const char *", "char[16]", "__data_loc char[]", "int", ... */
 	int offset, size;
 	bool is_signed;
-	bool is_str;	 /* char[N] array */
-	bool is_ptr;	 /* pointer (e.g. const char *) */
-	bool data_loc;	 /* __data_loc: u32 (len << 16 | offset) */
-	int array_len;	 /* char[N]: N */
+	bool is_str;   /* char[N] array */
+	bool is_ptr;   /* pointer (e.g. const char *) */
+	bool data_loc; /* __data_loc: u32 (len << 16 | offset) */
+	int array_len; /* char[N]: N */
 };
 
 struct tp_format {
@@ -60,9 +60,9 @@ struct tp_format {
 struct go_param {
 	char *name;
 	char *type_name;
-	int nregs;	   /* words passed in registers (0: on the stack or unknown) */
-	int regs[8];	   /* pt_regs offsets */
-	int size;	   /* bytes */
+	int nregs;   /* words passed in registers (0: on the stack or unknown) */
+	int regs[8]; /* pt_regs offsets */
+	int size;    /* bytes */
 	/* struct members (one level), for args.args.A */
 	int nmembers;
 	char *member_names[16];
@@ -140,14 +140,14 @@ struct fmtdef {
 };
 
 struct lang_opts {
-	int pid;	 /* -p */
-	int cpid;	 /* -c child, known after fork */
+	int pid;  /* -p */
+	int cpid; /* -c child, known after fork */
 	bool has_cpid;
 	bool verbose;
-	bool offline;	 /* fuzzer/unit: no file or kernel access during analysis */
+	bool offline; /* fuzzer/unit: no file or kernel access during analysis */
 	bool list_mode;
-	bool unsafe;	 /* --unsafe: system() */
-	char **params;	 /* positional parameters $1.. */
+	bool unsafe;   /* --unsafe: system() */
+	char **params; /* positional parameters $1.. */
 	int nparams;
 };
 
@@ -163,14 +163,14 @@ struct compiler {
 	int nfmts;
 	const char **probe_names;
 	int nprobe_names;
-	int nattach;	 /* attach points, as "Attaching N probes" counts them */
+	int nattach; /* attach points, as "Attaching N probes" counts them */
 	bool needs_elapsed;
-	bool quiet;	 /* first sema pass: types maps, reports nothing */
-	void **allocs;	 /* arena: freed with the compiler */
+	bool quiet;    /* first sema pass: types maps, reports nothing */
+	void **allocs; /* arena: freed with the compiler */
 	int nallocs;
 	int loop_depth;
-	struct probe *cur;		/* probe being analysed/generated */
-	struct attach_point *cur_ap;	/* attach point being generated */
+	struct probe *cur;	     /* probe being analysed/generated */
+	struct attach_point *cur_ap; /* attach point being generated */
 };
 
 /* Semantic analysis: types, maps, formats; 0 or -EINVAL after diagnostics. */
@@ -197,11 +197,11 @@ struct nsema {
 	struct lt_member *members; /* LT_TUPLE */
 	enum vt_ext ext;
 	enum lt_agg agg;
-	int map;	/* map index for N_MAP / VX_MAPREF */
-	int var;	/* var index for N_VAR */
-	int fmt;	/* fmt index for printf & co */
-	int builtin;	/* index in the builtin table */
-	int64_t k[4];	/* constant arguments (lhist bounds, str length, ...) */
+	int map;		      /* map index for N_MAP / VX_MAPREF */
+	int var;		      /* var index for N_VAR */
+	int fmt;		      /* fmt index for printf & co */
+	int builtin;		      /* index in the builtin table */
+	int64_t k[4];		      /* constant arguments (lhist bounds, str length, ...) */
 	const struct tp_field *field; /* tracepoint field (for the first attach point) */
 	int go_param, go_member;
 	bool is_const_str;
@@ -217,8 +217,8 @@ static inline struct nsema *NS(struct node *n)
 struct cg;
 struct builtin {
 	const char *name;
-	bool is_call;		/* name(...) rather than a bare identifier */
-	unsigned int probes;	/* probe types where it is allowed (mask of PTM()) */
+	bool is_call;	     /* name(...) rather than a bare identifier */
+	unsigned int probes; /* probe types where it is allowed (mask of PTM()) */
 	int (*check)(struct compiler *c, struct node *n);
 	int (*emit)(struct cg *g, struct node *n, int dst); /* dst: heap offset for blobs */
 };
@@ -235,13 +235,19 @@ int sema_err(struct compiler *c, struct loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 struct nsema *sema_info(struct node *n);
 void sema_set_int(struct node *n, int size, bool is_signed);
-int sema_map_value(struct compiler *c, struct node *map, enum lt_agg agg,
-		   const struct lt_type *val, struct loc loc);
+int sema_map_value(struct compiler *c, struct node *map, enum lt_agg agg, const struct lt_type *val,
+		   struct loc loc);
 int sema_map_ref(struct compiler *c, struct node *arg, const char *fn);
 int fmt_add(struct compiler *c, const char *fmt, struct node *args, int nskip);
 const char *probe_type_name(enum probe_type t);
 bool lt_is_int(const struct lt_type *t);
 bool sema_const_int(struct compiler *c, struct node *n, int64_t *v);
 const char *lt_type_str(const struct lt_type *t, char *buf, size_t len);
+/* sema internals shared by sema.c and sema_stmt.c */
+bool types_compatible(const struct lt_type *a, const struct lt_type *b);
+void type_copy(struct compiler *c, struct lt_type *dst, const struct lt_type *src);
+int sema_map_keys(struct compiler *c, struct node *n);
+struct var *var_find(struct probe *p, const char *name);
+struct var *var_add(struct probe *p, const char *name);
 
 #endif

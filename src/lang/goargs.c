@@ -17,10 +17,9 @@ static const struct {
 	const char *name;
 	int off;
 } pt_regs_x86[] = {
-	{ "r15", 0 },	{ "r14", 8 },	 { "r13", 16 }, { "r12", 24 }, { "bp", 32 },
-	{ "bx", 40 },	{ "r11", 48 },	 { "r10", 56 }, { "r9", 64 },  { "r8", 72 },
-	{ "ax", 80 },	{ "cx", 88 },	 { "dx", 96 },	{ "si", 104 }, { "di", 112 },
-	{ "ip", 128 },	{ "sp", 152 },
+	{"r15", 0},  {"r14", 8},  {"r13", 16}, {"r12", 24}, {"bp", 32},	 {"bx", 40},
+	{"r11", 48}, {"r10", 56}, {"r9", 64},  {"r8", 72},  {"ax", 80},	 {"cx", 88},
+	{"dx", 96},  {"si", 104}, {"di", 112}, {"ip", 128}, {"sp", 152},
 };
 
 int reg_offset(const char *name)
@@ -95,9 +94,12 @@ int go_params_load(struct attach_point *ap, const char *path, uint64_t addr)
 			for (unsigned int m = 0; m < dp->nmembers && gp->nmembers < 16; m++) {
 				int k = gp->nmembers++;
 
-				gp->member_names[k] = strdup(dp->members[m].name ? dp->members[m].name : "?");
-				gp->member_reg[k] = dp->members[m].size <= 8 ?
-						    reg_at(&dp->loc, dp->size, dp->members[m].offset) : -1;
+				gp->member_names[k] =
+					strdup(dp->members[m].name ? dp->members[m].name : "?");
+				gp->member_reg[k] =
+					dp->members[m].size <= 8
+						? reg_at(&dp->loc, dp->size, dp->members[m].offset)
+						: -1;
 			}
 		}
 	}
@@ -144,7 +146,10 @@ int go_params_print(const char *path, uint64_t addr)
 			type_str(fn.params[i].type ? fn.params[i].type : "?", t, sizeof(t));
 			/* bpftrace names Go's built-in struct types (string, slices) "struct X" */
 			printf("    %s%s %s\n",
-			       fn.params[i].kind == DWARF_TYPE_STRUCT && !strchr(t, '.') && strcmp(t, "error") ? "struct " : "",
+			       fn.params[i].kind == DWARF_TYPE_STRUCT && !strchr(t, '.') &&
+					       strcmp(t, "error")
+				       ? "struct "
+				       : "",
 			       t, fn.params[i].name ? fn.params[i].name : "?");
 		}
 		dwarf_func__free(&fn);

@@ -50,7 +50,7 @@ static void emit_heap(struct cg *g)
 
 int gopair_entry_program(struct attach_point *ap, struct cg_maps *fds, struct bpf_insn **out)
 {
-	struct cg g = { .ap = ap, .fds = fds };
+	struct cg g = {.ap = ap, .fds = fds};
 	uint32_t key, val;
 	int run = 0, jb = 0, ret;
 

@@ -7,7 +7,7 @@
 
 #include "lang/cg.h"
 
-#define GOPAIR_REGS_SIZE 168 /* struct pt_regs on x86-64 */
+#define GOPAIR_REGS_SIZE 168   /* struct pt_regs on x86-64 */
 #define GOPAIR_MAX_CALLS 16384 /* calls in flight; an LRU drops those that never return */
 
 /* The hidden entry program of a paired Go uretprobe; returns its length or -errno. */

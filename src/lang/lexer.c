@@ -51,7 +51,7 @@ int lexer_skip_space(struct lexer *lx)
 			while (cur(lx) && cur(lx) != '\n')
 				adv(lx);
 		} else if (c == '/' && at(lx, 1) == '*') {
-			struct loc l = { lx->line, lx->col, lx->col + 2 };
+			struct loc l = {lx->line, lx->col, lx->col + 2};
 
 			adv(lx);
 			adv(lx);
@@ -78,23 +78,29 @@ static const struct {
 	const char *s;
 	int tok;
 } keywords[] = {
-	{ "if", TOK_IF },	  { "else", TOK_ELSE },		{ "while", TOK_WHILE },
-	{ "unroll", TOK_UNROLL }, { "return", TOK_RETURN },	{ "break", TOK_BREAK },
-	{ "continue", TOK_CONTINUE }, { "sizeof", TOK_SIZEOF }, { "for", TOK_FOR },
-	{ "struct", TOK_STRUCT },
+	{"if", TOK_IF},
+	{"else", TOK_ELSE},
+	{"while", TOK_WHILE},
+	{"unroll", TOK_UNROLL},
+	{"return", TOK_RETURN},
+	{"break", TOK_BREAK},
+	{"continue", TOK_CONTINUE},
+	{"sizeof", TOK_SIZEOF},
+	{"for", TOK_FOR},
+	{"struct", TOK_STRUCT},
 };
 
 static const struct {
 	const char *s;
 	int tok;
 } ops[] = {
-	{ "<<=", TOK_SHL_ASSIGN }, { ">>=", TOK_SHR_ASSIGN }, { "==", TOK_EQ },
-	{ "!=", TOK_NE },	   { "<=", TOK_LE },	      { ">=", TOK_GE },
-	{ "&&", TOK_LAND },	   { "||", TOK_LOR },	      { "<<", TOK_SHL },
-	{ ">>", TOK_SHR },	   { "++", TOK_INC },	      { "--", TOK_DEC },
-	{ "->", TOK_ARROW },	   { "+=", TOK_ADD_ASSIGN },  { "-=", TOK_SUB_ASSIGN },
-	{ "*=", TOK_MUL_ASSIGN },  { "/=", TOK_DIV_ASSIGN },  { "%=", TOK_MOD_ASSIGN },
-	{ "&=", TOK_AND_ASSIGN },  { "|=", TOK_OR_ASSIGN },   { "^=", TOK_XOR_ASSIGN },
+	{"<<=", TOK_SHL_ASSIGN}, {">>=", TOK_SHR_ASSIGN}, {"==", TOK_EQ},
+	{"!=", TOK_NE},		 {"<=", TOK_LE},	  {">=", TOK_GE},
+	{"&&", TOK_LAND},	 {"||", TOK_LOR},	  {"<<", TOK_SHL},
+	{">>", TOK_SHR},	 {"++", TOK_INC},	  {"--", TOK_DEC},
+	{"->", TOK_ARROW},	 {"+=", TOK_ADD_ASSIGN},  {"-=", TOK_SUB_ASSIGN},
+	{"*=", TOK_MUL_ASSIGN},	 {"/=", TOK_DIV_ASSIGN},  {"%=", TOK_MOD_ASSIGN},
+	{"&=", TOK_AND_ASSIGN},	 {"|=", TOK_OR_ASSIGN},	  {"^=", TOK_XOR_ASSIGN},
 };
 
 const char *tok_name(int kind)
@@ -102,13 +108,20 @@ const char *tok_name(int kind)
 	static char one[4];
 
 	switch (kind) {
-	case TOK_EOF: return "end of file";
-	case TOK_NUM: return "integer";
-	case TOK_STR: return "string";
-	case TOK_IDENT: return "identifier";
-	case TOK_MAP: return "map";
-	case TOK_VAR: return "variable";
-	case TOK_POSPARAM: return "positional parameter";
+	case TOK_EOF:
+		return "end of file";
+	case TOK_NUM:
+		return "integer";
+	case TOK_STR:
+		return "string";
+	case TOK_IDENT:
+		return "identifier";
+	case TOK_MAP:
+		return "map";
+	case TOK_VAR:
+		return "variable";
+	case TOK_POSPARAM:
+		return "positional parameter";
 	}
 	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
 		if (keywords[i].tok == kind)
@@ -186,17 +199,50 @@ static void lex_string(struct lexer *lx, struct token *t)
 		adv(lx);
 		c = cur(lx);
 		switch (c) {
-		case 'n': buf[n++] = '\n'; adv(lx); break;
-		case 't': buf[n++] = '\t'; adv(lx); break;
-		case 'r': buf[n++] = '\r'; adv(lx); break;
-		case 'a': buf[n++] = '\a'; adv(lx); break;
-		case 'b': buf[n++] = '\b'; adv(lx); break;
-		case 'f': buf[n++] = '\f'; adv(lx); break;
-		case 'v': buf[n++] = '\v'; adv(lx); break;
-		case 'e': buf[n++] = 27; adv(lx); break;
-		case '\\': buf[n++] = '\\'; adv(lx); break;
-		case '"': buf[n++] = '"'; adv(lx); break;
-		case '\'': buf[n++] = '\''; adv(lx); break;
+		case 'n':
+			buf[n++] = '\n';
+			adv(lx);
+			break;
+		case 't':
+			buf[n++] = '\t';
+			adv(lx);
+			break;
+		case 'r':
+			buf[n++] = '\r';
+			adv(lx);
+			break;
+		case 'a':
+			buf[n++] = '\a';
+			adv(lx);
+			break;
+		case 'b':
+			buf[n++] = '\b';
+			adv(lx);
+			break;
+		case 'f':
+			buf[n++] = '\f';
+			adv(lx);
+			break;
+		case 'v':
+			buf[n++] = '\v';
+			adv(lx);
+			break;
+		case 'e':
+			buf[n++] = 27;
+			adv(lx);
+			break;
+		case '\\':
+			buf[n++] = '\\';
+			adv(lx);
+			break;
+		case '"':
+			buf[n++] = '"';
+			adv(lx);
+			break;
+		case '\'':
+			buf[n++] = '\'';
+			adv(lx);
+			break;
 		case 'x': {
 			int v = 0, k = 0;
 

@@ -18,22 +18,47 @@ enum tok {
 	TOK_VAR,      /* $name */
 	TOK_POSPARAM, /* $1, $# */
 	/* keywords */
-	TOK_IF, TOK_ELSE, TOK_WHILE, TOK_UNROLL, TOK_RETURN, TOK_BREAK, TOK_CONTINUE, TOK_SIZEOF,
-	TOK_FOR, TOK_STRUCT,
+	TOK_IF,
+	TOK_ELSE,
+	TOK_WHILE,
+	TOK_UNROLL,
+	TOK_RETURN,
+	TOK_BREAK,
+	TOK_CONTINUE,
+	TOK_SIZEOF,
+	TOK_FOR,
+	TOK_STRUCT,
 	/* multi-char operators */
-	TOK_EQ, TOK_NE, TOK_LE, TOK_GE, TOK_LAND, TOK_LOR, TOK_SHL, TOK_SHR, TOK_INC, TOK_DEC,
+	TOK_EQ,
+	TOK_NE,
+	TOK_LE,
+	TOK_GE,
+	TOK_LAND,
+	TOK_LOR,
+	TOK_SHL,
+	TOK_SHR,
+	TOK_INC,
+	TOK_DEC,
 	TOK_ARROW,
-	TOK_ADD_ASSIGN, TOK_SUB_ASSIGN, TOK_MUL_ASSIGN, TOK_DIV_ASSIGN, TOK_MOD_ASSIGN,
-	TOK_AND_ASSIGN, TOK_OR_ASSIGN, TOK_XOR_ASSIGN, TOK_SHL_ASSIGN, TOK_SHR_ASSIGN,
+	TOK_ADD_ASSIGN,
+	TOK_SUB_ASSIGN,
+	TOK_MUL_ASSIGN,
+	TOK_DIV_ASSIGN,
+	TOK_MOD_ASSIGN,
+	TOK_AND_ASSIGN,
+	TOK_OR_ASSIGN,
+	TOK_XOR_ASSIGN,
+	TOK_SHL_ASSIGN,
+	TOK_SHR_ASSIGN,
 	/* single characters are their own ASCII value (>= 32 and < 128 are free below) */
 };
 
 struct token {
-	int kind;	/* enum tok, or an ASCII punctuation character */
+	int kind; /* enum tok, or an ASCII punctuation character */
 	struct loc loc;
 	int64_t num;
-	char *text;	/* identifiers, strings (escapes resolved), map/var names */
-	int len;	/* string length */
+	char *text; /* identifiers, strings (escapes resolved), map/var names */
+	int len;    /* string length */
 };
 
 struct lexer {

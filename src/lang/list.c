@@ -23,8 +23,9 @@ static int func_name_cmp(const void *a, const void *b)
 static int list_uprobes(const char *type, const char *target, const char *pat, int pid,
 			bool verbose)
 {
-	struct probe_spec spec = { .kind = PROBE_UPROBE, .target = (char *)target,
-				   .pattern = (char *)(pat && *pat ? pat : "*") };
+	struct probe_spec spec = {.kind = PROBE_UPROBE,
+				  .target = (char *)target,
+				  .pattern = (char *)(pat && *pat ? pat : "*")};
 	struct target_set ts;
 	char err[512];
 	int ret = target_resolve(&spec, pid, 0, &ts, err, sizeof(err));
@@ -47,8 +48,8 @@ static int list_uprobes(const char *type, const char *target, const char *pat, i
 
 static int list_tracepoints(const char *cat, const char *name, bool verbose)
 {
-	struct probe_spec spec = { .kind = PROBE_TRACEPOINT, .tp_cat = (char *)cat,
-				   .pattern = (char *)name };
+	struct probe_spec spec = {
+		.kind = PROBE_TRACEPOINT, .tp_cat = (char *)cat, .pattern = (char *)name};
 	char **names, err[512];
 	size_t n;
 	int ret = tracepoints_match(&spec, &names, &n, err, sizeof(err));
@@ -58,9 +59,9 @@ static int list_tracepoints(const char *cat, const char *name, bool verbose)
 	for (size_t i = 0; i < n; i++) {
 		printf("tracepoint:%s\n", names[i]);
 		if (verbose) {
-			struct compiler c = { 0 };
+			struct compiler c = {0};
 			struct diag d;
-			struct attach_point ap = { 0 };
+			struct attach_point ap = {0};
 			char *colon = strchr(names[i], ':');
 
 			diag_init(&d, "", "");
@@ -117,20 +118,22 @@ int lang_list(const char *pattern, bool verbose, int pid)
 	if (!strcmp(type, "uprobe") || !strcmp(type, "u") || !strcmp(type, "uretprobe") ||
 	    !strcmp(type, "ur")) {
 		if (!b || !*a) {
-			fprintf(stderr, "ERROR: uprobe listing needs a binary: -l 'uprobe:PATH:*'\n");
+			fprintf(stderr,
+				"ERROR: uprobe listing needs a binary: -l 'uprobe:PATH:*'\n");
 			ret = -EINVAL;
 		} else {
-			ret = list_uprobes(type[1] == 'r' || !strcmp(type, "uretprobe") ? "uretprobe" :
-										"uprobe",
+			ret = list_uprobes(type[1] == 'r' || !strcmp(type, "uretprobe")
+						   ? "uretprobe"
+						   : "uprobe",
 					   a, b, pid, verbose);
 		}
 	} else if (!strcmp(type, "tracepoint") || !strcmp(type, "t")) {
 		ret = list_tracepoints(*a ? a : "*", b && *b ? b : "*", verbose);
 	} else if (!strcmp(type, "software") || !strcmp(type, "s")) {
-		static const char *const sw[] = { "alignment-faults", "bpf-output", "context-switches",
-						  "cpu-clock", "cpu-migrations", "dummy",
-						  "emulation-faults", "major-faults", "minor-faults",
-						  "page-faults", "task-clock" };
+		static const char *const sw[] = {
+			"alignment-faults", "bpf-output",  "context-switches", "cpu-clock",
+			"cpu-migrations",   "dummy",	   "emulation-faults", "major-faults",
+			"minor-faults",	    "page-faults", "task-clock"};
 
 		for (size_t i = 0; i < sizeof(sw) / sizeof(*sw); i++)
 			if (glob_match(*a ? a : "*", sw[i]))

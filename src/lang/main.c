@@ -22,19 +22,18 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"USAGE:\n"
-		"    tracekit [options] filename [args...]\n"
-		"    tracekit [options] -e 'program' [args...]\n\n"
-		"OPTIONS:\n"
-		"    -e 'program'   execute this program\n"
-		"    -l [search]    list probes (uprobe:PATH:*, tracepoint:CAT:*, ...)\n"
-		"    -v             verbose: verifier log, probe details (-lv: parameters)\n"
-		"    -p PID         enable USDT/uprobes for this PID only\n"
-		"    -c 'CMD'       run CMD and trace it (cpid); exit when it exits\n"
-		"    -f FORMAT      output format: text (default) or json\n"
-		"    --unsafe       allow unsafe builtins (not supported: refused anyway)\n"
-		"    -h, --help     show this help\n");
+	fprintf(f, "USAGE:\n"
+		   "    tracekit [options] filename [args...]\n"
+		   "    tracekit [options] -e 'program' [args...]\n\n"
+		   "OPTIONS:\n"
+		   "    -e 'program'   execute this program\n"
+		   "    -l [search]    list probes (uprobe:PATH:*, tracepoint:CAT:*, ...)\n"
+		   "    -v             verbose: verifier log, probe details (-lv: parameters)\n"
+		   "    -p PID         enable USDT/uprobes for this PID only\n"
+		   "    -c 'CMD'       run CMD and trace it (cpid); exit when it exits\n"
+		   "    -f FORMAT      output format: text (default) or json\n"
+		   "    --unsafe       allow unsafe builtins (not supported: refused anyway)\n"
+		   "    -h, --help     show this help\n");
 }
 
 static char *read_file(const char *path)
@@ -103,7 +102,8 @@ static int child_start(struct child *ch, const char *cmd)
 			_exit(0);
 		close(p[0]);
 		execvp(we.we_wordv[0], we.we_wordv);
-		fprintf(stderr, "ERROR: failed to execute '%s': %s\n", we.we_wordv[0], strerror(errno));
+		fprintf(stderr, "ERROR: failed to execute '%s': %s\n", we.we_wordv[0],
+			strerror(errno));
 		_exit(127);
 	}
 	wordfree(&we);
@@ -141,18 +141,18 @@ static void child_finish(struct child *ch)
 int lang_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "unsafe", no_argument, NULL, 'U' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		{"help", no_argument, NULL, 'h'},
+		{"unsafe", no_argument, NULL, 'U'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
 	};
-	struct lang_opts opts = { 0 };
-	struct lang_run_opts ro = { 0 };
-	struct child ch = { .pid = -1, .go_fd = -1 };
+	struct lang_opts opts = {0};
+	struct lang_run_opts ro = {0};
+	struct child ch = {.pid = -1, .go_fd = -1};
 	const char *prog_text = NULL, *file = NULL, *cmd = NULL;
 	bool list = false;
 	char *src = NULL;
-	struct compiler c = { 0 };
+	struct compiler c = {0};
 	struct diag diag;
 	int opt, ret = 1;
 
@@ -173,7 +173,8 @@ int lang_main(int argc, char **argv)
 
 			opts.pid = (int)strtol(optarg, &end, 10);
 			if (*end || opts.pid <= 0) {
-				fprintf(stderr, "ERROR: pid '%s' is not a valid process id\n", optarg);
+				fprintf(stderr, "ERROR: pid '%s' is not a valid process id\n",
+					optarg);
 				return 1;
 			}
 			if (kill(opts.pid, 0) && errno == ESRCH) {
@@ -189,7 +190,9 @@ int lang_main(int argc, char **argv)
 			if (!strcmp(optarg, "json"))
 				ro.json = true;
 			else if (strcmp(optarg, "text")) {
-				fprintf(stderr, "ERROR: Invalid output format \"%s\"\nValid formats: 'text', 'json'\n",
+				fprintf(stderr,
+					"ERROR: Invalid output format \"%s\"\nValid formats: "
+					"'text', 'json'\n",
 					optarg);
 				return 1;
 			}
@@ -227,7 +230,8 @@ int lang_main(int argc, char **argv)
 		file = argv[optind++];
 		src = read_file(file);
 		if (!src) {
-			fprintf(stderr, "ERROR: failed to open file '%s': %s\n", file, strerror(errno));
+			fprintf(stderr, "ERROR: failed to open file '%s': %s\n", file,
+				strerror(errno));
 			return 1;
 		}
 	} else {

@@ -135,9 +135,10 @@ static struct node *parse_block_top(struct parser *p, int top);
 static struct node *parse_unary(struct parser *p);
 
 static const char *const type_names[] = {
-	"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-	"int", "char", "bool", "uint", "long", "ulong", "short", "ushort", "uchar", "void",
-	"buf_t", "size_t", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "string",
+	"int8",	 "int16", "int32", "int64",  "uint8",  "uint16", "uint32", "uint64",
+	"int",	 "char",  "bool",  "uint",   "long",   "ulong",	 "short",  "ushort",
+	"uchar", "void",  "buf_t", "size_t", "u8",     "u16",	 "u32",	   "u64",
+	"s8",	 "s16",	  "s32",   "s64",    "string",
 };
 
 bool lang_is_type_name(const char *s)
@@ -230,8 +231,8 @@ static struct node *parse_primary(struct parser *p)
 		next(p);
 		if (!expect(p, '('))
 			return n;
-		if (p->tok.kind == TOK_STRUCT || (p->tok.kind == TOK_IDENT &&
-						   lang_is_type_name(p->tok.text))) {
+		if (p->tok.kind == TOK_STRUCT ||
+		    (p->tok.kind == TOK_IDENT && lang_is_type_name(p->tok.text))) {
 			if (p->tok.kind == TOK_STRUCT) {
 				next(p);
 				if (p->tok.kind != TOK_IDENT) {
@@ -395,16 +396,34 @@ static struct node *parse_unary(struct parser *p)
 static int binop_prec(int tok)
 {
 	switch (tok) {
-	case TOK_LOR: return 1;
-	case TOK_LAND: return 2;
-	case '|': return 3;
-	case '^': return 4;
-	case '&': return 5;
-	case TOK_EQ: case TOK_NE: return 6;
-	case '<': case '>': case TOK_LE: case TOK_GE: return 7;
-	case TOK_SHL: case TOK_SHR: return 8;
-	case '+': case '-': return 9;
-	case '*': case '/': case '%': return 10;
+	case TOK_LOR:
+		return 1;
+	case TOK_LAND:
+		return 2;
+	case '|':
+		return 3;
+	case '^':
+		return 4;
+	case '&':
+		return 5;
+	case TOK_EQ:
+	case TOK_NE:
+		return 6;
+	case '<':
+	case '>':
+	case TOK_LE:
+	case TOK_GE:
+		return 7;
+	case TOK_SHL:
+	case TOK_SHR:
+		return 8;
+	case '+':
+	case '-':
+		return 9;
+	case '*':
+	case '/':
+	case '%':
+		return 10;
 	}
 	return 0;
 }
@@ -475,16 +494,26 @@ static struct node *parse_expr(struct parser *p)
 static int assign_op(int tok)
 {
 	switch (tok) {
-	case TOK_ADD_ASSIGN: return '+';
-	case TOK_SUB_ASSIGN: return '-';
-	case TOK_MUL_ASSIGN: return '*';
-	case TOK_DIV_ASSIGN: return '/';
-	case TOK_MOD_ASSIGN: return '%';
-	case TOK_AND_ASSIGN: return '&';
-	case TOK_OR_ASSIGN: return '|';
-	case TOK_XOR_ASSIGN: return '^';
-	case TOK_SHL_ASSIGN: return TOK_SHL;
-	case TOK_SHR_ASSIGN: return TOK_SHR;
+	case TOK_ADD_ASSIGN:
+		return '+';
+	case TOK_SUB_ASSIGN:
+		return '-';
+	case TOK_MUL_ASSIGN:
+		return '*';
+	case TOK_DIV_ASSIGN:
+		return '/';
+	case TOK_MOD_ASSIGN:
+		return '%';
+	case TOK_AND_ASSIGN:
+		return '&';
+	case TOK_OR_ASSIGN:
+		return '|';
+	case TOK_XOR_ASSIGN:
+		return '^';
+	case TOK_SHL_ASSIGN:
+		return TOK_SHL;
+	case TOK_SHR_ASSIGN:
+		return TOK_SHR;
 	}
 	return 0;
 }
@@ -653,8 +682,8 @@ static struct node *parse_probe(struct parser *p)
 
 struct node *lang_parse(const char *src, struct diag *diag)
 {
-	struct parser p = { 0 };
-	struct node *prog = node_new(N_PROGRAM, (struct loc){ 1, 1, 2 });
+	struct parser p = {0};
+	struct node *prog = node_new(N_PROGRAM, (struct loc){1, 1, 2});
 
 	p.diag = diag;
 	lexer_init(&p.lx, src, diag);
@@ -675,7 +704,7 @@ struct node *lang_parse(const char *src, struct diag *diag)
 		return NULL;
 	}
 	if (!prog->args) {
-		diag_error(diag, (struct loc){ 1, 1, 2 }, "no probes in program");
+		diag_error(diag, (struct loc){1, 1, 2}, "no probes in program");
 		node_free(prog);
 		return NULL;
 	}

@@ -23,14 +23,22 @@ static const struct {
 	const char *name, *alias;
 	enum probe_type type;
 } probe_types[] = {
-	{ "BEGIN", NULL, PT_BEGIN },		{ "END", NULL, PT_END },
-	{ "uprobe", "u", PT_UPROBE },		{ "uretprobe", "ur", PT_URETPROBE },
-	{ "tracepoint", "t", PT_TRACEPOINT },	{ "rawtracepoint", "rt", PT_RAWTP },
-	{ "interval", "i", PT_INTERVAL },	{ "profile", "p", PT_PROFILE },
-	{ "software", "s", PT_SOFTWARE },	{ "hardware", "h", PT_HARDWARE },
-	{ "kprobe", "k", PT_KPROBE },		{ "kretprobe", "kr", PT_KRETPROBE },
-	{ "kfunc", "f", PT_KFUNC },		{ "kretfunc", "fr", PT_KRETFUNC },
-	{ "usdt", "U", PT_USDT },		{ "watchpoint", "w", PT_WATCHPOINT },
+	{"BEGIN", NULL, PT_BEGIN},
+	{"END", NULL, PT_END},
+	{"uprobe", "u", PT_UPROBE},
+	{"uretprobe", "ur", PT_URETPROBE},
+	{"tracepoint", "t", PT_TRACEPOINT},
+	{"rawtracepoint", "rt", PT_RAWTP},
+	{"interval", "i", PT_INTERVAL},
+	{"profile", "p", PT_PROFILE},
+	{"software", "s", PT_SOFTWARE},
+	{"hardware", "h", PT_HARDWARE},
+	{"kprobe", "k", PT_KPROBE},
+	{"kretprobe", "kr", PT_KRETPROBE},
+	{"kfunc", "f", PT_KFUNC},
+	{"kretfunc", "fr", PT_KRETFUNC},
+	{"usdt", "U", PT_USDT},
+	{"watchpoint", "w", PT_WATCHPOINT},
 };
 
 const char *probe_type_name(enum probe_type t)
@@ -74,12 +82,12 @@ static const struct {
 	int config; /* PERF_COUNT_SW_* */
 	uint64_t def;
 } sw_events[] = {
-	{ "cpu-clock", "cpu", 0, 1000000 },	     { "task-clock", NULL, 1, 1000000 },
-	{ "page-faults", "faults", 2, 100 },	     { "context-switches", "cs", 3, 1000 },
-	{ "cpu-migrations", NULL, 4, 1 },	     { "minor-faults", NULL, 5, 100 },
-	{ "major-faults", NULL, 6, 1 },		     { "alignment-faults", NULL, 7, 1 },
-	{ "emulation-faults", NULL, 8, 1 },	     { "dummy", NULL, 9, 1 },
-	{ "bpf-output", NULL, 10, 1 },
+	{"cpu-clock", "cpu", 0, 1000000},  {"task-clock", NULL, 1, 1000000},
+	{"page-faults", "faults", 2, 100}, {"context-switches", "cs", 3, 1000},
+	{"cpu-migrations", NULL, 4, 1},	   {"minor-faults", NULL, 5, 100},
+	{"major-faults", NULL, 6, 1},	   {"alignment-faults", NULL, 7, 1},
+	{"emulation-faults", NULL, 8, 1},  {"dummy", NULL, 9, 1},
+	{"bpf-output", NULL, 10, 1},
 };
 
 int software_event_config(const char *name, uint64_t *def)
@@ -118,7 +126,7 @@ static int parse_u64(const char *s, uint64_t *v)
 int attach_point_parse(struct compiler *c, const char *text, struct loc loc,
 		       struct attach_point *ap)
 {
-	char *buf = strdup(text), *parts[4] = { 0 };
+	char *buf = strdup(text), *parts[4] = {0};
 	int n, ret = -EINVAL;
 	size_t i;
 
@@ -233,7 +241,8 @@ int attach_point_parse(struct compiler *c, const char *text, struct loc loc,
 	case PT_KFUNC:
 	case PT_KRETFUNC:
 		if (n != 2 || !*parts[1]) {
-			ap_error(c, ap, "%s probe must have a function name", probe_type_name(ap->type));
+			ap_error(c, ap, "%s probe must have a function name",
+				 probe_type_name(ap->type));
 			goto out;
 		}
 		ap->func = strdup(parts[1]);
@@ -340,8 +349,9 @@ static int check_offset(struct compiler *c, struct attach_point *ap, const char 
 	int ret = 0;
 
 	if (f->size && ap->func_offset >= f->size) {
-		diag_error(c->diag, ap->loc, "Offset outside the function bounds ('%s' size is %llu)",
-			   f->name, (unsigned long long)f->size);
+		diag_error(c->diag, ap->loc,
+			   "Offset outside the function bounds ('%s' size is %llu)", f->name,
+			   (unsigned long long)f->size);
 		return -EINVAL;
 	}
 	if (elf_file__open(path, &ef))
@@ -352,8 +362,7 @@ static int check_offset(struct compiler *c, struct attach_point *ap, const char 
 			   "Could not add uprobe into middle of instruction: %s:%s+%llu",
 			   ap->display, f->name, (unsigned long long)ap->func_offset);
 		ret = -EINVAL;
-	} else if (code && insn_uprobe_unsafe(code + ap->func_offset,
-					     f->size - ap->func_offset)) {
+	} else if (code && insn_uprobe_unsafe(code + ap->func_offset, f->size - ap->func_offset)) {
 		diag_error(c->diag, ap->loc,
 			   "Refusing a uprobe on %s+%llu: the kernel mis-emulates that instruction",
 			   f->name, (unsigned long long)ap->func_offset);
@@ -365,7 +374,7 @@ static int check_offset(struct compiler *c, struct attach_point *ap, const char 
 
 static int resolve_uprobe(struct compiler *c, struct attach_point *ap)
 {
-	struct probe_spec spec = { .kind = PROBE_UPROBE, .target = ap->path, .pattern = ap->func };
+	struct probe_spec spec = {.kind = PROBE_UPROBE, .target = ap->path, .pattern = ap->func};
 	struct target_set ts;
 	char err[512];
 	int ret;
@@ -391,8 +400,9 @@ static int resolve_uprobe(struct compiler *c, struct attach_point *ap)
 		return -ENOMEM;
 	}
 	if (ts.nfuncs > 1 && ap->has_offset) {
-		diag_error(c->diag, ap->loc, "an offset needs a single function, but '%s' matches %zu",
-			   ap->func, ts.nfuncs);
+		diag_error(c->diag, ap->loc,
+			   "an offset needs a single function, but '%s' matches %zu", ap->func,
+			   ts.nfuncs);
 		target_set__free(&ts);
 		return -EINVAL;
 	}
@@ -403,8 +413,8 @@ static int resolve_uprobe(struct compiler *c, struct attach_point *ap)
 		uint64_t idx;
 
 		ap->func_names[ap->nfuncs++] = strdup(f->name);
-		if (asprintf(&pname, "%s:%s:%s%s", probe_type_name(ap->type), ap->display,
-			     f->name, "") < 0)
+		if (asprintf(&pname, "%s:%s:%s%s", probe_type_name(ap->type), ap->display, f->name,
+			     "") < 0)
 			return -ENOMEM;
 		idx = (uint64_t)probe_name_add(c, pname);
 		free(pname);
@@ -437,7 +447,8 @@ static int resolve_uprobe(struct compiler *c, struct attach_point *ap)
 	}
 	if (!ret && !ap->noffsets) {
 		diag_error(c->diag, ap->loc,
-			   "no RET instruction found in '%s': it only leaves by tail jumps", ap->func);
+			   "no RET instruction found in '%s': it only leaves by tail jumps",
+			   ap->func);
 		ret = -ENOENT;
 	}
 	target_set__free(&ts);
@@ -464,8 +475,8 @@ int attach_point_resolve(struct compiler *c, struct attach_point *ap)
 	case PT_KFUNC:
 	case PT_KRETFUNC:
 		if (kernel_kfunc_mech(why, sizeof(why)) != KFUNC_FENTRY) {
-			diag_error(c->diag, ap->loc, "kfunc/kretfunc not available for your kernel: %s",
-				   why);
+			diag_error(c->diag, ap->loc,
+				   "kfunc/kretfunc not available for your kernel: %s", why);
 			return -EOPNOTSUPP;
 		}
 		diag_error(c->diag, ap->loc, "kfunc/kretfunc probes are not supported yet");
@@ -510,8 +521,8 @@ static struct attach_point *probe_add_ap(struct probe *p)
 
 static int expand_tracepoints(struct compiler *c, struct probe *p, struct attach_point *tmpl)
 {
-	struct probe_spec spec = { .kind = PROBE_TRACEPOINT, .tp_cat = tmpl->tp_cat,
-				   .pattern = tmpl->tp_name };
+	struct probe_spec spec = {
+		.kind = PROBE_TRACEPOINT, .tp_cat = tmpl->tp_cat, .pattern = tmpl->tp_name};
 	char **names, err[512];
 	size_t n;
 	int ret = tracepoints_match(&spec, &names, &n, err, sizeof(err));
@@ -547,7 +558,8 @@ static bool node_uses_ident(const struct node *n, const char *name)
 		if (n->kind == N_IDENT && !strcmp(n->name, name))
 			return true;
 		if (node_uses_ident(n->a, name) || node_uses_ident(n->b, name) ||
-		    node_uses_ident(n->c, name) || (n->kind != N_PROBE && node_uses_ident(n->args, name)))
+		    node_uses_ident(n->c, name) ||
+		    (n->kind != N_PROBE && node_uses_ident(n->args, name)))
 			return true;
 	}
 	return false;
@@ -589,7 +601,8 @@ int probes_expand(struct compiler *c)
 				bool *seen = tmp.type == PT_BEGIN ? &seen_begin : &seen_end;
 
 				if (*seen) {
-					diag_error(c->diag, tmp.loc, "More than one %s probe defined",
+					diag_error(c->diag, tmp.loc,
+						   "More than one %s probe defined",
 						   probe_type_name(tmp.type));
 					attach_point_free(&tmp);
 					ret = -EINVAL;
@@ -599,7 +612,8 @@ int probes_expand(struct compiler *c)
 			}
 			ap = probe_add_ap(p);
 			*ap = tmp;
-			ap->want_params = node_uses_ident(pn->a, "args") || node_uses_ident(pn->b, "args");
+			ap->want_params =
+				node_uses_ident(pn->a, "args") || node_uses_ident(pn->b, "args");
 			if (!c->opts->offline) {
 				err = attach_point_resolve(c, ap);
 				if (err) {

@@ -47,8 +47,7 @@ static uint64_t now_mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static int map_new(enum bpf_map_type type, const char *name, uint32_t ks, uint32_t vs,
-		   uint32_t n)
+static int map_new(enum bpf_map_type type, const char *name, uint32_t ks, uint32_t vs, uint32_t n)
 {
 	int fd = bpf_map_create(type, name, ks, vs, n, NULL);
 
@@ -66,17 +65,20 @@ static int create_maps(struct runner *r)
 	r->fds.funcnames = map_new(BPF_MAP_TYPE_ARRAY, "tk_funcs", 4, LT_STR_DEFAULT,
 				   c->nprobe_names ? c->nprobe_names : 1);
 	if (r->fds.ringbuf < 0 || r->fds.heap < 0 || r->fds.lost < 0 || r->fds.funcnames < 0)
-		return r->fds.ringbuf < 0 ? r->fds.ringbuf : r->fds.heap < 0 ? r->fds.heap :
-		       r->fds.lost < 0 ? r->fds.lost : r->fds.funcnames;
+		return r->fds.ringbuf < 0 ? r->fds.ringbuf
+		       : r->fds.heap < 0  ? r->fds.heap
+		       : r->fds.lost < 0  ? r->fds.lost
+					  : r->fds.funcnames;
 	/* function names by probe index ("uprobe:PATH:FUNC"), for `func` under wildcards */
 	for (int p = 0; p < c->nprobes; p++)
 		for (int a = 0; a < c->probes[p].naps; a++) {
 			struct attach_point *ap = &c->probes[p].aps[a];
 			size_t skip = ap->display ? strlen(probe_type_name(ap->type)) +
-							    strlen(ap->display) + 2 : 0;
+							    strlen(ap->display) + 2
+						  : 0;
 
 			for (size_t i = 0; i < ap->noffsets && ap->nfuncs; i++) {
-				char name[LT_STR_DEFAULT] = { 0 };
+				char name[LT_STR_DEFAULT] = {0};
 
 				key = (uint32_t)ap->cookies[i];
 				if (key >= (uint32_t)c->nprobe_names ||
@@ -99,8 +101,8 @@ static int create_maps(struct runner *r)
 		}
 	for (int i = 0; i < c->nmaps; i++) {
 		struct lt_map *m = &c->maps[i].m;
-		int fd = map_new(m->percpu ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH,
-				 "tk_map", m->key_size, m->value_size, LT_MAP_KEYS_MAX);
+		int fd = map_new(m->percpu ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH, "tk_map",
+				 m->key_size, m->value_size, LT_MAP_KEYS_MAX);
 
 		if (fd < 0)
 			return fd;
@@ -181,8 +183,8 @@ static int load_one(struct runner *r, struct probe *p, struct attach_point *ap, 
 	n = cg_program(c, p, ap, &r->fds, start, &insns, &locs);
 	if (n < 0) {
 		diag_error(c->diag, ap->loc, "%s: %s",
-			   n == -E2BIG ? "program too large (stack or heap limit)" :
-					 "code generation failed",
+			   n == -E2BIG ? "program too large (stack or heap limit)"
+				       : "code generation failed",
 			   ap->probe_name);
 		return n;
 	}
@@ -272,7 +274,7 @@ static int run_special(struct runner *r, enum probe_type t)
 
 static int attach_one(struct runner *r, struct attach_point *ap)
 {
-	struct perf_event_attr attr = { .size = sizeof(attr), .type = PERF_TYPE_SOFTWARE };
+	struct perf_event_attr attr = {.size = sizeof(attr), .type = PERF_TYPE_SOFTWARE};
 	int pid = r->c->opts->pid > 0 ? r->c->opts->pid : -1, err = 0;
 	long ncpu;
 
@@ -290,7 +292,8 @@ static int attach_one(struct runner *r, struct attach_point *ap)
 				      ap->cookies, ap->noffsets, r->c->opts->pid,
 				      ap->type == PT_URETPROBE && !ap->is_go);
 	case PT_TRACEPOINT:
-		return attach_tracepoint(r->as, ap->prog_fd, ap->tp_cat, ap->tp_name, ap->probe_index);
+		return attach_tracepoint(r->as, ap->prog_fd, ap->tp_cat, ap->tp_name,
+					 ap->probe_index);
 	case PT_RAWTP:
 		return attach_raw_tracepoint(r->as, ap->prog_fd, ap->tp_name);
 	case PT_INTERVAL:
@@ -303,14 +306,16 @@ static int attach_one(struct runner *r, struct attach_point *ap)
 			attr.freq = 1;
 			attr.sample_freq = f;
 		} else {
-			attr.sample_period = !strcmp(u, "s") ? f * 1000000000ull :
-					     !strcmp(u, "ms") ? f * 1000000ull : f * 1000ull;
+			attr.sample_period = !strcmp(u, "s")	? f * 1000000000ull
+					     : !strcmp(u, "ms") ? f * 1000000ull
+								: f * 1000ull;
 		}
 		if (ap->type == PT_INTERVAL)
 			return attach_perf_event(r->as, ap->prog_fd, &attr, -1, 0);
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		for (long cpu = 0; cpu < ncpu && !err; cpu++)
-			err = attach_perf_event(r->as, ap->prog_fd, &attr, pid, pid > 0 ? -1 : (int)cpu);
+			err = attach_perf_event(r->as, ap->prog_fd, &attr, pid,
+						pid > 0 ? -1 : (int)cpu);
 		return err;
 	}
 	case PT_SOFTWARE: {
@@ -320,7 +325,8 @@ static int attach_one(struct runner *r, struct attach_point *ap)
 		attr.sample_period = ap->freq;
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		for (long cpu = 0; cpu < ncpu && !err; cpu++)
-			err = attach_perf_event(r->as, ap->prog_fd, &attr, pid, pid > 0 ? -1 : (int)cpu);
+			err = attach_perf_event(r->as, ap->prog_fd, &attr, pid,
+						pid > 0 ? -1 : (int)cpu);
 		return err;
 	}
 	default:
@@ -332,7 +338,7 @@ static int attach_one(struct runner *r, struct attach_point *ap)
 static void run_system(struct runner *r, const void *data, size_t len)
 {
 	const struct lt_event_hdr *h = data;
-	struct lt_sbuf cmd = { 0 };
+	struct lt_sbuf cmd = {0};
 
 	if (h->id >= r->prog.nfmts)
 		return;
@@ -410,8 +416,7 @@ static int on_tick(void *ctx)
 static void close_fds(struct runner *r)
 {
 	for (int p = 0; p < r->c->nprobes; p++)
-		for (int a = 0; a < r->c->probes[p].naps; a++)
-		{
+		for (int a = 0; a < r->c->probes[p].naps; a++) {
 			struct attach_point *ap = &r->c->probes[p].aps[a];
 
 			if (ap->prog_fd >= 0)
@@ -455,7 +460,7 @@ static void fill_prog(struct runner *r)
 
 int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 {
-	struct runner r = { .c = c, .fds = { -1, -1, -1, -1 } };
+	struct runner r = {.c = c, .fds = {-1, -1, -1, -1}};
 	uint64_t start = now_mono_ns();
 	enum loop_reason why;
 	int err;

@@ -8,7 +8,7 @@
 
 struct lang_run_opts {
 	bool json;
-	int watch_pid;			 /* stop when it exits (-c child) */
+	int watch_pid;			/* stop when it exits (-c child) */
 	void (*on_attached)(void *ctx); /* e.g. release the -c child */
 	void *ctx;
 };

@@ -81,14 +81,22 @@ const char *lt_type_str(const struct lt_type *t, char *buf, size_t len)
 	case LT_STR:
 		snprintf(buf, len, "string[%u]", t->size);
 		return buf;
-	case LT_BUF: return "buffer";
-	case LT_KSTACK: return "kstack";
-	case LT_USTACK: return "ustack";
-	case LT_KSYM: return "ksym";
-	case LT_USYM: return "usym";
-	case LT_INET: return "inet";
-	case LT_TIMESTAMP: return "timestamp";
-	case LT_PROBE: return "probe";
+	case LT_BUF:
+		return "buffer";
+	case LT_KSTACK:
+		return "kstack";
+	case LT_USTACK:
+		return "ustack";
+	case LT_KSYM:
+		return "ksym";
+	case LT_USYM:
+		return "usym";
+	case LT_INET:
+		return "inet";
+	case LT_TIMESTAMP:
+		return "timestamp";
+	case LT_PROBE:
+		return "probe";
 	case LT_TUPLE: {
 		size_t o = 0;
 
@@ -101,11 +109,12 @@ const char *lt_type_str(const struct lt_type *t, char *buf, size_t len)
 		}
 		return buf;
 	}
-	default: return "none";
+	default:
+		return "none";
 	}
 }
 
-static bool types_compatible(const struct lt_type *a, const struct lt_type *b)
+bool types_compatible(const struct lt_type *a, const struct lt_type *b)
 {
 	if (lt_is_int(a) && lt_is_int(b))
 		return a->kind == b->kind || (a->kind == LT_INT && b->kind == LT_INT);
@@ -122,7 +131,7 @@ static bool types_compatible(const struct lt_type *a, const struct lt_type *b)
 }
 
 /* Key/value types are stored with ints widened and strings kept at their size. */
-static void type_copy(struct compiler *c, struct lt_type *dst, const struct lt_type *src)
+void type_copy(struct compiler *c, struct lt_type *dst, const struct lt_type *src)
 {
 	*dst = *src;
 	if (src->kind == LT_TUPLE) {
@@ -184,11 +193,11 @@ static int map_get(struct compiler *c, struct node *n)
 }
 
 /* Type the keys of a map access and check them against earlier uses. */
-static int sema_map_keys(struct compiler *c, struct node *n)
+int sema_map_keys(struct compiler *c, struct node *n)
 {
 	struct nsema *s = sema_info(n);
 	struct mapdef *md;
-	struct lt_type key = { 0 };
+	struct lt_type key = {0};
 	int nk = (int)node_count(n->args), i = 0;
 	struct lt_member *m = NULL;
 
@@ -219,10 +228,14 @@ static int sema_map_keys(struct compiler *c, struct node *n)
 		char a[256], b[256];
 
 		if (md->m.key.kind == LT_NONE || key.kind == LT_NONE)
-			return sema_err(c, n->loc, "Argument mismatch for %s: trying to access with %s arguments when map expects %s arguments",
+			return sema_err(c, n->loc,
+					"Argument mismatch for %s: trying to access with %s "
+					"arguments when map expects %s arguments",
 					n->name, key.kind == LT_NONE ? "no" : "some",
 					md->m.key.kind == LT_NONE ? "no" : "some");
-		return sema_err(c, n->loc, "Argument mismatch for %s: trying to access with arguments: [%s] when map expects arguments: [%s]",
+		return sema_err(c, n->loc,
+				"Argument mismatch for %s: trying to access with arguments: [%s] "
+				"when map expects arguments: [%s]",
 				n->name, lt_type_str(&key, a, sizeof(a)),
 				lt_type_str(&md->m.key, b, sizeof(b)));
 	} else if (key.kind == LT_TUPLE) {
@@ -238,12 +251,12 @@ static int sema_map_keys(struct compiler *c, struct node *n)
 	return 0;
 }
 
-int sema_map_value(struct compiler *c, struct node *map, enum lt_agg agg,
-		   const struct lt_type *val, struct loc loc)
+int sema_map_value(struct compiler *c, struct node *map, enum lt_agg agg, const struct lt_type *val,
+		   struct loc loc)
 {
 	struct mapdef *md = &c->maps[NS(map)->map];
-	static const char *const agg_names[] = { "none", "count", "sum", "min", "max",
-						 "avg", "stats", "hist", "lhist" };
+	static const char *const agg_names[] = {"none", "count", "sum",	 "min",	 "max",
+						"avg",	"stats", "hist", "lhist"};
 
 	if (!md->typed) {
 		md->m.agg = agg;
@@ -256,14 +269,18 @@ int sema_map_value(struct compiler *c, struct node *map, enum lt_agg agg,
 	if (md->m.agg != agg) {
 		char b[64];
 
-		return sema_err(c, map->loc, "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'",
+		return sema_err(c, map->loc,
+				"Type mismatch for %s: trying to assign value of type '%s' when "
+				"map already contains a value of type '%s'",
 				md->name, agg ? agg_names[agg] : lt_type_str(val, b, sizeof(b)),
 				md->m.agg ? agg_names[md->m.agg] : "value");
 	}
 	if (agg == LT_AGG_NONE && val && !types_compatible(&md->m.val, val)) {
 		char a[64], b[64];
 
-		return sema_err(c, map->loc, "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'",
+		return sema_err(c, map->loc,
+				"Type mismatch for %s: trying to assign value of type '%s' when "
+				"map already contains a value of type '%s'",
 				md->name, lt_type_str(val, a, sizeof(a)),
 				lt_type_str(&md->m.val, b, sizeof(b)));
 	}
@@ -281,7 +298,8 @@ int sema_map_ref(struct compiler *c, struct node *arg, const char *fn)
 	if (arg->kind != N_MAP)
 		return sema_err(c, arg->loc, "%s() expects a map to be provided", fn);
 	if (arg->args)
-		return sema_err(c, arg->loc, "The map passed to %s() should not be indexed by a key", fn);
+		return sema_err(c, arg->loc,
+				"The map passed to %s() should not be indexed by a key", fn);
 	s = sema_info(arg);
 	i = map_get(c, arg);
 	s->map = i;
@@ -322,7 +340,7 @@ int fmt_add(struct compiler *c, const char *fmt, struct node *args, int nskip)
 
 /* ---- variables --------------------------------------------------------------------- */
 
-static struct var *var_find(struct probe *p, const char *name)
+struct var *var_find(struct probe *p, const char *name)
 {
 	for (int i = 0; i < p->nvars; i++)
 		if (!strcmp(p->vars[i].name, name))
@@ -330,7 +348,7 @@ static struct var *var_find(struct probe *p, const char *name)
 	return NULL;
 }
 
-static struct var *var_add(struct probe *p, const char *name)
+struct var *var_add(struct probe *p, const char *name)
 {
 	struct var *v = realloc(p->vars, (p->nvars + 1) * sizeof(*v));
 
@@ -372,8 +390,11 @@ static int sema_call(struct compiler *c, struct node *n, bool is_call)
 			return sema_err(c, n->loc, "%s can not be used with \"%s\" probes", n->name,
 					probe_type_name(t));
 		if (!strcmp(n->name, "retval"))
-			return sema_err(c, n->loc, "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'kfunc' probes%s",
-					t == PT_TRACEPOINT ? " (try to use args->ret instead)" : "");
+			return sema_err(c, n->loc,
+					"The retval builtin can only be used with 'kretprobe' and "
+					"'uretprobe' and 'kfunc' probes%s",
+					t == PT_TRACEPOINT ? " (try to use args->ret instead)"
+							   : "");
 		return sema_err(c, n->loc, "The %s builtin can not be used with '%s' probes",
 				n->name, probe_type_name(t));
 	}
@@ -405,16 +426,17 @@ static int sema_binop(struct compiler *c, struct node *n)
 				lt_type_str(&b->t, y, sizeof(y)));
 	}
 	sema_set_int(n, 8, a->t.is_signed && b->t.is_signed);
-	if (n->op == TOK_EQ || n->op == TOK_NE || n->op == '<' || n->op == '>' ||
-	    n->op == TOK_LE || n->op == TOK_GE || n->op == TOK_LAND || n->op == TOK_LOR)
+	if (n->op == TOK_EQ || n->op == TOK_NE || n->op == '<' || n->op == '>' || n->op == TOK_LE ||
+	    n->op == TOK_GE || n->op == TOK_LAND || n->op == TOK_LOR)
 		NS(n)->t.is_signed = false;
 	if ((n->op == '/' || n->op == '%') && a->t.is_signed && b->t.is_signed && !c->quiet &&
 	    !(n->a->kind == N_NUM && n->b->kind == N_NUM)) {
-		struct loc ol = { (int)(n->num >> 40), (int)((n->num >> 20) & 0xfffff),
-				  (int)(n->num & 0xfffff) };
+		struct loc ol = {(int)(n->num >> 40), (int)((n->num >> 20) & 0xfffff),
+				 (int)(n->num & 0xfffff)};
 
 		diag_warn(c->diag, ol,
-			  "signed operands for '%s' can lead to undefined behavior (cast to unsigned to silence warning)",
+			  "signed operands for '%s' can lead to undefined behavior (cast to "
+			  "unsigned to silence warning)",
 			  tok_name(n->op));
 	}
 	/* keep both operands' signedness for comparisons/division in codegen */
@@ -441,7 +463,9 @@ static int sema_field(struct compiler *c, struct node *n)
 			}
 			f = tp_field_find(&ap->fmt, n->name);
 			if (!f)
-				return sema_err(c, n->loc, "Struct/union of type 'struct _tracepoint_%s_%s' does not contain a field named '%s'",
+				return sema_err(c, n->loc,
+						"Struct/union of type 'struct _tracepoint_%s_%s' "
+						"does not contain a field named '%s'",
 						ap->tp_cat, ap->tp_name, n->name);
 			s->field = f;
 			if (f->is_str) {
@@ -474,7 +498,8 @@ static int sema_field(struct compiler *c, struct node *n)
 					return 0;
 				}
 				if (ap->params[i].nregs < 1)
-					return sema_err(c, n->loc, "parameter '%s' is not passed in registers",
+					return sema_err(c, n->loc,
+							"parameter '%s' is not passed in registers",
 							n->name);
 				sema_set_int(n, 8, true);
 				return 0;
@@ -495,8 +520,8 @@ static int sema_field(struct compiler *c, struct node *n)
 				s->go_param = a->go_param;
 				s->go_member = i;
 				if (gp->member_reg[i] < 0)
-					return sema_err(c, n->loc, "field '%s' is not in a register",
-							n->name);
+					return sema_err(c, n->loc,
+							"field '%s' is not in a register", n->name);
 				sema_set_int(n, 8, true);
 				return 0;
 			}
@@ -512,8 +537,8 @@ static int sema_field(struct compiler *c, struct node *n)
 		s->t = *a->t.members[i].type;
 		return 0;
 	}
-	return sema_err(c, n->loc, "Can not access field '%s' on expression of type '%s'",
-			n->name, "non-struct");
+	return sema_err(c, n->loc, "Can not access field '%s' on expression of type '%s'", n->name,
+			"non-struct");
 }
 
 static int sema_cast(struct compiler *c, struct node *n)
@@ -523,15 +548,15 @@ static int sema_cast(struct compiler *c, struct node *n)
 		int size;
 		bool sign;
 	} ints[] = {
-		{ "int8", 1, true },	{ "int16", 2, true },  { "int32", 4, true },
-		{ "int64", 8, true },	{ "uint8", 1, false }, { "uint16", 2, false },
-		{ "uint32", 4, false }, { "uint64", 8, false }, { "int", 4, true },
-		{ "char", 1, true },	{ "bool", 1, false },  { "uint", 4, false },
-		{ "long", 8, true },	{ "ulong", 8, false }, { "short", 2, true },
-		{ "ushort", 2, false }, { "uchar", 1, false }, { "size_t", 8, false },
-		{ "u8", 1, false },	{ "u16", 2, false },   { "u32", 4, false },
-		{ "u64", 8, false },	{ "s8", 1, true },     { "s16", 2, true },
-		{ "s32", 4, true },	{ "s64", 8, true },    { "void", 1, false },
+		{"int8", 1, true},    {"int16", 2, true},   {"int32", 4, true},
+		{"int64", 8, true},   {"uint8", 1, false},  {"uint16", 2, false},
+		{"uint32", 4, false}, {"uint64", 8, false}, {"int", 4, true},
+		{"char", 1, true},    {"bool", 1, false},   {"uint", 4, false},
+		{"long", 8, true},    {"ulong", 8, false},  {"short", 2, true},
+		{"ushort", 2, false}, {"uchar", 1, false},  {"size_t", 8, false},
+		{"u8", 1, false},     {"u16", 2, false},    {"u32", 4, false},
+		{"u64", 8, false},    {"s8", 1, true},	    {"s16", 2, true},
+		{"s32", 4, true},     {"s64", 8, true},	    {"void", 1, false},
 	};
 	struct nsema *s = sema_info(n);
 
@@ -655,8 +680,10 @@ int sema_expr(struct compiler *c, struct node *n)
 		if (!lt_is_int(&NS(n->a)->t) || NS(n->a)->ext) {
 			char x[64];
 
-			return sema_err(c, n->loc, "The %s operator can not be used on expressions of type '%s'",
-					tok_name(n->op), lt_type_str(&NS(n->a)->t, x, sizeof(x)));
+			return sema_err(
+				c, n->loc,
+				"The %s operator can not be used on expressions of type '%s'",
+				tok_name(n->op), lt_type_str(&NS(n->a)->t, x, sizeof(x)));
 		}
 		if (n->op == '&')
 			return sema_err(c, n->loc, "The & (address-of) operator is not supported");
@@ -681,9 +708,11 @@ int sema_expr(struct compiler *c, struct node *n)
 			return sema_err(c, n->a->loc, "Invalid condition in ternary");
 		if (b->ext || d->ext || b->t.kind != d->t.kind ||
 		    !(lt_is_int(&b->t) || b->t.kind == LT_STR))
-			return sema_err(c, n->loc, "Ternary operator must return the same type: have '%s' and '%s'",
-					lt_type_str(&b->t, (char[64]){ 0 }, 64),
-					lt_type_str(&d->t, (char[64]){ 0 }, 64));
+			return sema_err(
+				c, n->loc,
+				"Ternary operator must return the same type: have '%s' and '%s'",
+				lt_type_str(&b->t, (char[64]){0}, 64),
+				lt_type_str(&d->t, (char[64]){0}, 64));
 		s->t = b->t;
 		if (b->t.kind == LT_STR && d->t.size > s->t.size)
 			s->t.size = d->t.size;
@@ -699,7 +728,9 @@ int sema_expr(struct compiler *c, struct node *n)
 			return -EINVAL;
 		a = NS(n->a);
 		if (!lt_is_int(&a->t) || a->ext || !lt_is_int(&NS(n->b)->t))
-			return sema_err(c, n->loc, "The array index operator [] can only be used on arrays and pointers");
+			return sema_err(c, n->loc,
+					"The array index operator [] can only be used on arrays "
+					"and pointers");
 		sema_set_int(n, a->k[3] ? (int)a->k[1] : 8, a->k[3] ? a->k[2] : false);
 		s->k[0] = a->k[3] ? a->k[1] : 8;
 		return 0;
@@ -712,14 +743,19 @@ int sema_expr(struct compiler *c, struct node *n)
 		if (n->a) {
 			if (sema_expr(c, n->a))
 				return -EINVAL;
-			sz = lt_is_int(&NS(n->a)->t) ? NS(n->a)->t.size : lt_type_size(&NS(n->a)->t);
+			sz = lt_is_int(&NS(n->a)->t) ? NS(n->a)->t.size
+						     : lt_type_size(&NS(n->a)->t);
 		} else if (strstr(n->name, "struct ")) {
-			return sema_err(c, n->loc, "Unknown type: %s (struct types need BTF, not supported)",
+			return sema_err(c, n->loc,
+					"Unknown type: %s (struct types need BTF, not supported)",
 					n->name);
 		} else {
-			static const char *const n1[] = { "int8", "uint8", "char", "bool", "u8", "s8", "uchar" };
-			static const char *const n2[] = { "int16", "uint16", "short", "ushort", "u16", "s16" };
-			static const char *const n4[] = { "int32", "uint32", "int", "uint", "u32", "s32" };
+			static const char *const n1[] = {"int8", "uint8", "char", "bool",
+							 "u8",	 "s8",	  "uchar"};
+			static const char *const n2[] = {"int16",  "uint16", "short",
+							 "ushort", "u16",    "s16"};
+			static const char *const n4[] = {"int32", "uint32", "int",
+							 "uint",  "u32",    "s32"};
 
 			for (size_t i = 0; i < sizeof(n1) / sizeof(*n1); i++)
 				if (!strcmp(n->name, n1[i]))
@@ -756,13 +792,14 @@ int sema_expr(struct compiler *c, struct node *n)
 	}
 	case N_INCDEC:
 		if (n->a->kind != N_MAP && n->a->kind != N_VAR)
-			return sema_err(c, n->loc, "The %s operator must be applied to a map or variable",
+			return sema_err(c, n->loc,
+					"The %s operator must be applied to a map or variable",
 					tok_name(n->op));
 		if (n->a->kind == N_MAP) {
 			if (sema_map_keys(c, n->a))
 				return -EINVAL;
 			if (!c->maps[NS(n->a)->map].typed) {
-				struct lt_type it = { .kind = LT_INT, .size = 8, .is_signed = true };
+				struct lt_type it = {.kind = LT_INT, .size = 8, .is_signed = true};
 
 				sema_map_value(c, n->a, LT_AGG_NONE, &it, n->loc);
 			}
@@ -779,245 +816,4 @@ int sema_expr(struct compiler *c, struct node *n)
 	default:
 		return sema_err(c, n->loc, "unexpected expression");
 	}
-}
-
-/* ---- statements -------------------------------------------------------------------- */
-
-static int sema_block(struct compiler *c, struct node *blk);
-
-static int sema_assign(struct compiler *c, struct node *n)
-{
-	struct nsema *r;
-
-	if (n->a->kind == N_VAR && !n->op) {
-		struct var *v;
-
-		if (sema_expr(c, n->b))
-			return -EINVAL;
-		r = NS(n->b);
-		if (r->ext == VX_AGG)
-			return sema_err(c, n->b->loc, "%s() should be directly assigned to a map",
-					n->b->name);
-		if (r->ext || r->t.kind == LT_NONE)
-			return sema_err(c, n->b->loc, "Value of this type can not be assigned to a variable");
-		v = var_find(c->cur, n->a->name);
-		if (!v) {
-			v = var_add(c->cur, n->a->name);
-			type_copy(c, &v->type, &r->t);
-			if (v->type.kind == LT_INT)
-				v->type.size = 8;
-		} else if (!types_compatible(&v->type, &r->t)) {
-			char a[64], b[64];
-
-			return sema_err(c, n->loc, "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'",
-					n->a->name, lt_type_str(&r->t, a, sizeof(a)),
-					lt_type_str(&v->type, b, sizeof(b)));
-		} else if (v->type.kind == LT_STR && r->t.size > v->type.size) {
-			v->type.size = r->t.size;
-		}
-		sema_info(n->a)->var = (int)(v - c->cur->vars);
-		NS(n->a)->t = v->type;
-		return 0;
-	}
-	if (n->op) {
-		/* x op= e  is  x = x op e  on integers */
-		if (sema_expr(c, n->b))
-			return -EINVAL;
-		if (!lt_is_int(&NS(n->b)->t) || NS(n->b)->ext)
-			return sema_err(c, n->b->loc, "compound assignment needs an integer value");
-		if (n->a->kind == N_MAP) {
-			if (sema_map_keys(c, n->a))
-				return -EINVAL;
-			if (!c->maps[NS(n->a)->map].typed)
-				sema_map_value(c, n->a, LT_AGG_NONE, &NS(n->b)->t, n->loc);
-			if (c->maps[NS(n->a)->map].m.agg != LT_AGG_NONE ||
-			    !lt_is_int(&c->maps[NS(n->a)->map].m.val))
-				return sema_err(c, n->loc, "compound assignment needs an integer map");
-			return 0;
-		}
-		if (sema_expr(c, n->a))
-			return -EINVAL;
-		if (!lt_is_int(&NS(n->a)->t))
-			return sema_err(c, n->loc, "compound assignment needs an integer variable");
-		return 0;
-	}
-	/* map assignment */
-	if (sema_map_keys(c, n->a) || sema_expr(c, n->b))
-		return -EINVAL;
-	r = NS(n->b);
-	if (r->ext == VX_AGG) {
-		struct mapdef *md = &c->maps[NS(n->a)->map];
-
-		if (sema_map_value(c, n->a, r->agg, NULL, n->loc))
-			return -EINVAL;
-		if (r->agg == LT_AGG_LHIST) {
-			if (md->m.lhist_step && (md->m.lhist_min != r->k[0] ||
-						 md->m.lhist_max != r->k[1] || md->m.lhist_step != r->k[2]))
-				return sema_err(c, n->loc, "Different lhist bounds in a single map unsupported");
-			md->m.lhist_min = r->k[0];
-			md->m.lhist_max = r->k[1];
-			md->m.lhist_step = r->k[2];
-		}
-		return 0;
-	}
-	if (r->ext || r->t.kind == LT_NONE)
-		return sema_err(c, n->b->loc, "Value of this type can not be assigned to a map");
-	if (sema_map_value(c, n->a, LT_AGG_NONE, &r->t, n->loc))
-		return -EINVAL;
-	NS(n->a)->t = c->maps[NS(n->a)->map].m.val;
-	return 0;
-}
-
-static int sema_stmt(struct compiler *c, struct node *n)
-{
-	int64_t k;
-
-	switch (n->kind) {
-	case N_ASSIGN:
-		return sema_assign(c, n);
-	case N_EXPRSTMT:
-		if (sema_expr(c, n->a))
-			return -EINVAL;
-		if (NS(n->a)->ext == VX_AGG)
-			return sema_err(c, n->a->loc, "%s() should be assigned to a map", n->a->name);
-		return 0;
-	case N_INCDEC:
-		return sema_expr(c, n);
-	case N_IF:
-		if (sema_expr(c, n->a))
-			return -EINVAL;
-		if (!lt_is_int(&NS(n->a)->t) || NS(n->a)->ext)
-			return sema_err(c, n->a->loc, "Invalid condition in if(): must be an integer");
-		if (sema_block(c, n->b))
-			return -EINVAL;
-		return n->c ? sema_block(c, n->c) : 0;
-	case N_WHILE: {
-		int ret;
-
-		if (sema_expr(c, n->a))
-			return -EINVAL;
-		if (!lt_is_int(&NS(n->a)->t) || NS(n->a)->ext)
-			return sema_err(c, n->a->loc, "Invalid condition in while(): must be an integer");
-		c->loop_depth++;
-		ret = sema_block(c, n->b);
-		c->loop_depth--;
-		return ret;
-	}
-	case N_UNROLL:
-		if (sema_expr(c, n->a))
-			return -EINVAL;
-		if (!sema_const_int(c, n->a, &k))
-			return sema_err(c, n->a->loc, "unroll() count must be an integer literal");
-		if (k < 1)
-			return sema_err(c, n->loc, "unroll minimum value is 1");
-		if (k > 100)
-			return sema_err(c, n->loc, "unroll maximum value is 100");
-		sema_info(n)->k[0] = k;
-		return sema_block(c, n->b);
-	case N_RETURN:
-		return 0;
-	case N_BREAK:
-	case N_CONTINUE:
-		if (!c->loop_depth)
-			return sema_err(c, n->loc, "%s used outside of a loop",
-					n->kind == N_BREAK ? "break" : "continue");
-		return 0;
-	default:
-		return sema_err(c, n->loc, "unexpected statement");
-	}
-}
-
-static int sema_block(struct compiler *c, struct node *blk)
-{
-	int ret = 0;
-
-	for (struct node *s = blk->args; s; s = s->next)
-		if (sema_stmt(c, s))
-			ret = -EINVAL;
-	return ret;
-}
-
-static int sema_probe(struct compiler *c, struct probe *p)
-{
-	int ret = 0;
-
-	c->cur = p;
-	for (int i = 0; i < p->nvars; i++)
-		free(p->vars[i].name);
-	free(p->vars);
-	p->vars = NULL;
-	p->nvars = 0;
-	if (p->node->a) {
-		if (sema_expr(c, p->node->a))
-			ret = -EINVAL;
-		else if (!lt_is_int(&NS(p->node->a)->t) || NS(p->node->a)->ext)
-			ret = sema_err(c, p->node->a->loc, "Invalid type for predicate: must be an integer");
-	}
-	if (sema_block(c, p->node->b))
-		ret = -EINVAL;
-	c->cur = NULL;
-	return ret;
-}
-
-int sema_run(struct compiler *c)
-{
-	int ret = 0, nfmts;
-
-	/* pass 1: quiet, learns map types from every assignment */
-	c->quiet = true;
-	nfmts = c->nfmts;
-	for (int i = 0; i < c->nprobes; i++)
-		sema_probe(c, &c->probes[i]);
-	for (int i = nfmts; i < c->nfmts; i++)
-		free((char *)c->fmts[i].f.fmt);
-	c->nfmts = nfmts;
-	c->quiet = false;
-	for (int i = 0; i < c->nprobes; i++)
-		if (sema_probe(c, &c->probes[i]))
-			ret = -EINVAL;
-	for (int i = 0; i < c->nmaps && !ret; i++) {
-		struct mapdef *md = &c->maps[i];
-
-		if (!md->typed) {
-			if (md->key_typed && !md->used_print_only)
-				ret = sema_err(c, md->loc, "Undefined map: %s", md->name);
-			else
-				ret = sema_err(c, md->loc, "Undefined map: %s", md->name);
-			continue;
-		}
-		md->m.key_size = lt_map_key_size(&md->m.key);
-		md->m.value_size = lt_map_value_size(&md->m);
-	}
-	return ret;
-}
-
-void compiler_free(struct compiler *c)
-{
-	extern void attach_point_free(struct attach_point *ap);
-
-	for (int i = 0; i < c->nprobes; i++) {
-		struct probe *p = &c->probes[i];
-
-		for (int k = 0; k < p->naps; k++)
-			attach_point_free(&p->aps[k]);
-		free(p->aps);
-		for (int k = 0; k < p->nvars; k++)
-			free(p->vars[k].name);
-		free(p->vars);
-	}
-	free(c->probes);
-	for (int i = 0; i < c->nmaps; i++)
-		free(c->maps[i].name);
-	free(c->maps);
-	for (int i = 0; i < c->nfmts; i++)
-		free((char *)c->fmts[i].f.fmt);
-	free(c->fmts);
-	for (int i = 0; i < c->nprobe_names; i++)
-		free((char *)c->probe_names[i]);
-	free(c->probe_names);
-	for (int i = 0; i < c->nallocs; i++)
-		free(c->allocs[i]);
-	free(c->allocs);
-	node_free(c->prog);
-	memset(c, 0, sizeof(*c));
 }

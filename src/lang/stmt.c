@@ -14,16 +14,26 @@ int cg_resolve(struct cg *g);
 static int binop_alu(int op)
 {
 	switch (op) {
-	case '+': return BPF_ADD;
-	case '-': return BPF_SUB;
-	case '*': return BPF_MUL;
-	case '/': return BPF_DIV;
-	case '%': return BPF_MOD;
-	case '&': return BPF_AND;
-	case '|': return BPF_OR;
-	case '^': return BPF_XOR;
-	case TOK_SHL: return BPF_LSH;
-	case TOK_SHR: return BPF_RSH;
+	case '+':
+		return BPF_ADD;
+	case '-':
+		return BPF_SUB;
+	case '*':
+		return BPF_MUL;
+	case '/':
+		return BPF_DIV;
+	case '%':
+		return BPF_MOD;
+	case '&':
+		return BPF_AND;
+	case '|':
+		return BPF_OR;
+	case '^':
+		return BPF_XOR;
+	case TOK_SHL:
+		return BPF_LSH;
+	case TOK_SHR:
+		return BPF_RSH;
 	}
 	return BPF_ADD;
 }
@@ -145,7 +155,9 @@ static int cg_stmt(struct cg *g, struct node *n)
 	struct loc saved_loc = g->cur_loc;
 	int ret = 0;
 
-	g->cur_loc = n->kind == N_EXPRSTMT ? n->a->loc : n->kind == N_ASSIGN ? span_stmt(n) : n->loc;
+	g->cur_loc = n->kind == N_EXPRSTMT ? n->a->loc
+		     : n->kind == N_ASSIGN ? span_stmt(n)
+					   : n->loc;
 	switch (n->kind) {
 	case N_ASSIGN:
 		if (n->op) {
@@ -156,8 +168,7 @@ static int cg_stmt(struct cg *g, struct node *n)
 			if (!cg_is_blob(&v->type)) {
 				ret = cg_int(g, n->b);
 				cg_stx(g, BPF_DW, BPF_REG_10, (int16_t)v->heap_off, BPF_REG_0);
-			} else if (NS(n->b)->t.kind == LT_STR &&
-			    NS(n->b)->t.size < v->type.size) {
+			} else if (NS(n->b)->t.kind == LT_STR && NS(n->b)->t.size < v->type.size) {
 				cg_zero(g, v->heap_off, lt_type_size(&v->type));
 				ret = cg_value(g, n->b, v->heap_off);
 			} else {
@@ -279,7 +290,7 @@ static bool ap_has_conds(const struct attach_point *ap)
 int cg_program(struct compiler *c, struct probe *p, struct attach_point *ap, struct cg_maps *fds,
 	       uint64_t start_ns, struct bpf_insn **out, struct loc **locs)
 {
-	struct cg g = { .c = c, .p = p, .ap = ap, .fds = fds, .start_ns = start_ns };
+	struct cg g = {.c = c, .p = p, .ap = ap, .fds = fds, .start_ns = start_ns};
 	int ret;
 
 	c->cur = p;

@@ -34,7 +34,8 @@ const struct tp_field *tp_field_find(const struct tp_format *f, const char *name
 static int parse_field(char *line, struct tp_field *fl)
 {
 	char *decl = strstr(line, "field:"), *semi, *name, *br;
-	char *off = strstr(line, "offset:"), *sz = strstr(line, "size:"), *sg = strstr(line, "signed:");
+	char *off = strstr(line, "offset:"), *sz = strstr(line, "size:"),
+	     *sg = strstr(line, "signed:");
 
 	if (!decl || !off || !sz)
 		return -1;
@@ -102,7 +103,8 @@ int tp_format_load(struct compiler *c, struct attach_point *ap)
 	snprintf(path, sizeof(path), "%s/events/%s/%s/format", tfs, ap->tp_cat, ap->tp_name);
 	fp = fopen(path, "r");
 	if (!fp) {
-		diag_error(c->diag, ap->loc, "tracepoint not found: %s:%s", ap->tp_cat, ap->tp_name);
+		diag_error(c->diag, ap->loc, "tracepoint not found: %s:%s", ap->tp_cat,
+			   ap->tp_name);
 		return -ENOENT;
 	}
 	while (fgets(line, sizeof(line), fp)) {

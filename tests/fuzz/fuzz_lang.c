@@ -16,9 +16,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *sink;
-	static char *params[] = { "42", "hello" };
-	struct lang_opts opts = { .offline = true, .params = params, .nparams = 2 };
-	struct compiler c = { 0 };
+	static char *params[] = {"42", "hello"};
+	struct lang_opts opts = {.offline = true, .params = params, .nparams = 2};
+	struct compiler c = {0};
 	struct diag d;
 	char *src;
 

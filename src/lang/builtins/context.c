@@ -9,19 +9,19 @@
 
 #include "lang/cg.h"
 
-static const int sysv_args[] = { PR_DI, PR_SI, PR_DX, PR_CX, PR_R8, PR_R9 };
-static const int go_args[] = { PR_AX, PR_BX, PR_CX, PR_DI, PR_SI, PR_R8, PR_R9, PR_R10, PR_R11 };
+static const int sysv_args[] = {PR_DI, PR_SI, PR_DX, PR_CX, PR_R8, PR_R9};
+static const int go_args[] = {PR_AX, PR_BX, PR_CX, PR_DI, PR_SI, PR_R8, PR_R9, PR_R10, PR_R11};
 
 static const struct {
 	const char *name;
 	int off;
 } regs[] = {
-	{ "r15", PR_R15 }, { "r14", PR_R14 }, { "r13", PR_R13 }, { "r12", PR_R12 },
-	{ "bp", PR_BP },   { "bx", PR_BX },   { "r11", PR_R11 }, { "r10", PR_R10 },
-	{ "r9", PR_R9 },   { "r8", PR_R8 },   { "ax", PR_AX },	 { "cx", PR_CX },
-	{ "dx", PR_DX },   { "si", PR_SI },   { "di", PR_DI },	 { "orig_ax", PR_ORIG_AX },
-	{ "ip", PR_IP },   { "cs", PR_CS },   { "flags", PR_FLAGS }, { "sp", PR_SP },
-	{ "ss", PR_SS },
+	{"r15", PR_R15}, {"r14", PR_R14}, {"r13", PR_R13},     {"r12", PR_R12},
+	{"bp", PR_BP},	 {"bx", PR_BX},	  {"r11", PR_R11},     {"r10", PR_R10},
+	{"r9", PR_R9},	 {"r8", PR_R8},	  {"ax", PR_AX},       {"cx", PR_CX},
+	{"dx", PR_DX},	 {"si", PR_SI},	  {"di", PR_DI},       {"orig_ax", PR_ORIG_AX},
+	{"ip", PR_IP},	 {"cs", PR_CS},	  {"flags", PR_FLAGS}, {"sp", PR_SP},
+	{"ss", PR_SS},
 };
 
 static int ck_u64(struct compiler *c, struct node *n)
@@ -119,7 +119,8 @@ static int ck_arg(struct compiler *c, struct node *n)
 	int i = arg_index(n->name, "arg");
 
 	if (i > 5)
-		return sema_err(c, n->loc, "%s is not available on x86-64: only arg0-arg5 are in registers",
+		return sema_err(c, n->loc,
+				"%s is not available on x86-64: only arg0-arg5 are in registers",
 				n->name);
 	if (c->cur->types & PTM(PT_URETPROBE))
 		return sema_err(c, n->loc, "The %s builtin can not be used with 'uretprobe' probes",
@@ -145,8 +146,10 @@ static int ck_garg(struct compiler *c, struct node *n)
 	int i = arg_index(n->name, "garg");
 
 	if (i > 8)
-		return sema_err(c, n->loc, "%s: Go passes at most 9 integer arguments in registers (garg0-garg8)",
-				n->name);
+		return sema_err(
+			c, n->loc,
+			"%s: Go passes at most 9 integer arguments in registers (garg0-garg8)",
+			n->name);
 	sema_info(n)->k[0] = i;
 	return ck_s64(c, n);
 }
@@ -237,7 +240,8 @@ static int em_func(struct cg *g, struct node *n, int dst)
 		const char *f = ap->func_names[0];
 		size_t len = strlen(f);
 
-		cg_const_str(g, (uint32_t)dst, f, len < LT_STR_DEFAULT ? (uint32_t)len : LT_STR_DEFAULT - 1,
+		cg_const_str(g, (uint32_t)dst, f,
+			     len < LT_STR_DEFAULT ? (uint32_t)len : LT_STR_DEFAULT - 1,
 			     LT_STR_DEFAULT);
 		return 0;
 	}
@@ -276,8 +280,9 @@ static int em_probe(struct cg *g, struct node *n, int dst)
 		cg_emit(g, INSN(BPF_ALU | BPF_MOV | BPF_X, 0, 0, 0, 0));
 		return 0;
 	}
-	cg_mov_imm(g, BPF_REG_0, g->ap->nfuncs == 1 ? (int32_t)(g->ap->cookies[0] & 0xffffffff)
-						     : (int32_t)g->ap->probe_index);
+	cg_mov_imm(g, BPF_REG_0,
+		   g->ap->nfuncs == 1 ? (int32_t)(g->ap->cookies[0] & 0xffffffff)
+				      : (int32_t)g->ap->probe_index);
 	return 0;
 }
 
@@ -286,10 +291,13 @@ static int ck_args(struct compiler *c, struct node *n)
 	struct nsema *s = sema_info(n);
 
 	if (!(c->cur->types & (PTM(PT_TRACEPOINT) | PTM(PT_UPROBE) | PTM(PT_URETPROBE))))
-		return sema_err(c, n->loc, "The args builtin can only be used with tracepoint/uprobe probes");
+		return sema_err(c, n->loc,
+				"The args builtin can only be used with tracepoint/uprobe probes");
 	for (int i = 0; i < c->cur->naps && !c->opts->offline; i++)
 		if (c->cur->aps[i].type == PT_URETPROBE && !c->cur->aps[i].is_go)
-			return sema_err(c, n->loc, "args in a uretprobe needs a Go target (its arguments are saved at entry, keyed by goroutine)");
+			return sema_err(c, n->loc,
+					"args in a uretprobe needs a Go target (its arguments are "
+					"saved at entry, keyed by goroutine)");
 	s->ext = VX_ARGS;
 	return 0;
 }
@@ -317,38 +325,40 @@ static int em_goid(struct cg *g, struct node *n, int dst)
 }
 
 #define P_ALL PTM_ALL
-#define P_UP PTM_UPROBES
-#define P_NOBEGIN (PTM_ALL & ~(PTM(PT_BEGIN) | PTM(PT_END) | PTM(PT_INTERVAL) | PTM(PT_TRACEPOINT) | PTM(PT_PROFILE) | PTM(PT_SOFTWARE) | PTM(PT_RAWTP)))
+#define P_UP  PTM_UPROBES
+#define P_NOBEGIN                                                                                  \
+	(PTM_ALL & ~(PTM(PT_BEGIN) | PTM(PT_END) | PTM(PT_INTERVAL) | PTM(PT_TRACEPOINT) |         \
+		     PTM(PT_PROFILE) | PTM(PT_SOFTWARE) | PTM(PT_RAWTP)))
 
 const struct builtin builtins_context[] = {
-	{ "pid", false, P_ALL, ck_u64, em_pid },
-	{ "tid", false, P_ALL, ck_u64, em_pid },
-	{ "uid", false, P_ALL, ck_u64, em_uid },
-	{ "gid", false, P_ALL, ck_u64, em_uid },
-	{ "nsecs", false, P_ALL, ck_u64, em_simple },
-	{ "elapsed", false, P_ALL, ck_u64, em_simple },
-	{ "cpu", false, P_ALL, ck_u64, em_simple },
-	{ "rand", false, P_ALL, ck_u64, em_simple },
-	{ "cgroup", false, P_ALL, ck_u64, em_simple },
-	{ "curtask", false, P_ALL, ck_u64, em_simple },
-	{ "cpid", false, P_ALL, ck_cpid, em_simple },
-	{ "comm", false, P_ALL, ck_comm, em_comm },
-	{ "arg", false, P_UP | PTM(PT_KPROBE) | PTM(PT_RAWTP), ck_arg, em_arg },
-	{ "sarg", false, P_UP, ck_sarg, em_sarg },
-	{ "garg", false, P_UP, ck_garg, em_garg },
-	{ "retval", false, PTM(PT_URETPROBE) | PTM(PT_KRETPROBE), ck_retval, em_retval },
-	{ "reg", true, PTM_REGS, ck_reg, em_reg },
-	{ "func", false, P_UP | PTM(PT_KPROBE) | PTM(PT_KRETPROBE), ck_func, em_func },
-	{ "probe", false, P_ALL, ck_probe, em_probe },
-	{ "args", false, P_ALL, ck_args, em_none },
-	{ "goid", false, P_UP, ck_goid, em_goid },
-	{ NULL },
+	{"pid", false, P_ALL, ck_u64, em_pid},
+	{"tid", false, P_ALL, ck_u64, em_pid},
+	{"uid", false, P_ALL, ck_u64, em_uid},
+	{"gid", false, P_ALL, ck_u64, em_uid},
+	{"nsecs", false, P_ALL, ck_u64, em_simple},
+	{"elapsed", false, P_ALL, ck_u64, em_simple},
+	{"cpu", false, P_ALL, ck_u64, em_simple},
+	{"rand", false, P_ALL, ck_u64, em_simple},
+	{"cgroup", false, P_ALL, ck_u64, em_simple},
+	{"curtask", false, P_ALL, ck_u64, em_simple},
+	{"cpid", false, P_ALL, ck_cpid, em_simple},
+	{"comm", false, P_ALL, ck_comm, em_comm},
+	{"arg", false, P_UP | PTM(PT_KPROBE) | PTM(PT_RAWTP), ck_arg, em_arg},
+	{"sarg", false, P_UP, ck_sarg, em_sarg},
+	{"garg", false, P_UP, ck_garg, em_garg},
+	{"retval", false, PTM(PT_URETPROBE) | PTM(PT_KRETPROBE), ck_retval, em_retval},
+	{"reg", true, PTM_REGS, ck_reg, em_reg},
+	{"func", false, P_UP | PTM(PT_KPROBE) | PTM(PT_KRETPROBE), ck_func, em_func},
+	{"probe", false, P_ALL, ck_probe, em_probe},
+	{"args", false, P_ALL, ck_args, em_none},
+	{"goid", false, P_UP, ck_goid, em_goid},
+	{NULL},
 };
 
 const struct builtin *builtin_find(const char *name, bool is_call, int *index)
 {
-	static const struct builtin *const tables[] = { builtins_context, builtins_maps,
-							builtins_strings, builtins_stacks };
+	static const struct builtin *const tables[] = {builtins_context, builtins_maps,
+						       builtins_strings, builtins_stacks};
 
 	for (int t = 0; t < 4; t++)
 		for (int i = 0; tables[t][i].name; i++) {
@@ -359,7 +369,8 @@ const struct builtin *builtin_find(const char *name, bool is_call, int *index)
 			if (family ? arg_index(name, b->name) < 0 : strcmp(b->name, name))
 				continue;
 			/* kstack/ustack work both bare and as calls */
-			if (b->is_call != is_call && strcmp(name, "kstack") && strcmp(name, "ustack"))
+			if (b->is_call != is_call && strcmp(name, "kstack") &&
+			    strcmp(name, "ustack"))
 				continue;
 			*index = t * 256 + i;
 			return b;
@@ -369,8 +380,8 @@ const struct builtin *builtin_find(const char *name, bool is_call, int *index)
 
 const struct builtin *builtin_get(int index)
 {
-	static const struct builtin *const tables[] = { builtins_context, builtins_maps,
-							builtins_strings, builtins_stacks };
+	static const struct builtin *const tables[] = {builtins_context, builtins_maps,
+						       builtins_strings, builtins_stacks};
 
 	if (index < 0 || index / 256 >= 4)
 		return NULL;

@@ -15,16 +15,18 @@ static int nargs_err(struct compiler *c, struct node *n, int want)
 	if (got == want)
 		return 0;
 	if (!want)
-		return sema_err(c, n->loc, "%s() requires no arguments (%d provided)", n->name, got);
+		return sema_err(c, n->loc, "%s() requires no arguments (%d provided)", n->name,
+				got);
 	if (want == 1)
-		return sema_err(c, n->loc, "%s() requires one argument (%d provided)", n->name, got);
+		return sema_err(c, n->loc, "%s() requires one argument (%d provided)", n->name,
+				got);
 	return sema_err(c, n->loc, "%s() requires %d arguments (%d provided)", n->name, want, got);
 }
 
 static int agg_of(const char *name)
 {
-	static const char *const names[] = { "", "count", "sum", "min", "max",
-					     "avg", "stats", "hist", "lhist" };
+	static const char *const names[] = {"",	   "count", "sum",  "min",  "max",
+					    "avg", "stats", "hist", "lhist"};
 
 	for (int i = 1; i < 9; i++)
 		if (!strcmp(names[i], name))
@@ -54,17 +56,23 @@ static int ck_agg(struct compiler *c, struct node *n)
 				return -EINVAL;
 			if (!sema_const_int(c, a, &s->k[i]))
 				return sema_err(c, a->loc, "lhist() %s must be an integer literal",
-						i == 0 ? "min" : i == 1 ? "max" : "step");
+						i == 0	 ? "min"
+						: i == 1 ? "max"
+							 : "step");
 		}
 		if (s->k[2] <= 0)
 			return sema_err(c, n->loc, "lhist() step must be >= 1 (%lld provided)",
 					(long long)s->k[2]);
 		if (s->k[1] <= s->k[0])
-			return sema_err(c, n->loc, "lhist() min must be less than max (provided min %lld and max %lld)",
+			return sema_err(c, n->loc,
+					"lhist() min must be less than max (provided min %lld and "
+					"max %lld)",
 					(long long)s->k[0], (long long)s->k[1]);
 		if ((s->k[1] - s->k[0]) / s->k[2] > 1000)
-			return sema_err(c, n->loc, "lhist() too many buckets, must be <= 1000 (would need %lld)",
-					(long long)((s->k[1] - s->k[0]) / s->k[2]));
+			return sema_err(
+				c, n->loc,
+				"lhist() too many buckets, must be <= 1000 (would need %lld)",
+				(long long)((s->k[1] - s->k[0]) / s->k[2]));
 	} else if (nargs_err(c, n, 1)) {
 		return -EINVAL;
 	} else if (sema_expr(c, n->args)) {
@@ -242,22 +250,27 @@ static int ck_mapop(struct compiler *c, struct node *n)
 	s->ext = VX_VOID;
 	if (!strcmp(n->name, "print")) {
 		if (na < 1 || na > 3)
-			return sema_err(c, n->loc, "print() requires 1 to 3 arguments (%d provided)", na);
+			return sema_err(c, n->loc,
+					"print() requires 1 to 3 arguments (%d provided)", na);
 		if (n->args->kind != N_MAP || n->args->args) {
 			/* print(value): a one-value event */
 			if (na != 1)
-				return sema_err(c, n->loc, "Non-map print() only takes 1 argument, %d found", na);
+				return sema_err(c, n->loc,
+						"Non-map print() only takes 1 argument, %d found",
+						na);
 			if (sema_expr(c, n->args))
 				return -EINVAL;
 			if (NS(n->args)->ext)
-				return sema_err(c, n->args->loc, "print() of this value is not supported");
+				return sema_err(c, n->args->loc,
+						"print() of this value is not supported");
 			s->k[3] = 1;
 			s->fmt = fmt_add(c, "", n->args, 0);
 			return 0;
 		}
 		for (struct node *a = n->args->next; a; a = a->next)
 			if (sema_expr(c, a) || !lt_is_int(&NS(a)->t))
-				return sema_err(c, a->loc, "print() top and div arguments must be integers");
+				return sema_err(c, a->loc,
+						"print() top and div arguments must be integers");
 	} else if (na != 1) {
 		return sema_err(c, n->loc, "%s() requires one argument (%d provided)", n->name, na);
 	}
@@ -267,8 +280,9 @@ static int ck_mapop(struct compiler *c, struct node *n)
 static int em_mapop(struct cg *g, struct node *n, int dst)
 {
 	struct nsema *s = NS(n);
-	int kind = !strcmp(n->name, "print") ? LT_EV_PRINT :
-		   !strcmp(n->name, "clear") ? LT_EV_CLEAR : LT_EV_ZERO;
+	int kind = !strcmp(n->name, "print")   ? LT_EV_PRINT
+		   : !strcmp(n->name, "clear") ? LT_EV_CLEAR
+					       : LT_EV_ZERO;
 	uint32_t off;
 
 	if (s->k[3]) {
@@ -300,17 +314,17 @@ static int em_mapop(struct cg *g, struct node *n, int dst)
 }
 
 const struct builtin builtins_maps[] = {
-	{ "count", true, PTM_ALL, ck_agg, em_agg },
-	{ "sum", true, PTM_ALL, ck_agg, em_agg },
-	{ "avg", true, PTM_ALL, ck_agg, em_agg },
-	{ "min", true, PTM_ALL, ck_agg, em_agg },
-	{ "max", true, PTM_ALL, ck_agg, em_agg },
-	{ "stats", true, PTM_ALL, ck_agg, em_agg },
-	{ "hist", true, PTM_ALL, ck_agg, em_agg },
-	{ "lhist", true, PTM_ALL, ck_agg, em_agg },
-	{ "delete", true, PTM_ALL, ck_delete, em_delete },
-	{ "print", true, PTM_ALL, ck_mapop, em_mapop },
-	{ "clear", true, PTM_ALL, ck_mapop, em_mapop },
-	{ "zero", true, PTM_ALL, ck_mapop, em_mapop },
-	{ NULL },
+	{"count", true, PTM_ALL, ck_agg, em_agg},
+	{"sum", true, PTM_ALL, ck_agg, em_agg},
+	{"avg", true, PTM_ALL, ck_agg, em_agg},
+	{"min", true, PTM_ALL, ck_agg, em_agg},
+	{"max", true, PTM_ALL, ck_agg, em_agg},
+	{"stats", true, PTM_ALL, ck_agg, em_agg},
+	{"hist", true, PTM_ALL, ck_agg, em_agg},
+	{"lhist", true, PTM_ALL, ck_agg, em_agg},
+	{"delete", true, PTM_ALL, ck_delete, em_delete},
+	{"print", true, PTM_ALL, ck_mapop, em_mapop},
+	{"clear", true, PTM_ALL, ck_mapop, em_mapop},
+	{"zero", true, PTM_ALL, ck_mapop, em_mapop},
+	{NULL},
 };

@@ -29,8 +29,10 @@ static int ck_stack(struct compiler *c, struct node *n)
 			s->t.nframes = (uint32_t)a->num;
 			continue;
 		}
-		return sema_err(c, a->loc, "%s: invalid argument (expected perf, bpftrace, raw or a frame count 1-%d)",
-				n->name, LT_STACK_FRAMES);
+		return sema_err(
+			c, a->loc,
+			"%s: invalid argument (expected perf, bpftrace, raw or a frame count 1-%d)",
+			n->name, LT_STACK_FRAMES);
 	}
 	if (i > 2)
 		return sema_err(c, n->loc, "%s() takes at most 2 arguments", n->name);
@@ -82,7 +84,8 @@ static int ck_sym(struct compiler *c, struct node *n)
 		return sema_err(c, n->loc, "%s() requires 1 argument (%d provided)", n->name,
 				(int)node_count(n->args));
 	if (sema_expr(c, n->args) || !lt_is_int(&NS(n->args)->t))
-		return sema_err(c, n->args->loc, "%s() expects an integer or pointer argument", n->name);
+		return sema_err(c, n->args->loc, "%s() expects an integer or pointer argument",
+				n->name);
 	memset(&s->t, 0, sizeof(s->t));
 	s->t.kind = n->name[0] == 'u' ? LT_USYM : LT_KSYM;
 	return 0;
@@ -105,9 +108,9 @@ static int em_usym(struct cg *g, struct node *n, int dst)
 }
 
 const struct builtin builtins_stacks[] = {
-	{ "kstack", false, PTM_ALL, ck_stack, em_stack },
-	{ "ustack", false, PTM_ALL, ck_stack, em_stack },
-	{ "ksym", true, PTM_ALL, ck_sym, em_ksym },
-	{ "usym", true, PTM_ALL, ck_sym, em_usym },
-	{ NULL },
+	{"kstack", false, PTM_ALL, ck_stack, em_stack},
+	{"ustack", false, PTM_ALL, ck_stack, em_stack},
+	{"ksym", true, PTM_ALL, ck_sym, em_ksym},
+	{"usym", true, PTM_ALL, ck_sym, em_usym},
+	{NULL},
 };

@@ -12,8 +12,10 @@
 
 static const char *kind_word(const struct lt_type *t)
 {
-	return lt_is_int(t) && t->kind == LT_INT ? "integer" : t->kind == LT_STR ? "string" :
-	       t->kind == LT_BUF ? "buffer" : "other";
+	return lt_is_int(t) && t->kind == LT_INT ? "integer"
+	       : t->kind == LT_STR		 ? "string"
+	       : t->kind == LT_BUF		 ? "buffer"
+						 : "other";
 }
 
 static bool is_stringish(const struct lt_type *t)
@@ -40,22 +42,32 @@ static int check_format(struct compiler *c, struct node *call, const char *fn, c
 		char conv = specs[i].conv;
 
 		if (specs[i].arg == LT_SPEC_STR && !is_stringish(t))
-			return sema_err(c, call->loc, "%s: %%s specifier expects a value of type string (%s supplied)",
-					fn, kind_word(t));
+			return sema_err(
+				c, call->loc,
+				"%s: %%s specifier expects a value of type string (%s supplied)",
+				fn, kind_word(t));
 		if ((specs[i].arg == LT_SPEC_BUF || specs[i].arg == LT_SPEC_BUFX) &&
 		    t->kind != LT_BUF && t->kind != LT_STR)
-			return sema_err(c, call->loc, "%s: %%r specifier expects a value of type buffer (%s supplied)",
-					fn, kind_word(t));
+			return sema_err(
+				c, call->loc,
+				"%s: %%r specifier expects a value of type buffer (%s supplied)",
+				fn, kind_word(t));
 		if (specs[i].arg == LT_SPEC_INT && !lt_is_int(t))
-			return sema_err(c, call->loc, "%s: %%%c specifier expects a value of type integer (%s supplied)",
-					fn, conv, kind_word(t));
+			return sema_err(
+				c, call->loc,
+				"%s: %%%c specifier expects a value of type integer (%s supplied)",
+				fn, conv, kind_word(t));
 	}
 	if (nconv > nargs)
-		return sema_err(c, call->loc, "%s: Not enough arguments for format string (%d supplied, %d expected)",
-				fn, nargs, nconv);
+		return sema_err(
+			c, call->loc,
+			"%s: Not enough arguments for format string (%d supplied, %d expected)", fn,
+			nargs, nconv);
 	if (nconv < nargs)
-		return sema_err(c, call->loc, "%s: Too many arguments for format string (%d supplied, %d expected)",
-				fn, nargs, nconv);
+		return sema_err(
+			c, call->loc,
+			"%s: Too many arguments for format string (%d supplied, %d expected)", fn,
+			nargs, nconv);
 	return nconv;
 }
 
@@ -84,7 +96,8 @@ static int ck_printf(struct compiler *c, struct node *n)
 	if (check_format(c, n, n->name, f->name, f->next) < 0)
 		return -EINVAL;
 	if (!strcmp(n->name, "system") && !c->opts->unsafe)
-		return sema_err(c, n->loc, "system() is an unsafe function being used in safe mode");
+		return sema_err(c, n->loc,
+				"system() is an unsafe function being used in safe mode");
 	s->fmt = fmt_add(c, f->name, f->next, 0);
 	return 0;
 }
@@ -107,8 +120,10 @@ static int em_event(struct cg *g, struct node *n, int kind, struct node *args)
 
 static int em_printf(struct cg *g, struct node *n, int dst)
 {
-	return em_event(g, n, !strcmp(n->name, "cat") ? LT_EV_CAT :
-			      !strcmp(n->name, "system") ? LANG_EV_SYSTEM : LT_EV_PRINTF,
+	return em_event(g, n,
+			!strcmp(n->name, "cat")	     ? LT_EV_CAT
+			: !strcmp(n->name, "system") ? LANG_EV_SYSTEM
+						     : LT_EV_PRINTF,
 			n->args->next);
 }
 
@@ -158,7 +173,8 @@ static int ck_strftime(struct compiler *c, struct node *n)
 	struct nsema *s = sema_info(n);
 
 	if (node_count(n->args) != 2 || n->args->kind != N_STR)
-		return sema_err(c, n->loc, "strftime() expects a format string literal and a timestamp");
+		return sema_err(c, n->loc,
+				"strftime() expects a format string literal and a timestamp");
 	if (sema_expr(c, n->args->next) || !lt_is_int(&NS(n->args->next)->t))
 		return sema_err(c, n->args->next->loc, "strftime() expects an integer timestamp");
 	s->t.kind = LT_TIMESTAMP;
@@ -240,7 +256,8 @@ static int ck_str(struct compiler *c, struct node *n)
 	if (na < 1)
 		return sema_err(c, n->loc, "str() requires at least one argument (0 provided)");
 	if (na > 2)
-		return sema_err(c, n->loc, "str() can only take up to two arguments (%d provided)", na);
+		return sema_err(c, n->loc, "str() can only take up to two arguments (%d provided)",
+				na);
 	if (sema_expr(c, n->args))
 		return -EINVAL;
 	if (NS(n->args)->t.kind == LT_STR) {
@@ -250,7 +267,9 @@ static int ck_str(struct compiler *c, struct node *n)
 		return 0;
 	}
 	if (!lt_is_int(&NS(n->args)->t) || NS(n->args)->ext)
-		return sema_err(c, n->args->loc, "str() expects an integer or a pointer type as first argument (%s provided)",
+		return sema_err(c, n->args->loc,
+				"str() expects an integer or a pointer type as first argument (%s "
+				"provided)",
 				kind_word(&NS(n->args)->t));
 	if (na == 2) {
 		if (sema_expr(c, n->args->next))
@@ -260,7 +279,8 @@ static int ck_str(struct compiler *c, struct node *n)
 			len = LT_STR_DEFAULT;
 			s->k[2] = 1;
 		} else if (len < 0 || len > 1024) {
-			return sema_err(c, n->args->next->loc, "str() length must be between 0 and 1024");
+			return sema_err(c, n->args->next->loc,
+					"str() length must be between 0 and 1024");
 		} else {
 			/* n characters, then the NUL */
 			len = len + 1 > LT_STR_DEFAULT ? LT_STR_DEFAULT : len + 1;
@@ -308,11 +328,11 @@ static int ck_buf(struct compiler *c, struct node *n)
 
 	if (node_count(n->args) < 1 || node_count(n->args) > 2)
 		return sema_err(c, n->loc, "buf() requires 1 or 2 arguments");
-	if (sema_expr(c, n->args) ||
-	    (!lt_is_int(&NS(n->args)->t) && NS(n->args)->t.kind != LT_STR))
-		return sema_err(c, n->args->loc, "buf() expects a pointer or a string as first argument");
-	if (n->args->next && (sema_expr(c, n->args->next) ||
-			      !sema_const_int(c, n->args->next, &len)))
+	if (sema_expr(c, n->args) || (!lt_is_int(&NS(n->args)->t) && NS(n->args)->t.kind != LT_STR))
+		return sema_err(c, n->args->loc,
+				"buf() expects a pointer or a string as first argument");
+	if (n->args->next &&
+	    (sema_expr(c, n->args->next) || !sema_const_int(c, n->args->next, &len)))
 		return sema_err(c, n->args->next->loc, "buf() length must be an integer literal");
 	if (len < 1 || len > 256)
 		return sema_err(c, n->loc, "buf() length must be between 1 and 256");
@@ -355,7 +375,8 @@ static int ck_strncmp(struct compiler *c, struct node *n)
 	if (NS(a)->t.kind != LT_STR || NS(a->next)->t.kind != LT_STR)
 		return sema_err(c, n->loc, "strncmp() expects two strings");
 	if (!sema_const_int(c, a->next->next, &s->k[0]) || s->k[0] < 0)
-		return sema_err(c, a->next->next->loc, "strncmp() length must be an integer literal");
+		return sema_err(c, a->next->next->loc,
+				"strncmp() length must be an integer literal");
 	sema_set_int(n, 8, false);
 	return 0;
 }
@@ -444,17 +465,17 @@ static int ck_unsafe(struct compiler *c, struct node *n)
 }
 
 const struct builtin builtins_strings[] = {
-	{ "printf", true, PTM_ALL, ck_printf, em_printf },
-	{ "cat", true, PTM_ALL, ck_printf, em_printf },
-	{ "system", true, PTM_ALL, ck_printf, em_printf },
-	{ "signal", true, PTM_ALL, ck_unsafe, NULL },
-	{ "exit", true, PTM_ALL, ck_exit, em_exit },
-	{ "time", true, PTM_ALL, ck_time, em_time },
-	{ "strftime", true, PTM_ALL, ck_strftime, em_strftime },
-	{ "join", true, PTM_ALL, ck_join, em_join },
-	{ "str", true, PTM_ALL, ck_str, em_str },
-	{ "buf", true, PTM_ALL, ck_buf, em_buf },
-	{ "strncmp", true, PTM_ALL, ck_strncmp, em_strncmp },
-	{ "ntop", true, PTM_ALL, ck_ntop, em_ntop },
-	{ NULL },
+	{"printf", true, PTM_ALL, ck_printf, em_printf},
+	{"cat", true, PTM_ALL, ck_printf, em_printf},
+	{"system", true, PTM_ALL, ck_printf, em_printf},
+	{"signal", true, PTM_ALL, ck_unsafe, NULL},
+	{"exit", true, PTM_ALL, ck_exit, em_exit},
+	{"time", true, PTM_ALL, ck_time, em_time},
+	{"strftime", true, PTM_ALL, ck_strftime, em_strftime},
+	{"join", true, PTM_ALL, ck_join, em_join},
+	{"str", true, PTM_ALL, ck_str, em_str},
+	{"buf", true, PTM_ALL, ck_buf, em_buf},
+	{"strncmp", true, PTM_ALL, ck_strncmp, em_strncmp},
+	{"ntop", true, PTM_ALL, ck_ntop, em_ntop},
+	{NULL},
 };
