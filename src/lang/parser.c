@@ -697,6 +697,8 @@ struct node *lang_parse(const char *src, struct diag *diag)
 			break;
 	}
 	free(p.tok.text);
+	if (p.lx.has_peek)
+		free(p.lx.peeked.text);
 	if (p.failed || diag->nerrors) {
 		if (!diag->nerrors)
 			diag_error(diag, p.tok.loc, "syntax error");

@@ -265,6 +265,8 @@ int attach_point_parse(struct compiler *c, const char *text, struct loc loc,
 	ret = 0;
 out:
 	free(buf);
+	if (ret)
+		attach_point_free(ap);
 	return ret;
 }
 
