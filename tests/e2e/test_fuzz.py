@@ -32,6 +32,10 @@ def test_fuzz(name, tmp_path):
         corpus.mkdir()
     argv = [
         binary,
+        # A fixed seed and run count make CI replay the same inputs every time (a time cut
+        # on a slow machine only shortens that sequence); longer hunts: run the binary.
+        "-seed=1",
+        "-runs=200000",
         f"-max_total_time={FUZZ_SECONDS}",
         "-rss_limit_mb=2048",
         "-timeout=20",  # one input taking longer is a hang: report it
