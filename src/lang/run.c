@@ -22,7 +22,7 @@
 #include "lang/probes.h"
 #include "lang/run.h"
 
-#define RINGBUF_SIZE (1u << 18)
+#define RINGBUF_SIZE (1u << 19)
 
 struct runner {
 	struct compiler *c;
