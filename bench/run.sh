@@ -6,4 +6,5 @@
 set -eu
 cd "$(dirname "$0")"
 make -s -C . >/dev/null
-exec /usr/bin/python3 bench.py "$@"
+/usr/bin/python3 bench.py "$@"
+exec /usr/bin/python3 lang.py "$@"
