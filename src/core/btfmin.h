@@ -20,6 +20,8 @@
 
 #include <stddef.h>
 
+#include <bpf/libbpf.h>
+
 struct btf_min;
 
 /* elf: a BPF object file image (a skeleton's X__elf_bytes()). 0 or a negative errno. */
@@ -34,5 +36,18 @@ const char *btf_min__path(const struct btf_min *m);
 const char *btf_min__try(const void *elf, size_t elf_sz, struct btf_min **m);
 /* After the object is loaded. NULL is fine. */
 void btf_min__free(struct btf_min *m);
+
+/*
+ * Open the skeleton NAME (NAME__open_opts) with a minimal kernel BTF when one can be made;
+ * *bm is the caller's to btf_min__free() once the object is loaded.
+ */
+#define BTF_MIN_SKEL_OPEN(name, bm)                                                              \
+	({                                                                                       \
+		LIBBPF_OPTS(bpf_object_open_opts, oo_);                                          \
+		size_t sz_;                                                                      \
+		const void *elf_ = name##__elf_bytes(&sz_);                                      \
+		oo_.btf_custom_path = btf_min__try(elf_, sz_, (bm));                             \
+		name##__open_opts(&oo_);                                                         \
+	})
 
 #endif

@@ -189,15 +189,8 @@ static int tcpconnlat_main(int argc, char **argv)
 		return err > 0 ? 0 : -err;
 	if (snoop__init(&s, o.verbose))
 		return 1;
-	{
-		/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-		LIBBPF_OPTS(bpf_object_open_opts, oo);
-		size_t elf_sz;
-		const void *elf = tcpconnlat__elf_bytes(&elf_sz);
-
-		oo.btf_custom_path = btf_min__try(elf, elf_sz, &bm);
-		skel = tcpconnlat__open_opts(&oo);
-	}
+	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+	skel = BTF_MIN_SKEL_OPEN(tcpconnlat, &bm);
 	if (!skel) {
 		err = snoop_load_error("open", -errno);
 		goto out;

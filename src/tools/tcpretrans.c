@@ -249,15 +249,8 @@ static int run(const struct opts *o)
 		err = -EOPNOTSUPP;
 		goto out;
 	}
-	{
-		/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-		LIBBPF_OPTS(bpf_object_open_opts, oo);
-		size_t elf_sz;
-		const void *elf = tcpretrans__elf_bytes(&elf_sz);
-
-		oo.btf_custom_path = btf_min__try(elf, elf_sz, &bm);
-		obj = tcpretrans__open_opts(&oo);
-	}
+	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+	obj = BTF_MIN_SKEL_OPEN(tcpretrans, &bm);
 	if (!obj) {
 		err = -errno;
 		tk_err("failed to open BPF object: %s", strerror(-err));

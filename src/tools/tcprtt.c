@@ -291,15 +291,8 @@ static int run(const struct opts *o)
 		tk_err("event loop: %s", strerror(-err));
 		return 1;
 	}
-	{
-		/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-		LIBBPF_OPTS(bpf_object_open_opts, oo);
-		size_t elf_sz;
-		const void *elf = tcprtt__elf_bytes(&elf_sz);
-
-		oo.btf_custom_path = btf_min__try(elf, elf_sz, &bm);
-		s.obj = tcprtt__open_opts(&oo);
-	}
+	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+	s.obj = BTF_MIN_SKEL_OPEN(tcprtt, &bm);
 	if (!s.obj) {
 		err = -errno;
 		tk_err("failed to open BPF object: %s", strerror(-err));

@@ -214,15 +214,8 @@ static int tcpstates_main(int argc, char **argv)
 		return err > 0 ? 0 : -err;
 	if (snoop__init(&s, false))
 		return 1;
-	{
-		/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-		LIBBPF_OPTS(bpf_object_open_opts, oo);
-		size_t elf_sz;
-		const void *elf = tcpstates__elf_bytes(&elf_sz);
-
-		oo.btf_custom_path = btf_min__try(elf, elf_sz, &bm);
-		skel = tcpstates__open_opts(&oo);
-	}
+	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+	skel = BTF_MIN_SKEL_OPEN(tcpstates, &bm);
 	if (!skel) {
 		err = snoop_load_error("open", -errno);
 		goto out;

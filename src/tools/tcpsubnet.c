@@ -280,15 +280,8 @@ static int run(struct opts *o)
 		tk_err("event loop: %s", strerror(-err));
 		return 1;
 	}
-	{
-		/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-		LIBBPF_OPTS(bpf_object_open_opts, oo);
-		size_t elf_sz;
-		const void *elf = tcpsubnet__elf_bytes(&elf_sz);
-
-		oo.btf_custom_path = btf_min__try(elf, elf_sz, &bm);
-		s.obj = tcpsubnet__open_opts(&oo);
-	}
+	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+	s.obj = BTF_MIN_SKEL_OPEN(tcpsubnet, &bm);
 	if (!s.obj) {
 		err = -errno;
 		tk_err("failed to open BPF object: %s", strerror(-err));
