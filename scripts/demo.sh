@@ -31,12 +31,12 @@ run $TK funcslower -d 3 -u 10 './rpcserver:main.(*Arith).Mul'
 run $TK funcslower -d 3 -U -m 2 './rpcserver:main.(*Arith).Mul'
 if $TK tcptracer -h >/dev/null 2>&1; then
 	printf '\n\033[1m# %s\033[0m\n' "tcptracer (one new connection per call for 2 s)"
-	$TK tcptracer -p "$SERVER" &
+	$TK tcptracer &
 	TR=$!
 	sleep 0.5
 	./rpcclient -addr "127.0.0.1:$PORT" -n 3 -conns >/dev/null
 	sleep 0.5
 	kill -INT $TR; wait $TR
 fi
-run timeout -s INT 3 $TK -e 'uprobe:./rpcserver:main.*.Mul { printf("%s - %s: arg1: %d, arg2: %d\n", comm, func, arg0, arg1); }'
+run timeout -s INT 1 $TK -e 'uprobe:./rpcserver:main.*.Mul { printf("%s - %s: arg1: %d, arg2: %d\n", comm, func, arg0, arg1); }'
 exit 0

@@ -52,6 +52,7 @@ struct target_set {
 	char go_version[32];
 	unsigned int goid_off;
 	bool from_pclntab; /* symbols came from .gopclntab (stripped) */
+	bool bcc_regex;	   /* the glob matched nothing; bcc's reading of it did (see target.c) */
 	struct func_target *funcs;
 	size_t nfuncs;
 	size_t nrefused;   /* matched, but the probe site is unsafe (REX.B 0x90): not probed */

@@ -32,6 +32,32 @@ struct matcher {
 	int err;
 };
 
+/*
+ * bcc's funccount reads a pattern as a regex with each '*' made '.*', anchored at both ends:
+ * there '.' is any character, so the article's 'runtime.*.gc*' matches runtime.mallocgc.
+ * Our glob keeps '.' literal; when it matches nothing, this reading is tried, and said.
+ */
+static int bcc_regex(const char *glob, regex_t *re)
+{
+	size_t n = strlen(glob);
+	char *rx = malloc(2 * n + 3), *o = rx;
+	int err;
+
+	if (!rx)
+		return -ENOMEM;
+	*o++ = '^';
+	for (const char *c = glob; *c; c++) {
+		if (*c == '*')
+			*o++ = '.';
+		*o++ = *c;
+	}
+	*o++ = '$';
+	*o = '\0';
+	err = regcomp(re, rx, REG_EXTENDED | REG_NOSUB) ? -EINVAL : 0;
+	free(rx);
+	return err;
+}
+
 static bool matches(struct matcher *m, const char *name)
 {
 	if (m->exact_only)
@@ -316,6 +342,11 @@ int target_resolve(const struct probe_spec *spec, int pid, unsigned int flags,
 		m.exact_only = walk(ef, gt, exact_probe, (void *)spec->pattern) == 1;
 	}
 	ret = walk(ef, gt, add_func, &m);
+	if (!ret && !ts->nfuncs && !m.use_re && !m.exact_only && !bcc_regex(spec->pattern, &m.re)) {
+		m.use_re = true;
+		ret = walk(ef, gt, add_func, &m);
+		ts->bcc_regex = ts->nfuncs > 0;
+	}
 	if (m.use_re)
 		regfree(&m.re);
 	if (ret)

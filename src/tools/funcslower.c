@@ -43,7 +43,7 @@ struct fslow {
 
 static const char usage_text[] =
 	"usage: funcslower [-h] [-p PID] [-m MIN_MS] [-u MIN_US] [-a ARGUMENTS] [-T] [-t] [-f]\n"
-	"                  [-U] [-K] [-r] [-D] [-v] [--json] function [function ...]\n\n"
+	"                  [-d DURATION] [-U] [-K] [-r] [-D] [-v] [--json] function [function ...]\n\n"
 	"Trace slow function calls and print details.\n\n"
 	"  -p PID        trace this PID only\n"
 	"  -m MIN_MS     minimum duration to trace, ms (default 1)\n"
@@ -52,6 +52,7 @@ static const char usage_text[] =
 	"  -T            print time column (HH:MM:SS)\n"
 	"  -t            print time column (seconds since start)\n"
 	"  -f            print folded stacks\n"
+	"  -d DURATION   total duration of trace, seconds\n"
 	"  -U            show user stack\n"
 	"  -K            show kernel stack\n"
 	"  --json        one JSON object per call\n\n"
@@ -206,7 +207,7 @@ static int parse_opts(struct fslow *fs, int argc, char **argv)
 	unsigned int v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "hp:m:u:a:TtfUKrDv", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hp:m:u:a:d:TtfUKrDv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (parse_uint_arg("-m", optarg, 86400000, &v))

@@ -135,6 +135,11 @@ void functool_note_plan(const struct func_plan *p)
 
 	if (!p->nfuncs)
 		return;
+	for (size_t i = 0; i < p->nsets; i++)
+		if (p->sets[i].bcc_regex)
+			tk_note("the glob in '%s:...' matches nothing with '.' literal; matched as bcc "
+				"does ('.' is any character)",
+				str_escape(esc, sizeof(esc), p->sets[i].display, sizeof(esc)));
 	if (!p->multi && p->nfuncs > 1)
 		tk_note("this kernel has no uprobe_multi: %zu single uprobes (each takes ~0.1 s to "
 			"detach)",

@@ -379,3 +379,22 @@ def test_tool_symlink_dispatch(tmp_path):
     link.symlink_to(TRACEKIT)
     r = subprocess.run([str(link), "-h"], capture_output=True, text=True, timeout=10)
     assert r.returncode == 0 and r.stdout.startswith("usage: funccount ")
+
+
+def test_funccount_article_gc_pattern_bcc_fallback(rpc_service):
+    """The article's 'runtime.*.gc*' relies on bcc reading '.' as any character."""
+    t = run_tracer(["funccount", "-p", rpc_service.pid, f"{rpc_service.bin}:runtime.*.gc*"],
+                   timeout=30)
+    rpc_service.call(200)
+    rc, out, err = t.stop(timeout=30)
+    assert rc == 0 and "matched as bcc does" in err, err
+    rows = count_rows(out)
+    assert rows.get("runtime.mallocgc", 0) > 0, out
+    assert all(re.match(r"^runtime\..*.gc", k) for k in rows), rows
+
+
+def test_funcslower_duration_ends_by_itself(rpc_service):
+    t = run_tracer(["funcslower", "-d", 1, "-p", rpc_service.pid,
+                    f"{rpc_service.bin}:main.(*Arith).Mul"])
+    rc, out, err = t.wait(30)
+    assert rc == 0, err
