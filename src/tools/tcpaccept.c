@@ -176,8 +176,6 @@ static int tcpaccept_main(int argc, char **argv)
 	skel->rodata->targ_family = o.family;
 	skel->rodata->filter_ports = o.nports > 0;
 	err = tcpaccept__load(skel);
-	btf_min__free(bm);
-	bm = NULL;
 	if (err) {
 		err = snoop_load_error("load", err);
 		goto out;

@@ -285,8 +285,6 @@ static int tcpconnect_main(int argc, char **argv)
 	skel->rodata->filter_ports = o.nports > 0;
 	skel->rodata->targ_family = o.family;
 	err = tcpconnect__load(skel);
-	btf_min__free(bm);
-	bm = NULL;
 	if (err) {
 		err = snoop_load_error("load", err);
 		goto out;

@@ -199,8 +199,6 @@ static int tcpconnlat_main(int argc, char **argv)
 	skel->rodata->targ_family = o.family;
 	skel->rodata->min_us = o.min_us;
 	err = tcpconnlat__load(skel);
-	btf_min__free(bm);
-	bm = NULL;
 	if (err) {
 		err = snoop_load_error("load", err);
 		goto out;

@@ -225,8 +225,6 @@ static int tcpstates_main(int argc, char **argv)
 	skel->rodata->filter_lports = o.nlports > 0;
 	skel->rodata->filter_dports = o.ndports > 0;
 	err = tcpstates__load(skel);
-	btf_min__free(bm);
-	bm = NULL;
 	if (err) {
 		err = snoop_load_error("load", err);
 		goto out;

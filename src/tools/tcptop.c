@@ -290,8 +290,6 @@ static int tcptop_main(int argc, char **argv)
 	skel->rodata->targ_pid = o.pid;
 	skel->rodata->targ_family = o.family;
 	err = tcptop__load(skel);
-	btf_min__free(bm);
-	bm = NULL;
 	if (err) {
 		err = snoop_load_error("load", err);
 		goto out;

@@ -212,8 +212,6 @@ static int tcptracer_main(int argc, char **argv)
 	skel->rodata->targ_family = o.family;
 	skel->rodata->targ_netns = o.netns;
 	err = tcptracer__load(skel);
-	btf_min__free(bm);
-	bm = NULL;
 	if (err) {
 		err = snoop_load_error("load", err);
 		goto out;
