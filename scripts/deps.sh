@@ -2,7 +2,7 @@
 # Install the Debian packages tracekit needs to build, test and demo; a no-op when all are
 # present. Everything comes from Debian: no other downloads.
 set -eu
-PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev libcapstone-dev liblzma-dev libbz2-dev
+PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev libcapstone-dev liblzma-dev libbz2-dev libclang-rt-14-dev
       golang-go python3 python3-pytest bpftrace iproute2 nftables time procps"
 missing=""
 for p in $PKGS; do
