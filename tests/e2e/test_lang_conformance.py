@@ -32,8 +32,14 @@ a shared machine), {{PID}}, {{RPCPID}}, {{RPCPORT}}, {{OFFSET}}.
 
 NAME.expect is compared line by line; the only normalisations are a line that starts with "~ ",
 a regular expression the output line must match in full (for times and pids), and one that
-starts with "~? ", the same for a line that may be absent (a kernel stack frame that appears
-only while another tracer on the machine shares the tracepoint: __traceiter_sys_enter).
+starts with "~? ", the same for a line that may be absent. Kernel stacks differ between kernel
+builds (text offsets, inlining, the depth through kernel internals), so an expectation never
+holds an offset or a depth there:
+    ~k TEXT     one kernel frame: TEXT is INDENT [<addr> ]SYMBOL+? ("*" for any symbol); the
+                output line must be INDENT [ADDRESS ]SYMBOL+OFFSET with a decimal OFFSET inside
+                the symbol (its size from the gaps in /proc/kallsyms) and ADDRESS, in perf's
+                stack format, the symbol's address plus OFFSET
+    ~k*         any number (also none) of kernel frames, each SYMBOL+OFFSET inside its symbol
 
 Writing a case: with LANG_CASE_CAPTURE=1, test_matches_bpftrace records a missing .expect
 from bpftrace's output, which must then be checked by hand against the semantics.
@@ -42,6 +48,7 @@ Terminal safety: tracekit escapes control characters in strings from traced proc
 bpftrace prints them raw; no case here prints such a string, so the bytes are comparable.
 """
 
+import collections
 import json
 import os
 import re
@@ -197,11 +204,60 @@ class Run:
         return text
 
 
+_ksyms = None
+
+
+def ksyms():
+    """{name: [(address, size), ...]} of kernel text symbols; a size is the gap to the next
+    symbol in /proc/kallsyms."""
+    global _ksyms
+    if _ksyms is None:
+        syms = []
+        with open("/proc/kallsyms") as f:
+            for line in f:
+                addr, kind, name = line.split()[:3]
+                if kind in "tTwW":
+                    syms.append((int(addr, 16), name))
+        syms.sort()
+        if not syms or syms[-1][0] == 0:
+            pytest.fail("/proc/kallsyms shows no addresses (need root)")
+        _ksyms = collections.defaultdict(list)
+        for (addr, name), (nxt, _) in zip(syms, syms[1:]):
+            if nxt > addr:
+                _ksyms[name].append((addr, nxt - addr))
+    return _ksyms
+
+
+KFRAME = re.compile(r"(\s*)(<addr> )?([A-Za-z0-9_.$]+|\*)\+\?")
+
+
+def kernel_frame(e, a):
+    """Does line a show the kernel frame that the ~k expectation e describes?
+
+    e is INDENT [<addr> ]SYMBOL+? ("*": any symbol; None: any indent and symbol). The
+    offset must lie inside the symbol and <addr> must be the symbol's address plus it."""
+    m = KFRAME.fullmatch(e) if e is not None else None
+    if e is not None and not m:
+        pytest.fail(f"bad ~k line in an expectation: {e!r}")
+    lead = re.escape(m.group(1)) if m else r"\s*"
+    addr = r"([0-9a-f]{16}) " if m and m.group(2) else "()"
+    got = re.fullmatch(lead + addr + r"([A-Za-z0-9_.$]+)\+(\d+)", a)
+    if not got or (m and m.group(3) != "*" and got.group(2) != m.group(3)):
+        return False
+    off = int(got.group(3))
+    for start, size in ksyms().get(got.group(2), ()):
+        if off < size and (not got.group(1) or int(got.group(1), 16) == start + off):
+            return True
+    return False
+
+
 def line_matches(e, a):
     if e.startswith("~? "):
         return re.fullmatch(e[3:], a) is not None
     if e.startswith("~ "):
         return re.fullmatch(e[2:], a) is not None
+    if e.startswith("~k "):
+        return kernel_frame(e[3:], a)
     return e == a
 
 
@@ -215,6 +271,14 @@ def expect_matches(expected, actual, sort):
     def match(i, j):
         if i == len(exp):
             return j == len(act)
+        if exp[i] == "~k*":
+            k = j
+            while True:
+                if match(i + 1, k):
+                    return True
+                if k == len(act) or not kernel_frame(None, act[k]):
+                    return False
+                k += 1
         if exp[i].startswith("~? ") and match(i + 1, j):
             return True
         return j < len(act) and line_matches(exp[i], act[j]) and match(i + 1, j + 1)
