@@ -23,6 +23,7 @@
 #include <linux/bpf.h>
 
 #include "core/attach.h"
+#include "core/log.h"
 
 #define UPROBE_MULTI_RETURN 1
 
@@ -91,6 +92,46 @@ int attach_set__add_link(struct attach_set *as, struct bpf_link *link)
 size_t attach_set__count(const struct attach_set *as)
 {
 	return as->nprobes;
+}
+
+/* Sections whose auto-attach reads a tracepoint id from tracefs. */
+static bool needs_tracefs(const struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog);
+
+	return !strncmp(sec, "tracepoint/", 11) || !strncmp(sec, "tp/", 3);
+}
+
+int attach_set__attach_object(struct attach_set *as, struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	bool tracefs_ok = false;
+
+	bpf_object__for_each_program(prog, obj)
+	{
+		struct bpf_link *link;
+		char why[256];
+		int err;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (!tracefs_ok && needs_tracefs(prog)) {
+			if (!tracefs_dir(why, sizeof(why))) {
+				tk_err("%s", why);
+				return -ENOENT;
+			}
+			tracefs_ok = true;
+		}
+		link = bpf_program__attach(prog);
+		err = link ? attach_set__add_link(as, link) : -errno;
+		if (err) {
+			bpf_link__destroy(link);
+			tk_err("cannot attach %s: %s", bpf_program__section_name(prog),
+			       attach_strerror(err));
+			return err;
+		}
+	}
+	return 0;
 }
 
 struct closer {

@@ -22,6 +22,15 @@ void attach_set__destroy(struct attach_set *as);
 int attach_set__add_link(struct attach_set *as, struct bpf_link *link);
 size_t attach_set__count(const struct attach_set *as);
 
+struct bpf_object;
+/*
+ * Attach every program of a loaded object that is marked for autoload, the way its section
+ * name says (libbpf's auto-attach), each link owned by as. Mounts tracefs first when a
+ * program needs it (libbpf looks tracepoint ids up there; a fresh boot has it unmounted).
+ * On error, says which program in one line and returns a negative errno.
+ */
+int attach_set__attach_object(struct attach_set *as, struct bpf_object *obj);
+
 /* Kernel features, probed once by trying (never by looking at symbol lists). */
 bool kernel_has_uprobe_multi(void);
 

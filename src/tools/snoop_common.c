@@ -91,31 +91,15 @@ int snoop__drop_missing(struct snoop *s, struct bpf_object *obj)
 
 int snoop__attach(struct snoop *s, struct bpf_object *obj, snoop_event_fn fn, void *ctx)
 {
-	struct bpf_program *prog;
-	struct bpf_link *link;
 	struct bpf_map *map;
 	int err;
 
 	s->as = attach_set__new();
 	if (!s->as)
 		return -ENOMEM;
-	bpf_object__for_each_program(prog, obj)
-	{
-		if (!bpf_program__autoload(prog))
-			continue;
-		link = bpf_program__attach(prog);
-		if (!link) {
-			err = -errno;
-			tk_err("cannot attach %s: %s", bpf_program__section_name(prog),
-			       attach_strerror(err));
-			return err;
-		}
-		err = attach_set__add_link(s->as, link);
-		if (err) {
-			bpf_link__destroy(link);
-			return err;
-		}
-	}
+	err = attach_set__attach_object(s->as, obj);
+	if (err)
+		return err;
 	map = bpf_object__find_map_by_name(obj, "events");
 	if (!map) {
 		tk_err("internal error: no events ring buffer");

@@ -13,37 +13,12 @@
 
 int tcpb_attach_all(struct bpf_object *obj, struct attach_set **as)
 {
-	struct bpf_program *prog;
-	char why[256] = "";
-
-	/* libbpf finds tracepoint ids in tracefs, which may not be mounted yet. */
-	if (!tracefs_dir(why, sizeof(why))) {
-		tk_err("%s", why);
-		return -ENOENT;
-	}
 	*as = attach_set__new();
 	if (!*as) {
 		tk_err("out of memory");
 		return -ENOMEM;
 	}
-	bpf_object__for_each_program(prog, obj)
-	{
-		struct bpf_link *link;
-		int err;
-
-		if (!bpf_program__autoload(prog))
-			continue;
-		link = bpf_program__attach(prog);
-		err = link ? attach_set__add_link(*as, link) : -errno;
-		if (err) {
-			if (link)
-				bpf_link__destroy(link);
-			tk_err("cannot attach %s: %s", bpf_program__section_name(prog),
-			       attach_strerror(err));
-			return err;
-		}
-	}
-	return 0;
+	return attach_set__attach_object(*as, obj);
 }
 
 static int stdout_closed(void *ctx)

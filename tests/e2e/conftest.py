@@ -61,7 +61,11 @@ Kernel state
     leftovers(before, settle=3.0) -> [str]
         The same check as a function, against a kernel_state() taken earlier.
     require_tracefs()
-        Mounts tracefs on /sys/kernel/tracing if needed; fails clearly if impossible.
+        Mounts tracefs on /sys/kernel/tracing if needed; fails clearly if impossible. Only
+        for tests that read tracefs themselves: nothing else mounts it for the product.
+    fresh_boot(argv) -> argv
+        argv wrapped to run in a private mount namespace without tracefs and debugfs, as on
+        a freshly booted machine (same pid: signals reach the program).
 
 Targets
     target(name) -> Path
@@ -388,7 +392,10 @@ def run_tracer(args, ready_regex=None, timeout=10, binary=None, **kw):
 
 
 def require_tracefs():
-    """Make sure tracefs is mounted at /sys/kernel/tracing; fail the test if it cannot be."""
+    """Make sure tracefs is mounted at /sys/kernel/tracing; fail the test if it cannot be.
+
+    Only for tests that use tracefs themselves. The product mounts it when it needs it (a
+    fresh boot has none), so fixtures must not: kernel_state() reads it without mounting."""
     if (TRACEFS / "uprobe_events").exists():
         return TRACEFS
     r = subprocess.run(
@@ -400,6 +407,39 @@ def require_tracefs():
             f"{r.stderr.strip() or 'no uprobe_events'} (need root and CONFIG_UPROBE_EVENTS)"
         )
     return TRACEFS
+
+
+# A shell prologue that leaves a private mount namespace as a freshly booted machine has it:
+# no tracefs, and no debugfs (whose tracing/ directory would mount tracefs on first use).
+UNMOUNT_TRACEFS = (
+    "for d in /sys/kernel/debug/tracing /sys/kernel/tracing /sys/kernel/debug; do "
+    "while mountpoint -q $d; do umount -l $d || exit 97; done; done; "
+    "test ! -e /sys/kernel/tracing/events || exit 98; "
+)
+
+
+def fresh_boot(argv):
+    """argv run in a private mount namespace where tracefs (and debugfs) are not mounted, as
+    on a freshly booted machine; the process keeps its pid (exec), so signals reach it."""
+    argv = [str(a) for a in argv]
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+            UNMOUNT_TRACEFS + 'exec "$@"', "sh", *argv]
+
+
+def _uprobe_events():
+    """Lines of uprobe_events, read without mounting tracefs where the test runs: if it is
+    not mounted here, it is mounted in a private mount namespace just for the read."""
+    path = TRACEFS / "uprobe_events"
+    if path.exists():
+        return path.read_text().splitlines()
+    r = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+         f"mount -t tracefs nodev {TRACEFS} && cat {path}"],
+        capture_output=True, text=True, timeout=30,
+    )
+    if r.returncode != 0:
+        pytest.fail(f"cannot read {path} through a private tracefs mount: {r.stderr.strip()}")
+    return r.stdout.splitlines()
 
 
 KernelState = collections.namedtuple("KernelState", "links progs uprobe_events")
@@ -420,7 +460,7 @@ def _bpftool_ids(what):
 
 def kernel_state():
     """Snapshot: BPF links and programs (id -> bpftool's JSON) and uprobe_events lines."""
-    events = (require_tracefs() / "uprobe_events").read_text().splitlines()
+    events = _uprobe_events()
     return KernelState(_bpftool_ids("link"), _bpftool_ids("prog"), frozenset(events))
 
 

@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from conftest import (TRACEKIT, TARGETS, collect, run_tracer, spawn, start_rpc_service,
+from conftest import (TRACEKIT, TARGETS, collect, fresh_boot, run_tracer, spawn,
+                      start_rpc_service,
                       target, wait_line)
 
 pytestmark = pytest.mark.usefixtures("no_leftovers")
@@ -364,11 +365,8 @@ def test_unprivileged_user_gets_one_line():
 
 def test_tracefs_is_mounted_when_missing():
     """In a private mount namespace without tracefs, funccount mounts it itself."""
-    script = ("umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null; "
-              "test -e /sys/kernel/tracing/events && exit 3; "
-              f"exec {TRACEKIT} funccount -d 1 't:syscalls:sys_enter_nanosleep'")
-    r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script],
-                       capture_output=True, text=True, timeout=30)
+    argv = fresh_boot([TRACEKIT, "funccount", "-d", "1", "t:syscalls:sys_enter_nanosleep"])
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stdout + r.stderr
     assert 'Tracing 1 functions for "t:syscalls:sys_enter_nanosleep"' in r.stdout
 
