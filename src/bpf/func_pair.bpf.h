@@ -17,13 +17,6 @@
 const volatile __u32 filter_tgid = 0;
 const volatile bool capture_args = false;
 
-struct call_key {
-	__u32 tgid;
-	__u32 pad;
-	__u64 id;  /* goroutine id (Go) or thread id (C) */
-	__u64 pos; /* g.stack.hi - SP (Go) or SP after return (C) */
-};
-
 struct call_start {
 	__u64 ts;
 	__u64 args[MAX_ARGS];

@@ -31,6 +31,19 @@
 #define MAX_ARGS	6
 #define COMM_LEN	16
 
+/*
+ * The key that pairs a call's entry with its return, for the tools (func_pair.bpf.h) and
+ * the language's Go uretprobes (lang/gopair.c) alike: goroutines move between threads and
+ * two processes of one binary have the same goroutine ids and stack offsets, so it is
+ * (process, goroutine id, g.stack.hi - SP) for Go and (process, thread, SP) for C.
+ */
+struct call_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 id;  /* goroutine id (Go) or thread id (C) */
+	__u64 pos; /* g.stack.hi - SP (Go) or SP after return (C) */
+};
+
 /* funclatency: one histogram per (function, process), as bcc keys library targets. */
 struct lat_key {
 	__u32 idx;

@@ -143,7 +143,8 @@ static void *close_fds(void *arg)
 {
 	struct closer *c = arg;
 
-	for (size_t i = 0; i < c->n; i++)
+	/* last attached, first detached: return probes go before the entry probes they pair with */
+	for (size_t i = c->n; i-- > 0;)
 		close(c->fds[i]);
 	return NULL;
 }
@@ -181,7 +182,7 @@ void attach_set__destroy(struct attach_set *as)
 {
 	if (!as)
 		return;
-	for (size_t i = 0; i < as->nlinks; i++)
+	for (size_t i = as->nlinks; i-- > 0;)
 		bpf_link__destroy(as->links[i]);
 	close_all(as->fds, as->nfds);
 	free(as->links);

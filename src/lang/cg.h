@@ -42,8 +42,15 @@ enum {
 	PR_SS = 160,
 };
 
+/* Per-CPU counters the runtime reports at exit (map cg_maps.counters). */
+enum lt_counter {
+	LT_COUNTER_LOST,     /* events the ring buffer had no room for */
+	LT_COUNTER_UNPAIRED, /* Go returns with no saved entry (in flight at attach, evicted) */
+	LT_COUNTERS,
+};
+
 struct cg_maps {
-	int ringbuf, heap, lost, funcnames;
+	int ringbuf, heap, counters, funcnames;
 };
 
 struct cg {
@@ -116,6 +123,8 @@ uint32_t cg_map_key(struct cg *g, struct node *map);
 void cg_map_lookup(struct cg *g, int map_fd, uint32_t key_off);
 /* Send the event at heap off with size bytes through the ring buffer (counts losses). */
 void cg_output(struct cg *g, uint32_t off, uint32_t size);
+/* counters[which]++ on this CPU; uses R0-R2 and fp-8. */
+void cg_count(struct cg *g, enum lt_counter which);
 /* Return from the program (the verifier wants R0 set). */
 void cg_return(struct cg *g);
 

@@ -308,6 +308,22 @@ void cg_map_lookup(struct cg *g, int map_fd, uint32_t key_off)
 	cg_call(g, BPF_FUNC_map_lookup_elem);
 }
 
+void cg_count(struct cg *g, enum lt_counter which)
+{
+	int done = cg_label(g);
+
+	cg_st_imm(g, BPF_W, BPF_REG_10, -8, which);
+	cg_ld_map(g, BPF_REG_1, g->fds->counters);
+	cg_mov64(g, BPF_REG_2, BPF_REG_10);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_2, -8);
+	cg_call(g, BPF_FUNC_map_lookup_elem);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, done);
+	cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_0, 0);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_1, 1);
+	cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_1);
+	cg_bind(g, done);
+}
+
 void cg_output(struct cg *g, uint32_t off, uint32_t size)
 {
 	int done = cg_label(g);
@@ -318,16 +334,7 @@ void cg_output(struct cg *g, uint32_t off, uint32_t size)
 	cg_mov_imm(g, BPF_REG_4, 0);
 	cg_call(g, BPF_FUNC_ringbuf_output);
 	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, done);
-	/* lost[0]++ (per CPU) */
-	cg_st_imm(g, BPF_W, BPF_REG_10, -8, 0);
-	cg_ld_map(g, BPF_REG_1, g->fds->lost);
-	cg_mov64(g, BPF_REG_2, BPF_REG_10);
-	cg_alu_imm(g, BPF_ADD, BPF_REG_2, -8);
-	cg_call(g, BPF_FUNC_map_lookup_elem);
-	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, done);
-	cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_0, 0);
-	cg_alu_imm(g, BPF_ADD, BPF_REG_1, 1);
-	cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_1);
+	cg_count(g, LT_COUNTER_LOST);
 	cg_bind(g, done);
 }
 

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Entry/return pairing for Go uretprobes (which are uprobes on every RET, go-tracing.md §4):
- * a hidden entry program saves the registers under the key (goid, g.stack.hi - SP), which
- * is the same at entry and at the RET, survives stack copying and separates recursive
- * frames; the RET program takes them back, so `args` works in a Go uretprobe and reads the
- * values the function was called with (e.g. *args.reply after Mul filled it in).
+ * a hidden entry program saves the registers under the tools' key, struct call_key
+ * (process, goid, g.stack.hi - SP): the same at entry and at the RET, it survives stack
+ * copying, separates recursive frames and keeps two processes of one binary apart (they
+ * share goroutine ids and stack offsets). The RET program takes them back, so `args` works
+ * in a Go uretprobe and reads the values the function was called with (e.g. *args.reply
+ * after Mul filled it in). A RET with nothing saved is counted, never dropped in silence.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
+
 
 #include "core/insn.h"
 #include "lang/cg.h"
@@ -15,25 +19,33 @@
 
 int cg_resolve(struct cg *g);
 
-/* heap[key_off] = {goid, stack.hi - SP}; uses R1-R5 and fp-8. */
+#define KEY_TGID offsetof(struct call_key, tgid)
+#define KEY_GOID offsetof(struct call_key, id)
+#define KEY_POS	 offsetof(struct call_key, pos)
+
+/* heap[key_off] = struct call_key {tgid, 0, goid, stack.hi - SP}; uses R0-R5. */
 static void emit_key(struct cg *g, uint32_t key_off, unsigned int goid_off)
 {
+	/* tgid and pad: the upper and lower halves of pid_tgid, the lower one zeroed */
+	cg_call(g, BPF_FUNC_get_current_pid_tgid);
+	cg_alu_imm(g, BPF_RSH, BPF_REG_0, 32);
+	cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(key_off + KEY_TGID), BPF_REG_0);
 	/* goid = *(u64 *)(R14 + goid_off), read into the key directly */
 	cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_6, PR_R14);
 	cg_alu_imm(g, BPF_ADD, BPF_REG_3, (int32_t)goid_off);
-	cg_heap_ptr(g, BPF_REG_1, key_off);
+	cg_heap_ptr(g, BPF_REG_1, key_off + KEY_GOID);
 	cg_mov_imm(g, BPF_REG_2, 8);
 	cg_call(g, BPF_FUNC_probe_read_user);
 	/* stack.hi = *(u64 *)(R14 + 8) */
 	cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_6, PR_R14);
 	cg_alu_imm(g, BPF_ADD, BPF_REG_3, 8);
-	cg_heap_ptr(g, BPF_REG_1, key_off + 8);
+	cg_heap_ptr(g, BPF_REG_1, key_off + KEY_POS);
 	cg_mov_imm(g, BPF_REG_2, 8);
 	cg_call(g, BPF_FUNC_probe_read_user);
-	cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_9, (int16_t)(key_off + 8));
+	cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_9, (int16_t)(key_off + KEY_POS));
 	cg_ldx(g, BPF_DW, BPF_REG_2, BPF_REG_6, PR_SP);
 	cg_alu_reg(g, BPF_SUB, BPF_REG_1, BPF_REG_2);
-	cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(key_off + 8), BPF_REG_1);
+	cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(key_off + KEY_POS), BPF_REG_1);
 }
 
 static void emit_heap(struct cg *g)
@@ -70,7 +82,7 @@ int gopair_entry_program(struct attach_point *ap, struct cg_maps *fds, struct bp
 	cg_bind(&g, jb);
 	cg_jmp_imm(&g, BPF_JSET, BPF_REG_1, 0x01, g.exit_label);
 	cg_bind(&g, run);
-	key = cg_heap_alloc(&g, 16);
+	key = cg_heap_alloc(&g, GOPAIR_KEY_SIZE);
 	val = cg_heap_alloc(&g, GOPAIR_REGS_SIZE);
 	emit_key(&g, key, ap->goid_off);
 	for (int i = 0; i < GOPAIR_REGS_SIZE; i += 8) {
@@ -99,12 +111,16 @@ int gopair_entry_program(struct attach_point *ap, struct cg_maps *fds, struct bp
 
 void gopair_emit_fetch(struct cg *g, uint32_t saved_off)
 {
-	uint32_t key = cg_heap_alloc(g, 16);
+	uint32_t key = cg_heap_alloc(g, GOPAIR_KEY_SIZE);
+	int found = cg_label(g);
 
 	emit_key(g, key, g->ap->goid_off);
 	cg_map_lookup(g, g->ap->stash_fd, key);
-	/* no entry seen (attached mid-call, or evicted): nothing to pair with */
-	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, g->exit_label);
+	cg_jmp_imm(g, BPF_JNE, BPF_REG_0, 0, found);
+	/* no entry seen (in flight at attach, or evicted): counted, reported at exit */
+	cg_count(g, LT_COUNTER_UNPAIRED);
+	cg_ja(g, g->exit_label);
+	cg_bind(g, found);
 	for (int i = 0; i < GOPAIR_REGS_SIZE; i += 8) {
 		cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_0, (int16_t)i);
 		cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(saved_off + i), BPF_REG_1);

@@ -5,9 +5,11 @@
 #include <linux/bpf.h>
 #include <stdint.h>
 
+#include "bpf/func_probe.h"
 #include "lang/cg.h"
 
 #define GOPAIR_REGS_SIZE 168   /* struct pt_regs on x86-64 */
+#define GOPAIR_KEY_SIZE	 sizeof(struct call_key)
 #define GOPAIR_MAX_CALLS 16384 /* calls in flight; an LRU drops those that never return */
 
 /* The hidden entry program of a paired Go uretprobe; returns its length or -errno. */

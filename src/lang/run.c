@@ -61,13 +61,13 @@ static int create_maps(struct runner *r)
 
 	r->fds.ringbuf = map_new(BPF_MAP_TYPE_RINGBUF, "tk_events", 0, 0, RINGBUF_SIZE);
 	r->fds.heap = map_new(BPF_MAP_TYPE_PERCPU_ARRAY, "tk_heap", 4, CG_HEAP_SIZE, 1);
-	r->fds.lost = map_new(BPF_MAP_TYPE_PERCPU_ARRAY, "tk_lost", 4, 8, 1);
+	r->fds.counters = map_new(BPF_MAP_TYPE_PERCPU_ARRAY, "tk_counters", 4, 8, LT_COUNTERS);
 	r->fds.funcnames = map_new(BPF_MAP_TYPE_ARRAY, "tk_funcs", 4, LT_STR_DEFAULT,
 				   c->nprobe_names ? c->nprobe_names : 1);
-	if (r->fds.ringbuf < 0 || r->fds.heap < 0 || r->fds.lost < 0 || r->fds.funcnames < 0)
+	if (r->fds.ringbuf < 0 || r->fds.heap < 0 || r->fds.counters < 0 || r->fds.funcnames < 0)
 		return r->fds.ringbuf < 0 ? r->fds.ringbuf
 		       : r->fds.heap < 0  ? r->fds.heap
-		       : r->fds.lost < 0  ? r->fds.lost
+		       : r->fds.counters < 0  ? r->fds.counters
 					  : r->fds.funcnames;
 	/* function names by probe index ("uprobe:PATH:FUNC"), for `func` under wildcards */
 	for (int p = 0; p < c->nprobes; p++)
@@ -94,7 +94,7 @@ static int create_maps(struct runner *r)
 
 			if (!ap->stash)
 				continue;
-			ap->stash_fd = map_new(BPF_MAP_TYPE_LRU_HASH, "tk_gocalls", 16,
+			ap->stash_fd = map_new(BPF_MAP_TYPE_LRU_HASH, "tk_gocalls", GOPAIR_KEY_SIZE,
 					       GOPAIR_REGS_SIZE, GOPAIR_MAX_CALLS);
 			if (ap->stash_fd < 0)
 				return ap->stash_fd;
@@ -390,21 +390,42 @@ static int consume(void *ctx)
 	return n < 0 ? 1 : 0;
 }
 
-static void check_lost(struct runner *r)
+/* A per-CPU counter summed over the CPUs (0 if it cannot be read). */
+static uint64_t counter_sum(struct runner *r, enum lt_counter which)
 {
-	uint32_t key = 0;
+	uint32_t key = which;
 	uint64_t *v = calloc(r->ncpus, sizeof(uint64_t)), sum = 0;
 
 	if (!v)
-		return;
-	if (!bpf_map_lookup_elem(r->fds.lost, &key, v))
+		return 0;
+	if (!bpf_map_lookup_elem(r->fds.counters, &key, v))
 		for (int i = 0; i < r->ncpus; i++)
 			sum += v[i];
 	free(v);
+	return sum;
+}
+
+static void check_lost(struct runner *r)
+{
+	uint64_t sum = counter_sum(r, LT_COUNTER_LOST);
+
 	if (sum > r->lost_seen) {
 		lt_out_lost(&r->out, sum - r->lost_seen);
 		r->lost_seen = sum;
 	}
+}
+
+/*
+ * Go returns whose entry was never saved: calls already running when the probes went in,
+ * or more than GOPAIR_MAX_CALLS in flight. Their probe did not run; say how many.
+ */
+static void report_unpaired(uint64_t n)
+{
+	if (n)
+		fprintf(stderr,
+			"WARNING: %llu Go return%s had no matching entry (calls in flight at attach, "
+			"or more than %d at once) and were not traced\n",
+			(unsigned long long)n, n == 1 ? "" : "s", GOPAIR_MAX_CALLS);
 }
 
 static int on_tick(void *ctx)
@@ -434,8 +455,8 @@ static void close_fds(struct runner *r)
 		close(r->fds.ringbuf);
 	if (r->fds.heap >= 0)
 		close(r->fds.heap);
-	if (r->fds.lost >= 0)
-		close(r->fds.lost);
+	if (r->fds.counters >= 0)
+		close(r->fds.counters);
 	if (r->fds.funcnames >= 0)
 		close(r->fds.funcnames);
 }
@@ -463,6 +484,7 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 	struct runner r = {.c = c, .fds = {-1, -1, -1, -1}};
 	uint64_t start = now_mono_ns();
 	enum loop_reason why;
+	uint64_t unpaired;
 	int err;
 
 	r.ncpus = libbpf_num_possible_cpus();
@@ -525,6 +547,8 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 		why = loop__run(&r.loop);
 		(void)why;
 	}
+	/* read while every probe is in: detaching makes returns without entries of its own */
+	unpaired = counter_sum(&r, LT_COUNTER_UNPAIRED);
 	/* detach first: END and the dump see a stable picture */
 	attach_set__destroy(r.as);
 	r.as = NULL;
@@ -535,6 +559,7 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 	while (ring_buffer__consume(r.rb) == -ECANCELED)
 		;
 	check_lost(&r);
+	report_unpaired(unpaired);
 	lt_out_exit(&r.out);
 	err = 0;
 out:
