@@ -4,6 +4,17 @@
 # Sources are found by wildcard so that a new core module, tool or BPF object needs no edit
 # here: src/core/*.c, src/tools/*.c, src/lang/**/*.c, src/bpf/*.bpf.c (one skeleton each).
 
+# Quiet by default: one short line per step; `make V=1` shows the command lines. Under
+# `make -s` (the demo) even those go.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = $(if $(findstring s,$(firstword -$(MAKEFLAGS))),@true,@printf '  %-8s %s\n')
+endif
+
 CC      ?= gcc
 CLANG   ?= clang
 BPFTOOL ?= bpftool
@@ -45,38 +56,44 @@ all: $(BUILD)/tracekit
 
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+	$(msg) GEN $@
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(msg) BPF $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	@# DWARF is for us, not for the kernel: keep .BTF/.BTF.ext, drop the rest (10x smaller)
-	$(LLVM_STRIP) -g $@
+	$(Q)$(LLVM_STRIP) -g $@
 
 $(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
-	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
+	$(msg) SKEL $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
 # A tool X.c includes its own X.skel.h (libbpf-tools' convention); later rebuilds follow the
 # compiler's -MMD dependencies. One tool's broken BPF file then does not block the others.
 .SECONDEXPANSION:
 $(BUILD)/src/%.o: src/%.c $$(filter $(BUILD)/skel/$$(notdir $$*).skel.h,$(SKELS)) | $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(msg) CC $<
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # System call numbers for the raw sys_enter/sys_exit path of syscall tracepoints.
 UNISTD := /usr/include/$(shell $(CC) -print-multiarch)/asm/unistd_64.h
 $(BUILD)/gen/syscall_nrs.inc: $(UNISTD)
 	@mkdir -p $(@D)
-	sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/{ "\1", \2 },/p' $< > $@.tmp && mv $@.tmp $@
+	$(Q)sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/{ "\1", \2 },/p' $< > $@.tmp && mv $@.tmp $@
 $(BUILD)/src/core/syscalls.o: $(BUILD)/gen/syscall_nrs.inc
 
 $(BUILD)/libtkcore.a: $(CORE_OBJ)
-	$(AR) rcs $@ $^
+	$(msg) AR $@
+	$(Q)$(AR) rcs $@ $^
 
 # --whole-archive keeps every TOOL_REGISTER() entry of the tk_tools section.
 $(BUILD)/tracekit: $(APP_OBJ) $(BUILD)/libtkcore.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(APP_OBJ) $(BUILD)/libtkcore.a $(LDLIBS)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(APP_OBJ) $(BUILD)/libtkcore.a $(LDLIBS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
@@ -86,7 +103,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(BUILD)/libtkcore.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libtkcore.a $(LDLIBS)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libtkcore.a $(LDLIBS)
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
@@ -95,7 +113,8 @@ FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc -I$(BUILD)/skel -I$(BUILD)/gen -g 
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(LANG_SRC) $(SKELS) $(BUILD)/gen/syscall_nrs.inc
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(filter-out src/lang/main.c,$(LANG_SRC)) $(LDLIBS)
+	$(msg) FUZZ $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(filter-out src/lang/main.c,$(LANG_SRC)) $(LDLIBS)
 
 targets:
 	$(MAKE) -C tests/targets
@@ -109,12 +128,13 @@ deps:
 # The README's test command: install, build, then one pytest run over everything (unit
 # binaries, fuzzers under ASan, and real tracing), ending with pytest's own summary.
 test: deps
-	$(MAKE) all unit fuzz targets
+	$(MAKE) -j$(shell nproc) all unit fuzz targets
 	/usr/bin/python3 -m pytest -q -p no:cacheprovider tests
 
 demo: deps
-	$(MAKE) all targets
-	scripts/demo.sh
+	@echo "demo: building tracekit and the test targets (make V=1 shows the commands)"
+	@$(MAKE) -s all targets
+	@scripts/demo.sh
 
 bench: deps
 	$(MAKE) all targets
