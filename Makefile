@@ -47,8 +47,8 @@ APP_OBJ  := $(MAIN_SRC:%.c=$(BUILD)/%.o) $(TOOL_SRC:%.c=$(BUILD)/%.o) $(LANG_SRC
 SKELS    := $(BPF_SRC:src/bpf/%.bpf.c=$(BUILD)/skel/%.skel.h)
 
 LPAREN := (
-# Tool names from their TOOL_REGISTER() lines; symdump is a debugging aid, not installed.
-TOOLS = $(filter-out symdump,$(shell grep -ho 'TOOL_REGISTER$(LPAREN)[a-z0-9_]*' $(TOOL_SRC) $(LANG_SRC) | cut -d'$(LPAREN)' -f2 | sort -u))
+# Tool names from their TOOL_REGISTER() lines.
+TOOLS = $(strip $(shell grep -ho 'TOOL_REGISTER$(LPAREN)[a-z0-9_]*' $(TOOL_SRC) $(LANG_SRC) | cut -d'$(LPAREN)' -f2 | sort -u))
 
 .SECONDARY:
 .PHONY: all deps test unit fuzz e2e demo bench install clean targets format
@@ -106,6 +106,13 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(BUILD)/libtkcore.
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libtkcore.a $(LDLIBS)
 
+# Debugging aids the tests use, not installed: symdump prints what core/ makes of a binary.
+TEST_TOOLS := $(BUILD)/tests/symdump
+$(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libtkcore.a
+	@mkdir -p $(@D)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libtkcore.a $(LDLIBS)
+
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc -I$(BUILD)/skel -I$(BUILD)/gen -g -O1 \
@@ -119,7 +126,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(LANG_SRC) $(SKELS) $(BUI
 targets:
 	$(MAKE) -C tests/targets
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(TEST_TOOLS)
 fuzz: $(FUZZ_BIN)
 
 deps:

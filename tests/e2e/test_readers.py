@@ -39,9 +39,14 @@ def need(path):
     return path
 
 
+SYMDUMP = TRACEKIT.parent / "tests" / "symdump"  # a debugging aid built by `make unit`
+
+
 def run(args, check=True):
+    """run(["symdump", ARGS...]): build/tests/symdump ARGS."""
+    assert args[0] == "symdump", args
     r = subprocess.run(
-        [str(need(TRACEKIT))] + [str(a) for a in args],
+        [str(need(SYMDUMP))] + [str(a) for a in args[1:]],
         capture_output=True,
         text=True,
         errors="replace",
@@ -549,7 +554,7 @@ def test_pclntab_matches_go_debug_gosym(version, tmp_path):
         pcs += [entry, f"{int(end, 16) - 1:x}"]
     pcs.append(funcs[-1].split()[1])
     stdin = "\n".join(pcs) + "\n"
-    ours = subprocess.run([str(TRACEKIT), "symdump", "-P", str(raw), f"{text:x}"], input=stdin,
+    ours = subprocess.run([str(need(SYMDUMP)), "-P", str(raw), f"{text:x}"], input=stdin,
                           capture_output=True, text=True, check=True).stdout
     src = tmp_path / "ref.go"
     src.write_text(GOSYM_REF)

@@ -27,7 +27,6 @@
 #include "core/out.h"
 #include "core/probe.h"
 #include "core/usym.h"
-#include "tools/tool.h"
 
 enum mode { MODE_LIST, MODE_LAYOUT, MODE_DWARF, MODE_GO, MODE_PID, MODE_KERNEL, MODE_PCLN };
 
@@ -397,4 +396,7 @@ static int symdump_main(int argc, char **argv)
 	return 1;
 }
 
-TOOL_REGISTER(symdump, symdump_main, "list function symbols of a binary (debug)");
+int main(int argc, char **argv)
+{
+	return symdump_main(argc, argv);
+}
