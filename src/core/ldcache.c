@@ -5,6 +5,7 @@
  * whose key (soname) and value (path) are offsets from the start of the file.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +36,20 @@ static const char *cstr_at(const unsigned char *buf, size_t size, uint32_t off)
 
 int ldcache_lookup(const char *name, char *out, size_t len)
 {
-	FILE *f = fopen("/etc/ld.so.cache", "re");
+	return ldcache_lookup_pid(0, name, out, len);
+}
+
+int ldcache_lookup_pid(int pid, const char *name, char *out, size_t len)
+{
+	char cache[PATH_MAX];
+	FILE *f;
 	unsigned char *buf = NULL, *hdr;
 	size_t size = 0, cap = 0, n;
 	int ret = -ENOENT;
 
+	if (proc_file_path(pid, "/etc/ld.so.cache", cache, sizeof(cache)))
+		return -ENOENT;
+	f = fopen(cache, "re");
 	if (!f)
 		return -ENOENT;
 	for (;;) {

@@ -64,10 +64,11 @@ enum {
 };
 
 /*
- * Resolve a uprobe spec against its binary: find the file (library names via
- * /proc/PID/maps with pid > 0, else ld.so.cache, else $PATH), read .symtab/.dynsym or
- * .gopclntab, match the pattern and compute file offsets. Errors: -ENOENT (file or no
- * match), -ENOEXEC, -ESRCH (pid gone), -EINVAL; err gets the one-line reason.
+ * Resolve a uprobe spec against its binary: find the file (with pid > 0 a path names the file
+ * as that process sees it, see proc_file_path(); library names via /proc/PID/maps, else
+ * ld.so.cache, else $PATH, the last two in the process's root with pid > 0), read
+ * .symtab/.dynsym or .gopclntab, match the pattern and compute file offsets. Errors: -ENOENT
+ * (file or no match), -ENOEXEC, -ESRCH (pid gone), -EINVAL; err gets the one-line reason.
  */
 int target_resolve(const struct probe_spec *spec, int pid, unsigned int flags,
 		   struct target_set *ts, char *err, size_t errlen);
@@ -75,6 +76,11 @@ void target_set__free(struct target_set *ts);
 
 /* Library name -> path via /etc/ld.so.cache ("c", "libc", "libc.so.6"); -ENOENT if none. */
 int ldcache_lookup(const char *name, char *out, size_t len);
+/*
+ * The same in the ld.so.cache of process pid's root (a container's own; the host's with
+ * pid <= 0). out is the path as that process sees it: pass it through proc_file_path().
+ */
+int ldcache_lookup_pid(int pid, const char *name, char *out, size_t len);
 
 /* Tracepoint matches of a spec: "cat:event" strings, from tracefs' events/ directory. */
 int tracepoints_match(const struct probe_spec *spec, char ***names, size_t *n, char *err,

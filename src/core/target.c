@@ -201,52 +201,77 @@ static unsigned int goid_offset(const char *path, const char *version)
 	return off;
 }
 
+/* A program on $PATH, as bcc's which() does; with pid > 0 in that process's root. */
+static int which(int pid, const char *name, char *path, size_t len)
+{
+	char *dirs = getenv("PATH") ? strdup(getenv("PATH")) : NULL, *save = NULL;
+	char found[PATH_MAX];
+	int ret = -ENOENT;
+
+	for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d && ret;
+	     d = strtok_r(NULL, ":", &save)) {
+		if (snprintf(found, sizeof(found), "%s/%s", d, name) >= (int)sizeof(found))
+			continue;
+		if (!proc_file_path(pid, found, path, len) && !access(path, X_OK))
+			ret = 0;
+	}
+	free(dirs);
+	return ret;
+}
+
+/*
+ * The file a spec's target names, as a path this process can open and the kernel can
+ * attach to: a path is the file as process pid sees it (proc_file_path()); a library name is
+ * looked up in the process's mappings, then in its root's ld.so.cache and $PATH (the host's
+ * without a pid).
+ */
 static int find_binary(const struct probe_spec *spec, int pid, char *path, size_t len,
 		       char *err, size_t errlen)
 {
 	const char *t = spec->target;
 	char found[PATH_MAX];
+	int ret;
 
 	if (strchr(t, '/')) {
-		if (access(t, F_OK)) {
-			snprintf(err, errlen, "%s: no such file", t);
-			return -ENOENT;
-		}
-		return proc_root_path(pid, t, path, len) ? -ENAMETOOLONG : 0;
+		ret = proc_file_path(pid, t, path, len);
+		if (ret == -ENOENT && strcmp(path, t))
+			snprintf(err, errlen, "%s: no such file in the root of PID %d (%s)", t, pid,
+				 path);
+		else if (ret)
+			snprintf(err, errlen, "%s: %s", t,
+				 ret == -ENOENT ? "no such file" : strerror(-ret));
+		return ret;
 	}
 	if (pid > 0) {
 		struct proc_maps pm;
 		const struct proc_map *m;
-		int ret = proc_maps__load(pid, &pm);
 
+		ret = proc_maps__load(pid, &pm);
 		if (ret) {
 			snprintf(err, errlen, "no process with PID %d", pid);
 			return -ESRCH;
 		}
 		m = proc_maps__find_lib(&pm, t);
-		ret = m ? proc_root_path(pid, m->path, path, len) : -ENOENT;
+		ret = m ? proc_map_path(pid, m, path, len) : -ENOENT;
 		proc_maps__free(&pm);
 		if (!ret)
 			return 0;
 	}
-	if (!ldcache_lookup(t, found, sizeof(found)))
-		return snprintf(path, len, "%s", found) < (int)len ? 0 : -ENAMETOOLONG;
-	/* A program on $PATH, as bcc's which() does. */
-	for (char *dirs = getenv("PATH") ? strdup(getenv("PATH")) : NULL, *save = NULL,
-		  *d = dirs ? strtok_r(dirs, ":", &save) : NULL;
-	     dirs; d = strtok_r(NULL, ":", &save)) {
-		if (!d) {
-			free(dirs);
-			break;
-		}
-		snprintf(found, sizeof(found), "%s/%s", d, t);
-		if (!access(found, X_OK)) {
-			free(dirs);
-			return snprintf(path, len, "%s", found) < (int)len ? 0 : -ENAMETOOLONG;
-		}
-	}
-	snprintf(err, errlen, "%s: no such library or program%s", t,
-		 pid > 0 ? " (not mapped by that PID either)" : " (with -p, libraries of the process are searched too)");
+	if (!ldcache_lookup_pid(pid, t, found, sizeof(found)) &&
+	    !proc_file_path(pid, found, path, len))
+		return 0;
+	if (!which(pid, t, path, len))
+		return 0;
+	if (pid > 0)
+		snprintf(err, errlen,
+			 "%s: no such library or program (not mapped by PID %d, nor in its root's "
+			 "ld.so.cache or $PATH)",
+			 t, pid);
+	else
+		snprintf(err, errlen,
+			 "%s: no such library or program (with -p, libraries of the process are "
+			 "searched too)",
+			 t);
 	return -ENOENT;
 }
 

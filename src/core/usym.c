@@ -34,7 +34,7 @@ struct usym_func {
 
 struct usym_file {
 	char *path; /* as /proc/PID/maps shows it */
-	uint64_t inode;
+	uint64_t inode, dev; /* with path, the key: containers reuse paths */
 	int err; /* non-zero: could not be read; remembered so we do not retry */
 	struct usym_func *funcs;
 	size_t n, cap;
@@ -313,7 +313,8 @@ static struct usym_file *file_get(struct usym_cache *c, int pid, const struct pr
 	struct usym_file *f;
 
 	for (size_t i = 0; i < c->nfiles; i++)
-		if (c->files[i]->inode == m->inode && !strcmp(c->files[i]->path, m->path))
+		if (c->files[i]->inode == m->inode && c->files[i]->dev == m->dev &&
+		    !strcmp(c->files[i]->path, m->path))
 			return c->files[i];
 
 	if (c->nfiles == c->files_cap) {
@@ -334,17 +335,11 @@ static struct usym_file *file_get(struct usym_cache *c, int pid, const struct pr
 		return NULL;
 	}
 	f->inode = m->inode;
-	/* Through the process's root (containers); map_files also reaches deleted files. */
-	f->err = -ENOENT;
-	if (!proc_root_path(pid, m->path, root_path, sizeof(root_path)))
+	f->dev = m->dev;
+	/* Through the process's root (containers), or the mapping itself (deleted files). */
+	f->err = proc_map_path(pid, m, root_path, sizeof(root_path));
+	if (!f->err)
 		f->err = file_load(f, root_path);
-	if (f->err) {
-		snprintf(root_path, sizeof(root_path), "/proc/%d/map_files/%lx-%lx", pid,
-			 (unsigned long)m->start, (unsigned long)m->end);
-		f->n = f->names_len = 0;
-		f->ndeltas = 0;
-		f->err = file_load(f, root_path);
-	}
 	c->files[c->nfiles++] = f;
 	return f;
 }

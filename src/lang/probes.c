@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "core/attach.h"
 #include "core/elf.h"
 #include "core/insn.h"
+#include "core/procmaps.h"
 #include "core/probe.h"
 #include "lang/compile.h"
 #include "lang/goargs.h"
@@ -381,10 +383,24 @@ static int resolve_uprobe(struct compiler *c, struct attach_point *ap)
 	char err[512];
 	int ret;
 
-	if (strchr(ap->path, '/') && c->opts->pid <= 0 && access(ap->path, X_OK)) {
-		diag_error(c->diag, ap->loc,
-			   "uprobe target file '%s' does not exist or is not executable", ap->path);
-		return -ENOENT;
+	/* With -p the path is the file as that process sees it (core's proc_file_path()). */
+	if (strchr(ap->path, '/')) {
+		char real[PATH_MAX] = "";
+		int pid = c->opts->pid;
+
+		if (proc_file_path(pid, ap->path, real, sizeof(real)) || access(real, X_OK)) {
+			if (*real && strcmp(real, ap->path))
+				diag_error(c->diag, ap->loc,
+					   "uprobe target file '%s' does not exist or is not "
+					   "executable in the root of PID %d (%s)",
+					   ap->path, pid, real);
+			else
+				diag_error(c->diag, ap->loc,
+					   "uprobe target file '%s' does not exist or is not "
+					   "executable",
+					   ap->path);
+			return -ENOENT;
+		}
 	}
 	ret = target_resolve(&spec, c->opts->pid, RESOLVE_LAYOUT, &ts, err, sizeof(err));
 	if (ret) {

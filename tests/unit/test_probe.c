@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Probe spec parsing and glob matching. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/probe.h"
+#include "core/procmaps.h"
 #include "unit.h"
 
 static void test_glob(void)
@@ -91,4 +97,115 @@ static void test_ldcache(void)
 	CHECK(ldcache_lookup("no_such_library_at_all", path, sizeof(path)) == -ENOENT);
 }
 
-UNIT_MAIN(test_glob, test_glob_no_blowup, test_spec, test_ldcache)
+/* A file as process PID sees it: the one rule tools, the language and -l share. */
+static void test_proc_file_path(void)
+{
+	char out[4096], want[4096 + 32], real[4096];
+	int me = getpid();
+
+	CHECK(proc_file_path(0, "/bin/sh", out, sizeof(out)) == 0);
+	CHECK_STR(out, "/bin/sh");
+	/* in the process's root, symlinks resolved there (/bin/sh -> dash, /bin -> usr/bin) */
+	CHECK(realpath("/bin/sh", real) != NULL);
+	snprintf(want, sizeof(want), "/proc/%d/root%s", me, real);
+	CHECK(proc_file_path(me, "/bin/sh", out, sizeof(out)) == 0);
+	CHECK_STR(out, want);
+	/* /proc/... is the tracer's own, with or without a PID: never re-rooted */
+	CHECK(proc_file_path(me, want, out, sizeof(out)) == 0);
+	CHECK_STR(out, want);
+	CHECK(proc_file_path(0, want, out, sizeof(out)) == 0);
+	CHECK_STR(out, want);
+	/* relative: the tracer's working directory */
+	CHECK(proc_file_path(me, "no/such/file", out, sizeof(out)) == -ENOENT);
+	CHECK_STR(out, "no/such/file");
+	/* missing: -ENOENT, out still says where it looked */
+	snprintf(want, sizeof(want), "/proc/%d/root/no/such/file", me);
+	CHECK(proc_file_path(me, "/no/such/file", out, sizeof(out)) == -ENOENT);
+	CHECK_STR(out, want);
+	CHECK(proc_file_path(me, "/bin/sh", out, 8) == -ENAMETOOLONG);
+}
+
+/* Symlinks inside a root resolve inside it, as for a process chrooted there. */
+static void test_path_in_root(void)
+{
+	char root[] = "/tmp/tk-root-XXXXXX", p[4096], want[4096], out[4096];
+
+	CHECK(mkdtemp(root) != NULL);
+#define MK(fmt, ...) (snprintf(p, sizeof(p), "%s" fmt, root, ##__VA_ARGS__), p)
+	CHECK(mkdir(MK("/app"), 0755) == 0 && mkdir(MK("/usr"), 0755) == 0 &&
+	      mkdir(MK("/usr/bin"), 0755) == 0);
+	CHECK(close(creat(MK("/app/server"), 0755)) == 0);
+	CHECK(symlink("/app/server", MK("/usr/bin/abs")) == 0);	 /* absolute: the root's */
+	CHECK(symlink("../../app/server", MK("/usr/bin/rel")) == 0);
+	CHECK(symlink("/../../../app", MK("/up")) == 0);		 /* ".." stops at the root */
+	CHECK(symlink("/usr/bin/abs", MK("/chain")) == 0);
+	CHECK(symlink("loop", MK("/loop")) == 0);
+	snprintf(want, sizeof(want), "%s/app/server", root);
+	CHECK(path_in_root(root, "/usr/bin/abs", out, sizeof(out)) == 0);
+	CHECK_STR(out, want);
+	CHECK(path_in_root(root, "/usr/bin/rel", out, sizeof(out)) == 0);
+	CHECK_STR(out, want);
+	CHECK(path_in_root(root, "/up/server", out, sizeof(out)) == 0);
+	CHECK_STR(out, want);
+	CHECK(path_in_root(root, "//chain", out, sizeof(out)) == 0);
+	CHECK_STR(out, want);
+	CHECK(path_in_root(root, "/usr/./bin/../../app/server", out, sizeof(out)) == 0);
+	CHECK_STR(out, want);
+	CHECK(path_in_root(root, "/loop", out, sizeof(out)) == -ELOOP);
+	snprintf(want, sizeof(want), "%s/app/nope/x", root);
+	CHECK(path_in_root(root, "/usr/bin/../../app/nope/x", out, sizeof(out)) == -ENOENT);
+	CHECK_STR(out, want);
+	unlink(MK("/loop"));
+	unlink(MK("/chain"));
+	unlink(MK("/up"));
+	unlink(MK("/usr/bin/rel"));
+	unlink(MK("/usr/bin/abs"));
+	unlink(MK("/app/server"));
+	rmdir(MK("/usr/bin"));
+	rmdir(MK("/usr"));
+	rmdir(MK("/app"));
+	rmdir(root);
+#undef MK
+}
+
+/* The file behind a mapping: through the root when it holds that inode, else the mapping. */
+static void test_proc_map_path(void)
+{
+	struct proc_maps pm;
+	struct proc_map fake;
+	const struct proc_map *m;
+	char out[4096], want[4096], exe[2048];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int me = getpid();
+
+	CHECK(n > 0);
+	exe[n > 0 ? n : 0] = '\0';
+	CHECK(proc_maps__load(me, &pm) == 0);
+	m = NULL;
+	for (size_t i = 0; i < pm.n && !m; i++)
+		if (pm.maps[i].path && !strcmp(pm.maps[i].path, exe))
+			m = &pm.maps[i];
+	CHECK(m != NULL);
+	if (!m) {
+		proc_maps__free(&pm);
+		return;
+	}
+	snprintf(want, sizeof(want), "/proc/%d/root%s", me, exe);
+	CHECK(proc_map_path(me, m, out, sizeof(out)) == 0);
+	CHECK_STR(out, want);
+	/* a path the root does not hold (a container's, seen from the host): the mapping */
+	fake = *m;
+	fake.path = "/no/such/container/path";
+	snprintf(want, sizeof(want), "/proc/%d/map_files/%lx-%lx", me, (unsigned long)m->start,
+		 (unsigned long)m->end);
+	CHECK(proc_map_path(me, &fake, out, sizeof(out)) == 0);
+	CHECK_STR(out, want);
+	/* a path that exists but is another file (another inode): not taken */
+	fake.path = "/bin/sh";
+	CHECK(proc_map_path(me, &fake, out, sizeof(out)) == 0);
+	CHECK_STR(out, want);
+	proc_maps__free(&pm);
+}
+
+UNIT_MAIN(test_glob, test_glob_no_blowup, test_spec, test_ldcache, test_proc_file_path,
+	  test_path_in_root, test_proc_map_path)
