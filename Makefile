@@ -101,10 +101,16 @@ $(BUILD)/tracekit: $(APP_OBJ) $(BUILD)/libtkcore.a
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(BUILD)/libtkcore.a
+# Unit tests link the language's objects (but its main) and the core as libraries.
+LANG_LIB_OBJ := $(filter-out $(BUILD)/src/lang/main.o,$(LANG_SRC:%.c=$(BUILD)/%.o))
+$(BUILD)/libtklang.a: $(LANG_LIB_OBJ)
+	$(msg) AR $@
+	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(BUILD)/libtklang.a $(BUILD)/libtkcore.a
 	@mkdir -p $(@D)
 	$(msg) LD $@
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libtkcore.a $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libtklang.a $(BUILD)/libtkcore.a $(LDLIBS)
 
 # Debugging aids the tests use, not installed: symdump prints what core/ makes of a binary.
 TEST_TOOLS := $(BUILD)/tests/symdump

@@ -24,6 +24,7 @@
 
 #include "core/attach.h"
 #include "core/log.h"
+#include "core/vec.h"
 
 #define UPROBE_MULTI_RETURN 1
 
@@ -42,15 +43,8 @@ struct attach_set *attach_set__new(void)
 
 static int push_fd(struct attach_set *as, int fd)
 {
-	if (as->nfds == as->capfds) {
-		size_t cap = as->capfds ? as->capfds * 2 : 32;
-		int *v = realloc(as->fds, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		as->fds = v;
-		as->capfds = cap;
-	}
+	if (VEC_RESERVE(as->fds, as->capfds, as->nfds, 1))
+		return -ENOMEM;
 	as->fds[as->nfds++] = fd;
 	return 0;
 }
@@ -75,15 +69,8 @@ int attach_set__add_link(struct attach_set *as, struct bpf_link *link)
 {
 	if (!link)
 		return -EINVAL;
-	if (as->nlinks == as->caplinks) {
-		size_t cap = as->caplinks ? as->caplinks * 2 : 16;
-		struct bpf_link **v = realloc(as->links, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		as->links = v;
-		as->caplinks = cap;
-	}
+	if (VEC_RESERVE(as->links, as->caplinks, as->nlinks, 1))
+		return -ENOMEM;
 	as->links[as->nlinks++] = link;
 	as->nprobes++;
 	return 0;

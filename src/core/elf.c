@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/elf.h"
+#include "core/vec.h"
 
 #define MAX_PHDRS 256
 
@@ -175,15 +176,8 @@ static int walk_symtab(struct elf_file *ef, Elf_Scn *scn, GElf_Shdr *sh, elf_fun
 		key = sym_key(name, sym.st_value);
 		if (nsorted && bsearch(&key, seen->keys, nsorted, sizeof(key), key_cmp))
 			continue;
-		if (seen->n == seen->cap) {
-			size_t cap = seen->cap ? seen->cap * 2 : 1024;
-			uint64_t *k = realloc(seen->keys, cap * sizeof(*k));
-
-			if (!k)
-				return -ENOMEM;
-			seen->keys = k;
-			seen->cap = cap;
-		}
+		if (VEC_RESERVE(seen->keys, seen->cap, seen->n, 1))
+			return -ENOMEM;
 		seen->keys[seen->n++] = key;
 		ret = cb(name, sym.st_value, sym.st_size, ctx);
 		if (ret)

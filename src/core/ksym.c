@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/ksym.h"
+#include "core/vec.h"
 
 struct ksym {
 	uint64_t addr;
@@ -27,29 +28,12 @@ static int ksyms__add(struct ksyms *k, uint64_t addr, const char *name)
 {
 	size_t len = strlen(name) + 1;
 
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 65536;
-		struct ksym *v = realloc(k->syms, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		k->syms = v;
-		k->cap = cap;
-	}
-	if (k->names_len + len > k->names_cap) {
-		size_t cap = k->names_cap ? k->names_cap * 2 : 1 << 20;
-		char *v;
-
-		while (cap < k->names_len + len)
-			cap *= 2;
-		if (cap > UINT32_MAX)
-			return -E2BIG;
-		v = realloc(k->names, cap);
-		if (!v)
-			return -ENOMEM;
-		k->names = v;
-		k->names_cap = cap;
-	}
+	/* names are addressed by 32-bit offsets */
+	if (k->names_len + len > UINT32_MAX)
+		return -E2BIG;
+	if (VEC_RESERVE(k->syms, k->cap, k->n, 1) ||
+	    VEC_RESERVE(k->names, k->names_cap, k->names_len, len))
+		return -ENOMEM;
 	memcpy(k->names + k->names_len, name, len);
 	k->syms[k->n++] = (struct ksym){.addr = addr, .name = (uint32_t)k->names_len};
 	k->names_len += len;

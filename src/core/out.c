@@ -96,24 +96,32 @@ char *time_hms(char *buf, size_t len)
 	return buf;
 }
 
+bool json_escape_byte(unsigned char c, char out[JSON_ESC_MAX])
+{
+	switch (c) {
+	case '"': strcpy(out, "\\\""); return true;
+	case '\\': strcpy(out, "\\\\"); return true;
+	case '\n': strcpy(out, "\\n"); return true;
+	case '\t': strcpy(out, "\\t"); return true;
+	case '\r': strcpy(out, "\\r"); return true;
+	}
+	if (c < 0x20 || c == 0x7f) {
+		snprintf(out, JSON_ESC_MAX, "\\u%04x", c);
+		return true;
+	}
+	return false;
+}
+
 void json_strn(FILE *f, const char *s, size_t n)
 {
+	char esc[JSON_ESC_MAX];
+
 	fputc('"', f);
 	for (size_t i = 0; i < n && s[i]; i++) {
-		unsigned char c = s[i];
-
-		switch (c) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\r': fputs("\\r", f); break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				fprintf(f, "\\u%04x", c);
-			else
-				fputc(c, f);
-		}
+		if (json_escape_byte((unsigned char)s[i], esc))
+			fputs(esc, f);
+		else
+			fputc(s[i], f);
 	}
 	fputc('"', f);
 }

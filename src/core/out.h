@@ -6,6 +6,7 @@
 #ifndef TK_OUT_H
 #define TK_OUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,13 @@ char *str_escape(char *dst, size_t dstlen, const char *src, size_t srclen);
 
 /* "HH:MM:SS" local time now (bcc's -T lines). */
 char *time_hms(char *buf, size_t len);
+
+/*
+ * JSON's escape for one byte of a string, if it needs one ("\\\"", "\\n", "\\u001b", ...):
+ * the one rule for every JSON writer (tools and language).
+ */
+#define JSON_ESC_MAX 7
+bool json_escape_byte(unsigned char c, char out[JSON_ESC_MAX]);
 
 /* A JSON string literal, quoted and escaped. */
 void json_str(FILE *f, const char *s);

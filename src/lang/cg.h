@@ -114,6 +114,10 @@ void cg_copy(struct cg *g, uint32_t dst, uint32_t src, uint32_t size);
 void cg_const_str(struct cg *g, uint32_t off, const char *s, uint32_t len, uint32_t size);
 
 /* Expressions */
+/* x op= e, x++, ++x, and x = e used as a value (then in R0 with want). */
+int cg_update(struct cg *g, struct node *n, bool want);
+/* @m[k] = agg(v) (builtins/maps.c). */
+int cg_aggregate(struct cg *g, struct node *map, struct node *fn);
 int cg_int(struct cg *g, struct node *n);		  /* result in R0 */
 int cg_value(struct cg *g, struct node *n, uint32_t off); /* any value at heap off */
 bool cg_is_blob(const struct lt_type *t);
@@ -121,6 +125,10 @@ bool cg_is_blob(const struct lt_type *t);
 uint32_t cg_map_key(struct cg *g, struct node *map);
 /* R0 = lookup(map, key at off) */
 void cg_map_lookup(struct cg *g, int map_fd, uint32_t key_off);
+/* R0 = lookup(map, key at key_off), made first from val_size zero bytes at val_off if absent
+ * (R0 NULL only if the map is full). */
+void cg_map_lookup_or_init(struct cg *g, int map_fd, uint32_t key_off, uint32_t val_off,
+			   uint32_t val_size);
 /* Send the event at heap off with size bytes through the ring buffer (counts losses). */
 void cg_output(struct cg *g, uint32_t off, uint32_t size);
 /* counters[which]++ on this CPU; uses R0-R2 and fp-8. */

@@ -251,6 +251,97 @@ static int cg_field_int(struct cg *g, struct node *n)
 	return 0;
 }
 
+static int binop_alu(int op)
+{
+	switch (op) {
+	case '+':
+		return BPF_ADD;
+	case '-':
+		return BPF_SUB;
+	case '*':
+		return BPF_MUL;
+	case '/':
+		return BPF_DIV;
+	case '%':
+		return BPF_MOD;
+	case '&':
+		return BPF_AND;
+	case '|':
+		return BPF_OR;
+	case '^':
+		return BPF_XOR;
+	case TOK_SHL:
+		return BPF_LSH;
+	case TOK_SHR:
+		return BPF_RSH;
+	}
+	return BPF_ADD;
+}
+
+/*
+ * Assignments that read-modify-write an integer (x op= e, x++, ++x) and plain assignments
+ * used as values. With want, R0 holds the expression's value afterwards.
+ */
+int cg_update(struct cg *g, struct node *n, bool want)
+{
+	struct node *lhs = n->a;
+	bool incdec = n->kind == N_INCDEC, post = incdec && n->num;
+	int alu = incdec ? (n->op == TOK_INC ? BPF_ADD : BPF_SUB) : binop_alu(n->op);
+
+	if (!incdec && !n->op) {
+		/* plain assignment of an integer, used as an expression */
+		if (lhs->kind == N_VAR) {
+			cg_int(g, n->b);
+			cg_stx(g, BPF_DW, BPF_REG_10, (int16_t)g->p->vars[NS(lhs)->var].heap_off,
+			       BPF_REG_0);
+			return 0;
+		}
+		return g->err = -EINVAL;
+	}
+	if (incdec)
+		cg_mov_imm(g, BPF_REG_0, 1);
+	else
+		cg_int(g, n->b);
+	if (lhs->kind == N_VAR) {
+		int16_t vo = (int16_t)g->p->vars[NS(lhs)->var].heap_off;
+
+		cg_mov64(g, BPF_REG_1, BPF_REG_0);
+		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_10, vo);
+		cg_mov64(g, BPF_REG_2, BPF_REG_0);
+		cg_alu_reg(g, alu, BPF_REG_0, BPF_REG_1);
+		cg_stx(g, BPF_DW, BPF_REG_10, vo, BPF_REG_0);
+		if (post)
+			cg_mov64(g, BPF_REG_0, BPF_REG_2);
+		return 0;
+	}
+	/* map: lookup, create with 0 when absent, then update in place */
+	{
+		struct mapdef *md = &g->c->maps[NS(lhs)->map];
+		uint32_t saved = g->heap, key, val;
+		int have = cg_label(g), done = cg_label(g);
+
+		cg_push(g);
+		key = cg_map_key(g, lhs);
+		val = cg_heap_alloc(g, md->m.value_size);
+		cg_map_lookup_or_init(g, md->m.fd, key, val, md->m.value_size);
+		cg_jmp_imm(g, BPF_JNE, BPF_REG_0, 0, have);
+		cg_pop(g, BPF_REG_0);
+		cg_mov_imm(g, BPF_REG_0, 0);
+		cg_ja(g, done);
+		cg_bind(g, have);
+		g->stack += 8; /* the pushed operand is still there on this path */
+		cg_pop(g, BPF_REG_1);
+		cg_ldx(g, BPF_DW, BPF_REG_2, BPF_REG_0, 0);
+		cg_mov64(g, BPF_REG_3, BPF_REG_2);
+		cg_alu_reg(g, alu, BPF_REG_3, BPF_REG_1);
+		cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_3);
+		cg_mov64(g, BPF_REG_0, post ? BPF_REG_2 : BPF_REG_3);
+		cg_bind(g, done);
+		g->heap = saved;
+	}
+	return 0;
+}
+
 int cg_int(struct cg *g, struct node *n)
 {
 	struct nsema *s = NS(n);
@@ -342,11 +433,8 @@ int cg_int(struct cg *g, struct node *n)
 			extend(g, s->t.size, s->t.is_signed);
 		return 0;
 	case N_INCDEC:
-	case N_ASSIGN: {
-		extern int cg_update(struct cg * g, struct node * n, bool want);
-
+	case N_ASSIGN:
 		return cg_update(g, n, true);
-	}
 	default:
 		return g->err = -EINVAL;
 	}

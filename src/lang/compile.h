@@ -227,6 +227,8 @@ extern const struct builtin builtins_context[], builtins_maps[], builtins_string
 	builtins_stacks[];
 const struct builtin *builtin_find(const char *name, bool is_call, int *index);
 const struct builtin *builtin_get(int index);
+/* argN / sargN / gargN: N for that prefix, or -1. */
+int builtin_arg_index(const char *name, const char *prefix);
 
 /* sema helpers used by the builtin tables */
 int sema_expr(struct compiler *c, struct node *n);
@@ -238,6 +240,8 @@ void sema_set_int(struct node *n, int size, bool is_signed);
 int sema_map_value(struct compiler *c, struct node *map, enum lt_agg agg, const struct lt_type *val,
 		   struct loc loc);
 int sema_map_ref(struct compiler *c, struct node *arg, const char *fn);
+/* The index of @name in c->maps, added on first use (sema_map.c). */
+int sema_map_get(struct compiler *c, struct node *n);
 int fmt_add(struct compiler *c, const char *fmt, struct node *args, int nskip);
 const char *probe_type_name(enum probe_type t);
 bool lt_is_int(const struct lt_type *t);

@@ -308,6 +308,24 @@ void cg_map_lookup(struct cg *g, int map_fd, uint32_t key_off)
 	cg_call(g, BPF_FUNC_map_lookup_elem);
 }
 
+void cg_map_lookup_or_init(struct cg *g, int map_fd, uint32_t key_off, uint32_t val_off,
+			   uint32_t val_size)
+{
+	int have = cg_label(g);
+
+	cg_map_lookup(g, map_fd, key_off);
+	cg_jmp_imm(g, BPF_JNE, BPF_REG_0, 0, have);
+	cg_zero(g, val_off, val_size);
+	cg_ld_map(g, BPF_REG_1, map_fd);
+	cg_heap_ptr(g, BPF_REG_2, key_off);
+	cg_heap_ptr(g, BPF_REG_3, val_off);
+	/* NOEXIST: another CPU may have made it meanwhile; the second lookup finds either */
+	cg_mov_imm(g, BPF_REG_4, BPF_NOEXIST);
+	cg_call(g, BPF_FUNC_map_update_elem);
+	cg_map_lookup(g, map_fd, key_off);
+	cg_bind(g, have);
+}
+
 void cg_count(struct cg *g, enum lt_counter which)
 {
 	int done = cg_label(g);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vec.h"
 #include "core/elf.h"
 #include "core/gosym.h"
 #include "core/ksym.h"
@@ -76,14 +77,8 @@ static int add_fn(const char *name, uint64_t addr, uint64_t size, void *ctx)
 {
 	struct lt_symfile *f = ctx;
 
-	if (f->n == f->cap) {
-		size_t nc = f->cap ? 2 * f->cap : 256;
-		struct lt_symfn *p = realloc(f->fn, nc * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		f->fn = p;
-		f->cap = nc;
-	}
+	if (VEC_RESERVE(f->fn, f->cap, f->n, 1))
+		return -ENOMEM;
 	f->fn[f->n].name = strdup(name);
 	if (!f->fn[f->n].name)
 		return -ENOMEM;

@@ -11,37 +11,6 @@
 
 #include "lang/fmt.h"
 
-void lt_sbuf_put_json_str(struct lt_sbuf *b, const char *s, size_t n)
-{
-	lt_sbuf_putc(b, '"');
-	for (size_t i = 0; i < n && s[i]; i++) {
-		unsigned char c = s[i];
-		switch (c) {
-		case '"':
-			lt_sbuf_puts(b, "\\\"");
-			break;
-		case '\\':
-			lt_sbuf_puts(b, "\\\\");
-			break;
-		case '\n':
-			lt_sbuf_puts(b, "\\n");
-			break;
-		case '\t':
-			lt_sbuf_puts(b, "\\t");
-			break;
-		case '\r':
-			lt_sbuf_puts(b, "\\r");
-			break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				lt_sbuf_printf(b, "\\u%04x", c);
-			else
-				lt_sbuf_putc(b, (char)c);
-		}
-	}
-	lt_sbuf_putc(b, '"');
-}
-
 void lt_format_inet(struct lt_sbuf *out, const struct lt_inet *in)
 {
 	char s[INET6_ADDRSTRLEN];

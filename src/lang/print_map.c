@@ -19,6 +19,7 @@
 
 #include <bpf/bpf.h>
 
+#include "core/vec.h"
 #include "lang/print.h"
 
 /*
@@ -123,15 +124,9 @@ int lt_map_read(const struct lt_map *m, int ncpus, struct lt_entry **out)
 		memcpy(prev, key, g.ks);
 		if (bpf_map_lookup_elem(m->fd, key, raw))
 			continue; /* deleted meanwhile */
-		if (n == cap) {
-			size_t nc = cap ? 2 * cap : 16;
-			struct lt_entry *ne = realloc(e, nc * sizeof(*e));
-			if (!ne) {
-				err = -ENOMEM;
-				goto out;
-			}
-			e = ne;
-			cap = nc;
+		if (VEC_RESERVE(e, cap, n, 1)) {
+			err = -ENOMEM;
+			goto out;
 		}
 		e[n].key = calloc(1, kbuf);
 		e[n].val = calloc(1, ebuf);

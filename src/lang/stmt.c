@@ -11,105 +11,6 @@
 
 int cg_resolve(struct cg *g);
 
-static int binop_alu(int op)
-{
-	switch (op) {
-	case '+':
-		return BPF_ADD;
-	case '-':
-		return BPF_SUB;
-	case '*':
-		return BPF_MUL;
-	case '/':
-		return BPF_DIV;
-	case '%':
-		return BPF_MOD;
-	case '&':
-		return BPF_AND;
-	case '|':
-		return BPF_OR;
-	case '^':
-		return BPF_XOR;
-	case TOK_SHL:
-		return BPF_LSH;
-	case TOK_SHR:
-		return BPF_RSH;
-	}
-	return BPF_ADD;
-}
-
-/*
- * Assignments that read-modify-write an integer (x op= e, x++, ++x) and plain assignments
- * used as values. With want, R0 holds the expression's value afterwards.
- */
-int cg_update(struct cg *g, struct node *n, bool want)
-{
-	struct node *lhs = n->a;
-	bool incdec = n->kind == N_INCDEC, post = incdec && n->num;
-	int alu = incdec ? (n->op == TOK_INC ? BPF_ADD : BPF_SUB) : binop_alu(n->op);
-
-	if (!incdec && !n->op) {
-		/* plain assignment of an integer, used as an expression */
-		if (lhs->kind == N_VAR) {
-			cg_int(g, n->b);
-			cg_stx(g, BPF_DW, BPF_REG_10, (int16_t)g->p->vars[NS(lhs)->var].heap_off,
-			       BPF_REG_0);
-			return 0;
-		}
-		return g->err = -EINVAL;
-	}
-	if (incdec)
-		cg_mov_imm(g, BPF_REG_0, 1);
-	else
-		cg_int(g, n->b);
-	if (lhs->kind == N_VAR) {
-		int16_t vo = (int16_t)g->p->vars[NS(lhs)->var].heap_off;
-
-		cg_mov64(g, BPF_REG_1, BPF_REG_0);
-		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_10, vo);
-		cg_mov64(g, BPF_REG_2, BPF_REG_0);
-		cg_alu_reg(g, alu, BPF_REG_0, BPF_REG_1);
-		cg_stx(g, BPF_DW, BPF_REG_10, vo, BPF_REG_0);
-		if (post)
-			cg_mov64(g, BPF_REG_0, BPF_REG_2);
-		return 0;
-	}
-	/* map: lookup, create with 0 when absent, then update in place */
-	{
-		struct mapdef *md = &g->c->maps[NS(lhs)->map];
-		uint32_t saved = g->heap, key, val;
-		int have = cg_label(g), done = cg_label(g);
-
-		cg_push(g);
-		key = cg_map_key(g, lhs);
-		val = cg_heap_alloc(g, md->m.value_size);
-		cg_map_lookup(g, md->m.fd, key);
-		cg_jmp_imm(g, BPF_JNE, BPF_REG_0, 0, have);
-		cg_zero(g, val, md->m.value_size);
-		cg_ld_map(g, BPF_REG_1, md->m.fd);
-		cg_heap_ptr(g, BPF_REG_2, key);
-		cg_heap_ptr(g, BPF_REG_3, val);
-		cg_mov_imm(g, BPF_REG_4, BPF_NOEXIST);
-		cg_call(g, BPF_FUNC_map_update_elem);
-		cg_map_lookup(g, md->m.fd, key);
-		cg_jmp_imm(g, BPF_JNE, BPF_REG_0, 0, have);
-		cg_pop(g, BPF_REG_0);
-		cg_mov_imm(g, BPF_REG_0, 0);
-		cg_ja(g, done);
-		cg_bind(g, have);
-		g->stack += 8; /* the pushed operand is still there on this path */
-		cg_pop(g, BPF_REG_1);
-		cg_ldx(g, BPF_DW, BPF_REG_2, BPF_REG_0, 0);
-		cg_mov64(g, BPF_REG_3, BPF_REG_2);
-		cg_alu_reg(g, alu, BPF_REG_3, BPF_REG_1);
-		cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_3);
-		cg_mov64(g, BPF_REG_0, post ? BPF_REG_2 : BPF_REG_3);
-		cg_bind(g, done);
-		g->heap = saved;
-	}
-	return 0;
-}
-
 /* @m[k] = v for non-aggregation maps. */
 static int cg_map_assign(struct cg *g, struct node *n)
 {
@@ -175,8 +76,6 @@ static int cg_stmt(struct cg *g, struct node *n)
 				ret = cg_value(g, n->b, v->heap_off);
 			}
 		} else if (NS(n->b)->ext == VX_AGG) {
-			extern int cg_aggregate(struct cg * g, struct node * map, struct node * fn);
-
 			ret = cg_aggregate(g, n->a, n->b);
 		} else {
 			ret = cg_map_assign(g, n);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vec.h"
 #include "core/attach.h"
 #include "lang/probes.h"
 
@@ -94,7 +95,7 @@ int tp_format_load(struct compiler *c, struct attach_point *ap)
 	const char *tfs = tracefs_dir(why, sizeof(why));
 	struct tp_format *f = &ap->fmt;
 	FILE *fp;
-	int cap = 0;
+	size_t cap = 0;
 
 	if (!tfs) {
 		diag_error(c->diag, ap->loc, "%s", why);
@@ -117,16 +118,9 @@ int tp_format_load(struct compiler *c, struct attach_point *ap)
 			free(fl.ctype);
 			continue;
 		}
-		if (f->nfields == cap) {
-			struct tp_field *nf;
-
-			cap = cap ? cap * 2 : 16;
-			nf = realloc(f->fields, cap * sizeof(*nf));
-			if (!nf) {
-				fclose(fp);
-				return -ENOMEM;
-			}
-			f->fields = nf;
+		if (VEC_RESERVE(f->fields, cap, f->nfields, 1)) {
+			fclose(fp);
+			return -ENOMEM;
 		}
 		f->fields[f->nfields++] = fl;
 	}

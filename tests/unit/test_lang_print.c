@@ -7,15 +7,16 @@
  */
 #include "unit.h"
 
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
-/* The language's objects are not in libtkcore.a: build the ones under test into this binary. */
-#include "../../src/lang/fmt_printf.c"
-#include "../../src/lang/fmt_value.c"
-#include "../../src/lang/fmt_sym.c"
-#include "../../src/lang/print_hist.c"
-#include "../../src/lang/print_map.c"
-#include "../../src/lang/print_event.c"
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lang/fmt.h"
+#include "lang/print.h"
 
 static const struct lt_type t_s64 = {.kind = LT_INT, .size = 8, .is_signed = true};
 static const struct lt_type t_str = {.kind = LT_STR, .size = 64};

@@ -101,22 +101,9 @@ static int em_comm(struct cg *g, struct node *n, int dst)
 	return 0;
 }
 
-/* argN / sargN / gargN: the digit(s) after the prefix. */
-static int arg_index(const char *name, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	char *end;
-	long v;
-
-	if (strncmp(name, prefix, n) || !name[n])
-		return -1;
-	v = strtol(name + n, &end, 10);
-	return *end || v < 0 || v > 99 ? -1 : (int)v;
-}
-
 static int ck_arg(struct compiler *c, struct node *n)
 {
-	int i = arg_index(n->name, "arg");
+	int i = builtin_arg_index(n->name, "arg");
 
 	if (i > 5)
 		return sema_err(c, n->loc,
@@ -143,7 +130,7 @@ static int em_arg(struct cg *g, struct node *n, int dst)
 
 static int ck_garg(struct compiler *c, struct node *n)
 {
-	int i = arg_index(n->name, "garg");
+	int i = builtin_arg_index(n->name, "garg");
 
 	if (i > 8)
 		return sema_err(
@@ -162,7 +149,7 @@ static int em_garg(struct cg *g, struct node *n, int dst)
 
 static int ck_sarg(struct compiler *c, struct node *n)
 {
-	sema_info(n)->k[0] = arg_index(n->name, "sarg");
+	sema_info(n)->k[0] = builtin_arg_index(n->name, "sarg");
 	return ck_u64(c, n);
 }
 
@@ -354,36 +341,3 @@ const struct builtin builtins_context[] = {
 	{"goid", false, P_UP, ck_goid, em_goid},
 	{NULL},
 };
-
-const struct builtin *builtin_find(const char *name, bool is_call, int *index)
-{
-	static const struct builtin *const tables[] = {builtins_context, builtins_maps,
-						       builtins_strings, builtins_stacks};
-
-	for (int t = 0; t < 4; t++)
-		for (int i = 0; tables[t][i].name; i++) {
-			const struct builtin *b = &tables[t][i];
-			bool family = !strcmp(b->name, "arg") || !strcmp(b->name, "sarg") ||
-				      !strcmp(b->name, "garg");
-
-			if (family ? arg_index(name, b->name) < 0 : strcmp(b->name, name))
-				continue;
-			/* kstack/ustack work both bare and as calls */
-			if (b->is_call != is_call && strcmp(name, "kstack") &&
-			    strcmp(name, "ustack"))
-				continue;
-			*index = t * 256 + i;
-			return b;
-		}
-	return NULL;
-}
-
-const struct builtin *builtin_get(int index)
-{
-	static const struct builtin *const tables[] = {builtins_context, builtins_maps,
-						       builtins_strings, builtins_stacks};
-
-	if (index < 0 || index / 256 >= 4)
-		return NULL;
-	return &tables[index / 256][index % 256];
-}

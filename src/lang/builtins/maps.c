@@ -92,7 +92,7 @@ int cg_aggregate(struct cg *g, struct node *map, struct node *fn)
 	struct mapdef *md = &g->c->maps[NS(map)->map];
 	struct nsema *s = NS(fn);
 	uint32_t key, val;
-	int have = cg_label(g), done = cg_label(g);
+	int done = cg_label(g);
 
 	if (md->m.agg == LT_AGG_LHIST) {
 		md->m.lhist_min = s->k[0];
@@ -106,17 +106,8 @@ int cg_aggregate(struct cg *g, struct node *map, struct node *fn)
 	cg_push(g);
 	key = cg_map_key(g, map);
 	val = cg_heap_alloc(g, md->m.value_size);
-	cg_map_lookup(g, md->m.fd, key);
-	cg_jmp_imm(g, BPF_JNE, BPF_REG_0, 0, have);
-	cg_zero(g, val, md->m.value_size);
-	cg_ld_map(g, BPF_REG_1, md->m.fd);
-	cg_heap_ptr(g, BPF_REG_2, key);
-	cg_heap_ptr(g, BPF_REG_3, val);
-	cg_mov_imm(g, BPF_REG_4, BPF_NOEXIST);
-	cg_call(g, BPF_FUNC_map_update_elem);
-	cg_map_lookup(g, md->m.fd, key);
+	cg_map_lookup_or_init(g, md->m.fd, key, val, md->m.value_size);
 	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, done);
-	cg_bind(g, have);
 	cg_pop(g, BPF_REG_1); /* R1 = value, R0 = per-CPU slot */
 	switch (md->m.agg) {
 	case LT_AGG_COUNT:

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Semantic analysis: gives every expression a type (types.h), collects maps, formats and
- * scratch variables, and checks what each probe type allows. Runs twice: a quiet first pass
- * learns map types from every assignment wherever it appears, the second one reports.
+ * Semantic analysis of expressions: gives every expression a type (types.h), collects
+ * formats and scratch variables, and checks what each probe type allows; builtins are
+ * checked by their families' tables (builtins/). Statements and probes: sema_stmt.c; maps:
+ * sema_map.c. Runs twice: a quiet first pass learns map types from every assignment
+ * wherever it appears, the second one reports.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -15,182 +17,7 @@
 #include "lang/parser.h"
 #include "lang/probes.h"
 
-void *c_alloc(struct compiler *c, size_t size)
-{
-	void *p = calloc(1, size ? size : 1);
-	void **v;
-
-	if (!p)
-		abort();
-	if (!(c->nallocs & (c->nallocs - 1))) {
-		v = realloc(c->allocs, (c->nallocs ? c->nallocs * 2 : 16) * sizeof(*v));
-		if (!v)
-			abort();
-		c->allocs = v;
-	}
-	c->allocs[c->nallocs++] = p;
-	return p;
-}
-
-int sema_err(struct compiler *c, struct loc loc, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	if (c->quiet)
-		return -EINVAL;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	diag_error(c->diag, loc, "%s", msg);
-	return -EINVAL;
-}
-
-struct nsema *sema_info(struct node *n)
-{
-	if (!n->ext) {
-		n->ext = calloc(1, sizeof(struct nsema));
-		if (!n->ext)
-			abort();
-	}
-	return n->ext;
-}
-
-bool lt_is_int(const struct lt_type *t)
-{
-	return t->kind == LT_INT || t->kind == LT_KSYM || t->kind == LT_TIMESTAMP ||
-	       t->kind == LT_PROBE;
-}
-
-void sema_set_int(struct node *n, int size, bool is_signed)
-{
-	struct nsema *s = sema_info(n);
-
-	memset(&s->t, 0, sizeof(s->t));
-	s->t.kind = LT_INT;
-	s->t.size = size;
-	s->t.is_signed = is_signed;
-}
-
-const char *lt_type_str(const struct lt_type *t, char *buf, size_t len)
-{
-	switch (t->kind) {
-	case LT_INT:
-		snprintf(buf, len, "%sint%u", t->is_signed ? "" : "unsigned ", t->size * 8);
-		return buf;
-	case LT_STR:
-		snprintf(buf, len, "string[%u]", t->size);
-		return buf;
-	case LT_BUF:
-		return "buffer";
-	case LT_KSTACK:
-		return "kstack";
-	case LT_USTACK:
-		return "ustack";
-	case LT_KSYM:
-		return "ksym";
-	case LT_USYM:
-		return "usym";
-	case LT_INET:
-		return "inet";
-	case LT_TIMESTAMP:
-		return "timestamp";
-	case LT_PROBE:
-		return "probe";
-	case LT_TUPLE: {
-		size_t o = 0;
-
-		buf[0] = 0;
-		for (uint32_t i = 0; i < t->nmembers && o + 1 < len; i++) {
-			char m[64];
-
-			o += snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
-				      lt_type_str(t->members[i].type, m, sizeof(m)));
-		}
-		return buf;
-	}
-	default:
-		return "none";
-	}
-}
-
-bool types_compatible(const struct lt_type *a, const struct lt_type *b)
-{
-	if (lt_is_int(a) && lt_is_int(b))
-		return a->kind == b->kind || (a->kind == LT_INT && b->kind == LT_INT);
-	if (a->kind != b->kind)
-		return false;
-	if (a->kind == LT_TUPLE) {
-		if (a->nmembers != b->nmembers)
-			return false;
-		for (uint32_t i = 0; i < a->nmembers; i++)
-			if (!types_compatible(a->members[i].type, b->members[i].type))
-				return false;
-	}
-	return true;
-}
-
-/* Key/value types are stored with ints widened and strings kept at their size. */
-void type_copy(struct compiler *c, struct lt_type *dst, const struct lt_type *src)
-{
-	*dst = *src;
-	if (src->kind == LT_TUPLE) {
-		struct lt_member *m = c_alloc(c, src->nmembers * sizeof(*m));
-
-		for (uint32_t i = 0; i < src->nmembers; i++) {
-			struct lt_type *t = c_alloc(c, sizeof(*t));
-
-			type_copy(c, t, src->members[i].type);
-			m[i].type = t;
-		}
-		lt_tuple_layout(m, src->nmembers);
-		dst->members = m;
-	}
-}
-
-bool sema_const_int(struct compiler *c, struct node *n, int64_t *v)
-{
-	if (n->kind == N_NUM) {
-		*v = n->num;
-		return true;
-	}
-	if (n->kind == N_UNOP && n->op == '-' && n->a && n->a->kind == N_NUM) {
-		*v = -n->a->num;
-		return true;
-	}
-	if (n->kind == N_POSPARAM && n->ext && NS(n)->t.kind == LT_INT) {
-		*v = NS(n)->k[0];
-		return true;
-	}
-	return false;
-}
-
-/* ---- maps -------------------------------------------------------------------------- */
-
-static int map_find(struct compiler *c, const char *name)
-{
-	for (int i = 0; i < c->nmaps; i++)
-		if (!strcmp(c->maps[i].name, name))
-			return i;
-	return -1;
-}
-
-static int map_get(struct compiler *c, struct node *n)
-{
-	int i = map_find(c, n->name);
-
-	if (i >= 0)
-		return i;
-	c->maps = realloc(c->maps, (c->nmaps + 1) * sizeof(*c->maps));
-	if (!c->maps)
-		abort();
-	memset(&c->maps[c->nmaps], 0, sizeof(c->maps[0]));
-	c->maps[c->nmaps].name = strdup(n->name);
-	c->maps[c->nmaps].m.name = c->maps[c->nmaps].name;
-	c->maps[c->nmaps].loc = n->loc;
-	c->maps[c->nmaps].m.fd = -1;
-	return c->nmaps++;
-}
+/* ---- map accesses -------------------------------------------------------------- */
 
 /* Type the keys of a map access and check them against earlier uses. */
 int sema_map_keys(struct compiler *c, struct node *n)
@@ -201,7 +28,7 @@ int sema_map_keys(struct compiler *c, struct node *n)
 	int nk = (int)node_count(n->args), i = 0;
 	struct lt_member *m = NULL;
 
-	s->map = map_get(c, n);
+	s->map = sema_map_get(c, n);
 	for (struct node *k = n->args; k; k = k->next)
 		if (sema_expr(c, k))
 			return -EINVAL;
@@ -248,62 +75,6 @@ int sema_map_keys(struct compiler *c, struct node *n)
 		}
 		lt_tuple_layout((struct lt_member *)md->m.key.members, md->m.key.nmembers);
 	}
-	return 0;
-}
-
-int sema_map_value(struct compiler *c, struct node *map, enum lt_agg agg, const struct lt_type *val,
-		   struct loc loc)
-{
-	struct mapdef *md = &c->maps[NS(map)->map];
-	static const char *const agg_names[] = {"none", "count", "sum",	 "min",	 "max",
-						"avg",	"stats", "hist", "lhist"};
-
-	if (!md->typed) {
-		md->m.agg = agg;
-		md->m.percpu = agg != LT_AGG_NONE;
-		if (val)
-			type_copy(c, &md->m.val, val);
-		md->typed = true;
-		return 0;
-	}
-	if (md->m.agg != agg) {
-		char b[64];
-
-		return sema_err(c, map->loc,
-				"Type mismatch for %s: trying to assign value of type '%s' when "
-				"map already contains a value of type '%s'",
-				md->name, agg ? agg_names[agg] : lt_type_str(val, b, sizeof(b)),
-				md->m.agg ? agg_names[md->m.agg] : "value");
-	}
-	if (agg == LT_AGG_NONE && val && !types_compatible(&md->m.val, val)) {
-		char a[64], b[64];
-
-		return sema_err(c, map->loc,
-				"Type mismatch for %s: trying to assign value of type '%s' when "
-				"map already contains a value of type '%s'",
-				md->name, lt_type_str(val, a, sizeof(a)),
-				lt_type_str(&md->m.val, b, sizeof(b)));
-	}
-	if (agg == LT_AGG_NONE && val && val->kind == LT_STR && val->size > md->m.val.size)
-		md->m.val.size = val->size;
-	return 0;
-}
-
-/* A whole-map argument: print(@m), clear(@m), zero(@m). */
-int sema_map_ref(struct compiler *c, struct node *arg, const char *fn)
-{
-	struct nsema *s;
-	int i;
-
-	if (arg->kind != N_MAP)
-		return sema_err(c, arg->loc, "%s() expects a map to be provided", fn);
-	if (arg->args)
-		return sema_err(c, arg->loc,
-				"The map passed to %s() should not be indexed by a key", fn);
-	s = sema_info(arg);
-	i = map_get(c, arg);
-	s->map = i;
-	s->ext = VX_MAPREF;
 	return 0;
 }
 
