@@ -14,7 +14,7 @@ int func_plan__add(struct func_plan *p, const struct probe_spec *spec, int pid, 
 	struct func_ref *funcs;
 	int ret;
 
-	ret = target_resolve(spec, pid, RESOLVE_LAYOUT, &ts, err, errlen);
+	ret = target_resolve(spec, pid, RESOLVE_LAYOUT | RESOLVE_BCC_GLOB, &ts, err, errlen);
 	if (ret)
 		return ret;
 	sets = realloc(p->sets, (p->nsets + 1) * sizeof(*sets));

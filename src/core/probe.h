@@ -52,7 +52,7 @@ struct target_set {
 	char go_version[32];
 	unsigned int goid_off;
 	bool from_pclntab; /* symbols came from .gopclntab (stripped) */
-	bool bcc_regex;	   /* the glob matched nothing; bcc's reading of it did (see target.c) */
+	size_t nbcc_only;  /* matched only as bcc reads the glob (RESOLVE_BCC_GLOB, target.c) */
 	struct func_target *funcs;
 	size_t nfuncs;
 	size_t nrefused;   /* matched, but the probe site is unsafe (REX.B 0x90): not probed */
@@ -60,7 +60,8 @@ struct target_set {
 };
 
 enum {
-	RESOLVE_LAYOUT = 1 << 0, /* decode prologue and RETs of each match */
+	RESOLVE_LAYOUT = 1 << 0,   /* decode prologue and RETs of each match */
+	RESOLVE_BCC_GLOB = 1 << 1, /* also match what bcc's reading of the glob matches */
 };
 
 /*

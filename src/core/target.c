@@ -26,6 +26,7 @@ struct matcher {
 	const char *glob;
 	regex_t re;
 	bool use_re;
+	bool bcc_too;	 /* the glob, or bcc's reading of it (re) */
 	bool exact_only; /* a symbol equals the pattern: take just that one */
 	struct target_set *ts;
 	size_t cap;
@@ -35,7 +36,8 @@ struct matcher {
 /*
  * bcc's funccount reads a pattern as a regex with each '*' made '.*', anchored at both ends:
  * there '.' is any character, so the article's 'runtime.*.gc*' matches runtime.mallocgc.
- * Our glob keeps '.' literal; when it matches nothing, this reading is tried, and said.
+ * Our glob keeps '.' literal (and '(', '[', '+' too: Go names are full of them). The tools
+ * take both: what the glob matches, and what bcc's reading adds, which they say.
  */
 static int bcc_regex(const char *glob, regex_t *re)
 {
@@ -64,7 +66,13 @@ static bool matches(struct matcher *m, const char *name)
 		return strcmp(m->glob, name) == 0;
 	if (m->use_re)
 		return regexec(&m->re, name, 0, NULL, 0) == 0;
-	return glob_match(m->glob, name);
+	if (glob_match(m->glob, name))
+		return true;
+	if (m->bcc_too && regexec(&m->re, name, 0, NULL, 0) == 0) {
+		m->ts->nbcc_only++;
+		return true;
+	}
+	return false;
 }
 
 static int add_func(const char *name, uint64_t addr, uint64_t size, void *ctx)
@@ -365,14 +373,11 @@ int target_resolve(const struct probe_spec *spec, int pid, unsigned int flags,
 	} else {
 		/* Exact names win: 'main.(*Arith).Mul' must not also match 'main.(*XArith).Mul'. */
 		m.exact_only = walk(ef, gt, exact_probe, (void *)spec->pattern) == 1;
+		m.bcc_too = (flags & RESOLVE_BCC_GLOB) && !m.exact_only &&
+			    !bcc_regex(spec->pattern, &m.re);
 	}
 	ret = walk(ef, gt, add_func, &m);
-	if (!ret && !ts->nfuncs && !m.use_re && !m.exact_only && !bcc_regex(spec->pattern, &m.re)) {
-		m.use_re = true;
-		ret = walk(ef, gt, add_func, &m);
-		ts->bcc_regex = ts->nfuncs > 0;
-	}
-	if (m.use_re)
+	if (m.use_re || m.bcc_too)
 		regfree(&m.re);
 	if (ret)
 		goto out;

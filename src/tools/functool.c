@@ -136,9 +136,10 @@ void functool_note_plan(const struct func_plan *p)
 	if (!p->nfuncs)
 		return;
 	for (size_t i = 0; i < p->nsets; i++)
-		if (p->sets[i].bcc_regex)
-			tk_note("the glob in '%s:...' matches nothing with '.' literal; matched as bcc "
-				"does ('.' is any character)",
+		if (p->sets[i].nbcc_only)
+			tk_note("%zu function(s) of '%s' matched only as bcc reads the pattern ('.' is "
+				"any character)",
+				p->sets[i].nbcc_only,
 				str_escape(esc, sizeof(esc), p->sets[i].display, sizeof(esc)));
 	if (!p->multi && p->nfuncs > 1)
 		tk_note("this kernel has no uprobe_multi: %zu single uprobes (each takes ~0.1 s to "

@@ -229,17 +229,21 @@ def test_funccount_kernel_functions_say_why():
     (["-p", "999999", f"{TARGETS}/cprog-gcc:tk_add"], "no process with PID 999999"),
     (["-r", f"{TARGETS}/cprog-gcc:tk_(add"], "bad regular expression"),
     (["u:c:probe"], "USDT"),
-    (["-d", "x", "c:malloc"], "invalid value for -d"),
+    (["-d", "x", "c:malloc"], "funccount: error: argument -d: invalid int value: 'x'"),
     (["t:nosuchcat:nosuchevent"], "no tracepoint matches"),
     (["no_such_library_xyz:foo"], "no such library"),
-    ([], "pattern is required"),
+    ([], "funccount: error: the following arguments are required: pattern"),
 ])
 def test_funccount_bad_input_one_line(args, msg):
+    """One line; a wrong command line (exit 2) is bcc's usage block and that line."""
     r = tk("funccount", *args)
     assert r.returncode != 0
     lines = r.stderr.strip().splitlines()
-    assert lines and msg in lines[0], r.stderr
-    assert len(lines) <= 20 and "Traceback" not in r.stderr and "Segmentation" not in r.stderr
+    assert lines and msg in lines[-1], r.stderr
+    if r.returncode == 2:
+        assert lines[0].startswith("usage: funccount ") and len(lines) == 3, r.stderr
+    else:
+        assert len(lines) == 1, r.stderr
 
 
 def test_funccount_sigterm_and_target_exit_leave_nothing(rpc_service):
@@ -379,13 +383,16 @@ def test_tool_symlink_dispatch(tmp_path):
     assert r.returncode == 0 and r.stdout.startswith("usage: funccount ")
 
 
-def test_funccount_article_gc_pattern_bcc_fallback(rpc_service):
-    """The article's 'runtime.*.gc*' relies on bcc reading '.' as any character."""
+def test_funccount_article_gc_pattern_bcc_reading(rpc_service):
+    """The article's 'runtime.*.gc*' relies on bcc reading '.' as any character: the tools
+    take what the glob matches (Go 1.26 has a few runtime.X.gcY) and what bcc's reading
+    adds, and say how many came from the latter."""
     t = run_tracer(["funccount", "-p", rpc_service.pid, f"{rpc_service.bin}:runtime.*.gc*"],
                    timeout=30)
     rpc_service.call(200)
     rc, out, err = t.stop(timeout=30)
-    assert rc == 0 and "matched as bcc does" in err, err
+    m = re.search(r"(\d+) function\(s\) of '.*' matched only as bcc reads the pattern", err)
+    assert rc == 0 and m and int(m.group(1)) > 0, err
     rows = count_rows(out)
     assert rows.get("runtime.mallocgc", 0) > 0, out
     assert all(re.match(r"^runtime\..*.gc", k) for k in rows), rows
