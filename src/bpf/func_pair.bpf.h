@@ -34,21 +34,6 @@ static __always_inline bool tgid_wanted(void)
 	return !filter_tgid || (bpf_get_current_pid_tgid() >> 32) == filter_tgid;
 }
 
-/* Flags in pt_regs at a probe on Go's `JBE/JB morestack`: only the not-taken pass counts. */
-static __always_inline bool entry_cond_met(struct pt_regs *ctx, __u64 cookie)
-{
-	__u64 fl = ctx->flags;
-
-	switch (COOKIE_COND(cookie)) {
-	case 1: /* JBE: taken if CF or ZF */
-		return !(fl & 0x41);
-	case 2: /* JB: taken if CF */
-		return !(fl & 0x01);
-	default:
-		return true;
-	}
-}
-
 static __always_inline int make_key(struct pt_regs *ctx, __u64 cookie, struct call_key *k,
 				    bool at_entry)
 {
@@ -103,7 +88,7 @@ static __always_inline int pair_entry(struct pt_regs *ctx)
 	struct call_start st = {};
 	struct call_key k;
 
-	if (!tgid_wanted() || !entry_cond_met(ctx, cookie))
+	if (!tgid_wanted() || !entry_cond_met(COOKIE_COND(cookie), ctx->flags))
 		return 0;
 	if (make_key(ctx, cookie, &k, true))
 		return 0;

@@ -11,20 +11,48 @@
 #endif
 
 /*
+ * Where a Go entry probe sits and when it counts: on the prologue's conditional jump to
+ * morestack (the kernel emulates a jcc, so it is cheap), counting only the pass where the
+ * jump is not taken, which the flags in pt_regs tell. Set by core/insn.c's decoder; tested
+ * by the tools' BPF (func_pair.bpf.h, funccount.bpf.c) and the language's emitted code
+ * (lang/emit.c cg_go_entry_check) with the flag masks below, and nowhere else.
+ */
+enum entry_cond {
+	ENTRY_ALWAYS = 0,	 /* count every hit */
+	ENTRY_JBE_NOT_TAKEN = 1, /* count when !(CF || ZF) */
+	ENTRY_JB_NOT_TAKEN = 2,	 /* count when !CF */
+};
+#define JBE_TAKEN_FLAGS 0x41 /* CF (bit 0) | ZF (bit 6) */
+#define JB_TAKEN_FLAGS	0x01 /* CF */
+
+/* Does an entry probe with condition cond, hit with these flags, see a real call? */
+static inline int entry_cond_met(unsigned int cond, unsigned long long flags)
+{
+	if (cond == ENTRY_JBE_NOT_TAKEN)
+		return !(flags & JBE_TAKEN_FLAGS);
+	if (cond == ENTRY_JB_NOT_TAKEN)
+		return !(flags & JB_TAKEN_FLAGS);
+	return 1;
+}
+
+/*
  * A probe's cookie says everything the BPF side must know about its site, so one program
- * serves Go and C functions of several binaries at once:
- *   bits  0-31  index of the function in the tool's table
- *   bits 32-39  entry condition (enum entry_cond in core/insn.h): a probe on Go's prologue
- *               branch to morestack counts only the pass where the branch is not taken
+ * serves Go and C functions of several binaries at once; the tools and the language build
+ * them the same way (core/funcplan.h uprobe_sites):
+ *   bits  0-31  index of the function (tools) or of the probe name (language)
+ *   bits 32-39  entry condition (enum entry_cond)
  *   bit  40     the function is Go code (register ABI, goroutine-keyed pairing)
  *   bits 48-63  offset of goid in runtime.g for that binary's Go version
  */
+#define COOKIE_COND_SHIFT  32
+#define COOKIE_COND_MASK   0xff
 #define COOKIE_IDX(c)	   ((__u32)(c))
-#define COOKIE_COND(c)	   ((__u32)((c) >> 32) & 0xff)
+#define COOKIE_COND(c)	   ((__u32)((c) >> COOKIE_COND_SHIFT) & COOKIE_COND_MASK)
 #define COOKIE_IS_GO(c)	   (((c) >> 40) & 1)
 #define COOKIE_GOID_OFF(c) ((__u32)((c) >> 48))
 #define COOKIE(idx, cond, go, goid_off)                                                          \
-	((__u64)(idx) | ((__u64)(cond) << 32) | ((__u64)!!(go) << 40) | ((__u64)(goid_off) << 48))
+	((__u64)(__u32)(idx) | ((__u64)(cond) << COOKIE_COND_SHIFT) | ((__u64)!!(go) << 40) |    \
+	 ((__u64)(goid_off) << 48))
 
 #define HIST_SLOTS	65
 #define MAX_STACK	64

@@ -33,10 +33,10 @@ static __always_inline int count(__u64 cookie)
 SEC("uprobe")
 int count_uprobe(struct pt_regs *ctx)
 {
-	__u64 cookie = bpf_get_attach_cookie(ctx), fl = ctx->flags;
+	__u64 cookie = bpf_get_attach_cookie(ctx);
 
 	/* On Go's `JBE/JB morestack`, only the pass that enters the body is a call. */
-	if ((COOKIE_COND(cookie) == 1 && (fl & 0x41)) || (COOKIE_COND(cookie) == 2 && (fl & 1)))
+	if (!entry_cond_met(COOKIE_COND(cookie), ctx->flags))
 		return 0;
 	return count(cookie);
 }

@@ -6,6 +6,7 @@
 #include "bpf/func_probe.h"
 #include "core/attach.h"
 #include "core/funcplan.h"
+#include "core/vec.h"
 
 int func_plan__add(struct func_plan *p, const struct probe_spec *spec, int pid, char *err,
 		   size_t errlen)
@@ -51,48 +52,69 @@ void func_plan__free(struct func_plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
-struct sites {
-	uint64_t *offs, *cookies;
-	size_t n;
-};
-
-static int sites_push(struct sites *s, size_t *cap, uint64_t off, uint64_t cookie)
+static int sites_push(struct uprobe_sites *s, uint64_t off, uint64_t cookie)
 {
-	if (s->n == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		uint64_t *o = realloc(s->offs, c * sizeof(*o));
-		uint64_t *k;
-
-		if (!o)
-			return -ENOMEM;
-		s->offs = o;
-		k = realloc(s->cookies, c * sizeof(*k));
-		if (!k)
-			return -ENOMEM;
-		s->cookies = k;
-		*cap = c;
-	}
+	if (VEC_RESERVE(s->offs, s->cap_offs, s->n, 1) ||
+	    VEC_RESERVE(s->cookies, s->cap_cookies, s->n, 1))
+		return -ENOMEM;
 	s->offs[s->n] = off;
 	s->cookies[s->n] = cookie;
 	s->n++;
 	return 0;
 }
 
-static void sites_free(struct sites *s)
+int uprobe_sites__add_entry(struct uprobe_sites *s, const struct target_set *ts,
+			    const struct func_target *f, uint32_t idx)
+{
+	enum entry_cond cond = ts->is_go ? f->layout.entry_cond : ENTRY_ALWAYS;
+
+	return sites_push(s, f->offset + f->layout.entry_off,
+			  COOKIE(idx, cond, ts->is_go, ts->goid_off));
+}
+
+int uprobe_sites__add_returns(struct uprobe_sites *s, const struct target_set *ts,
+			      const struct func_target *f, uint32_t idx)
+{
+	int err = 0;
+
+	if (!ts->is_go)
+		return sites_push(s, f->offset, COOKIE(idx, ENTRY_ALWAYS, 0, 0));
+	/* Go: never a uretprobe (it crashes Go programs); a uprobe on every RET instead. */
+	for (uint32_t r = 0; r < f->layout.nrets && !err; r++)
+		err = sites_push(s, f->offset + f->layout.ret_off[r],
+				 COOKIE(idx, ENTRY_ALWAYS, 1, ts->goid_off));
+	return err;
+}
+
+int uprobe_sites__add_at(struct uprobe_sites *s, const struct target_set *ts,
+			 const struct func_target *f, uint32_t idx, uint64_t off)
+{
+	return sites_push(s, f->offset + off, COOKIE(idx, ENTRY_ALWAYS, ts->is_go, ts->goid_off));
+}
+
+bool uprobe_sites__has_conds(const struct uprobe_sites *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (COOKIE_COND(s->cookies[i]) != ENTRY_ALWAYS)
+			return true;
+	return false;
+}
+
+void uprobe_sites__free(struct uprobe_sites *s)
 {
 	free(s->offs);
 	free(s->cookies);
+	memset(s, 0, sizeof(*s));
 }
 
-enum half { HALF_ENTRY, HALF_RET_GO, HALF_RET_C };
+enum half { HALF_ENTRY, HALF_RETURN };
 
 /* Collect one binary's sites of one kind, with global indexes, and attach them together. */
 static int attach_half(struct func_plan *p, struct attach_set *as, int prog_fd, int pid,
 		       size_t set, enum half half)
 {
 	const struct target_set *ts = &p->sets[set];
-	struct sites s = { 0 };
-	size_t cap = 0;
+	struct uprobe_sites s = { 0 };
 	int err = 0;
 
 	for (size_t gi = 0; gi < p->nfuncs && !err; gi++) {
@@ -100,25 +122,13 @@ static int attach_half(struct func_plan *p, struct attach_set *as, int prog_fd, 
 
 		if (p->funcs[gi].ts != ts)
 			continue;
-		switch (half) {
-		case HALF_ENTRY:
-			err = sites_push(&s, &cap, f->offset + f->layout.entry_off,
-					 COOKIE(gi, f->layout.entry_cond, ts->is_go, ts->goid_off));
-			break;
-		case HALF_RET_GO:
-			for (uint32_t r = 0; r < f->layout.nrets && !err; r++)
-				err = sites_push(&s, &cap, f->offset + f->layout.ret_off[r],
-						 COOKIE(gi, 0, 1, ts->goid_off));
-			break;
-		case HALF_RET_C:
-			err = sites_push(&s, &cap, f->offset, COOKIE(gi, 0, 0, 0));
-			break;
-		}
+		err = half == HALF_ENTRY ? uprobe_sites__add_entry(&s, ts, f, gi)
+					 : uprobe_sites__add_returns(&s, ts, f, gi);
 	}
 	if (!err && s.n)
 		err = attach_uprobes(as, prog_fd, p->multi, ts->path, s.offs, s.cookies, s.n, pid,
-				     half == HALF_RET_C);
-	sites_free(&s);
+				     half == HALF_RETURN && !ts->is_go);
+	uprobe_sites__free(&s);
 	return err;
 }
 
@@ -140,8 +150,7 @@ int func_plan__attach_returns(struct func_plan *p, struct attach_set *as, int pr
 		if (p->funcs[i].ts->is_go && !p->funcs[i].f->layout.nrets)
 			p->ntail_only++;
 	for (size_t i = 0; i < p->nsets; i++) {
-		int err = attach_half(p, as, prog_fd, pid, i,
-				      p->sets[i].is_go ? HALF_RET_GO : HALF_RET_C);
+		int err = attach_half(p, as, prog_fd, pid, i, HALF_RETURN);
 
 		if (err)
 			return err;

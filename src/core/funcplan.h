@@ -18,6 +18,30 @@
 
 struct attach_set;
 
+/*
+ * Probe sites of resolved functions with their cookies (bpf/func_probe.h), the one place
+ * that turns a function's layout into where its probes go; the tools' plan below and the
+ * language's uprobes both build their sites here.
+ */
+struct uprobe_sites {
+	uint64_t *offs, *cookies; /* file offsets and their cookies */
+	size_t n, cap_offs, cap_cookies;
+};
+
+/* The entry site: after Go's stack check (conditioned on the morestack jump), else +0. */
+int uprobe_sites__add_entry(struct uprobe_sites *s, const struct target_set *ts,
+			    const struct func_target *f, uint32_t idx);
+/* The return sites: every RET of Go code (0 when it only tail-jumps), the function itself
+ * for C (a uretprobe goes there). */
+int uprobe_sites__add_returns(struct uprobe_sites *s, const struct target_set *ts,
+			      const struct func_target *f, uint32_t idx);
+/* A site at off bytes into the function (bpftrace's FUNC+OFF): always counts. */
+int uprobe_sites__add_at(struct uprobe_sites *s, const struct target_set *ts,
+			 const struct func_target *f, uint32_t idx, uint64_t off);
+/* Does any site count only conditionally (Go entries)? */
+bool uprobe_sites__has_conds(const struct uprobe_sites *s);
+void uprobe_sites__free(struct uprobe_sites *s);
+
 struct func_ref {
 	const struct target_set *ts;
 	const struct func_target *f;

@@ -11,16 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * Condition under which a probe on a Go prologue branch counts a real entry: the probe sits
- * on the conditional jump to morestack (emulated by the kernel, so cheap) and counts only
- * when that jump is not taken, which the flags in pt_regs tell.
- */
-enum entry_cond {
-	ENTRY_ALWAYS = 0,	 /* count every hit */
-	ENTRY_JBE_NOT_TAKEN = 1, /* count when !(CF || ZF) */
-	ENTRY_JB_NOT_TAKEN = 2,	 /* count when !CF */
-};
+#include "bpf/func_probe.h" /* enum entry_cond */
 
 #define FUNC_MAX_RETS 64
 

@@ -131,6 +131,11 @@ void cg_map_lookup_or_init(struct cg *g, int map_fd, uint32_t key_off, uint32_t 
 			   uint32_t val_size);
 /* Send the event at heap off with size bytes through the ring buffer (counts losses). */
 void cg_output(struct cg *g, uint32_t off, uint32_t size);
+/*
+ * Go entry probes sit on the prologue's jump to morestack: go on only when it is not taken,
+ * the rule of bpf/func_probe.h's entry_cond_met(), emitted. R6 = ctx; uses R0 and R1.
+ */
+void cg_go_entry_check(struct cg *g);
 /* counters[which]++ on this CPU; uses R0-R2 and fp-8. */
 void cg_count(struct cg *g, enum lt_counter which);
 /* Return from the program (the verifier wants R0 set). */

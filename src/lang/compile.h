@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/funcplan.h"
 #include "lang/ast.h"
 #include "lang/diag.h"
 #include "lang/types.h"
@@ -80,11 +81,9 @@ struct attach_point {
 	bool has_offset;
 	bool is_go;
 	unsigned int goid_off;
-	/* resolved uprobe sites (entry or every RET of each matched function) */
-	uint64_t *offsets;
-	uint64_t *cookies;
-	uint8_t *conds; /* enum entry_cond per site */
-	size_t noffsets;
+	/* resolved uprobe sites (entry or every RET of each matched function), cookies indexed
+	 * by probe name (bpf/func_probe.h) */
+	struct uprobe_sites sites;
 	char **func_names; /* indexed by cookie */
 	size_t nfuncs;
 	struct go_param *params;
@@ -93,8 +92,7 @@ struct attach_point {
 	/* Go uretprobe with `args`: entry registers saved by (goid, stack.hi - SP) */
 	bool stash;
 	int stash_fd, entry_prog_fd;
-	uint64_t *eoffsets, *ecookies;
-	size_t neoffsets;
+	struct uprobe_sites entry_sites;
 	/* tracepoint */
 	char *tp_cat, *tp_name;
 	struct tp_format fmt;

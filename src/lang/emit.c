@@ -326,6 +326,24 @@ void cg_map_lookup_or_init(struct cg *g, int map_fd, uint32_t key_off, uint32_t 
 	cg_bind(g, have);
 }
 
+void cg_go_entry_check(struct cg *g)
+{
+	int run = cg_label(g), jb = cg_label(g);
+
+	cg_mov64(g, BPF_REG_1, BPF_REG_6);
+	cg_call(g, BPF_FUNC_get_attach_cookie);
+	cg_alu_imm(g, BPF_RSH, BPF_REG_0, COOKIE_COND_SHIFT);
+	cg_alu_imm(g, BPF_AND, BPF_REG_0, COOKIE_COND_MASK);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, ENTRY_ALWAYS, run);
+	cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_6, PR_FLAGS);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, ENTRY_JB_NOT_TAKEN, jb);
+	cg_jmp_imm(g, BPF_JSET, BPF_REG_1, JBE_TAKEN_FLAGS, g->exit_label);
+	cg_ja(g, run);
+	cg_bind(g, jb);
+	cg_jmp_imm(g, BPF_JSET, BPF_REG_1, JB_TAKEN_FLAGS, g->exit_label);
+	cg_bind(g, run);
+}
+
 void cg_count(struct cg *g, enum lt_counter which)
 {
 	int done = cg_label(g);

@@ -64,24 +64,12 @@ int gopair_entry_program(struct attach_point *ap, struct cg_maps *fds, struct bp
 {
 	struct cg g = {.ap = ap, .fds = fds};
 	uint32_t key, val;
-	int run = 0, jb = 0, ret;
+	int ret;
 
 	g.exit_label = cg_label(&g);
 	emit_heap(&g);
 	/* the same not-taken-branch condition as entry probes (morestack re-entry) */
-	run = cg_label(&g);
-	jb = cg_label(&g);
-	cg_mov64(&g, BPF_REG_1, BPF_REG_6);
-	cg_call(&g, BPF_FUNC_get_attach_cookie);
-	cg_alu_imm(&g, BPF_RSH, BPF_REG_0, 32);
-	cg_jmp_imm(&g, BPF_JEQ, BPF_REG_0, ENTRY_ALWAYS, run);
-	cg_ldx(&g, BPF_DW, BPF_REG_1, BPF_REG_6, PR_FLAGS);
-	cg_jmp_imm(&g, BPF_JEQ, BPF_REG_0, ENTRY_JB_NOT_TAKEN, jb);
-	cg_jmp_imm(&g, BPF_JSET, BPF_REG_1, 0x41, g.exit_label);
-	cg_ja(&g, run);
-	cg_bind(&g, jb);
-	cg_jmp_imm(&g, BPF_JSET, BPF_REG_1, 0x01, g.exit_label);
-	cg_bind(&g, run);
+	cg_go_entry_check(&g);
 	key = cg_heap_alloc(&g, GOPAIR_KEY_SIZE);
 	val = cg_heap_alloc(&g, GOPAIR_REGS_SIZE);
 	emit_key(&g, key, ap->goid_off);

@@ -278,11 +278,8 @@ void attach_point_free(struct attach_point *ap)
 	free(ap->path);
 	free(ap->display);
 	free(ap->func);
-	free(ap->offsets);
-	free(ap->cookies);
-	free(ap->conds);
-	free(ap->eoffsets);
-	free(ap->ecookies);
+	uprobe_sites__free(&ap->sites);
+	uprobe_sites__free(&ap->entry_sites);
 	for (size_t i = 0; i < ap->nfuncs; i++)
 		free(ap->func_names[i]);
 	free(ap->func_names);
@@ -297,51 +294,6 @@ void attach_point_free(struct attach_point *ap)
 	free(ap->tp_name);
 	tp_format_free(&ap->fmt);
 	free(ap->unit);
-}
-
-static int push_site(struct attach_point *ap, uint64_t off, uint64_t cookie, uint8_t cond)
-{
-	if (!(ap->noffsets & (ap->noffsets - 1)) || !ap->noffsets) {
-		size_t cap = ap->noffsets ? ap->noffsets * 2 : 4;
-		uint64_t *o = realloc(ap->offsets, cap * sizeof(*o));
-		uint64_t *k;
-		uint8_t *cd;
-
-		if (!o)
-			return -ENOMEM;
-		ap->offsets = o;
-		k = realloc(ap->cookies, cap * sizeof(*k));
-		if (!k)
-			return -ENOMEM;
-		ap->cookies = k;
-		cd = realloc(ap->conds, cap);
-		if (!cd)
-			return -ENOMEM;
-		ap->conds = cd;
-	}
-	ap->offsets[ap->noffsets] = off;
-	ap->cookies[ap->noffsets] = cookie;
-	ap->conds[ap->noffsets] = cond;
-	ap->noffsets++;
-	return 0;
-}
-
-static int push_entry_site(struct attach_point *ap, uint64_t off, uint64_t cookie)
-{
-	uint64_t *o = realloc(ap->eoffsets, (ap->neoffsets + 1) * sizeof(*o)), *k;
-
-	if (!o)
-		return -ENOMEM;
-	ap->eoffsets = o;
-	k = realloc(ap->ecookies, (ap->neoffsets + 1) * sizeof(*k));
-	if (!k)
-		return -ENOMEM;
-	ap->ecookies = k;
-	ap->eoffsets[ap->neoffsets] = off;
-	ap->ecookies[ap->neoffsets] = cookie;
-	ap->neoffsets++;
-	ap->stash = true;
-	return 0;
 }
 
 /* Check that OFF lands on an instruction boundary of the function. */
@@ -426,34 +378,28 @@ static int resolve_uprobe(struct compiler *c, struct attach_point *ap)
 	}
 	for (size_t i = 0; i < ts.nfuncs && !ret; i++) {
 		struct func_target *f = &ts.funcs[i];
-		const struct func_layout *lay = &f->layout;
 		char *pname;
-		uint64_t idx;
+		uint32_t idx;
 
 		ap->func_names[ap->nfuncs++] = strdup(f->name);
 		if (asprintf(&pname, "%s:%s:%s%s", probe_type_name(ap->type), ap->display, f->name,
 			     "") < 0)
 			return -ENOMEM;
-		idx = (uint64_t)probe_name_add(c, pname);
+		idx = (uint32_t)probe_name_add(c, pname);
 		free(pname);
 		if (ap->has_offset) {
 			ret = check_offset(c, ap, ts.path, f);
 			if (!ret)
-				ret = push_site(ap, f->offset + ap->func_offset, idx, ENTRY_ALWAYS);
+				ret = uprobe_sites__add_at(&ap->sites, &ts, f, idx, ap->func_offset);
 		} else if (ap->type == PT_UPROBE) {
-			uint8_t cond = ap->is_go ? lay->entry_cond : ENTRY_ALWAYS;
-
-			ret = push_site(ap, f->offset + lay->entry_off, idx | (uint64_t)cond << 32,
-					cond);
-		} else if (!ap->is_go) {
-			ret = push_site(ap, f->offset, idx, ENTRY_ALWAYS);
+			ret = uprobe_sites__add_entry(&ap->sites, &ts, f, idx);
 		} else {
-			/* Go: never a uretprobe; a uprobe on every RET instead. */
-			for (uint32_t k = 0; k < lay->nrets && !ret; k++)
-				ret = push_site(ap, f->offset + lay->ret_off[k], idx, ENTRY_ALWAYS);
-			if (!ret && ap->want_params)
-				ret = push_entry_site(ap, f->offset + lay->entry_off,
-						      (uint64_t)lay->entry_cond << 32);
+			ret = uprobe_sites__add_returns(&ap->sites, &ts, f, idx);
+			/* a Go return that reads args: its entry saves the registers */
+			if (!ret && ap->is_go && ap->want_params) {
+				ret = uprobe_sites__add_entry(&ap->entry_sites, &ts, f, idx);
+				ap->stash = true;
+			}
 		}
 	}
 	if (!ret && ap->want_params && ts.nfuncs) {
@@ -463,7 +409,7 @@ static int resolve_uprobe(struct compiler *c, struct attach_point *ap)
 			diag_warn(c->diag, ap->loc, "could not read DWARF parameters of %s: %s",
 				  ts.funcs[0].name, strerror(-err));
 	}
-	if (!ret && !ap->noffsets) {
+	if (!ret && !ap->sites.n) {
 		diag_error(c->diag, ap->loc,
 			   "no RET instruction found in '%s': it only leaves by tail jumps",
 			   ap->func);

@@ -77,10 +77,10 @@ static int create_maps(struct runner *r)
 							    strlen(ap->display) + 2
 						  : 0;
 
-			for (size_t i = 0; i < ap->noffsets && ap->nfuncs; i++) {
+			for (size_t i = 0; i < ap->sites.n && ap->nfuncs; i++) {
 				char name[LT_STR_DEFAULT] = {0};
 
-				key = (uint32_t)ap->cookies[i];
+				key = COOKIE_IDX(ap->sites.cookies[i]);
 				if (key >= (uint32_t)c->nprobe_names ||
 				    strlen(c->probe_names[key]) < skip)
 					continue;
@@ -284,12 +284,13 @@ static int attach_one(struct runner *r, struct attach_point *ap)
 		/* the entry half first: a RET never fires before its entry was seen */
 		if (ap->stash)
 			err = attach_uprobes(r->as, ap->entry_prog_fd, use_multi(ap), ap->path,
-					     ap->eoffsets, ap->ecookies, ap->neoffsets,
+					     ap->entry_sites.offs, ap->entry_sites.cookies,
+					     ap->entry_sites.n,
 					     r->c->opts->pid, false);
 		if (err)
 			return err;
-		return attach_uprobes(r->as, ap->prog_fd, use_multi(ap), ap->path, ap->offsets,
-				      ap->cookies, ap->noffsets, r->c->opts->pid,
+		return attach_uprobes(r->as, ap->prog_fd, use_multi(ap), ap->path, ap->sites.offs,
+				      ap->sites.cookies, ap->sites.n, r->c->opts->pid,
 				      ap->type == PT_URETPROBE && !ap->is_go);
 	case PT_TRACEPOINT:
 		return attach_tracepoint(r->as, ap->prog_fd, ap->tp_cat, ap->tp_name,

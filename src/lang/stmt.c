@@ -159,33 +159,6 @@ static int cg_block(struct cg *g, struct node *blk)
 	return g->err;
 }
 
-/* Go entry probes sit on the prologue's jump to morestack: run only when it is not taken. */
-static void go_entry_check(struct cg *g)
-{
-	int run = cg_label(g), jb = cg_label(g);
-
-	cg_mov64(g, BPF_REG_1, BPF_REG_6);
-	cg_call(g, BPF_FUNC_get_attach_cookie);
-	cg_alu_imm(g, BPF_RSH, BPF_REG_0, 32);
-	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, ENTRY_ALWAYS, run);
-	cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_6, PR_FLAGS);
-	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, ENTRY_JB_NOT_TAKEN, jb);
-	/* JBE taken when CF (bit 0) or ZF (bit 6) */
-	cg_jmp_imm(g, BPF_JSET, BPF_REG_1, 0x41, g->exit_label);
-	cg_ja(g, run);
-	cg_bind(g, jb);
-	cg_jmp_imm(g, BPF_JSET, BPF_REG_1, 0x01, g->exit_label);
-	cg_bind(g, run);
-}
-
-static bool ap_has_conds(const struct attach_point *ap)
-{
-	for (size_t i = 0; i < ap->noffsets; i++)
-		if (ap->conds[i])
-			return true;
-	return false;
-}
-
 int cg_program(struct compiler *c, struct probe *p, struct attach_point *ap, struct cg_maps *fds,
 	       uint64_t start_ns, struct bpf_insn **out, struct loc **locs)
 {
@@ -205,8 +178,8 @@ int cg_program(struct compiler *c, struct probe *p, struct attach_point *ap, str
 	cg_call(&g, BPF_FUNC_map_lookup_elem);
 	cg_jmp_imm(&g, BPF_JEQ, BPF_REG_0, 0, g.exit_label);
 	cg_mov64(&g, BPF_REG_9, BPF_REG_0);
-	if (ap->type == PT_UPROBE && ap->is_go && ap_has_conds(ap))
-		go_entry_check(&g);
+	if (ap->type == PT_UPROBE && ap->is_go && uprobe_sites__has_conds(&ap->sites))
+		cg_go_entry_check(&g);
 	if (ap->stash) {
 		g.saved_regs = cg_heap_alloc(&g, GOPAIR_REGS_SIZE);
 		gopair_emit_fetch(&g, g.saved_regs);

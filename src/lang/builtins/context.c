@@ -268,7 +268,7 @@ static int em_probe(struct cg *g, struct node *n, int dst)
 		return 0;
 	}
 	cg_mov_imm(g, BPF_REG_0,
-		   g->ap->nfuncs == 1 ? (int32_t)(g->ap->cookies[0] & 0xffffffff)
+		   g->ap->nfuncs == 1 ? (int32_t)COOKIE_IDX(g->ap->sites.cookies[0])
 				      : (int32_t)g->ap->probe_index);
 	return 0;
 }
