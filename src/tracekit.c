@@ -13,11 +13,16 @@
 extern const struct tool __start_tk_tools[];
 extern const struct tool __stop_tk_tools[];
 
-/* The language lives in src/lang; this weak stand-in keeps the tools usable without it. */
+/* The language lives in src/lang; these weak stand-ins keep the tools usable without it. */
 __attribute__((weak)) int lang_main(int argc, char **argv)
 {
 	fprintf(stderr, "tracekit: the trace language is not built into this binary\n");
 	return 2;
+}
+
+__attribute__((weak)) void lang_help(FILE *f)
+{
+	fprintf(f, "usage: tracekit TOOL [OPTIONS...]   (also: TOOL [OPTIONS...] via a symlink)\n");
 }
 
 const struct tool *tool_find(const char *name)
@@ -48,12 +53,11 @@ void tool_list(void)
 	free(v);
 }
 
+/* The language's help (its synopsis names the tools too), then the tools. */
 static void usage(void)
 {
-	printf("usage: tracekit TOOL [OPTIONS...]        run a tool (also: TOOL [OPTIONS...] via symlink)\n"
-	       "       tracekit -e 'PROGRAM' | FILE      run a trace program (bpftrace language)\n"
-	       "       tracekit -l [PATTERN]             list probes\n\n"
-	       "tools:\n");
+	lang_help(stdout);
+	printf("\nTOOLS (TOOL -h: its options; also run as TOOL through a symlink):\n");
 	tool_list();
 }
 
@@ -69,7 +73,8 @@ int main(int argc, char **argv)
 		program_invocation_short_name = (char *)t->name;
 		return t->main(argc, argv);
 	}
-	if (argc >= 2 && (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0)) {
+	if (argc >= 2 && (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+			  !strcmp(argv[1], "-h"))) {
 		usage();
 		return 0;
 	}

@@ -14,26 +14,46 @@
 #include <wordexp.h>
 
 #include "core/log.h"
+#include "core/usage.h"
 #include "lang/compile.h"
 #include "lang/list.h"
 #include "lang/parser.h"
 #include "lang/probes.h"
 #include "lang/run.h"
 
-static void usage(FILE *f)
+/* bpftrace's help, shortened to what is here; the synopsis ends at the first blank line. */
+static const char usage_text[] =
+	"USAGE:\n"
+	"    tracekit [options] filename [args...]\n"
+	"    tracekit [options] - [args...]            (the program on stdin)\n"
+	"    tracekit [options] -e 'program' [args...]\n"
+	"    tracekit TOOL [options...]                (a tool; tracekit help lists them)\n"
+	"\n"
+	"OPTIONS:\n"
+	"    -e 'program'   execute this program\n"
+	"    -l [search]    list probes (uprobe:PATH:*, tracepoint:CAT:*, ...); -lv: with\n"
+	"                   their parameters (tracepoint fields, Go arguments)\n"
+	"    -v             verbose: the verifier's log when the kernel rejects a probe\n"
+	"    -p PID         uprobes fire in this PID only; PATH and libraries are found\n"
+	"                   through /proc/PID\n"
+	"    -c 'CMD'       run CMD and trace it (cpid); exit when it exits\n"
+	"    -f FORMAT      output format: text (default) or json\n"
+	"    --unsafe       allow unsafe builtins (system())\n"
+	"    -h, --help     show this help message\n"
+	"    -V, --version  print the version\n"
+	"    args...        positional parameters $1, $2, ... ($# of them)\n";
+
+void lang_help(FILE *f)
 {
-	fprintf(f, "USAGE:\n"
-		   "    tracekit [options] filename [args...]\n"
-		   "    tracekit [options] -e 'program' [args...]\n\n"
-		   "OPTIONS:\n"
-		   "    -e 'program'   execute this program\n"
-		   "    -l [search]    list probes (uprobe:PATH:*, tracepoint:CAT:*, ...)\n"
-		   "    -v             verbose: verifier log, probe details (-lv: parameters)\n"
-		   "    -p PID         enable USDT/uprobes for this PID only\n"
-		   "    -c 'CMD'       run CMD and trace it (cpid); exit when it exits\n"
-		   "    -f FORMAT      output format: text (default) or json\n"
-		   "    --unsafe       allow unsafe builtins (not supported: refused anyway)\n"
-		   "    -h, --help     show this help\n");
+	fputs(usage_text, f);
+}
+
+/* A wrong command line (getopt has said why): the synopsis and where the rest is. */
+static int usage_short(void)
+{
+	usage_block(stderr, usage_text);
+	fprintf(stderr, "Run 'tracekit --help' for all options.\n");
+	return 1;
 }
 
 static char *read_file(const char *path)
@@ -198,7 +218,7 @@ int lang_main(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			usage(stdout);
+			lang_help(stdout);
 			return 0;
 		case 'V':
 			printf("tracekit (bpftrace 0.17 language)\n");
@@ -212,8 +232,7 @@ int lang_main(int argc, char **argv)
 		case 'B':
 			break;
 		default:
-			usage(stderr);
-			return 1;
+			return usage_short();
 		}
 	}
 	tk_libbpf_setup(opts.verbose);
@@ -224,8 +243,8 @@ int lang_main(int argc, char **argv)
 	}
 	if (!prog_text) {
 		if (optind >= argc) {
-			usage(stderr);
-			return 1;
+			fprintf(stderr, "ERROR: no program given: -e 'program' or a file\n");
+			return usage_short();
 		}
 		file = argv[optind++];
 		src = read_file(file);

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/net.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tools/snoop_btf.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
@@ -257,14 +258,14 @@ static int parse_args(int argc, char **argv, struct bindsnoop_opts *o)
 		{"count", no_argument, NULL, OPT_COUNT}, {"json", no_argument, NULL, OPT_JSON},
 		{"verbose", no_argument, NULL, 'v'},	 {},
 	};
+	static const struct usage cli = {bindsnoop_usage, ":htwp:P:EUu:v", longopts};
 	int opt, err;
 
 	o->uid = (uint32_t)-1;
-	while ((opt = getopt_long(argc, argv, "htwp:P:EUu:v", longopts, NULL)) != -1) {
+	while ((opt = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (opt) {
 		case 'h':
-			fputs(bindsnoop_usage, stdout);
-			exit(0);
+			exit(usage_help(&cli));
 		case 't':
 			o->timestamp = true;
 			break;
@@ -272,15 +273,15 @@ static int parse_args(int argc, char **argv, struct bindsnoop_opts *o)
 			o->wide = true;
 			break;
 		case 'p':
-			if (snoop_parse_pid(optarg, "-p", &o->pid))
+			if (snoop_parse_pid(&cli, opt, optarg, &o->pid))
 				return -EINVAL;
 			break;
 		case 'P':
 			err = net_parse_port_list(optarg, o->ports, MAX_PORTS, &o->nports);
 			if (err) {
-				tk_err("invalid value for -P: '%s' (%s)", optarg,
-				       err == -E2BIG ? "too many ports"
-						     : "expected ports like 80,443");
+				usage_arg_error(&cli, opt, "invalid value: '%s' (%s)", optarg,
+						err == -E2BIG ? "too many ports"
+							      : "expected ports like 80,443");
 				return -EINVAL;
 			}
 			break;
@@ -291,7 +292,7 @@ static int parse_args(int argc, char **argv, struct bindsnoop_opts *o)
 			o->print_uid = true;
 			break;
 		case 'u':
-			if (snoop_parse_uid(optarg, "-u", &o->uid))
+			if (snoop_parse_uid(&cli, opt, optarg, &o->uid))
 				return -EINVAL;
 			break;
 		case OPT_COUNT:
@@ -304,13 +305,11 @@ static int parse_args(int argc, char **argv, struct bindsnoop_opts *o)
 			o->verbose = true;
 			break;
 		default:
-			return -EINVAL;
+			return -usage_getopt_error(&cli, opt, argv);
 		}
 	}
-	if (optind < argc) {
-		tk_err("unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return -usage_extra_args(&cli, argc, argv, optind);
 	return 0;
 }
 

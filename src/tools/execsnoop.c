@@ -11,6 +11,7 @@
 
 #include "core/log.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tools/snoop_btf.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
@@ -173,14 +174,14 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int compile_regex(regex_t *re, const char *s, const char *opt)
+static int compile_regex(const struct usage *u, int opt, regex_t *re, const char *s)
 {
 	char msg[128];
 	int err = regcomp(re, s, REG_EXTENDED | REG_NOSUB);
 
 	if (err) {
 		regerror(err, re, msg, sizeof(msg));
-		tk_err("invalid regex for %s: '%s': %s", opt, s, msg);
+		usage_arg_error(u, opt, "invalid regex: '%s': %s", s, msg);
 		return -EINVAL;
 	}
 	return 0;
@@ -206,15 +207,15 @@ static int parse_args(int argc, char **argv, struct execsnoop_opts *o)
 		{"verbose", no_argument, NULL, 'v'},
 		{},
 	};
+	static const struct usage cli = {execsnoop_usage, ":hTtxu:qn:l:UP:v", longopts};
 	int opt;
 
 	o->uid = (uint32_t)-1;
 	o->max_args = EXECSNOOP_DEFAULT_MAX_ARGS;
-	while ((opt = getopt_long(argc, argv, "hTtxu:qn:l:UP:v", longopts, NULL)) != -1) {
+	while ((opt = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (opt) {
 		case 'h':
-			fputs(execsnoop_usage, stdout);
-			exit(0);
+			exit(usage_help(&cli));
 		case 'T':
 			o->time = true;
 			break;
@@ -225,19 +226,19 @@ static int parse_args(int argc, char **argv, struct execsnoop_opts *o)
 			o->fails = true;
 			break;
 		case 'u':
-			if (snoop_parse_uid(optarg, "-u", &o->uid))
+			if (snoop_parse_uid(&cli, opt, optarg, &o->uid))
 				return -EINVAL;
 			break;
 		case 'q':
 			o->quote = true;
 			break;
 		case 'n':
-			if (compile_regex(&o->name, optarg, "-n"))
+			if (compile_regex(&cli, opt, &o->name, optarg))
 				return -EINVAL;
 			o->have_name = true;
 			break;
 		case 'l':
-			if (compile_regex(&o->line, optarg, "-l"))
+			if (compile_regex(&cli, opt, &o->line, optarg))
 				return -EINVAL;
 			o->have_line = true;
 			break;
@@ -245,11 +246,11 @@ static int parse_args(int argc, char **argv, struct execsnoop_opts *o)
 			o->print_uid = true;
 			break;
 		case 'P':
-			if (snoop_parse_pid(optarg, "-P", &o->ppid))
+			if (snoop_parse_pid(&cli, opt, optarg, &o->ppid))
 				return -EINVAL;
 			break;
 		case OPT_MAX_ARGS:
-			if (snoop_parse_ulong(optarg, "--max-args", 1, EXECSNOOP_MAX_ARGS,
+			if (usage_parse_ulong(&cli, opt, optarg, 1, EXECSNOOP_MAX_ARGS,
 					      &o->max_args))
 				return -EINVAL;
 			break;
@@ -260,13 +261,11 @@ static int parse_args(int argc, char **argv, struct execsnoop_opts *o)
 			o->verbose = true;
 			break;
 		default:
-			return -EINVAL;
+			return -usage_getopt_error(&cli, opt, argv);
 		}
 	}
-	if (optind < argc) {
-		tk_err("unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return -usage_extra_args(&cli, argc, argv, optind);
 	return 0;
 }
 

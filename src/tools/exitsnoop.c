@@ -12,6 +12,7 @@
 
 #include "core/log.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tools/snoop_btf.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
@@ -136,13 +137,13 @@ static int parse_args(int argc, char **argv, struct exitsnoop_opts *o)
 		{"verbose", no_argument, NULL, 'v'},
 		{},
 	};
+	static const struct usage cli = {exitsnoop_usage, ":htp:xv", longopts};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "htp:xv", longopts, NULL)) != -1) {
+	while ((opt = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (opt) {
 		case 'h':
-			fputs(exitsnoop_usage, stdout);
-			exit(0);
+			exit(usage_help(&cli));
 		case 't':
 			o->timestamp = true;
 			break;
@@ -150,7 +151,7 @@ static int parse_args(int argc, char **argv, struct exitsnoop_opts *o)
 			o->utc = o->timestamp = true;
 			break;
 		case 'p':
-			if (snoop_parse_pid(optarg, "-p", &o->pid))
+			if (snoop_parse_pid(&cli, opt, optarg, &o->pid))
 				return -EINVAL;
 			break;
 		case OPT_LABEL:
@@ -169,13 +170,11 @@ static int parse_args(int argc, char **argv, struct exitsnoop_opts *o)
 			o->verbose = true;
 			break;
 		default:
-			return -EINVAL;
+			return -usage_getopt_error(&cli, opt, argv);
 		}
 	}
-	if (optind < argc) {
-		tk_err("unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return -usage_extra_args(&cli, argc, argv, optind);
 	return 0;
 }
 

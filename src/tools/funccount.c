@@ -20,6 +20,7 @@
 #include "core/out.h"
 #include "core/procmaps.h"
 #include "core/syscalls.h"
+#include "core/usage.h"
 #include "funccount.skel.h"
 #include "tools/functool.h"
 #include "tools/tool.h"
@@ -298,35 +299,33 @@ static int funccount_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	static const struct usage cli = { usage_text, ":hp:i:d:TrDc:v", longopts };
 	struct fcount fc = { .cpu = -1 };
+	unsigned long cpu;
 	struct event_loop loop;
 	enum loop_reason why;
 	int c, err, ret = 1;
 
 	tk_stdout_linebuf();
-	while ((c = getopt_long(argc, argv, "hp:i:d:TrDc:v", longopts, NULL)) != -1) {
+	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'c':
-			if (parse_uint_arg("-c", optarg, 4096, (unsigned *)&fc.cpu))
+			if (usage_parse_ulong(&cli, c, optarg, 0, 4096, &cpu))
 				return 2;
+			fc.cpu = cpu;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
+			return usage_help(&cli);
 		default:
-			err = functool_common_opt(&fc.o, c, optarg);
-			if (err == -ENOENT) {
-				fputs(usage_text, stderr);
-				return 2;
-			}
+			err = functool_common_opt(&fc.o, &cli, c, optarg);
+			if (err == -ENOENT)
+				return usage_getopt_error(&cli, c, argv);
 			if (err)
 				return 2;
 		}
 	}
-	if (optind >= argc) {
-		tk_err("a pattern is required (see -h)");
-		return 2;
-	}
+	if (optind >= argc)
+		return usage_error(&cli, "the following arguments are required: pattern");
 	fc.pattern_text = argv[optind];
 	tk_libbpf_setup(fc.o.verbose);
 	if (loop__init(&loop)) {

@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "funclatency.skel.h"
 #include "tools/functool.h"
 #include "tools/tool.h"
@@ -187,15 +188,16 @@ static int funclatency_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	static const struct usage cli = { usage_text, ":hp:i:d:TrDvumF", longopts };
 	struct flat fl = { .unit = "nsecs", .unit_div = 1 };
 	struct event_loop loop;
 	struct probe_spec spec;
 	enum loop_reason why;
 	char err[512];
-	int c, ret = 1;
+	int c, opt_err, ret = 1;
 
 	tk_stdout_linebuf();
-	while ((c = getopt_long(argc, argv, "hp:i:d:TrDvumF", longopts, NULL)) != -1) {
+	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'u':
 			fl.unit = "usecs";
@@ -209,21 +211,20 @@ static int funclatency_main(int argc, char **argv)
 			fl.per_func = true;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
+			return usage_help(&cli);
 		default:
-			if (functool_common_opt(&fl.o, c, optarg)) {
-				if (c == '?')
-					fputs(usage_text, stderr);
+			opt_err = functool_common_opt(&fl.o, &cli, c, optarg);
+			if (opt_err == -ENOENT)
+				return usage_getopt_error(&cli, c, argv);
+			if (opt_err)
 				return 2;
-			}
 		}
 	}
-	if (optind != argc - 1) {
-		tk_err(optind >= argc ? "a pattern is required (see -h)" :
-					"one pattern only (use a glob or -r for several functions)");
-		return 2;
-	}
+	if (optind >= argc)
+		return usage_error(&cli, "the following arguments are required: pattern");
+	if (optind < argc - 1)
+		return usage_error(&cli, "unrecognized arguments: %s (one pattern only: use a glob "
+				   "or -r for several functions)", argv[optind + 1]);
 	fl.pattern_text = argv[optind];
 	tk_libbpf_setup(fl.o.verbose);
 	if (loop__init(&loop)) {

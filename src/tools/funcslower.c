@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "core/usym.h"
 #include "funcslower.skel.h"
 #include "tools/functool.h"
@@ -204,26 +205,28 @@ static int parse_opts(struct fslow *fs, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	unsigned int v;
-	int c;
+	static const struct usage cli = { usage_text, ":hp:m:u:a:d:TtfUKrDv", longopts };
+	unsigned long v;
+	int c, err;
 
-	while ((c = getopt_long(argc, argv, "hp:m:u:a:d:TtfUKrDv", longopts, NULL)) != -1) {
+	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'm':
-			if (parse_uint_arg("-m", optarg, 86400000, &v))
+			if (usage_parse_ulong(&cli, c, optarg, 0, 86400000, &v))
 				return -EINVAL;
 			fs->min_ns = v * 1000000ULL;
 			fs->ms = true;
 			break;
 		case 'u':
-			if (parse_uint_arg("-u", optarg, 86400000, &v))
+			if (usage_parse_ulong(&cli, c, optarg, 0, 86400000, &v))
 				return -EINVAL;
 			fs->min_ns = v * 1000ULL;
 			fs->ms = false;
 			break;
 		case 'a':
-			if (parse_uint_arg("-a", optarg, MAX_ARGS, &fs->nargs))
+			if (usage_parse_ulong(&cli, c, optarg, 0, MAX_ARGS, &v))
 				return -EINVAL;
+			fs->nargs = v;
 			break;
 		case 't':
 			fs->rel_time = true;
@@ -238,20 +241,17 @@ static int parse_opts(struct fslow *fs, int argc, char **argv)
 			fs->kstack = true;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
+			exit(usage_help(&cli));
 		default:
-			if (functool_common_opt(&fs->o, c, optarg)) {
-				if (c == '?')
-					fputs(usage_text, stderr);
-				return -EINVAL;
-			}
+			err = functool_common_opt(&fs->o, &cli, c, optarg);
+			if (err == -ENOENT)
+				return -usage_getopt_error(&cli, c, argv);
+			if (err)
+				return err;
 		}
 	}
-	if (optind >= argc) {
-		tk_err("a function is required (see -h)");
-		return -EINVAL;
-	}
+	if (optind >= argc)
+		return -usage_error(&cli, "the following arguments are required: function");
 	return 0;
 }
 

@@ -10,43 +10,29 @@
 #include "core/log.h"
 #include "core/out.h"
 #include "core/procmaps.h"
+#include "core/usage.h"
 #include "tools/functool.h"
 
-int parse_uint_arg(const char *opt, const char *arg, unsigned int max, unsigned int *out)
+int functool_common_opt(struct functool_opts *o, const struct usage *u, int c, const char *arg)
 {
-	char *end;
+	const unsigned long year = 86400 * 365;
 	unsigned long v;
-
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || v > max) {
-		tk_err("invalid value for %s: '%s'", opt, arg);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-int functool_common_opt(struct functool_opts *o, int c, const char *arg)
-{
-	unsigned int v;
 
 	switch (c) {
 	case 'p':
-		if (parse_uint_arg("-p", arg, INT_MAX, &v) || !v) {
-			if (!v)
-				tk_err("invalid value for -p: '%s'", arg);
+		if (usage_parse_ulong(u, c, arg, 1, INT_MAX, &v))
 			return -EINVAL;
-		}
 		o->pid = v;
 		return 0;
 	case 'i':
-		if (parse_uint_arg("-i", arg, 86400 * 365, &o->interval) || !o->interval)
+		if (usage_parse_ulong(u, c, arg, 1, year, &v))
 			return -EINVAL;
+		o->interval = v;
 		return 0;
 	case 'd':
-		if (parse_uint_arg("-d", arg, 86400 * 365, &o->duration) || !o->duration)
+		if (usage_parse_ulong(u, c, arg, 1, year, &v))
 			return -EINVAL;
+		o->duration = v;
 		return 0;
 	case 'T':
 		o->timestamp = true;

@@ -27,9 +27,12 @@ struct functool_opts {
 	bool final_printed;
 };
 
-/* Handle one of -p -i -d -T -r -D -v --json('J'); -ENOENT if c is none of them. */
-int functool_common_opt(struct functool_opts *o, int c, const char *arg);
-int parse_uint_arg(const char *opt, const char *arg, unsigned int max, unsigned int *out);
+struct usage;
+/*
+ * Handle one of -p -i -d -T -r -D -v --json('J'): 0, -EINVAL after a usage error (see
+ * core/usage.h) about its value, or -ENOENT if c is none of them.
+ */
+int functool_common_opt(struct functool_opts *o, const struct usage *u, int c, const char *arg);
 /* -p: the process must exist; its exit ends the trace. */
 int functool_check_pid(struct functool_opts *o, struct event_loop *loop);
 /* -i/-d timers; print is called every interval, and -d ends after the last one. */

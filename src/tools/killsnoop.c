@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
 #include "bpf/snoop_field.h"
@@ -69,7 +70,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int parse_signals(const char *arg, uint64_t mask[2])
+static int parse_signals(const struct usage *u, const char *arg, uint64_t mask[2])
 {
 	char *copy = strdup(arg), *save = NULL, *tok;
 	int sig, err = 0, n = 0;
@@ -77,11 +78,11 @@ static int parse_signals(const char *arg, uint64_t mask[2])
 	if (!copy)
 		return -ENOMEM;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		err = snoop_parse_signal(tok, "-s", &sig);
+		err = snoop_parse_signal(u, 's', tok, &sig);
 		if (err)
 			break;
 		if (sig > 64) {
-			tk_err("invalid value for -s: '%s' (signals are 0 to 64)", tok);
+			usage_arg_error(u, 's', "invalid value: '%s' (signals are 0 to 64)", tok);
 			err = -EINVAL;
 			break;
 		}
@@ -90,7 +91,7 @@ static int parse_signals(const char *arg, uint64_t mask[2])
 	}
 	free(copy);
 	if (!err && !n) {
-		tk_err("invalid value for -s: '%s'", arg);
+		usage_arg_error(u, 's', "invalid value: '%s'", arg);
 		err = -EINVAL;
 	}
 	return err;
@@ -106,26 +107,26 @@ static int parse_args(int argc, char **argv, struct killsnoop_opts *o)
 		{"signal", required_argument, NULL, 's'}, {"json", no_argument, NULL, OPT_JSON},
 		{"verbose", no_argument, NULL, 'v'},	  {},
 	};
+	static const struct usage cli = {killsnoop_usage, ":hxp:T:s:v", longopts};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "hxp:T:s:v", longopts, NULL)) != -1) {
+	while ((opt = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (opt) {
 		case 'h':
-			fputs(killsnoop_usage, stdout);
-			exit(0);
+			exit(usage_help(&cli));
 		case 'x':
 			o->failed = true;
 			break;
 		case 'p':
-			if (snoop_parse_pid(optarg, "-p", &o->pid))
+			if (snoop_parse_pid(&cli, opt, optarg, &o->pid))
 				return -EINVAL;
 			break;
 		case 'T':
-			if (snoop_parse_pid(optarg, "-T", &o->tpid))
+			if (snoop_parse_pid(&cli, opt, optarg, &o->tpid))
 				return -EINVAL;
 			break;
 		case 's':
-			if (parse_signals(optarg, o->sig_mask))
+			if (parse_signals(&cli, optarg, o->sig_mask))
 				return -EINVAL;
 			o->sig_filter = true;
 			break;
@@ -136,13 +137,11 @@ static int parse_args(int argc, char **argv, struct killsnoop_opts *o)
 			o->verbose = true;
 			break;
 		default:
-			return -EINVAL;
+			return -usage_getopt_error(&cli, opt, argv);
 		}
 	}
-	if (optind < argc) {
-		tk_err("unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return -usage_extra_args(&cli, argc, argv, optind);
 	return 0;
 }
 

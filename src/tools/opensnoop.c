@@ -13,6 +13,7 @@
 
 #include "core/log.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tools/snoop_btf.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
@@ -161,7 +162,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int parse_flag(const char *s, unsigned long *mask)
+static int parse_flag(const struct usage *u, const char *s, unsigned long *mask)
 {
 	for (size_t i = 0; i < sizeof(open_flags) / sizeof(open_flags[0]); i++) {
 		if (strcmp(s, open_flags[i].name) == 0) {
@@ -169,7 +170,8 @@ static int parse_flag(const char *s, unsigned long *mask)
 			return 0;
 		}
 	}
-	tk_err("invalid value for -f: '%s' (expected a flag like O_WRONLY, O_RDWR, O_CREAT)", s);
+	usage_arg_error(u, 'f', "invalid value: '%s' (expected a flag like O_WRONLY, O_RDWR, O_CREAT)",
+			s);
 	return -EINVAL;
 }
 
@@ -194,14 +196,14 @@ static int parse_args(int argc, char **argv, struct opensnoop_opts *o)
 		{"verbose", no_argument, NULL, 'v'},
 		{},
 	};
+	static const struct usage cli = {opensnoop_usage, ":hTUxp:t:u:d:n:ef:Fv", longopts};
 	int opt;
 
 	o->uid = (uint32_t)-1;
-	while ((opt = getopt_long(argc, argv, "hTUxp:t:u:d:n:ef:Fv", longopts, NULL)) != -1) {
+	while ((opt = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (opt) {
 		case 'h':
-			fputs(opensnoop_usage, stdout);
-			exit(0);
+			exit(usage_help(&cli));
 		case 'T':
 			o->timestamp = true;
 			break;
@@ -212,19 +214,19 @@ static int parse_args(int argc, char **argv, struct opensnoop_opts *o)
 			o->failed = true;
 			break;
 		case 'p':
-			if (snoop_parse_pid(optarg, "-p", &o->pid))
+			if (snoop_parse_pid(&cli, opt, optarg, &o->pid))
 				return -EINVAL;
 			break;
 		case 't':
-			if (snoop_parse_pid(optarg, "-t", &o->tid))
+			if (snoop_parse_pid(&cli, opt, optarg, &o->tid))
 				return -EINVAL;
 			break;
 		case 'u':
-			if (snoop_parse_uid(optarg, "-u", &o->uid))
+			if (snoop_parse_uid(&cli, opt, optarg, &o->uid))
 				return -EINVAL;
 			break;
 		case 'd':
-			if (snoop_parse_ulong(optarg, "-d", 1, 100000000, &o->duration_s))
+			if (usage_parse_ulong(&cli, opt, optarg, 1, 100000000, &o->duration_s))
 				return -EINVAL;
 			break;
 		case 'n':
@@ -234,7 +236,7 @@ static int parse_args(int argc, char **argv, struct opensnoop_opts *o)
 			o->extended = true;
 			break;
 		case 'f':
-			if (parse_flag(optarg, &o->flags_mask))
+			if (parse_flag(&cli, optarg, &o->flags_mask))
 				return -EINVAL;
 			break;
 		case 'F':
@@ -247,13 +249,11 @@ static int parse_args(int argc, char **argv, struct opensnoop_opts *o)
 			o->verbose = true;
 			break;
 		default:
-			return -EINVAL;
+			return -usage_getopt_error(&cli, opt, argv);
 		}
 	}
-	if (optind < argc) {
-		tk_err("unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return -usage_extra_args(&cli, argc, argv, optind);
 	if (o->flags_mask)
 		o->extended = true; /* bcc shows FLAGS whenever it filters on them */
 	return 0;

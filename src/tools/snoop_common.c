@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tools/snoop_common.h"
 
 int snoop__init(struct snoop *s, bool verbose)
@@ -161,32 +162,17 @@ int snoop_load_error(const char *what, int err)
 	return 1;
 }
 
-int snoop_parse_ulong(const char *s, const char *opt, unsigned long min, unsigned long max,
-		      unsigned long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || *v < min || *v > max) {
-		tk_err("invalid value for %s: '%s' (expected a number from %lu to %lu)", opt, s,
-		       min, max);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-int snoop_parse_pid(const char *s, const char *opt, uint32_t *pid)
+int snoop_parse_pid(const struct usage *u, int opt, const char *s, uint32_t *pid)
 {
 	unsigned long v;
-	int err = snoop_parse_ulong(s, opt, 1, INT_MAX, &v);
+	int err = usage_parse_ulong(u, opt, s, 1, INT_MAX, &v);
 
 	if (!err)
 		*pid = v;
 	return err;
 }
 
-int snoop_parse_uid(const char *s, const char *opt, uint32_t *uid)
+int snoop_parse_uid(const struct usage *u, int opt, const char *s, uint32_t *uid)
 {
 	struct passwd *pw;
 	unsigned long v;
@@ -200,7 +186,7 @@ int snoop_parse_uid(const char *s, const char *opt, uint32_t *uid)
 	}
 	pw = getpwnam(s);
 	if (!pw) {
-		tk_err("invalid value for %s: '%s' (not a uid or user name)", opt, s);
+		usage_arg_error(u, opt, "invalid value: '%s' (not a uid or user name)", s);
 		return -EINVAL;
 	}
 	*uid = pw->pw_uid;
@@ -214,8 +200,9 @@ const char *snoop_signal_name(int sig)
 	return n ? n : "?";
 }
 
-int snoop_parse_signal(const char *s, const char *opt, int *sig)
+int snoop_parse_signal(const struct usage *u, int opt, const char *s, int *sig)
 {
+	const char *given = s;
 	unsigned long v;
 	char *end;
 
@@ -235,7 +222,7 @@ int snoop_parse_signal(const char *s, const char *opt, int *sig)
 			return 0;
 		}
 	}
-	tk_err("invalid value for %s: '%s' (not a signal number or name)", opt, s);
+	usage_arg_error(u, opt, "invalid value: '%s' (not a signal number or name)", given);
 	return -EINVAL;
 }
 

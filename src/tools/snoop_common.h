@@ -53,13 +53,16 @@ void snoop_json_ready(void);
 /* A one-line error about a failed open/load/attach of tool's BPF side; returns 1 (exit code). */
 int snoop_load_error(const char *what, int err);
 
-/* Option values. Each prints a one-line error naming opt and returns -EINVAL when bad. */
-int snoop_parse_pid(const char *s, const char *opt, uint32_t *pid);
-int snoop_parse_uid(const char *s, const char *opt, uint32_t *uid); /* number or user name */
-int snoop_parse_ulong(const char *s, const char *opt, unsigned long min, unsigned long max,
-		      unsigned long *v);
+/*
+ * Option values (opt: the short option, or the long option's val). Each reports a bad value
+ * as a usage error (core/usage.h) and returns -EINVAL; numbers: usage_parse_ulong().
+ */
+struct usage;
+int snoop_parse_pid(const struct usage *u, int opt, const char *s, uint32_t *pid);
+/* A uid: number or user name. */
+int snoop_parse_uid(const struct usage *u, int opt, const char *s, uint32_t *uid);
 /* Signal number or name, with or without "SIG" ("9", "KILL", "SIGKILL"). */
-int snoop_parse_signal(const char *s, const char *opt, int *sig);
+int snoop_parse_signal(const struct usage *u, int opt, const char *s, int *sig);
 /* Signal name without "SIG" ("KILL"), or "?" when unknown. */
 const char *snoop_signal_name(int sig);
 

@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
 #include "bpf/snoop_field.h"
@@ -98,13 +99,13 @@ static int parse_args(int argc, char **argv, struct statsnoop_opts *o)
 		{"pid", required_argument, NULL, 'p'}, {"json", no_argument, NULL, OPT_JSON},
 		{"verbose", no_argument, NULL, 'v'},   {},
 	};
+	static const struct usage cli = {statsnoop_usage, ":htsxp:v", longopts};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "htsxp:v", longopts, NULL)) != -1) {
+	while ((opt = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (opt) {
 		case 'h':
-			fputs(statsnoop_usage, stdout);
-			exit(0);
+			exit(usage_help(&cli));
 		case 't':
 			o->timestamp = true;
 			break;
@@ -115,7 +116,7 @@ static int parse_args(int argc, char **argv, struct statsnoop_opts *o)
 			o->failed = true;
 			break;
 		case 'p':
-			if (snoop_parse_pid(optarg, "-p", &o->pid))
+			if (snoop_parse_pid(&cli, opt, optarg, &o->pid))
 				return -EINVAL;
 			break;
 		case OPT_JSON:
@@ -125,13 +126,11 @@ static int parse_args(int argc, char **argv, struct statsnoop_opts *o)
 			o->verbose = true;
 			break;
 		default:
-			return -EINVAL;
+			return -usage_getopt_error(&cli, opt, argv);
 		}
 	}
-	if (optind < argc) {
-		tk_err("unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return -usage_extra_args(&cli, argc, argv, optind);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
 #include "bpf/snoop_field.h"
@@ -74,15 +75,15 @@ static int parse_args(int argc, char **argv, struct syncsnoop_opts *o)
 		{"verbose", no_argument, NULL, 'v'},
 		{},
 	};
+	static const struct usage cli = {syncsnoop_usage, ":hp:v", longopts};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "hp:v", longopts, NULL)) != -1) {
+	while ((opt = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (opt) {
 		case 'h':
-			fputs(syncsnoop_usage, stdout);
-			exit(0);
+			exit(usage_help(&cli));
 		case 'p':
-			if (snoop_parse_pid(optarg, "-p", &o->pid))
+			if (snoop_parse_pid(&cli, opt, optarg, &o->pid))
 				return -EINVAL;
 			break;
 		case OPT_JSON:
@@ -92,13 +93,11 @@ static int parse_args(int argc, char **argv, struct syncsnoop_opts *o)
 			o->verbose = true;
 			break;
 		default:
-			return -EINVAL;
+			return -usage_getopt_error(&cli, opt, argv);
 		}
 	}
-	if (optind < argc) {
-		tk_err("unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return -usage_extra_args(&cli, argc, argv, optind);
 	return 0;
 }
 

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Shared user-side helpers of the tcp* tools (see tcp_common.h). */
 #include <errno.h>
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "core/log.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tools/tcp_common.h"
 
 void tcp_addrs_fmt(struct tcp_addrs *a, const struct tk_flow *f, bool bracket)
@@ -34,22 +34,12 @@ void tcp_json_kv_str(FILE *f, const char *key, const char *val, bool comma)
 	json_str(f, val);
 }
 
-int tcp_usage_error(const char *fmt, ...)
+int tcp_family_opt(const struct usage *u, int c, int *family)
 {
-	va_list ap;
+	int want = c == '4' ? AF_INET : AF_INET6;
 
-	fprintf(stderr, "%s: ", program_invocation_short_name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see --help)\n");
-	return 2;
-}
-
-int tcp_set_family(int *family, int want)
-{
 	if (*family && *family != want)
-		return -EINVAL;
+		return -usage_exclusive(u, c, c == '4' ? '6' : '4');
 	*family = want;
 	return 0;
 }
@@ -64,15 +54,15 @@ int tcp_fill_port_map(struct bpf_map *map, const uint16_t *ports, size_t n)
 	return 0;
 }
 
-int tcp_parse_ports(const char *s, const char *opt, uint16_t *ports, size_t *n)
+int tcp_parse_ports(const struct usage *u, int opt, const char *s, uint16_t *ports, size_t *n)
 {
 	int err = net_parse_port_list(s, ports, TCP_MAX_PORTS, n);
 
 	if (err == -E2BIG)
-		tk_err("too many ports for %s: '%s' (at most %d)", opt, s, TCP_MAX_PORTS);
+		usage_arg_error(u, opt, "too many ports: '%s' (at most %d)", s, TCP_MAX_PORTS);
 	else if (err)
-		tk_err("invalid value for %s: '%s' (expected comma-separated ports 1-65535)", opt,
-		       s);
+		usage_arg_error(u, opt, "invalid value: '%s' (expected comma-separated ports 1-65535)",
+				s);
 	return err ? -EINVAL : 0;
 }
 
@@ -84,14 +74,4 @@ void tcp_json_ready(void)
 int tcp_out_status(void)
 {
 	return ferror(stdout) ? -EPIPE : 0;
-}
-
-int tcp_getopt_error(int c, char **argv)
-{
-	/* optopt names a short option; for a long one only argv[optind - 1] has its text. */
-	if (c == ':')
-		return optopt ? tcp_usage_error("option -%c needs a value", optopt)
-			      : tcp_usage_error("option %s needs a value", argv[optind - 1]);
-	return optopt ? tcp_usage_error("unknown option '-%c'", optopt)
-		      : tcp_usage_error("unknown option '%s'", argv[optind - 1]);
 }

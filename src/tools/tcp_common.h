@@ -31,17 +31,12 @@ const char *tcp_comm(char *buf, size_t len, const char *comm);
 /* "\"key\":" followed by a JSON string; for the object bodies the tools print. */
 void tcp_json_kv_str(FILE *f, const char *key, const char *val, bool comma);
 
-/* Usage error: "PROG: msg" and a pointer to --help on stderr; returns the exit code 2. */
-int tcp_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
+struct usage;
 /*
- * getopt_long() (optstring starting with ':', opterr = 0) returned ':' or '?': print the
- * one-line usage error naming the option and return the exit code 2.
+ * -4/-6 (c): family 0 (any), AF_INET or AF_INET6. Both given is a usage error (argparse's
+ * "argument -6/--ipv6: not allowed with argument -4/--ipv4"): -2, else 0.
  */
-int tcp_getopt_error(int c, char **argv);
-
-/* -4/-6 bookkeeping: family 0 (any), AF_INET or AF_INET6; both given is an error. */
-int tcp_set_family(int *family, int want);
+int tcp_family_opt(const struct usage *u, int c, int *family);
 
 /*
  * With --json stdout carries only JSON objects; this says on stderr that tracing has begun
@@ -59,8 +54,8 @@ struct bpf_map;
 /* Fill a TCP_PORT_MAP (see src/bpf/tcp_common.bpf.h) with ports. 0 or a negative errno. */
 int tcp_fill_port_map(struct bpf_map *map, const uint16_t *ports, size_t n);
 
-/* Parse a -P/-L/-D list into ports/n, with a one-line error naming opt; 0 or -EINVAL. */
+/* Parse the ports list s of option opt (-P/-L/-D) into ports/n: 0, or -EINVAL after a usage error. */
 #define TCP_MAX_PORTS 64
-int tcp_parse_ports(const char *s, const char *opt, uint16_t *ports, size_t *n);
+int tcp_parse_ports(const struct usage *u, int opt, const char *s, uint16_t *ports, size_t *n);
 
 #endif

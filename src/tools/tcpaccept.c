@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
 #include "core/btfmin.h"
@@ -97,7 +98,7 @@ static void print_header(const struct tcpaccept_opts *o)
 
 static int parse_args(int argc, char **argv, struct tcpaccept_opts *o)
 {
-	enum { OPT_JSON = 256, OPT_UNSUPPORTED };
+	enum { OPT_JSON = 256, OPT_CGROUPMAP, OPT_MNTNSMAP };
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'},
 		{"time", no_argument, NULL, 'T'},
@@ -107,17 +108,17 @@ static int parse_args(int argc, char **argv, struct tcpaccept_opts *o)
 		{"ipv4", no_argument, NULL, '4'},
 		{"ipv6", no_argument, NULL, '6'},
 		{"json", no_argument, NULL, OPT_JSON},
-		{"cgroupmap", required_argument, NULL, OPT_UNSUPPORTED},
-		{"mntnsmap", required_argument, NULL, OPT_UNSUPPORTED},
+		{"cgroupmap", required_argument, NULL, OPT_CGROUPMAP},
+		{"mntnsmap", required_argument, NULL, OPT_MNTNSMAP},
 		{0},
 	};
+	static const struct usage cli = {usage_text, ":hTtp:P:46", longopts};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hTtp:P:46", longopts, NULL)) != -1) {
+	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage_text, stdout);
+			usage_help(&cli);
 			return 1;
 		case 'T':
 			o->time = true;
@@ -126,29 +127,30 @@ static int parse_args(int argc, char **argv, struct tcpaccept_opts *o)
 			o->timestamp = true;
 			break;
 		case 'p':
-			if (snoop_parse_pid(optarg, "-p", &o->pid))
+			if (snoop_parse_pid(&cli, c, optarg, &o->pid))
 				return -2;
 			break;
 		case 'P':
-			if (tcp_parse_ports(optarg, "-P", o->ports, &o->nports))
+			if (tcp_parse_ports(&cli, c, optarg, o->ports, &o->nports))
 				return -2;
 			break;
 		case '4':
 		case '6':
-			if (tcp_set_family(&o->family, c == '4' ? AF_INET : AF_INET6))
-				return -tcp_usage_error("-4 and -6 are mutually exclusive");
+			if (tcp_family_opt(&cli, c, &o->family))
+				return -2;
 			break;
 		case OPT_JSON:
 			o->json = true;
 			break;
-		case OPT_UNSUPPORTED:
-			return -tcp_usage_error("%s is not supported", argv[optind - 1]);
+		case OPT_CGROUPMAP:
+		case OPT_MNTNSMAP:
+			return -usage_arg_error(&cli, c, "not supported");
 		default:
-			return -tcp_getopt_error(c, argv);
+			return -usage_getopt_error(&cli, c, argv);
 		}
 	}
 	if (optind < argc)
-		return -tcp_usage_error("unexpected argument '%s'", argv[optind]);
+		return -usage_extra_args(&cli, argc, argv, optind);
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 #include "core/loop.h"
 #include "core/net.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tcpcong.skel.h"
 #include "core/btfmin.h"
 #include "tools/tcpb_util.h"
@@ -54,51 +55,36 @@ struct state {
 static const char *const state_names[TCPCONG_NSTATES] = {"open", "disorder", "cwr", "recovery",
 							 "loss"};
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: tcpcong [-h] [-L LOCALPORT] [-R REMOTEPORT] [-T] [-d] [-u] [-j] [-v]\n"
-		   "               [interval] [outputs]\n"
-		   "\n"
-		   "Summarize tcp socket congestion control status duration\n"
-		   "(tracepoints tcp:tcp_cong_state_set and sock:inet_sock_set_state)\n"
-		   "\n"
-		   "positional arguments:\n"
-		   "  interval              output interval, in seconds\n"
-		   "  outputs               number of outputs\n"
-		   "\n"
-		   "options:\n"
-		   "  -h, --help            show this help message and exit\n"
-		   "  -L, --localport LOCALPORT\n"
-		   "                        trace local ports only (PORT or LO-HI)\n"
-		   "  -R, --remoteport REMOTEPORT\n"
-		   "                        trace the dest ports only (PORT or LO-HI)\n"
-		   "  -T, --timestamp       include timestamp on output\n"
-		   "  -d, --dist            show distributions as histograms\n"
-		   "  -u, --microseconds    output in microseconds\n"
-		   "  -j, --json            one JSON object per output\n"
-		   "  -v, --verbose         print libbpf's messages\n"
-		   "\n"
-		   "examples:\n"
-		   "    tcpcong                 # show tcp congestion status duration\n"
-		   "    tcpcong 1 10            # show 1 second summaries, 10 times\n"
-		   "    tcpcong -L 3000-3006 1  # 1s summaries, local port 3000-3006\n"
-		   "    tcpcong -R 5000-5005 1  # 1s summaries, remote port 5000-5005\n"
-		   "    tcpcong -uT 1           # 1s summaries, microseconds, and timestamps\n"
-		   "    tcpcong -d              # show the duration as histograms\n");
-}
-
-static int parse_count(const char *what, const char *s, unsigned long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || *v == 0 || *v > 86400 * 365) {
-		tk_err("invalid %s: '%s'", what, s);
-		return -EINVAL;
-	}
-	return 0;
-}
+static const char usage_text[] =
+	"usage: tcpcong [-h] [-L LOCALPORT] [-R REMOTEPORT] [-T] [-d] [-u] [-j] [-v]\n"
+	"               [interval] [outputs]\n"
+	"\n"
+	"Summarize tcp socket congestion control status duration\n"
+	"(tracepoints tcp:tcp_cong_state_set and sock:inet_sock_set_state)\n"
+	"\n"
+	"positional arguments:\n"
+	"  interval              output interval, in seconds\n"
+	"  outputs               number of outputs\n"
+	"\n"
+	"options:\n"
+	"  -h, --help            show this help message and exit\n"
+	"  -L, --localport LOCALPORT\n"
+	"                        trace local ports only (PORT or LO-HI)\n"
+	"  -R, --remoteport REMOTEPORT\n"
+	"                        trace the dest ports only (PORT or LO-HI)\n"
+	"  -T, --timestamp       include timestamp on output\n"
+	"  -d, --dist            show distributions as histograms\n"
+	"  -u, --microseconds    output in microseconds\n"
+	"  -j, --json            one JSON object per output\n"
+	"  -v, --verbose         print libbpf's messages\n"
+	"\n"
+	"examples:\n"
+	"    tcpcong                 # show tcp congestion status duration\n"
+	"    tcpcong 1 10            # show 1 second summaries, 10 times\n"
+	"    tcpcong -L 3000-3006 1  # 1s summaries, local port 3000-3006\n"
+	"    tcpcong -R 5000-5005 1  # 1s summaries, remote port 5000-5005\n"
+	"    tcpcong -uT 1           # 1s summaries, microseconds, and timestamps\n"
+	"    tcpcong -d              # show the duration as histograms\n";
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -113,23 +99,24 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"verbose", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
+	static const struct usage cli = {usage_text, ":hL:R:Tdujv", longopts};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "hL:R:Tdujv", longopts, NULL)) != -1) {
+	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'h':
-			usage(stdout);
+			usage_help(&cli);
 			return 1;
 		case 'L':
 			if (net_parse_port_range(optarg, &o->lport_min, &o->lport_max)) {
-				tk_err("unrecognized local port range '%s'", optarg);
+				usage_arg_error(&cli, c, "invalid port range: '%s'", optarg);
 				return -EINVAL;
 			}
 			o->lports = true;
 			break;
 		case 'R':
 			if (net_parse_port_range(optarg, &o->rport_min, &o->rport_max)) {
-				tk_err("unrecognized remote port range '%s'", optarg);
+				usage_arg_error(&cli, c, "invalid port range: '%s'", optarg);
 				return -EINVAL;
 			}
 			o->rports = true;
@@ -150,17 +137,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->verbose = true;
 			break;
 		default:
-			return -EINVAL;
+			return -usage_getopt_error(&cli, c, argv);
 		}
 	}
-	if (optind < argc && parse_count("interval", argv[optind++], &o->interval_s))
+	if (optind < argc && usage_parse_ulong_arg(&cli, "interval", argv[optind++], 1,
+						   86400 * 365, &o->interval_s))
 		return -EINVAL;
-	if (optind < argc && parse_count("outputs", argv[optind++], &o->outputs))
+	if (optind < argc && usage_parse_ulong_arg(&cli, "outputs", argv[optind++], 1,
+						   86400 * 365, &o->outputs))
 		return -EINVAL;
-	if (optind < argc) {
-		tk_err("unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return -usage_extra_args(&cli, argc, argv, optind);
 	return 0;
 }
 

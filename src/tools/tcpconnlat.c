@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "core/log.h"
+#include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
 #include "core/btfmin.h"
@@ -106,7 +107,7 @@ static void print_header(const struct tcpconnlat_opts *o)
 		       "DADDR", "DPORT", "LAT(ms)");
 }
 
-static int parse_min_ms(const char *s, uint64_t *min_us)
+static int parse_min_ms(const struct usage *u, const char *s, uint64_t *min_us)
 {
 	char *end;
 	double v;
@@ -114,7 +115,8 @@ static int parse_min_ms(const char *s, uint64_t *min_us)
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 1e9) {
-		tk_err("invalid value for duration_ms: '%s' (expected a non-negative number)", s);
+		usage_error(u, "argument duration_ms: invalid value: '%s' (expected a non-negative number)",
+			    s);
 		return -EINVAL;
 	}
 	*min_us = (uint64_t)(v * 1000); /* bcc: int(duration_ms * 1000) */
@@ -135,19 +137,19 @@ static int parse_args(int argc, char **argv, struct tcpconnlat_opts *o)
 		{"json", no_argument, NULL, OPT_JSON},
 		{0},
 	};
+	static const struct usage cli = {usage_text, ":htp:L46v", longopts};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":htp:L46v", longopts, NULL)) != -1) {
+	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage_text, stdout);
+			usage_help(&cli);
 			return 1;
 		case 't':
 			o->timestamp = true;
 			break;
 		case 'p':
-			if (snoop_parse_pid(optarg, "-p", &o->pid))
+			if (snoop_parse_pid(&cli, c, optarg, &o->pid))
 				return -2;
 			break;
 		case 'L':
@@ -155,8 +157,8 @@ static int parse_args(int argc, char **argv, struct tcpconnlat_opts *o)
 			break;
 		case '4':
 		case '6':
-			if (tcp_set_family(&o->family, c == '4' ? AF_INET : AF_INET6))
-				return -tcp_usage_error("-4 and -6 are mutually exclusive");
+			if (tcp_family_opt(&cli, c, &o->family))
+				return -2;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -165,13 +167,13 @@ static int parse_args(int argc, char **argv, struct tcpconnlat_opts *o)
 			o->json = true;
 			break;
 		default:
-			return -tcp_getopt_error(c, argv);
+			return -usage_getopt_error(&cli, c, argv);
 		}
 	}
-	if (optind < argc && parse_min_ms(argv[optind++], &o->min_us))
+	if (optind < argc && parse_min_ms(&cli, argv[optind++], &o->min_us))
 		return -2;
 	if (optind < argc)
-		return -tcp_usage_error("unexpected argument '%s'", argv[optind]);
+		return -usage_extra_args(&cli, argc, argv, optind);
 	return 0;
 }
 

@@ -23,8 +23,10 @@
 #include "core/loop.h"
 #include "core/net.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tcpdrop.skel.h"
 #include "core/btfmin.h"
+#include "tools/tcp_common.h"
 #include "tools/tcpb_util.h"
 #include "tools/tool.h"
 
@@ -45,44 +47,28 @@ struct printer {
 	bool ksyms_tried;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: tcpdrop [-h] [-4 | -6] [--netns-id NETNS_ID] [--pid-netns PID_NETNS]\n"
-		"               [--json] [-v]\n"
-		"\n"
-		"Trace TCP drops by the kernel (tracepoint skb:kfree_skb with its drop reason).\n"
-		"Addresses and ports are the dropped packet's; STATE is its socket's, NONE when\n"
-		"it had none yet (e.g. dropped before the socket lookup, as netfilter input\n"
-		"drops on loopback are). PID is whichever task was on-CPU.\n"
-		"\n"
-		"options:\n"
-		"  -h, --help            show this help message and exit\n"
-		"  -4, --ipv4            trace IPv4 family only\n"
-		"  -6, --ipv6            trace IPv6 family only\n"
-		"  --netns-id NETNS_ID   the netns id to filter by\n"
-		"  --pid-netns PID_NETNS the pid whose netns to filter by\n"
-		"  --json                one JSON object per drop\n"
-		"  -v, --verbose         print libbpf's messages\n"
-		"\n"
-		"examples:\n"
-		"    tcpdrop           # trace kernel TCP drops\n"
-		"    tcpdrop -4        # trace IPv4 family only\n"
-		"    tcpdrop -6        # trace IPv6 family only\n");
-}
-
-static int parse_num(const char *opt, const char *s, unsigned long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-') {
-		tk_err("invalid %s: '%s'", opt, s);
-		return -EINVAL;
-	}
-	return 0;
-}
+static const char usage_text[] =
+	"usage: tcpdrop [-h] [-4 | -6] [--netns-id NETNS_ID] [--pid-netns PID_NETNS]\n"
+	"               [--json] [-v]\n"
+	"\n"
+	"Trace TCP drops by the kernel (tracepoint skb:kfree_skb with its drop reason).\n"
+	"Addresses and ports are the dropped packet's; STATE is its socket's, NONE when\n"
+	"it had none yet (e.g. dropped before the socket lookup, as netfilter input\n"
+	"drops on loopback are). PID is whichever task was on-CPU.\n"
+	"\n"
+	"options:\n"
+	"  -h, --help            show this help message and exit\n"
+	"  -4, --ipv4            trace IPv4 family only\n"
+	"  -6, --ipv6            trace IPv6 family only\n"
+	"  --netns-id NETNS_ID   the netns id to filter by\n"
+	"  --pid-netns PID_NETNS the pid whose netns to filter by\n"
+	"  --json                one JSON object per drop\n"
+	"  -v, --verbose         print libbpf's messages\n"
+	"\n"
+	"examples:\n"
+	"    tcpdrop           # trace kernel TCP drops\n"
+	"    tcpdrop -4        # trace IPv4 family only\n"
+	"    tcpdrop -6        # trace IPv6 family only\n";
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -97,38 +83,28 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"verbose", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
+	static const struct usage cli = {usage_text, ":h46v", longopts};
 	unsigned long v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h46v", longopts, NULL)) != -1) {
+	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'h':
-			usage(stdout);
+			usage_help(&cli);
 			return 1;
 		case '4':
 		case '6':
-			if (o->family) {
-				tk_err("-4 and -6 are mutually exclusive");
+			if (tcp_family_opt(&cli, c, &o->family))
 				return -EINVAL;
-			}
-			o->family = c == '4' ? 2 : 10;
 			break;
 		case OPT_NETNS:
-			if (parse_num("--netns-id", optarg, &v))
+			if (usage_parse_ulong(&cli, c, optarg, 0, UINT32_MAX, &v))
 				return -EINVAL;
-			if (v > UINT32_MAX) {
-				tk_err("invalid --netns-id: '%s'", optarg);
-				return -EINVAL;
-			}
 			o->netns_id = v;
 			break;
 		case OPT_PIDNS:
-			if (parse_num("--pid-netns", optarg, &v))
+			if (usage_parse_ulong(&cli, c, optarg, 1, INT32_MAX, &v))
 				return -EINVAL;
-			if (v == 0 || v > INT32_MAX) {
-				tk_err("invalid --pid-netns: '%s'", optarg);
-				return -EINVAL;
-			}
 			o->pid_netns = v;
 			break;
 		case OPT_JSON:
@@ -138,17 +114,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->verbose = true;
 			break;
 		default:
-			return -EINVAL;
+			return -usage_getopt_error(&cli, c, argv);
 		}
 	}
-	if (optind < argc) {
-		tk_err("unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
-	if (o->pid_netns && o->netns_id) {
-		tk_err("--pid-netns and --netns-id not allowed together");
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return -usage_extra_args(&cli, argc, argv, optind);
+	if (o->pid_netns && o->netns_id)
+		return -usage_exclusive(&cli, OPT_PIDNS, OPT_NETNS);
 	return 0;
 }
 

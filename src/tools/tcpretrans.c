@@ -20,8 +20,10 @@
 #include "core/loop.h"
 #include "core/net.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tcpretrans.skel.h"
 #include "core/btfmin.h"
+#include "tools/tcp_common.h"
 #include "tools/tcpb_util.h"
 #include "tools/tool.h"
 
@@ -30,30 +32,27 @@ struct opts {
 	int family; /* 0, AF_INET or AF_INET6 */
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: tcpretrans [-h] [-l] [-c] [-s] [-4 | -6] [--json] [-v]\n"
-		"\n"
-		"Trace TCP retransmits (tracepoint tcp:tcp_retransmit_skb)\n"
-		"\n"
-		"options:\n"
-		"  -h, --help       show this help message and exit\n"
-		"  -l, --lossprobe  include tail loss probe attempts (needs kprobes: refused here\n"
-		"                   when the kernel has none, as TLPs have no tracepoint)\n"
-		"  -c, --count      count occurred retransmits per flow\n"
-		"  -s, --sequence   display TCP sequence numbers\n"
-		"  -4, --ipv4       trace IPv4 family only\n"
-		"  -6, --ipv6       trace IPv6 family only\n"
-		"      --json       one JSON object per retransmit (with -c: one at exit)\n"
-		"  -v, --verbose    print libbpf's messages\n"
-		"\n"
-		"examples:\n"
-		"    tcpretrans           # trace TCP retransmits\n"
-		"    tcpretrans -l        # include TLP attempts\n"
-		"    tcpretrans -4        # trace IPv4 family only\n"
-		"    tcpretrans -6        # trace IPv6 family only\n");
-}
+static const char usage_text[] =
+	"usage: tcpretrans [-h] [-l] [-c] [-s] [-4 | -6] [--json] [-v]\n"
+	"\n"
+	"Trace TCP retransmits (tracepoint tcp:tcp_retransmit_skb)\n"
+	"\n"
+	"options:\n"
+	"  -h, --help       show this help message and exit\n"
+	"  -l, --lossprobe  include tail loss probe attempts (needs kprobes: refused here\n"
+	"                   when the kernel has none, as TLPs have no tracepoint)\n"
+	"  -c, --count      count occurred retransmits per flow\n"
+	"  -s, --sequence   display TCP sequence numbers\n"
+	"  -4, --ipv4       trace IPv4 family only\n"
+	"  -6, --ipv6       trace IPv6 family only\n"
+	"      --json       one JSON object per retransmit (with -c: one at exit)\n"
+	"  -v, --verbose    print libbpf's messages\n"
+	"\n"
+	"examples:\n"
+	"    tcpretrans           # trace TCP retransmits\n"
+	"    tcpretrans -l        # include TLP attempts\n"
+	"    tcpretrans -4        # trace IPv4 family only\n"
+	"    tcpretrans -6        # trace IPv6 family only\n";
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -68,12 +67,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"verbose", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
+	static const struct usage cli = {usage_text, ":hlcs46v", longopts};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "hlcs46v", longopts, NULL)) != -1) {
+	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'h':
-			usage(stdout);
+			usage_help(&cli);
 			return 1;
 		case 'l':
 			o->lossprobe = true;
@@ -86,11 +86,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case '4':
 		case '6':
-			if (o->family) {
-				tk_err("-4 and -6 are mutually exclusive");
+			if (tcp_family_opt(&cli, c, &o->family))
 				return -EINVAL;
-			}
-			o->family = c == '4' ? 2 : 10;
 			break;
 		case 'J':
 			o->json = true;
@@ -99,13 +96,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->verbose = true;
 			break;
 		default:
-			return -EINVAL;
+			return -usage_getopt_error(&cli, c, argv);
 		}
 	}
-	if (optind < argc) {
-		tk_err("unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return -usage_extra_args(&cli, argc, argv, optind);
 	return 0;
 }
 

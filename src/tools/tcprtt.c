@@ -21,9 +21,11 @@
 #include "core/loop.h"
 #include "core/net.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tcprtt.skel.h"
 #include "tools/snoop_common.h"
 #include "core/btfmin.h"
+#include "tools/tcp_common.h"
 #include "tools/tcpb_util.h"
 #include "tools/tool.h"
 
@@ -41,53 +43,51 @@ struct state {
 	unsigned long elapsed_s;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: tcprtt [-h] [-i INTERVAL] [-d DURATION] [-T] [-m] [-p LPORT] [-P RPORT]\n"
-		"              [-a LADDR] [-A RADDR] [-b] [-B] [-e] [-D] [-4 | -6] [--json] [-v]\n"
-		"\n"
-		"Summarize TCP RTT as a histogram (tracepoint tcp:tcp_probe: the smoothed RTT of\n"
-		"the receiving socket, sampled at each segment an ESTABLISHED socket receives)\n"
-		"\n"
-		"options:\n"
-		"  -h, --help            show this help message and exit\n"
-		"  -i, --interval INTERVAL\n"
-		"                        summary interval, seconds\n"
-		"  -d, --duration DURATION\n"
-		"                        total duration of trace, seconds\n"
-		"  -T, --timestamp       include timestamp on output\n"
-		"  -m, --milliseconds    millisecond histogram\n"
-		"  -p, --lport LPORT     filter for local port\n"
-		"  -P, --rport RPORT     filter for remote port\n"
-		"  -a, --laddr LADDR     filter for local address (IPv4 or IPv6)\n"
-		"  -A, --raddr RADDR     filter for remote address (IPv4 or IPv6)\n"
-		"  -b, --byladdr         show sockets histogram by local address\n"
-		"  -B, --byraddr         show sockets histogram by remote address\n"
-		"  -e, --extension       show extension summary(average)\n"
-		"  -D, --debug           print libbpf's messages (same as -v)\n"
-		"  -4, --ipv4            trace IPv4 family only\n"
-		"  -6, --ipv6            trace IPv6 family only\n"
-		"      --json            one JSON object per summary\n"
-		"  -v, --verbose         print libbpf's messages\n"
-		"\n"
-		"examples:\n"
-		"    tcprtt            # summarize TCP RTT\n"
-		"    tcprtt -i 1 -d 10 # print 1 second summaries, 10 times\n"
-		"    tcprtt -m -T      # summarize in millisecond, and timestamps\n"
-		"    tcprtt -p 80      # filter for local port\n"
-		"    tcprtt -P 80      # filter for remote port\n"
-		"    tcprtt -a 127.0.0.1 # filter for local address\n"
-		"    tcprtt -A ::1     # filter for remote address\n"
-		"    tcprtt -b         # show sockets histogram by local address\n"
-		"    tcprtt -B         # show sockets histogram by remote address\n"
-		"    tcprtt -e         # show extension summary(average)\n");
-}
+static const char usage_text[] =
+	"usage: tcprtt [-h] [-i INTERVAL] [-d DURATION] [-T] [-m] [-p LPORT] [-P RPORT]\n"
+	"              [-a LADDR] [-A RADDR] [-b] [-B] [-e] [-D] [-4 | -6] [--json] [-v]\n"
+	"\n"
+	"Summarize TCP RTT as a histogram (tracepoint tcp:tcp_probe: the smoothed RTT of\n"
+	"the receiving socket, sampled at each segment an ESTABLISHED socket receives)\n"
+	"\n"
+	"options:\n"
+	"  -h, --help            show this help message and exit\n"
+	"  -i, --interval INTERVAL\n"
+	"                        summary interval, seconds\n"
+	"  -d, --duration DURATION\n"
+	"                        total duration of trace, seconds\n"
+	"  -T, --timestamp       include timestamp on output\n"
+	"  -m, --milliseconds    millisecond histogram\n"
+	"  -p, --lport LPORT     filter for local port\n"
+	"  -P, --rport RPORT     filter for remote port\n"
+	"  -a, --laddr LADDR     filter for local address (IPv4 or IPv6)\n"
+	"  -A, --raddr RADDR     filter for remote address (IPv4 or IPv6)\n"
+	"  -b, --byladdr         show sockets histogram by local address\n"
+	"  -B, --byraddr         show sockets histogram by remote address\n"
+	"  -e, --extension       show extension summary(average)\n"
+	"  -D, --debug           print libbpf's messages (same as -v)\n"
+	"  -4, --ipv4            trace IPv4 family only\n"
+	"  -6, --ipv6            trace IPv6 family only\n"
+	"      --json            one JSON object per summary\n"
+	"  -v, --verbose         print libbpf's messages\n"
+	"\n"
+	"examples:\n"
+	"    tcprtt            # summarize TCP RTT\n"
+	"    tcprtt -i 1 -d 10 # print 1 second summaries, 10 times\n"
+	"    tcprtt -m -T      # summarize in millisecond, and timestamps\n"
+	"    tcprtt -p 80      # filter for local port\n"
+	"    tcprtt -P 80      # filter for remote port\n"
+	"    tcprtt -a 127.0.0.1 # filter for local address\n"
+	"    tcprtt -A ::1     # filter for remote address\n"
+	"    tcprtt -b         # show sockets histogram by local address\n"
+	"    tcprtt -B         # show sockets histogram by remote address\n"
+	"    tcprtt -e         # show extension summary(average)\n";
 
-static int parse_addr(const char *opt, const char *s, int *family, uint8_t addr[16])
+static int parse_addr(const struct usage *u, int opt, const char *s, int *family,
+		      uint8_t addr[16])
 {
 	if (net_parse_addr(s, family, addr)) {
-		tk_err("invalid address for %s: '%s'", opt, s);
+		usage_arg_error(u, opt, "invalid address: '%s'", s);
 		return -EINVAL;
 	}
 	return 0;
@@ -116,20 +116,21 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"verbose", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
+	static const struct usage cli = {usage_text, ":hi:d:Tmp:P:a:A:bBeD46v", longopts};
 	const unsigned long max_s = 86400UL * 365;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "hi:d:Tmp:P:a:A:bBeD46v", longopts, NULL)) != -1) {
+	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'h':
-			usage(stdout);
+			usage_help(&cli);
 			return 1;
 		case 'i':
-			if (snoop_parse_ulong(optarg, "-i", 1, max_s, &o->interval_s))
+			if (usage_parse_ulong(&cli, c, optarg, 1, max_s, &o->interval_s))
 				return -EINVAL;
 			break;
 		case 'd':
-			if (snoop_parse_ulong(optarg, "-d", 1, max_s, &o->duration_s))
+			if (usage_parse_ulong(&cli, c, optarg, 1, max_s, &o->duration_s))
 				return -EINVAL;
 			break;
 		case 'T':
@@ -141,16 +142,16 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'p':
 		case 'P':
 			if (net_parse_port(optarg, c == 'p' ? &o->lport : &o->rport, false)) {
-				tk_err("invalid port for -%c: '%s'", c, optarg);
+				usage_arg_error(&cli, c, "invalid port: '%s'", optarg);
 				return -EINVAL;
 			}
 			break;
 		case 'a':
-			if (parse_addr("-a", optarg, &o->laddr_family, o->laddr))
+			if (parse_addr(&cli, c, optarg, &o->laddr_family, o->laddr))
 				return -EINVAL;
 			break;
 		case 'A':
-			if (parse_addr("-A", optarg, &o->raddr_family, o->raddr))
+			if (parse_addr(&cli, c, optarg, &o->raddr_family, o->raddr))
 				return -EINVAL;
 			break;
 		case 'b':
@@ -164,11 +165,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case '4':
 		case '6':
-			if (o->family) {
-				tk_err("-4 and -6 are mutually exclusive");
+			if (tcp_family_opt(&cli, c, &o->family))
 				return -EINVAL;
-			}
-			o->family = c == '4' ? 2 : 10;
 			break;
 		case OPT_JSON:
 			o->json = true;
@@ -178,23 +176,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->verbose = true;
 			break;
 		default:
-			return -EINVAL;
+			return -usage_getopt_error(&cli, c, argv);
 		}
 	}
-	if (optind < argc) {
-		tk_err("unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
-	if (o->laddr_hist && o->raddr_hist) {
-		tk_err("-b and -B are mutually exclusive");
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return -usage_extra_args(&cli, argc, argv, optind);
+	if (o->laddr_hist && o->raddr_hist)
+		return -usage_exclusive(&cli, 'B', 'b');
 	if (o->family && ((o->laddr_family && o->laddr_family != o->family) ||
-			  (o->raddr_family && o->raddr_family != o->family))) {
-		tk_err("an address filter of the other family than -%d matches nothing",
-		       o->family == 2 ? 4 : 6);
-		return -EINVAL;
-	}
+			  (o->raddr_family && o->raddr_family != o->family)))
+		return -usage_error(&cli, "an address filter of the other family than -%d matches "
+				    "nothing", o->family == 2 ? 4 : 6);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
 #include "core/btfmin.h"
@@ -149,13 +150,13 @@ static int parse_args(int argc, char **argv, struct tcpstates_opts *o)
 		{"journal", no_argument, NULL, 'Y'},
 		{0},
 	};
+	static const struct usage cli = {usage_text, ":hTtwsL:D:p:46Y", longopts};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hTtwsL:D:p:46Y", longopts, NULL)) != -1) {
+	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage_text, stdout);
+			usage_help(&cli);
 			return 1;
 		case 'T':
 			o->time = true;
@@ -170,33 +171,33 @@ static int parse_args(int argc, char **argv, struct tcpstates_opts *o)
 			o->csv = true;
 			break;
 		case 'L':
-			if (tcp_parse_ports(optarg, "-L", o->lports, &o->nlports))
+			if (tcp_parse_ports(&cli, c, optarg, o->lports, &o->nlports))
 				return -2;
 			break;
 		case 'D':
-			if (tcp_parse_ports(optarg, "-D", o->dports, &o->ndports))
+			if (tcp_parse_ports(&cli, c, optarg, o->dports, &o->ndports))
 				return -2;
 			break;
 		case 'p':
-			if (snoop_parse_pid(optarg, "-p", &o->pid))
+			if (snoop_parse_pid(&cli, c, optarg, &o->pid))
 				return -2;
 			break;
 		case '4':
 		case '6':
-			if (tcp_set_family(&o->family, c == '4' ? AF_INET : AF_INET6))
-				return -tcp_usage_error("-4 and -6 are mutually exclusive");
+			if (tcp_family_opt(&cli, c, &o->family))
+				return -2;
 			break;
 		case OPT_JSON:
 			o->json = true;
 			break;
 		case 'Y':
-			return -tcp_usage_error("-Y (systemd journal) is not supported");
+			return -usage_arg_error(&cli, c, "not supported (systemd journal)");
 		default:
-			return -tcp_getopt_error(c, argv);
+			return -usage_getopt_error(&cli, c, argv);
 		}
 	}
 	if (optind < argc)
-		return -tcp_usage_error("unexpected argument '%s'", argv[optind]);
+		return -usage_extra_args(&cli, argc, argv, optind);
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include "core/loop.h"
 #include "core/net.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tcpsubnet.skel.h"
 #include "tools/snoop_common.h"
 #include "core/btfmin.h"
@@ -51,37 +52,35 @@ struct state {
 	struct tcpsubnet *obj;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: tcpsubnet [-h] [-v] [-J] [-f {b,k,m,B,K,M}] [-i INTERVAL] [subnets]\n"
-		   "\n"
-		   "Summarize TCP send and aggregate by subnet (tracepoint sock:sock_send_length:\n"
-		   "bytes each send on a TCP socket actually sent)\n"
-		   "\n"
-		   "positional arguments:\n"
-		   "  subnets               comma separated list of subnets (IPv4 or IPv6)\n"
-		   "\n"
-		   "options:\n"
-		   "  -h, --help            show this help message and exit\n"
-		   "  -v, --verbose         print libbpf's messages\n"
-		   "  -J, --json            format output in JSON\n"
-		   "  -f, --format {b,k,m,B,K,M}\n"
-		   "                        [bkmBKM] format to report: bits, Kbits, Mbits, bytes,\n"
-		   "                        KBytes, MBytes (default B)\n"
-		   "  -i, --interval INTERVAL\n"
-		   "                        output interval, in seconds (default 1)\n"
-		   "\n"
-		   "examples:\n"
-		   "    tcpsubnet                 # Trace TCP sent to the default subnets:\n"
-		   "                              # 127.0.0.1/32,10.0.0.0/8,172.16.0.0/12,\n"
-		   "                              # 192.168.0.0/16,0.0.0.0/0\n"
-		   "    tcpsubnet -f K            # Trace TCP sent to the default subnets\n"
-		   "                              # aggregated in KBytes.\n"
-		   "    tcpsubnet 10.80.0.0/24    # Trace TCP sent to 10.80.0.0/24 only\n"
-		   "    tcpsubnet -J              # Format the output in JSON.\n");
-}
+static const char usage_text[] =
+	"usage: tcpsubnet [-h] [-v] [-J] [-f {b,k,m,B,K,M}] [-i INTERVAL] [subnets]\n"
+	"\n"
+	"Summarize TCP send and aggregate by subnet (tracepoint sock:sock_send_length:\n"
+	"bytes each send on a TCP socket actually sent)\n"
+	"\n"
+	"positional arguments:\n"
+	"  subnets               comma separated list of subnets (IPv4 or IPv6)\n"
+	"\n"
+	"options:\n"
+	"  -h, --help            show this help message and exit\n"
+	"  -v, --verbose         print libbpf's messages\n"
+	"  -J, --json            format output in JSON\n"
+	"  -f, --format {b,k,m,B,K,M}\n"
+	"                        [bkmBKM] format to report: bits, Kbits, Mbits, bytes,\n"
+	"                        KBytes, MBytes (default B)\n"
+	"  -i, --interval INTERVAL\n"
+	"                        output interval, in seconds (default 1)\n"
+	"\n"
+	"examples:\n"
+	"    tcpsubnet                 # Trace TCP sent to the default subnets:\n"
+	"                              # 127.0.0.1/32,10.0.0.0/8,172.16.0.0/12,\n"
+	"                              # 192.168.0.0/16,0.0.0.0/0\n"
+	"    tcpsubnet -f K            # Trace TCP sent to the default subnets\n"
+	"                              # aggregated in KBytes.\n"
+	"    tcpsubnet 10.80.0.0/24    # Trace TCP sent to 10.80.0.0/24 only\n"
+	"    tcpsubnet -J              # Format the output in JSON.\n";
 
-static int parse_subnets(const char *list, struct opts *o)
+static int parse_subnets(const struct usage *u, const char *list, struct opts *o)
 {
 	char *copy = strdup(list), *save = NULL, *tok;
 	int err = 0;
@@ -93,13 +92,14 @@ static int parse_subnets(const char *list, struct opts *o)
 		struct subnet *s = &o->subnets[o->nsubnets];
 
 		if (o->nsubnets == MAX_SUBNETS) {
-			tk_err("too many subnets (at most %d)", MAX_SUBNETS);
+			usage_error(u, "argument subnets: too many subnets (at most %d)", MAX_SUBNETS);
 			err = -E2BIG;
 			break;
 		}
 		if (strlen(tok) >= sizeof(s->text) ||
 		    net_parse_cidr(tok, &s->family, s->addr, &s->prefix)) {
-			tk_err("Subnet [%s] is invalid, please refer to the examples.", tok);
+			usage_error(u, "argument subnets: Subnet [%s] is invalid, please refer to the "
+				    "examples.", tok);
 			err = -EINVAL;
 			break;
 		}
@@ -107,7 +107,7 @@ static int parse_subnets(const char *list, struct opts *o)
 		o->nsubnets++;
 	}
 	if (!err && !o->nsubnets) {
-		tk_err("no subnet given");
+		usage_error(u, "argument subnets: no subnet given");
 		err = -EINVAL;
 	}
 	free(copy);
@@ -124,14 +124,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"interval", required_argument, NULL, 'i'},
 		{NULL, 0, NULL, 0},
 	};
+	static const struct usage cli = {usage_text, ":hvJf:i:", longopts};
 	int c;
 
 	o->format = 'B';
 	o->interval_s = 1;
-	while ((c = getopt_long(argc, argv, "hvJf:i:", longopts, NULL)) != -1) {
+	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'h':
-			usage(stdout);
+			usage_help(&cli);
 			return 1;
 		case 'v':
 			o->verbose = true;
@@ -141,25 +142,23 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'f':
 			if (strlen(optarg) != 1 || !strchr("bkmBKM", optarg[0])) {
-				tk_err("invalid choice for -f: '%s' (choose from b, k, m, B, K, M)",
-				       optarg);
+				usage_arg_error(&cli, c, "invalid choice: '%s' (choose from 'b', 'k', "
+						"'m', 'B', 'K', 'M')", optarg);
 				return -EINVAL;
 			}
 			o->format = optarg[0];
 			break;
 		case 'i':
-			if (snoop_parse_ulong(optarg, "-i", 1, 86400UL * 365, &o->interval_s))
+			if (usage_parse_ulong(&cli, c, optarg, 1, 86400UL * 365, &o->interval_s))
 				return -EINVAL;
 			break;
 		default:
-			return -EINVAL;
+			return -usage_getopt_error(&cli, c, argv);
 		}
 	}
-	if (optind + 1 < argc) {
-		tk_err("unexpected argument '%s'", argv[optind + 1]);
-		return -EINVAL;
-	}
-	return parse_subnets(optind < argc ? argv[optind] : DEFAULT_SUBNETS, o);
+	if (optind + 1 < argc)
+		return -usage_extra_args(&cli, argc, argv, optind + 1);
+	return parse_subnets(&cli, optind < argc ? argv[optind] : DEFAULT_SUBNETS, o);
 }
 
 /* bcc's -f conversions. */

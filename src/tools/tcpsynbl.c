@@ -21,9 +21,11 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tcpsynbl.skel.h"
 #include "tools/snoop_common.h"
 #include "core/btfmin.h"
+#include "tools/tcp_common.h"
 #include "tools/tcpb_util.h"
 #include "tools/tool.h"
 
@@ -39,42 +41,39 @@ struct state {
 	unsigned long printed;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: tcpsynbl [-h] [-T] [-4 | -6] [--json] [-v] [interval] [count]\n"
-		"\n"
-		"Summarize TCP SYN backlog as a histogram.\n"
-		"\n"
-		"Measures, each time a TCP handshake completes on a listener, how many "
-		"established\n"
-		"connections were already waiting in its accept queue (sk_ack_backlog), with one\n"
-		"histogram per backlog limit (backlog_max, from listen()). Read from the new "
-		"child\n"
-		"socket at tracepoint sock:inet_sock_set_state LISTEN -> SYN_RECV, where it is a\n"
-		"copy of the listener: the same values bcc reads at tcp_v4/v6_syn_recv_sock().\n"
-		"Handshakes dropped because the queue is full create no child and are not "
-		"counted.\n"
-		"\n"
-		"positional arguments:\n"
-		"  interval         output interval, in seconds\n"
-		"  count            number of outputs\n"
-		"\n"
-		"options:\n"
-		"  -h, --help       show this help message and exit\n"
-		"  -T, --timestamp  include timestamp on output\n"
-		"  -4, --ipv4       trace IPv4 family only\n"
-		"  -6, --ipv6       trace IPv6 family only\n"
-		"      --json       one JSON object per output\n"
-		"  -v, --verbose    print libbpf's messages\n"
-		"\n"
-		"examples:\n"
-		"    tcpsynbl              # summarize TCP SYN backlog as a histogram\n"
-		"    tcpsynbl 1 10         # print 1 second summaries, 10 times\n"
-		"    tcpsynbl -T 1         # 1s summaries with timestamps\n"
-		"    tcpsynbl -4           # trace IPv4 family only\n"
-		"    tcpsynbl -6           # trace IPv6 family only\n");
-}
+static const char usage_text[] =
+	"usage: tcpsynbl [-h] [-T] [-4 | -6] [--json] [-v] [interval] [count]\n"
+	"\n"
+	"Summarize TCP SYN backlog as a histogram.\n"
+	"\n"
+	"Measures, each time a TCP handshake completes on a listener, how many "
+	"established\n"
+	"connections were already waiting in its accept queue (sk_ack_backlog), with one\n"
+	"histogram per backlog limit (backlog_max, from listen()). Read from the new "
+	"child\n"
+	"socket at tracepoint sock:inet_sock_set_state LISTEN -> SYN_RECV, where it is a\n"
+	"copy of the listener: the same values bcc reads at tcp_v4/v6_syn_recv_sock().\n"
+	"Handshakes dropped because the queue is full create no child and are not "
+	"counted.\n"
+	"\n"
+	"positional arguments:\n"
+	"  interval         output interval, in seconds\n"
+	"  count            number of outputs\n"
+	"\n"
+	"options:\n"
+	"  -h, --help       show this help message and exit\n"
+	"  -T, --timestamp  include timestamp on output\n"
+	"  -4, --ipv4       trace IPv4 family only\n"
+	"  -6, --ipv6       trace IPv6 family only\n"
+	"      --json       one JSON object per output\n"
+	"  -v, --verbose    print libbpf's messages\n"
+	"\n"
+	"examples:\n"
+	"    tcpsynbl              # summarize TCP SYN backlog as a histogram\n"
+	"    tcpsynbl 1 10         # print 1 second summaries, 10 times\n"
+	"    tcpsynbl -T 1         # 1s summaries with timestamps\n"
+	"    tcpsynbl -4           # trace IPv4 family only\n"
+	"    tcpsynbl -6           # trace IPv6 family only\n";
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -88,24 +87,22 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"verbose", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
+	static const struct usage cli = {usage_text, ":hT46v", longopts};
 	const unsigned long max_s = 86400UL * 365;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "hT46v", longopts, NULL)) != -1) {
+	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'h':
-			usage(stdout);
+			usage_help(&cli);
 			return 1;
 		case 'T':
 			o->timestamp = true;
 			break;
 		case '4':
 		case '6':
-			if (o->family) {
-				tk_err("-4 and -6 are mutually exclusive");
+			if (tcp_family_opt(&cli, c, &o->family))
 				return -EINVAL;
-			}
-			o->family = c == '4' ? 2 : 10;
 			break;
 		case OPT_JSON:
 			o->json = true;
@@ -114,18 +111,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->verbose = true;
 			break;
 		default:
-			return -EINVAL;
+			return -usage_getopt_error(&cli, c, argv);
 		}
 	}
 	if (optind < argc &&
-	    snoop_parse_ulong(argv[optind++], "interval", 1, max_s, &o->interval_s))
+	    usage_parse_ulong_arg(&cli, "interval", argv[optind++], 1, max_s, &o->interval_s))
 		return -EINVAL;
-	if (optind < argc && snoop_parse_ulong(argv[optind++], "count", 1, ~0UL, &o->count))
+	if (optind < argc &&
+	    usage_parse_ulong_arg(&cli, "count", argv[optind++], 1, ~0UL, &o->count))
 		return -EINVAL;
-	if (optind < argc) {
-		tk_err("unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return -usage_extra_args(&cli, argc, argv, optind);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "core/log.h"
 #include "core/out.h"
+#include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
 #include "core/btfmin.h"
@@ -207,7 +208,7 @@ static int print_interval(void *ctx)
 
 static int parse_args(int argc, char **argv, struct tcptop_opts *o)
 {
-	enum { OPT_JSON = 256, OPT_UNSUPPORTED };
+	enum { OPT_JSON = 256, OPT_CGROUPMAP, OPT_MNTNSMAP };
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'},
 		{"noclear", no_argument, NULL, 'C'},
@@ -216,17 +217,17 @@ static int parse_args(int argc, char **argv, struct tcptop_opts *o)
 		{"ipv4", no_argument, NULL, '4'},
 		{"ipv6", no_argument, NULL, '6'},
 		{"json", no_argument, NULL, OPT_JSON},
-		{"cgroupmap", required_argument, NULL, OPT_UNSUPPORTED},
-		{"mntnsmap", required_argument, NULL, OPT_UNSUPPORTED},
+		{"cgroupmap", required_argument, NULL, OPT_CGROUPMAP},
+		{"mntnsmap", required_argument, NULL, OPT_MNTNSMAP},
 		{0},
 	};
+	static const struct usage cli = {usage_text, ":hCSp:46", longopts};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hCSp:46", longopts, NULL)) != -1) {
+	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage_text, stdout);
+			usage_help(&cli);
 			return 1;
 		case 'C':
 			o->noclear = true;
@@ -235,30 +236,33 @@ static int parse_args(int argc, char **argv, struct tcptop_opts *o)
 			o->nosummary = true;
 			break;
 		case 'p':
-			if (snoop_parse_pid(optarg, "-p", &o->pid))
+			if (snoop_parse_pid(&cli, c, optarg, &o->pid))
 				return -2;
 			break;
 		case '4':
 		case '6':
-			if (tcp_set_family(&o->family, c == '4' ? AF_INET : AF_INET6))
-				return -tcp_usage_error("-4 and -6 are mutually exclusive");
+			if (tcp_family_opt(&cli, c, &o->family))
+				return -2;
 			break;
 		case OPT_JSON:
 			o->json = true;
 			break;
-		case OPT_UNSUPPORTED:
-			return -tcp_usage_error("%s is not supported", argv[optind - 1]);
+		case OPT_CGROUPMAP:
+		case OPT_MNTNSMAP:
+			return -usage_arg_error(&cli, c, "not supported");
 		default:
-			return -tcp_getopt_error(c, argv);
+			return -usage_getopt_error(&cli, c, argv);
 		}
 	}
 	o->interval = 1;
-	if (optind < argc && snoop_parse_ulong(argv[optind++], "interval", 1, 86400, &o->interval))
+	if (optind < argc &&
+	    usage_parse_ulong_arg(&cli, "interval", argv[optind++], 1, 86400, &o->interval))
 		return -2;
-	if (optind < argc && snoop_parse_ulong(argv[optind++], "count", 1, LONG_MAX, &o->count))
+	if (optind < argc &&
+	    usage_parse_ulong_arg(&cli, "count", argv[optind++], 1, LONG_MAX, &o->count))
 		return -2;
 	if (optind < argc)
-		return -tcp_usage_error("unexpected argument '%s'", argv[optind]);
+		return -usage_extra_args(&cli, argc, argv, optind);
 	return 0;
 }
 

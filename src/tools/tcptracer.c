@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "core/log.h"
+#include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
 #include "core/btfmin.h"
@@ -144,31 +145,31 @@ static int parse_args(int argc, char **argv, struct tcptracer_opts *o)
 		{"mntnsmap", required_argument, NULL, OPT_MNTNSMAP},
 		{0},
 	};
+	static const struct usage cli = {usage_text, ":htp:N:46v", longopts};
 	unsigned long v;
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":htp:N:46v", longopts, NULL)) != -1) {
+	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage_text, stdout);
+			usage_help(&cli);
 			return 1;
 		case 't':
 			o->timestamp = true;
 			break;
 		case 'p':
-			if (snoop_parse_pid(optarg, "-p", &o->pid))
+			if (snoop_parse_pid(&cli, c, optarg, &o->pid))
 				return -2;
 			break;
 		case 'N':
-			if (snoop_parse_ulong(optarg, "-N", 1, UINT32_MAX, &v))
+			if (usage_parse_ulong(&cli, c, optarg, 1, UINT32_MAX, &v))
 				return -2;
 			o->netns = v;
 			break;
 		case '4':
 		case '6':
-			if (tcp_set_family(&o->family, c == '4' ? AF_INET : AF_INET6))
-				return -tcp_usage_error("-4 and -6 are mutually exclusive");
+			if (tcp_family_opt(&cli, c, &o->family))
+				return -2;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -178,13 +179,13 @@ static int parse_args(int argc, char **argv, struct tcptracer_opts *o)
 			break;
 		case OPT_CGROUPMAP:
 		case OPT_MNTNSMAP:
-			return -tcp_usage_error("%s is not supported", argv[optind - 1]);
+			return -usage_arg_error(&cli, c, "not supported");
 		default:
-			return -tcp_getopt_error(c, argv);
+			return -usage_getopt_error(&cli, c, argv);
 		}
 	}
 	if (optind < argc)
-		return -tcp_usage_error("unexpected argument '%s'", argv[optind]);
+		return -usage_extra_args(&cli, argc, argv, optind);
 	return 0;
 }
 

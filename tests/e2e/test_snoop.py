@@ -773,7 +773,8 @@ def test_missing_tracepoints_are_dropped(no_leftovers):
 
 
 # ---------------------------------------------------------------------------------------
-# Bad input: one clear line on stderr, exit status 2, nothing loaded.
+# Bad input: bcc's usage block and one clear error line on stderr, exit status 2, nothing
+# loaded.
 
 
 @pytest.mark.parametrize(
@@ -795,5 +796,7 @@ def test_bad_input(argv):
     rc, out, err = bad_input(*argv)
     assert rc == 2, (rc, out, err)
     assert out == ""
-    assert len(err.strip().splitlines()) == 1, err
-    assert err.startswith(argv[0] + ":"), err
+    lines = err.splitlines()
+    assert lines[0].startswith(f"usage: {argv[0]} ["), err
+    assert all(l.startswith(" ") for l in lines[1:-1]), err
+    assert lines[-1].startswith(f"{argv[0]}: error: "), err

@@ -304,10 +304,18 @@ def test_tcpdrop_reports_netfilter_drops_with_reason_and_stack(netns, no_leftove
         assert {e["sport"], e["dport"]} == {cport, sport}, e
 
 
+def usage_error(tool, err):
+    """bcc's argparse shape: the usage block, then one "TOOL: error: ..." line."""
+    lines = err.splitlines()
+    return (lines[0].startswith(f"usage: {tool} [") and len(lines) <= 3
+            and all(l.startswith(" ") for l in lines[1:-1])
+            and lines[-1].startswith(f"{tool}: error: "))
+
+
 def test_tcpdrop_bad_options():
     for args in (["--netns-id", "x"], ["-4", "-6"], ["--pid-netns", "0"], ["-z"]):
         rc, out, err = collect(spawn([BIN, "tcpdrop", *args]))
-        assert rc == 2 and out == "" and len(err.splitlines()) == 1, (args, err)
+        assert rc == 2 and out == "" and usage_error("tcpdrop", err), (args, err)
     rc, out, err = collect(spawn([BIN, "tcpdrop", "--pid-netns", str(2**22 + 1)]))
     assert rc == 1 and len(err.splitlines()) == 1 and "--pid-netns" in err
 
@@ -359,7 +367,7 @@ def test_tcpcong_sees_loss_state(netns, no_leftovers, fam):
 def test_tcpcong_bad_ranges():
     for args in (["-L", "10-x"], ["-R", "70000"], ["0"], ["1", "2", "3"]):
         rc, out, err = collect(spawn([BIN, "tcpcong", *args]))
-        assert rc == 2 and out == "" and len(err.splitlines()) == 1, (args, err)
+        assert rc == 2 and out == "" and usage_error("tcpcong", err), (args, err)
 
 
 # ---------------------------------------------------------------------------------------
@@ -417,7 +425,7 @@ def test_tcprtt_address_filters(netns, no_leftovers):
 def test_tcprtt_bad_options():
     for args in (["-p", "x"], ["-a", "1.2.3"], ["-i", "0"], ["-b", "-B"], ["extra"]):
         rc, out, err = collect(spawn([BIN, "tcprtt", *args]))
-        assert rc == 2 and out == "" and len(err.splitlines()) == 1, (args, err)
+        assert rc == 2 and out == "" and usage_error("tcprtt", err), (args, err)
 
 
 # ---------------------------------------------------------------------------------------
@@ -462,7 +470,7 @@ def test_tcpsubnet_byte_totals(netns, no_leftovers):
 def test_tcpsubnet_bad_subnet():
     for args in (["10.0.0.0/33"], ["nonsense"], ["-f", "x"], ["-i", "0"]):
         rc, out, err = collect(spawn([BIN, "tcpsubnet", *args]))
-        assert rc == 2 and out == "" and len(err.splitlines()) == 1, (args, err)
+        assert rc == 2 and out == "" and usage_error("tcpsubnet", err), (args, err)
 
 
 # ---------------------------------------------------------------------------------------
