@@ -38,7 +38,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Isrc/bpf -Wall 
 
 CORE_SRC := $(wildcard src/core/*.c)
 TOOL_SRC := $(wildcard src/tools/*.c)
-LANG_SRC := $(wildcard src/lang/*.c src/lang/builtins/*.c)
+LANG_SRC := $(wildcard src/lang/*.c src/lang/builtins/*.c src/lang/providers/*.c)
 MAIN_SRC := src/tracekit.c
 BPF_SRC  := $(wildcard src/bpf/*.bpf.c)
 

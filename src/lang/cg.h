@@ -57,7 +57,7 @@ struct cg {
 	struct compiler *c;
 	struct probe *p;
 	struct attach_point *ap;
-	struct cg_maps *fds;
+	const struct cg_maps *fds;
 	struct bpf_insn *insn;
 	int n, cap;
 	int *labels;

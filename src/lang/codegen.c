@@ -224,12 +224,12 @@ static int cg_field_int(struct cg *g, struct node *n)
 	struct nsema *s = NS(n);
 
 	if (g->p->type == PT_TRACEPOINT) {
-		const struct tp_field *f = tp_field_find(&g->ap->fmt, n->name);
+		const struct tp_field *f = tp_field_find(&g->ap->tp.fmt, n->name);
 		int sz;
 
 		if (!f) {
 			diag_error(g->c->diag, n->loc, "tracepoint %s:%s has no field '%s'",
-				   g->ap->tp_cat, g->ap->tp_name, n->name);
+				   g->ap->tp.cat, g->ap->tp.name, n->name);
 			return g->err = -EINVAL;
 		}
 		sz = f->size == 1 ? BPF_B : f->size == 2 ? BPF_H : f->size == 4 ? BPF_W : BPF_DW;
@@ -240,10 +240,10 @@ static int cg_field_int(struct cg *g, struct node *n)
 	}
 	/* Go parameters */
 	{
-		struct go_param *gp = &g->ap->params[s->go_param];
+		struct go_param *gp = &g->ap->up.params[s->go_param];
 		int reg = NS(n->a)->ext == VX_GOSTRUCT ? gp->member_reg[s->go_member] : gp->regs[0];
 
-		if (g->ap->stash) /* a Go return probe: the registers saved at entry */
+		if (g->ap->up.stash) /* a Go return probe: the registers saved at entry */
 			cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_9, (int16_t)(g->saved_regs + reg));
 		else
 			cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_6, (int16_t)reg);
@@ -522,9 +522,9 @@ int cg_value(struct cg *g, struct node *n, uint32_t off)
 		}
 		if (s->k[3] && NS(n->a)->ext == VX_ARGS) {
 			/* a Go string parameter: bytes at reg0, length in reg1 */
-			struct go_param *gp = &g->ap->params[s->go_param];
-			int base = g->ap->stash ? BPF_REG_9 : BPF_REG_6;
-			int16_t adj = g->ap->stash ? (int16_t)g->saved_regs : 0;
+			struct go_param *gp = &g->ap->up.params[s->go_param];
+			int base = g->ap->up.stash ? BPF_REG_9 : BPF_REG_6;
+			int16_t adj = g->ap->up.stash ? (int16_t)g->saved_regs : 0;
 			int ok = cg_label(g);
 
 			cg_zero(g, off, s->t.size);
@@ -538,7 +538,7 @@ int cg_value(struct cg *g, struct node *n, uint32_t off)
 			return 0;
 		}
 		if (s->field && g->p->type == PT_TRACEPOINT) {
-			const struct tp_field *f = tp_field_find(&g->ap->fmt, n->name);
+			const struct tp_field *f = tp_field_find(&g->ap->tp.fmt, n->name);
 
 			if (!f || !f->is_str)
 				return g->err = -EINVAL;

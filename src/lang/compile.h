@@ -70,39 +70,75 @@ struct go_param {
 	int member_reg[16]; /* pt_regs offset of each member (in registers) */
 };
 
-/* One concrete place a probe program is attached. */
-struct attach_point {
-	enum probe_type type;
-	char *probe_name; /* full name as bpftrace prints it for `probe` */
-	/* uprobe */
+/* A uprobe's or uretprobe's own part (providers/uprobe.c). */
+struct uprobe_point {
 	char *path, *display;
 	char *func;
 	uint64_t func_offset; /* +OFF as typed */
 	bool has_offset;
 	bool is_go;
 	unsigned int goid_off;
-	/* resolved uprobe sites (entry or every RET of each matched function), cookies indexed
-	 * by probe name (bpf/func_probe.h) */
+	/* resolved sites (entry or every RET of each matched function), cookies indexed by
+	 * probe name (bpf/func_probe.h) */
 	struct uprobe_sites sites;
 	char **func_names; /* indexed by cookie */
 	size_t nfuncs;
 	struct go_param *params;
 	int nparams;
 	bool want_params; /* the probe body reads `args`: load DWARF parameters */
-	/* Go uretprobe with `args`: entry registers saved by (goid, stack.hi - SP) */
+	/* Go uretprobe with `args`: entry registers saved by (process, goid, stack.hi - SP) */
 	bool stash;
 	int stash_fd, entry_prog_fd;
 	struct uprobe_sites entry_sites;
-	/* tracepoint */
-	char *tp_cat, *tp_name;
+};
+
+/* A tracepoint's (cat, name, format) or a raw tracepoint's (name) (providers/tracepoint.c). */
+struct tracepoint_point {
+	char *cat, *name;
 	struct tp_format fmt;
-	/* interval/profile/software */
-	char *unit;
+};
+
+/* interval, profile, software, hardware (providers/timer.c). */
+struct timer_point {
+	char *unit; /* s, ms, us, hz; the event name for software/hardware */
 	uint64_t freq;
+};
+
+/* kprobe, kretprobe, kfunc, kretfunc: parsed, then refused where the kernel lacks them. */
+struct kernel_point {
+	char *func;
+};
+
+struct provider;
+
+/*
+ * One concrete place a probe program is attached: what every probe type has, and the
+ * provider's own part (lang/provider.h).
+ */
+struct attach_point {
+	const struct provider *prov;
+	enum probe_type type;
+	char *probe_name; /* full name as bpftrace prints it for `probe` */
 	uint32_t probe_index; /* LT_PROBE value */
 	struct loc loc;
 	int prog_fd;
+	union {
+		struct uprobe_point up;
+		struct tracepoint_point tp;
+		struct timer_point timer;
+		struct kernel_point k;
+	};
 };
+
+static inline bool ap_is_uprobe(const struct attach_point *ap)
+{
+	return ap->type == PT_UPROBE || ap->type == PT_URETPROBE;
+}
+
+static inline bool ap_is_tracepoint(const struct attach_point *ap)
+{
+	return ap->type == PT_TRACEPOINT || ap->type == PT_RAWTP;
+}
 
 struct probe {
 	struct node *node;

@@ -66,8 +66,8 @@ int go_params_load(struct attach_point *ap, const char *path, uint64_t addr)
 		dwarf_file__close(df);
 		return ret;
 	}
-	ap->params = calloc(fn.nparams ? fn.nparams : 1, sizeof(*ap->params));
-	if (!ap->params) {
+	ap->up.params = calloc(fn.nparams ? fn.nparams : 1, sizeof(*ap->up.params));
+	if (!ap->up.params) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -77,7 +77,7 @@ int go_params_load(struct attach_point *ap, const char *path, uint64_t addr)
 
 		if (dp->is_result || !dp->name)
 			continue;
-		gp = &ap->params[ap->nparams++];
+		gp = &ap->up.params[ap->up.nparams++];
 		gp->name = strdup(dp->name);
 		gp->type_name = strdup(dp->type ? dp->type : "?");
 		gp->size = (int)dp->size;

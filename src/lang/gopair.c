@@ -60,7 +60,8 @@ static void emit_heap(struct cg *g)
 	cg_mov64(g, BPF_REG_9, BPF_REG_0);
 }
 
-int gopair_entry_program(struct attach_point *ap, struct cg_maps *fds, struct bpf_insn **out)
+int gopair_entry_program(struct attach_point *ap, const struct cg_maps *fds,
+			 struct bpf_insn **out)
 {
 	struct cg g = {.ap = ap, .fds = fds};
 	uint32_t key, val;
@@ -72,12 +73,12 @@ int gopair_entry_program(struct attach_point *ap, struct cg_maps *fds, struct bp
 	cg_go_entry_check(&g);
 	key = cg_heap_alloc(&g, GOPAIR_KEY_SIZE);
 	val = cg_heap_alloc(&g, GOPAIR_REGS_SIZE);
-	emit_key(&g, key, ap->goid_off);
+	emit_key(&g, key, ap->up.goid_off);
 	for (int i = 0; i < GOPAIR_REGS_SIZE; i += 8) {
 		cg_ldx(&g, BPF_DW, BPF_REG_1, BPF_REG_6, (int16_t)i);
 		cg_stx(&g, BPF_DW, BPF_REG_9, (int16_t)(val + i), BPF_REG_1);
 	}
-	cg_ld_map(&g, BPF_REG_1, ap->stash_fd);
+	cg_ld_map(&g, BPF_REG_1, ap->up.stash_fd);
 	cg_heap_ptr(&g, BPF_REG_2, key);
 	cg_heap_ptr(&g, BPF_REG_3, val);
 	cg_mov_imm(&g, BPF_REG_4, BPF_ANY);
@@ -102,8 +103,8 @@ void gopair_emit_fetch(struct cg *g, uint32_t saved_off)
 	uint32_t key = cg_heap_alloc(g, GOPAIR_KEY_SIZE);
 	int found = cg_label(g);
 
-	emit_key(g, key, g->ap->goid_off);
-	cg_map_lookup(g, g->ap->stash_fd, key);
+	emit_key(g, key, g->ap->up.goid_off);
+	cg_map_lookup(g, g->ap->up.stash_fd, key);
 	cg_jmp_imm(g, BPF_JNE, BPF_REG_0, 0, found);
 	/* no entry seen (in flight at attach, or evicted): counted, reported at exit */
 	cg_count(g, LT_COUNTER_UNPAIRED);
@@ -113,7 +114,7 @@ void gopair_emit_fetch(struct cg *g, uint32_t saved_off)
 		cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_0, (int16_t)i);
 		cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(saved_off + i), BPF_REG_1);
 	}
-	cg_ld_map(g, BPF_REG_1, g->ap->stash_fd);
+	cg_ld_map(g, BPF_REG_1, g->ap->up.stash_fd);
 	cg_heap_ptr(g, BPF_REG_2, key);
 	cg_call(g, BPF_FUNC_map_delete_elem);
 }

@@ -13,7 +13,8 @@
 #define GOPAIR_MAX_CALLS 16384 /* calls in flight; an LRU drops those that never return */
 
 /* The hidden entry program of a paired Go uretprobe; returns its length or -errno. */
-int gopair_entry_program(struct attach_point *ap, struct cg_maps *fds, struct bpf_insn **out);
+int gopair_entry_program(struct attach_point *ap, const struct cg_maps *fds,
+			 struct bpf_insn **out);
 /* In the RET program: copy the entry registers to heap[saved_off] (exit if none). */
 void gopair_emit_fetch(struct cg *g, uint32_t saved_off);
 

@@ -67,11 +67,11 @@ static int list_tracepoints(const char *cat, const char *name, bool verbose)
 			diag_init(&d, "", "");
 			c.diag = &d;
 			*colon = 0;
-			ap.tp_cat = names[i];
-			ap.tp_name = colon + 1;
+			ap.tp.cat = names[i];
+			ap.tp.name = colon + 1;
 			if (!tp_format_load(&c, &ap))
-				for (int k = 0; k < ap.fmt.nfields; k++) {
-					const struct tp_field *f = &ap.fmt.fields[k];
+				for (int k = 0; k < ap.tp.fmt.nfields; k++) {
+					const struct tp_field *f = &ap.tp.fmt.fields[k];
 					char *t = strdup(f->ctype);
 					size_t l = t ? strlen(t) : 0;
 
@@ -85,7 +85,7 @@ static int list_tracepoints(const char *cat, const char *name, bool verbose)
 					}
 					free(t);
 				}
-			tp_format_free(&ap.fmt);
+			tp_format_free(&ap.tp.fmt);
 			*colon = ':';
 		}
 	}

@@ -17,6 +17,8 @@ int software_event_config(const char *name, uint64_t *def);
 int tp_format_load(struct compiler *c, struct attach_point *ap);
 void tp_format_free(struct tp_format *f);
 const struct tp_field *tp_field_find(const struct tp_format *f, const char *name);
+/* A new, uninitialised attach point at the end of p->aps. */
+struct attach_point *probe_add_ap(struct probe *p);
 /* Register a name for LT_PROBE values; returns its index. */
 int probe_name_add(struct compiler *c, const char *name);
 

@@ -20,6 +20,7 @@
 #include "lang/gopair.h"
 #include "lang/print.h"
 #include "lang/probes.h"
+#include "lang/provider.h"
 #include "lang/run.h"
 
 #define RINGBUF_SIZE (1u << 19)
@@ -73,31 +74,22 @@ static int create_maps(struct runner *r)
 	for (int p = 0; p < c->nprobes; p++)
 		for (int a = 0; a < c->probes[p].naps; a++) {
 			struct attach_point *ap = &c->probes[p].aps[a];
-			size_t skip = ap->display ? strlen(probe_type_name(ap->type)) +
-							    strlen(ap->display) + 2
-						  : 0;
+			const struct uprobe_point *u = &ap->up;
+			size_t skip;
 
-			for (size_t i = 0; i < ap->sites.n && ap->nfuncs; i++) {
+			if (!ap_is_uprobe(ap) || !u->display)
+				continue;
+			skip = strlen(probe_type_name(ap->type)) + strlen(u->display) + 2;
+			for (size_t i = 0; i < u->sites.n && u->nfuncs; i++) {
 				char name[LT_STR_DEFAULT] = {0};
 
-				key = COOKIE_IDX(ap->sites.cookies[i]);
+				key = COOKIE_IDX(u->sites.cookies[i]);
 				if (key >= (uint32_t)c->nprobe_names ||
 				    strlen(c->probe_names[key]) < skip)
 					continue;
 				strncpy(name, c->probe_names[key] + skip, sizeof(name) - 1);
 				bpf_map_update_elem(r->fds.funcnames, &key, name, BPF_ANY);
 			}
-		}
-	for (int p = 0; p < c->nprobes; p++)
-		for (int a = 0; a < c->probes[p].naps; a++) {
-			struct attach_point *ap = &c->probes[p].aps[a];
-
-			if (!ap->stash)
-				continue;
-			ap->stash_fd = map_new(BPF_MAP_TYPE_LRU_HASH, "tk_gocalls", GOPAIR_KEY_SIZE,
-					       GOPAIR_REGS_SIZE, GOPAIR_MAX_CALLS);
-			if (ap->stash_fd < 0)
-				return ap->stash_fd;
 		}
 	for (int i = 0; i < c->nmaps; i++) {
 		struct lt_map *m = &c->maps[i].m;
@@ -111,37 +103,10 @@ static int create_maps(struct runner *r)
 	return 0;
 }
 
-static enum bpf_prog_type prog_type(enum probe_type t)
-{
-	switch (t) {
-	case PT_UPROBE:
-	case PT_URETPROBE:
-	case PT_KPROBE:
-	case PT_KRETPROBE:
-		return BPF_PROG_TYPE_KPROBE;
-	case PT_TRACEPOINT:
-		return BPF_PROG_TYPE_TRACEPOINT;
-	case PT_INTERVAL:
-	case PT_PROFILE:
-	case PT_SOFTWARE:
-	case PT_HARDWARE:
-		return BPF_PROG_TYPE_PERF_EVENT;
-	default:
-		return BPF_PROG_TYPE_RAW_TRACEPOINT;
-	}
-}
-
-static bool use_multi(const struct attach_point *ap)
-{
-	return (ap->type == PT_UPROBE || ap->type == PT_URETPROBE) && kernel_has_uprobe_multi();
-}
-
 /*
  * From a verifier log: the index of the last instruction it looked at and its last words
  * (the reason), so that the error can point at the user's statement.
  */
-static int load_entry_stash(struct runner *r, struct probe *p, struct attach_point *ap);
-
 static int verifier_failed_insn(const char *log, char *reason, size_t len)
 {
 	const char *p = log, *last_reason = NULL;
@@ -180,6 +145,12 @@ static int load_one(struct runner *r, struct probe *p, struct attach_point *ap, 
 	LIBBPF_OPTS(bpf_prog_load_opts, opts);
 	int n, fd;
 
+	/* the provider's own maps and programs first: the code may refer to them */
+	if (ap->prov->prepare) {
+		n = ap->prov->prepare(c, ap, &r->fds);
+		if (n)
+			return n;
+	}
 	n = cg_program(c, p, ap, &r->fds, start, &insns, &locs);
 	if (n < 0) {
 		diag_error(c->diag, ap->loc, "%s: %s",
@@ -188,20 +159,20 @@ static int load_one(struct runner *r, struct probe *p, struct attach_point *ap, 
 			   ap->probe_name);
 		return n;
 	}
-	if (use_multi(ap))
-		opts.expected_attach_type = TK_BPF_TRACE_UPROBE_MULTI;
+	if (ap->prov->attach_type)
+		opts.expected_attach_type = ap->prov->attach_type(ap);
 	if (!r->log)
 		r->log = malloc(1 << 20);
 	opts.log_buf = r->log;
 	opts.log_size = r->log ? 1 << 20 : 0;
 	opts.log_level = 0;
-	fd = bpf_prog_load(prog_type(ap->type), "tk_probe", "GPL", insns, n, &opts);
+	fd = bpf_prog_load(ap->prov->prog_type, "tk_probe", "GPL", insns, n, &opts);
 	if (fd < 0 && r->log) {
 		int err = -errno;
 
 		opts.log_level = 1;
 		r->log[0] = 0;
-		fd = bpf_prog_load(prog_type(ap->type), "tk_probe", "GPL", insns, n, &opts);
+		fd = bpf_prog_load(ap->prov->prog_type, "tk_probe", "GPL", insns, n, &opts);
 		if (fd < 0) {
 			char reason[256];
 			int at = verifier_failed_insn(r->log, reason, sizeof(reason));
@@ -225,30 +196,6 @@ static int load_one(struct runner *r, struct probe *p, struct attach_point *ap, 
 		return -errno;
 	}
 	ap->prog_fd = fd;
-	if (ap->stash)
-		return load_entry_stash(r, p, ap);
-	return 0;
-}
-
-/* The hidden entry half of a paired Go uretprobe. */
-static int load_entry_stash(struct runner *r, struct probe *p, struct attach_point *ap)
-{
-	LIBBPF_OPTS(bpf_prog_load_opts, opts);
-	struct bpf_insn *insns = NULL;
-	int n = gopair_entry_program(ap, &r->fds, &insns), fd;
-
-	if (n < 0)
-		return n;
-	if (use_multi(ap))
-		opts.expected_attach_type = TK_BPF_TRACE_UPROBE_MULTI;
-	fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "tk_goentry", "GPL", insns, n, &opts);
-	free(insns);
-	if (fd < 0) {
-		diag_error(r->c->diag, p->node->loc, "loading the entry half of %s failed: %s",
-			   ap->probe_name, strerror(errno));
-		return -errno;
-	}
-	ap->entry_prog_fd = fd;
 	return 0;
 }
 
@@ -274,65 +221,7 @@ static int run_special(struct runner *r, enum probe_type t)
 
 static int attach_one(struct runner *r, struct attach_point *ap)
 {
-	struct perf_event_attr attr = {.size = sizeof(attr), .type = PERF_TYPE_SOFTWARE};
-	int pid = r->c->opts->pid > 0 ? r->c->opts->pid : -1, err = 0;
-	long ncpu;
-
-	switch (ap->type) {
-	case PT_UPROBE:
-	case PT_URETPROBE:
-		/* the entry half first: a RET never fires before its entry was seen */
-		if (ap->stash)
-			err = attach_uprobes(r->as, ap->entry_prog_fd, use_multi(ap), ap->path,
-					     ap->entry_sites.offs, ap->entry_sites.cookies,
-					     ap->entry_sites.n,
-					     r->c->opts->pid, false);
-		if (err)
-			return err;
-		return attach_uprobes(r->as, ap->prog_fd, use_multi(ap), ap->path, ap->sites.offs,
-				      ap->sites.cookies, ap->sites.n, r->c->opts->pid,
-				      ap->type == PT_URETPROBE && !ap->is_go);
-	case PT_TRACEPOINT:
-		return attach_tracepoint(r->as, ap->prog_fd, ap->tp_cat, ap->tp_name,
-					 ap->probe_index);
-	case PT_RAWTP:
-		return attach_raw_tracepoint(r->as, ap->prog_fd, ap->tp_name);
-	case PT_INTERVAL:
-	case PT_PROFILE: {
-		uint64_t f = ap->freq;
-		const char *u = ap->unit;
-
-		attr.config = PERF_COUNT_SW_CPU_CLOCK;
-		if (!strcmp(u, "hz")) {
-			attr.freq = 1;
-			attr.sample_freq = f;
-		} else {
-			attr.sample_period = !strcmp(u, "s")	? f * 1000000000ull
-					     : !strcmp(u, "ms") ? f * 1000000ull
-								: f * 1000ull;
-		}
-		if (ap->type == PT_INTERVAL)
-			return attach_perf_event(r->as, ap->prog_fd, &attr, -1, 0);
-		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		for (long cpu = 0; cpu < ncpu && !err; cpu++)
-			err = attach_perf_event(r->as, ap->prog_fd, &attr, pid,
-						pid > 0 ? -1 : (int)cpu);
-		return err;
-	}
-	case PT_SOFTWARE: {
-		uint64_t def;
-
-		attr.config = (uint64_t)software_event_config(ap->unit, &def);
-		attr.sample_period = ap->freq;
-		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		for (long cpu = 0; cpu < ncpu && !err; cpu++)
-			err = attach_perf_event(r->as, ap->prog_fd, &attr, pid,
-						pid > 0 ? -1 : (int)cpu);
-		return err;
-	}
-	default:
-		return 0;
-	}
+	return ap->prov->attach ? ap->prov->attach(ap, r->as, r->c->opts->pid) : 0;
 }
 
 /* system(): format the command like printf, run it through the shell (--unsafe only). */
@@ -443,11 +332,9 @@ static void close_fds(struct runner *r)
 
 			if (ap->prog_fd >= 0)
 				close(ap->prog_fd);
-			if (ap->entry_prog_fd >= 0)
-				close(ap->entry_prog_fd);
-			if (ap->stash_fd >= 0)
-				close(ap->stash_fd);
-			ap->prog_fd = ap->entry_prog_fd = ap->stash_fd = -1;
+			ap->prog_fd = -1;
+			if (ap->prov && ap->prov->release)
+				ap->prov->release(ap);
 		}
 	for (int i = 0; i < r->c->nmaps; i++)
 		if (r->c->maps[i].m.fd >= 0)

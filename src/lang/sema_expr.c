@@ -228,16 +228,16 @@ static int sema_field(struct compiler *c, struct node *n)
 		if (c->cur->type == PT_TRACEPOINT) {
 			const struct tp_field *f;
 
-			if (c->opts->offline || !ap || !ap->fmt.nfields) {
+			if (c->opts->offline || !ap || !ap->tp.fmt.nfields) {
 				sema_set_int(n, 8, false);
 				return 0;
 			}
-			f = tp_field_find(&ap->fmt, n->name);
+			f = tp_field_find(&ap->tp.fmt, n->name);
 			if (!f)
 				return sema_err(c, n->loc,
 						"Struct/union of type 'struct _tracepoint_%s_%s' "
 						"does not contain a field named '%s'",
-						ap->tp_cat, ap->tp_name, n->name);
+						ap->tp.cat, ap->tp.name, n->name);
 			s->field = f;
 			if (f->is_str) {
 				memset(&s->t, 0, sizeof(s->t));
@@ -250,13 +250,13 @@ static int sema_field(struct compiler *c, struct node *n)
 			return 0;
 		}
 		/* Go parameters from DWARF */
-		if (ap && ap->nparams) {
-			for (int i = 0; i < ap->nparams; i++) {
-				if (strcmp(ap->params[i].name, n->name))
+		if (ap && ap_is_uprobe(ap) && ap->up.nparams) {
+			for (int i = 0; i < ap->up.nparams; i++) {
+				if (strcmp(ap->up.params[i].name, n->name))
 					continue;
 				s->go_param = i;
-				if (!strcmp(ap->params[i].type_name, "string") &&
-				    ap->params[i].nregs == 2) {
+				if (!strcmp(ap->up.params[i].type_name, "string") &&
+				    ap->up.params[i].nregs == 2) {
 					/* Go string: (ptr, len) in two registers */
 					memset(&s->t, 0, sizeof(s->t));
 					s->t.kind = LT_STR;
@@ -264,11 +264,11 @@ static int sema_field(struct compiler *c, struct node *n)
 					s->k[3] = 1;
 					return 0;
 				}
-				if (ap->params[i].nmembers) {
+				if (ap->up.params[i].nmembers) {
 					s->ext = VX_GOSTRUCT;
 					return 0;
 				}
-				if (ap->params[i].nregs < 1)
+				if (ap->up.params[i].nregs < 1)
 					return sema_err(c, n->loc,
 							"parameter '%s' is not passed in registers",
 							n->name);
@@ -281,10 +281,12 @@ static int sema_field(struct compiler *c, struct node *n)
 			return 0;
 		}
 		return sema_err(c, n->loc, "Can't find a parameter named '%s'%s", n->name,
-				ap && ap->nparams ? "" : " (no DWARF parameters for this probe)");
+				ap && ap_is_uprobe(ap) && ap->up.nparams
+					? ""
+					: " (no DWARF parameters for this probe)");
 	}
 	if (a->ext == VX_GOSTRUCT) {
-		struct go_param *gp = &c->cur->aps[0].params[a->go_param];
+		struct go_param *gp = &c->cur->aps[0].up.params[a->go_param];
 
 		for (int i = 0; i < gp->nmembers; i++)
 			if (!strcmp(gp->member_names[i], n->name)) {

@@ -178,9 +178,9 @@ int cg_program(struct compiler *c, struct probe *p, struct attach_point *ap, str
 	cg_call(&g, BPF_FUNC_map_lookup_elem);
 	cg_jmp_imm(&g, BPF_JEQ, BPF_REG_0, 0, g.exit_label);
 	cg_mov64(&g, BPF_REG_9, BPF_REG_0);
-	if (ap->type == PT_UPROBE && ap->is_go && uprobe_sites__has_conds(&ap->sites))
+	if (ap->type == PT_UPROBE && ap->up.is_go && uprobe_sites__has_conds(&ap->up.sites))
 		cg_go_entry_check(&g);
-	if (ap->stash) {
+	if (ap_is_uprobe(ap) && ap->up.stash) {
 		g.saved_regs = cg_heap_alloc(&g, GOPAIR_REGS_SIZE);
 		gopair_emit_fetch(&g, g.saved_regs);
 	}

@@ -93,7 +93,7 @@ int tp_format_load(struct compiler *c, struct attach_point *ap)
 {
 	char why[256], path[512], line[1024];
 	const char *tfs = tracefs_dir(why, sizeof(why));
-	struct tp_format *f = &ap->fmt;
+	struct tp_format *f = &ap->tp.fmt;
 	FILE *fp;
 	size_t cap = 0;
 
@@ -101,11 +101,11 @@ int tp_format_load(struct compiler *c, struct attach_point *ap)
 		diag_error(c->diag, ap->loc, "%s", why);
 		return -ENOENT;
 	}
-	snprintf(path, sizeof(path), "%s/events/%s/%s/format", tfs, ap->tp_cat, ap->tp_name);
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", tfs, ap->tp.cat, ap->tp.name);
 	fp = fopen(path, "r");
 	if (!fp) {
-		diag_error(c->diag, ap->loc, "tracepoint not found: %s:%s", ap->tp_cat,
-			   ap->tp_name);
+		diag_error(c->diag, ap->loc, "tracepoint not found: %s:%s", ap->tp.cat,
+			   ap->tp.name);
 		return -ENOENT;
 	}
 	while (fgets(line, sizeof(line), fp)) {

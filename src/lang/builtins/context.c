@@ -223,8 +223,8 @@ static int em_func(struct cg *g, struct node *n, int dst)
 	struct attach_point *ap = g->ap;
 	int none = cg_label(g), done = cg_label(g);
 
-	if (ap->nfuncs == 1) {
-		const char *f = ap->func_names[0];
+	if (ap_is_uprobe(ap) && ap->up.nfuncs == 1) {
+		const char *f = ap->up.func_names[0];
 		size_t len = strlen(f);
 
 		cg_const_str(g, (uint32_t)dst, f,
@@ -261,14 +261,16 @@ static int ck_probe(struct compiler *c, struct node *n)
 
 static int em_probe(struct cg *g, struct node *n, int dst)
 {
-	if (g->ap->nfuncs > 1) {
+	size_t nfuncs = ap_is_uprobe(g->ap) ? g->ap->up.nfuncs : 0;
+
+	if (nfuncs > 1) {
 		cg_mov64(g, BPF_REG_1, BPF_REG_6);
 		cg_call(g, BPF_FUNC_get_attach_cookie);
 		cg_emit(g, INSN(BPF_ALU | BPF_MOV | BPF_X, 0, 0, 0, 0));
 		return 0;
 	}
 	cg_mov_imm(g, BPF_REG_0,
-		   g->ap->nfuncs == 1 ? (int32_t)COOKIE_IDX(g->ap->sites.cookies[0])
+		   nfuncs == 1 ? (int32_t)COOKIE_IDX(g->ap->up.sites.cookies[0])
 				      : (int32_t)g->ap->probe_index);
 	return 0;
 }
@@ -281,7 +283,7 @@ static int ck_args(struct compiler *c, struct node *n)
 		return sema_err(c, n->loc,
 				"The args builtin can only be used with tracepoint/uprobe probes");
 	for (int i = 0; i < c->cur->naps && !c->opts->offline; i++)
-		if (c->cur->aps[i].type == PT_URETPROBE && !c->cur->aps[i].is_go)
+		if (c->cur->aps[i].type == PT_URETPROBE && !c->cur->aps[i].up.is_go)
 			return sema_err(c, n->loc,
 					"args in a uretprobe needs a Go target (its arguments are "
 					"saved at entry, keyed by goroutine)");
@@ -298,16 +300,19 @@ static int em_none(struct cg *g, struct node *n, int dst)
 static int ck_goid(struct compiler *c, struct node *n)
 {
 	for (int i = 0; i < c->cur->naps; i++)
-		if (!c->opts->offline && !c->cur->aps[i].is_go)
+		if (!c->opts->offline &&
+		    (!ap_is_uprobe(&c->cur->aps[i]) || !c->cur->aps[i].up.is_go))
 			return sema_err(c, n->loc, "goid needs a Go program (%s is not one)",
-					c->cur->aps[i].display ? c->cur->aps[i].display : "target");
+					ap_is_uprobe(&c->cur->aps[i]) && c->cur->aps[i].up.display
+						? c->cur->aps[i].up.display
+						: "target");
 	return ck_u64(c, n);
 }
 
 static int em_goid(struct cg *g, struct node *n, int dst)
 {
 	cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_6, PR_R14);
-	read_user_u64(g, (int16_t)(g->ap->goid_off ? g->ap->goid_off : 0x98));
+	read_user_u64(g, (int16_t)(g->ap->up.goid_off ? g->ap->up.goid_off : 0x98));
 	return 0;
 }
 

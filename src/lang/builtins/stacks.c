@@ -44,7 +44,7 @@ static int em_stack(struct cg *g, struct node *n, int dst)
 	bool user = n->name[0] == 'u';
 	uint32_t nf = NS(n)->t.nframes ? NS(n)->t.nframes : LT_STACK_FRAMES;
 	uint32_t frames = 8 * nf;
-	bool go_fix = user && g->ap->type == PT_UPROBE && g->ap->is_go && !g->ap->has_offset;
+	bool go_fix = user && g->ap->type == PT_UPROBE && g->ap->up.is_go && !g->ap->up.has_offset;
 
 	if (user) {
 		cg_call(g, BPF_FUNC_get_current_pid_tgid);

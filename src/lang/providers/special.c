@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * BEGIN and END: no attach point; the runtime runs them once (BPF_PROG_TEST_RUN) before the
+ * others attach and after they detach. usdt and watchpoint: known names, not supported.
+ */
+#include "lang/provider.h"
+
+static int special_parse(struct compiler *c, struct attach_point *ap, char **parts, int n)
+{
+	if (n != 1)
+		return provider_error(c, ap, "%s probes take no arguments", parts[0]);
+	return 0;
+}
+
+static void special_free(struct attach_point *ap)
+{
+}
+
+const struct provider provider_begin = {
+	.name = "BEGIN",
+	.type = PT_BEGIN,
+	.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT,
+	.parse = special_parse,
+	.free = special_free,
+};
+
+const struct provider provider_end = {
+	.name = "END",
+	.type = PT_END,
+	.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT,
+	.parse = special_parse,
+	.free = special_free,
+};
+
+const struct provider provider_usdt = {.name = "usdt", .alias = "U", .type = PT_USDT};
+const struct provider provider_watchpoint = {.name = "watchpoint", .alias = "w",
+					     .type = PT_WATCHPOINT};

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Perf-event probes: interval:UNIT:N (one CPU), profile:UNIT:N (every CPU, or the -p
+ * process), software:EVENT[:COUNT]; hardware:EVENT[:COUNT] parses but needs a PMU.
+ */
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/attach.h"
+#include "lang/probes.h"
+#include "lang/provider.h"
+
+static const struct {
+	const char *name, *alias;
+	int config; /* PERF_COUNT_SW_* */
+	uint64_t def;
+} sw_events[] = {
+	{"cpu-clock", "cpu", 0, 1000000},  {"task-clock", NULL, 1, 1000000},
+	{"page-faults", "faults", 2, 100}, {"context-switches", "cs", 3, 1000},
+	{"cpu-migrations", NULL, 4, 1},	   {"minor-faults", NULL, 5, 100},
+	{"major-faults", NULL, 6, 1},	   {"alignment-faults", NULL, 7, 1},
+	{"emulation-faults", NULL, 8, 1},  {"dummy", NULL, 9, 1},
+	{"bpf-output", NULL, 10, 1},
+};
+
+int software_event_config(const char *name, uint64_t *def)
+{
+	for (size_t i = 0; i < sizeof(sw_events) / sizeof(sw_events[0]); i++)
+		if (!strcmp(name, sw_events[i].name) ||
+		    (sw_events[i].alias && !strcmp(name, sw_events[i].alias))) {
+			if (def)
+				*def = sw_events[i].def;
+			return sw_events[i].config;
+		}
+	return -1;
+}
+
+static int rate_parse(struct compiler *c, struct attach_point *ap, char **parts, int n)
+{
+	const char *u = parts[1];
+
+	if (n != 3)
+		return provider_error(c, ap, "%s probe must have a unit and a rate (e.g. s:1, hz:99)",
+				      ap->prov->name);
+	if (strcmp(u, "s") && strcmp(u, "ms") && strcmp(u, "us") && strcmp(u, "hz"))
+		return provider_error(c, ap, "%s is not an accepted unit of time", u);
+	if (provider_parse_u64(parts[2], &ap->timer.freq) || !ap->timer.freq)
+		return provider_error(c, ap, "Invalid rate of %s probe", ap->prov->name);
+	ap->timer.unit = strdup(u);
+	return ap->timer.unit ? 0 : -ENOMEM;
+}
+
+static int event_parse(struct compiler *c, struct attach_point *ap, char **parts, int n)
+{
+	if (n < 2 || n > 3)
+		return provider_error(c, ap, "%s probe must have an event name", ap->prov->name);
+	if (ap->type == PT_SOFTWARE && software_event_config(parts[1], &ap->timer.freq) < 0)
+		return provider_error(c, ap, "Invalid software event: %s", parts[1]);
+	if (n == 3 && (provider_parse_u64(parts[2], &ap->timer.freq) || !ap->timer.freq))
+		return provider_error(c, ap, "Invalid count for %s probe", ap->prov->name);
+	ap->timer.unit = strdup(parts[1]);
+	return ap->timer.unit ? 0 : -ENOMEM;
+}
+
+static int hardware_resolve(struct compiler *c, struct attach_point *ap)
+{
+	diag_error(c->diag, ap->loc, "hardware probes are not available: this machine has no PMU");
+	return -EOPNOTSUPP;
+}
+
+/* On every CPU, or on the -p process wherever it runs. */
+static int attach_each_cpu(const struct attach_point *ap, struct attach_set *as, int pid,
+			   struct perf_event_attr *attr)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int err = 0;
+
+	if (pid > 0)
+		return attach_perf_event(as, ap->prog_fd, attr, pid, -1);
+	for (long cpu = 0; cpu < ncpu && !err; cpu++)
+		err = attach_perf_event(as, ap->prog_fd, attr, -1, (int)cpu);
+	return err;
+}
+
+static int rate_attach(const struct attach_point *ap, struct attach_set *as, int pid)
+{
+	struct perf_event_attr attr = {.size = sizeof(attr), .type = PERF_TYPE_SOFTWARE};
+	const char *u = ap->timer.unit;
+	uint64_t f = ap->timer.freq;
+
+	attr.config = PERF_COUNT_SW_CPU_CLOCK;
+	if (!strcmp(u, "hz")) {
+		attr.freq = 1;
+		attr.sample_freq = f;
+	} else {
+		attr.sample_period = !strcmp(u, "s")	? f * 1000000000ull
+				     : !strcmp(u, "ms") ? f * 1000000ull
+							: f * 1000ull;
+	}
+	if (ap->type == PT_INTERVAL)
+		return attach_perf_event(as, ap->prog_fd, &attr, -1, 0);
+	return attach_each_cpu(ap, as, pid, &attr);
+}
+
+static int software_attach(const struct attach_point *ap, struct attach_set *as, int pid)
+{
+	struct perf_event_attr attr = {.size = sizeof(attr), .type = PERF_TYPE_SOFTWARE};
+
+	attr.config = (uint64_t)software_event_config(ap->timer.unit, NULL);
+	attr.sample_period = ap->timer.freq;
+	return attach_each_cpu(ap, as, pid, &attr);
+}
+
+static void timer_free(struct attach_point *ap)
+{
+	free(ap->timer.unit);
+}
+
+#define PERF_PROVIDER(nm, al, t, p, r, a)                                                       \
+	{                                                                                        \
+		.name = nm, .alias = al, .type = t, .prog_type = BPF_PROG_TYPE_PERF_EVENT,       \
+		.parse = p, .resolve = r, .attach = a, .free = timer_free,                       \
+	}
+
+const struct provider provider_interval =
+	PERF_PROVIDER("interval", "i", PT_INTERVAL, rate_parse, NULL, rate_attach);
+const struct provider provider_profile =
+	PERF_PROVIDER("profile", "p", PT_PROFILE, rate_parse, NULL, rate_attach);
+const struct provider provider_software =
+	PERF_PROVIDER("software", "s", PT_SOFTWARE, event_parse, NULL, software_attach);
+const struct provider provider_hardware =
+	PERF_PROVIDER("hardware", "h", PT_HARDWARE, event_parse, hardware_resolve, NULL);

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tracepoint:CATEGORY:EVENT (globs expand through tracefs; `args` typed from the event's
+ * format file, tpformat.c) and rawtracepoint:EVENT.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/attach.h"
+#include "core/probe.h"
+#include "lang/probes.h"
+#include "lang/provider.h"
+
+static int tracepoint_parse(struct compiler *c, struct attach_point *ap, char **parts, int n)
+{
+	if (n != 3 || !*parts[1] || !*parts[2])
+		return provider_error(c, ap,
+				      "tracepoint probe must have a category and an event name");
+	ap->tp.cat = strdup(parts[1]);
+	ap->tp.name = strdup(parts[2]);
+	return ap->tp.cat && ap->tp.name ? 0 : -ENOMEM;
+}
+
+static int tracepoint_expand(struct compiler *c, struct probe *p, const struct attach_point *tmpl)
+{
+	struct probe_spec spec = {
+		.kind = PROBE_TRACEPOINT, .tp_cat = tmpl->tp.cat, .pattern = tmpl->tp.name};
+	char **names, err[512];
+	size_t n;
+	int ret;
+
+	if (glob_is_literal(tmpl->tp.cat) && glob_is_literal(tmpl->tp.name))
+		return 0;
+	ret = tracepoints_match(&spec, &names, &n, err, sizeof(err));
+	if (ret) {
+		diag_error(c->diag, tmpl->loc, "%s", ret == -ENOENT ? "No probes matched" : err);
+		return ret;
+	}
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct attach_point *ap = probe_add_ap(p);
+		char *colon = strchr(names[i], ':');
+
+		memset(ap, 0, sizeof(*ap));
+		ap->prov = tmpl->prov;
+		ap->type = PT_TRACEPOINT;
+		ap->loc = tmpl->loc;
+		ap->prog_fd = -1;
+		*colon = 0;
+		ap->tp.cat = strdup(names[i]);
+		ap->tp.name = strdup(colon + 1);
+		if (asprintf(&ap->probe_name, "tracepoint:%s:%s", ap->tp.cat, ap->tp.name) < 0)
+			abort();
+		ap->probe_index = probe_name_add(c, ap->probe_name);
+		ret = tp_format_load(c, ap);
+		c->nattach++;
+	}
+	strv_free(names, n);
+	return ret ? ret : (int)n;
+}
+
+static int tracepoint_attach(const struct attach_point *ap, struct attach_set *as, int pid)
+{
+	return attach_tracepoint(as, ap->prog_fd, ap->tp.cat, ap->tp.name, ap->probe_index);
+}
+
+static int rawtracepoint_parse(struct compiler *c, struct attach_point *ap, char **parts, int n)
+{
+	if (n != 2 || !*parts[1])
+		return provider_error(c, ap, "rawtracepoint probe must have a tracepoint name");
+	ap->tp.name = strdup(parts[1]);
+	return ap->tp.name ? 0 : -ENOMEM;
+}
+
+static int rawtracepoint_attach(const struct attach_point *ap, struct attach_set *as, int pid)
+{
+	return attach_raw_tracepoint(as, ap->prog_fd, ap->tp.name);
+}
+
+static void tracepoint_free(struct attach_point *ap)
+{
+	free(ap->tp.cat);
+	free(ap->tp.name);
+	tp_format_free(&ap->tp.fmt);
+}
+
+const struct provider provider_tracepoint = {
+	.name = "tracepoint",
+	.alias = "t",
+	.type = PT_TRACEPOINT,
+	.prog_type = BPF_PROG_TYPE_TRACEPOINT,
+	.parse = tracepoint_parse,
+	.expand = tracepoint_expand,
+	.resolve = tp_format_load,
+	.attach = tracepoint_attach,
+	.free = tracepoint_free,
+};
+
+const struct provider provider_rawtracepoint = {
+	.name = "rawtracepoint",
+	.alias = "rt",
+	.type = PT_RAWTP,
+	.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT,
+	.parse = rawtracepoint_parse,
+	.attach = rawtracepoint_attach,
+	.free = tracepoint_free,
+};
