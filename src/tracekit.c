@@ -61,6 +61,34 @@ static void usage(void)
 	tool_list();
 }
 
+/*
+ * `tracekit --man NAME`: the man page of a tool, from its options table, or tracekit(8) for
+ * the language (`make install` writes them; not meant for users to type).
+ */
+static int man_page(const char *name)
+{
+	const struct tool *t = tool_find(name);
+
+	if (t && t->cli) {
+		tool_cli_man(t->cli, stdout);
+		return 0;
+	}
+	if (!strcmp(name, "tracekit")) {
+		printf(".TH tracekit 8 \"\" tracekit \"System Manager's Manual\"\n"
+		       ".SH NAME\ntracekit \\- eBPF tracing: bcc's tools and a bpftrace-compatible "
+		       "language\n.SH SYNOPSIS\n.nf\n");
+		fflush(stdout);
+		lang_help(stdout);
+		printf(".fi\n.SH TOOLS\nEach tool is also a command of its own (a symlink to "
+		       "tracekit), with a man page of its own:\n.nf\n");
+		tool_list();
+		printf(".fi\n.SH SEE ALSO\nThe README and docs/ of tracekit.\n");
+		return 0;
+	}
+	fprintf(stderr, "tracekit: no man page for '%s'\n", name);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *base = strrchr(argv[0], '/');
@@ -78,6 +106,8 @@ int main(int argc, char **argv)
 		usage();
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "--man"))
+		return man_page(argv[2]);
 	if (argc >= 2 && (t = tool_find(argv[1]))) {
 		program_invocation_short_name = (char *)t->name;
 		return t->main(argc - 1, argv + 1);

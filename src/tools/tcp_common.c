@@ -2,6 +2,7 @@
 /* Shared user-side helpers of the tcp* tools (see tcp_common.h). */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include <bpf/bpf.h>
@@ -11,6 +12,7 @@
 #include "core/out.h"
 #include "core/usage.h"
 #include "tools/tcp_common.h"
+#include "tools/tool.h"
 
 void tcp_addrs_fmt(struct tcp_addrs *a, const struct tk_flow *f, bool bracket)
 {
@@ -52,6 +54,15 @@ int tcp_fill_port_map(struct bpf_map *map, const uint16_t *ports, size_t n)
 		if (bpf_map_update_elem(bpf_map__fd(map), &ports[i], &one, BPF_ANY))
 			return -errno;
 	return 0;
+}
+
+int tcp_port_filter(struct bpf_map *map, const struct tool_ports *p)
+{
+	int err = tcp_fill_port_map(map, p->port, p->n);
+
+	if (err)
+		tk_err("cannot set the port filter: %s", strerror(-err));
+	return err ? 1 : 0;
 }
 
 int tcp_parse_ports(const struct usage *u, int opt, const char *s, uint16_t *ports, size_t *n)

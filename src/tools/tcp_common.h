@@ -53,6 +53,9 @@ int tcp_out_status(void);
 struct bpf_map;
 /* Fill a TCP_PORT_MAP (see src/bpf/tcp_common.bpf.h) with ports. 0 or a negative errno. */
 int tcp_fill_port_map(struct bpf_map *map, const uint16_t *ports, size_t n);
+struct tool_ports;
+/* Ports of a -L/-D filter into the BPF side's map; 0, or 1 after a one-line error. */
+int tcp_port_filter(struct bpf_map *map, const struct tool_ports *p);
 
 /* Parse the ports list s of option opt (-P/-L/-D) into ports/n: 0, or -EINVAL after a usage error. */
 #define TCP_MAX_PORTS 64

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tcplife: trace the lifespan of TCP sessions and summarize, bcc's options and columns. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "core/log.h"
 #include "core/out.h"
-#include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
 #include "core/btfmin.h"
@@ -21,8 +20,7 @@ struct tcplife_opts {
 	bool time, timestamp, wide, csv, json;
 	uint32_t pid;
 	int family;
-	uint16_t lports[TCP_MAX_PORTS], dports[TCP_MAX_PORTS];
-	size_t nlports, ndports;
+	struct tool_ports lports, dports;
 };
 
 struct tcplife_run {
@@ -30,38 +28,39 @@ struct tcplife_run {
 	struct snoop_clock clock;
 };
 
-static const char usage_text[] =
-	"usage: tcplife [-h] [-T] [-t] [-w] [-s] [-p PID] [-L LOCALPORT] [-D REMOTEPORT]\n"
-	"               [-4 | -6] [--json]\n"
-	"\n"
-	"Trace the lifespan of TCP sessions and summarize\n"
-	"\n"
-	"options:\n"
-	"  -h, --help            show this help message and exit\n"
-	"  -T, --time            include time column on output (HH:MM:SS)\n"
-	"  -t, --timestamp       include timestamp on output (seconds)\n"
-	"  -w, --wide            wide column output (fits IPv6 addresses)\n"
-	"  -s, --csv             comma separated values output\n"
-	"  -p PID, --pid PID     trace this PID only\n"
-	"  -L LOCALPORT, --localport LOCALPORT\n"
-	"                        comma-separated list of local ports to trace.\n"
-	"  -D REMOTEPORT, --remoteport REMOTEPORT\n"
-	"                        comma-separated list of remote ports to trace.\n"
-	"  -4, --ipv4            trace IPv4 family only\n"
-	"  -6, --ipv6            trace IPv6 family only\n"
-	"  --json                one JSON object per session\n"
-	"\n"
-	"examples:\n"
-	"    tcplife           # trace all TCP connect()s\n"
-	"    tcplife -t        # include time column (HH:MM:SS)\n"
-	"    tcplife -w        # wider columns (fit IPv6)\n"
-	"    tcplife -stT      # csv output, with times & timestamps\n"
-	"    tcplife -p 181    # only trace PID 181\n"
-	"    tcplife -L 80     # only trace local port 80\n"
-	"    tcplife -L 80,81  # only trace local ports 80 and 81\n"
-	"    tcplife -D 80     # only trace remote port 80\n"
-	"    tcplife -4        # only trace IPv4 family\n"
-	"    tcplife -6        # only trace IPv6 family\n";
+#define OPT(f) offsetof(struct tcplife_opts, f)
+static const struct tool_opt options[] = {
+	{'T', "time", NULL, "include time column on output (HH:MM:SS)", TOOL_OPT_FLAG, OPT(time)},
+	{'t', "timestamp", NULL, "include timestamp on output (seconds)", TOOL_OPT_FLAG,
+	 OPT(timestamp)},
+	{'w', "wide", NULL, "wide column output (fits IPv6 addresses)", TOOL_OPT_FLAG, OPT(wide)},
+	{'s', "csv", NULL, "comma separated values output", TOOL_OPT_FLAG, OPT(csv)},
+	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+	{'L', "localport", "LOCALPORT", "comma-separated list of local ports to trace.",
+	 TOOL_OPT_PORTS, OPT(lports)},
+	{'D', "remoteport", "REMOTEPORT", "comma-separated list of remote ports to trace.",
+	 TOOL_OPT_PORTS, OPT(dports)},
+	{'4', "ipv4", NULL, "trace IPv4 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	{'6', "ipv6", NULL, "trace IPv6 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	{TOOL_OPT_JSON, "json", NULL, "one JSON object per session", TOOL_OPT_FLAG, OPT(json)},
+	{0},
+};
+
+static struct tool_cli cli = {
+	.name = "tcplife",
+	.description = "Trace the lifespan of TCP sessions and summarize",
+	.opts = options,
+	.examples = "    tcplife           # trace all TCP connect()s\n"
+		    "    tcplife -t        # include time column (HH:MM:SS)\n"
+		    "    tcplife -w        # wider columns (fit IPv6)\n"
+		    "    tcplife -stT      # csv output, with times & timestamps\n"
+		    "    tcplife -p 181    # only trace PID 181\n"
+		    "    tcplife -L 80     # only trace local port 80\n"
+		    "    tcplife -L 80,81  # only trace local ports 80 and 81\n"
+		    "    tcplife -D 80     # only trace remote port 80\n"
+		    "    tcplife -4        # only trace IPv4 family\n"
+		    "    tcplife -6        # only trace IPv6 family\n",
+};
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -109,8 +108,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	return tcp_out_status();
 }
 
-static void print_header(const struct tcplife_opts *o)
+static void print_header(void *ctx)
 {
+	const struct tcplife_opts *o = ((struct tcplife_run *)ctx)->o;
 	const char *ip = o->wide || o->csv ? "IP" : "";
 
 	if (o->json)
@@ -130,122 +130,50 @@ static void print_header(const struct tcplife_opts *o)
 		       "LADDR", "LPORT", "RADDR", "RPORT", "TX_KB", "RX_KB", "MS");
 }
 
-static int parse_args(int argc, char **argv, struct tcplife_opts *o)
-{
-	enum { OPT_JSON = 256 };
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"time", no_argument, NULL, 'T'},
-		{"timestamp", no_argument, NULL, 't'},
-		{"wide", no_argument, NULL, 'w'},
-		{"csv", no_argument, NULL, 's'},
-		{"pid", required_argument, NULL, 'p'},
-		{"localport", required_argument, NULL, 'L'},
-		{"remoteport", required_argument, NULL, 'D'},
-		{"ipv4", no_argument, NULL, '4'},
-		{"ipv6", no_argument, NULL, '6'},
-		{"json", no_argument, NULL, OPT_JSON},
-		{0},
-	};
-	static const struct usage cli = {usage_text, ":hTtwsp:L:D:46", longopts};
-	int c;
-
-	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			usage_help(&cli);
-			return 1;
-		case 'T':
-			o->time = true;
-			break;
-		case 't':
-			o->timestamp = true;
-			break;
-		case 'w':
-			o->wide = true;
-			break;
-		case 's':
-			o->csv = true;
-			break;
-		case 'p':
-			if (snoop_parse_pid(&cli, c, optarg, &o->pid))
-				return -2;
-			break;
-		case 'L':
-			if (tcp_parse_ports(&cli, c, optarg, o->lports, &o->nlports))
-				return -2;
-			break;
-		case 'D':
-			if (tcp_parse_ports(&cli, c, optarg, o->dports, &o->ndports))
-				return -2;
-			break;
-		case '4':
-		case '6':
-			if (tcp_family_opt(&cli, c, &o->family))
-				return -2;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		default:
-			return -usage_getopt_error(&cli, c, argv);
-		}
-	}
-	if (optind < argc)
-		return -usage_extra_args(&cli, argc, argv, optind);
-	return 0;
-}
-
 static int tcplife_main(int argc, char **argv)
 {
 	struct tcplife_opts o = {};
 	struct tcplife_run r = {.o = &o};
+	struct tool_run run = {.on_event = on_event, .ctx = &r};
 	struct tcplife *skel = NULL;
-	struct snoop s;
 	struct btf_min *bm = NULL;
-	int err;
+	int err, first = tool_cli_parse(&cli, &o, argc, argv);
 
-	err = parse_args(argc, argv, &o);
-	if (err)
-		return err > 0 ? 0 : -err;
-	if (snoop__init(&s, false))
-		return 1;
+	if (first < 0)
+		return tool_cli_exit(first);
+	if (first < argc)
+		return usage_extra_args(&cli.usage, argc, argv, first);
+	tk_stdout_linebuf();
+	tk_libbpf_setup(false);
 	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
 	skel = BTF_MIN_SKEL_OPEN(tcplife, &bm);
 	if (!skel) {
-		err = snoop_load_error("open", -errno);
+		err = tool_load_error("open", -errno);
 		goto out;
 	}
 	skel->rodata->targ_pid = o.pid;
 	skel->rodata->targ_family = o.family;
-	skel->rodata->filter_lports = o.nlports > 0;
-	skel->rodata->filter_dports = o.ndports > 0;
+	skel->rodata->filter_lports = o.lports.n > 0;
+	skel->rodata->filter_dports = o.dports.n > 0;
 	err = tcplife__load(skel);
 	if (err) {
-		err = snoop_load_error("load", err);
+		err = tool_load_error("load", err);
 		goto out;
 	}
-	err = tcp_fill_port_map(skel->maps.lports, o.lports, o.nlports);
-	if (!err)
-		err = tcp_fill_port_map(skel->maps.dports, o.dports, o.ndports);
-	if (err) {
-		tk_err("cannot set the port filter: %s", strerror(-err));
-		err = 1;
+	err = tcp_port_filter(skel->maps.lports, &o.lports) ||
+	      tcp_port_filter(skel->maps.dports, &o.dports);
+	if (err)
 		goto out;
-	}
-	if (snoop__attach(&s, skel->obj, on_event, &r)) {
-		err = 1;
-		goto out;
-	}
-	if (o.json)
-		tcp_json_ready();
-	print_header(&o);
-	err = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
+	run.obj = skel->obj;
+	run.lost = &skel->bss->lost_events;
+	run.json = o.json;
+	run.ready = o.json ? TOOL_JSON_READY : NULL;
+	run.header = print_header;
+	err = tool_run(&run);
 out:
 	btf_min__free(bm);
-	snoop__fini(&s);
 	tcplife__destroy(skel);
 	return err;
 }
 
-TOOL_REGISTER(tcplife, tcplife_main, "trace TCP session lifespans with bytes");
+TOOL_REGISTER(tcplife, tcplife_main, "trace TCP session lifespans with bytes", &cli);

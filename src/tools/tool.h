@@ -1,22 +1,149 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A tool is a subcommand of the tracekit binary and, through a symlink, a command of its
- * own. Each tool file registers itself with TOOL_REGISTER(); the entries land in the
- * tk_tools section, so adding a tool never touches a shared table.
+ * The one tool skeleton. A tool is a subcommand of the tracekit binary and, through a
+ * symlink, a command of its own; its file holds only what is its own:
+ *   - its options, as a table (struct tool_cli): the table yields --help (argparse's layout,
+ *     with examples), the one-line usage errors (core/usage.h) and the man page;
+ *   - its BPF half, opened, filled and loaded by the tool;
+ *   - how it prints.
+ * Attaching, the event loop (ring buffer, -i/-d/count timers, the -p process, stdout's
+ * reader going away, signals), lost-event accounting and exit are tool_run()'s (tool_run.c).
+ *
+ * Each tool file registers itself with TOOL_REGISTER(); the entries land in the tk_tools
+ * section, so adding a tool never touches a shared table.
  */
 #ifndef TK_TOOL_H
 #define TK_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/loop.h"
+#include "core/usage.h"
+
+/* ---- options ------------------------------------------------------------------------ */
+
+enum tool_opt_kind {
+	TOOL_OPT_FLAG,	 /* bool */
+	TOOL_OPT_ULONG,	 /* unsigned long in [min, max] */
+	TOOL_OPT_PID,	 /* uint32_t, a process id */
+	TOOL_OPT_UID,	 /* uint32_t, a uid or a user name */
+	TOOL_OPT_STR,	 /* const char *, the argument itself */
+	TOOL_OPT_PORTS,	 /* struct tool_ports: comma-separated ports */
+	TOOL_OPT_FAMILY, /* int: AF_INET for -4, AF_INET6 for -6 */
+	TOOL_OPT_CALL,	 /* parse() */
+};
+
+#define TOOL_MAX_PORTS 64
+struct tool_ports {
+	uint16_t port[TOOL_MAX_PORTS];
+	size_t n;
+};
+
+#define TOOL_OPT_JSON 256 /* --json, which every tool has */
+
+/* What a tool says once attached when stdout carries only JSON (on stderr). */
+#define TOOL_JSON_READY "Tracing... Hit Ctrl-C to end."
+
+struct tool_opt {
+	int key;	      /* the short option character, or >= 256 for a long-only option */
+	const char *name;     /* the long option, without "--" (NULL: none) */
+	const char *metavar;  /* the value's name in the help (NULL: takes no value) */
+	const char *help;
+	enum tool_opt_kind kind;
+	size_t off;	      /* offsetof() the value in the tool's options struct */
+	unsigned long min, max; /* TOOL_OPT_ULONG */
+	int group;	      /* != 0: at most one option of the group ("[-4 | -6]") */
+	/* TOOL_OPT_CALL: 0, or -EINVAL after a usage error about arg */
+	int (*parse)(void *opts, const struct usage *u, int key, const char *arg);
+};
+
+struct tool_cli {
+	const char *name;
+	const char *description; /* the help's paragraph */
+	const struct tool_opt *opts; /* ends with {0} */
+	const char *args;	 /* positional arguments in the synopsis: "[interval] [count]" */
+	const char *args_help;	 /* their lines under "positional arguments:" */
+	const char *examples;	 /* lines under "examples:" */
+	struct usage usage;	 /* built by tool_cli_parse() from the above */
+};
+
+/*
+ * Parse the options of argv into opts (the tool's options struct) by the table; -h prints the
+ * help. Returns the index of the first positional argument, or -1 after the help (exit 0)
+ * or -2 after a usage error (exit 2), both already printed.
+ */
+int tool_cli_parse(struct tool_cli *cli, void *opts, int argc, char **argv);
+/* The exit status for tool_cli_parse()'s negative return. */
+static inline int tool_cli_exit(int ret)
+{
+	return ret == -1 ? 0 : 2;
+}
+/* The help (--help) and the man page (section 8) of a tool. */
+void tool_cli_help(struct tool_cli *cli, FILE *f);
+void tool_cli_man(struct tool_cli *cli, FILE *f);
+/* A positional number argument ("interval") in [min, max]: 0, or -EINVAL after a usage error. */
+int tool_cli_ulong_arg(struct tool_cli *cli, const char *name, const char *arg,
+		       unsigned long min, unsigned long max, unsigned long *out);
+
+/* ---- running ------------------------------------------------------------------------ */
+
+struct bpf_object;
+struct attach_set;
+
+typedef int (*tool_event_fn)(void *ctx, void *data, size_t size);
+
+struct tool_run {
+	/* set by the tool */
+	struct bpf_object *obj; /* loaded: every autoloaded program is attached */
+	tool_event_fn on_event; /* records of the object's "events" ring buffer (NULL: none) */
+	void *ctx;
+	/* every interval_s seconds (0: never); non-zero return stops. count: stop after that
+	 * many intervals (0: no limit) */
+	loop_fd_cb on_interval;
+	unsigned long interval_s, count;
+	unsigned long duration_s;  /* stop after this long (0: at a signal) */
+	int pid;		   /* > 0: stop when that process exits */
+	const volatile unsigned long long *lost; /* the BPF side's lost-events counter */
+	void (*header)(void *ctx); /* once attached (the column header) */
+	const char *ready;	   /* once attached: stdout, or stderr with json */
+	bool json;
+	/* set by tool_run() */
+	struct attach_set *as;
+	struct event_loop loop;
+	enum loop_reason why; /* what stopped the loop */
+	unsigned long ticks;  /* intervals so far */
+};
+
+/*
+ * Attach everything of r->obj, print the ready line and the header, run the loop until a
+ * signal, -d, the count of intervals, the -p process's exit or stdout's reader going away,
+ * drain the ring buffer, report lost events. Detaches before it returns. 0, or a non-zero
+ * exit status after a one-line error.
+ */
+int tool_run(struct tool_run *r);
+
+/* A one-line error about a failed open or load of the tool's BPF half; returns 1. */
+int tool_load_error(const char *what, int err);
+
+/* ---- registry ----------------------------------------------------------------------- */
 
 struct tool {
 	const char *name;
 	const char *summary;
 	int (*main)(int argc, char **argv);
+	struct tool_cli *cli; /* for the man page */
 };
 
-#define TOOL_REGISTER(tname, fn, sum)                                                            \
+/* TOOL_REGISTER(name, main, summary, &cli) */
+#define TOOL_REGISTER(tname, fn, sum, ...)                                                       \
 	static const struct tool tool_entry_##tname                                              \
 		__attribute__((used, section("tk_tools"), aligned(sizeof(void *)))) = {         \
-			.name = #tname, .summary = sum, .main = fn }
+			.name = #tname, .summary = sum, .main = fn,                              \
+			.cli = TOOL_PICK_(0, ##__VA_ARGS__, NULL) }
+#define TOOL_PICK_(z, a, ...) a
 
 /* Find a registered tool by name; NULL when none. */
 const struct tool *tool_find(const char *name);

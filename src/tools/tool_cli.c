@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A tool's options table turned into what bcc's argparse gives its users: the help (usage
+ * block, description, positional arguments, options, examples), the parse with argparse's
+ * errors (core/usage.c) and a man page (see tool.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "core/net.h"
+#include "core/vec.h"
+#include "tools/tool.h"
+
+#define HELP_WIDTH 79 /* argparse's, for an 80-column terminal */
+#define HELP_COL 24   /* where option help starts */
+
+struct strbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static void sb_putn(struct strbuf *b, const char *s, size_t n)
+{
+	if (VEC_RESERVE(b->p, b->cap, b->len, n + 1))
+		abort(); /* help text of a few KB */
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = 0;
+}
+
+static void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct strbuf *b, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	sb_putn(b, tmp, n < 0 ? 0 : (size_t)n >= sizeof(tmp) ? sizeof(tmp) - 1 : (size_t)n);
+}
+
+static bool takes_value(const struct tool_opt *o)
+{
+	return o->metavar != NULL;
+}
+
+/* "-p PID" or "--json" or "--max-args MAX_ARGS": how the synopsis names an option. */
+static void synopsis_item(struct strbuf *b, const struct tool_opt *o)
+{
+	if (o->key < 256)
+		sb_printf(b, "-%c", o->key);
+	else
+		sb_printf(b, "--%s", o->name);
+	if (takes_value(o))
+		sb_printf(b, " %s", o->metavar);
+}
+
+/* The usage block: "usage: NAME [-h] [-x] ... ARGS", wrapped under its first item. */
+static void usage_line(struct strbuf *b, const struct tool_cli *cli)
+{
+	size_t indent = strlen("usage: ") + strlen(cli->name) + 1, col;
+	char item[256];
+
+	sb_printf(b, "usage: %s [-h]", cli->name);
+	col = indent + 4;
+	for (const struct tool_opt *o = cli->opts; o && o->help; o++) {
+		struct strbuf it = {0};
+
+		if (o->group && o != cli->opts && o[-1].group == o->group)
+			continue; /* printed with the first of its group */
+		sb_putn(&it, "[", 1);
+		synopsis_item(&it, o);
+		for (const struct tool_opt *g = o + 1; o->group && g->help && g->group == o->group;
+		     g++) {
+			sb_putn(&it, " | ", 3);
+			synopsis_item(&it, g);
+		}
+		sb_putn(&it, "]", 1);
+		snprintf(item, sizeof(item), "%s", it.p);
+		free(it.p);
+		if (col + 1 + strlen(item) > HELP_WIDTH) {
+			sb_printf(b, "\n%*s", (int)indent, "");
+			col = indent;
+		} else {
+			sb_putn(b, " ", 1);
+			col++;
+		}
+		sb_printf(b, "%s", item);
+		col += strlen(item);
+	}
+	if (cli->args && *cli->args) {
+		if (col + 1 + strlen(cli->args) > HELP_WIDTH)
+			sb_printf(b, "\n%*s", (int)indent, "");
+		else
+			sb_putn(b, " ", 1);
+		sb_printf(b, "%s", cli->args);
+	}
+	sb_putn(b, "\n", 1);
+}
+
+/* Words of text wrapped from column HELP_COL to HELP_WIDTH, the first line from col. */
+static void wrapped(struct strbuf *b, const char *text, size_t col)
+{
+	const char *w = text;
+
+	if (col > HELP_COL - 2) {
+		sb_printf(b, "\n%*s", HELP_COL, "");
+		col = HELP_COL;
+	} else {
+		sb_printf(b, "%*s", (int)(HELP_COL - col), "");
+		col = HELP_COL;
+	}
+	while (*w) {
+		size_t n = strcspn(w, " ");
+
+		if (col > HELP_COL && col + 1 + n > HELP_WIDTH) {
+			sb_printf(b, "\n%*s", HELP_COL, "");
+			col = HELP_COL;
+		} else if (col > HELP_COL) {
+			sb_putn(b, " ", 1);
+			col++;
+		}
+		sb_putn(b, w, n);
+		col += n;
+		w += n;
+		while (*w == ' ')
+			w++;
+	}
+	sb_putn(b, "\n", 1);
+}
+
+static void option_lines(struct strbuf *b, const struct tool_opt *o)
+{
+	struct strbuf l = {0};
+
+	sb_putn(&l, "  ", 2);
+	if (o->key < 256) {
+		sb_printf(&l, "-%c", o->key);
+		if (takes_value(o))
+			sb_printf(&l, " %s", o->metavar);
+		if (o->name)
+			sb_putn(&l, ", ", 2);
+	}
+	if (o->name) {
+		sb_printf(&l, "--%s", o->name);
+		if (takes_value(o))
+			sb_printf(&l, " %s", o->metavar);
+	}
+	sb_putn(b, l.p, l.len);
+	wrapped(b, o->help, l.len);
+	free(l.p);
+}
+
+static char *help_text(const struct tool_cli *cli)
+{
+	struct strbuf b = {0};
+
+	usage_line(&b, cli);
+	if (cli->description)
+		sb_printf(&b, "\n%s\n", cli->description);
+	if (cli->args_help)
+		sb_printf(&b, "\npositional arguments:\n%s", cli->args_help);
+	sb_printf(&b, "\noptions:\n");
+	sb_printf(&b, "  -h, --help");
+	wrapped(&b, "show this help message and exit", 12);
+	for (const struct tool_opt *o = cli->opts; o && o->help; o++)
+		option_lines(&b, o);
+	if (cli->examples)
+		sb_printf(&b, "\nexamples:\n%s", cli->examples);
+	return b.p;
+}
+
+/* Build the usage (help text, optstring, long options) once. */
+static int cli_build(struct tool_cli *cli)
+{
+	struct strbuf os = {0};
+	struct option *lo;
+	size_t n = 0, k = 0;
+
+	if (cli->usage.text)
+		return 0;
+	for (const struct tool_opt *o = cli->opts; o && o->help; o++)
+		n++;
+	lo = calloc(n + 2, sizeof(*lo));
+	if (!lo)
+		return -ENOMEM;
+	sb_putn(&os, ":h", 2);
+	lo[k++] = (struct option){"help", no_argument, NULL, 'h'};
+	for (const struct tool_opt *o = cli->opts; o && o->help; o++) {
+		if (o->key < 256)
+			sb_printf(&os, "%c%s", o->key, takes_value(o) ? ":" : "");
+		if (o->name)
+			lo[k++] = (struct option){o->name, takes_value(o) ? required_argument
+									: no_argument,
+						  NULL, o->key};
+	}
+	cli->usage.text = help_text(cli);
+	cli->usage.optstring = os.p;
+	cli->usage.longopts = lo;
+	return 0;
+}
+
+static const struct tool_opt *opt_by_key(const struct tool_cli *cli, int key)
+{
+	for (const struct tool_opt *o = cli->opts; o && o->help; o++)
+		if (o->key == key)
+			return o;
+	return NULL;
+}
+
+static int parse_uid(const struct usage *u, int key, const char *s, uint32_t *uid)
+{
+	struct passwd *pw;
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!errno && end != s && !*end && s[0] != '-' && v < UINT32_MAX) {
+		*uid = v;
+		return 0;
+	}
+	pw = getpwnam(s);
+	if (!pw) {
+		usage_arg_error(u, key, "invalid value: '%s' (not a uid or user name)", s);
+		return -EINVAL;
+	}
+	*uid = pw->pw_uid;
+	return 0;
+}
+
+static int parse_ports(const struct usage *u, int key, const char *s, struct tool_ports *p)
+{
+	int err = net_parse_port_list(s, p->port, TOOL_MAX_PORTS, &p->n);
+
+	if (err == -E2BIG)
+		usage_arg_error(u, key, "too many ports: '%s' (at most %d)", s, TOOL_MAX_PORTS);
+	else if (err)
+		usage_arg_error(u, key, "invalid value: '%s' (expected comma-separated ports 1-65535)",
+				s);
+	return err ? -EINVAL : 0;
+}
+
+/* One option's value into opts. */
+static int set_value(struct tool_cli *cli, const struct tool_opt *o, void *opts, const char *arg)
+{
+	const struct usage *u = &cli->usage;
+	char *field = (char *)opts + o->off;
+	unsigned long v;
+	int err = 0;
+
+	switch (o->kind) {
+	case TOOL_OPT_FLAG:
+		*(bool *)field = true;
+		return 0;
+	case TOOL_OPT_ULONG:
+		return usage_parse_ulong(u, o->key, arg, o->min, o->max ? o->max : ULONG_MAX,
+					 (unsigned long *)field);
+	case TOOL_OPT_PID:
+		err = usage_parse_ulong(u, o->key, arg, 1, INT_MAX, &v);
+		if (!err)
+			*(uint32_t *)field = v;
+		return err;
+	case TOOL_OPT_UID:
+		return parse_uid(u, o->key, arg, (uint32_t *)field);
+	case TOOL_OPT_STR:
+		*(const char **)field = arg;
+		return 0;
+	case TOOL_OPT_PORTS:
+		return parse_ports(u, o->key, arg, (struct tool_ports *)field);
+	case TOOL_OPT_FAMILY:
+		*(int *)field = o->key == '6' ? AF_INET6 : AF_INET;
+		return 0;
+	case TOOL_OPT_CALL:
+		return o->parse(opts, u, o->key, arg);
+	}
+	return -EINVAL;
+}
+
+int tool_cli_parse(struct tool_cli *cli, void *opts, int argc, char **argv)
+{
+	int seen_group[8] = {0}; /* the key given for each group */
+	int c;
+
+	if (cli_build(cli)) {
+		fprintf(stderr, "%s: out of memory\n", cli->name);
+		return -2;
+	}
+	optind = 1;
+	while ((c = usage_getopt(&cli->usage, argc, argv)) != -1) {
+		const struct tool_opt *o;
+
+		if (c == 'h') {
+			usage_help(&cli->usage);
+			return -1;
+		}
+		o = opt_by_key(cli, c);
+		if (!o) {
+			usage_getopt_error(&cli->usage, c, argv);
+			return -2;
+		}
+		if (o->group > 0 && o->group < 8) {
+			if (seen_group[o->group] && seen_group[o->group] != c) {
+				usage_exclusive(&cli->usage, c, seen_group[o->group]);
+				return -2;
+			}
+			seen_group[o->group] = c;
+		}
+		if (set_value(cli, o, opts, optarg))
+			return -2;
+	}
+	return optind;
+}
+
+int tool_cli_ulong_arg(struct tool_cli *cli, const char *name, const char *arg,
+		       unsigned long min, unsigned long max, unsigned long *out)
+{
+	return usage_parse_ulong_arg(&cli->usage, name, arg, min, max, out);
+}
+
+void tool_cli_help(struct tool_cli *cli, FILE *f)
+{
+	if (!cli_build(cli))
+		fputs(cli->usage.text, f);
+}
+
+/* roff text: a leading '.' or '\'' would be a request, '\\' an escape. */
+static void roff(FILE *f, const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		if (*p == '\\')
+			fputs("\\e", f);
+		else if (*p == '-')
+			fputs("\\-", f);
+		else if ((*p == '.' || *p == '\'') && (p == s || p[-1] == '\n'))
+			fprintf(f, "\\&%c", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
+void tool_cli_man(struct tool_cli *cli, FILE *f)
+{
+	const char *end;
+
+	if (cli_build(cli))
+		return;
+	fprintf(f, ".TH %s 8 \"\" tracekit \"System Manager's Manual\"\n.SH NAME\n", cli->name);
+	roff(f, cli->name);
+	fputs(" \\- ", f);
+	roff(f, cli->description ? cli->description : "");
+	fputs("\n.SH SYNOPSIS\n.nf\n", f);
+	end = strstr(cli->usage.text, "\n\n");
+	{
+		char *syn = strndup(cli->usage.text + strlen("usage: "),
+				    end ? (size_t)(end - cli->usage.text) - strlen("usage: ") : 0);
+
+		roff(f, syn ? syn : "");
+		free(syn);
+	}
+	fputs("\n.fi\n.SH DESCRIPTION\n", f);
+	roff(f, cli->description ? cli->description : "");
+	fputs("\n.PP\nIt is part of tracekit: the same command runs as \\fBtracekit ", f);
+	roff(f, cli->name);
+	fputs("\\fR.\n", f);
+	if (cli->args_help) {
+		fputs(".SH ARGUMENTS\n.nf\n", f);
+		roff(f, cli->args_help);
+		fputs(".fi\n", f);
+	}
+	fputs(".SH OPTIONS\n.TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nshow this help message and exit\n",
+	      f);
+	for (const struct tool_opt *o = cli->opts; o && o->help; o++) {
+		fputs(".TP\n", f);
+		if (o->key < 256)
+			fprintf(f, "\\fB\\-%c\\fR%s", o->key, o->name ? ", " : "");
+		if (o->name) {
+			fputs("\\fB\\-\\-", f);
+			roff(f, o->name);
+			fputs("\\fR", f);
+		}
+		if (takes_value(o)) {
+			fputs(" \\fI", f);
+			roff(f, o->metavar);
+			fputs("\\fR", f);
+		}
+		fputc('\n', f);
+		roff(f, o->help);
+		fputc('\n', f);
+	}
+	if (cli->examples) {
+		fputs(".SH EXAMPLES\n.nf\n", f);
+		roff(f, cli->examples);
+		fputs(".fi\n", f);
+	}
+	fputs(".SH SEE ALSO\n\\fBtracekit\\fR(8)\n", f);
+}

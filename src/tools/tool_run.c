@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The run every tool shares, from a loaded BPF object to the last event (see tool.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "core/attach.h"
+#include "core/log.h"
+#include "tools/tool.h"
+
+int tool_load_error(const char *what, int err)
+{
+	tk_err("cannot %s the BPF programs: %s", what, attach_strerror(err));
+	return 1;
+}
+
+static int on_tick(void *ctx)
+{
+	struct tool_run *r = ctx;
+	int stop = r->on_interval ? r->on_interval(r->ctx) : 0;
+
+	r->ticks++;
+	if (stop || (r->count && r->ticks >= r->count))
+		return 1;
+	/* -d with -i: the last interval ends the run (no timer race with the interval's) */
+	return r->duration_s && r->ticks * r->interval_s >= r->duration_s;
+}
+
+static int stdout_closed(void *ctx)
+{
+	return 1; /* a pipe's write end reports only EPOLLERR: its reader went away */
+}
+
+/* tool | head -1: stop as soon as the reader goes away, not only at the next write. */
+static int watch_stdout(struct event_loop *l)
+{
+	struct stat st;
+
+	if (fstat(STDOUT_FILENO, &st) || !S_ISFIFO(st.st_mode))
+		return 0;
+	return loop__add_fd(l, STDOUT_FILENO, stdout_closed, NULL);
+}
+
+static int set_up(struct tool_run *r, struct ring_buffer **rb)
+{
+	struct bpf_map *map;
+	int err;
+
+	r->as = attach_set__new();
+	if (!r->as)
+		return -ENOMEM;
+	err = attach_set__attach_object(r->as, r->obj);
+	if (err)
+		return err;
+	if (r->on_event) {
+		map = bpf_object__find_map_by_name(r->obj, "events");
+		*rb = map ? ring_buffer__new(bpf_map__fd(map), r->on_event, r->ctx, NULL) : NULL;
+		if (!*rb) {
+			err = map ? -errno : -ENOENT;
+			tk_err("cannot open the events ring buffer: %s", strerror(-err));
+			return err;
+		}
+		err = loop__add_ringbuf(&r->loop, *rb);
+		if (err)
+			goto fail;
+	}
+	err = watch_stdout(&r->loop);
+	if (!err && r->pid > 0) {
+		err = loop__watch_pid(&r->loop, r->pid);
+		if (err == -ESRCH) {
+			tk_err("no process with PID %d", r->pid);
+			return err;
+		}
+	}
+	if (!err && r->interval_s)
+		err = loop__set_interval(&r->loop, r->interval_s * 1000, on_tick, r);
+	else if (!err && r->duration_s)
+		err = loop__set_duration(&r->loop, r->duration_s * 1000);
+	if (!err)
+		return 0;
+fail:
+	tk_err("cannot set up the event loop: %s", strerror(-err));
+	return err;
+}
+
+int tool_run(struct tool_run *r)
+{
+	struct ring_buffer *rb = NULL;
+	int err;
+
+	err = loop__init(&r->loop);
+	if (err) {
+		tk_err("cannot set up the event loop: %s", strerror(-err));
+		return 1;
+	}
+	err = set_up(r, &rb);
+	if (!err) {
+		if (r->ready)
+			fprintf(r->json ? stderr : stdout, "%s\n", r->ready);
+		if (r->header)
+			r->header(r->ctx);
+		fflush(stdout);
+		r->why = loop__run(&r->loop);
+		/* what arrived before we stopped is still shown */
+		if (rb)
+			ring_buffer__consume(rb);
+		fflush(stdout);
+		if (r->lost && *r->lost)
+			tk_note("lost %llu events (ring buffer full)", (unsigned long long)*r->lost);
+		err = r->why == LOOP_ERROR ? -EIO : 0;
+	}
+	attach_set__destroy(r->as);
+	r->as = NULL;
+	ring_buffer__free(rb);
+	loop__close(&r->loop);
+	return err ? 1 : 0;
+}
