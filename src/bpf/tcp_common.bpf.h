@@ -58,7 +58,7 @@ static __always_inline bool tcp_sk_is_inet_tcp(const struct sock *sk)
 }
 
 /*
- * A set of ports from -P/-L/-D lists, filled by user space after load (tcp_fill_port_map());
+ * A set of ports from -P/-L/-D lists, filled by user space after load (tcp_port_filter());
  * a tool declares it with TCP_PORT_MAP(name) and tests it only when its filter flag is set.
  */
 #define TCP_PORT_MAP(name)                                                                         \

@@ -46,40 +46,17 @@ int tcp_family_opt(const struct usage *u, int c, int *family)
 	return 0;
 }
 
-int tcp_fill_port_map(struct bpf_map *map, const uint16_t *ports, size_t n)
+int tcp_port_filter(struct bpf_map *map, const struct tool_ports *p)
 {
 	uint8_t one = 1;
 
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_update_elem(bpf_map__fd(map), &ports[i], &one, BPF_ANY))
-			return -errno;
+	for (size_t i = 0; i < p->n; i++) {
+		if (bpf_map_update_elem(bpf_map__fd(map), &p->port[i], &one, BPF_ANY)) {
+			tk_err("cannot set the port filter: %s", strerror(errno));
+			return 1;
+		}
+	}
 	return 0;
-}
-
-int tcp_port_filter(struct bpf_map *map, const struct tool_ports *p)
-{
-	int err = tcp_fill_port_map(map, p->port, p->n);
-
-	if (err)
-		tk_err("cannot set the port filter: %s", strerror(-err));
-	return err ? 1 : 0;
-}
-
-int tcp_parse_ports(const struct usage *u, int opt, const char *s, uint16_t *ports, size_t *n)
-{
-	int err = net_parse_port_list(s, ports, TCP_MAX_PORTS, n);
-
-	if (err == -E2BIG)
-		usage_arg_error(u, opt, "too many ports: '%s' (at most %d)", s, TCP_MAX_PORTS);
-	else if (err)
-		usage_arg_error(u, opt, "invalid value: '%s' (expected comma-separated ports 1-65535)",
-				s);
-	return err ? -EINVAL : 0;
-}
-
-void tcp_json_ready(void)
-{
-	fprintf(stderr, "Tracing... Hit Ctrl-C to end.\n");
 }
 
 int tcp_out_status(void)

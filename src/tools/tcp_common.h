@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * User-side pieces the tcp* tools (tcptracer, tcpconnect, tcpaccept, tcpconnlat, tcplife,
- * tcpstates, tcptop) share on top of core/net.h and tools/snoop_common.h (which holds the
- * load/attach/ring-buffer/signal run every tracepoint tool uses).
+ * User-side pieces the tcp* tools share on top of core/net.h: addresses and comms as text,
+ * JSON fields, the port filters (the run itself is tool_run()'s, tools/tool.h).
  */
 #ifndef TK_TCP_COMMON_H
 #define TK_TCP_COMMON_H
@@ -39,26 +38,17 @@ struct usage;
 int tcp_family_opt(const struct usage *u, int c, int *family);
 
 /*
- * With --json stdout carries only JSON objects; this says on stderr that tracing has begun
- * ("Tracing... Hit Ctrl-C to end."), so scripts and tests know when events will be seen.
- */
-void tcp_json_ready(void);
-
-/*
  * What an event callback returns after printing: -EPIPE once stdout failed (the reader went
  * away, e.g. `tcptracer | head -1`), which stops the event loop; else 0.
  */
 int tcp_out_status(void);
 
 struct bpf_map;
-/* Fill a TCP_PORT_MAP (see src/bpf/tcp_common.bpf.h) with ports. 0 or a negative errno. */
-int tcp_fill_port_map(struct bpf_map *map, const uint16_t *ports, size_t n);
 struct tool_ports;
-/* Ports of a -L/-D filter into the BPF side's map; 0, or 1 after a one-line error. */
+/*
+ * Ports of a -P/-L/-D filter (TOOL_OPT_PORTS) into the BPF side's TCP_PORT_MAP (see
+ * src/bpf/tcp_common.bpf.h); 0, or 1 after a one-line error.
+ */
 int tcp_port_filter(struct bpf_map *map, const struct tool_ports *p);
-
-/* Parse the ports list s of option opt (-P/-L/-D) into ports/n: 0, or -EINVAL after a usage error. */
-#define TCP_MAX_PORTS 64
-int tcp_parse_ports(const struct usage *u, int opt, const char *s, uint16_t *ports, size_t *n);
 
 #endif

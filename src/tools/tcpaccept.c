@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tcpaccept: trace passive TCP connections (accept), bcc's options and columns. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "core/log.h"
 #include "core/out.h"
-#include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
 #include "core/btfmin.h"
@@ -21,8 +20,7 @@ struct tcpaccept_opts {
 	bool time, timestamp, json;
 	uint32_t pid;
 	int family;
-	uint16_t ports[TCP_MAX_PORTS];
-	size_t nports;
+	struct tool_ports ports;
 };
 
 struct tcpaccept_run {
@@ -30,28 +28,31 @@ struct tcpaccept_run {
 	struct snoop_clock clock;
 };
 
-static const char usage_text[] =
-	"usage: tcpaccept [-h] [-T] [-t] [-p PID] [-P PORT] [-4 | -6] [--json]\n"
-	"\n"
-	"Trace TCP accepts\n"
-	"\n"
-	"options:\n"
-	"  -h, --help            show this help message and exit\n"
-	"  -T, --time            include time column on output (HH:MM:SS)\n"
-	"  -t, --timestamp       include timestamp on output\n"
-	"  -p PID, --pid PID     trace this PID only\n"
-	"  -P PORT, --port PORT  comma-separated list of local ports to trace\n"
-	"  -4, --ipv4            trace IPv4 family only\n"
-	"  -6, --ipv6            trace IPv6 family only\n"
-	"  --json                one JSON object per accept\n"
-	"\n"
-	"examples:\n"
-	"    tcpaccept           # trace all TCP accept()s\n"
-	"    tcpaccept -t        # include timestamps\n"
-	"    tcpaccept -P 80,81  # only trace port 80 and 81\n"
-	"    tcpaccept -p 181    # only trace PID 181\n"
-	"    tcpaccept -4        # trace IPv4 family\n"
-	"    tcpaccept -6        # trace IPv6 family\n";
+#define OPT(f) offsetof(struct tcpaccept_opts, f)
+static const struct tool_opt options[] = {
+	{'T', "time", NULL, "include time column on output (HH:MM:SS)", TOOL_OPT_FLAG, OPT(time)},
+	{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
+	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+	{'P', "port", "PORT", "comma-separated list of local ports to trace", TOOL_OPT_PORTS,
+	 OPT(ports)},
+	{'4', "ipv4", NULL, "trace IPv4 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	{'6', "ipv6", NULL, "trace IPv6 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	{TOOL_OPT_JSON, "json", NULL, "one JSON object per accept", TOOL_OPT_FLAG, OPT(json)},
+	TOOL_OPTS_CONTAINER_MAPS,
+	{0},
+};
+
+static struct tool_cli cli = {
+	.name = "tcpaccept",
+	.description = "Trace TCP accepts",
+	.opts = options,
+	.examples = "    tcpaccept           # trace all TCP accept()s\n"
+		    "    tcpaccept -t        # include timestamps\n"
+		    "    tcpaccept -P 80,81  # only trace port 80 and 81\n"
+		    "    tcpaccept -p 181    # only trace PID 181\n"
+		    "    tcpaccept -4        # trace IPv4 family\n"
+		    "    tcpaccept -6        # trace IPv6 family\n",
+};
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -84,8 +85,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	return tcp_out_status();
 }
 
-static void print_header(const struct tcpaccept_opts *o)
+static void print_header(void *ctx)
 {
+	const struct tcpaccept_opts *o = ((struct tcpaccept_run *)ctx)->o;
 	if (o->json)
 		return;
 	if (o->time)
@@ -96,111 +98,48 @@ static void print_header(const struct tcpaccept_opts *o)
 	       "LADDR", "LPORT");
 }
 
-static int parse_args(int argc, char **argv, struct tcpaccept_opts *o)
-{
-	enum { OPT_JSON = 256, OPT_CGROUPMAP, OPT_MNTNSMAP };
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"time", no_argument, NULL, 'T'},
-		{"timestamp", no_argument, NULL, 't'},
-		{"pid", required_argument, NULL, 'p'},
-		{"port", required_argument, NULL, 'P'},
-		{"ipv4", no_argument, NULL, '4'},
-		{"ipv6", no_argument, NULL, '6'},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"cgroupmap", required_argument, NULL, OPT_CGROUPMAP},
-		{"mntnsmap", required_argument, NULL, OPT_MNTNSMAP},
-		{0},
-	};
-	static const struct usage cli = {usage_text, ":hTtp:P:46", longopts};
-	int c;
-
-	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			usage_help(&cli);
-			return 1;
-		case 'T':
-			o->time = true;
-			break;
-		case 't':
-			o->timestamp = true;
-			break;
-		case 'p':
-			if (snoop_parse_pid(&cli, c, optarg, &o->pid))
-				return -2;
-			break;
-		case 'P':
-			if (tcp_parse_ports(&cli, c, optarg, o->ports, &o->nports))
-				return -2;
-			break;
-		case '4':
-		case '6':
-			if (tcp_family_opt(&cli, c, &o->family))
-				return -2;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case OPT_CGROUPMAP:
-		case OPT_MNTNSMAP:
-			return -usage_arg_error(&cli, c, "not supported");
-		default:
-			return -usage_getopt_error(&cli, c, argv);
-		}
-	}
-	if (optind < argc)
-		return -usage_extra_args(&cli, argc, argv, optind);
-	return 0;
-}
-
 static int tcpaccept_main(int argc, char **argv)
 {
 	struct tcpaccept_opts o = {};
 	struct tcpaccept_run r = {.o = &o};
+	struct tool_run run = {.on_event = on_event, .ctx = &r};
 	struct tcpaccept *skel = NULL;
-	struct snoop s;
 	struct btf_min *bm = NULL;
-	int err;
+	int err, first = tool_cli_parse(&cli, &o, argc, argv);
 
-	err = parse_args(argc, argv, &o);
-	if (err)
-		return err > 0 ? 0 : -err;
-	if (snoop__init(&s, false))
-		return 1;
+	if (first < 0)
+		return tool_cli_exit(first);
+	if (first < argc)
+		return usage_extra_args(&cli.usage, argc, argv, first);
+	tk_stdout_linebuf();
+	tk_libbpf_setup(false);
 	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
 	skel = BTF_MIN_SKEL_OPEN(tcpaccept, &bm);
 	if (!skel) {
-		err = snoop_load_error("open", -errno);
+		err = tool_load_error("open", -errno);
 		goto out;
 	}
 	skel->rodata->targ_pid = o.pid;
 	skel->rodata->targ_family = o.family;
-	skel->rodata->filter_ports = o.nports > 0;
+	skel->rodata->filter_ports = o.ports.n > 0;
 	err = tcpaccept__load(skel);
 	if (err) {
-		err = snoop_load_error("load", err);
+		err = tool_load_error("load", err);
 		goto out;
 	}
-	err = tcp_fill_port_map(skel->maps.lports, o.ports, o.nports);
-	if (err) {
-		tk_err("cannot set the port filter: %s", strerror(-err));
-		err = 1;
+	err = tcp_port_filter(skel->maps.lports, &o.ports);
+	if (err)
 		goto out;
-	}
-	if (snoop__attach(&s, skel->obj, on_event, &r)) {
-		err = 1;
-		goto out;
-	}
-	if (o.json)
-		tcp_json_ready();
-	print_header(&o);
-	err = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
+	run.obj = skel->obj;
+	run.lost = &skel->bss->lost_events;
+	run.json = o.json;
+	run.ready = o.json ? TOOL_JSON_READY : NULL;
+	run.header = print_header;
+	err = tool_run(&run);
 out:
 	btf_min__free(bm);
-	snoop__fini(&s);
 	tcpaccept__destroy(skel);
 	return err;
 }
 
-TOOL_REGISTER(tcpaccept, tcpaccept_main, "trace passive TCP connections (accept)");
+TOOL_REGISTER(tcpaccept, tcpaccept_main, "trace passive TCP connections (accept)", &cli);

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tcpconnect: trace active TCP connects, bcc's options and columns, on tracepoints. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "core/log.h"
-#include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
 #include "core/btfmin.h"
@@ -18,11 +17,10 @@
 #include "tcpconnect.skel.h"
 
 struct tcpconnect_opts {
-	bool timestamp, lport, print_uid, count, json, filter_uid;
-	uint32_t pid, uid;
+	bool timestamp, lport, print_uid, count, json;
+	uint32_t pid, uid; /* uid: TOOL_UID_NONE without -u */
 	int family;
-	uint16_t ports[TCP_MAX_PORTS];
-	size_t nports;
+	struct tool_ports ports;
 };
 
 /* -c: connects per (family, source, destination, port), counted in user space. */
@@ -38,34 +36,39 @@ struct tcpconnect_run {
 	size_t ncounts, cap;
 };
 
-static const char usage_text[] =
-	"usage: tcpconnect [-h] [-t] [-p PID] [-P PORT] [-4 | -6] [-L] [-U] [-u UID] [-c]\n"
-	"                  [--json]\n"
-	"\n"
-	"Trace TCP connects\n"
-	"\n"
-	"options:\n"
-	"  -h, --help            show this help message and exit\n"
-	"  -t, --timestamp       include timestamp on output\n"
-	"  -p PID, --pid PID     trace this PID only\n"
-	"  -P PORT, --port PORT  comma-separated list of destination ports to trace.\n"
-	"  -4, --ipv4            trace IPv4 family only\n"
-	"  -6, --ipv6            trace IPv6 family only\n"
-	"  -L, --lport           include LPORT on output\n"
-	"  -U, --print-uid       include UID on output\n"
-	"  -u UID, --uid UID     trace this UID only\n"
-	"  -c, --count           count connects per src ip and dest ip/port\n"
-	"  --json                one JSON object per connect (per flow with -c)\n"
-	"\n"
-	"examples:\n"
-	"    tcpconnect           # trace all TCP connect()s\n"
-	"    tcpconnect -t        # include timestamps\n"
-	"    tcpconnect -p 181    # only trace PID 181\n"
-	"    tcpconnect -P 80,81  # only trace port 80 and 81\n"
-	"    tcpconnect -6        # only trace IPv6 family\n"
-	"    tcpconnect -U        # include UID\n"
-	"    tcpconnect -c        # count connects per src ip and dest ip/port\n"
-	"    tcpconnect -L        # include LPORT while printing outputs\n";
+#define OPT(f) offsetof(struct tcpconnect_opts, f)
+static const struct tool_opt options[] = {
+	{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
+	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+	{'P', "port", "PORT", "comma-separated list of destination ports to trace.",
+	 TOOL_OPT_PORTS, OPT(ports)},
+	{'4', "ipv4", NULL, "trace IPv4 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	{'6', "ipv6", NULL, "trace IPv6 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	{'L', "lport", NULL, "include LPORT on output", TOOL_OPT_FLAG, OPT(lport)},
+	{'U', "print-uid", NULL, "include UID on output", TOOL_OPT_FLAG, OPT(print_uid)},
+	{'u', "uid", "UID", "trace this UID only", TOOL_OPT_UID, OPT(uid)},
+	{'c', "count", NULL, "count connects per src ip and dest ip/port", TOOL_OPT_FLAG,
+	 OPT(count)},
+	{TOOL_OPT_JSON, "json", NULL, "one JSON object per connect (per flow with -c)",
+	 TOOL_OPT_FLAG, OPT(json)},
+	{'d', "dns", NULL, NULL, TOOL_OPT_UNSUPPORTED},
+	TOOL_OPTS_CONTAINER_MAPS,
+	{0},
+};
+
+static struct tool_cli cli = {
+	.name = "tcpconnect",
+	.description = "Trace TCP connects",
+	.opts = options,
+	.examples = "    tcpconnect           # trace all TCP connect()s\n"
+		    "    tcpconnect -t        # include timestamps\n"
+		    "    tcpconnect -p 181    # only trace PID 181\n"
+		    "    tcpconnect -P 80,81  # only trace port 80 and 81\n"
+		    "    tcpconnect -6        # only trace IPv6 family\n"
+		    "    tcpconnect -U        # include UID\n"
+		    "    tcpconnect -c        # count connects per src ip and dest ip/port\n"
+		    "    tcpconnect -L        # include LPORT while printing outputs\n",
+};
 
 static void count_add(struct tcpconnect_run *r, const struct tk_flow *f)
 {
@@ -168,12 +171,11 @@ static int on_event(void *ctx, void *data, size_t size)
 	return tcp_out_status();
 }
 
-static void print_header(const struct tcpconnect_opts *o)
+static void print_header(void *ctx)
 {
-	if (o->json)
-		return;
-	printf("Tracing connect ... Hit Ctrl-C to end\n");
-	if (o->count)
+	const struct tcpconnect_opts *o = ((struct tcpconnect_run *)ctx)->o;
+
+	if (o->json || o->count)
 		return;
 	if (o->timestamp)
 		printf("%-9s", "TIME(s)");
@@ -187,132 +189,53 @@ static void print_header(const struct tcpconnect_opts *o)
 		       "DPORT");
 }
 
-static int parse_args(int argc, char **argv, struct tcpconnect_opts *o)
-{
-	enum { OPT_JSON = 256, OPT_CGROUPMAP, OPT_MNTNSMAP };
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"timestamp", no_argument, NULL, 't'},
-		{"pid", required_argument, NULL, 'p'},
-		{"port", required_argument, NULL, 'P'},
-		{"ipv4", no_argument, NULL, '4'},
-		{"ipv6", no_argument, NULL, '6'},
-		{"lport", no_argument, NULL, 'L'},
-		{"print-uid", no_argument, NULL, 'U'},
-		{"uid", required_argument, NULL, 'u'},
-		{"count", no_argument, NULL, 'c'},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"dns", no_argument, NULL, 'd'},
-		{"cgroupmap", required_argument, NULL, OPT_CGROUPMAP},
-		{"mntnsmap", required_argument, NULL, OPT_MNTNSMAP},
-		{0},
-	};
-	static const struct usage cli = {usage_text, ":htp:P:46LUu:cd", longopts};
-	int c;
-
-	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			usage_help(&cli);
-			return 1;
-		case 't':
-			o->timestamp = true;
-			break;
-		case 'p':
-			if (snoop_parse_pid(&cli, c, optarg, &o->pid))
-				return -2;
-			break;
-		case 'P':
-			if (tcp_parse_ports(&cli, c, optarg, o->ports, &o->nports))
-				return -2;
-			break;
-		case '4':
-		case '6':
-			if (tcp_family_opt(&cli, c, &o->family))
-				return -2;
-			break;
-		case 'L':
-			o->lport = true;
-			break;
-		case 'U':
-			o->print_uid = true;
-			break;
-		case 'u':
-			if (snoop_parse_uid(&cli, c, optarg, &o->uid))
-				return -2;
-			o->filter_uid = true;
-			break;
-		case 'c':
-			o->count = true;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case 'd':
-		case OPT_CGROUPMAP:
-		case OPT_MNTNSMAP:
-			return -usage_arg_error(&cli, c, "not supported");
-		default:
-			return -usage_getopt_error(&cli, c, argv);
-		}
-	}
-	if (optind < argc)
-		return -usage_extra_args(&cli, argc, argv, optind);
-	return 0;
-}
-
 static int tcpconnect_main(int argc, char **argv)
 {
-	struct tcpconnect_opts o = {};
+	struct tcpconnect_opts o = {.uid = TOOL_UID_NONE};
 	struct tcpconnect_run r = {.o = &o};
+	struct tool_run run = {.on_event = on_event, .ctx = &r};
 	struct tcpconnect *skel = NULL;
-	struct snoop s;
 	struct btf_min *bm = NULL;
-	int err;
+	int err, first = tool_cli_parse(&cli, &o, argc, argv);
 
-	err = parse_args(argc, argv, &o);
-	if (err)
-		return err > 0 ? 0 : -err;
-	if (snoop__init(&s, false))
-		return 1;
+	if (first < 0)
+		return tool_cli_exit(first);
+	if (first < argc)
+		return usage_extra_args(&cli.usage, argc, argv, first);
+	tk_stdout_linebuf();
+	tk_libbpf_setup(false);
 	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
 	skel = BTF_MIN_SKEL_OPEN(tcpconnect, &bm);
 	if (!skel) {
-		err = snoop_load_error("open", -errno);
+		err = tool_load_error("open", -errno);
 		goto out;
 	}
 	skel->rodata->targ_pid = o.pid;
 	skel->rodata->targ_uid = o.uid;
-	skel->rodata->filter_uid = o.filter_uid;
-	skel->rodata->filter_ports = o.nports > 0;
+	skel->rodata->filter_uid = o.uid != TOOL_UID_NONE;
+	skel->rodata->filter_ports = o.ports.n > 0;
 	skel->rodata->targ_family = o.family;
 	err = tcpconnect__load(skel);
 	if (err) {
-		err = snoop_load_error("load", err);
+		err = tool_load_error("load", err);
 		goto out;
 	}
-	err = tcp_fill_port_map(skel->maps.dports, o.ports, o.nports);
-	if (err) {
-		tk_err("cannot set the port filter: %s", strerror(-err));
-		err = 1;
+	err = tcp_port_filter(skel->maps.dports, &o.ports);
+	if (err)
 		goto out;
-	}
-	if (snoop__attach(&s, skel->obj, on_event, &r)) {
-		err = 1;
-		goto out;
-	}
-	if (o.json)
-		tcp_json_ready();
-	print_header(&o);
-	err = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
-	if (o.count)
+	run.obj = skel->obj;
+	run.lost = &skel->bss->lost_events;
+	run.json = o.json;
+	run.ready = o.json ? TOOL_JSON_READY : "Tracing connect ... Hit Ctrl-C to end";
+	run.header = print_header;
+	err = tool_run(&run);
+	if (run.ran && o.count)
 		count_print(&r);
 out:
 	btf_min__free(bm);
-	snoop__fini(&s);
 	tcpconnect__destroy(skel);
 	free(r.counts);
 	return err;
 }
 
-TOOL_REGISTER(tcpconnect, tcpconnect_main, "trace active TCP connections (connect)");
+TOOL_REGISTER(tcpconnect, tcpconnect_main, "trace active TCP connections (connect)", &cli);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tcpconnlat: trace TCP active connection latency, bcc's options and columns. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +9,6 @@
 #include <sys/socket.h>
 
 #include "core/log.h"
-#include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
 #include "core/btfmin.h"
@@ -30,33 +29,33 @@ struct tcpconnlat_run {
 	struct snoop_clock clock;
 };
 
-static const char usage_text[] =
-	"usage: tcpconnlat [-h] [-t] [-p PID] [-L] [-4 | -6] [-v] [--json] [duration_ms]\n"
-	"\n"
-	"Trace TCP connects and show connection latency\n"
-	"\n"
-	"positional arguments:\n"
-	"  duration_ms           minimum duration to trace (ms)\n"
-	"\n"
-	"options:\n"
-	"  -h, --help            show this help message and exit\n"
-	"  -t, --timestamp       include timestamp on output\n"
-	"  -p PID, --pid PID     trace this PID only\n"
-	"  -L, --lport           include LPORT on output\n"
-	"  -4, --ipv4            trace IPv4 family only\n"
-	"  -6, --ipv6            trace IPv6 family only\n"
-	"  -v, --verbose         print libbpf's debug messages\n"
-	"  --json                one JSON object per connection\n"
-	"\n"
-	"examples:\n"
-	"    tcpconnlat           # trace all TCP connect()s\n"
-	"    tcpconnlat 1         # trace connection latency slower than 1 ms\n"
-	"    tcpconnlat 0.1       # trace connection latency slower than 100 us\n"
-	"    tcpconnlat -t        # include timestamps\n"
-	"    tcpconnlat -p 181    # only trace PID 181\n"
-	"    tcpconnlat -L        # include LPORT while printing outputs\n"
-	"    tcpconnlat -4        # trace IPv4 family only\n"
-	"    tcpconnlat -6        # trace IPv6 family only\n";
+#define OPT(f) offsetof(struct tcpconnlat_opts, f)
+static const struct tool_opt options[] = {
+	{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
+	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+	{'L', "lport", NULL, "include LPORT on output", TOOL_OPT_FLAG, OPT(lport)},
+	{'4', "ipv4", NULL, "trace IPv4 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	{'6', "ipv6", NULL, "trace IPv6 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	{'v', "verbose", NULL, "print libbpf's debug messages", TOOL_OPT_FLAG, OPT(verbose)},
+	{TOOL_OPT_JSON, "json", NULL, "one JSON object per connection", TOOL_OPT_FLAG, OPT(json)},
+	{0},
+};
+
+static struct tool_cli cli = {
+	.name = "tcpconnlat",
+	.description = "Trace TCP connects and show connection latency",
+	.opts = options,
+	.args = "[duration_ms]",
+	.args_help = "  duration_ms           minimum duration to trace (ms)\n",
+	.examples = "    tcpconnlat           # trace all TCP connect()s\n"
+		    "    tcpconnlat 1         # trace connection latency slower than 1 ms\n"
+		    "    tcpconnlat 0.1       # trace connection latency slower than 100 us\n"
+		    "    tcpconnlat -t        # include timestamps\n"
+		    "    tcpconnlat -p 181    # only trace PID 181\n"
+		    "    tcpconnlat -L        # include LPORT while printing outputs\n"
+		    "    tcpconnlat -4        # trace IPv4 family only\n"
+		    "    tcpconnlat -6        # trace IPv6 family only\n",
+};
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -93,8 +92,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	return tcp_out_status();
 }
 
-static void print_header(const struct tcpconnlat_opts *o)
+static void print_header(void *ctx)
 {
+	const struct tcpconnlat_opts *o = ((struct tcpconnlat_run *)ctx)->o;
 	if (o->json)
 		return;
 	if (o->timestamp)
@@ -123,78 +123,27 @@ static int parse_min_ms(const struct usage *u, const char *s, uint64_t *min_us)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct tcpconnlat_opts *o)
-{
-	enum { OPT_JSON = 256 };
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"timestamp", no_argument, NULL, 't'},
-		{"pid", required_argument, NULL, 'p'},
-		{"lport", no_argument, NULL, 'L'},
-		{"ipv4", no_argument, NULL, '4'},
-		{"ipv6", no_argument, NULL, '6'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"json", no_argument, NULL, OPT_JSON},
-		{0},
-	};
-	static const struct usage cli = {usage_text, ":htp:L46v", longopts};
-	int c;
-
-	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			usage_help(&cli);
-			return 1;
-		case 't':
-			o->timestamp = true;
-			break;
-		case 'p':
-			if (snoop_parse_pid(&cli, c, optarg, &o->pid))
-				return -2;
-			break;
-		case 'L':
-			o->lport = true;
-			break;
-		case '4':
-		case '6':
-			if (tcp_family_opt(&cli, c, &o->family))
-				return -2;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		default:
-			return -usage_getopt_error(&cli, c, argv);
-		}
-	}
-	if (optind < argc && parse_min_ms(&cli, argv[optind++], &o->min_us))
-		return -2;
-	if (optind < argc)
-		return -usage_extra_args(&cli, argc, argv, optind);
-	return 0;
-}
-
 static int tcpconnlat_main(int argc, char **argv)
 {
 	struct tcpconnlat_opts o = {};
 	struct tcpconnlat_run r = {.o = &o};
+	struct tool_run run = {.on_event = on_event, .ctx = &r};
 	struct tcpconnlat *skel = NULL;
-	struct snoop s;
 	struct btf_min *bm = NULL;
-	int err;
+	int err, first = tool_cli_parse(&cli, &o, argc, argv);
 
-	err = parse_args(argc, argv, &o);
-	if (err)
-		return err > 0 ? 0 : -err;
-	if (snoop__init(&s, o.verbose))
-		return 1;
+	if (first < 0)
+		return tool_cli_exit(first);
+	if (first < argc && parse_min_ms(&cli.usage, argv[first++], &o.min_us))
+		return 2;
+	if (first < argc)
+		return usage_extra_args(&cli.usage, argc, argv, first);
+	tk_stdout_linebuf();
+	tk_libbpf_setup(o.verbose);
 	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
 	skel = BTF_MIN_SKEL_OPEN(tcpconnlat, &bm);
 	if (!skel) {
-		err = snoop_load_error("open", -errno);
+		err = tool_load_error("open", -errno);
 		goto out;
 	}
 	skel->rodata->targ_pid = o.pid;
@@ -202,22 +151,19 @@ static int tcpconnlat_main(int argc, char **argv)
 	skel->rodata->min_us = o.min_us;
 	err = tcpconnlat__load(skel);
 	if (err) {
-		err = snoop_load_error("load", err);
+		err = tool_load_error("load", err);
 		goto out;
 	}
-	if (snoop__attach(&s, skel->obj, on_event, &r)) {
-		err = 1;
-		goto out;
-	}
-	if (o.json)
-		tcp_json_ready();
-	print_header(&o);
-	err = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
+	run.obj = skel->obj;
+	run.lost = &skel->bss->lost_events;
+	run.json = o.json;
+	run.ready = o.json ? TOOL_JSON_READY : NULL;
+	run.header = print_header;
+	err = tool_run(&run);
 out:
 	btf_min__free(bm);
-	snoop__fini(&s);
 	tcpconnlat__destroy(skel);
 	return err;
 }
 
-TOOL_REGISTER(tcpconnlat, tcpconnlat_main, "trace TCP active connection latency");
+TOOL_REGISTER(tcpconnlat, tcpconnlat_main, "trace TCP active connection latency", &cli);

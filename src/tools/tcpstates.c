@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tcpstates: trace TCP session state changes and durations, bcc's options and columns. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "core/log.h"
 #include "core/out.h"
-#include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
 #include "core/btfmin.h"
@@ -21,8 +20,7 @@ struct tcpstates_opts {
 	bool time, timestamp, wide, csv, json;
 	uint32_t pid;
 	int family;
-	uint16_t lports[TCP_MAX_PORTS], dports[TCP_MAX_PORTS];
-	size_t nlports, ndports;
+	struct tool_ports lports, dports;
 };
 
 struct tcpstates_run {
@@ -30,39 +28,41 @@ struct tcpstates_run {
 	struct snoop_clock clock;
 };
 
-static const char usage_text[] =
-	"usage: tcpstates [-h] [-T] [-t] [-w] [-s] [-L LOCALPORT] [-D REMOTEPORT] [-p PID]\n"
-	"                 [-4 | -6] [--json]\n"
-	"\n"
-	"Trace TCP session state changes and durations\n"
-	"\n"
-	"options:\n"
-	"  -h, --help            show this help message and exit\n"
-	"  -T, --time            include time column on output (HH:MM:SS)\n"
-	"  -t, --timestamp       include timestamp on output (seconds)\n"
-	"  -w, --wide            wide column output (fits IPv6 addresses)\n"
-	"  -s, --csv             comma separated values output\n"
-	"  -L LOCALPORT, --localport LOCALPORT\n"
-	"                        comma-separated list of local ports to trace.\n"
-	"  -D REMOTEPORT, --remoteport REMOTEPORT\n"
-	"                        comma-separated list of remote ports to trace.\n"
-	"  -p PID, --pid PID     trace this PID only (the socket's owner)\n"
-	"  -4, --ipv4            trace IPv4 family only\n"
-	"  -6, --ipv6            trace IPv6 family only\n"
-	"  --json                one JSON object per state change\n"
-	"\n"
-	"C-PID/C-COMM: the socket's owner (cached at connect, accept and close) when known,\n"
-	"else the task the change ran in.\n"
-	"\n"
-	"examples:\n"
-	"    tcpstates           # trace all TCP state changes\n"
-	"    tcpstates -t        # include timestamp column\n"
-	"    tcpstates -T        # include time column (HH:MM:SS)\n"
-	"    tcpstates -w        # wider columns (fit IPv6)\n"
-	"    tcpstates -stT      # csv output, with times & timestamps\n"
-	"    tcpstates -L 80     # only trace local port 80\n"
-	"    tcpstates -L 80,81  # only trace local ports 80 and 81\n"
-	"    tcpstates -D 80     # only trace remote port 80\n";
+#define OPT(f) offsetof(struct tcpstates_opts, f)
+static const struct tool_opt options[] = {
+	{'T', "time", NULL, "include time column on output (HH:MM:SS)", TOOL_OPT_FLAG, OPT(time)},
+	{'t', "timestamp", NULL, "include timestamp on output (seconds)", TOOL_OPT_FLAG,
+	 OPT(timestamp)},
+	{'w', "wide", NULL, "wide column output (fits IPv6 addresses)", TOOL_OPT_FLAG, OPT(wide)},
+	{'s', "csv", NULL, "comma separated values output", TOOL_OPT_FLAG, OPT(csv)},
+	{'L', "localport", "LOCALPORT", "comma-separated list of local ports to trace.",
+	 TOOL_OPT_PORTS, OPT(lports)},
+	{'D', "remoteport", "REMOTEPORT", "comma-separated list of remote ports to trace.",
+	 TOOL_OPT_PORTS, OPT(dports)},
+	{'p', "pid", "PID", "trace this PID only (the socket's owner)", TOOL_OPT_PID, OPT(pid)},
+	{'4', "ipv4", NULL, "trace IPv4 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	{'6', "ipv6", NULL, "trace IPv6 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	{TOOL_OPT_JSON, "json", NULL, "one JSON object per state change", TOOL_OPT_FLAG,
+	 OPT(json)},
+	{'Y', "journal", NULL, "systemd journal", TOOL_OPT_UNSUPPORTED},
+	{0},
+};
+
+static struct tool_cli cli = {
+	.name = "tcpstates",
+	.description = "Trace TCP session state changes and durations",
+	.opts = options,
+	.epilog = "C-PID/C-COMM: the socket's owner (cached at connect, accept and close) when "
+		  "known,\nelse the task the change ran in.\n",
+	.examples = "    tcpstates           # trace all TCP state changes\n"
+		    "    tcpstates -t        # include timestamp column\n"
+		    "    tcpstates -T        # include time column (HH:MM:SS)\n"
+		    "    tcpstates -w        # wider columns (fit IPv6)\n"
+		    "    tcpstates -stT      # csv output, with times & timestamps\n"
+		    "    tcpstates -L 80     # only trace local port 80\n"
+		    "    tcpstates -L 80,81  # only trace local ports 80 and 81\n"
+		    "    tcpstates -D 80     # only trace remote port 80\n",
+};
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -109,8 +109,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	return tcp_out_status();
 }
 
-static void print_header(const struct tcpstates_opts *o)
+static void print_header(void *ctx)
 {
+	const struct tcpstates_opts *o = ((struct tcpstates_run *)ctx)->o;
 	const char *ip = o->wide || o->csv ? "IP" : "";
 
 	if (o->json)
@@ -132,125 +133,50 @@ static void print_header(const struct tcpstates_opts *o)
 		       "NEWSTATE", "MS");
 }
 
-static int parse_args(int argc, char **argv, struct tcpstates_opts *o)
-{
-	enum { OPT_JSON = 256 };
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"time", no_argument, NULL, 'T'},
-		{"timestamp", no_argument, NULL, 't'},
-		{"wide", no_argument, NULL, 'w'},
-		{"csv", no_argument, NULL, 's'},
-		{"localport", required_argument, NULL, 'L'},
-		{"remoteport", required_argument, NULL, 'D'},
-		{"pid", required_argument, NULL, 'p'},
-		{"ipv4", no_argument, NULL, '4'},
-		{"ipv6", no_argument, NULL, '6'},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"journal", no_argument, NULL, 'Y'},
-		{0},
-	};
-	static const struct usage cli = {usage_text, ":hTtwsL:D:p:46Y", longopts};
-	int c;
-
-	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			usage_help(&cli);
-			return 1;
-		case 'T':
-			o->time = true;
-			break;
-		case 't':
-			o->timestamp = true;
-			break;
-		case 'w':
-			o->wide = true;
-			break;
-		case 's':
-			o->csv = true;
-			break;
-		case 'L':
-			if (tcp_parse_ports(&cli, c, optarg, o->lports, &o->nlports))
-				return -2;
-			break;
-		case 'D':
-			if (tcp_parse_ports(&cli, c, optarg, o->dports, &o->ndports))
-				return -2;
-			break;
-		case 'p':
-			if (snoop_parse_pid(&cli, c, optarg, &o->pid))
-				return -2;
-			break;
-		case '4':
-		case '6':
-			if (tcp_family_opt(&cli, c, &o->family))
-				return -2;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case 'Y':
-			return -usage_arg_error(&cli, c, "not supported (systemd journal)");
-		default:
-			return -usage_getopt_error(&cli, c, argv);
-		}
-	}
-	if (optind < argc)
-		return -usage_extra_args(&cli, argc, argv, optind);
-	return 0;
-}
-
 static int tcpstates_main(int argc, char **argv)
 {
 	struct tcpstates_opts o = {};
 	struct tcpstates_run r = {.o = &o};
+	struct tool_run run = {.on_event = on_event, .ctx = &r};
 	struct tcpstates *skel = NULL;
-	struct snoop s;
 	struct btf_min *bm = NULL;
-	int err;
+	int err, first = tool_cli_parse(&cli, &o, argc, argv);
 
-	err = parse_args(argc, argv, &o);
-	if (err)
-		return err > 0 ? 0 : -err;
-	if (snoop__init(&s, false))
-		return 1;
+	if (first < 0)
+		return tool_cli_exit(first);
+	if (first < argc)
+		return usage_extra_args(&cli.usage, argc, argv, first);
+	tk_stdout_linebuf();
+	tk_libbpf_setup(false);
 	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
 	skel = BTF_MIN_SKEL_OPEN(tcpstates, &bm);
 	if (!skel) {
-		err = snoop_load_error("open", -errno);
+		err = tool_load_error("open", -errno);
 		goto out;
 	}
 	skel->rodata->targ_pid = o.pid;
 	skel->rodata->targ_family = o.family;
-	skel->rodata->filter_lports = o.nlports > 0;
-	skel->rodata->filter_dports = o.ndports > 0;
+	skel->rodata->filter_lports = o.lports.n > 0;
+	skel->rodata->filter_dports = o.dports.n > 0;
 	err = tcpstates__load(skel);
 	if (err) {
-		err = snoop_load_error("load", err);
+		err = tool_load_error("load", err);
 		goto out;
 	}
-	err = tcp_fill_port_map(skel->maps.lports, o.lports, o.nlports);
-	if (!err)
-		err = tcp_fill_port_map(skel->maps.dports, o.dports, o.ndports);
-	if (err) {
-		tk_err("cannot set the port filter: %s", strerror(-err));
-		err = 1;
+	err = tcp_port_filter(skel->maps.lports, &o.lports) ||
+	      tcp_port_filter(skel->maps.dports, &o.dports);
+	if (err)
 		goto out;
-	}
-	if (snoop__attach(&s, skel->obj, on_event, &r)) {
-		err = 1;
-		goto out;
-	}
-	if (o.json)
-		tcp_json_ready();
-	print_header(&o);
-	err = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
+	run.obj = skel->obj;
+	run.lost = &skel->bss->lost_events;
+	run.json = o.json;
+	run.ready = o.json ? TOOL_JSON_READY : NULL;
+	run.header = print_header;
+	err = tool_run(&run);
 out:
 	btf_min__free(bm);
-	snoop__fini(&s);
 	tcpstates__destroy(skel);
 	return err;
 }
 
-TOOL_REGISTER(tcpstates, tcpstates_main, "trace TCP state changes with durations");
+TOOL_REGISTER(tcpstates, tcpstates_main, "trace TCP state changes with durations", &cli);

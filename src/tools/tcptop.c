@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tcptop: summarize TCP send/recv throughput by host, bcc's options and layout. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +13,6 @@
 
 #include "core/log.h"
 #include "core/out.h"
-#include "core/usage.h"
-#include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
 #include "core/btfmin.h"
 #include "tools/tool.h"
@@ -37,33 +35,33 @@ struct tcptop_row {
 struct tcptop_run {
 	const struct tcptop_opts *o;
 	int map_fd;
-	unsigned long printed;
 	struct tcptop_row *rows;
 	size_t nrows, cap;
 };
 
-static const char usage_text[] =
-	"usage: tcptop [-h] [-C] [-S] [-p PID] [-4 | -6] [--json] [interval] [count]\n"
-	"\n"
-	"Summarize TCP send/recv throughput by host\n"
-	"\n"
-	"positional arguments:\n"
-	"  interval              output interval, in seconds (default 1)\n"
-	"  count                 number of outputs\n"
-	"\n"
-	"options:\n"
-	"  -h, --help            show this help message and exit\n"
-	"  -C, --noclear         don't clear the screen\n"
-	"  -S, --nosummary       skip system summary line\n"
-	"  -p PID, --pid PID     trace this PID only\n"
-	"  -4, --ipv4            trace IPv4 family only\n"
-	"  -6, --ipv6            trace IPv6 family only\n"
-	"  --json                one JSON object per interval\n"
-	"\n"
-	"examples:\n"
-	"    tcptop           # trace TCP send/recv by host\n"
-	"    tcptop -C        # don't clear the screen\n"
-	"    tcptop -p 181    # only trace PID 181\n";
+#define OPT(f) offsetof(struct tcptop_opts, f)
+static const struct tool_opt options[] = {
+	{'C', "noclear", NULL, "don't clear the screen", TOOL_OPT_FLAG, OPT(noclear)},
+	{'S', "nosummary", NULL, "skip system summary line", TOOL_OPT_FLAG, OPT(nosummary)},
+	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+	{'4', "ipv4", NULL, "trace IPv4 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	{'6', "ipv6", NULL, "trace IPv6 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	{TOOL_OPT_JSON, "json", NULL, "one JSON object per interval", TOOL_OPT_FLAG, OPT(json)},
+	TOOL_OPTS_CONTAINER_MAPS,
+	{0},
+};
+
+static struct tool_cli cli = {
+	.name = "tcptop",
+	.description = "Summarize TCP send/recv throughput by host",
+	.opts = options,
+	.args = "[interval] [count]",
+	.args_help = "  interval              output interval, in seconds (default 1)\n"
+		     "  count                 number of outputs\n",
+	.examples = "    tcptop           # trace TCP send/recv by host\n"
+		    "    tcptop -C        # don't clear the screen\n"
+		    "    tcptop -p 181    # only trace PID 181\n",
+};
 
 static int row_cmp(const void *a, const void *b)
 {
@@ -200,129 +198,60 @@ static int print_interval(void *ctx)
 		print_family(r, AF_INET6);
 	}
 	fflush(stdout);
-	r->printed++;
-	if (tcp_out_status())
-		return 1;			   /* the reader went away */
-	return o->count && r->printed >= o->count; /* non-zero stops the loop */
-}
-
-static int parse_args(int argc, char **argv, struct tcptop_opts *o)
-{
-	enum { OPT_JSON = 256, OPT_CGROUPMAP, OPT_MNTNSMAP };
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"noclear", no_argument, NULL, 'C'},
-		{"nosummary", no_argument, NULL, 'S'},
-		{"pid", required_argument, NULL, 'p'},
-		{"ipv4", no_argument, NULL, '4'},
-		{"ipv6", no_argument, NULL, '6'},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"cgroupmap", required_argument, NULL, OPT_CGROUPMAP},
-		{"mntnsmap", required_argument, NULL, OPT_MNTNSMAP},
-		{0},
-	};
-	static const struct usage cli = {usage_text, ":hCSp:46", longopts};
-	int c;
-
-	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			usage_help(&cli);
-			return 1;
-		case 'C':
-			o->noclear = true;
-			break;
-		case 'S':
-			o->nosummary = true;
-			break;
-		case 'p':
-			if (snoop_parse_pid(&cli, c, optarg, &o->pid))
-				return -2;
-			break;
-		case '4':
-		case '6':
-			if (tcp_family_opt(&cli, c, &o->family))
-				return -2;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case OPT_CGROUPMAP:
-		case OPT_MNTNSMAP:
-			return -usage_arg_error(&cli, c, "not supported");
-		default:
-			return -usage_getopt_error(&cli, c, argv);
-		}
-	}
-	o->interval = 1;
-	if (optind < argc &&
-	    usage_parse_ulong_arg(&cli, "interval", argv[optind++], 1, 86400, &o->interval))
-		return -2;
-	if (optind < argc &&
-	    usage_parse_ulong_arg(&cli, "count", argv[optind++], 1, LONG_MAX, &o->count))
-		return -2;
-	if (optind < argc)
-		return -usage_extra_args(&cli, argc, argv, optind);
-	return 0;
-}
-
-static int no_events(void *ctx, void *data, size_t size)
-{
-	return 0;
+	return tcp_out_status() ? 1 : 0; /* the reader went away: stop */
 }
 
 static int tcptop_main(int argc, char **argv)
 {
-	struct tcptop_opts o = {};
+	struct tcptop_opts o = {.interval = 1};
 	struct tcptop_run r = {.o = &o};
+	struct tool_run run = {.on_interval = print_interval, .ctx = &r};
 	struct tcptop *skel = NULL;
-	struct snoop s;
 	struct btf_min *bm = NULL;
-	int err;
+	char ready[80];
+	int err, first = tool_cli_parse(&cli, &o, argc, argv);
 
-	err = parse_args(argc, argv, &o);
-	if (err)
-		return err > 0 ? 0 : -err;
-	if (snoop__init(&s, false))
-		return 1;
+	if (first < 0)
+		return tool_cli_exit(first);
+	if (first < argc &&
+	    tool_cli_ulong_arg(&cli, "interval", argv[first++], 1, 86400, &o.interval))
+		return 2;
+	if (first < argc && tool_cli_ulong_arg(&cli, "count", argv[first++], 1, LONG_MAX, &o.count))
+		return 2;
+	if (first < argc)
+		return usage_extra_args(&cli.usage, argc, argv, first);
+	tk_stdout_linebuf();
+	tk_libbpf_setup(false);
 	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
 	skel = BTF_MIN_SKEL_OPEN(tcptop, &bm);
 	if (!skel) {
-		err = snoop_load_error("open", -errno);
+		err = tool_load_error("open", -errno);
 		goto out;
 	}
 	skel->rodata->targ_pid = o.pid;
 	skel->rodata->targ_family = o.family;
 	err = tcptop__load(skel);
 	if (err) {
-		err = snoop_load_error("load", err);
+		err = tool_load_error("load", err);
 		goto out;
 	}
 	r.map_fd = bpf_map__fd(skel->maps.flows);
-	if (snoop__attach(&s, skel->obj, no_events, &r)) {
-		err = 1;
-		goto out;
-	}
-	err = loop__set_interval(&s.loop, o.interval * 1000, print_interval, &r);
-	if (err) {
-		tk_err("cannot set the interval timer: %s", strerror(-err));
-		err = 1;
-		goto out;
-	}
-	if (o.json)
-		tcp_json_ready();
-	else
-		printf("Tracing... Output every %lu secs. Hit Ctrl-C to end\n", o.interval);
-	err = snoop__run(&s, 0, NULL) ? 1 : 0;
+	snprintf(ready, sizeof(ready), "Tracing... Output every %lu secs. Hit Ctrl-C to end",
+		 o.interval);
+	run.obj = skel->obj;
+	run.json = o.json;
+	run.ready = o.json ? TOOL_JSON_READY : ready;
+	run.interval_s = o.interval;
+	run.count = o.count;
+	err = tool_run(&run);
 	/* Like bcc: Ctrl-C ends the current interval with one last table. */
-	if (!err && s.loop.signo && !(o.count && r.printed >= o.count))
+	if (!err && run.why == LOOP_SIGNAL)
 		print_interval(&r);
 out:
 	btf_min__free(bm);
-	snoop__fini(&s);
 	tcptop__destroy(skel);
 	free(r.rows);
 	return err;
 }
 
-TOOL_REGISTER(tcptop, tcptop_main, "summarize TCP send/recv throughput by host");
+TOOL_REGISTER(tcptop, tcptop_main, "summarize TCP send/recv throughput by host", &cli);

@@ -4,13 +4,12 @@
  * tracepoints only (see tcptracer.bpf.c for which event means what).
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "core/log.h"
-#include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
 #include "core/btfmin.h"
@@ -21,7 +20,8 @@
 
 struct tcptracer_opts {
 	bool timestamp, verbose, json;
-	uint32_t pid, netns;
+	uint32_t pid;
+	unsigned long netns;
 	int family;
 };
 
@@ -30,24 +30,29 @@ struct tcptracer_run {
 	struct snoop_clock clock;
 };
 
-static const char usage_text[] =
-	"usage: tcptracer [-h] [-t] [-p PID] [-N NETNS] [-4 | -6] [-v] [--json]\n"
-	"\n"
-	"Trace TCP connections\n"
-	"\n"
-	"options:\n"
-	"  -h, --help            show this help message and exit\n"
-	"  -t, --timestamp       include timestamp on output\n"
-	"  -p PID, --pid PID     trace this PID only\n"
-	"  -N NETNS, --netns NETNS\n"
-	"                        trace this Network Namespace only\n"
-	"  -4, --ipv4            trace IPv4 family only\n"
-	"  -6, --ipv6            trace IPv6 family only\n"
-	"  -v, --verbose         include Network Namespace in the output\n"
-	"  --json                output the events in json format\n"
-	"\n"
-	"T is C (connect: SYN_SENT->ESTABLISHED, PID of the connecting task), A (accept: return\n"
-	"of accept/accept4 in the accepting task) or X (close). Tracepoints only: no kprobes.\n";
+#define OPT(f) offsetof(struct tcptracer_opts, f)
+static const struct tool_opt options[] = {
+	{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
+	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+	{'N', "netns", "NETNS", "trace this Network Namespace only", TOOL_OPT_ULONG, OPT(netns), 1,
+	 UINT32_MAX},
+	{'4', "ipv4", NULL, "trace IPv4 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	{'6', "ipv6", NULL, "trace IPv6 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	{'v', "verbose", NULL, "include Network Namespace in the output", TOOL_OPT_FLAG,
+	 OPT(verbose)},
+	{TOOL_OPT_JSON, "json", NULL, "output the events in json format", TOOL_OPT_FLAG, OPT(json)},
+	TOOL_OPTS_CONTAINER_MAPS,
+	{0},
+};
+
+static struct tool_cli cli = {
+	.name = "tcptracer",
+	.description = "Trace TCP connections",
+	.opts = options,
+	.epilog = "T is C (connect: SYN_SENT->ESTABLISHED, PID of the connecting task), "
+		  "A (accept: return\nof accept/accept4 in the accepting task) or X (close). "
+		  "Tracepoints only: no kprobes.\n",
+};
 
 /* bcc's T column letter and its -v/--json word, by event type. */
 static const char *const type_letters[] = {
@@ -110,9 +115,12 @@ static int on_event(void *ctx, void *data, size_t size)
 	return tcp_out_status();
 }
 
-static void print_header(const struct tcptracer_opts *o)
+static void print_header(void *ctx)
 {
-	printf("Tracing TCP established connections. Ctrl-C to end.\n");
+	const struct tcptracer_opts *o = ((struct tcptracer_run *)ctx)->o;
+
+	if (o->json)
+		return;
 	if (o->verbose) {
 		if (o->timestamp)
 			printf("%-14s", "TIME(ns)");
@@ -129,84 +137,25 @@ static void print_header(const struct tcptracer_opts *o)
 	       "DADDR", "SPORT", "DPORT");
 }
 
-static int parse_args(int argc, char **argv, struct tcptracer_opts *o)
-{
-	enum { OPT_JSON = 256, OPT_CGROUPMAP, OPT_MNTNSMAP };
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"timestamp", no_argument, NULL, 't'},
-		{"pid", required_argument, NULL, 'p'},
-		{"netns", required_argument, NULL, 'N'},
-		{"ipv4", no_argument, NULL, '4'},
-		{"ipv6", no_argument, NULL, '6'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"cgroupmap", required_argument, NULL, OPT_CGROUPMAP},
-		{"mntnsmap", required_argument, NULL, OPT_MNTNSMAP},
-		{0},
-	};
-	static const struct usage cli = {usage_text, ":htp:N:46v", longopts};
-	unsigned long v;
-	int c;
-
-	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			usage_help(&cli);
-			return 1;
-		case 't':
-			o->timestamp = true;
-			break;
-		case 'p':
-			if (snoop_parse_pid(&cli, c, optarg, &o->pid))
-				return -2;
-			break;
-		case 'N':
-			if (usage_parse_ulong(&cli, c, optarg, 1, UINT32_MAX, &v))
-				return -2;
-			o->netns = v;
-			break;
-		case '4':
-		case '6':
-			if (tcp_family_opt(&cli, c, &o->family))
-				return -2;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case OPT_CGROUPMAP:
-		case OPT_MNTNSMAP:
-			return -usage_arg_error(&cli, c, "not supported");
-		default:
-			return -usage_getopt_error(&cli, c, argv);
-		}
-	}
-	if (optind < argc)
-		return -usage_extra_args(&cli, argc, argv, optind);
-	return 0;
-}
-
 static int tcptracer_main(int argc, char **argv)
 {
 	struct tcptracer_opts o = {};
 	struct tcptracer_run r = {.o = &o};
+	struct tool_run run = {.on_event = on_event, .ctx = &r};
 	struct tcptracer *skel = NULL;
-	struct snoop s;
 	struct btf_min *bm = NULL;
-	int err;
+	int err, first = tool_cli_parse(&cli, &o, argc, argv);
 
-	err = parse_args(argc, argv, &o);
-	if (err)
-		return err > 0 ? 0 : -err;
-	if (snoop__init(&s, false))
-		return 1;
+	if (first < 0)
+		return tool_cli_exit(first);
+	if (first < argc)
+		return usage_extra_args(&cli.usage, argc, argv, first);
+	tk_stdout_linebuf();
+	tk_libbpf_setup(false);
 	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
 	skel = BTF_MIN_SKEL_OPEN(tcptracer, &bm);
 	if (!skel) {
-		err = snoop_load_error("open", -errno);
+		err = tool_load_error("open", -errno);
 		goto out;
 	}
 	skel->rodata->targ_pid = o.pid;
@@ -214,23 +163,20 @@ static int tcptracer_main(int argc, char **argv)
 	skel->rodata->targ_netns = o.netns;
 	err = tcptracer__load(skel);
 	if (err) {
-		err = snoop_load_error("load", err);
+		err = tool_load_error("load", err);
 		goto out;
 	}
-	if (snoop__attach(&s, skel->obj, on_event, &r)) {
-		err = 1;
-		goto out;
-	}
-	if (o.json)
-		tcp_json_ready();
-	else
-		print_header(&o);
-	err = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
+	run.obj = skel->obj;
+	run.lost = &skel->bss->lost_events;
+	run.json = o.json;
+	run.ready = o.json ? TOOL_JSON_READY
+			   : "Tracing TCP established connections. Ctrl-C to end.";
+	run.header = print_header;
+	err = tool_run(&run);
 out:
 	btf_min__free(bm);
-	snoop__fini(&s);
 	tcptracer__destroy(skel);
 	return err;
 }
 
-TOOL_REGISTER(tcptracer, tcptracer_main, "trace TCP connect/accept/close (C/A/X)");
+TOOL_REGISTER(tcptracer, tcptracer_main, "trace TCP connect/accept/close (C/A/X)", &cli);

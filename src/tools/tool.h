@@ -34,6 +34,12 @@ enum tool_opt_kind {
 	TOOL_OPT_PORTS,	 /* struct tool_ports: comma-separated ports */
 	TOOL_OPT_FAMILY, /* int: AF_INET for -4, AF_INET6 for -6 */
 	TOOL_OPT_CALL,	 /* parse() */
+	/*
+	 * One of bcc's options this tool refuses: accepted by the parser, left out of the help
+	 * and the man page; giving it is the usage error "argument --cgroupmap: not supported",
+	 * or "not supported (HELP)" when help is set. metavar says whether it takes a value.
+	 */
+	TOOL_OPT_UNSUPPORTED,
 };
 
 #define TOOL_MAX_PORTS 64
@@ -43,6 +49,19 @@ struct tool_ports {
 };
 
 #define TOOL_OPT_JSON 256 /* --json, which every tool has */
+
+/* bcc's --cgroupmap and --mntnsmap (container filters by pinned map), refused: rows of a table */
+#define TOOL_OPT_CGROUPMAP 257
+#define TOOL_OPT_MNTNSMAP 258
+#define TOOL_OPTS_CONTAINER_MAPS                                                                 \
+	{TOOL_OPT_CGROUPMAP, "cgroupmap", "CGROUPMAP", NULL, TOOL_OPT_UNSUPPORTED},              \
+	{TOOL_OPT_MNTNSMAP, "mntnsmap", "MNTNSMAP", NULL, TOOL_OPT_UNSUPPORTED}
+
+/*
+ * TOOL_OPT_UID never yields this: a tool sets its uid field to it before tool_cli_parse() to
+ * tell "-u not given" from uid 0.
+ */
+#define TOOL_UID_NONE UINT32_MAX
 
 /* What a tool says once attached when stdout carries only JSON (on stderr). */
 #define TOOL_JSON_READY "Tracing... Hit Ctrl-C to end."
@@ -66,6 +85,7 @@ struct tool_cli {
 	const struct tool_opt *opts; /* ends with {0} */
 	const char *args;	 /* positional arguments in the synopsis: "[interval] [count]" */
 	const char *args_help;	 /* their lines under "positional arguments:" */
+	const char *epilog;	 /* a paragraph after the options (argparse's epilog) */
 	const char *examples;	 /* lines under "examples:" */
 	struct usage usage;	 /* built by tool_cli_parse() from the above */
 };
@@ -113,6 +133,7 @@ struct tool_run {
 	/* set by tool_run() */
 	struct attach_set *as;
 	struct event_loop loop;
+	bool ran;	      /* the loop ran: a final summary (printed after) has its data */
 	enum loop_reason why; /* what stopped the loop */
 	unsigned long ticks;  /* intervals so far */
 };

@@ -52,6 +52,12 @@ static bool takes_value(const struct tool_opt *o)
 	return o->metavar != NULL;
 }
 
+/* In the help, the synopsis and the man page (bcc's options we refuse are not). */
+static bool shown(const struct tool_opt *o)
+{
+	return o->kind != TOOL_OPT_UNSUPPORTED;
+}
+
 /* "-p PID" or "--json" or "--max-args MAX_ARGS": how the synopsis names an option. */
 static void synopsis_item(struct strbuf *b, const struct tool_opt *o)
 {
@@ -71,14 +77,16 @@ static void usage_line(struct strbuf *b, const struct tool_cli *cli)
 
 	sb_printf(b, "usage: %s [-h]", cli->name);
 	col = indent + 4;
-	for (const struct tool_opt *o = cli->opts; o && o->help; o++) {
+	for (const struct tool_opt *o = cli->opts; o && o->key; o++) {
 		struct strbuf it = {0};
 
+		if (!shown(o))
+			continue;
 		if (o->group && o != cli->opts && o[-1].group == o->group)
 			continue; /* printed with the first of its group */
 		sb_putn(&it, "[", 1);
 		synopsis_item(&it, o);
-		for (const struct tool_opt *g = o + 1; o->group && g->help && g->group == o->group;
+		for (const struct tool_opt *g = o + 1; o->group && g->key && g->group == o->group;
 		     g++) {
 			sb_putn(&it, " | ", 3);
 			synopsis_item(&it, g);
@@ -171,8 +179,11 @@ static char *help_text(const struct tool_cli *cli)
 	sb_printf(&b, "\noptions:\n");
 	sb_printf(&b, "  -h, --help");
 	wrapped(&b, "show this help message and exit", 12);
-	for (const struct tool_opt *o = cli->opts; o && o->help; o++)
-		option_lines(&b, o);
+	for (const struct tool_opt *o = cli->opts; o && o->key; o++)
+		if (shown(o))
+			option_lines(&b, o);
+	if (cli->epilog)
+		sb_printf(&b, "\n%s", cli->epilog);
 	if (cli->examples)
 		sb_printf(&b, "\nexamples:\n%s", cli->examples);
 	return b.p;
@@ -187,14 +198,14 @@ static int cli_build(struct tool_cli *cli)
 
 	if (cli->usage.text)
 		return 0;
-	for (const struct tool_opt *o = cli->opts; o && o->help; o++)
+	for (const struct tool_opt *o = cli->opts; o && o->key; o++)
 		n++;
 	lo = calloc(n + 2, sizeof(*lo));
 	if (!lo)
 		return -ENOMEM;
 	sb_putn(&os, ":h", 2);
 	lo[k++] = (struct option){"help", no_argument, NULL, 'h'};
-	for (const struct tool_opt *o = cli->opts; o && o->help; o++) {
+	for (const struct tool_opt *o = cli->opts; o && o->key; o++) {
 		if (o->key < 256)
 			sb_printf(&os, "%c%s", o->key, takes_value(o) ? ":" : "");
 		if (o->name)
@@ -210,7 +221,7 @@ static int cli_build(struct tool_cli *cli)
 
 static const struct tool_opt *opt_by_key(const struct tool_cli *cli, int key)
 {
-	for (const struct tool_opt *o = cli->opts; o && o->help; o++)
+	for (const struct tool_opt *o = cli->opts; o && o->key; o++)
 		if (o->key == key)
 			return o;
 	return NULL;
@@ -281,6 +292,12 @@ static int set_value(struct tool_cli *cli, const struct tool_opt *o, void *opts,
 		return 0;
 	case TOOL_OPT_CALL:
 		return o->parse(opts, u, o->key, arg);
+	case TOOL_OPT_UNSUPPORTED:
+		if (o->help)
+			usage_arg_error(u, o->key, "not supported (%s)", o->help);
+		else
+			usage_arg_error(u, o->key, "not supported");
+		return -EINVAL;
 	}
 	return -EINVAL;
 }
@@ -378,7 +395,9 @@ void tool_cli_man(struct tool_cli *cli, FILE *f)
 	}
 	fputs(".SH OPTIONS\n.TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nshow this help message and exit\n",
 	      f);
-	for (const struct tool_opt *o = cli->opts; o && o->help; o++) {
+	for (const struct tool_opt *o = cli->opts; o && o->key; o++) {
+		if (!shown(o))
+			continue;
 		fputs(".TP\n", f);
 		if (o->key < 256)
 			fprintf(f, "\\fB\\-%c\\fR%s", o->key, o->name ? ", " : "");
@@ -395,6 +414,10 @@ void tool_cli_man(struct tool_cli *cli, FILE *f)
 		fputc('\n', f);
 		roff(f, o->help);
 		fputc('\n', f);
+	}
+	if (cli->epilog) {
+		fputs(".SH NOTES\n", f);
+		roff(f, cli->epilog);
 	}
 	if (cli->examples) {
 		fputs(".SH EXAMPLES\n.nf\n", f);

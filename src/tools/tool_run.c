@@ -92,6 +92,7 @@ int tool_run(struct tool_run *r)
 	struct ring_buffer *rb = NULL;
 	int err;
 
+	r->ran = false;
 	err = loop__init(&r->loop);
 	if (err) {
 		tk_err("cannot set up the event loop: %s", strerror(-err));
@@ -105,6 +106,7 @@ int tool_run(struct tool_run *r)
 			r->header(r->ctx);
 		fflush(stdout);
 		r->why = loop__run(&r->loop);
+		r->ran = true;
 		/* what arrived before we stopped is still shown */
 		if (rb)
 			ring_buffer__consume(rb);
