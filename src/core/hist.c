@@ -56,3 +56,22 @@ void hist_print_log2(FILE *f, const uint64_t *slots, unsigned int nslots, const 
 		fputs("|\n", f);
 	}
 }
+
+void hist_json_log2(FILE *f, const uint64_t *slots, unsigned int nslots)
+{
+	bool first = true;
+
+	fputc('[', f);
+	/* Row i holds [2^(i-1), 2^i - 1]; row 1 also holds 0. */
+	for (unsigned int i = 1; i < nslots && i < 64; i++) {
+		unsigned long long lo = i == 1 ? 0 : 1ULL << (i - 1);
+		unsigned long long hi = (1ULL << i) - 1;
+
+		if (!slots[i])
+			continue;
+		fprintf(f, "%s{\"low\":%llu,\"high\":%llu,\"count\":%llu}", first ? "" : ",", lo,
+			hi, (unsigned long long)slots[i]);
+		first = false;
+	}
+	fputc(']', f);
+}

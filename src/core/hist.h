@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Histograms rendered in user space: bcc's log2 format (tools). */
+/* Histograms rendered in user space: bcc's log2 format and JSON (tools). */
 #ifndef TK_HIST_H
 #define TK_HIST_H
 
@@ -17,5 +17,8 @@ unsigned int hist_log2_slot(uint64_t v);
  * nothing when all slots are empty (as bcc does).
  */
 void hist_print_log2(FILE *f, const uint64_t *slots, unsigned int nslots, const char *unit);
+
+/* The same histogram as JSON: its non-empty rows as [{"low":L,"high":H,"count":N},...]. */
+void hist_json_log2(FILE *f, const uint64_t *slots, unsigned int nslots);
 
 #endif

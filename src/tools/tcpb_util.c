@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <stdbool.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,23 +38,4 @@ int tcpb_load_error(int err)
 {
 	tk_err("failed to load BPF programs: %s", attach_strerror(err));
 	return err;
-}
-
-void tcpb_json_log2(FILE *f, const uint64_t *slots, unsigned int nslots)
-{
-	bool first = true;
-
-	fputc('[', f);
-	/* Row i holds [2^(i-1), 2^i - 1]; row 1 also holds 0 (core/hist.h). */
-	for (unsigned int i = 1; i < nslots && i < 64; i++) {
-		unsigned long long lo = i == 1 ? 0 : 1ULL << (i - 1);
-		unsigned long long hi = (1ULL << i) - 1;
-
-		if (!slots[i])
-			continue;
-		fprintf(f, "%s{\"low\":%llu,\"high\":%llu,\"count\":%llu}", first ? "" : ",", lo,
-			hi, (unsigned long long)slots[i]);
-		first = false;
-	}
-	fputc(']', f);
 }

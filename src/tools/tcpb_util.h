@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What tcpretrans, tcpdrop, tcpcong, tcprtt, tcpsubnet and tcpsynbl share on the user side:
- * attaching every loaded program of a skeleton into one attach_set, a one-line report of a
- * failed load, and log2 histogram buckets as JSON.
+ * What tcpdrop keeps until it runs on tools/tool.h's tool_run(): attaching every loaded
+ * program of a skeleton into one attach_set, watching stdout's reader, a one-line report of a
+ * failed load.
  */
 #ifndef TK_TCPB_UTIL_H
 #define TK_TCPB_UTIL_H
-
-#include <stdint.h>
-#include <stdio.h>
 
 struct attach_set;
 struct bpf_object;
@@ -29,8 +26,5 @@ int tcpb_watch_stdout(struct event_loop *l);
 
 /* "failed to load BPF programs: why" on stderr; returns err. */
 int tcpb_load_error(int err);
-
-/* Non-empty slots of a bcc log2 histogram as [{"low":L,"high":H,"count":N},...]. */
-void tcpb_json_log2(FILE *f, const uint64_t *slots, unsigned int nslots);
 
 #endif

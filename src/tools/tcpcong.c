@@ -8,8 +8,8 @@
  * here as a snapshot, so nothing is lost between reading and clearing a map.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,22 +18,20 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/tcpcong.h"
-#include "core/attach.h"
 #include "core/hist.h"
 #include "core/log.h"
-#include "core/loop.h"
 #include "core/net.h"
 #include "core/out.h"
-#include "core/usage.h"
 #include "tcpcong.skel.h"
 #include "core/btfmin.h"
-#include "tools/tcpb_util.h"
 #include "tools/tool.h"
 
 struct opts {
 	bool timestamp, dist, micro, json, verbose;
-	bool lports, rports;
-	uint16_t lport_min, lport_max, rport_min, rport_max;
+	struct port_range {
+		bool set;
+		uint16_t min, max;
+	} lports, rports;
 	unsigned long interval_s; /* 0: only at exit */
 	unsigned long outputs;	  /* 0: unlimited */
 };
@@ -49,107 +47,54 @@ struct state {
 	struct snap *prev; /* sorted by key */
 	size_t nprev;
 	uint64_t prev_dist[TCPCONG_NSTATES][TCPCONG_SLOTS];
-	unsigned long printed;
 };
 
 static const char *const state_names[TCPCONG_NSTATES] = {"open", "disorder", "cwr", "recovery",
 							 "loss"};
 
-static const char usage_text[] =
-	"usage: tcpcong [-h] [-L LOCALPORT] [-R REMOTEPORT] [-T] [-d] [-u] [-j] [-v]\n"
-	"               [interval] [outputs]\n"
-	"\n"
-	"Summarize tcp socket congestion control status duration\n"
-	"(tracepoints tcp:tcp_cong_state_set and sock:inet_sock_set_state)\n"
-	"\n"
-	"positional arguments:\n"
-	"  interval              output interval, in seconds\n"
-	"  outputs               number of outputs\n"
-	"\n"
-	"options:\n"
-	"  -h, --help            show this help message and exit\n"
-	"  -L, --localport LOCALPORT\n"
-	"                        trace local ports only (PORT or LO-HI)\n"
-	"  -R, --remoteport REMOTEPORT\n"
-	"                        trace the dest ports only (PORT or LO-HI)\n"
-	"  -T, --timestamp       include timestamp on output\n"
-	"  -d, --dist            show distributions as histograms\n"
-	"  -u, --microseconds    output in microseconds\n"
-	"  -j, --json            one JSON object per output\n"
-	"  -v, --verbose         print libbpf's messages\n"
-	"\n"
-	"examples:\n"
-	"    tcpcong                 # show tcp congestion status duration\n"
-	"    tcpcong 1 10            # show 1 second summaries, 10 times\n"
-	"    tcpcong -L 3000-3006 1  # 1s summaries, local port 3000-3006\n"
-	"    tcpcong -R 5000-5005 1  # 1s summaries, remote port 5000-5005\n"
-	"    tcpcong -uT 1           # 1s summaries, microseconds, and timestamps\n"
-	"    tcpcong -d              # show the duration as histograms\n";
-
-static int parse_opts(int argc, char **argv, struct opts *o)
+/* -L/-R: PORT or LO-HI */
+static int parse_range(void *opts, const struct usage *u, int key, const char *arg)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"localport", required_argument, NULL, 'L'},
-		{"remoteport", required_argument, NULL, 'R'},
-		{"timestamp", no_argument, NULL, 'T'},
-		{"dist", no_argument, NULL, 'd'},
-		{"microseconds", no_argument, NULL, 'u'},
-		{"json", no_argument, NULL, 'j'},
-		{"verbose", no_argument, NULL, 'v'},
-		{NULL, 0, NULL, 0},
-	};
-	static const struct usage cli = {usage_text, ":hL:R:Tdujv", longopts};
-	int c;
+	struct opts *o = opts;
+	struct port_range *r = key == 'L' ? &o->lports : &o->rports;
 
-	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			usage_help(&cli);
-			return 1;
-		case 'L':
-			if (net_parse_port_range(optarg, &o->lport_min, &o->lport_max)) {
-				usage_arg_error(&cli, c, "invalid port range: '%s'", optarg);
-				return -EINVAL;
-			}
-			o->lports = true;
-			break;
-		case 'R':
-			if (net_parse_port_range(optarg, &o->rport_min, &o->rport_max)) {
-				usage_arg_error(&cli, c, "invalid port range: '%s'", optarg);
-				return -EINVAL;
-			}
-			o->rports = true;
-			break;
-		case 'T':
-			o->timestamp = true;
-			break;
-		case 'd':
-			o->dist = true;
-			break;
-		case 'u':
-			o->micro = true;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		default:
-			return -usage_getopt_error(&cli, c, argv);
-		}
+	if (net_parse_port_range(arg, &r->min, &r->max)) {
+		usage_arg_error(u, key, "invalid port range: '%s'", arg);
+		return -EINVAL;
 	}
-	if (optind < argc && usage_parse_ulong_arg(&cli, "interval", argv[optind++], 1,
-						   86400 * 365, &o->interval_s))
-		return -EINVAL;
-	if (optind < argc && usage_parse_ulong_arg(&cli, "outputs", argv[optind++], 1,
-						   86400 * 365, &o->outputs))
-		return -EINVAL;
-	if (optind < argc)
-		return -usage_extra_args(&cli, argc, argv, optind);
+	r->set = true;
 	return 0;
 }
+
+#define OPT(f) offsetof(struct opts, f)
+static const struct tool_opt options[] = {
+	{'L', "localport", "LOCALPORT", "trace local ports only (PORT or LO-HI)", TOOL_OPT_CALL,
+	 .parse = parse_range},
+	{'R', "remoteport", "REMOTEPORT", "trace the dest ports only (PORT or LO-HI)",
+	 TOOL_OPT_CALL, .parse = parse_range},
+	{'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
+	{'d', "dist", NULL, "show distributions as histograms", TOOL_OPT_FLAG, OPT(dist)},
+	{'u', "microseconds", NULL, "output in microseconds", TOOL_OPT_FLAG, OPT(micro)},
+	{'j', "json", NULL, "one JSON object per output", TOOL_OPT_FLAG, OPT(json)},
+	{'v', "verbose", NULL, "print libbpf's messages", TOOL_OPT_FLAG, OPT(verbose)},
+	{0},
+};
+
+static struct tool_cli cli = {
+	.name = "tcpcong",
+	.description = "Summarize tcp socket congestion control status duration\n"
+		       "(tracepoints tcp:tcp_cong_state_set and sock:inet_sock_set_state)",
+	.opts = options,
+	.args = "[interval] [outputs]",
+	.args_help = "  interval              output interval, in seconds\n"
+		     "  outputs               number of outputs\n",
+	.examples = "    tcpcong                 # show tcp congestion status duration\n"
+		    "    tcpcong 1 10            # show 1 second summaries, 10 times\n"
+		    "    tcpcong -L 3000-3006 1  # 1s summaries, local port 3000-3006\n"
+		    "    tcpcong -R 5000-5005 1  # 1s summaries, remote port 5000-5005\n"
+		    "    tcpcong -uT 1           # 1s summaries, microseconds, and timestamps\n"
+		    "    tcpcong -d              # show the duration as histograms\n",
+};
 
 static int cmp_snap_key(const void *a, const void *b)
 {
@@ -336,7 +281,7 @@ static int print_dist(struct state *s, const char *ts)
 		}
 		printf("%s{\"state\":\"%s\",\"buckets\":", first ? "" : ",", state_names[st]);
 		first = false;
-		tcpb_json_log2(stdout, slots, TCPCONG_SLOTS);
+		hist_json_log2(stdout, slots, TCPCONG_SLOTS);
 		printf("}");
 	}
 	if (s->o->json)
@@ -360,89 +305,65 @@ static int print_output(void *ctx)
 	if (err)
 		return err;
 	fflush(stdout);
-	if (ferror(stdout))
-		return -EPIPE; /* the reader went away (tool | head): stop */
-	return s->o->outputs && ++s->printed >= s->o->outputs;
-}
-
-static int run(const struct opts *o)
-{
-	struct state s = {.o = o};
-	struct attach_set *as = NULL;
-	struct btf_min *bm = NULL;
-	struct event_loop loop;
-	enum loop_reason why_stop;
-	int err;
-
-	err = loop__init(&loop);
-	if (err) {
-		tk_err("event loop: %s", strerror(-err));
-		return 1;
-	}
-	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-	s.obj = BTF_MIN_SKEL_OPEN(tcpcong, &bm);
-	if (!s.obj) {
-		err = -errno;
-		tk_err("failed to open BPF object: %s", strerror(-err));
-		goto out;
-	}
-	if (o->lports) {
-		s.obj->rodata->lport_min = o->lport_min;
-		s.obj->rodata->lport_max = o->lport_max;
-	}
-	if (o->rports) {
-		s.obj->rodata->rport_min = o->rport_min;
-		s.obj->rodata->rport_max = o->rport_max;
-	}
-	s.obj->rodata->dist_mode = o->dist;
-	s.obj->rodata->micro = o->micro;
-	err = tcpcong__load(s.obj);
-	if (err) {
-		tcpb_load_error(err);
-		goto out;
-	}
-	err = tcpb_attach_all(s.obj->obj, &as);
-	if (err)
-		goto out;
-	err = tcpb_watch_stdout(&loop);
-	if (err) {
-		tk_err("event loop: %s", strerror(-err));
-		goto out;
-	}
-	if (o->interval_s) {
-		err = loop__set_interval(&loop, o->interval_s * 1000, print_output, &s);
-		if (err) {
-			tk_err("interval timer: %s", strerror(-err));
-			goto out;
-		}
-	}
-	/* With --json the ready line goes to stderr, keeping stdout pure JSON. */
-	fprintf(o->json ? stderr : stdout,
-		"Tracing tcp congestion control status duration... Hit Ctrl-C to end.\n");
-	why_stop = loop__run(&loop);
-	if (why_stop == LOOP_ERROR)
-		err = -EIO;
-	else if (why_stop == LOOP_SIGNAL || !o->interval_s)
-		err = print_output(&s) < 0 ? -EIO : 0;
-out:
-	btf_min__free(bm);
-	attach_set__destroy(as);
-	tcpcong__destroy(s.obj);
-	loop__close(&loop);
-	free(s.prev);
-	return err ? 1 : 0;
+	return ferror(stdout) ? -EPIPE : 0; /* the reader went away (tool | head): stop */
 }
 
 static int tcpcong_main(int argc, char **argv)
 {
 	struct opts o = {0};
-	int err = parse_opts(argc, argv, &o);
+	struct state s = {.o = &o};
+	struct tool_run run = {.ctx = &s, .on_interval = print_output};
+	struct btf_min *bm = NULL;
+	int err, first = tool_cli_parse(&cli, &o, argc, argv);
 
-	if (err)
-		return err > 0 ? 0 : 2;
+	if (first < 0)
+		return tool_cli_exit(first);
+	if (first < argc &&
+	    tool_cli_ulong_arg(&cli, "interval", argv[first++], 1, 86400 * 365, &o.interval_s))
+		return 2;
+	if (first < argc &&
+	    tool_cli_ulong_arg(&cli, "outputs", argv[first++], 1, 86400 * 365, &o.outputs))
+		return 2;
+	if (first < argc)
+		return usage_extra_args(&cli.usage, argc, argv, first);
 	tk_stdout_linebuf();
 	tk_libbpf_setup(o.verbose);
-	return run(&o);
+	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+	s.obj = BTF_MIN_SKEL_OPEN(tcpcong, &bm);
+	if (!s.obj) {
+		err = tool_load_error("open", -errno);
+		goto out;
+	}
+	if (o.lports.set) {
+		s.obj->rodata->lport_min = o.lports.min;
+		s.obj->rodata->lport_max = o.lports.max;
+	}
+	if (o.rports.set) {
+		s.obj->rodata->rport_min = o.rports.min;
+		s.obj->rodata->rport_max = o.rports.max;
+	}
+	s.obj->rodata->dist_mode = o.dist;
+	s.obj->rodata->micro = o.micro;
+	err = tcpcong__load(s.obj);
+	if (err) {
+		err = tool_load_error("load", err);
+		goto out;
+	}
+	run.obj = s.obj->obj;
+	run.interval_s = o.interval_s;
+	run.count = o.outputs;
+	run.json = o.json;
+	run.ready = "Tracing tcp congestion control status duration... Hit Ctrl-C to end.";
+	err = tool_run(&run);
+	/* the last output: on Ctrl-C, or the only one without an interval */
+	if (!err && (run.why == LOOP_SIGNAL || !o.interval_s))
+		err = print_output(&s) < 0 ? 1 : 0;
+out:
+	btf_min__free(bm);
+	tcpcong__destroy(s.obj);
+	free(s.prev);
+	return err;
 }
 
-TOOL_REGISTER(tcpcong, tcpcong_main, "time per TCP congestion state per flow (bcc tcpcong)");
+TOOL_REGISTER(tcpcong, tcpcong_main, "time per TCP congestion state per flow (bcc tcpcong)",
+	      &cli);

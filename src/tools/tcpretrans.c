@@ -5,8 +5,8 @@
  * usually 0, since retransmits mostly run from timers in softirq.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +17,11 @@
 #include "bpf/tcpretrans.h"
 #include "core/attach.h"
 #include "core/log.h"
-#include "core/loop.h"
 #include "core/net.h"
 #include "core/out.h"
-#include "core/usage.h"
 #include "tcpretrans.skel.h"
 #include "core/btfmin.h"
 #include "tools/tcp_common.h"
-#include "tools/tcpb_util.h"
 #include "tools/tool.h"
 
 struct opts {
@@ -32,83 +29,31 @@ struct opts {
 	int family; /* 0, AF_INET or AF_INET6 */
 };
 
-static const char usage_text[] =
-	"usage: tcpretrans [-h] [-l] [-c] [-s] [-4 | -6] [--json] [-v]\n"
-	"\n"
-	"Trace TCP retransmits (tracepoint tcp:tcp_retransmit_skb)\n"
-	"\n"
-	"options:\n"
-	"  -h, --help       show this help message and exit\n"
-	"  -l, --lossprobe  include tail loss probe attempts (needs kprobes: refused here\n"
-	"                   when the kernel has none, as TLPs have no tracepoint)\n"
-	"  -c, --count      count occurred retransmits per flow\n"
-	"  -s, --sequence   display TCP sequence numbers\n"
-	"  -4, --ipv4       trace IPv4 family only\n"
-	"  -6, --ipv6       trace IPv6 family only\n"
-	"      --json       one JSON object per retransmit (with -c: one at exit)\n"
-	"  -v, --verbose    print libbpf's messages\n"
-	"\n"
-	"examples:\n"
-	"    tcpretrans           # trace TCP retransmits\n"
-	"    tcpretrans -l        # include TLP attempts\n"
-	"    tcpretrans -4        # trace IPv4 family only\n"
-	"    tcpretrans -6        # trace IPv6 family only\n";
+#define OPT(f) offsetof(struct opts, f)
+static const struct tool_opt options[] = {
+	{'l', "lossprobe", NULL,
+	 "include tail loss probe attempts (needs kprobes: refused here when the kernel has "
+	 "none, as TLPs have no tracepoint)",
+	 TOOL_OPT_FLAG, OPT(lossprobe)},
+	{'c', "count", NULL, "count occurred retransmits per flow", TOOL_OPT_FLAG, OPT(count)},
+	{'s', "sequence", NULL, "display TCP sequence numbers", TOOL_OPT_FLAG, OPT(sequence)},
+	{'4', "ipv4", NULL, "trace IPv4 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	{'6', "ipv6", NULL, "trace IPv6 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	{TOOL_OPT_JSON, "json", NULL, "one JSON object per retransmit (with -c: one at exit)",
+	 TOOL_OPT_FLAG, OPT(json)},
+	{'v', "verbose", NULL, "print libbpf's messages", TOOL_OPT_FLAG, OPT(verbose)},
+	{0},
+};
 
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"lossprobe", no_argument, NULL, 'l'},
-		{"count", no_argument, NULL, 'c'},
-		{"sequence", no_argument, NULL, 's'},
-		{"ipv4", no_argument, NULL, '4'},
-		{"ipv6", no_argument, NULL, '6'},
-		{"json", no_argument, NULL, 'J'},
-		{"verbose", no_argument, NULL, 'v'},
-		{NULL, 0, NULL, 0},
-	};
-	static const struct usage cli = {usage_text, ":hlcs46v", longopts};
-	int c;
-
-	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			usage_help(&cli);
-			return 1;
-		case 'l':
-			o->lossprobe = true;
-			break;
-		case 'c':
-			o->count = true;
-			break;
-		case 's':
-			o->sequence = true;
-			break;
-		case '4':
-		case '6':
-			if (tcp_family_opt(&cli, c, &o->family))
-				return -EINVAL;
-			break;
-		case 'J':
-			o->json = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		default:
-			return -usage_getopt_error(&cli, c, argv);
-		}
-	}
-	if (optind < argc)
-		return -usage_extra_args(&cli, argc, argv, optind);
-	return 0;
-}
-
-/* A reader that went away (tool | head) ends the run: -EPIPE stops the event loop. */
-static int stdout_gone(void)
-{
-	return ferror(stdout) ? -EPIPE : 0;
-}
+static struct tool_cli cli = {
+	.name = "tcpretrans",
+	.description = "Trace TCP retransmits (tracepoint tcp:tcp_retransmit_skb)",
+	.opts = options,
+	.examples = "    tcpretrans           # trace TCP retransmits\n"
+		    "    tcpretrans -l        # include TLP attempts\n"
+		    "    tcpretrans -4        # trace IPv4 family only\n"
+		    "    tcpretrans -6        # trace IPv6 family only\n",
+};
 
 static const char *type_str(unsigned int type)
 {
@@ -135,7 +80,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		if (o->sequence)
 			printf(",\"seq\":%u", e->seq);
 		printf("}\n");
-		return stdout_gone();
+		return tcp_out_status();
 	}
 	net_addr_port_str(l, sizeof(l), f->family, f->saddr, f->sport, ':');
 	net_addr_port_str(r, sizeof(r), f->family, f->daddr, f->dport, ':');
@@ -146,7 +91,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	else
 		printf("%-8s %-7u %-2d %-20s %1s> %-20s %s\n", ts, e->pid, net_ipver(f->family), l,
 		       type_str(e->type), r, net_tcp_state_name(e->state));
-	return stdout_gone();
+	return tcp_out_status();
 }
 
 struct flow_count {
@@ -223,97 +168,66 @@ static int print_counts(int fd, const struct opts *o)
 	return 0;
 }
 
-static int run(const struct opts *o)
+static void print_header(void *ctx)
 {
-	struct ring_buffer *rb = NULL;
-	struct attach_set *as = NULL;
-	struct tcpretrans *obj = NULL;
-	struct btf_min *bm = NULL;
-	struct event_loop loop;
-	char why[256] = "";
-	int err;
+	const struct opts *o = ctx;
 
-	err = loop__init(&loop);
-	if (err) {
-		tk_err("event loop: %s", strerror(-err));
-		return 1;
-	}
-	if (o->lossprobe && kernel_kfunc_mech(why, sizeof(why)) != KFUNC_KPROBE) {
-		tk_err("-l: tail loss probes have no tracepoint and need a kprobe on "
-		       "tcp_send_loss_probe, which this kernel cannot attach");
-		err = -EOPNOTSUPP;
-		goto out;
-	}
-	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-	obj = BTF_MIN_SKEL_OPEN(tcpretrans, &bm);
-	if (!obj) {
-		err = -errno;
-		tk_err("failed to open BPF object: %s", strerror(-err));
-		goto out;
-	}
-	obj->rodata->targ_family = o->family;
-	obj->rodata->count_mode = o->count;
-	bpf_program__set_autoload(obj->progs.tcp_send_loss_probe, o->lossprobe);
-	err = tcpretrans__load(obj);
-	if (err) {
-		tcpb_load_error(err);
-		goto out;
-	}
-	err = tcpb_attach_all(obj->obj, &as);
-	if (err)
-		goto out;
-	err = tcpb_watch_stdout(&loop);
-	if (err) {
-		tk_err("event loop: %s", strerror(-err));
-		goto out;
-	}
-	if (!o->count) {
-		rb = ring_buffer__new(bpf_map__fd(obj->maps.events), on_event, (void *)o, NULL);
-		if (!rb) {
-			err = -errno;
-			tk_err("ring buffer: %s", strerror(-err));
-			goto out;
-		}
-		err = loop__add_ringbuf(&loop, rb);
-		if (err) {
-			tk_err("event loop: %s", strerror(-err));
-			goto out;
-		}
-	}
-	/* With --json the ready line goes to stderr, keeping stdout pure JSON. */
-	fprintf(o->json ? stderr : stdout, "Tracing retransmits ... Hit Ctrl-C to end\n");
-	if (!o->json) {
-		if (!o->count && o->sequence)
-			printf("%-8s %-7s %-2s %-20s %1s> %-20s %-11s %s\n", "TIME", "PID", "IP",
-			       "LADDR:LPORT", "T", "RADDR:RPORT", "STATE", "SEQ");
-		else if (!o->count)
-			printf("%-8s %-7s %-2s %-20s %1s> %-20s %-4s\n", "TIME", "PID", "IP",
-			       "LADDR:LPORT", "T", "RADDR:RPORT", "STATE");
-	}
-	err = loop__run(&loop) == LOOP_ERROR ? -EIO : 0;
-	if (rb)
-		ring_buffer__consume(rb);
-	if (!err && o->count)
-		err = print_counts(bpf_map__fd(obj->maps.counts), o);
-out:
-	btf_min__free(bm);
-	ring_buffer__free(rb);
-	attach_set__destroy(as);
-	tcpretrans__destroy(obj);
-	loop__close(&loop);
-	return err ? 1 : 0;
+	if (o->json || o->count)
+		return;
+	if (o->sequence)
+		printf("%-8s %-7s %-2s %-20s %1s> %-20s %-11s %s\n", "TIME", "PID", "IP",
+		       "LADDR:LPORT", "T", "RADDR:RPORT", "STATE", "SEQ");
+	else
+		printf("%-8s %-7s %-2s %-20s %1s> %-20s %-4s\n", "TIME", "PID", "IP", "LADDR:LPORT",
+		       "T", "RADDR:RPORT", "STATE");
 }
 
 static int tcpretrans_main(int argc, char **argv)
 {
 	struct opts o = {0};
-	int err = parse_opts(argc, argv, &o);
+	/* -c counts in a map, printed at exit: no events then */
+	struct tool_run run = {.ctx = &o, .header = print_header};
+	struct tcpretrans *obj = NULL;
+	struct btf_min *bm = NULL;
+	char why[256] = "";
+	int err, first = tool_cli_parse(&cli, &o, argc, argv);
 
-	if (err)
-		return err > 0 ? 0 : 2;
+	if (first < 0)
+		return tool_cli_exit(first);
+	if (first < argc)
+		return usage_extra_args(&cli.usage, argc, argv, first);
 	tk_stdout_linebuf();
 	tk_libbpf_setup(o.verbose);
-	return run(&o);
+	if (o.lossprobe && kernel_kfunc_mech(why, sizeof(why)) != KFUNC_KPROBE) {
+		tk_err("-l: tail loss probes have no tracepoint and need a kprobe on "
+		       "tcp_send_loss_probe, which this kernel cannot attach");
+		return 1;
+	}
+	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
+	obj = BTF_MIN_SKEL_OPEN(tcpretrans, &bm);
+	if (!obj) {
+		err = tool_load_error("open", -errno);
+		goto out;
+	}
+	obj->rodata->targ_family = o.family;
+	obj->rodata->count_mode = o.count;
+	bpf_program__set_autoload(obj->progs.tcp_send_loss_probe, o.lossprobe);
+	err = tcpretrans__load(obj);
+	if (err) {
+		err = tool_load_error("load", err);
+		goto out;
+	}
+	run.obj = obj->obj;
+	run.on_event = o.count ? NULL : on_event;
+	run.json = o.json;
+	run.ready = "Tracing retransmits ... Hit Ctrl-C to end";
+	err = tool_run(&run);
+	if (!err && o.count)
+		err = print_counts(bpf_map__fd(obj->maps.counts), &o) ? 1 : 0;
+out:
+	btf_min__free(bm);
+	tcpretrans__destroy(obj);
+	return err;
 }
 
-TOOL_REGISTER(tcpretrans, tcpretrans_main, "trace TCP retransmits (bcc tcpretrans)");
+TOOL_REGISTER(tcpretrans, tcpretrans_main, "trace TCP retransmits (bcc tcpretrans)", &cli);

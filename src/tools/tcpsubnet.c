@@ -5,8 +5,8 @@
  * IPv4 or IPv6; a destination counts for the first subnet of the list that holds it.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +16,11 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/tcpsubnet.h"
-#include "core/attach.h"
 #include "core/log.h"
-#include "core/loop.h"
 #include "core/net.h"
 #include "core/out.h"
-#include "core/usage.h"
 #include "tcpsubnet.skel.h"
-#include "tools/snoop_common.h"
 #include "core/btfmin.h"
-#include "tools/tcpb_util.h"
 #include "tools/tool.h"
 
 #define DEFAULT_SUBNETS "127.0.0.1/32,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,0.0.0.0/0"
@@ -52,33 +47,48 @@ struct state {
 	struct tcpsubnet *obj;
 };
 
-static const char usage_text[] =
-	"usage: tcpsubnet [-h] [-v] [-J] [-f {b,k,m,B,K,M}] [-i INTERVAL] [subnets]\n"
-	"\n"
-	"Summarize TCP send and aggregate by subnet (tracepoint sock:sock_send_length:\n"
-	"bytes each send on a TCP socket actually sent)\n"
-	"\n"
-	"positional arguments:\n"
-	"  subnets               comma separated list of subnets (IPv4 or IPv6)\n"
-	"\n"
-	"options:\n"
-	"  -h, --help            show this help message and exit\n"
-	"  -v, --verbose         print libbpf's messages\n"
-	"  -J, --json            format output in JSON\n"
-	"  -f, --format {b,k,m,B,K,M}\n"
-	"                        [bkmBKM] format to report: bits, Kbits, Mbits, bytes,\n"
-	"                        KBytes, MBytes (default B)\n"
-	"  -i, --interval INTERVAL\n"
-	"                        output interval, in seconds (default 1)\n"
-	"\n"
-	"examples:\n"
-	"    tcpsubnet                 # Trace TCP sent to the default subnets:\n"
-	"                              # 127.0.0.1/32,10.0.0.0/8,172.16.0.0/12,\n"
-	"                              # 192.168.0.0/16,0.0.0.0/0\n"
-	"    tcpsubnet -f K            # Trace TCP sent to the default subnets\n"
-	"                              # aggregated in KBytes.\n"
-	"    tcpsubnet 10.80.0.0/24    # Trace TCP sent to 10.80.0.0/24 only\n"
-	"    tcpsubnet -J              # Format the output in JSON.\n";
+/* -f: one of bcc's choices */
+static int parse_format(void *opts, const struct usage *u, int key, const char *arg)
+{
+	struct opts *o = opts;
+
+	if (strlen(arg) != 1 || !strchr("bkmBKM", arg[0])) {
+		usage_arg_error(u, key, "invalid choice: '%s' (choose from 'b', 'k', 'm', 'B', 'K', "
+			       "'M')", arg);
+		return -EINVAL;
+	}
+	o->format = arg[0];
+	return 0;
+}
+
+#define OPT(f) offsetof(struct opts, f)
+static const struct tool_opt options[] = {
+	{'v', "verbose", NULL, "print libbpf's messages", TOOL_OPT_FLAG, OPT(verbose)},
+	{'J', "json", NULL, "format output in JSON", TOOL_OPT_FLAG, OPT(json)},
+	{'f', "format", "{b,k,m,B,K,M}",
+	 "[bkmBKM] format to report: bits, Kbits, Mbits, bytes, KBytes, MBytes (default B)",
+	 TOOL_OPT_CALL, .parse = parse_format},
+	{'i', "interval", "INTERVAL", "output interval, in seconds (default 1)", TOOL_OPT_ULONG,
+	 OPT(interval_s), 1, 86400UL * 365},
+	{0},
+};
+
+static struct tool_cli cli = {
+	.name = "tcpsubnet",
+	.description =
+		"Summarize TCP send and aggregate by subnet (tracepoint sock:sock_send_length:\n"
+		"bytes each send on a TCP socket actually sent)",
+	.opts = options,
+	.args = "[subnets]",
+	.args_help = "  subnets               comma separated list of subnets (IPv4 or IPv6)\n",
+	.examples = "    tcpsubnet                 # Trace TCP sent to the default subnets:\n"
+		    "                              # 127.0.0.1/32,10.0.0.0/8,172.16.0.0/12,\n"
+		    "                              # 192.168.0.0/16,0.0.0.0/0\n"
+		    "    tcpsubnet -f K            # Trace TCP sent to the default subnets\n"
+		    "                              # aggregated in KBytes.\n"
+		    "    tcpsubnet 10.80.0.0/24    # Trace TCP sent to 10.80.0.0/24 only\n"
+		    "    tcpsubnet -J              # Format the output in JSON.\n",
+};
 
 static int parse_subnets(const struct usage *u, const char *list, struct opts *o)
 {
@@ -112,53 +122,6 @@ static int parse_subnets(const struct usage *u, const char *list, struct opts *o
 	}
 	free(copy);
 	return err;
-}
-
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"json", no_argument, NULL, 'J'},
-		{"format", required_argument, NULL, 'f'},
-		{"interval", required_argument, NULL, 'i'},
-		{NULL, 0, NULL, 0},
-	};
-	static const struct usage cli = {usage_text, ":hvJf:i:", longopts};
-	int c;
-
-	o->format = 'B';
-	o->interval_s = 1;
-	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			usage_help(&cli);
-			return 1;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'J':
-			o->json = true;
-			break;
-		case 'f':
-			if (strlen(optarg) != 1 || !strchr("bkmBKM", optarg[0])) {
-				usage_arg_error(&cli, c, "invalid choice: '%s' (choose from 'b', 'k', "
-						"'m', 'B', 'K', 'M')", optarg);
-				return -EINVAL;
-			}
-			o->format = optarg[0];
-			break;
-		case 'i':
-			if (usage_parse_ulong(&cli, c, optarg, 1, 86400UL * 365, &o->interval_s))
-				return -EINVAL;
-			break;
-		default:
-			return -usage_getopt_error(&cli, c, argv);
-		}
-	}
-	if (optind + 1 < argc)
-		return -usage_extra_args(&cli, argc, argv, optind + 1);
-	return parse_subnets(&cli, optind < argc ? argv[optind] : DEFAULT_SUBNETS, o);
 }
 
 /* bcc's -f conversions. */
@@ -265,71 +228,48 @@ static int print_output(void *ctx)
 	return ferror(stdout) ? 1 : 0; /* the reader went away (tool | head): stop */
 }
 
-static int run(struct opts *o)
+static int tcpsubnet_main(int argc, char **argv)
 {
-	struct state s = {.o = o};
-	struct attach_set *as = NULL;
+	struct opts o = {.format = 'B', .interval_s = 1};
+	struct state s = {.o = &o};
+	struct tool_run run = {.ctx = &s, .on_interval = print_output};
 	struct btf_min *bm = NULL;
-	struct event_loop loop;
-	enum loop_reason why;
-	int err;
+	char ready[96];
+	int err, first = tool_cli_parse(&cli, &o, argc, argv);
 
-	err = loop__init(&loop);
-	if (err) {
-		tk_err("event loop: %s", strerror(-err));
-		return 1;
-	}
+	if (first < 0)
+		return tool_cli_exit(first);
+	if (first + 1 < argc)
+		return usage_extra_args(&cli.usage, argc, argv, first + 1);
+	if (parse_subnets(&cli.usage, first < argc ? argv[first] : DEFAULT_SUBNETS, &o))
+		return 2;
+	tk_stdout_linebuf();
+	tk_libbpf_setup(o.verbose);
 	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
 	s.obj = BTF_MIN_SKEL_OPEN(tcpsubnet, &bm);
 	if (!s.obj) {
-		err = -errno;
-		tk_err("failed to open BPF object: %s", strerror(-err));
+		err = tool_load_error("open", -errno);
 		goto out;
 	}
 	err = tcpsubnet__load(s.obj);
 	if (err) {
-		tcpb_load_error(err);
+		err = tool_load_error("load", err);
 		goto out;
 	}
-	err = tcpb_attach_all(s.obj->obj, &as);
-	if (err)
-		goto out;
-	err = tcpb_watch_stdout(&loop);
-	if (err) {
-		tk_err("event loop: %s", strerror(-err));
-		goto out;
-	}
-	err = loop__set_interval(&loop, o->interval_s * 1000, print_output, &s);
-	if (err) {
-		tk_err("interval timer: %s", strerror(-err));
-		goto out;
-	}
-	/* With -J the ready line goes to stderr, keeping stdout pure JSON. */
-	fprintf(o->json ? stderr : stdout, "Tracing... Output every %lu secs. Hit Ctrl-C to end\n",
-		o->interval_s);
-	why = loop__run(&loop);
-	if (why == LOOP_ERROR)
-		err = -EIO;
-	else if (why == LOOP_SIGNAL)
+	snprintf(ready, sizeof(ready), "Tracing... Output every %lu secs. Hit Ctrl-C to end",
+		 o.interval_s);
+	run.obj = s.obj->obj;
+	run.interval_s = o.interval_s;
+	run.json = o.json;
+	run.ready = ready;
+	err = tool_run(&run);
+	if (!err && run.why == LOOP_SIGNAL)
 		print_output(&s); /* bcc prints once more on Ctrl-C */
 out:
 	btf_min__free(bm);
-	attach_set__destroy(as);
 	tcpsubnet__destroy(s.obj);
-	loop__close(&loop);
-	return err ? 1 : 0;
+	return err;
 }
 
-static int tcpsubnet_main(int argc, char **argv)
-{
-	struct opts o = {0};
-	int err = parse_opts(argc, argv, &o);
-
-	if (err)
-		return err > 0 ? 0 : 2;
-	tk_stdout_linebuf();
-	tk_libbpf_setup(o.verbose);
-	return run(&o);
-}
-
-TOOL_REGISTER(tcpsubnet, tcpsubnet_main, "TCP bytes sent per destination subnet (bcc tcpsubnet)");
+TOOL_REGISTER(tcpsubnet, tcpsubnet_main, "TCP bytes sent per destination subnet (bcc tcpsubnet)",
+	      &cli);

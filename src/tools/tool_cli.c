@@ -18,7 +18,7 @@
 #include "tools/tool.h"
 
 #define HELP_WIDTH 79 /* argparse's, for an 80-column terminal */
-#define HELP_COL 24   /* where option help starts */
+#define HELP_COL 24   /* where option help starts, at the latest (max_help_position) */
 
 struct strbuf {
 	char *p;
@@ -114,25 +114,25 @@ static void usage_line(struct strbuf *b, const struct tool_cli *cli)
 	sb_putn(b, "\n", 1);
 }
 
-/* Words of text wrapped from column HELP_COL to HELP_WIDTH, the first line from col. */
-static void wrapped(struct strbuf *b, const char *text, size_t col)
+/* Words of text wrapped from column hcol to HELP_WIDTH, the first line from col. */
+static void wrapped(struct strbuf *b, const char *text, size_t col, size_t hcol)
 {
 	const char *w = text;
 
-	if (col > HELP_COL - 2) {
-		sb_printf(b, "\n%*s", HELP_COL, "");
-		col = HELP_COL;
+	if (col > hcol - 2) {
+		sb_printf(b, "\n%*s", (int)hcol, "");
+		col = hcol;
 	} else {
-		sb_printf(b, "%*s", (int)(HELP_COL - col), "");
-		col = HELP_COL;
+		sb_printf(b, "%*s", (int)(hcol - col), "");
+		col = hcol;
 	}
 	while (*w) {
 		size_t n = strcspn(w, " ");
 
-		if (col > HELP_COL && col + 1 + n > HELP_WIDTH) {
-			sb_printf(b, "\n%*s", HELP_COL, "");
-			col = HELP_COL;
-		} else if (col > HELP_COL) {
+		if (col > hcol && col + 1 + n > HELP_WIDTH) {
+			sb_printf(b, "\n%*s", (int)hcol, "");
+			col = hcol;
+		} else if (col > hcol) {
 			sb_putn(b, " ", 1);
 			col++;
 		}
@@ -145,32 +145,77 @@ static void wrapped(struct strbuf *b, const char *text, size_t col)
 	sb_putn(b, "\n", 1);
 }
 
-static void option_lines(struct strbuf *b, const struct tool_opt *o)
+/* How the help's option list names an option: "-p PID, --pid PID". */
+static void invocation(struct strbuf *l, const struct tool_opt *o)
+{
+	if (o->key < 256) {
+		sb_printf(l, "-%c", o->key);
+		if (takes_value(o))
+			sb_printf(l, " %s", o->metavar);
+		if (o->name)
+			sb_putn(l, ", ", 2);
+	}
+	if (o->name) {
+		sb_printf(l, "--%s", o->name);
+		if (takes_value(o))
+			sb_printf(l, " %s", o->metavar);
+	}
+}
+
+/* argparse's help column: 4 past the longest option or argument name, at most HELP_COL. */
+static void help_col_fit(size_t *hcol, size_t len)
+{
+	if (len + 4 > *hcol)
+		*hcol = len + 4 < HELP_COL ? len + 4 : HELP_COL;
+}
+
+static void option_lines(struct strbuf *b, const struct tool_opt *o, size_t hcol)
 {
 	struct strbuf l = {0};
 
 	sb_putn(&l, "  ", 2);
-	if (o->key < 256) {
-		sb_printf(&l, "-%c", o->key);
-		if (takes_value(o))
-			sb_printf(&l, " %s", o->metavar);
-		if (o->name)
-			sb_putn(&l, ", ", 2);
-	}
-	if (o->name) {
-		sb_printf(&l, "--%s", o->name);
-		if (takes_value(o))
-			sb_printf(&l, " %s", o->metavar);
-	}
+	invocation(&l, o);
 	sb_putn(b, l.p, l.len);
-	wrapped(b, o->help, l.len);
+	wrapped(b, o->help, l.len, hcol);
 	free(l.p);
 }
 
 static char *help_text(const struct tool_cli *cli)
 {
 	struct strbuf b = {0};
+	size_t hcol = 0;
 
+	help_col_fit(&hcol, strlen("-h, --help"));
+	/* the positional arguments' names: "[interval] [count]", "pattern [pattern ...]" */
+	for (const char *a = cli->args ? cli->args : ""; *a;) {
+		size_t n = strcspn(a, " "), skip = strspn(a, "[");
+
+		if (n > skip && strncmp(a + skip, "...", 3))
+			help_col_fit(&hcol, n - skip - (a[n - 1] == ']'));
+		a += n + strspn(a + n, " ");
+	}
+	/* args_help's lines are laid out by hand ("  count    number of outputs"): the options'
+	 * help lines up with theirs */
+	for (const char *l = cli->args_help ? cli->args_help : ""; *l;) {
+		size_t n = strcspn(l, "\n"), w;
+
+		if (n > 2 && !strncmp(l, "  ", 2) && l[2] != ' ') {
+			w = 2 + strcspn(l + 2, " \n");
+			w += strspn(l + w, " ");
+			if (w < n && w > hcol)
+				hcol = w;
+		}
+		l += n + (l[n] == '\n');
+	}
+	for (const struct tool_opt *o = cli->opts; o && o->key; o++) {
+		struct strbuf l = {0};
+
+		if (!shown(o))
+			continue;
+		invocation(&l, o);
+		help_col_fit(&hcol, l.len);
+		free(l.p);
+	}
 	usage_line(&b, cli);
 	if (cli->description)
 		sb_printf(&b, "\n%s\n", cli->description);
@@ -178,10 +223,10 @@ static char *help_text(const struct tool_cli *cli)
 		sb_printf(&b, "\npositional arguments:\n%s", cli->args_help);
 	sb_printf(&b, "\noptions:\n");
 	sb_printf(&b, "  -h, --help");
-	wrapped(&b, "show this help message and exit", 12);
+	wrapped(&b, "show this help message and exit", 12, hcol);
 	for (const struct tool_opt *o = cli->opts; o && o->key; o++)
 		if (shown(o))
-			option_lines(&b, o);
+			option_lines(&b, o, hcol);
 	if (cli->epilog)
 		sb_printf(&b, "\n%s", cli->epilog);
 	if (cli->examples)
@@ -364,6 +409,33 @@ static void roff(FILE *f, const char *s)
 	}
 }
 
+/*
+ * The description in roff: paragraphs apart with .PP, or (name) only the first paragraph, on
+ * one line, as NAME wants it.
+ */
+static void roff_description(FILE *f, const char *d, bool name)
+{
+	for (const char *p = d ? d : ""; *p;) {
+		size_t n = strcspn(p, "\n");
+		char *line = strndup(p, n);
+
+		roff(f, line ? line : "");
+		free(line);
+		p += n;
+		if (!*p || !p[1])
+			break;
+		if (p[1] != '\n') {
+			fputc(name ? ' ' : '\n', f);
+			p++;
+			continue;
+		}
+		if (name)
+			break;
+		fputs("\n.PP\n", f);
+		p += strspn(p, "\n");
+	}
+}
+
 void tool_cli_man(struct tool_cli *cli, FILE *f)
 {
 	const char *end;
@@ -373,7 +445,7 @@ void tool_cli_man(struct tool_cli *cli, FILE *f)
 	fprintf(f, ".TH %s 8 \"\" tracekit \"System Manager's Manual\"\n.SH NAME\n", cli->name);
 	roff(f, cli->name);
 	fputs(" \\- ", f);
-	roff(f, cli->description ? cli->description : "");
+	roff_description(f, cli->description, true);
 	fputs("\n.SH SYNOPSIS\n.nf\n", f);
 	end = strstr(cli->usage.text, "\n\n");
 	{
@@ -384,7 +456,7 @@ void tool_cli_man(struct tool_cli *cli, FILE *f)
 		free(syn);
 	}
 	fputs("\n.fi\n.SH DESCRIPTION\n", f);
-	roff(f, cli->description ? cli->description : "");
+	roff_description(f, cli->description, false);
 	fputs("\n.PP\nIt is part of tracekit: the same command runs as \\fBtracekit ", f);
 	roff(f, cli->name);
 	fputs("\\fR.\n", f);

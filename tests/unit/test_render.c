@@ -70,6 +70,24 @@ static void test_hist_empty_and_wide(void)
 	free(out);
 }
 
+/* The JSON form: non-empty rows only, 0 in the first row's low bound. */
+static void test_hist_json(void)
+{
+	uint64_t slots[HIST_LOG2_SLOTS] = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	hist_json_log2(f, slots, HIST_LOG2_SLOTS);
+	slots[1] = 2;
+	slots[hist_log2_slot(5)] = 1;
+	fputc(' ', f);
+	hist_json_log2(f, slots, HIST_LOG2_SLOTS);
+	fclose(f);
+	CHECK_STR(buf, "[] [{\"low\":0,\"high\":1,\"count\":2},{\"low\":4,\"high\":7,\"count\":1}]");
+	free(buf);
+}
+
 static void test_escape(void)
 {
 	char buf[64];
@@ -88,4 +106,5 @@ static void test_escape(void)
 	CHECK_STR(str_escape(buf, sizeof(buf), "abc", 2), "ab");		  /* srclen bound */
 }
 
-UNIT_MAIN(test_hist_article, test_hist_slots, test_hist_empty_and_wide, test_escape)
+UNIT_MAIN(test_hist_article, test_hist_slots, test_hist_empty_and_wide, test_hist_json,
+	  test_escape)
