@@ -37,8 +37,7 @@ struct state {
 #define OPT(f) offsetof(struct opts, f)
 static const struct tool_opt options[] = {
 	{'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
-	{'4', "ipv4", NULL, "trace IPv4 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
-	{'6', "ipv6", NULL, "trace IPv6 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	TOOL_OPTS_FAMILY(OPT(family), 1),
 	{TOOL_OPT_JSON, "json", NULL, "one JSON object per output", TOOL_OPT_FLAG, OPT(json)},
 	{'v', "verbose", NULL, "print libbpf's messages", TOOL_OPT_FLAG, OPT(verbose)},
 	{0},

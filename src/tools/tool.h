@@ -57,6 +57,11 @@ struct tool_ports {
 	{TOOL_OPT_CGROUPMAP, "cgroupmap", "CGROUPMAP", NULL, TOOL_OPT_UNSUPPORTED},              \
 	{TOOL_OPT_MNTNSMAP, "mntnsmap", "MNTNSMAP", NULL, TOOL_OPT_UNSUPPORTED}
 
+/* -4 | -6 (TOOL_OPT_FAMILY into the int at off), group grp: rows of a table */
+#define TOOL_OPTS_FAMILY(off, grp)                                                               \
+	{'4', "ipv4", NULL, "trace IPv4 family only", TOOL_OPT_FAMILY, off, .group = grp},     \
+	{'6', "ipv6", NULL, "trace IPv6 family only", TOOL_OPT_FAMILY, off, .group = grp}
+
 /*
  * TOOL_OPT_UID never yields this: a tool sets its uid field to it before tool_cli_parse() to
  * tell "-u not given" from uid 0.
