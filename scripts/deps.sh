@@ -1,9 +1,24 @@
 #!/bin/sh
 # Install the Debian packages tracekit needs to build, test and demo; a no-op when all are
-# present. Everything comes from Debian: no other downloads.
+# present. Everything here comes from Debian (the newer Go toolchains of the test matrix are
+# fetched by tests/targets/Makefile from the Go module proxy, into build/).
 set -eu
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev libcapstone-dev liblzma-dev libbz2-dev libclang-rt-14-dev
-      golang-go python3 python3-pytest bpftrace iproute2 nftables time procps"
+      golang-1.19-go python3 python3-pytest bpftrace iproute2 nftables time procps"
+
+# Go: Debian's 1.19 (golang-1.19-go, in /usr/lib/go-1.19) is the oldest Go of the test matrix.
+# The Go that is there builds everything else; Debian's golang-go, which puts 1.19 on PATH as
+# `go`, only where there is no Go >= 1.17 (the register ABI) on PATH or in /usr/local/go.
+go_ok() {
+	v=$(GOTOOLCHAIN=local "$1" version 2>/dev/null | awk '{ print $3 }') || return 1
+	minor=${v#go1.}
+	minor=${minor%%[!0-9]*}
+	[ -n "$minor" ] && [ "$minor" -ge 17 ]
+}
+if ! { command -v go >/dev/null 2>&1 && go_ok go; } && ! go_ok /usr/local/go/bin/go; then
+	PKGS="$PKGS golang-go"
+fi
+
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

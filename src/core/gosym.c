@@ -10,6 +10,10 @@
  *   Go 1.18+     (0xfffffff0, 0xfffffff1): nfunc nfiles textStart funcnameOff cuOff
  *                              filetabOff pctabOff pclnOff; functab entries
  *                              {u32 entryoff, u32 funcoff}, entryoff relative to textStart.
+ *                              textStart is 0 in a PIE file (left to a relocation) and in
+ *                              every file from Go 1.26 (the runtime keeps it in moduledata):
+ *                              then the base is the caller's, .text's address, as Go's own
+ *                              tools (cmd/internal/objfile) always take it.
  * funcoff is relative to the functab (1.16+) or to the table (1.2). A _func starts with
  * its entry (u32 entryoff for 1.18+, uintptr before) followed by i32 nameoff.
  *
@@ -132,7 +136,7 @@ static int parse_header(struct gosym_table *t, uint64_t text_start)
 		goto offsets;
 	case PCLN_GO118:
 		t->text_start = header_word(t, 2);
-		/* The table's own value may be unrelocated (0): then trust the caller's. */
+		/* 0: unrelocated (PIE) or no longer written (Go >= 1.26): use the caller's. */
 		if (!t->text_start)
 			t->text_start = text_start;
 		names_off = header_word(t, 3);
@@ -323,16 +327,57 @@ int gosym_buildinfo_version(const void *data, size_t size, char *buf, size_t buf
 	return 0;
 }
 
-unsigned int gosym_goid_offset(const char *version)
+/*
+ * runtime.g offsets by Go minor version, each checked against the DWARF of a binary built
+ * with that toolchain here (1.17.13, 1.18.10, Debian's 1.19.8, 1.20.14, 1.21.13, 1.22.12,
+ * 1.23.12, 1.24.13, 1.25.14, 1.26.8, 1.26.11, 1.27.4). g.stack is g's first field in every
+ * version (the runtime's assembly depends on it), so stack.hi stays at 8; goid follows
+ * g.sched and the syscall fields, which is what moves:
+ *   1.23 added g.syscallbp before goid (0x98 -> 0xa0);
+ *   1.25 dropped gobuf.ret from g.sched (0xa0 -> 0x98).
+ * Go < 1.17 passes arguments on the stack and the Go-aware probes assume the register ABI,
+ * so the table starts at 1.17.
+ */
+static const struct g_layout {
+	unsigned int first, last; /* minor versions, inclusive */
+	struct gosym_g_offsets off;
+} g_layouts[] = {
+	{ 17, 22, { .goid = 0x98, .stack_hi = 8 } },
+	{ 23, 24, { .goid = 0xa0, .stack_hi = 8 } },
+	{ 25, 27, { .goid = 0x98, .stack_hi = 8 } },
+};
+#define N_G_LAYOUTS (sizeof(g_layouts) / sizeof(g_layouts[0]))
+
+/*
+ * Go minor version of a buildinfo version string: "go1.23.12", "go1.24rc1", "go1.26.8
+ * X:nodwarf5", "devel go1.25-abcdef ..."; -1 when there is none.
+ */
+static long go_minor(const char *version)
 {
 	const char *p = version ? strstr(version, "go1.") : NULL;
+	char *end;
 	long minor;
 
-	/* runtime.g gained a field before goid in Go 1.23 (DataDog's goid offset table). */
-	if (p) {
-		minor = strtol(p + 4, NULL, 10);
-		if (minor >= 23)
-			return 0xa0;
+	if (!p || p[4] < '0' || p[4] > '9')
+		return -1;
+	minor = strtol(p + 4, &end, 10);
+	return end > p + 4 && minor >= 0 && minor < 1000 ? minor : -1;
+}
+
+int gosym_g_offsets(const char *version, struct gosym_g_offsets *out)
+{
+	long minor = go_minor(version);
+
+	for (size_t i = 0; i < N_G_LAYOUTS; i++) {
+		if (minor >= g_layouts[i].first && minor <= g_layouts[i].last) {
+			*out = g_layouts[i].off;
+			return 0;
+		}
 	}
-	return 0x98;
+	/* A guess for a binary without DWARF: the nearest version's layout. */
+	if (minor > (long)g_layouts[N_G_LAYOUTS - 1].last)
+		*out = g_layouts[N_G_LAYOUTS - 1].off;
+	else
+		*out = g_layouts[0].off;
+	return -ENOENT;
 }

@@ -14,8 +14,9 @@ struct gosym_table;
 
 /*
  * Parse a pclntab. data/size: the section bytes (copied references; the caller keeps them
- * alive). text_start: address of runtime.text / .text, used where the table's own value is
- * absent (Go < 1.18) or for checking. Layouts: Go 1.2-1.15, 1.16-1.17, 1.18-1.19, 1.20+.
+ * alive). text_start: address of runtime.text (.text's address in a Go-linked binary), the
+ * base of Go 1.18+ entries where the table's own textStart is 0: a PIE file, and every file
+ * from Go 1.26 on. Layouts: Go 1.2-1.15, 1.16-1.17, 1.18-1.19, 1.20+.
  * Returns 0, -EINVAL (corrupt), -ENOTSUP (unknown magic), -ENOMEM.
  */
 int gosym_table__parse(const void *data, size_t size, uint64_t text_start,
@@ -39,7 +40,16 @@ int gosym_table__lookup(const struct gosym_table *t, uint64_t pc, struct gosym_f
  */
 int gosym_buildinfo_version(const void *data, size_t size, char *buf, size_t buflen);
 
-/* Offset of goid in runtime.g for a version string: 0x98 up to go1.22, 0xa0 from go1.23. */
-unsigned int gosym_goid_offset(const char *version);
+/* Offsets into Go's runtime.g (the current goroutine, R14 in Go's register ABI). */
+struct gosym_g_offsets {
+	uint32_t goid;
+	uint32_t stack_hi; /* g.stack.hi */
+};
+/*
+ * The offsets for a Go version string ("go1.23.12"), from a table of Go 1.17-1.27: 0 when the
+ * version is in it. -ENOENT otherwise (newer, older, unknown): ask the binary's DWARF; *out
+ * still holds the nearest version's layout, the best guess when there is no DWARF.
+ */
+int gosym_g_offsets(const char *version, struct gosym_g_offsets *out);
 
 #endif

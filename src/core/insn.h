@@ -46,7 +46,8 @@ bool insn_uprobe_unsafe(const uint8_t *code, size_t len);
 /*
  * True if the kernel's uprobe code refuses to probe the instruction at code (x86
  * good_insns_64: int3/int N/into/iret, in/out, hlt, cli/sti, opcodes invalid in 64-bit
- * mode, VEX-prefixed instructions). One such site would fail a whole uprobe_multi link.
+ * mode, VEX-prefixed instructions; is_prefix_bad: LOCK and ES/CS/SS/DS prefixes). One such
+ * site would fail a whole uprobe_multi link (-ENOTSUPP, 524, when a process maps the file).
  * Implemented in insn_uprobe.c.
  */
 bool insn_uprobe_refused(const uint8_t *code, size_t len);

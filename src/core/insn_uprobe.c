@@ -36,12 +36,25 @@ static bool opcode_refused(uint8_t op)
 	return false;
 }
 
+/*
+ * The kernel's is_prefix_bad(): a LOCK prefix (cannot be single-stepped out of line) or an
+ * ES/CS/SS/DS segment override refuses the instruction, whatever it is. Go's assembly has
+ * such first instructions (runtime/internal/atomic.(*Uint8).And is `lock and`).
+ */
+static bool is_prefix_bad(uint8_t b)
+{
+	return b == 0xf0 || b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e;
+}
+
 bool insn_uprobe_refused(const uint8_t *code, size_t len)
 {
 	size_t i = 0;
 
-	while (i < len && i < 14 && is_legacy_prefix(code[i]))
+	while (i < len && i < 14 && is_legacy_prefix(code[i])) {
+		if (is_prefix_bad(code[i]))
+			return true;
 		i++;
+	}
 	if (i < len && (code[i] & 0xf0) == 0x40)
 		i++;
 	if (i >= len)

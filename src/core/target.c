@@ -182,31 +182,25 @@ static void dedup_by_addr(struct target_set *ts)
 	ts->nfuncs = o;
 }
 
-/* Go minor version ("go1.19.8" -> 19), -1 if unknown. */
-static int go_minor(const char *v)
-{
-	return strncmp(v, "go1.", 4) == 0 ? atoi(v + 4) : -1;
-}
-
 /*
- * goid's offset in runtime.g: the version table covers Go 1.13-1.23; for other or unknown
- * versions ask the binary's DWARF (slower to read, so only then).
+ * goid's offset in runtime.g: from the version table (Go 1.17-1.27); for other or unknown
+ * versions from the binary's DWARF (slower to read, so only then), else the table's nearest
+ * guess. The BPF side reads g.stack.hi at 8: a DWARF layout that moved it is not trusted.
  */
 static unsigned int goid_offset(const char *path, const char *version)
 {
-	int minor = go_minor(version);
+	struct gosym_g_offsets off;
 	struct dwarf_file *df;
 	struct dwarf_go_g g;
-	unsigned int off = gosym_goid_offset(version);
 
-	if (minor >= 13 && minor <= 23)
-		return off;
+	if (!gosym_g_offsets(version, &off))
+		return off.goid;
 	if (!dwarf_file__open(path, &df)) {
-		if (!dwarf_file__go_g_offsets(df, &g) && g.stack_hi == 8)
-			off = g.goid;
+		if (!dwarf_file__go_g_offsets(df, &g) && g.stack_hi == off.stack_hi)
+			off.goid = g.goid;
 		dwarf_file__close(df);
 	}
-	return off;
+	return off.goid;
 }
 
 /* A program on $PATH, as bcc's which() does; with pid > 0 in that process's root. */
@@ -298,11 +292,23 @@ static void analyze(struct elf_file *ef, struct target_set *ts, struct func_targ
 	}
 }
 
+/*
+ * The bytes at a site may end before 16: Go 1.26's runtime.etext, a size-0 text symbol on
+ * the segment's last byte (int3 padding). Check what is there; a site that cannot be read
+ * at all cannot be checked, so it is refused too.
+ */
 static bool entry_unsafe(struct elf_file *ef, const struct func_target *f)
 {
-	const uint8_t *p = elf_file__bytes_at(ef, f->addr + f->layout.entry_off, 16);
+	uint64_t at = f->addr + f->layout.entry_off;
+	const uint8_t *p = NULL;
+	size_t len;
 
-	return p && (insn_uprobe_unsafe(p, 16) || insn_uprobe_refused(p, 16));
+	for (len = 16; len; len--) {
+		p = elf_file__bytes_at(ef, at, len);
+		if (p)
+			break;
+	}
+	return !p || insn_uprobe_unsafe(p, len) || insn_uprobe_refused(p, len);
 }
 
 int target_resolve(const struct probe_spec *spec, int pid, unsigned int flags,

@@ -77,6 +77,14 @@ Targets
         to completion, fails the test unless it printed "calls=n errors=0", and returns n.
         .stop() ends the server with SIGTERM and returns the number of requests it served.
 
+Go version matrix
+    GO_VERSIONS     the directories TARGETS/go1.N/ of Go targets built by other toolchains
+                    (GO_MATRIX of tests/targets/Makefile, read from there), e.g. ["go1.19",
+                    "go1.23", "go1.27"]; TARGETS itself holds the default Go's build
+    go_target(version, name) -> Path
+        TARGETS/version/name (TARGETS/name for version "" or None), failing like target().
+        start_rpc_service(f"{version}/rpcserver-pie") starts such a build.
+
 Time limit
     Every test phase (setup, call, teardown) is limited to 120 s by a SIGALRM guard;
     @pytest.mark.timeout(SECS) changes it for one test. Never assert timings in tests.
@@ -603,6 +611,21 @@ def start_rpc_service(binary="rpcserver", args=(), tries=3):
             pytest.fail(f"rpcserver did not start\n{_describe(proc)}")
         kill_proc(proc)  # the port was taken between free_port() and bind(): retry
     pytest.fail(f"rpcserver found no free port in {tries} tries")
+
+
+def _go_matrix():
+    """GO_MATRIX of tests/targets/Makefile, the one place the matrix is defined."""
+    makefile = ROOT / "tests" / "targets" / "Makefile"
+    m = re.search(r"^GO_MATRIX\s*:=(.*)$", makefile.read_text(), re.M)
+    return m.group(1).split() if m else []
+
+
+GO_VERSIONS = _go_matrix()
+
+
+def go_target(version, name):
+    """A Go target built by toolchain `version` of the matrix ("" or None: the default)."""
+    return target(f"{version}/{name}" if version else name)
 
 
 @pytest.fixture

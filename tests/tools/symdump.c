@@ -5,7 +5,8 @@
  *   symdump BIN [GLOB]          ADDR SIZE FILEOFF NAME per function (target resolution)
  *   symdump -l BIN [GLOB]       instruction layout: entry probe site, RETs, tail jumps
  *   symdump -d BIN [GLOB]       DWARF: prologue_end and parameters with locations
- *   symdump -g BIN              Go version, goid and g.stack.hi offsets (buildinfo, DWARF)
+ *   symdump -g BIN              Go version, goid and g.stack.hi offsets (table, DWARF) and
+ *                               the goid offset the probes use
  *   symdump -p PID ADDR...      symbolize addresses of a running process
  *   symdump -k ADDR...          symbolize kernel addresses
  *   symdump -P FILE [TEXT]      a raw .gopclntab dump: ENTRY END NAME per function, then
@@ -184,6 +185,8 @@ static int cmd_go(const char *bin)
 	struct elf_file *ef;
 	struct dwarf_file *df;
 	struct dwarf_go_g g;
+	struct gosym_g_offsets tab;
+	struct target_set ts;
 	const void *bi;
 	size_t size;
 	char ver[64] = "";
@@ -197,13 +200,22 @@ static int cmd_go(const char *bin)
 	bi = elf_file__section(ef, ".go.buildinfo", NULL, &size);
 	if (!bi || gosym_buildinfo_version(bi, size, ver, sizeof(ver)))
 		snprintf(ver, sizeof(ver), "unknown");
-	printf("version %s\ngoid_off(table) 0x%x\n", ver, gosym_goid_offset(ver));
+	printf("version %s\n", ver);
+	if (!gosym_g_offsets(ver, &tab))
+		printf("goid_off(table) 0x%x\nstack_hi_off(table) 0x%x\n", tab.goid, tab.stack_hi);
+	else
+		printf("goid_off(table) none\n");
 	elf_file__close(ef);
 	if (!dwarf_file__open(bin, &df)) {
 		if (!dwarf_file__go_g_offsets(df, &g))
 			printf("goid_off(dwarf) 0x%x\nstack_hi_off(dwarf) 0x%x\n", g.goid,
 			       g.stack_hi);
 		dwarf_file__close(df);
+	}
+	/* What the probes use: table, else DWARF, else the table's guess. */
+	if (!resolve(bin, "main.main", 0, &ts)) {
+		printf("goid_off(used) 0x%x\n", ts.goid_off);
+		target_set__free(&ts);
 	}
 	return 0;
 }

@@ -200,12 +200,25 @@ static void test_unrelocated_text_start(void)
 	struct gosym_table *g;
 	struct gosym_func f;
 
-	build(&t, L118);
-	put64(t.b + 8 + 2 * 8, 0); /* textStart left for a relocation */
-	CHECK(gosym_table__parse(t.b, t.size, 0x555000, &g) == 0);
-	CHECK(gosym_table__func(g, 1, &f) == 0);
-	CHECK(f.entry == 0x555000 + 0x20);
-	gosym_table__free(g);
+	/*
+	 * textStart is 0 when left for a dynamic relocation (PIE, 1.18+) and always from Go 1.26
+	 * on (the linker writes 0: "unused"): the caller's .text address is the base then.
+	 */
+	for (enum layout l = L118; l <= L120; l++) {
+		build(&t, l);
+		put64(t.b + 8 + 2 * 8, 0);
+		CHECK(gosym_table__parse(t.b, t.size, 0x555000, &g) == 0);
+		if (!g)
+			continue;
+		for (int i = 0; i < NF; i++) {
+			CHECK(gosym_table__func(g, i, &f) == 0);
+			CHECK(f.entry == 0x555000 + offs[i]);
+		}
+		CHECK(gosym_table__lookup(g, 0x555000 + 0x3f, &f) == 0);
+		CHECK_STR(f.name, "main.(*Arith).Mul");
+		CHECK(gosym_table__lookup(g, TEXT + 0x20, &f) == -ENOENT);
+		gosym_table__free(g);
+	}
 }
 
 static void test_corrupt(void)
@@ -303,16 +316,52 @@ static void test_buildinfo(void)
 	CHECK(gosym_buildinfo_version(b, sizeof(b), v, sizeof(v)) == -EINVAL);
 }
 
-static void test_goid_offset(void)
+/*
+ * runtime.g by hand, per Go minor version, from runtime2.go of each release and checked against
+ * DWARF of binaries built with 1.17.13, 1.18.10, 1.19.8, 1.20.14, 1.21.13, 1.22.12, 1.23.12,
+ * 1.24.13, 1.25.14, 1.26.8 and 1.27.4 (tests/e2e/test_go_matrix.py rechecks the matrix's).
+ * 1.17, 1.18 and 1.20 are not in the e2e matrix: this is their coverage.
+ */
+static void test_g_offsets(void)
 {
-	CHECK(gosym_goid_offset("go1.19.8") == 0x98);
-	CHECK(gosym_goid_offset("go1.13") == 0x98);
-	CHECK(gosym_goid_offset("go1.22.5") == 0x98);
-	CHECK(gosym_goid_offset("go1.23.0") == 0xa0);
-	CHECK(gosym_goid_offset("go1.24rc1") == 0xa0);
-	CHECK(gosym_goid_offset("devel go1.25-abcdef") == 0xa0);
-	CHECK(gosym_goid_offset(NULL) == 0x98);
+	static const struct {
+		const char *version;
+		uint32_t goid;
+	} want[] = {
+		{"go1.17.13", 0x98},
+		{"go1.18", 0x98},
+		{"go1.19.8", 0x98},
+		{"go1.20.14", 0x98},
+		{"go1.21.0", 0x98},
+		{"go1.22.12", 0x98},
+		{"go1.23.0", 0xa0}, /* g.syscallbp before goid */
+		{"go1.23.12", 0xa0},
+		{"go1.24rc1", 0xa0},
+		{"go1.25.14", 0x98}, /* gobuf.ret gone from g.sched */
+		{"go1.26.8 X:nodwarf5", 0x98},
+		{"devel go1.27-abcdef Tue Jan 1 +0000", 0x98},
+		{"go1.27.4", 0x98},
+	};
+	struct gosym_g_offsets off;
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		memset(&off, 0xff, sizeof(off));
+		CHECK(gosym_g_offsets(want[i].version, &off) == 0);
+		CHECK(off.goid == want[i].goid);
+		CHECK(off.stack_hi == 8); /* g.stack is g's first field, always */
+	}
+
+	/* Outside the table: -ENOENT (ask DWARF), with the nearest layout as the guess. */
+	CHECK(gosym_g_offsets("go1.28.0", &off) == -ENOENT && off.goid == 0x98);
+	CHECK(gosym_g_offsets("go1.16.15", &off) == -ENOENT && off.goid == 0x98);
+	CHECK(gosym_g_offsets("go1.2", &off) == -ENOENT && off.stack_hi == 8);
+	CHECK(gosym_g_offsets("go1.", &off) == -ENOENT);
+	CHECK(gosym_g_offsets("go1.x", &off) == -ENOENT);
+	CHECK(gosym_g_offsets("go1.99999999999999999999", &off) == -ENOENT && off.goid == 0x98);
+	CHECK(gosym_g_offsets("", &off) == -ENOENT && off.goid == 0x98);
+	CHECK(gosym_g_offsets("unknown", &off) == -ENOENT);
+	CHECK(gosym_g_offsets(NULL, &off) == -ENOENT && off.goid == 0x98);
 }
 
 UNIT_MAIN(test_go12, test_go116, test_go118, test_go120, test_unrelocated_text_start, test_corrupt,
-	  test_buildinfo, test_goid_offset)
+	  test_buildinfo, test_g_offsets)

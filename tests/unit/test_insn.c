@@ -247,6 +247,15 @@ static void test_uprobe_unsafe(void)
 	CHECK(!insn_uprobe_unsafe((const uint8_t[]){0x49, 0x89, 0xe4}, 3)); /* mov r12,rsp */
 	CHECK(!insn_uprobe_unsafe((const uint8_t[]){0x49}, 1));
 	CHECK(!insn_uprobe_unsafe(go_small, sizeof(go_small)));
+
+	/* refused by the kernel: LOCK and ES/CS/SS/DS prefixes, whatever follows */
+	CHECK(insn_uprobe_refused((const uint8_t[]){0xf0, 0x20, 0x18, 0xc3}, 4)); /* lock and */
+	CHECK(insn_uprobe_refused((const uint8_t[]){0x66, 0xf0, 0x0f, 0xb1, 0x0a}, 5));
+	CHECK(insn_uprobe_refused((const uint8_t[]){0x3e, 0xff, 0xe0}, 3)); /* notrack jmp */
+	CHECK(insn_uprobe_refused((const uint8_t[]){0x2e, 0x90}, 2));
+	CHECK(!insn_uprobe_refused((const uint8_t[]){0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0}, 9));
+	CHECK(!insn_uprobe_refused((const uint8_t[]){0x49, 0x3b, 0x66, 0x10}, 4)); /* Go cmp */
+	CHECK(!insn_uprobe_refused((const uint8_t[]){0x87, 0x18}, 2)); /* xchg: implicit lock */
 }
 
 UNIT_MAIN(test_mov_is_not_ret, test_go_small_prologue, test_go_leaf, test_go_large_frame,

@@ -3,7 +3,7 @@
 // re-entry of f's own prologue, parking while the GC shrinks stacks, and thread migration.
 //
 //	gostress -mode grow|sleep|yield|leaf|big|spin|mix [-n N] [-g G] [-depth D]
-//	         [-spin M] [-delay SECS] [-wait-stdin]
+//	         [-spin M] [-delay SECS] [-wait-stdin] [-goids]
 //
 // G goroutines call f N times in total (N/G each, the remainder spread over the first ones).
 // In every mode f's frame is about 6 KB, so its prologue is the large-frame stack check.
@@ -23,15 +23,20 @@
 // Starting: by default the calls start at once. With -wait-stdin, gostress prints "ready"
 // and waits for one line (or EOF) on stdin; with -delay SECS it prints "ready" and sleeps
 // SECS. Either lets a tracer attach first. At the end it prints exactly "calls=N", N being
-// the number of executions of f's body (an atomic counter), and exits 0.
+// the number of executions of f's body (an atomic counter), and exits 0. With -goids it
+// first prints "goid=ID calls=K" for each of the G goroutines, K being the calls of f it made
+// itself (in leaf, sleep, yield and spin; grow and big call f on fresh goroutines): a
+// tracer's goroutine id can be checked against the runtime's own.
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"flag"
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -101,6 +106,22 @@ func call(mode string, depth int) int {
 	return f(mode, depth)
 }
 
+// goid is the current goroutine's id, from the first line of its stack trace
+// ("goroutine 18 [running]:"), the only way the runtime tells it.
+func goid() int64 {
+	var buf [64]byte
+	line := buf[:runtime.Stack(buf[:], false)]
+	line = bytes.TrimPrefix(line, []byte("goroutine "))
+	if i := bytes.IndexByte(line, ' '); i > 0 {
+		line = line[:i]
+	}
+	id, err := strconv.ParseInt(string(line), 10, 64)
+	if err != nil {
+		return -1
+	}
+	return id
+}
+
 func main() {
 	mode := flag.String("mode", "leaf", "grow|sleep|yield|leaf|big|mix")
 	n := flag.Int("n", 1000, "calls of f in total")
@@ -109,6 +130,7 @@ func main() {
 	flag.IntVar(&spinM, "spin", spinM, "millions of loop iterations per call in mode spin")
 	delay := flag.Float64("delay", 0, `print "ready", then wait SECS before calling`)
 	waitStdin := flag.Bool("wait-stdin", false, `print "ready", then wait for a line on stdin`)
+	goids := flag.Bool("goids", false, `print "goid=ID calls=K" for each calling goroutine`)
 	flag.Parse()
 
 	valid := *mode == "mix" || *mode == "spin"
@@ -116,7 +138,7 @@ func main() {
 		valid = valid || *mode == m
 	}
 	if !valid || *n < 0 || *g < 1 || *depth < 0 || spinM < 0 || *delay < 0 {
-		fmt.Fprintln(os.Stderr, "usage: gostress -mode grow|sleep|yield|leaf|big|spin|mix [-n N>=0] [-g G>=1] [-depth D>=0] [-spin M>=0] [-delay SECS] [-wait-stdin]")
+		fmt.Fprintln(os.Stderr, "usage: gostress -mode grow|sleep|yield|leaf|big|spin|mix [-n N>=0] [-g G>=1] [-depth D>=0] [-spin M>=0] [-delay SECS] [-wait-stdin] [-goids]")
 		os.Exit(2)
 	}
 
@@ -149,6 +171,7 @@ func main() {
 	}
 
 	var wg sync.WaitGroup
+	ids := make([]int64, *g)
 	first := 0
 	for w := 0; w < *g; w++ {
 		share := *n / *g
@@ -156,8 +179,9 @@ func main() {
 			share++
 		}
 		wg.Add(1)
-		go func(first, share int) {
+		go func(w, first, share int) {
 			defer wg.Done()
+			ids[w] = goid()
 			sum := 0
 			for k := first; k < first+share; k++ {
 				m := *mode
@@ -167,10 +191,17 @@ func main() {
 				sum += call(m, *depth)
 			}
 			atomic.AddInt64(&sink, int64(sum))
-		}(first, share)
+		}(w, first, share)
 		first += share
 	}
 	wg.Wait()
+	for w := 0; *goids && w < *g; w++ {
+		share := *n / *g
+		if w < *n%*g {
+			share++
+		}
+		fmt.Printf("goid=%d calls=%d\n", ids[w], share)
+	}
 	close(stopGC)
 	<-gcDone
 	fmt.Printf("calls=%d\n", atomic.LoadInt64(&calls))
