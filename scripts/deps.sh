@@ -4,7 +4,7 @@
 # fetched by tests/targets/Makefile from the Go module proxy, into build/).
 set -eu
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev libcapstone-dev liblzma-dev libbz2-dev libclang-rt-14-dev
-      golang-1.19-go python3 python3-pytest bpftrace iproute2 nftables time procps"
+      golang-1.19-go python3 python3-pytest bpftrace iproute2 nftables time procps groff-base"
 
 # Go: Debian's 1.19 (golang-1.19-go, in /usr/lib/go-1.19) is the oldest Go of the test matrix.
 # The Go that is there builds everything else; Debian's golang-go, which puts 1.19 on PATH as
