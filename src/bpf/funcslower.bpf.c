@@ -13,12 +13,7 @@ struct {
 	__uint(max_entries, 1 << 20);
 } events SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} lost SEC(".maps");
+__u64 lost_events = 0; /* ring buffer full */
 
 SEC("uprobe")
 int slow_entry(struct pt_regs *ctx)
@@ -32,7 +27,6 @@ int slow_return(struct pt_regs *ctx)
 	struct call_start st;
 	struct slow_event *e;
 	__u64 delta, pid_tgid;
-	__u32 zero = 0;
 
 	if (pair_return(ctx, &st))
 		return 0;
@@ -41,10 +35,7 @@ int slow_return(struct pt_regs *ctx)
 		return 0;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		__u64 *l = bpf_map_lookup_elem(&lost, &zero);
-
-		if (l)
-			(*l)++;
+		__sync_fetch_and_add(&lost_events, 1);
 		return 0;
 	}
 	pid_tgid = bpf_get_current_pid_tgid();

@@ -4,7 +4,8 @@
  * or kernel functions, with bcc's command line and output.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,48 +17,52 @@
 #include "core/attach.h"
 #include "core/funcplan.h"
 #include "core/log.h"
-#include "core/loop.h"
 #include "core/out.h"
-#include "core/procmaps.h"
 #include "core/syscalls.h"
-#include "core/usage.h"
 #include "funccount.skel.h"
 #include "tools/functool.h"
 #include "tools/tool.h"
 
 struct fcount {
-	struct functool_opts o;
-	int cpu;
+	struct functool ft; /* first: the callbacks' ctx */
+	unsigned long cpu; /* -c, ULONG_MAX: every CPU */
 	const char *pattern_text;
-	struct func_plan plan;
 	char **tps; /* tracepoint or kernel mode: "cat:event" or function per index */
 	size_t ntps;
 	bool kernel; /* tps are kernel functions (kprobe_multi) */
 	struct funccount *skel;
-	struct attach_set *as;
 	int ncpus;
 };
+FUNCTOOL_FIRST(struct fcount);
 
-static const char usage_text[] =
-	"usage: funccount [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-r] [-D] [-c CPU]\n"
-	"                 [--json] [-v] pattern [pattern ...]\n\n"
-	"Count function calls, tracepoints or kernel functions.\n\n"
-	"  -p PID        trace this PID only\n"
-	"  -i INTERVAL   summary interval, seconds\n"
-	"  -d DURATION   total duration of trace, seconds\n"
-	"  -T            include timestamp on output\n"
-	"  -r            use regular expressions; default: '*' and '?' wildcards\n"
-	"  -D            print the probe sites (debug)\n"
-	"  -c CPU        trace this CPU only\n"
-	"  --json        one JSON object per summary\n"
-	"  -v            verbose libbpf and verifier output\n\n"
-	"patterns: PATH:FUNC, LIB:FUNC (c:malloc), p:LIB:FUNC, t:CAT:EVENT, FUNC (kernel)\n"
-	"examples:\n"
-	"  funccount -d 10 './server:main.*.Mul'   # count calls for 10 seconds\n"
-	"  funccount -Ti 5 './server:main.*.Mul'   # print counts every 5 s with a time\n"
-	"  funccount './server:runtime.*'          # every Go runtime function (uprobe_multi)\n"
-	"  funccount 't:syscalls:sys_enter_*'      # tracepoints\n"
-	"  funccount -p 181 c:malloc               # libc malloc of PID 181\n";
+#define FC struct fcount
+static const struct tool_opt options[] = {
+	FUNCTOOL_OPT_PID(FC),
+	FUNCTOOL_OPT_INTERVAL(FC),
+	FUNCTOOL_OPT_DURATION(FC),
+	FUNCTOOL_OPT_TIMESTAMP(FC, "include timestamp on output"),
+	FUNCTOOL_OPT_REGEX(FC),
+	FUNCTOOL_OPT_DEBUG(FC),
+	{'c', NULL, "CPU", "trace this CPU only", TOOL_OPT_ULONG, offsetof(FC, cpu), 0, 4096},
+	FUNCTOOL_OPT_JSON(FC, "one JSON object per summary"),
+	FUNCTOOL_OPT_VERBOSE(FC),
+	{0},
+};
+
+static struct tool_cli cli = {
+	.name = "funccount",
+	.description = "Count function calls, tracepoints or kernel functions.",
+	.opts = options,
+	.args = "pattern [pattern ...]",
+	.args_help = "  pattern      PATH:FUNC, LIB:FUNC (c:malloc), p:LIB:FUNC, t:CAT:EVENT, FUNC\n"
+		     "               (kernel)\n",
+	.examples = "  funccount -d 10 './server:main.*.Mul'   # count calls for 10 seconds\n"
+		    "  funccount -Ti 5 './server:main.*.Mul'   # print counts every 5 s with a time\n"
+		    "  funccount './server:runtime.*'          # every Go runtime function "
+		    "(uprobe_multi)\n"
+		    "  funccount 't:syscalls:sys_enter_*'      # tracepoints\n"
+		    "  funccount -p 181 c:malloc               # libc malloc of PID 181\n",
+};
 
 struct count_row {
 	const char *name;
@@ -75,12 +80,12 @@ static int row_cmp(const void *a, const void *b)
 
 static const char *func_name(struct fcount *fc, size_t i)
 {
-	return fc->ntps ? fc->tps[i] : fc->plan.funcs[i].f->name;
+	return fc->ntps ? fc->tps[i] : fc->ft.plan.funcs[i].f->name;
 }
 
 static size_t nfuncs(struct fcount *fc)
 {
-	return fc->ntps ? fc->ntps : fc->plan.nfuncs;
+	return fc->ntps ? fc->ntps : fc->ft.plan.nfuncs;
 }
 
 /* Sum the per-CPU counters and zero them for the next interval. */
@@ -124,7 +129,7 @@ static int print_counts(void *ctx)
 		return -ENOMEM;
 	}
 	time_hms(ts, sizeof(ts));
-	if (fc->o.json) {
+	if (fc->ft.o.json) {
 		printf("{\"time\":\"%s\",\"counts\":[", ts);
 		for (size_t i = 0; i < n; i++) {
 			printf("%s{\"func\":", i ? "," : "");
@@ -134,7 +139,7 @@ static int print_counts(void *ctx)
 		printf("]}\n");
 	} else {
 		putchar('\n');
-		if (fc->o.timestamp)
+		if (fc->ft.o.timestamp)
 			printf("%-8s\n", ts);
 		printf("%-36s %8s\n", "FUNC", "COUNT");
 		for (size_t i = 0; i < n; i++)
@@ -146,7 +151,7 @@ static int print_counts(void *ctx)
 	return 0;
 }
 
-static int attach_kprobes(struct fcount *fc)
+static int attach_kprobes(struct fcount *fc, struct attach_set *as)
 {
 	LIBBPF_OPTS(bpf_kprobe_multi_opts, opts, .syms = (const char **)fc->tps, .cnt = fc->ntps);
 	uint64_t *cookies = calloc(fc->ntps, sizeof(*cookies));
@@ -160,7 +165,7 @@ static int attach_kprobes(struct fcount *fc)
 	opts.cookies = (const __u64 *)cookies;
 	link = bpf_program__attach_kprobe_multi_opts(fc->skel->progs.count_kprobe, NULL, &opts);
 	free(cookies);
-	err = link ? attach_set__add_link(fc->as, link) : -errno;
+	err = link ? attach_set__add_link(as, link) : -errno;
 	if (err && link)
 		bpf_link__destroy(link);
 	if (err)
@@ -189,7 +194,7 @@ static int syscall_event(const char *tp, bool *enter)
  * is half a minute for 't:syscalls:*'), perf events where the kernel lacks raw_tp cookies or
  * the event has no raw tracepoint of its own name.
  */
-static int attach_tracepoints(struct fcount *fc)
+static int attach_tracepoints(struct fcount *fc, struct attach_set *as)
 {
 	struct funccount *sk = fc->skel;
 	int tp_fd = bpf_program__fd(sk->progs.count_tracepoint);
@@ -215,13 +220,13 @@ static int attach_tracepoints(struct fcount *fc)
 		}
 		*colon = '\0';
 		if (raw_ok && nr < 0) {
-			err = attach_raw_tracepoint_cookie(fc->as, raw_fd, colon + 1, i);
+			err = attach_raw_tracepoint_cookie(as, raw_fd, colon + 1, i);
 			raw_ok = err != -E2BIG && err != -EINVAL;
 		} else {
 			err = -ENOENT;
 		}
 		if (err) {
-			err = attach_tracepoint(fc->as, tp_fd, fc->tps[i], colon + 1, i);
+			err = attach_tracepoint(as, tp_fd, fc->tps[i], colon + 1, i);
 			nperf++;
 		}
 		*colon = ':';
@@ -229,10 +234,10 @@ static int attach_tracepoints(struct fcount *fc)
 			tk_err("cannot attach tracepoint %s: %s", fc->tps[i], attach_strerror(err));
 	}
 	if (!err && use_enter)
-		err = attach_raw_tracepoint(fc->as, bpf_program__fd(sk->progs.count_sys_enter),
+		err = attach_raw_tracepoint(as, bpf_program__fd(sk->progs.count_sys_enter),
 					    "sys_enter");
 	if (!err && use_exit)
-		err = attach_raw_tracepoint(fc->as, bpf_program__fd(sk->progs.count_sys_exit),
+		err = attach_raw_tracepoint(as, bpf_program__fd(sk->progs.count_sys_exit),
 					    "sys_exit");
 	if (err)
 		return err;
@@ -248,7 +253,7 @@ static int plan(struct fcount *fc, int argc, char **argv, int first)
 
 	for (int i = first; i < argc; i++) {
 		struct probe_spec spec;
-		int ret = probe_spec__parse(argv[i], fc->o.regex, &spec, err, sizeof(err));
+		int ret = probe_spec__parse(argv[i], fc->ft.o.regex, &spec, err, sizeof(err));
 
 		if (ret) {
 			tk_err("%s", err);
@@ -265,7 +270,7 @@ static int plan(struct fcount *fc, int argc, char **argv, int first)
 			return -EOPNOTSUPP;
 		}
 		if (spec.kind != PROBE_UPROBE) {
-			if (fc->plan.nfuncs || fc->ntps || argc - first > 1) {
+			if (fc->ft.plan.nfuncs || fc->ntps || argc - first > 1) {
 				probe_spec__free(&spec);
 				tk_err("tracepoint and kernel patterns cannot be mixed with others; "
 				       "give one");
@@ -281,7 +286,7 @@ static int plan(struct fcount *fc, int argc, char **argv, int first)
 				tk_err("tracepoint patterns cannot be mixed with others; give one");
 				return -EINVAL;
 			}
-			ret = func_plan__add(&fc->plan, &spec, fc->o.pid, err, sizeof(err));
+			ret = func_plan__add(&fc->ft.plan, &spec, fc->ft.o.pid, err, sizeof(err));
 		}
 		probe_spec__free(&spec);
 		if (ret) {
@@ -292,113 +297,78 @@ static int plan(struct fcount *fc, int argc, char **argv, int first)
 	return 0;
 }
 
-static int funccount_main(int argc, char **argv)
+static int attach(void *ctx, struct attach_set *as)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	static const struct usage cli = { usage_text, ":hp:i:d:TrDc:v", longopts };
-	struct fcount fc = { .cpu = -1 };
-	unsigned long cpu;
-	struct event_loop loop;
-	enum loop_reason why;
-	int c, err, ret = 1;
+	struct fcount *fc = ctx;
+	int err;
 
-	tk_stdout_linebuf();
-	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'c':
-			if (usage_parse_ulong(&cli, c, optarg, 0, 4096, &cpu))
-				return 2;
-			fc.cpu = cpu;
-			break;
-		case 'h':
-			return usage_help(&cli);
-		default:
-			err = functool_common_opt(&fc.o, &cli, c, optarg);
-			if (err == -ENOENT)
-				return usage_getopt_error(&cli, c, argv);
-			if (err)
-				return 2;
-		}
-	}
-	if (optind >= argc)
-		return usage_error(&cli, "the following arguments are required: pattern");
-	fc.pattern_text = argv[optind];
-	tk_libbpf_setup(fc.o.verbose);
-	if (loop__init(&loop)) {
-		tk_err("cannot set up signal handling: %s", strerror(errno));
-		return 1;
-	}
-	if (functool_check_pid(&fc.o, &loop))
-		goto out;
-	fc.plan.multi = kernel_has_uprobe_multi();
-	if (plan(&fc, argc, argv, optind))
-		goto out;
-	if (fc.o.debug)
-		functool_print_plan(&fc.plan);
-
-	fc.ncpus = libbpf_num_possible_cpus();
-	fc.skel = funccount__open();
-	if (!fc.skel || fc.ncpus <= 0) {
-		tk_err("cannot open the BPF object: %s", strerror(errno));
-		goto out;
-	}
-	fc.skel->rodata->filter_tgid = fc.o.pid;
-	fc.skel->rodata->filter_cpu = fc.cpu;
-	bpf_map__set_max_entries(fc.skel->maps.counts, nfuncs(&fc));
-	attach_prepare_uprobe(fc.skel->progs.count_uprobe, fc.plan.multi);
-	bpf_program__set_autoload(fc.skel->progs.count_kprobe, fc.kernel);
-	bpf_program__set_autoload(fc.skel->progs.count_tracepoint, fc.ntps > 0 && !fc.kernel);
-	bpf_program__set_autoload(fc.skel->progs.count_raw_tp, fc.ntps > 0 && !fc.kernel);
-	bpf_program__set_autoload(fc.skel->progs.count_sys_enter, fc.ntps > 0 && !fc.kernel);
-	bpf_program__set_autoload(fc.skel->progs.count_sys_exit, fc.ntps > 0 && !fc.kernel);
-	bpf_program__set_autoload(fc.skel->progs.count_uprobe, fc.ntps == 0);
-	err = funccount__load(fc.skel);
-	if (err) {
-		tk_err("the kernel refused the BPF program: %s", attach_strerror(err));
-		goto out;
-	}
-	fc.as = attach_set__new();
-	if (!fc.as)
-		goto out;
-	if (fc.kernel)
-		err = attach_kprobes(&fc);
-	else if (fc.ntps)
-		err = attach_tracepoints(&fc);
+	if (fc->kernel)
+		err = attach_kprobes(fc, as);
+	else if (fc->ntps)
+		err = attach_tracepoints(fc, as);
 	else
-		err = functool_attach_entries(&fc.plan, fc.as,
-					      bpf_program__fd(fc.skel->progs.count_uprobe),
-					      fc.o.pid);
-	if (err)
-		goto out;
-	functool_note_plan(&fc.plan);
-	printf("Tracing %zu functions for \"%s\"... Hit Ctrl-C to end.\n", nfuncs(&fc),
-	       fc.pattern_text);
-	fflush(stdout);
-
-	if (functool_setup_timers(&fc.o, &loop, print_counts, &fc))
-		goto out;
-	why = loop__run(&loop);
-	if (why == LOOP_ERROR)
-		goto out;
-	/* -i prints as it goes; the end prints what is left, as bcc does. */
-	if (!fc.o.final_printed && print_counts(&fc))
-		goto out;
-	if (why == LOOP_TARGET_EXIT)
-		tk_note("process %d exited", fc.o.pid);
-	if (!fc.o.json)
-		printf("Detaching...\n");
-	ret = 0;
-out:
-	attach_set__destroy(fc.as);
-	funccount__destroy(fc.skel);
-	func_plan__free(&fc.plan);
-	strv_free(fc.tps, fc.ntps);
-	loop__close(&loop);
-	return ret;
+		err = functool_attach_entries(&fc->ft.plan, as,
+					      bpf_program__fd(fc->skel->progs.count_uprobe),
+					      fc->ft.o.pid);
+	if (!err)
+		functool_note_plan(&fc->ft.plan);
+	return err;
 }
 
-TOOL_REGISTER(funccount, funccount_main, "count function calls (user, tracepoint)");
+static int open_and_load(struct fcount *fc)
+{
+	bool tp = fc->ntps > 0 && !fc->kernel;
+	int err;
+
+	fc->ncpus = libbpf_num_possible_cpus();
+	fc->skel = funccount__open();
+	if (!fc->skel || fc->ncpus <= 0) {
+		tk_err("cannot open the BPF object: %s", strerror(errno));
+		return -ENOENT;
+	}
+	fc->skel->rodata->filter_tgid = fc->ft.o.pid;
+	fc->skel->rodata->filter_cpu = fc->cpu == ULONG_MAX ? -1 : (int)fc->cpu;
+	bpf_map__set_max_entries(fc->skel->maps.counts, nfuncs(fc));
+	attach_prepare_uprobe(fc->skel->progs.count_uprobe, fc->ft.plan.multi);
+	bpf_program__set_autoload(fc->skel->progs.count_kprobe, fc->kernel);
+	bpf_program__set_autoload(fc->skel->progs.count_tracepoint, tp);
+	bpf_program__set_autoload(fc->skel->progs.count_raw_tp, tp);
+	bpf_program__set_autoload(fc->skel->progs.count_sys_enter, tp);
+	bpf_program__set_autoload(fc->skel->progs.count_sys_exit, tp);
+	bpf_program__set_autoload(fc->skel->progs.count_uprobe, fc->ntps == 0);
+	err = funccount__load(fc->skel);
+	if (err)
+		tk_err("the kernel refused the BPF program: %s", attach_strerror(err));
+	return err;
+}
+
+static int funccount_main(int argc, char **argv)
+{
+	struct fcount fc = {.cpu = ULONG_MAX};
+	int err = 1, first = tool_cli_parse(&cli, &fc, argc, argv);
+
+	if (first < 0)
+		return tool_cli_exit(first);
+	if (first >= argc)
+		return usage_error(&cli.usage, "the following arguments are required: pattern");
+	tk_stdout_linebuf();
+	fc.pattern_text = argv[first];
+	tk_libbpf_setup(fc.ft.o.verbose);
+	if (functool_check_pid(&fc.ft.o))
+		goto out;
+	fc.ft.plan.multi = kernel_has_uprobe_multi();
+	if (plan(&fc, argc, argv, first))
+		goto out;
+	if (fc.ft.o.debug)
+		functool_print_plan(&fc.ft.plan);
+	if (open_and_load(&fc))
+		goto out;
+	err = functool_run_summary(&fc.ft, nfuncs(&fc), fc.pattern_text, attach, print_counts);
+out:
+	funccount__destroy(fc.skel);
+	func_plan__free(&fc.ft.plan);
+	strv_free(fc.tps, fc.ntps);
+	return err;
+}
+
+TOOL_REGISTER(funccount, funccount_main, "count function calls (user, tracepoint)", &cli);

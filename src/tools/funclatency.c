@@ -5,7 +5,7 @@
  * programs whose goroutines grow stacks, block and move between threads.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,45 +18,60 @@
 #include "core/funcplan.h"
 #include "core/hist.h"
 #include "core/log.h"
-#include "core/loop.h"
 #include "core/out.h"
-#include "core/usage.h"
 #include "funclatency.skel.h"
 #include "tools/functool.h"
 #include "tools/tool.h"
 
 struct flat {
-	struct functool_opts o;
+	struct functool ft; /* first: the callbacks' ctx */
 	bool per_func; /* -F */
 	const char *unit;
 	uint64_t unit_div;
 	const char *pattern_text;
-	struct func_plan plan;
 	struct funclatency *skel;
-	struct attach_set *as;
+};
+FUNCTOOL_FIRST(struct flat);
+
+/* -u, -m: the last one given wins */
+static int parse_unit(void *opts, const struct usage *u, int key, const char *arg)
+{
+	struct flat *fl = opts;
+
+	fl->unit = key == 'u' ? "usecs" : "msecs";
+	fl->unit_div = key == 'u' ? 1000 : 1000000;
+	return 0;
+}
+
+#define FL struct flat
+static const struct tool_opt options[] = {
+	FUNCTOOL_OPT_PID(FL),
+	FUNCTOOL_OPT_INTERVAL(FL),
+	FUNCTOOL_OPT_DURATION(FL),
+	FUNCTOOL_OPT_TIMESTAMP(FL, "include timestamp on output"),
+	{'u', NULL, NULL, "microsecond histogram", TOOL_OPT_CALL, .parse = parse_unit},
+	{'m', NULL, NULL, "millisecond histogram", TOOL_OPT_CALL, .parse = parse_unit},
+	{'F', NULL, NULL, "show a separate histogram per function", TOOL_OPT_FLAG,
+	 offsetof(FL, per_func)},
+	FUNCTOOL_OPT_REGEX(FL),
+	FUNCTOOL_OPT_DEBUG(FL),
+	FUNCTOOL_OPT_JSON(FL, "one JSON object per summary"),
+	FUNCTOOL_OPT_VERBOSE(FL),
+	{0},
 };
 
-static const char usage_text[] =
-	"usage: funclatency [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-u] [-m] [-F] [-r]\n"
-	"                   [--json] [-v] pattern\n\n"
-	"Time functions and print latency as a histogram.\n\n"
-	"  -p PID        trace this PID only\n"
-	"  -i INTERVAL   summary interval, seconds\n"
-	"  -d DURATION   total duration of trace, seconds\n"
-	"  -T            include timestamp on output\n"
-	"  -u            microsecond histogram\n"
-	"  -m            millisecond histogram\n"
-	"  -F            show a separate histogram per function\n"
-	"  -r            use regular expressions; default: '*' and '?' wildcards\n"
-	"  -D            print the probe sites (debug)\n"
-	"  --json        one JSON object per summary\n"
-	"  -v            verbose libbpf and verifier output\n\n"
-	"Go code is timed with a probe on every RET instruction, paired per goroutine; never\n"
-	"with a uretprobe (they crash Go programs). C code uses uretprobes.\n\n"
-	"examples:\n"
-	"  funclatency -d 10 './server:main.*.Mul'   # Go method, 10 seconds\n"
-	"  funclatency -u c:read                      # libc read(), microseconds\n"
-	"  funclatency -F -i 5 './server:main.*'      # per function, every 5 s\n";
+static struct tool_cli cli = {
+	.name = "funclatency",
+	.description = "Time functions and print latency as a histogram.",
+	.opts = options,
+	.args = "pattern",
+	.args_help = "  pattern      search expression for functions\n",
+	.epilog = "Go code is timed with a probe on every RET instruction, paired per goroutine;\n"
+		  "never with a uretprobe (they crash Go programs). C code uses uretprobes.\n",
+	.examples = "  funclatency -d 10 './server:main.*.Mul'   # Go method, 10 seconds\n"
+		    "  funclatency -u c:read                      # libc read(), microseconds\n"
+		    "  funclatency -F -i 5 './server:main.*'      # per function, every 5 s\n",
+};
 
 struct entry {
 	struct lat_key key;
@@ -118,7 +133,7 @@ static void print_json(struct flat *fl, const struct entry *v, size_t n, const c
 	printf("{\"time\":\"%s\",\"unit\":\"%s\",\"histograms\":[", ts, fl->unit);
 	for (size_t i = 0; i < n; i++) {
 		printf("%s{\"func\":", i ? "," : "");
-		json_str(stdout, fl->plan.funcs[v[i].key.idx].f->name);
+		json_str(stdout, fl->ft.plan.funcs[v[i].key.idx].f->name);
 		printf(",\"pid\":%u,\"count\":%llu,\"total\":%llu,\"slots\":[", v[i].key.tgid,
 		       (unsigned long long)v[i].h.count, (unsigned long long)v[i].h.total);
 		for (int s = 1, first = 1; s < HIST_SLOTS; s++) {
@@ -146,25 +161,25 @@ static int print_hists(void *ctx)
 	char ts[16], esc[512];
 	size_t n;
 	struct entry *v = read_hists(fl, &n);
-	bool sections = fl->per_func || !fl->o.pid;
+	bool sections = fl->per_func || !fl->ft.o.pid;
 
 	time_hms(ts, sizeof(ts));
-	if (fl->o.json) {
+	if (fl->ft.o.json) {
 		print_json(fl, v, n, ts);
 		free(v);
 		return 0;
 	}
 	putchar('\n');
-	if (fl->o.timestamp)
+	if (fl->ft.o.timestamp)
 		printf("%-8s\n", ts);
 	for (size_t i = 0; i < n; i++) {
 		add_hist(&all, &v[i].h);
 		if (!sections)
 			continue;
-		str_escape(esc, sizeof(esc), fl->plan.funcs[v[i].key.idx].f->name, sizeof(esc));
+		str_escape(esc, sizeof(esc), fl->ft.plan.funcs[v[i].key.idx].f->name, sizeof(esc));
 		if (i)
 			putchar('\n');
-		if (fl->o.pid)
+		if (fl->ft.o.pid)
 			printf("Function = %s\n", esc);
 		else
 			printf("Function = %s [%u]\n", esc, v[i].key.tgid);
@@ -181,127 +196,51 @@ static int print_hists(void *ctx)
 	return 0;
 }
 
+static int attach(void *ctx, struct attach_set *as)
+{
+	struct flat *fl = ctx;
+
+	return functool_attach_timed(&fl->ft, as, fl->skel->progs.lat_entry,
+				     fl->skel->progs.lat_return);
+}
+
 static int funclatency_main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	static const struct usage cli = { usage_text, ":hp:i:d:TrDvumF", longopts };
-	struct flat fl = { .unit = "nsecs", .unit_div = 1 };
-	struct event_loop loop;
-	struct probe_spec spec;
-	enum loop_reason why;
-	char err[512];
-	int c, opt_err, ret = 1;
+	struct flat fl = {.unit = "nsecs", .unit_div = 1};
+	int err = 1, first = tool_cli_parse(&cli, &fl, argc, argv);
 
+	if (first < 0)
+		return tool_cli_exit(first);
+	if (first >= argc)
+		return usage_error(&cli.usage, "the following arguments are required: pattern");
+	if (first < argc - 1)
+		return usage_error(&cli.usage, "unrecognized arguments: %s (one pattern only: use a "
+				   "glob or -r for several functions)", argv[first + 1]);
 	tk_stdout_linebuf();
-	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'u':
-			fl.unit = "usecs";
-			fl.unit_div = 1000;
-			break;
-		case 'm':
-			fl.unit = "msecs";
-			fl.unit_div = 1000000;
-			break;
-		case 'F':
-			fl.per_func = true;
-			break;
-		case 'h':
-			return usage_help(&cli);
-		default:
-			opt_err = functool_common_opt(&fl.o, &cli, c, optarg);
-			if (opt_err == -ENOENT)
-				return usage_getopt_error(&cli, c, argv);
-			if (opt_err)
-				return 2;
-		}
-	}
-	if (optind >= argc)
-		return usage_error(&cli, "the following arguments are required: pattern");
-	if (optind < argc - 1)
-		return usage_error(&cli, "unrecognized arguments: %s (one pattern only: use a glob "
-				   "or -r for several functions)", argv[optind + 1]);
-	fl.pattern_text = argv[optind];
-	tk_libbpf_setup(fl.o.verbose);
-	if (loop__init(&loop)) {
-		tk_err("cannot set up signal handling: %s", strerror(errno));
-		return 1;
-	}
-	if (functool_check_pid(&fl.o, &loop))
+	fl.pattern_text = argv[first];
+	tk_libbpf_setup(fl.ft.o.verbose);
+	if (functool_check_pid(&fl.ft.o) || functool_plan_user(&fl.ft, argv + first, 1))
 		goto out;
-	if (probe_spec__parse(fl.pattern_text, fl.o.regex, &spec, err, sizeof(err))) {
-		tk_err("%s", err);
-		goto out;
-	}
-	if (spec.kind != PROBE_UPROBE) {
-		bool kernel = spec.kind == PROBE_KERNEL;
-
-		probe_spec__free(&spec);
-		if (kernel && kernel_kfunc_mech(err, sizeof(err)) == KFUNC_NONE)
-			tk_err("'%s': %s", fl.pattern_text, err);
-		else
-			tk_err("'%s': only user functions (PATH:FUNC, LIB:FUNC) can be timed",
-			       fl.pattern_text);
-		goto out;
-	}
-	fl.plan.multi = kernel_has_uprobe_multi();
-	c = func_plan__add(&fl.plan, &spec, fl.o.pid, err, sizeof(err));
-	probe_spec__free(&spec);
-	if (c) {
-		tk_err("%s", err);
-		goto out;
-	}
-	if (fl.o.debug)
-		functool_print_plan(&fl.plan);
-
 	fl.skel = funclatency__open();
 	if (!fl.skel) {
 		tk_err("cannot open the BPF object: %s", strerror(errno));
 		goto out;
 	}
-	fl.skel->rodata->filter_tgid = fl.o.pid;
+	fl.skel->rodata->filter_tgid = fl.ft.o.pid;
 	fl.skel->rodata->unit_div = fl.unit_div;
-	attach_prepare_uprobe(fl.skel->progs.lat_entry, fl.plan.multi);
-	attach_prepare_uprobe(fl.skel->progs.lat_return, fl.plan.multi);
-	c = funclatency__load(fl.skel);
-	if (c) {
-		tk_err("the kernel refused the BPF program: %s", attach_strerror(c));
+	attach_prepare_uprobe(fl.skel->progs.lat_entry, fl.ft.plan.multi);
+	attach_prepare_uprobe(fl.skel->progs.lat_return, fl.ft.plan.multi);
+	err = funclatency__load(fl.skel);
+	if (err) {
+		tk_err("the kernel refused the BPF program: %s", attach_strerror(err));
 		goto out;
 	}
-	fl.as = attach_set__new();
-	if (!fl.as ||
-	    functool_attach_returns(&fl.plan, fl.as, bpf_program__fd(fl.skel->progs.lat_return),
-				    fl.o.pid) ||
-	    functool_attach_entries(&fl.plan, fl.as, bpf_program__fd(fl.skel->progs.lat_entry),
-				    fl.o.pid))
-		goto out;
-	functool_note_plan(&fl.plan);
-	printf("Tracing %zu functions for \"%s\"... Hit Ctrl-C to end.\n", fl.plan.nfuncs,
-	       fl.pattern_text);
-	fflush(stdout);
-
-	if (functool_setup_timers(&fl.o, &loop, print_hists, &fl))
-		goto out;
-	why = loop__run(&loop);
-	if (why == LOOP_ERROR)
-		goto out;
-	if (!fl.o.final_printed)
-		print_hists(&fl);
-	if (why == LOOP_TARGET_EXIT)
-		tk_note("process %d exited", fl.o.pid);
-	if (!fl.o.json)
-		printf("Detaching...\n");
-	ret = 0;
+	err = functool_run_summary(&fl.ft, fl.ft.plan.nfuncs, fl.pattern_text, attach,
+				   print_hists);
 out:
-	attach_set__destroy(fl.as);
 	funclatency__destroy(fl.skel);
-	func_plan__free(&fl.plan);
-	loop__close(&loop);
-	return ret;
+	func_plan__free(&fl.ft.plan);
+	return err ? 1 : 0;
 }
 
-TOOL_REGISTER(funclatency, funclatency_main, "time functions, print a latency histogram");
+TOOL_REGISTER(funclatency, funclatency_main, "time functions, print a latency histogram", &cli);

@@ -5,7 +5,7 @@
  * chain lacks the immediate caller: the BPF side keeps [SP] (the return address) for it.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,57 +19,81 @@
 #include "core/funcplan.h"
 #include "core/ksym.h"
 #include "core/log.h"
-#include "core/loop.h"
 #include "core/out.h"
-#include "core/usage.h"
 #include "core/usym.h"
 #include "funcslower.skel.h"
 #include "tools/functool.h"
 #include "tools/tool.h"
 
 struct fslow {
-	struct functool_opts o;
+	struct functool ft; /* first: the callbacks' ctx */
 	uint64_t min_ns;
-	bool ms;	    /* threshold given in ms: LAT(ms) column */
-	unsigned int nargs; /* -a */
+	bool ms;	     /* threshold given in ms: LAT(ms) column */
+	unsigned long nargs; /* -a */
 	bool ustack, kstack, folded, rel_time;
 	struct timespec start;
-	struct func_plan plan;
 	struct funcslower *skel;
-	struct attach_set *as;
-	struct ring_buffer *rb;
 	struct usym_cache *usyms;
 	struct ksyms *ksyms; /* loaded on the first kernel stack */
+	char ready[96];
+};
+FUNCTOOL_FIRST(struct fslow);
+
+/* -m MIN_MS, -u MIN_US: the last one given wins */
+static int parse_min(void *opts, const struct usage *u, int key, const char *arg)
+{
+	struct fslow *fs = opts;
+	unsigned long v;
+
+	if (usage_parse_ulong(u, key, arg, 0, 86400000, &v))
+		return -EINVAL;
+	fs->ms = key == 'm';
+	fs->min_ns = v * (fs->ms ? 1000000ULL : 1000ULL);
+	return 0;
+}
+
+#define FS struct fslow
+static const struct tool_opt options[] = {
+	FUNCTOOL_OPT_PID(FS),
+	{'m', NULL, "MIN_MS", "minimum duration to trace, ms (default 1)", TOOL_OPT_CALL,
+	 .parse = parse_min},
+	{'u', NULL, "MIN_US", "minimum duration to trace, us", TOOL_OPT_CALL, .parse = parse_min},
+	{'a', NULL, "ARGUMENTS", "print the first N arguments (Go: register ABI order)",
+	 TOOL_OPT_ULONG, offsetof(FS, nargs), 0, MAX_ARGS},
+	FUNCTOOL_OPT_TIMESTAMP(FS, "print time column (HH:MM:SS)"),
+	{'t', NULL, NULL, "print time column (seconds since start)", TOOL_OPT_FLAG,
+	 offsetof(FS, rel_time)},
+	{'f', NULL, NULL, "print folded stacks", TOOL_OPT_FLAG, offsetof(FS, folded)},
+	FUNCTOOL_OPT_DURATION(FS),
+	{'U', NULL, NULL, "show user stack", TOOL_OPT_FLAG, offsetof(FS, ustack)},
+	{'K', NULL, NULL, "show kernel stack", TOOL_OPT_FLAG, offsetof(FS, kstack)},
+	FUNCTOOL_OPT_REGEX(FS),
+	FUNCTOOL_OPT_DEBUG(FS),
+	FUNCTOOL_OPT_VERBOSE(FS),
+	FUNCTOOL_OPT_JSON(FS, "one JSON object per call"),
+	{0},
 };
 
-static const char usage_text[] =
-	"usage: funcslower [-h] [-p PID] [-m MIN_MS] [-u MIN_US] [-a ARGUMENTS] [-T] [-t] [-f]\n"
-	"                  [-d DURATION] [-U] [-K] [-r] [-D] [-v] [--json] function [function ...]\n\n"
-	"Trace slow function calls and print details.\n\n"
-	"  -p PID        trace this PID only\n"
-	"  -m MIN_MS     minimum duration to trace, ms (default 1)\n"
-	"  -u MIN_US     minimum duration to trace, us\n"
-	"  -a N          print the first N arguments (Go: register ABI order)\n"
-	"  -T            print time column (HH:MM:SS)\n"
-	"  -t            print time column (seconds since start)\n"
-	"  -f            print folded stacks\n"
-	"  -d DURATION   total duration of trace, seconds\n"
-	"  -U            show user stack\n"
-	"  -K            show kernel stack\n"
-	"  --json        one JSON object per call\n\n"
-	"examples:\n"
-	"  funcslower -u 10 './server:main.(*Arith).Mul'     # calls over 10 us\n"
-	"  funcslower -UK -u 10 './server:main.(*Arith).Mul' # with stacks\n"
-	"  funcslower -m 5 -a 2 c:open                       # libc open over 5 ms, 2 args\n";
+static struct tool_cli cli = {
+	.name = "funcslower",
+	.description = "Trace slow function calls and print details.",
+	.opts = options,
+	.args = "function [function ...]",
+	.args_help = "  function      function(s) to trace\n",
+	.examples = "  funcslower -u 10 './server:main.(*Arith).Mul'     # calls over 10 us\n"
+		    "  funcslower -UK -u 10 './server:main.(*Arith).Mul' # with stacks\n"
+		    "  funcslower -m 5 -a 2 c:open                       # libc open over 5 ms, 2 "
+		    "args\n",
+};
 
 static const char *func_label(struct fslow *fs, uint32_t idx, char *buf, size_t len)
 {
 	char raw[1024];
 
-	if (idx >= fs->plan.nfuncs)
+	if (idx >= fs->ft.plan.nfuncs)
 		return "?";
-	snprintf(raw, sizeof(raw), "%s:%s", fs->plan.funcs[idx].ts->display,
-		 fs->plan.funcs[idx].f->name);
+	snprintf(raw, sizeof(raw), "%s:%s", fs->ft.plan.funcs[idx].ts->display,
+		 fs->ft.plan.funcs[idx].f->name);
 	return str_escape(buf, len, raw, sizeof(raw));
 }
 
@@ -166,7 +190,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*e))
 		return 0;
 	nuf = fs->ustack ? user_frames(e, uf, MAX_STACK + 1) : 0;
-	if (fs->o.json) {
+	if (fs->ft.o.json) {
 		print_json_event(fs, e, uf, nuf);
 		return 0;
 	}
@@ -174,7 +198,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 		print_folded(fs, e, uf, nuf);
 		return 0;
 	}
-	if (fs->o.timestamp) {
+	if (fs->ft.o.timestamp) {
 		printf("%-9s", time_hms(buf, sizeof(buf)));
 	} else if (fs->rel_time) {
 		struct timespec now;
@@ -198,107 +222,14 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int parse_opts(struct fslow *fs, int argc, char **argv)
+static void print_header(void *ctx)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	static const struct usage cli = { usage_text, ":hp:m:u:a:d:TtfUKrDv", longopts };
-	unsigned long v;
-	int c, err;
+	struct fslow *fs = ctx;
 
-	while ((c = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'm':
-			if (usage_parse_ulong(&cli, c, optarg, 0, 86400000, &v))
-				return -EINVAL;
-			fs->min_ns = v * 1000000ULL;
-			fs->ms = true;
-			break;
-		case 'u':
-			if (usage_parse_ulong(&cli, c, optarg, 0, 86400000, &v))
-				return -EINVAL;
-			fs->min_ns = v * 1000ULL;
-			fs->ms = false;
-			break;
-		case 'a':
-			if (usage_parse_ulong(&cli, c, optarg, 0, MAX_ARGS, &v))
-				return -EINVAL;
-			fs->nargs = v;
-			break;
-		case 't':
-			fs->rel_time = true;
-			break;
-		case 'f':
-			fs->folded = true;
-			break;
-		case 'U':
-			fs->ustack = true;
-			break;
-		case 'K':
-			fs->kstack = true;
-			break;
-		case 'h':
-			exit(usage_help(&cli));
-		default:
-			err = functool_common_opt(&fs->o, &cli, c, optarg);
-			if (err == -ENOENT)
-				return -usage_getopt_error(&cli, c, argv);
-			if (err)
-				return err;
-		}
-	}
-	if (optind >= argc)
-		return -usage_error(&cli, "the following arguments are required: function");
-	return 0;
-}
-
-static int plan(struct fslow *fs, int argc, char **argv)
-{
-	char err[512];
-
-	for (int i = optind; i < argc; i++) {
-		struct probe_spec spec;
-		int ret = probe_spec__parse(argv[i], fs->o.regex, &spec, err, sizeof(err));
-
-		if (ret) {
-			tk_err("%s", err);
-			return ret;
-		}
-		if (spec.kind != PROBE_UPROBE) {
-			bool kernel = spec.kind == PROBE_KERNEL;
-
-			probe_spec__free(&spec);
-			if (kernel && kernel_kfunc_mech(err, sizeof(err)) == KFUNC_NONE)
-				tk_err("'%s': %s", argv[i], err);
-			else
-				tk_err("'%s': only user functions (PATH:FUNC, LIB:FUNC) can be timed",
-				       argv[i]);
-			return -EINVAL;
-		}
-		ret = func_plan__add(&fs->plan, &spec, fs->o.pid, err, sizeof(err));
-		probe_spec__free(&spec);
-		if (ret) {
-			tk_err("%s", err);
-			return ret;
-		}
-	}
-	return 0;
-}
-
-static void print_header(struct fslow *fs)
-{
-	if (fs->min_ns % 1000000 == 0 && fs->ms)
-		printf("Tracing function calls slower than %llu ms... Ctrl+C to quit.\n",
-		       (unsigned long long)(fs->min_ns / 1000000));
-	else
-		printf("Tracing function calls slower than %llu us... Ctrl+C to quit.\n",
-		       (unsigned long long)(fs->min_ns / 1000));
-	if (fs->o.json || fs->folded)
+	clock_gettime(CLOCK_MONOTONIC, &fs->start);
+	if (fs->ft.o.json || fs->folded)
 		return;
-	if (fs->o.timestamp)
+	if (fs->ft.o.timestamp)
 		printf("%-9s", "TIME");
 	else if (fs->rel_time)
 		printf("%-18s ", "TIME(s)");
@@ -306,93 +237,72 @@ static void print_header(struct fslow *fs)
 	       "FUNC", fs->nargs ? " ARGS" : "");
 }
 
-static int funcslower_main(int argc, char **argv)
+static int attach(void *ctx, struct attach_set *as)
 {
-	struct fslow fs = { .min_ns = 1000000, .ms = true };
-	struct event_loop loop;
-	enum loop_reason why;
-	uint64_t *lost = NULL;
-	uint32_t zero = 0;
-	int err, ret = 1, ncpus;
+	struct fslow *fs = ctx;
 
-	tk_stdout_linebuf();
-	if (parse_opts(&fs, argc, argv))
-		return 2;
-	tk_libbpf_setup(fs.o.verbose);
-	if (loop__init(&loop)) {
-		tk_err("cannot set up signal handling: %s", strerror(errno));
-		return 1;
-	}
-	if (functool_check_pid(&fs.o, &loop))
-		goto out;
-	fs.plan.multi = kernel_has_uprobe_multi();
-	if (plan(&fs, argc, argv))
-		goto out;
-	if (fs.o.debug)
-		functool_print_plan(&fs.plan);
-	fs.usyms = usym_cache__new();
-	fs.skel = funcslower__open();
-	if (!fs.skel || !fs.usyms) {
-		tk_err("cannot open the BPF object: %s", strerror(errno));
-		goto out;
-	}
-	fs.skel->rodata->filter_tgid = fs.o.pid;
-	fs.skel->rodata->min_ns = fs.min_ns;
-	fs.skel->rodata->capture_args = fs.nargs > 0;
-	fs.skel->rodata->want_ustack = fs.ustack || fs.folded;
-	fs.skel->rodata->want_kstack = fs.kstack;
-	fs.ustack = fs.ustack || fs.folded;
-	attach_prepare_uprobe(fs.skel->progs.slow_entry, fs.plan.multi);
-	attach_prepare_uprobe(fs.skel->progs.slow_return, fs.plan.multi);
-	err = funcslower__load(fs.skel);
-	if (err) {
-		tk_err("the kernel refused the BPF program: %s", attach_strerror(err));
-		goto out;
-	}
-	fs.rb = ring_buffer__new(bpf_map__fd(fs.skel->maps.events), handle_event, &fs, NULL);
-	fs.as = attach_set__new();
-	if (!fs.rb || !fs.as || loop__add_ringbuf(&loop, fs.rb)) {
-		tk_err("cannot set up the event buffer");
-		goto out;
-	}
-	if (functool_attach_returns(&fs.plan, fs.as, bpf_program__fd(fs.skel->progs.slow_return),
-				    fs.o.pid) ||
-	    functool_attach_entries(&fs.plan, fs.as, bpf_program__fd(fs.skel->progs.slow_entry),
-				    fs.o.pid))
-		goto out;
-	functool_note_plan(&fs.plan);
-	clock_gettime(CLOCK_MONOTONIC, &fs.start);
-	print_header(&fs);
-	fflush(stdout);
-	if (fs.o.duration && loop__set_duration(&loop, (uint64_t)fs.o.duration * 1000))
-		goto out;
-	why = loop__run(&loop);
-	if (why == LOOP_ERROR)
-		goto out;
-	ring_buffer__consume(fs.rb);
-	ncpus = libbpf_num_possible_cpus();
-	lost = ncpus > 0 ? calloc(ncpus, sizeof(*lost)) : NULL;
-	if (lost && !bpf_map_lookup_elem(bpf_map__fd(fs.skel->maps.lost), &zero, lost)) {
-		uint64_t sum = 0;
-
-		for (int i = 0; i < ncpus; i++)
-			sum += lost[i];
-		if (sum)
-			tk_note("lost %llu events (ring buffer full)", (unsigned long long)sum);
-	}
-	if (why == LOOP_TARGET_EXIT)
-		tk_note("process %d exited", fs.o.pid);
-	ret = 0;
-out:
-	free(lost);
-	attach_set__destroy(fs.as);
-	ring_buffer__free(fs.rb);
-	funcslower__destroy(fs.skel);
-	func_plan__free(&fs.plan);
-	usym_cache__free(fs.usyms);
-	ksyms__free(fs.ksyms);
-	loop__close(&loop);
-	return ret;
+	return functool_attach_timed(&fs->ft, as, fs->skel->progs.slow_entry,
+				     fs->skel->progs.slow_return);
 }
 
-TOOL_REGISTER(funcslower, funcslower_main, "print function calls slower than a threshold");
+static int open_and_load(struct fslow *fs)
+{
+	int err;
+
+	fs->usyms = usym_cache__new();
+	fs->skel = funcslower__open();
+	if (!fs->skel || !fs->usyms) {
+		tk_err("cannot open the BPF object: %s", strerror(errno));
+		return -ENOENT;
+	}
+	fs->skel->rodata->filter_tgid = fs->ft.o.pid;
+	fs->skel->rodata->min_ns = fs->min_ns;
+	fs->skel->rodata->capture_args = fs->nargs > 0;
+	fs->skel->rodata->want_ustack = fs->ustack || fs->folded;
+	fs->skel->rodata->want_kstack = fs->kstack;
+	fs->ustack = fs->ustack || fs->folded;
+	attach_prepare_uprobe(fs->skel->progs.slow_entry, fs->ft.plan.multi);
+	attach_prepare_uprobe(fs->skel->progs.slow_return, fs->ft.plan.multi);
+	err = funcslower__load(fs->skel);
+	if (err)
+		tk_err("the kernel refused the BPF program: %s", attach_strerror(err));
+	return err;
+}
+
+static int funcslower_main(int argc, char **argv)
+{
+	struct fslow fs = {.min_ns = 1000000, .ms = true};
+	struct tool_run *run = &fs.ft.run;
+	bool ms;
+	int err = 1, first = tool_cli_parse(&cli, &fs, argc, argv);
+
+	if (first < 0)
+		return tool_cli_exit(first);
+	if (first >= argc)
+		return usage_error(&cli.usage, "the following arguments are required: function");
+	tk_stdout_linebuf();
+	tk_libbpf_setup(fs.ft.o.verbose);
+	if (functool_check_pid(&fs.ft.o) ||
+	    functool_plan_user(&fs.ft, argv + first, argc - first) || open_and_load(&fs))
+		goto out;
+	ms = fs.ms && fs.min_ns % 1000000 == 0;
+	snprintf(fs.ready, sizeof(fs.ready),
+		 "Tracing function calls slower than %llu %s... Ctrl+C to quit.",
+		 (unsigned long long)(fs.min_ns / (ms ? 1000000 : 1000)), ms ? "ms" : "us");
+	functool_run_opts(&fs.ft);
+	run->obj = fs.skel->obj; /* its "events" ring buffer */
+	run->attach = attach;
+	run->on_event = handle_event;
+	run->lost = &fs.skel->bss->lost_events;
+	run->ready = fs.ready; /* on stdout with --json too, as it always was */
+	run->header = print_header;
+	err = tool_run(run);
+out:
+	funcslower__destroy(fs.skel);
+	func_plan__free(&fs.ft.plan);
+	usym_cache__free(fs.usyms);
+	ksyms__free(fs.ksyms);
+	return err;
+}
+
+TOOL_REGISTER(funcslower, funcslower_main, "print function calls slower than a threshold", &cli);

@@ -1,99 +1,62 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <bpf/libbpf.h>
 
 #include "core/attach.h"
 #include "core/funcplan.h"
 #include "core/log.h"
 #include "core/out.h"
 #include "core/procmaps.h"
-#include "core/usage.h"
 #include "tools/functool.h"
 
-int functool_common_opt(struct functool_opts *o, const struct usage *u, int c, const char *arg)
+int functool_check_pid(const struct functool_opts *o)
 {
-	const unsigned long year = 86400 * 365;
-	unsigned long v;
-
-	switch (c) {
-	case 'p':
-		if (usage_parse_ulong(u, c, arg, 1, INT_MAX, &v))
-			return -EINVAL;
-		o->pid = v;
+	if (!o->pid || proc_alive(o->pid))
 		return 0;
-	case 'i':
-		if (usage_parse_ulong(u, c, arg, 1, year, &v))
-			return -EINVAL;
-		o->interval = v;
-		return 0;
-	case 'd':
-		if (usage_parse_ulong(u, c, arg, 1, year, &v))
-			return -EINVAL;
-		o->duration = v;
-		return 0;
-	case 'T':
-		o->timestamp = true;
-		return 0;
-	case 'r':
-		o->regex = true;
-		return 0;
-	case 'D':
-		o->debug = true;
-		return 0;
-	case 'v':
-		o->verbose = true;
-		return 0;
-	case 'J':
-		o->json = true;
-		return 0;
-	}
-	return -ENOENT;
+	tk_err("no process with PID %d", (int)o->pid);
+	return -ESRCH;
 }
 
-int functool_check_pid(struct functool_opts *o, struct event_loop *loop)
+int functool_plan_user(struct functool *ft, char **pats, int n)
 {
-	if (!o->pid)
-		return 0;
-	if (!proc_alive(o->pid) || loop__watch_pid(loop, o->pid)) {
-		tk_err("no process with PID %d", o->pid);
-		return -ESRCH;
+	struct func_plan *p = &ft->plan;
+	const struct functool_opts *o = &ft->o;
+	char err[512];
+
+	p->multi = kernel_has_uprobe_multi();
+	for (int i = 0; i < n; i++) {
+		struct probe_spec spec;
+		int ret = probe_spec__parse(pats[i], o->regex, &spec, err, sizeof(err));
+
+		if (ret) {
+			tk_err("%s", err);
+			return ret;
+		}
+		if (spec.kind != PROBE_UPROBE) {
+			bool kernel = spec.kind == PROBE_KERNEL;
+
+			probe_spec__free(&spec);
+			if (kernel && kernel_kfunc_mech(err, sizeof(err)) == KFUNC_NONE)
+				tk_err("'%s': %s", pats[i], err);
+			else
+				tk_err("'%s': only user functions (PATH:FUNC, LIB:FUNC) can be timed",
+				       pats[i]);
+			return -EINVAL;
+		}
+		ret = func_plan__add(p, &spec, o->pid, err, sizeof(err));
+		probe_spec__free(&spec);
+		if (ret) {
+			tk_err("%s", err);
+			return ret;
+		}
 	}
+	if (o->debug)
+		functool_print_plan(p);
 	return 0;
-}
-
-static int on_tick(void *ctx)
-{
-	struct functool_opts *o = ctx;
-	int err = o->print(o->print_ctx);
-
-	if (err)
-		return err;
-	o->ticks++;
-	if (o->duration && (uint64_t)o->ticks * o->interval >= o->duration) {
-		o->final_printed = true;
-		return 1;
-	}
-	return 0;
-}
-
-int functool_setup_timers(struct functool_opts *o, struct event_loop *loop, loop_fd_cb print,
-			  void *ctx)
-{
-	int err = 0;
-
-	o->print = print;
-	o->print_ctx = ctx;
-	/* With -i, -d counts whole intervals (bcc's loop); alone, it is one timer. */
-	if (o->interval)
-		err = loop__set_interval(loop, (uint64_t)o->interval * 1000, on_tick, o);
-	else if (o->duration)
-		err = loop__set_duration(loop, (uint64_t)o->duration * 1000);
-	if (err)
-		tk_err("cannot set up timers: %s", strerror(-err));
-	return err;
 }
 
 static int report_attach(const struct func_plan *p, int err, const char *what)
@@ -110,9 +73,19 @@ int functool_attach_entries(struct func_plan *p, struct attach_set *as, int prog
 	return report_attach(p, func_plan__attach_entries(p, as, prog_fd, pid), "entry");
 }
 
-int functool_attach_returns(struct func_plan *p, struct attach_set *as, int prog_fd, int pid)
+int functool_attach_timed(struct functool *ft, struct attach_set *as, struct bpf_program *entry,
+			  struct bpf_program *ret)
 {
-	return report_attach(p, func_plan__attach_returns(p, as, prog_fd, pid), "return");
+	struct func_plan *p = &ft->plan;
+	int pid = ft->o.pid;
+	int err = report_attach(p, func_plan__attach_returns(p, as, bpf_program__fd(ret), pid),
+				"return");
+
+	if (!err)
+		err = functool_attach_entries(p, as, bpf_program__fd(entry), pid);
+	if (!err)
+		functool_note_plan(p);
+	return err;
 }
 
 void functool_note_plan(const struct func_plan *p)
@@ -162,4 +135,52 @@ void functool_print_plan(const struct func_plan *p)
 			f->layout.entry_off, cond_name(f->layout.entry_cond), f->layout.nrets,
 			f->layout.nrets == 1 ? "" : "s", p->funcs[i].ts->is_go ? " [Go]" : "");
 	}
+}
+
+static void footer(void *ctx)
+{
+	struct functool *ft = ctx;
+
+	if (ft->run.why == LOOP_TARGET_EXIT)
+		tk_note("process %d exited", (int)ft->o.pid);
+}
+
+void functool_run_opts(struct functool *ft)
+{
+	/* With -i, -d counts whole intervals (bcc's loop); alone, it is one timer. */
+	ft->run.interval_s = ft->o.interval;
+	ft->run.duration_s = ft->o.duration;
+	ft->run.pid = ft->o.pid;
+	ft->run.ctx = ft;
+	ft->run.footer = footer;
+}
+
+static void summary_footer(void *ctx)
+{
+	struct functool *ft = ctx;
+
+	footer(ft);
+	if (!ft->o.json)
+		printf("Detaching...\n");
+}
+
+int functool_run_summary(struct functool *ft, size_t n, const char *pattern,
+			 int (*attach)(void *ft, struct attach_set *as), loop_fd_cb summary)
+{
+	struct tool_run *r = &ft->run;
+	char *ready;
+	int err;
+
+	if (asprintf(&ready, "Tracing %zu functions for \"%s\"... Hit Ctrl-C to end.", n,
+		     pattern) < 0)
+		return 1;
+	functool_run_opts(ft);
+	r->ready = ready; /* on stdout with --json too, as it always was */
+	r->attach = attach;
+	r->on_interval = summary;
+	r->interval_at_end = true; /* -i prints as it goes; the end prints what is left */
+	r->footer = summary_footer;
+	err = tool_run(r);
+	free(ready);
+	return err;
 }

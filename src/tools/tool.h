@@ -135,18 +135,28 @@ struct tool_run {
 	void (*header)(void *ctx); /* once attached (the column header) */
 	const char *ready;	   /* once attached: stdout, or stderr with json */
 	bool json;
+	/* attaches instead of obj's autoloaded programs (a function plan's uprobes,
+	 * tracepoints by name): 0, or a negative errno after a one-line error. obj may then be
+	 * NULL, unless on_event needs its ring buffer. */
+	int (*attach)(void *ctx, struct attach_set *as);
+	/* at the end, on_interval once more unless the last interval ended the run (bcc's
+	 * summary tools: a summary every -i and one at the end) */
+	bool interval_at_end;
+	void (*footer)(void *ctx); /* at the end, after the last events, before detaching */
 	/* set by tool_run() */
 	struct attach_set *as;
 	struct event_loop loop;
 	bool ran;	      /* the loop ran: a final summary (printed after) has its data */
 	enum loop_reason why; /* what stopped the loop */
 	unsigned long ticks;  /* intervals so far */
+	bool interval_ended;  /* the last interval (its on_interval) ended the run */
 };
 
 /*
- * Attach everything of r->obj, print the ready line and the header, run the loop until a
- * signal, -d, the count of intervals, the -p process's exit or stdout's reader going away,
- * drain the ring buffer, report lost events. Detaches before it returns. 0, or a non-zero
+ * Attach everything of r->obj (or what r->attach attaches), print the ready line and the
+ * header, run the loop until a signal, -d, the count of intervals, the -p process's exit or
+ * stdout's reader going away, drain the ring buffer, report lost events, then the last
+ * summary (interval_at_end) and the footer. Detaches before it returns. 0, or a non-zero
  * exit status after a one-line error.
  */
 int tool_run(struct tool_run *r);

@@ -24,10 +24,10 @@ static int on_tick(void *ctx)
 	int stop = r->on_interval ? r->on_interval(r->ctx) : 0;
 
 	r->ticks++;
-	if (stop || (r->count && r->ticks >= r->count))
-		return 1;
 	/* -d with -i: the last interval ends the run (no timer race with the interval's) */
-	return r->duration_s && r->ticks * r->interval_s >= r->duration_s;
+	r->interval_ended = stop || (r->count && r->ticks >= r->count) ||
+			    (r->duration_s && r->ticks * r->interval_s >= r->duration_s);
+	return r->interval_ended;
 }
 
 static int stdout_closed(void *ctx)
@@ -50,10 +50,11 @@ static int set_up(struct tool_run *r, struct ring_buffer **rb)
 	struct bpf_map *map;
 	int err;
 
+	r->interval_ended = false;
 	r->as = attach_set__new();
 	if (!r->as)
 		return -ENOMEM;
-	err = attach_set__attach_object(r->as, r->obj);
+	err = r->attach ? r->attach(r->ctx, r->as) : attach_set__attach_object(r->as, r->obj);
 	if (err)
 		return err;
 	if (r->on_event) {
@@ -113,6 +114,13 @@ int tool_run(struct tool_run *r)
 		fflush(stdout);
 		if (r->lost && *r->lost)
 			tk_note("lost %llu events (ring buffer full)", (unsigned long long)*r->lost);
+		if (r->why != LOOP_ERROR) {
+			if (r->interval_at_end && r->on_interval && !r->interval_ended)
+				r->on_interval(r->ctx);
+			if (r->footer)
+				r->footer(r->ctx);
+			fflush(stdout);
+		}
 		err = r->why == LOOP_ERROR ? -EIO : 0;
 	}
 	attach_set__destroy(r->as);
