@@ -170,6 +170,24 @@ static struct node *parse_list(struct parser *p, int close)
 	return list;
 }
 
+/* A type name at the current token into n->name ("u64", "struct foo"); false after an error. */
+static bool parse_type_name(struct parser *p, struct node *n)
+{
+	if (p->tok.kind == TOK_STRUCT) {
+		next(p);
+		if (p->tok.kind != TOK_IDENT) {
+			syntax_error(p, "identifier");
+			return false;
+		}
+		if (asprintf(&n->name, "struct %s", p->tok.text) < 0)
+			abort();
+	} else {
+		n->name = take_text(p);
+	}
+	next(p);
+	return true;
+}
+
 static struct node *parse_primary(struct parser *p)
 {
 	struct node *n = NULL;
@@ -233,20 +251,8 @@ static struct node *parse_primary(struct parser *p)
 			return n;
 		if (p->tok.kind == TOK_STRUCT ||
 		    (p->tok.kind == TOK_IDENT && lang_is_type_name(p->tok.text))) {
-			if (p->tok.kind == TOK_STRUCT) {
-				next(p);
-				if (p->tok.kind != TOK_IDENT) {
-					syntax_error(p, "identifier");
-					return n;
-				}
-				n->name = malloc(strlen(p->tok.text) + 8);
-				if (!n->name)
-					abort();
-				sprintf(n->name, "struct %s", p->tok.text);
-			} else {
-				n->name = take_text(p);
-			}
-			next(p);
+			if (!parse_type_name(p, n))
+				return n;
 		} else {
 			n->a = parse_expr(p);
 		}
@@ -262,20 +268,8 @@ static struct node *parse_primary(struct parser *p)
 		     ((pk = lexer_peek(&p->lx))->kind == ')' || pk->kind == '*'))) {
 			/* a cast: (type[ *...]) expr */
 			n = node_new(N_CAST, l);
-			if (p->tok.kind == TOK_STRUCT) {
-				next(p);
-				if (p->tok.kind != TOK_IDENT) {
-					syntax_error(p, "identifier");
-					return n;
-				}
-				n->name = malloc(strlen(p->tok.text) + 8);
-				if (!n->name)
-					abort();
-				sprintf(n->name, "struct %s", p->tok.text);
-			} else {
-				n->name = take_text(p);
-			}
-			next(p);
+			if (!parse_type_name(p, n))
+				return n;
 			while (accept(p, '*'))
 				n->num++;
 			expect(p, ')');
