@@ -20,6 +20,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <errno.h>
+
+#include "core/btfmin.h"
 #include "core/loop.h"
 #include "core/usage.h"
 
@@ -106,6 +109,12 @@ static inline int tool_cli_exit(int ret)
 {
 	return ret == -1 ? 0 : 2;
 }
+/*
+ * tool_cli_parse() for a tool without positional arguments, then the output's line
+ * buffering and libbpf's log (a tool with -v calls tk_libbpf_setup(true) after): true to go
+ * on, false with *status the exit status (after -h, or a usage error already printed).
+ */
+bool tool_start(struct tool_cli *cli, void *opts, int argc, char **argv, int *status);
 /* The help (--help) and the man page (section 8) of a tool. */
 void tool_cli_help(struct tool_cli *cli, FILE *f);
 void tool_cli_man(struct tool_cli *cli, FILE *f);
@@ -163,6 +172,29 @@ int tool_run(struct tool_run *r);
 
 /* A one-line error about a failed open or load of the tool's BPF half; returns 1. */
 int tool_load_error(const char *what, int err);
+
+/*
+ * Open the skeleton NAME with a minimal kernel BTF for CO-RE (core/btfmin.h): the skeleton,
+ * or NULL after a one-line error. *bm goes to TOOL_LOAD().
+ */
+#define TOOL_OPEN(name, bm)                                                                     \
+	({                                                                                       \
+		struct name *s_ = BTF_MIN_SKEL_OPEN(name, bm);                                   \
+		if (!s_) {                                                                       \
+			tool_load_error("open", -errno);                                         \
+			btf_min__free(*(bm));                                                    \
+			*(bm) = NULL;                                                            \
+		}                                                                                \
+		s_;                                                                              \
+	})
+/* Load the skeleton opened by TOOL_OPEN() and free its minimal BTF: 0, or 1 after an error. */
+#define TOOL_LOAD(name, skel, bm)                                                               \
+	({                                                                                       \
+		int e_ = name##__load(skel);                                                     \
+		btf_min__free(*(bm));                                                            \
+		*(bm) = NULL;                                                                    \
+		e_ ? tool_load_error("load", e_) : 0;                                            \
+	})
 
 /* ---- registry ----------------------------------------------------------------------- */
 

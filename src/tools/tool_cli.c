@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/log.h"
 #include "core/net.h"
 #include "core/vec.h"
 #include "tools/tool.h"
@@ -380,6 +381,23 @@ int tool_cli_parse(struct tool_cli *cli, void *opts, int argc, char **argv)
 			return -2;
 	}
 	return optind;
+}
+
+bool tool_start(struct tool_cli *cli, void *opts, int argc, char **argv, int *status)
+{
+	int first = tool_cli_parse(cli, opts, argc, argv);
+
+	if (first < 0) {
+		*status = tool_cli_exit(first);
+		return false;
+	}
+	if (first < argc) {
+		*status = usage_extra_args(&cli->usage, argc, argv, first);
+		return false;
+	}
+	tk_stdout_linebuf();
+	tk_libbpf_setup(false);
+	return true;
 }
 
 int tool_cli_ulong_arg(struct tool_cli *cli, const char *name, const char *arg,
