@@ -328,12 +328,9 @@ static int tcpcong_main(int argc, char **argv)
 		return usage_extra_args(&cli.usage, argc, argv, first);
 	tk_stdout_linebuf();
 	tk_libbpf_setup(o.verbose);
-	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-	s.obj = BTF_MIN_SKEL_OPEN(tcpcong, &bm);
-	if (!s.obj) {
-		err = tool_load_error("open", -errno);
-		goto out;
-	}
+	s.obj = TOOL_OPEN(tcpcong, &bm);
+	if (!s.obj)
+		return 1;
 	if (o.lports.set) {
 		s.obj->rodata->lport_min = o.lports.min;
 		s.obj->rodata->lport_max = o.lports.max;
@@ -344,11 +341,9 @@ static int tcpcong_main(int argc, char **argv)
 	}
 	s.obj->rodata->dist_mode = o.dist;
 	s.obj->rodata->micro = o.micro;
-	err = tcpcong__load(s.obj);
-	if (err) {
-		err = tool_load_error("load", err);
+	err = TOOL_LOAD(tcpcong, s.obj, &bm);
+	if (err)
 		goto out;
-	}
 	run.obj = s.obj->obj;
 	run.interval_s = o.interval_s;
 	run.count = o.outputs;
@@ -359,7 +354,6 @@ static int tcpcong_main(int argc, char **argv)
 	if (!err && (run.why == LOOP_SIGNAL || !o.interval_s))
 		err = print_output(&s) < 0 ? 1 : 0;
 out:
-	btf_min__free(bm);
 	tcpcong__destroy(s.obj);
 	free(s.prev);
 	return err;

@@ -189,33 +189,26 @@ static int tcpretrans_main(int argc, char **argv)
 	struct tcpretrans *obj = NULL;
 	struct btf_min *bm = NULL;
 	char why[256] = "";
-	int err, first = tool_cli_parse(&cli, &o, argc, argv);
+	int err;
 
-	if (first < 0)
-		return tool_cli_exit(first);
-	if (first < argc)
-		return usage_extra_args(&cli.usage, argc, argv, first);
-	tk_stdout_linebuf();
-	tk_libbpf_setup(o.verbose);
+	if (!tool_start(&cli, &o, argc, argv, &err))
+		return err;
+	if (o.verbose)
+		tk_libbpf_setup(true);
 	if (o.lossprobe && kernel_kfunc_mech(why, sizeof(why)) != KFUNC_KPROBE) {
 		tk_err("-l: tail loss probes have no tracepoint and need a kprobe on "
 		       "tcp_send_loss_probe, which this kernel cannot attach");
 		return 1;
 	}
-	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-	obj = BTF_MIN_SKEL_OPEN(tcpretrans, &bm);
-	if (!obj) {
-		err = tool_load_error("open", -errno);
-		goto out;
-	}
+	obj = TOOL_OPEN(tcpretrans, &bm);
+	if (!obj)
+		return 1;
 	obj->rodata->targ_family = o.family;
 	obj->rodata->count_mode = o.count;
 	bpf_program__set_autoload(obj->progs.tcp_send_loss_probe, o.lossprobe);
-	err = tcpretrans__load(obj);
-	if (err) {
-		err = tool_load_error("load", err);
+	err = TOOL_LOAD(tcpretrans, obj, &bm);
+	if (err)
 		goto out;
-	}
 	run.obj = obj->obj;
 	run.on_event = o.count ? NULL : on_event;
 	run.json = o.json;
@@ -224,7 +217,6 @@ static int tcpretrans_main(int argc, char **argv)
 	if (!err && o.count)
 		err = print_counts(bpf_map__fd(obj->maps.counts), &o) ? 1 : 0;
 out:
-	btf_min__free(bm);
 	tcpretrans__destroy(obj);
 	return err;
 }

@@ -191,24 +191,19 @@ static int tcprtt_main(int argc, char **argv)
 	struct tool_run run = {.ctx = &s, .on_interval = print_summary};
 	struct btf_min *bm = NULL;
 	char ready[64];
-	int err, first = tool_cli_parse(&cli, &o, argc, argv);
+	int err;
 
-	if (first < 0)
-		return tool_cli_exit(first);
-	if (first < argc)
-		return usage_extra_args(&cli.usage, argc, argv, first);
+	if (!tool_start(&cli, &o, argc, argv, &err))
+		return err;
 	if (o.family && ((o.laddr_family && o.laddr_family != o.family) ||
 			 (o.raddr_family && o.raddr_family != o.family)))
 		return usage_error(&cli.usage, "an address filter of the other family than -%d "
 				   "matches nothing", o.family == AF_INET ? 4 : 6);
-	tk_stdout_linebuf();
-	tk_libbpf_setup(o.verbose);
-	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-	s.obj = BTF_MIN_SKEL_OPEN(tcprtt, &bm);
-	if (!s.obj) {
-		err = tool_load_error("open", -errno);
-		goto out;
-	}
+	if (o.verbose)
+		tk_libbpf_setup(true);
+	s.obj = TOOL_OPEN(tcprtt, &bm);
+	if (!s.obj)
+		return 1;
 	s.obj->rodata->targ_sport = o.lport;
 	s.obj->rodata->targ_dport = o.rport;
 	s.obj->rodata->targ_saddr_family = o.laddr_family;
@@ -219,11 +214,9 @@ static int tcprtt_main(int argc, char **argv)
 	s.obj->rodata->targ_laddr_hist = o.laddr_hist;
 	s.obj->rodata->targ_raddr_hist = o.raddr_hist;
 	s.obj->rodata->targ_ms = o.ms;
-	err = tcprtt__load(s.obj);
-	if (err) {
-		err = tool_load_error("load", err);
+	err = TOOL_LOAD(tcprtt, s.obj, &bm);
+	if (err)
 		goto out;
-	}
 	if (o.duration_s)
 		snprintf(ready, sizeof(ready), "Tracing TCP RTT for %lu secs.", o.duration_s);
 	else
@@ -238,7 +231,6 @@ static int tcprtt_main(int argc, char **argv)
 	if (!err && (run.why == LOOP_SIGNAL || !o.interval_s))
 		print_summary(&s);
 out:
-	btf_min__free(bm);
 	tcprtt__destroy(s.obj);
 	return err;
 }

@@ -245,17 +245,12 @@ static int tcpsubnet_main(int argc, char **argv)
 		return 2;
 	tk_stdout_linebuf();
 	tk_libbpf_setup(o.verbose);
-	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-	s.obj = BTF_MIN_SKEL_OPEN(tcpsubnet, &bm);
-	if (!s.obj) {
-		err = tool_load_error("open", -errno);
+	s.obj = TOOL_OPEN(tcpsubnet, &bm);
+	if (!s.obj)
+		return 1;
+	err = TOOL_LOAD(tcpsubnet, s.obj, &bm);
+	if (err)
 		goto out;
-	}
-	err = tcpsubnet__load(s.obj);
-	if (err) {
-		err = tool_load_error("load", err);
-		goto out;
-	}
 	snprintf(ready, sizeof(ready), "Tracing... Output every %lu secs. Hit Ctrl-C to end",
 		 o.interval_s);
 	run.obj = s.obj->obj;
@@ -266,7 +261,6 @@ static int tcpsubnet_main(int argc, char **argv)
 	if (!err && run.why == LOOP_SIGNAL)
 		print_output(&s); /* bcc prints once more on Ctrl-C */
 out:
-	btf_min__free(bm);
 	tcpsubnet__destroy(s.obj);
 	return err;
 }

@@ -141,18 +141,13 @@ static int tcpsynbl_main(int argc, char **argv)
 		return usage_extra_args(&cli.usage, argc, argv, first);
 	tk_stdout_linebuf();
 	tk_libbpf_setup(o.verbose);
-	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-	s.obj = BTF_MIN_SKEL_OPEN(tcpsynbl, &bm);
-	if (!s.obj) {
-		err = tool_load_error("open", -errno);
-		goto out;
-	}
+	s.obj = TOOL_OPEN(tcpsynbl, &bm);
+	if (!s.obj)
+		return 1;
 	s.obj->rodata->targ_family = o.family;
-	err = tcpsynbl__load(s.obj);
-	if (err) {
-		err = tool_load_error("load", err);
+	err = TOOL_LOAD(tcpsynbl, s.obj, &bm);
+	if (err)
 		goto out;
-	}
 	run.obj = s.obj->obj;
 	run.interval_s = o.interval_s;
 	run.count = o.count;
@@ -162,7 +157,6 @@ static int tcpsynbl_main(int argc, char **argv)
 	if (!err && run.why == LOOP_SIGNAL)
 		print_output(&s);
 out:
-	btf_min__free(bm);
 	tcpsynbl__destroy(s.obj);
 	return err;
 }
