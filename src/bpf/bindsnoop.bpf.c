@@ -22,15 +22,12 @@
 
 const volatile bool report_errors = false;
 
-/*
- * Kernel struct members, found by user space in the kernel's BTF (see bindsnoop.c). The
- * inet_flags word is new in 6.6; before, the three options were bitfields of inet_sock.
- */
-const volatile struct snoop_field f_f_inode = {}, f_i_mode = {}, f_private_data = {}, f_sk = {},
-				  f_family = {}, f_num = {}, f_rcv_saddr = {}, f_v6_rcv_saddr = {},
-				  f_bound_dev_if = {}, f_reuse = {}, f_reuseport = {},
-				  f_protocol = {}, f_inet_flags = {}, f_freebind = {},
-				  f_transparent = {}, f_bind_address_no_port = {};
+/* Before 6.6 (no inet_sock::inet_flags) the three options were bitfields of inet_sock. */
+struct inet_sock___old {
+	__u8 freebind : 1;
+	__u8 transparent : 1;
+	__u8 bind_address_no_port : 1;
+} __attribute__((preserve_access_index));
 
 struct bind_args {
 	const void *uaddr;
@@ -62,26 +59,27 @@ int bind_entry(struct snoop_sys_enter *ctx)
 }
 
 /* The struct sock behind file descriptor fd of the current task, NULL if fd is no socket. */
-static __always_inline void *sock_from_fd(int fd)
+static __always_inline struct sock *sock_from_fd(int fd)
 {
-	void *file = snoop_file_from_fd(fd), *inode, *socket;
+	struct file *file = snoop_file_from_fd(fd);
+	struct socket *socket;
 
 	if (!file)
 		return NULL;
-	inode = (void *)snoop_field_read(file, &f_f_inode);
-	if ((snoop_field_read(inode, &f_i_mode) & TK_S_IFMT) != TK_S_IFSOCK)
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & TK_S_IFMT) != TK_S_IFSOCK)
 		return NULL;
-	socket = (void *)snoop_field_read(file, &f_private_data);
-	return (void *)snoop_field_read(socket, &f_sk);
+	socket = BPF_CORE_READ(file, private_data);
+	return BPF_CORE_READ(socket, sk);
 }
 
-static __always_inline __u8 sock_opts(void *sk)
+static __always_inline __u8 sock_opts(struct sock *sk)
 {
+	struct inet_sock___old *old = (void *)sk;
 	__u64 flags;
 	__u8 opts = 0;
 
-	if (f_inet_flags.size) {
-		flags = snoop_field_read(sk, &f_inet_flags);
+	if (bpf_core_field_exists(struct inet_sock, inet_flags)) {
+		flags = BPF_CORE_READ((struct inet_sock *)sk, inet_flags);
 		if (flags & (1UL << TK_INET_FLAGS_FREEBIND))
 			opts |= BINDSNOOP_OPT_FREEBIND;
 		if (flags & (1UL << TK_INET_FLAGS_TRANSPARENT))
@@ -89,16 +87,16 @@ static __always_inline __u8 sock_opts(void *sk)
 		if (flags & (1UL << TK_INET_FLAGS_BIND_ADDRESS_NO_PORT))
 			opts |= BINDSNOOP_OPT_BIND_ADDR_NOPORT;
 	} else {
-		if (snoop_field_read(sk, &f_freebind))
+		if (BPF_CORE_READ_BITFIELD_PROBED(old, freebind))
 			opts |= BINDSNOOP_OPT_FREEBIND;
-		if (snoop_field_read(sk, &f_transparent))
+		if (BPF_CORE_READ_BITFIELD_PROBED(old, transparent))
 			opts |= BINDSNOOP_OPT_TRANSPARENT;
-		if (snoop_field_read(sk, &f_bind_address_no_port))
+		if (BPF_CORE_READ_BITFIELD_PROBED(old, bind_address_no_port))
 			opts |= BINDSNOOP_OPT_BIND_ADDR_NOPORT;
 	}
-	if (snoop_field_read(sk, &f_reuse))
+	if (BPF_CORE_READ_BITFIELD_PROBED(sk, __sk_common.skc_reuse))
 		opts |= BINDSNOOP_OPT_REUSEADDR;
-	if (snoop_field_read(sk, &f_reuseport))
+	if (BPF_CORE_READ_BITFIELD_PROBED(sk, __sk_common.skc_reuseport))
 		opts |= BINDSNOOP_OPT_REUSEPORT;
 	return opts;
 }
@@ -143,7 +141,7 @@ int bind_return(struct snoop_sys_exit *ctx)
 	__u32 tid = (__u32)id;
 	struct bindsnoop_event *e;
 	struct bind_args *a;
-	void *sk;
+	struct sock *sk;
 	long ret = ctx->ret;
 	__u16 family;
 
@@ -155,7 +153,7 @@ int bind_return(struct snoop_sys_exit *ctx)
 	sk = sock_from_fd(a->fd);
 	if (!sk)
 		goto out;
-	family = snoop_field_read(sk, &f_family);
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != AF_INET && family != AF_INET6)
 		goto out;
 	if (!snoop_reserve(e))
@@ -167,15 +165,17 @@ int bind_return(struct snoop_sys_exit *ctx)
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->ret = ret;
 	e->family = family;
-	e->protocol = snoop_field_read(sk, &f_protocol);
-	e->bound_dev_if = snoop_field_read(sk, &f_bound_dev_if);
+	/* A bitfield before 5.6. */
+	e->protocol = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+	e->bound_dev_if = BPF_CORE_READ(sk, __sk_common.skc_bound_dev_if);
 	e->opts = sock_opts(sk);
 	if (ret == 0) {
-		e->port = snoop_field_read(sk, &f_num);
+		e->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+		/* Explicit sizes: BPF_CORE_READ_INTO() on an array would copy one byte. */
 		if (family == AF_INET)
-			bpf_probe_read_kernel(e->addr, 4, sk + f_rcv_saddr.off);
+			bpf_core_read(e->addr, 4, &sk->__sk_common.skc_rcv_saddr);
 		else
-			bpf_probe_read_kernel(e->addr, 16, sk + f_v6_rcv_saddr.off);
+			bpf_core_read(e->addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
 	} else {
 		user_addr(e, a);
 	}

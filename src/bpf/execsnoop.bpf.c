@@ -12,8 +12,6 @@
 const volatile bool ignore_failed = true;
 const volatile __u32 max_args = EXECSNOOP_DEFAULT_MAX_ARGS;
 const volatile __u32 filter_ppid = 0;
-/* task_struct members, found by user space in the kernel's BTF. */
-const volatile struct snoop_field f_real_parent = {}, f_tgid = {};
 
 /*
  * Keyed by tgid, not tid: when a non-leader thread execs, it takes over the leader's pid, so
@@ -32,7 +30,7 @@ static const struct execsnoop_event empty_event = {};
 
 static __always_inline int exec_enter(const char *filename, const char *const *argv)
 {
-	void *task = (void *)bpf_get_current_task();
+	struct task_struct *task = (void *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, ppid, size, i;
 	struct execsnoop_event *e;
@@ -41,7 +39,7 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 
 	if (!snoop_task_wanted())
 		return 0;
-	ppid = snoop_field_read((void *)snoop_field_read(task, &f_real_parent), &f_tgid);
+	ppid = BPF_CORE_READ(task, real_parent, tgid);
 	if (filter_ppid && ppid != filter_ppid)
 		return 0;
 	if (bpf_map_update_elem(&execs, &tgid, &empty_event, BPF_ANY)) {

@@ -13,12 +13,6 @@ const volatile bool failed_only = false;
 const volatile __u64 flags_mask = 0;   /* -f: only opens with one of these flags */
 const volatile bool full_path = false; /* -F */
 
-/* -F: kernel struct members of the directory walk, found by user space in the kernel's BTF. */
-const volatile struct snoop_field f_fs = {}, f_pwd = {}, f_path_mnt = {}, f_path_dentry = {},
-				  f_f_path = {}, f_d_parent = {}, f_d_name = {}, f_qstr_name = {},
-				  f_mnt_root = {}, f_mount_mnt = {}, f_mnt_parent = {},
-				  f_mnt_mountpoint = {};
-
 /* The event is built here: it is too big for the stack, and only part of dir is sent. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -83,7 +77,9 @@ int openat2_entry(struct snoop_sys_enter *ctx)
 }
 
 struct walk {
-	void *vfsmnt, *dentry, *mnt;
+	struct vfsmount *vfsmnt;
+	struct dentry *dentry;
+	struct mount *mnt; /* the vfsmount's */
 	__u32 size;
 };
 
@@ -94,32 +90,35 @@ struct walk {
 static long walk_step(__u32 i, void *arg)
 {
 	struct walk *w = arg;
+	/* Locals: BPF_CORE_READ(w->dentry, ...) would relocate struct walk itself too. */
+	struct vfsmount *vfsmnt = w->vfsmnt;
+	struct dentry *dentry = w->dentry, *root, *parent;
+	struct mount *mnt = w->mnt, *mparent;
 	struct opensnoop_event *e;
-	void *root, *parent, *mparent;
-	const char *name;
+	const unsigned char *name;
 	__u32 zero = 0;
 	__u64 idx;
 	long n;
 
 	e = bpf_map_lookup_elem(&scratch, &zero);
-	if (!e || !w->dentry || !w->vfsmnt)
+	if (!e || !dentry || !vfsmnt)
 		return 1;
-	root = (void *)snoop_field_read(w->vfsmnt, &f_mnt_root);
-	parent = (void *)snoop_field_read(w->dentry, &f_d_parent);
-	if (w->dentry == root || w->dentry == parent) {
-		mparent = (void *)snoop_field_read(w->mnt, &f_mnt_parent);
-		if (!mparent || mparent == w->mnt) {
+	root = BPF_CORE_READ(vfsmnt, mnt_root);
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (dentry == root || dentry == parent) {
+		mparent = BPF_CORE_READ(mnt, mnt_parent);
+		if (!mparent || mparent == mnt) {
 			e->dir_root = 1;
 			return 1;
 		}
-		w->dentry = (void *)snoop_field_read(w->mnt, &f_mnt_mountpoint);
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 		w->mnt = mparent;
-		w->vfsmnt = mparent + f_mount_mnt.off;
+		w->vfsmnt = &mparent->mnt;
 		return 0;
 	}
 	if (w->size >= OPENSNOOP_DIR_BYTES)
 		return 1;
-	name = (const char *)snoop_field_read(w->dentry + f_d_name.off, &f_qstr_name);
+	name = BPF_CORE_READ(dentry, d_name.name);
 	/*
 	 * The mask changes nothing (size < OPENSNOOP_DIR_BYTES) but, done in asm so the compiler
 	 * keeps it, shows the verifier the bound on the register it checks.
@@ -140,15 +139,31 @@ static long walk_step(__u32 i, void *arg)
  * The names of the directories from path (a struct path: mnt, dentry) up to the root,
  * crossing mount points, as d_path() finds them; innermost first.
  */
-static __always_inline void walk_dirs(const void *path)
+static __always_inline void walk_dirs(const struct path *path)
 {
 	struct walk w = {
-		.vfsmnt = (void *)snoop_field_read(path, &f_path_mnt),
-		.dentry = (void *)snoop_field_read(path, &f_path_dentry),
+		.vfsmnt = BPF_CORE_READ(path, mnt),
+		.dentry = BPF_CORE_READ(path, dentry),
 	};
 
-	w.mnt = w.vfsmnt - f_mount_mnt.off; /* container_of(vfsmnt, struct mount, mnt) */
+	/* container_of(vfsmnt, struct mount, mnt) */
+	w.mnt = (void *)w.vfsmnt - bpf_core_field_offset(struct mount, mnt);
 	bpf_loop(64, walk_step, &w, 0);
+}
+
+/* -F: the walk from where a relative path starts, the cwd or directory fd dfd. */
+static __always_inline void walk_from(int dfd)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct file *file;
+
+	if (dfd == AT_FDCWD_VAL) {
+		walk_dirs(&BPF_CORE_READ(task, fs)->pwd);
+		return;
+	}
+	file = snoop_file_from_fd(dfd);
+	if (file)
+		walk_dirs(&file->f_path);
 }
 
 static __always_inline int open_leave(long ret)
@@ -157,7 +172,6 @@ static __always_inline int open_leave(long ret)
 	__u32 tid = (__u32)id, zero = 0, len;
 	struct opensnoop_event *e;
 	struct open_args *a;
-	void *task, *file;
 
 	a = bpf_map_lookup_elem(&starts, &tid);
 	if (!a)
@@ -179,16 +193,8 @@ static __always_inline int open_leave(long ret)
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	if (bpf_probe_read_user_str(e->path, sizeof(e->path), a->path) < 0)
 		e->path[0] = '\0';
-	if (full_path && e->path[0] && e->path[0] != '/') {
-		if (a->dfd == AT_FDCWD_VAL) {
-			task = (void *)bpf_get_current_task();
-			walk_dirs((void *)snoop_field_read(task, &f_fs) + f_pwd.off);
-		} else {
-			file = snoop_file_from_fd(a->dfd);
-			if (file)
-				walk_dirs(file + f_f_path.off);
-		}
-	}
+	if (full_path && e->path[0] && e->path[0] != '/')
+		walk_from(a->dfd);
 	len = e->dir_size;
 	if (len > sizeof(e->dir))
 		len = sizeof(e->dir);

@@ -12,8 +12,6 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 
-#include "snoop_field.h"
-
 #ifndef SNOOP_RINGBUF_BYTES
 #define SNOOP_RINGBUF_BYTES (256 * 1024)
 #endif
@@ -27,8 +25,10 @@ struct {
  * The records of syscalls:sys_enter_* and sys_exit_* (a stable tracefs layout: the 8-byte
  * common header, the syscall number, then the arguments or the return value). Declared
  * here, outside vmlinux.h's preserve_access_index, so that a tool reading nothing else of
- * the kernel has no CO-RE relocation and libbpf never loads the kernel's BTF: with libbpf
- * 1.1 that costs about 11 MB of peak RSS (the 5.5 MB file is read and copied) and some ms.
+ * the kernel has no CO-RE relocation and needs no kernel BTF at all. Kernel structs are
+ * read with BPF_CORE_READ(); the tools that do so open their objects with
+ * BTF_MIN_SKEL_OPEN() (core/btfmin.h), so that libbpf relocates against a few KB of BTF
+ * instead of reading all of the kernel's (with libbpf 1.1, about 11 MB of peak RSS).
  */
 struct snoop_sys_enter {
 	__u64 common;
@@ -42,41 +42,17 @@ struct snoop_sys_exit {
 	long ret;
 };
 
-/*
- * A kernel struct member at the place user space found in the kernel's BTF
- * (tools/snoop_btf.c; set through .rodata); 0 when unknown or unreadable. This stands in for
- * BPF_CORE_READ(), whose relocation would make libbpf 1.1 load the whole kernel BTF.
- */
-static __always_inline __u64 snoop_field_read(const void *base,
-					      const volatile struct snoop_field *f)
-{
-	__u32 n = f->size;
-	__u64 v = 0;
-
-	if (!base || !n)
-		return 0;
-	if (n > 8)
-		n = 8;
-	bpf_probe_read_kernel(&v, n, (const char *)base + f->off);
-	if (f->bits)
-		v = (v >> (f->shift & 63)) & ((1ULL << (f->bits & 63)) - 1);
-	return v;
-}
-
-/* File-table members, for the tools that look files up by fd (SNOOP_FD_QUERIES). */
-const volatile struct snoop_field f_files = {}, f_fdt = {}, f_max_fds = {}, f_fd = {};
-
 /* The struct file behind file descriptor fd of the current task, or NULL. */
-static __always_inline void *snoop_file_from_fd(int fd)
+static __always_inline struct file *snoop_file_from_fd(int fd)
 {
-	void *task = (void *)bpf_get_current_task();
-	void *fdt, *fds, *file = NULL;
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *file = NULL;
 
-	fdt = (void *)snoop_field_read((void *)snoop_field_read(task, &f_files), &f_fdt);
-	if (fd < 0 || (__u32)fd >= (__u32)snoop_field_read(fdt, &f_max_fds))
+	if (!fdt || fd < 0 || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
 		return NULL;
-	fds = (void *)snoop_field_read(fdt, &f_fd);
-	if (!fds || bpf_probe_read_kernel(&file, sizeof(file), fds + (__u64)fd * sizeof(file)))
+	fds = BPF_CORE_READ(fdt, fd);
+	if (!fds || bpf_probe_read_kernel(&file, sizeof(file), fds + fd))
 		return NULL;
 	return file;
 }

@@ -18,11 +18,11 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
 #include "core/attach.h"
+#include "core/kbtf.h"
 #include "core/log.h"
 #include "core/vec.h"
 
@@ -397,13 +397,13 @@ static bool fentry_loads(void)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	struct btf *vmlinux = btf__load_vmlinux_btf();
+	struct kbtf *k;
 	int id, fd;
 
-	if (!vmlinux)
+	if (kbtf__open(NULL, &k))
 		return false;
-	id = btf__find_by_name_kind(vmlinux, "vfs_read", BTF_KIND_FUNC);
-	btf__free(vmlinux);
+	id = kbtf__find(k, "vfs_read", BTF_KIND_FUNC, NULL);
+	kbtf__close(k);
 	if (id <= 0)
 		return false;
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,

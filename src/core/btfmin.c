@@ -10,27 +10,28 @@
  * bit offsets, so offsets do not change), the types of the members (structs reached only as
  * a path's last field keep their name and size but no members), and pointers as pointers to
  * void (libbpf only checks that a field is a pointer).
+ *
+ * The kernel's types are read in place through kbtf.h; what this file allocates is a few
+ * entries per relocation, never an array per kernel type.
  */
 #include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/btf.h>
 #include <linux/bpf.h>
 #include <linux/btf.h>
 
-#include "core/log.h"
 #include "core/btfmin.h"
-
-#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+#include "core/kbtf.h"
+#include "core/log.h"
+#include "core/vec.h"
 
 struct btf_min {
 	int fd;
@@ -51,144 +52,108 @@ struct core_relo {
 	uint32_t insn_off, type_id, access_str_off, kind;
 };
 
-/* The mapped vmlinux BTF. */
-struct target {
-	const uint8_t *map;
-	size_t map_sz;
-	const char *strs;
-	uint32_t strs_len;
-	const uint32_t *offs; /* byte offset of type id in the type section, ids 1..n */
-	const uint8_t *types;
-	uint32_t n;
-};
-
 struct use {
 	uint32_t type, member;
 };
 
-struct gen {
-	struct target tg;
-	const struct btf *local;
-	struct btf *out;
-	int32_t *map; /* target id -> output id */
-	struct use *uses;
-	size_t nuses, capuses;
-	uint32_t *roots;
-	size_t nroots, caproots;
+/* A local type relocations start from; its kernel candidates are found in one walk. */
+struct root {
+	uint32_t lid;
+	const struct btf_type *lt;
+	const char *name;
+	size_t len; /* of the name without its ___flavor */
 };
 
-static const struct btf_type *tt(const struct target *t, uint32_t id)
+struct cand {
+	uint32_t root, id;
+};
+
+struct gen {
+	const struct kbtf *tg;
+	struct kbtf *local; /* the object's own .BTF */
+	struct btf *out;
+	struct use *uses;
+	size_t nuses, capuses;
+	uint32_t *roots; /* kernel types to emit */
+	size_t nroots, caproots;
+	struct root *lroots;
+	size_t nlroots, caplroots;
+	struct cand *cands;
+	size_t ncands, capcands;
+	struct { /* kernel type id -> output type id, open addressing; key 0 = free */
+		uint32_t *key;
+		int32_t *val;
+		size_t cap, n;
+	} map;
+};
+
+static const struct btf_type *tt(const struct gen *g, uint32_t id)
 {
 	static const struct btf_type void_type;
+	const struct btf_type *t = kbtf__type(g->tg, id);
 
-	if (id == 0 || id > t->n)
-		return &void_type;
-	return (const struct btf_type *)(t->types + t->offs[id]);
+	return t ? t : &void_type;
 }
 
-static const char *tname(const struct target *t, uint32_t off)
+static const char *tname(const struct gen *g, uint32_t off)
 {
-	return off < t->strs_len ? t->strs + off : "";
+	return kbtf__str(g->tg, off);
 }
 
-/* Bytes after struct btf_type for each kind. -1: unknown kind. */
-static long type_extra(const struct btf_type *t)
+static size_t map_slot(const struct gen *g, uint32_t id)
 {
-	switch (btf_kind(t)) {
-	case BTF_KIND_INT:
-	case BTF_KIND_VAR:
-	case BTF_KIND_DECL_TAG:
-		return 4;
-	case BTF_KIND_ARRAY:
-		return sizeof(struct btf_array);
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		return (long)btf_vlen(t) * sizeof(struct btf_member);
-	case BTF_KIND_ENUM:
-		return (long)btf_vlen(t) * sizeof(struct btf_enum);
-	case BTF_KIND_ENUM64:
-		return (long)btf_vlen(t) * sizeof(struct btf_enum64);
-	case BTF_KIND_FUNC_PROTO:
-		return (long)btf_vlen(t) * sizeof(struct btf_param);
-	case BTF_KIND_DATASEC:
-		return (long)btf_vlen(t) * sizeof(struct btf_var_secinfo);
-	case BTF_KIND_PTR:
-	case BTF_KIND_FWD:
-	case BTF_KIND_TYPEDEF:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_CONST:
-	case BTF_KIND_RESTRICT:
-	case BTF_KIND_FUNC:
-	case BTF_KIND_FLOAT:
-	case BTF_KIND_TYPE_TAG:
-		return 0;
-	default:
-		return -1;
-	}
+	size_t i = (id * 2654435761u) & (g->map.cap - 1);
+
+	while (g->map.key[i] && g->map.key[i] != id)
+		i = (i + 1) & (g->map.cap - 1);
+	return i;
 }
 
-static int target_open(struct target *t)
+static int32_t map_get(const struct gen *g, uint32_t id)
 {
-	const struct btf_header *h;
-	struct stat st;
-	uint32_t *offs = NULL;
-	size_t cap = 0, pos = 0;
-	int fd;
+	size_t i = map_slot(g, id);
 
-	fd = open(VMLINUX_BTF, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || st.st_size < (off_t)sizeof(*h)) {
-		close(fd);
-		return -EINVAL;
-	}
-	t->map_sz = st.st_size;
-	t->map = mmap(NULL, t->map_sz, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (t->map == MAP_FAILED) {
-		t->map = NULL;
-		return -errno; /* older kernels cannot mmap it: fall back */
-	}
-	h = (const struct btf_header *)t->map;
-	if (h->magic != BTF_MAGIC || h->hdr_len > t->map_sz ||
-	    (uint64_t)h->hdr_len + h->type_off + h->type_len > t->map_sz ||
-	    (uint64_t)h->hdr_len + h->str_off + h->str_len > t->map_sz)
-		return -EINVAL;
-	t->types = t->map + h->hdr_len + h->type_off;
-	t->strs = (const char *)t->map + h->hdr_len + h->str_off;
-	t->strs_len = h->str_len;
-	/* Index: type records have kind-dependent lengths. */
-	while (pos + sizeof(struct btf_type) <= h->type_len) {
-		long extra = type_extra((const struct btf_type *)(t->types + pos));
+	return g->map.key[i] ? g->map.val[i] : 0;
+}
 
-		if (extra < 0)
-			break;
-		if (t->n + 2 > cap) {
-			uint32_t *no;
+static int map_put(struct gen *g, uint32_t id, int32_t v)
+{
+	size_t i;
 
-			cap = cap ? cap * 2 : 1 << 17;
-			no = realloc(offs, cap * sizeof(*offs));
-			if (!no) {
-				free(offs);
-				return -ENOMEM;
-			}
-			offs = no;
+	if (2 * (g->map.n + 1) > g->map.cap) {
+		size_t ocap = g->map.cap, cap = ocap ? ocap * 2 : 256;
+		uint32_t *okey = g->map.key;
+		int32_t *oval = g->map.val;
+
+		g->map.key = calloc(cap, sizeof(*g->map.key));
+		g->map.val = calloc(cap, sizeof(*g->map.val));
+		if (!g->map.key || !g->map.val) {
+			free(g->map.key);
+			free(g->map.val);
+			g->map.key = okey;
+			g->map.val = oval;
+			return -ENOMEM;
 		}
-		offs[++t->n] = pos;
-		pos += sizeof(struct btf_type) + extra;
+		g->map.cap = cap;
+		for (size_t j = 0; j < ocap; j++) {
+			if (okey[j]) {
+				i = map_slot(g, okey[j]);
+				g->map.key[i] = okey[j];
+				g->map.val[i] = oval[j];
+			}
+		}
+		free(okey);
+		free(oval);
 	}
-	t->offs = offs;
-	return pos == h->type_len ? 0 : -EINVAL;
+	i = map_slot(g, id);
+	if (!g->map.key[i])
+		g->map.n++;
+	g->map.key[i] = id;
+	g->map.val[i] = v;
+	return 0;
 }
 
-static void target_close(struct target *t)
-{
-	if (t->map)
-		munmap((void *)t->map, t->map_sz);
-	free((void *)t->offs);
-}
-
-/* The .BTF and .BTF.ext sections of an ELF64 image. */
+/* The .BTF and .BTF.ext sections of an ELF64 image (NULL when absent). */
 static int elf_sections(const uint8_t *elf, size_t sz, const void **btf, size_t *btf_sz,
 			const void **ext, size_t *ext_sz)
 {
@@ -218,7 +183,7 @@ static int elf_sections(const uint8_t *elf, size_t sz, const void **btf, size_t 
 			*ext_sz = sh[i].sh_size;
 		}
 	}
-	return *btf && *ext ? 0 : -ENOENT;
+	return *btf || !*ext ? 0 : -ENOENT; /* no .BTF.ext: no relocation */
 }
 
 /* Length of a name without its "___flavor" suffix (libbpf's essential name). */
@@ -229,45 +194,18 @@ static size_t essential_len(const char *name)
 	return p ? (size_t)(p - name) : strlen(name);
 }
 
-static uint32_t tskip(const struct target *t, uint32_t id)
-{
-	for (int i = 0; i < 64; i++) {
-		const struct btf_type *x = tt(t, id);
-
-		if (!btf_is_mod(x) && !btf_is_typedef(x))
-			return id;
-		id = x->type;
-	}
-	return 0;
-}
-
 static int push_use(struct gen *g, uint32_t type, uint32_t member)
 {
-	if (g->nuses == g->capuses) {
-		size_t cap = g->capuses ? g->capuses * 2 : 64;
-		struct use *n = realloc(g->uses, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		g->uses = n;
-		g->capuses = cap;
-	}
-	g->uses[g->nuses].type = type;
-	g->uses[g->nuses++].member = member;
+	if (VEC_RESERVE(g->uses, g->capuses, g->nuses, 1))
+		return -ENOMEM;
+	g->uses[g->nuses++] = (struct use){type, member};
 	return 0;
 }
 
 static int push_root(struct gen *g, uint32_t id)
 {
-	if (g->nroots == g->caproots) {
-		size_t cap = g->caproots ? g->caproots * 2 : 32;
-		uint32_t *n = realloc(g->roots, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		g->roots = n;
-		g->caproots = cap;
-	}
+	if (VEC_RESERVE(g->roots, g->caproots, g->nroots, 1))
+		return -ENOMEM;
 	g->roots[g->nroots++] = id;
 	return 0;
 }
@@ -279,13 +217,13 @@ static int match_member(struct gen *g, uint32_t tid, const char *name, uint32_t 
 	const struct btf_type *t;
 	const struct btf_member *m;
 
-	tid = tskip(&g->tg, tid);
-	t = tt(&g->tg, tid);
+	tid = kbtf__skip_mods(g->tg, tid);
+	t = tt(g, tid);
 	if (!btf_is_composite(t) || depth > 32)
 		return 0;
 	m = btf_members(t);
 	for (uint32_t i = 0; i < btf_vlen(t); i++, m++) {
-		const char *mname = tname(&g->tg, m->name_off);
+		const char *mname = tname(g, m->name_off);
 		size_t mark = g->nuses;
 		int r;
 
@@ -300,18 +238,6 @@ static int match_member(struct gen *g, uint32_t tid, const char *name, uint32_t 
 			*next = m->type;
 			return push_use(g, tid, i) ?: 1;
 		}
-	}
-	return 0;
-}
-
-static uint32_t lskip(const struct btf *b, uint32_t id)
-{
-	for (int i = 0; i < 64; i++) {
-		const struct btf_type *x = btf__type_by_id(b, id);
-
-		if (!x || (!btf_is_mod(x) && !btf_is_typedef(x)))
-			return id;
-		id = x->type;
 	}
 	return 0;
 }
@@ -335,8 +261,8 @@ static int walk_field(struct gen *g, uint32_t lroot, const char *acc, uint32_t t
 			first = 0;
 			continue;
 		}
-		lid = lskip(g->local, lid);
-		lt = btf__type_by_id(g->local, lid);
+		lid = kbtf__skip_mods(g->local, lid);
+		lt = kbtf__type(g->local, lid);
 		if (!lt)
 			return -EINVAL;
 		if (btf_is_composite(lt)) {
@@ -347,15 +273,15 @@ static int walk_field(struct gen *g, uint32_t lroot, const char *acc, uint32_t t
 			if (idx >= btf_vlen(lt))
 				return -EINVAL;
 			m = btf_members(lt) + idx;
-			name = btf__name_by_offset(g->local, m->name_off);
+			name = kbtf__str(g->local, m->name_off);
 			lid = m->type;
-			if (!name || !*name)
+			if (!*name)
 				continue; /* anonymous: libbpf matches the next named member */
 			r = match_member(g, tid, name, &tid, 0);
 			if (r <= 0)
 				return r;
 		} else if (btf_is_array(lt)) {
-			const struct btf_type *t = tt(&g->tg, tid = tskip(&g->tg, tid));
+			const struct btf_type *t = tt(g, tid = kbtf__skip_mods(g->tg, tid));
 
 			if (!btf_is_array(t))
 				return 0;
@@ -373,23 +299,21 @@ static bool same_kind(const struct btf_type *a, const struct btf_type *b)
 	return btf_kind(a) == btf_kind(b) || (btf_is_any_enum(a) && btf_is_any_enum(b));
 }
 
-/* One relocation: mark what libbpf will look at in each candidate. */
-static int relo(struct gen *g, const struct core_relo *r)
+/* The root of relocation r: its index in g->lroots (added if new), -1 when it has none. */
+static int relo_root(struct gen *g, const struct core_relo *r)
 {
-	uint32_t lid = lskip(g->local, r->type_id);
-	const struct btf_type *lt = btf__type_by_id(g->local, lid);
+	uint32_t lid = kbtf__skip_mods(g->local, r->type_id);
+	const struct btf_type *lt = kbtf__type(g->local, lid);
 	const char *lname, *acc;
-	size_t len;
 
 	if (r->kind == BPF_CORE_TYPE_ID_LOCAL)
-		return 0;
+		return -1;
 	if (!lt)
 		return -EINVAL;
-	lname = btf__name_by_offset(g->local, lt->name_off);
-	acc = btf__name_by_offset(g->local, r->access_str_off);
-	if (!lname || !*lname || !acc)
+	lname = kbtf__str(g->local, lt->name_off);
+	acc = kbtf__str(g->local, r->access_str_off);
+	if (!*lname || !*acc)
 		return -EOPNOTSUPP;
-	len = essential_len(lname);
 	switch (r->kind) {
 	case BPF_CORE_FIELD_BYTE_OFFSET:
 	case BPF_CORE_FIELD_BYTE_SIZE:
@@ -414,19 +338,59 @@ static int relo(struct gen *g, const struct core_relo *r)
 	default:
 		return -EOPNOTSUPP;
 	}
-	for (uint32_t id = 1; id <= g->tg.n; id++) {
-		const struct btf_type *t = tt(&g->tg, id);
-		const char *name;
+	for (size_t i = 0; i < g->nlroots; i++)
+		if (g->lroots[i].lid == lid)
+			return i;
+	if (VEC_RESERVE(g->lroots, g->caplroots, g->nlroots, 1))
+		return -ENOMEM;
+	g->lroots[g->nlroots] = (struct root){lid, lt, lname, essential_len(lname)};
+	return g->nlroots++;
+}
+
+/* One walk over the kernel's types: every candidate of every root, in id order. */
+static int find_cands(struct gen *g)
+{
+	const struct btf_type *t = tt(g, 1);
+
+	for (uint32_t id = 1; id < kbtf__type_cnt(g->tg); id++, t = kbtf__next(g->tg, t)) {
+		const char *name = NULL;
+		size_t len = 0;
+
+		if (!t->name_off)
+			continue;
+		for (size_t i = 0; i < g->nlroots; i++) {
+			const struct root *r = &g->lroots[i];
+
+			if (!same_kind(r->lt, t))
+				continue;
+			if (!name) {
+				name = tname(g, t->name_off);
+				len = essential_len(name);
+			}
+			if (len != r->len || strncmp(name, r->name, len))
+				continue;
+			if (VEC_RESERVE(g->cands, g->capcands, g->ncands, 1))
+				return -ENOMEM;
+			g->cands[g->ncands++] = (struct cand){i, id};
+		}
+	}
+	return 0;
+}
+
+/* One relocation from root: mark what libbpf will look at in each candidate. */
+static int relo(struct gen *g, const struct core_relo *r, int root)
+{
+	const char *acc = kbtf__str(g->local, r->access_str_off);
+
+	for (size_t i = 0; i < g->ncands; i++) {
+		uint32_t id = g->cands[i].id;
 		size_t mark = g->nuses;
 		int m = 1;
 
-		if (!same_kind(lt, t))
-			continue;
-		name = tname(&g->tg, t->name_off);
-		if (essential_len(name) != len || strncmp(name, lname, len))
+		if (g->cands[i].root != (uint32_t)root)
 			continue;
 		if (r->kind <= BPF_CORE_FIELD_RSHIFT_U64)
-			m = walk_field(g, lid, acc, id);
+			m = walk_field(g, g->lroots[root].lid, acc, id);
 		if (m < 0)
 			return m;
 		if (m == 0) {
@@ -469,14 +433,15 @@ static void uses_of(const struct gen *g, uint32_t id, size_t *first, size_t *las
 
 static int emit(struct gen *g, uint32_t id, int depth)
 {
-	const struct btf_type *t = tt(&g->tg, id);
-	const char *name = tname(&g->tg, t->name_off);
+	const struct btf_type *t = tt(g, id);
+	const char *name = tname(g, t->name_off);
 	int r, ref;
 
 	if (id == 0)
 		return 0;
-	if (g->map[id])
-		return g->map[id];
+	r = g->map.cap ? map_get(g, id) : 0;
+	if (r)
+		return r;
 	if (depth > 64)
 		return -ELOOP;
 	switch (btf_kind(t)) {
@@ -520,7 +485,7 @@ static int emit(struct gen *g, uint32_t id, int depth)
 		r = btf__add_enum(g->out, name, t->size);
 		for (uint32_t i = 0; r > 0 && i < btf_vlen(t); i++, e++) {
 			int64_t v = btf_kflag(t) ? (int32_t)e->val : (int64_t)(uint32_t)e->val;
-			int err = btf__add_enum_value(g->out, tname(&g->tg, e->name_off), v);
+			int err = btf__add_enum_value(g->out, tname(g, e->name_off), v);
 
 			if (err)
 				return err;
@@ -532,7 +497,7 @@ static int emit(struct gen *g, uint32_t id, int depth)
 
 		r = btf__add_enum64(g->out, name, t->size, btf_kflag(t));
 		for (uint32_t i = 0; r > 0 && i < btf_vlen(t); i++, e++) {
-			int err = btf__add_enum64_value(g->out, tname(&g->tg, e->name_off),
+			int err = btf__add_enum64_value(g->out, tname(g, e->name_off),
 							btf_enum64_value(e));
 
 			if (err)
@@ -565,7 +530,7 @@ static int emit(struct gen *g, uint32_t id, int depth)
 				     : btf__add_union(g->out, name, t->size);
 		for (size_t i = first; r > 0 && i < last; i++) {
 			uint32_t k = g->uses[i].member;
-			int err = btf__add_field(g->out, tname(&g->tg, m[k].name_off),
+			int err = btf__add_field(g->out, tname(g, m[k].name_off),
 						 types[i - first], btf_member_bit_offset(t, k),
 						 btf_member_bitfield_size(t, k));
 
@@ -577,35 +542,34 @@ static int emit(struct gen *g, uint32_t id, int depth)
 	default:
 		return -EOPNOTSUPP;
 	}
-	if (r > 0)
-		g->map[id] = r;
+	if (r > 0) {
+		int err = map_put(g, id, r);
+
+		if (err)
+			return err;
+	}
 	return r;
 }
 
-static int generate(struct gen *g, const void *elf, size_t elf_sz)
+/* The CO-RE relocation records of .BTF.ext, copied out: *n of them, -ENODATA when none. */
+static int read_relos(const void *ext, size_t ext_sz, struct core_relo **out, size_t *n)
 {
-	const void *btf_data, *ext_data;
-	const struct ext_header *eh;
+	const struct ext_header *eh = ext;
 	const uint8_t *p, *end;
-	size_t btf_sz = 0, ext_sz = 0;
+	struct core_relo *v = NULL;
+	size_t cap = 0;
 	uint32_t rec_sz;
-	int err;
 
-	err = elf_sections(elf, elf_sz, &btf_data, &btf_sz, &ext_data, &ext_sz);
-	if (err)
-		return err;
-	eh = ext_data;
+	*out = NULL;
+	*n = 0;
+	if (!ext)
+		return -ENODATA;
 	if (ext_sz < sizeof(*eh) || eh->magic != BTF_MAGIC || eh->hdr_len < sizeof(*eh) ||
-	    (uint64_t)eh->hdr_len + eh->core_relo_off + eh->core_relo_len > ext_sz ||
-	    eh->core_relo_len < 4)
-		return -ENOENT;
-	g->local = btf__new(btf_data, btf_sz);
-	if (!g->local)
-		return -errno;
-	err = target_open(&g->tg);
-	if (err)
-		return err;
-	p = (const uint8_t *)ext_data + eh->hdr_len + eh->core_relo_off;
+	    (uint64_t)eh->hdr_len + eh->core_relo_off + eh->core_relo_len > ext_sz)
+		return -EINVAL;
+	if (eh->core_relo_len < 4)
+		return -ENODATA;
+	p = (const uint8_t *)ext + eh->hdr_len + eh->core_relo_off;
 	end = p + eh->core_relo_len;
 	memcpy(&rec_sz, p, 4);
 	p += 4;
@@ -617,28 +581,76 @@ static int generate(struct gen *g, const void *elf, size_t elf_sz)
 		memcpy(&nrec, p + 4, 4); /* after the section name offset */
 		p += 8;
 		if ((uint64_t)nrec * rec_sz > (uint64_t)(end - p))
-			return -EINVAL;
-		for (uint32_t i = 0; i < nrec; i++, p += rec_sz) {
-			struct core_relo r;
+			goto inval;
+		if (VEC_RESERVE(v, cap, *n, nrec)) {
+			free(v);
+			return -ENOMEM;
+		}
+		for (uint32_t i = 0; i < nrec; i++, p += rec_sz)
+			memcpy(&v[(*n)++], p, sizeof(*v));
+	}
+	*out = v;
+	return *n ? 0 : -ENODATA;
+inval:
+	free(v);
+	return -EINVAL;
+}
 
-			memcpy(&r, p, sizeof(r));
-			err = relo(g, &r);
-			if (err)
-				return err;
+static int generate(struct gen *g, const void *elf, size_t elf_sz)
+{
+	const void *btf_data, *ext_data;
+	size_t btf_sz = 0, ext_sz = 0, nrelos;
+	struct core_relo *relos = NULL;
+	int *root = NULL, err;
+	struct kbtf *k = NULL;
+
+	err = elf_sections(elf, elf_sz, &btf_data, &btf_sz, &ext_data, &ext_sz);
+	if (err)
+		return err;
+	err = read_relos(ext_data, ext_sz, &relos, &nrelos);
+	if (err)
+		return err;
+	root = calloc(nrelos, sizeof(*root));
+	err = root ? kbtf__new(btf_data, btf_sz, &g->local) : -ENOMEM;
+	if (err)
+		goto out;
+	for (size_t i = 0; i < nrelos; i++) {
+		root[i] = relo_root(g, &relos[i]);
+		if (root[i] < -1) {
+			err = root[i];
+			goto out;
 		}
 	}
+	err = kbtf__open(NULL, &k);
+	if (err)
+		goto out;
+	g->tg = k;
+	err = find_cands(g);
+	for (size_t i = 0; !err && i < nrelos; i++)
+		if (root[i] >= 0)
+			err = relo(g, &relos[i], root[i]);
+	if (err)
+		goto out;
 	qsort(g->uses, g->nuses, sizeof(*g->uses), cmp_use);
-	g->map = calloc(g->tg.n + 1, sizeof(*g->map));
 	g->out = btf__new_empty();
-	if (!g->map || !g->out)
-		return -ENOMEM;
+	if (!g->out) {
+		err = -ENOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < g->nroots; i++) {
 		int r = emit(g, g->roots[i], 0);
 
-		if (r < 0)
-			return r;
+		if (r < 0) {
+			err = r;
+			break;
+		}
 	}
-	return 0;
+out:
+	kbtf__close(k);
+	g->tg = NULL;
+	free(relos);
+	free(root);
+	return err;
 }
 
 int btf_min__new(const void *elf, size_t elf_sz, struct btf_min **out)
@@ -662,11 +674,13 @@ int btf_min__new(const void *elf, size_t elf_sz, struct btf_min **out)
 		snprintf(m->path, sizeof(m->path), "/proc/self/fd/%d", m->fd);
 	}
 	btf__free(g.out);
-	btf__free((struct btf *)g.local);
-	target_close(&g.tg);
-	free(g.map);
+	kbtf__close(g.local);
+	free(g.map.key);
+	free(g.map.val);
 	free(g.uses);
 	free(g.roots);
+	free(g.lroots);
+	free(g.cands);
 	if (err) {
 		btf_min__free(m);
 		return err;
@@ -683,6 +697,8 @@ const char *btf_min__try(const void *elf, size_t elf_sz, struct btf_min **m)
 	if (getenv("TRACEKIT_FULL_BTF"))
 		return NULL;
 	err = btf_min__new(elf, elf_sz, m);
+	if (err == -ENODATA)
+		return NULL; /* no CO-RE relocation: libbpf needs no kernel BTF either */
 	if (err) {
 		if (tk_verbose())
 			tk_note("no minimal BTF (%s): libbpf reads the kernel's full BTF",

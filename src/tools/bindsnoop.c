@@ -8,14 +8,13 @@
 
 #include <bpf/libbpf.h>
 
+#include "core/btfmin.h"
 #include "core/log.h"
 #include "core/net.h"
 #include "core/out.h"
 #include "core/usage.h"
-#include "tools/snoop_btf.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
-#include "bpf/snoop_field.h"
 #include "bpf/bindsnoop.h"
 #include "bindsnoop.skel.h"
 
@@ -336,42 +335,12 @@ static void print_header(const struct bindsnoop_opts *o)
 		       "PORT", "OPTS", "IF");
 }
 
-/*
- * The kernel struct members the BPF side reads, from the kernel's BTF. A struct sock starts
- * with its sock_common, and an inet_sock with its sock, so all of these are offsets from the
- * struct sock pointer.
- */
-static int resolve_fields(struct bindsnoop *skel)
-{
-	struct bindsnoop__rodata *r = skel->rodata;
-	struct snoop_btf_query q[] = {
-		SNOOP_FD_QUERIES(r),
-		{"file", "f_inode", &r->f_f_inode},
-		{"inode", "i_mode", &r->f_i_mode},
-		{"file", "private_data", &r->f_private_data},
-		{"socket", "sk", &r->f_sk},
-		{"sock_common", "skc_family", &r->f_family},
-		{"sock_common", "skc_num", &r->f_num},
-		{"sock_common", "skc_rcv_saddr", &r->f_rcv_saddr},
-		{"sock_common", "skc_v6_rcv_saddr", &r->f_v6_rcv_saddr},
-		{"sock_common", "skc_bound_dev_if", &r->f_bound_dev_if},
-		{"sock_common", "skc_reuse", &r->f_reuse},
-		{"sock_common", "skc_reuseport", &r->f_reuseport},
-		{"sock", "sk_protocol", &r->f_protocol},
-		{"inet_sock", "inet_flags", &r->f_inet_flags, true},
-		{"inet_sock", "freebind", &r->f_freebind, true},
-		{"inet_sock", "transparent", &r->f_transparent, true},
-		{"inet_sock", "bind_address_no_port", &r->f_bind_address_no_port, true},
-	};
-
-	return snoop_btf_resolve(NULL, q, sizeof(q) / sizeof(q[0]));
-}
-
 static int bindsnoop_main(int argc, char **argv)
 {
 	struct bindsnoop_opts o = {};
 	struct bindsnoop_ctx *c = NULL;
 	struct bindsnoop *skel = NULL;
+	struct btf_min *bm = NULL;
 	struct snoop s;
 	int err, rc = 1;
 
@@ -385,7 +354,7 @@ static int bindsnoop_main(int argc, char **argv)
 		goto out;
 	}
 	c->o = &o;
-	skel = bindsnoop__open();
+	skel = BTF_MIN_SKEL_OPEN(bindsnoop, &bm);
 	if (!skel) {
 		rc = snoop_load_error("open", -errno);
 		goto out;
@@ -393,7 +362,7 @@ static int bindsnoop_main(int argc, char **argv)
 	skel->rodata->report_errors = o.errors;
 	skel->rodata->filter_tgid = o.pid;
 	skel->rodata->filter_uid = o.uid;
-	if (resolve_fields(skel) || snoop__drop_missing(&s, skel->obj) < 0)
+	if (snoop__drop_missing(&s, skel->obj) < 0)
 		goto out;
 	err = bindsnoop__load(skel);
 	if (err) {
@@ -409,6 +378,7 @@ static int bindsnoop_main(int argc, char **argv)
 out:
 	snoop__fini(&s);
 	bindsnoop__destroy(skel);
+	btf_min__free(bm);
 	free(c);
 	return rc;
 }

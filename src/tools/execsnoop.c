@@ -9,13 +9,12 @@
 
 #include <bpf/libbpf.h>
 
+#include "core/btfmin.h"
 #include "core/log.h"
 #include "core/out.h"
 #include "core/usage.h"
-#include "tools/snoop_btf.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
-#include "bpf/snoop_field.h"
 #include "bpf/execsnoop.h"
 #include "execsnoop.skel.h"
 
@@ -284,22 +283,12 @@ static void print_header(const struct execsnoop_opts *o)
 	printf("%-16s %-7s %-7s %3s %s\n", "COMM", "PID", "PPID", "RET", "ARGS");
 }
 
-/* The kernel struct members the BPF side reads, from the kernel's BTF. */
-static int resolve_fields(struct execsnoop *skel)
-{
-	struct snoop_btf_query q[] = {
-		{"task_struct", "real_parent", &skel->rodata->f_real_parent},
-		{"task_struct", "tgid", &skel->rodata->f_tgid},
-	};
-
-	return snoop_btf_resolve(NULL, q, sizeof(q) / sizeof(q[0]));
-}
-
 static int execsnoop_main(int argc, char **argv)
 {
 	struct execsnoop_opts o = {};
 	struct execsnoop_ctx *c = NULL;
 	struct execsnoop *skel = NULL;
+	struct btf_min *bm = NULL;
 	struct snoop s;
 	int err, rc = 1;
 
@@ -313,7 +302,7 @@ static int execsnoop_main(int argc, char **argv)
 		goto out;
 	}
 	c->o = &o;
-	skel = execsnoop__open();
+	skel = BTF_MIN_SKEL_OPEN(execsnoop, &bm);
 	if (!skel) {
 		rc = snoop_load_error("open", -errno);
 		goto out;
@@ -322,7 +311,7 @@ static int execsnoop_main(int argc, char **argv)
 	skel->rodata->max_args = o.max_args;
 	skel->rodata->filter_ppid = o.ppid;
 	skel->rodata->filter_uid = o.uid;
-	if (resolve_fields(skel) || snoop__drop_missing(&s, skel->obj) < 0)
+	if (snoop__drop_missing(&s, skel->obj) < 0)
 		goto out;
 	err = execsnoop__load(skel);
 	if (err) {
@@ -337,6 +326,7 @@ static int execsnoop_main(int argc, char **argv)
 out:
 	snoop__fini(&s);
 	execsnoop__destroy(skel);
+	btf_min__free(bm);
 	if (o.have_name)
 		regfree(&o.name);
 	if (o.have_line)

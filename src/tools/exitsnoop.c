@@ -10,13 +10,12 @@
 
 #include <bpf/libbpf.h>
 
+#include "core/btfmin.h"
 #include "core/log.h"
 #include "core/out.h"
 #include "core/usage.h"
-#include "tools/snoop_btf.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
-#include "bpf/snoop_field.h"
 #include "bpf/exitsnoop.h"
 #include "exitsnoop.skel.h"
 
@@ -202,23 +201,11 @@ static void print_header(const struct exitsnoop_opts *o)
 	       "EXIT_CODE");
 }
 
-/* The kernel struct members the BPF side reads, from the kernel's BTF. */
-static int resolve_fields(struct exitsnoop *skel)
-{
-	struct snoop_btf_query q[] = {
-		{"task_struct", "exit_code", &skel->rodata->f_exit_code},
-		{"task_struct", "start_time", &skel->rodata->f_start_time},
-		{"task_struct", "real_parent", &skel->rodata->f_real_parent},
-		{"task_struct", "tgid", &skel->rodata->f_tgid},
-	};
-
-	return snoop_btf_resolve(NULL, q, sizeof(q) / sizeof(q[0]));
-}
-
 static int exitsnoop_main(int argc, char **argv)
 {
 	struct exitsnoop_opts o = {};
 	struct exitsnoop *skel = NULL;
+	struct btf_min *bm = NULL;
 	struct snoop s;
 	int err, rc = 1;
 
@@ -226,7 +213,7 @@ static int exitsnoop_main(int argc, char **argv)
 		return 2;
 	if (snoop__init(&s, o.verbose))
 		return 1;
-	skel = exitsnoop__open();
+	skel = BTF_MIN_SKEL_OPEN(exitsnoop, &bm);
 	if (!skel) {
 		rc = snoop_load_error("open", -errno);
 		goto out;
@@ -234,7 +221,7 @@ static int exitsnoop_main(int argc, char **argv)
 	skel->rodata->per_thread = o.per_thread;
 	skel->rodata->failed_only = o.failed;
 	skel->rodata->filter_tgid = o.pid;
-	if (resolve_fields(skel) || snoop__drop_missing(&s, skel->obj) < 0)
+	if (snoop__drop_missing(&s, skel->obj) < 0)
 		goto out;
 	err = exitsnoop__load(skel);
 	if (err) {
@@ -248,6 +235,7 @@ static int exitsnoop_main(int argc, char **argv)
 out:
 	snoop__fini(&s);
 	exitsnoop__destroy(skel);
+	btf_min__free(bm);
 	return rc;
 }
 

@@ -11,13 +11,12 @@
 
 #include <bpf/libbpf.h>
 
+#include "core/btfmin.h"
 #include "core/log.h"
 #include "core/out.h"
 #include "core/usage.h"
-#include "tools/snoop_btf.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
-#include "bpf/snoop_field.h"
 #include "bpf/opensnoop.h"
 #include "opensnoop.skel.h"
 
@@ -275,34 +274,12 @@ static void print_header(const struct opensnoop_opts *o)
 	printf("PATH\n");
 }
 
-/* -F: the members its directory walk reads, from the kernel's BTF. */
-static int resolve_fields(struct opensnoop *skel)
-{
-	struct opensnoop__rodata *r = skel->rodata;
-	struct snoop_btf_query q[] = {
-		SNOOP_FD_QUERIES(r),
-		{"task_struct", "fs", &r->f_fs},
-		{"fs_struct", "pwd", &r->f_pwd},
-		{"path", "mnt", &r->f_path_mnt},
-		{"path", "dentry", &r->f_path_dentry},
-		{"file", "f_path", &r->f_f_path},
-		{"dentry", "d_parent", &r->f_d_parent},
-		{"dentry", "d_name", &r->f_d_name},
-		{"qstr", "name", &r->f_qstr_name},
-		{"vfsmount", "mnt_root", &r->f_mnt_root},
-		{"mount", "mnt", &r->f_mount_mnt},
-		{"mount", "mnt_parent", &r->f_mnt_parent},
-		{"mount", "mnt_mountpoint", &r->f_mnt_mountpoint},
-	};
-
-	return snoop_btf_resolve(NULL, q, sizeof(q) / sizeof(q[0]));
-}
-
 static int opensnoop_main(int argc, char **argv)
 {
 	struct opensnoop_opts o = {};
 	struct opensnoop_ctx c = {.o = &o};
 	struct opensnoop *skel = NULL;
+	struct btf_min *bm = NULL;
 	struct snoop s;
 	int err, rc = 1;
 
@@ -310,7 +287,7 @@ static int opensnoop_main(int argc, char **argv)
 		return 2;
 	if (snoop__init(&s, o.verbose))
 		return 1;
-	skel = opensnoop__open();
+	skel = BTF_MIN_SKEL_OPEN(opensnoop, &bm);
 	if (!skel) {
 		rc = snoop_load_error("open", -errno);
 		goto out;
@@ -321,7 +298,7 @@ static int opensnoop_main(int argc, char **argv)
 	skel->rodata->filter_tid = o.tid;
 	skel->rodata->filter_uid = o.uid;
 	skel->rodata->full_path = o.full_path;
-	if ((o.full_path && resolve_fields(skel)) || snoop__drop_missing(&s, skel->obj) < 0)
+	if (snoop__drop_missing(&s, skel->obj) < 0)
 		goto out;
 	err = opensnoop__load(skel);
 	if (err) {
@@ -335,6 +312,7 @@ static int opensnoop_main(int argc, char **argv)
 out:
 	snoop__fini(&s);
 	opensnoop__destroy(skel);
+	btf_min__free(bm);
 	return rc;
 }
 

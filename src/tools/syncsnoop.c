@@ -13,7 +13,6 @@
 #include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
-#include "bpf/snoop_field.h"
 #include "bpf/syncsnoop.h"
 #include "syncsnoop.skel.h"
 

@@ -13,11 +13,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "bpf/tcpdrop.h"
 #include "core/attach.h"
+#include "core/kbtf.h"
 #include "core/ksym.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -40,8 +40,8 @@ struct opts {
 /* Lazily loaded lookups for printing. */
 struct printer {
 	const struct opts *o;
-	struct btf *btf;
-	const struct btf_type *reasons; /* enum skb_drop_reason, NULL if absent */
+	struct kbtf *btf;
+	int reasons; /* type id of enum skb_drop_reason, <= 0 if absent */
 	bool btf_tried;
 	struct ksyms *ksyms;
 	bool ksyms_tried;
@@ -127,34 +127,18 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 /* The reason's name without "SKB_DROP_REASON_", as bcc prints it; NULL when unknown. */
 static const char *reason_name(struct printer *p, unsigned int code)
 {
-	const struct btf_enum *e;
 	static const char prefix[] = "SKB_DROP_REASON_";
+	const char *name;
 
 	if (!p->btf_tried) {
-		int id;
-
 		p->btf_tried = true;
-		p->btf = btf__load_vmlinux_btf();
-		if (p->btf) {
-			id = btf__find_by_name_kind(p->btf, "skb_drop_reason", BTF_KIND_ENUM);
-			if (id > 0)
-				p->reasons = btf__type_by_id(p->btf, id);
-		}
+		if (!kbtf__open(NULL, &p->btf))
+			p->reasons = kbtf__find(p->btf, "skb_drop_reason", BTF_KIND_ENUM, NULL);
 	}
-	if (!p->reasons)
-		return NULL;
-	e = btf_enum(p->reasons);
-	for (unsigned int i = 0; i < btf_vlen(p->reasons); i++, e++) {
-		const char *name;
-
-		if ((unsigned int)e->val != code)
-			continue;
-		name = btf__name_by_offset(p->btf, e->name_off);
-		if (name && !strncmp(name, prefix, sizeof(prefix) - 1))
-			name += sizeof(prefix) - 1;
-		return name;
-	}
-	return NULL;
+	name = p->reasons > 0 ? kbtf__enum_name(p->btf, p->reasons, code) : NULL;
+	if (name && !strncmp(name, prefix, sizeof(prefix) - 1))
+		name += sizeof(prefix) - 1;
+	return name;
 }
 
 static const char *frame_str(struct printer *p, uint64_t addr, char *buf, size_t len)
@@ -306,7 +290,7 @@ out:
 	tcpdrop__destroy(obj);
 	loop__close(&loop);
 	ksyms__free(p.ksyms);
-	btf__free(p.btf);
+	kbtf__close(p.btf);
 	return err ? 1 : 0;
 }
 

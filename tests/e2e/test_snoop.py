@@ -800,3 +800,37 @@ def test_bad_input(argv):
     assert lines[0].startswith(f"usage: {argv[0]} ["), err
     assert all(l.startswith(" ") for l in lines[1:-1]), err
     assert lines[-1].startswith(f"{argv[0]}: error: "), err
+
+
+# ---------------------------------------------------------------------------------------
+# CO-RE: a few KB of kernel BTF (core/btfmin.c) must relocate exactly as the whole of it.
+
+
+@pytest.mark.parametrize("tool,args", [("execsnoop", []), ("exitsnoop", []), ("opensnoop", ["-F"]),
+                                       ("bindsnoop", [])])
+def test_minimal_btf_relocates_like_the_full_btf(tool, args, no_leftovers):
+    """libbpf's result for every CO-RE relocation (patched, or substituted where a field is
+    missing, as inet_sock's pre-6.6 bitfields are) is the same with the minimal BTF as with
+    the kernel's full BTF, which libbpf reads only when TRACEKIT_FULL_BTF is set."""
+    def relocations(env):
+        t = run_tracer([tool, *args, "-v"], ready_regex=READY[tool], binary=BIN, env=env)
+        rc, _, err = t.stop()
+        assert rc == 0, err
+        lines = sorted(re.sub(r"^.*?prog ", "prog ", l) for l in err.splitlines()
+                       if "patched insn" in l or "substituting insn" in l)
+        return lines, err
+
+    small, err_small = relocations({})
+    full, err_full = relocations({"TRACEKIT_FULL_BTF": "1"})
+    assert "no minimal BTF" not in err_small
+    assert "loading kernel BTF" not in err_small and "loading kernel BTF" in err_full
+    assert small and small == full
+
+
+@pytest.mark.parametrize("tool", ["killsnoop", "statsnoop", "syncsnoop"])
+def test_no_kernel_btf_without_relocations(tool, no_leftovers):
+    # Syscall arguments only: no CO-RE relocation, so no kernel BTF is read at all.
+    t = tracer(tool, "-v")
+    rc, _, err = t.stop()
+    assert rc == 0, err
+    assert "loading kernel BTF" not in err and "no minimal BTF" not in err
