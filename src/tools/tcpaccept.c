@@ -105,28 +105,19 @@ static int tcpaccept_main(int argc, char **argv)
 	struct tool_run run = {.on_event = on_event, .ctx = &r};
 	struct tcpaccept *skel = NULL;
 	struct btf_min *bm = NULL;
-	int err, first = tool_cli_parse(&cli, &o, argc, argv);
+	int err;
 
-	if (first < 0)
-		return tool_cli_exit(first);
-	if (first < argc)
-		return usage_extra_args(&cli.usage, argc, argv, first);
-	tk_stdout_linebuf();
-	tk_libbpf_setup(false);
-	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-	skel = BTF_MIN_SKEL_OPEN(tcpaccept, &bm);
-	if (!skel) {
-		err = tool_load_error("open", -errno);
-		goto out;
-	}
+	if (!tool_start(&cli, &o, argc, argv, &err))
+		return err;
+	skel = TOOL_OPEN(tcpaccept, &bm);
+	if (!skel)
+		return 1;
 	skel->rodata->targ_pid = o.pid;
 	skel->rodata->targ_family = o.family;
 	skel->rodata->filter_ports = o.ports.n > 0;
-	err = tcpaccept__load(skel);
-	if (err) {
-		err = tool_load_error("load", err);
+	err = TOOL_LOAD(tcpaccept, skel, &bm);
+	if (err)
 		goto out;
-	}
 	err = tcp_port_filter(skel->maps.lports, &o.ports);
 	if (err)
 		goto out;
@@ -137,7 +128,6 @@ static int tcpaccept_main(int argc, char **argv)
 	run.header = print_header;
 	err = tool_run(&run);
 out:
-	btf_min__free(bm);
 	tcpaccept__destroy(skel);
 	return err;
 }

@@ -196,30 +196,21 @@ static int tcpconnect_main(int argc, char **argv)
 	struct tool_run run = {.on_event = on_event, .ctx = &r};
 	struct tcpconnect *skel = NULL;
 	struct btf_min *bm = NULL;
-	int err, first = tool_cli_parse(&cli, &o, argc, argv);
+	int err;
 
-	if (first < 0)
-		return tool_cli_exit(first);
-	if (first < argc)
-		return usage_extra_args(&cli.usage, argc, argv, first);
-	tk_stdout_linebuf();
-	tk_libbpf_setup(false);
-	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-	skel = BTF_MIN_SKEL_OPEN(tcpconnect, &bm);
-	if (!skel) {
-		err = tool_load_error("open", -errno);
-		goto out;
-	}
+	if (!tool_start(&cli, &o, argc, argv, &err))
+		return err;
+	skel = TOOL_OPEN(tcpconnect, &bm);
+	if (!skel)
+		return 1;
 	skel->rodata->targ_pid = o.pid;
 	skel->rodata->targ_uid = o.uid;
 	skel->rodata->filter_uid = o.uid != TOOL_UID_NONE;
 	skel->rodata->filter_ports = o.ports.n > 0;
 	skel->rodata->targ_family = o.family;
-	err = tcpconnect__load(skel);
-	if (err) {
-		err = tool_load_error("load", err);
+	err = TOOL_LOAD(tcpconnect, skel, &bm);
+	if (err)
 		goto out;
-	}
 	err = tcp_port_filter(skel->maps.dports, &o.ports);
 	if (err)
 		goto out;
@@ -232,7 +223,6 @@ static int tcpconnect_main(int argc, char **argv)
 	if (run.ran && o.count)
 		count_print(&r);
 out:
-	btf_min__free(bm);
 	tcpconnect__destroy(skel);
 	free(r.counts);
 	return err;

@@ -140,20 +140,15 @@ static int tcpconnlat_main(int argc, char **argv)
 		return usage_extra_args(&cli.usage, argc, argv, first);
 	tk_stdout_linebuf();
 	tk_libbpf_setup(o.verbose);
-	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-	skel = BTF_MIN_SKEL_OPEN(tcpconnlat, &bm);
-	if (!skel) {
-		err = tool_load_error("open", -errno);
-		goto out;
-	}
+	skel = TOOL_OPEN(tcpconnlat, &bm);
+	if (!skel)
+		return 1;
 	skel->rodata->targ_pid = o.pid;
 	skel->rodata->targ_family = o.family;
 	skel->rodata->min_us = o.min_us;
-	err = tcpconnlat__load(skel);
-	if (err) {
-		err = tool_load_error("load", err);
+	err = TOOL_LOAD(tcpconnlat, skel, &bm);
+	if (err)
 		goto out;
-	}
 	run.obj = skel->obj;
 	run.lost = &skel->bss->lost_events;
 	run.json = o.json;
@@ -161,7 +156,6 @@ static int tcpconnlat_main(int argc, char **argv)
 	run.header = print_header;
 	err = tool_run(&run);
 out:
-	btf_min__free(bm);
 	tcpconnlat__destroy(skel);
 	return err;
 }

@@ -140,29 +140,20 @@ static int tcpstates_main(int argc, char **argv)
 	struct tool_run run = {.on_event = on_event, .ctx = &r};
 	struct tcpstates *skel = NULL;
 	struct btf_min *bm = NULL;
-	int err, first = tool_cli_parse(&cli, &o, argc, argv);
+	int err;
 
-	if (first < 0)
-		return tool_cli_exit(first);
-	if (first < argc)
-		return usage_extra_args(&cli.usage, argc, argv, first);
-	tk_stdout_linebuf();
-	tk_libbpf_setup(false);
-	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-	skel = BTF_MIN_SKEL_OPEN(tcpstates, &bm);
-	if (!skel) {
-		err = tool_load_error("open", -errno);
-		goto out;
-	}
+	if (!tool_start(&cli, &o, argc, argv, &err))
+		return err;
+	skel = TOOL_OPEN(tcpstates, &bm);
+	if (!skel)
+		return 1;
 	skel->rodata->targ_pid = o.pid;
 	skel->rodata->targ_family = o.family;
 	skel->rodata->filter_lports = o.lports.n > 0;
 	skel->rodata->filter_dports = o.dports.n > 0;
-	err = tcpstates__load(skel);
-	if (err) {
-		err = tool_load_error("load", err);
+	err = TOOL_LOAD(tcpstates, skel, &bm);
+	if (err)
 		goto out;
-	}
 	err = tcp_port_filter(skel->maps.lports, &o.lports) ||
 	      tcp_port_filter(skel->maps.dports, &o.dports);
 	if (err)
@@ -174,7 +165,6 @@ static int tcpstates_main(int argc, char **argv)
 	run.header = print_header;
 	err = tool_run(&run);
 out:
-	btf_min__free(bm);
 	tcpstates__destroy(skel);
 	return err;
 }

@@ -222,19 +222,14 @@ static int tcptop_main(int argc, char **argv)
 		return usage_extra_args(&cli.usage, argc, argv, first);
 	tk_stdout_linebuf();
 	tk_libbpf_setup(false);
-	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-	skel = BTF_MIN_SKEL_OPEN(tcptop, &bm);
-	if (!skel) {
-		err = tool_load_error("open", -errno);
-		goto out;
-	}
+	skel = TOOL_OPEN(tcptop, &bm);
+	if (!skel)
+		return 1;
 	skel->rodata->targ_pid = o.pid;
 	skel->rodata->targ_family = o.family;
-	err = tcptop__load(skel);
-	if (err) {
-		err = tool_load_error("load", err);
+	err = TOOL_LOAD(tcptop, skel, &bm);
+	if (err)
 		goto out;
-	}
 	r.map_fd = bpf_map__fd(skel->maps.flows);
 	snprintf(ready, sizeof(ready), "Tracing... Output every %lu secs. Hit Ctrl-C to end",
 		 o.interval);
@@ -248,7 +243,6 @@ static int tcptop_main(int argc, char **argv)
 	if (!err && run.why == LOOP_SIGNAL)
 		print_interval(&r);
 out:
-	btf_min__free(bm);
 	tcptop__destroy(skel);
 	free(r.rows);
 	return err;

@@ -144,28 +144,19 @@ static int tcptracer_main(int argc, char **argv)
 	struct tool_run run = {.on_event = on_event, .ctx = &r};
 	struct tcptracer *skel = NULL;
 	struct btf_min *bm = NULL;
-	int err, first = tool_cli_parse(&cli, &o, argc, argv);
+	int err;
 
-	if (first < 0)
-		return tool_cli_exit(first);
-	if (first < argc)
-		return usage_extra_args(&cli.usage, argc, argv, first);
-	tk_stdout_linebuf();
-	tk_libbpf_setup(false);
-	/* A few-KB BTF for CO-RE instead of libbpf reading all of the kernel's. */
-	skel = BTF_MIN_SKEL_OPEN(tcptracer, &bm);
-	if (!skel) {
-		err = tool_load_error("open", -errno);
-		goto out;
-	}
+	if (!tool_start(&cli, &o, argc, argv, &err))
+		return err;
+	skel = TOOL_OPEN(tcptracer, &bm);
+	if (!skel)
+		return 1;
 	skel->rodata->targ_pid = o.pid;
 	skel->rodata->targ_family = o.family;
 	skel->rodata->targ_netns = o.netns;
-	err = tcptracer__load(skel);
-	if (err) {
-		err = tool_load_error("load", err);
+	err = TOOL_LOAD(tcptracer, skel, &bm);
+	if (err)
 		goto out;
-	}
 	run.obj = skel->obj;
 	run.lost = &skel->bss->lost_events;
 	run.json = o.json;
@@ -174,7 +165,6 @@ static int tcptracer_main(int argc, char **argv)
 	run.header = print_header;
 	err = tool_run(&run);
 out:
-	btf_min__free(bm);
 	tcptracer__destroy(skel);
 	return err;
 }
