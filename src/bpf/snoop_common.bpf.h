@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * BPF side shared by the *snoop tools: the "events" ring buffer every tool's user half reads
- * (src/tools/snoop_common.c finds it by that name), a counter of events dropped because the
+ * (tools/tool_run.c finds it by that name), a counter of events dropped because the
  * ring buffer was full, and the pid/tid/uid filters most of them take from the command line.
  */
 #ifndef SNOOP_COMMON_BPF_H

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
@@ -81,12 +82,59 @@ size_t attach_set__count(const struct attach_set *as)
 	return as->nprobes;
 }
 
-/* Sections whose auto-attach reads a tracepoint id from tracefs. */
-static bool needs_tracefs(const struct bpf_program *prog)
+/* "CAT/EV" of a "tracepoint/CAT/EV" or "tp/CAT/EV" section; NULL for other sections. */
+static const char *tp_section(const struct bpf_program *prog)
 {
 	const char *sec = bpf_program__section_name(prog);
 
-	return !strncmp(sec, "tracepoint/", 11) || !strncmp(sec, "tp/", 3);
+	if (!strncmp(sec, "tracepoint/", 11))
+		return sec + 11;
+	if (!strncmp(sec, "tp/", 3))
+		return sec + 3;
+	return NULL;
+}
+
+/* Sections whose auto-attach reads a tracepoint id from tracefs. */
+static bool needs_tracefs(const struct bpf_program *prog)
+{
+	return tp_section(prog) != NULL;
+}
+
+int attach_object__drop_missing(struct bpf_object *obj)
+{
+	char why[128], path[PATH_MAX];
+	struct bpf_program *prog;
+	const char *tracefs, *tp, *ev;
+	int left = 0;
+
+	tracefs = tracefs_dir(why, sizeof(why));
+	if (!tracefs) {
+		tk_err("%s", why);
+		return -ENOENT;
+	}
+	bpf_object__for_each_program(prog, obj)
+	{
+		if (!bpf_program__autoload(prog))
+			continue;
+		tp = tp_section(prog);
+		ev = tp ? strchr(tp, '/') : NULL;
+		if (ev) {
+			snprintf(path, sizeof(path), "%s/events/%s", tracefs, tp);
+			if (access(path, F_OK) != 0) {
+				if (tk_verbose())
+					tk_note("no tracepoint %.*s:%s here, not traced",
+						(int)(ev - tp), tp, ev + 1);
+				bpf_program__set_autoload(prog, false);
+				continue;
+			}
+		}
+		left++;
+	}
+	if (!left) {
+		tk_err("none of the tracepoints this tool needs exist on this kernel");
+		return -ENOENT;
+	}
+	return left;
 }
 
 int attach_set__attach_object(struct attach_set *as, struct bpf_object *obj)

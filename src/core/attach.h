@@ -30,6 +30,12 @@ struct bpf_object;
  * On error, says which program in one line and returns a negative errno.
  */
 int attach_set__attach_object(struct attach_set *as, struct bpf_object *obj);
+/*
+ * Before load: the programs of tracepoints this kernel lacks (a syscall an architecture does
+ * not have, e.g. open on arm64) are not loaded, with a note each under -v. Returns how many
+ * programs remain, or -ENOENT after a one-line error when none does (or tracefs is missing).
+ */
+int attach_object__drop_missing(struct bpf_object *obj);
 
 /* Kernel features, probed once by trying (never by looking at symbol lists). */
 bool kernel_has_uprobe_multi(void);

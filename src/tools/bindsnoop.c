@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* bindsnoop: trace IPv4 and IPv6 bind()s with socket options, bcc's options and columns. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <bpf/libbpf.h>
-
+#include "core/attach.h"
 #include "core/btfmin.h"
 #include "core/log.h"
 #include "core/net.h"
@@ -17,47 +16,6 @@
 #include "tools/tool.h"
 #include "bpf/bindsnoop.h"
 #include "bindsnoop.skel.h"
-
-static const char bindsnoop_usage[] =
-	"usage: bindsnoop [-h] [-t] [-w] [-p PID] [-P PORT] [-E] [-U] [-u UID] [--count]\n"
-	"                 [--json] [-v]\n"
-	"\n"
-	"Trace TCP binds\n"
-	"\n"
-	"options:\n"
-	"  -h, --help            show this help message and exit\n"
-	"  -t, --timestamp       include timestamp on output\n"
-	"  -w, --wide            wide column output (fits IPv6 addresses)\n"
-	"  -p PID, --pid PID     trace this PID only\n"
-	"  -P PORT, --port PORT  comma-separated list of ports to trace.\n"
-	"  -E, --errors          include errors in the output.\n"
-	"  -U, --print-uid       include UID on output\n"
-	"  -u UID, --uid UID     trace this UID only\n"
-	"  --count               count binds per src ip and port\n"
-	"  --json                one JSON object per event\n"
-	"  -v, --verbose         print libbpf's messages\n"
-	"\n"
-	"examples:\n"
-	"    bindsnoop           # trace all TCP bind()s\n"
-	"    bindsnoop -t        # include timestamps\n"
-	"    bindsnoop -w        # wider columns (fit IPv6)\n"
-	"    bindsnoop -p 181    # only trace PID 181\n"
-	"    bindsnoop -P 80     # only trace port 80\n"
-	"    bindsnoop -P 80,81  # only trace port 80 and 81\n"
-	"    bindsnoop -U        # include UID\n"
-	"    bindsnoop -u 1000   # only trace UID 1000\n"
-	"    bindsnoop -E        # report bind errors\n"
-	"    bindsnoop --count   # count bind per src ip\n"
-	"\n"
-	"it is reporting socket options set before the bins call\n"
-	"impacting system call behavior:\n"
-	" SOL_IP     IP_FREEBIND              F....\n"
-	" SOL_IP     IP_TRANSPARENT           .T...\n"
-	" SOL_IP     IP_BIND_ADDRESS_NO_PORT  ..N..\n"
-	" SOL_SOCKET SO_REUSEADDR             ...R.\n"
-	" SOL_SOCKET SO_REUSEPORT             ....r\n"
-	"\n"
-	" SO_BINDTODEVICE interface is reported as \"IF\" index\n";
 
 #define MAX_PORTS  32
 #define MAX_COUNTS 1024
@@ -82,6 +40,64 @@ struct bindsnoop_ctx {
 	struct bind_count counts[MAX_COUNTS];
 	size_t ncounts;
 	bool counts_full;
+};
+
+/* -P: its own message, bcc's wording (TOOL_OPT_PORTS words it differently) */
+static int parse_ports(void *opts, const struct usage *u, int key, const char *arg)
+{
+	struct bindsnoop_opts *o = opts;
+	int err = net_parse_port_list(arg, o->ports, MAX_PORTS, &o->nports);
+
+	if (err) {
+		usage_arg_error(u, key, "invalid value: '%s' (%s)", arg,
+				err == -E2BIG ? "too many ports" : "expected ports like 80,443");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+enum { OPT_COUNT = TOOL_OPT_JSON + 16 };
+
+#define OPT(f) offsetof(struct bindsnoop_opts, f)
+static const struct tool_opt options[] = {
+	{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
+	{'w', "wide", NULL, "wide column output (fits IPv6 addresses)", TOOL_OPT_FLAG, OPT(wide)},
+	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+	{'P', "port", "PORT", "comma-separated list of ports to trace.", TOOL_OPT_CALL,
+	 .parse = parse_ports},
+	{'E', "errors", NULL, "include errors in the output.", TOOL_OPT_FLAG, OPT(errors)},
+	{'U', "print-uid", NULL, "include UID on output", TOOL_OPT_FLAG, OPT(print_uid)},
+	{'u', "uid", "UID", "trace this UID only", TOOL_OPT_UID, OPT(uid)},
+	{OPT_COUNT, "count", NULL, "count binds per src ip and port", TOOL_OPT_FLAG, OPT(count)},
+	SNOOP_OPTS_JSON_VERBOSE(struct bindsnoop_opts),
+	{0},
+};
+
+static struct tool_cli cli = {
+	.name = "bindsnoop",
+	.description = "Trace TCP binds",
+	.opts = options,
+	/* the legend of the OPTS column follows the examples, as in bcc's epilog */
+	.examples = "    bindsnoop           # trace all TCP bind()s\n"
+		    "    bindsnoop -t        # include timestamps\n"
+		    "    bindsnoop -w        # wider columns (fit IPv6)\n"
+		    "    bindsnoop -p 181    # only trace PID 181\n"
+		    "    bindsnoop -P 80     # only trace port 80\n"
+		    "    bindsnoop -P 80,81  # only trace port 80 and 81\n"
+		    "    bindsnoop -U        # include UID\n"
+		    "    bindsnoop -u 1000   # only trace UID 1000\n"
+		    "    bindsnoop -E        # report bind errors\n"
+		    "    bindsnoop --count   # count bind per src ip\n"
+		    "\n"
+		    "it is reporting socket options set before the bins call\n"
+		    "impacting system call behavior:\n"
+		    " SOL_IP     IP_FREEBIND              F....\n"
+		    " SOL_IP     IP_TRANSPARENT           .T...\n"
+		    " SOL_IP     IP_BIND_ADDRESS_NO_PORT  ..N..\n"
+		    " SOL_SOCKET SO_REUSEADDR             ...R.\n"
+		    " SOL_SOCKET SO_REUSEPORT             ....r\n"
+		    "\n"
+		    " SO_BINDTODEVICE interface is reported as \"IF\" index\n",
 };
 
 static const char *proto_name(int proto)
@@ -160,8 +176,9 @@ static int count_cmp(const void *a, const void *b)
 	return x->n < y->n ? 1 : x->n > y->n ? -1 : 0;
 }
 
-static void print_counts(struct bindsnoop_ctx *c)
+static void print_counts(void *ctx)
 {
+	struct bindsnoop_ctx *c = ctx;
 	char addr[NET_ADDR_STRLEN], port[16];
 
 	qsort(c->counts, c->ncounts, sizeof(c->counts[0]), count_cmp);
@@ -245,81 +262,11 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-enum { OPT_COUNT = 0x100, OPT_JSON };
-
-static int parse_args(int argc, char **argv, struct bindsnoop_opts *o)
+static void print_header(void *ctx)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},	 {"timestamp", no_argument, NULL, 't'},
-		{"wide", no_argument, NULL, 'w'},	 {"pid", required_argument, NULL, 'p'},
-		{"port", required_argument, NULL, 'P'},	 {"errors", no_argument, NULL, 'E'},
-		{"print-uid", no_argument, NULL, 'U'},	 {"uid", required_argument, NULL, 'u'},
-		{"count", no_argument, NULL, OPT_COUNT}, {"json", no_argument, NULL, OPT_JSON},
-		{"verbose", no_argument, NULL, 'v'},	 {},
-	};
-	static const struct usage cli = {bindsnoop_usage, ":htwp:P:EUu:v", longopts};
-	int opt, err;
+	const struct bindsnoop_opts *o = ((struct bindsnoop_ctx *)ctx)->o;
 
-	o->uid = (uint32_t)-1;
-	while ((opt = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (opt) {
-		case 'h':
-			exit(usage_help(&cli));
-		case 't':
-			o->timestamp = true;
-			break;
-		case 'w':
-			o->wide = true;
-			break;
-		case 'p':
-			if (snoop_parse_pid(&cli, opt, optarg, &o->pid))
-				return -EINVAL;
-			break;
-		case 'P':
-			err = net_parse_port_list(optarg, o->ports, MAX_PORTS, &o->nports);
-			if (err) {
-				usage_arg_error(&cli, opt, "invalid value: '%s' (%s)", optarg,
-						err == -E2BIG ? "too many ports"
-							      : "expected ports like 80,443");
-				return -EINVAL;
-			}
-			break;
-		case 'E':
-			o->errors = true;
-			break;
-		case 'U':
-			o->print_uid = true;
-			break;
-		case 'u':
-			if (snoop_parse_uid(&cli, opt, optarg, &o->uid))
-				return -EINVAL;
-			break;
-		case OPT_COUNT:
-			o->count = true;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		default:
-			return -usage_getopt_error(&cli, opt, argv);
-		}
-	}
-	if (optind < argc)
-		return -usage_extra_args(&cli, argc, argv, optind);
-	return 0;
-}
-
-static void print_header(const struct bindsnoop_opts *o)
-{
-	if (o->json) {
-		snoop_json_ready();
-		return;
-	}
-	printf("Tracing binds ... Hit Ctrl-C to end\n");
-	if (o->count)
+	if (o->json || o->count)
 		return;
 	if (o->timestamp)
 		printf("%-9s ", "TIME(s)");
@@ -337,50 +284,44 @@ static void print_header(const struct bindsnoop_opts *o)
 
 static int bindsnoop_main(int argc, char **argv)
 {
-	struct bindsnoop_opts o = {};
+	struct bindsnoop_opts o = {.uid = TOOL_UID_NONE};
+	struct tool_run run = {.on_event = handle_event, .header = print_header};
 	struct bindsnoop_ctx *c = NULL;
 	struct bindsnoop *skel = NULL;
 	struct btf_min *bm = NULL;
-	struct snoop s;
-	int err, rc = 1;
+	int err;
 
-	if (parse_args(argc, argv, &o))
-		return 2;
-	if (snoop__init(&s, o.verbose))
-		return 1;
+	if (!tool_start(&cli, &o, argc, argv, &err))
+		return err;
+	if (o.verbose)
+		tk_libbpf_setup(true);
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		tk_err("out of memory");
-		goto out;
+		return 1;
 	}
 	c->o = &o;
-	skel = BTF_MIN_SKEL_OPEN(bindsnoop, &bm);
-	if (!skel) {
-		rc = snoop_load_error("open", -errno);
+	err = 1;
+	skel = TOOL_OPEN(bindsnoop, &bm);
+	if (!skel)
 		goto out;
-	}
 	skel->rodata->report_errors = o.errors;
 	skel->rodata->filter_tgid = o.pid;
 	skel->rodata->filter_uid = o.uid;
-	if (snoop__drop_missing(&s, skel->obj) < 0)
+	if (attach_object__drop_missing(skel->obj) < 0 || TOOL_LOAD(bindsnoop, skel, &bm))
 		goto out;
-	err = bindsnoop__load(skel);
-	if (err) {
-		rc = snoop_load_error("load", err);
-		goto out;
-	}
-	if (snoop__attach(&s, skel->obj, handle_event, c))
-		goto out;
-	print_header(&o);
-	rc = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
-	if (o.count)
-		print_counts(c);
+	run.obj = skel->obj;
+	run.ctx = c;
+	run.lost = &skel->bss->lost_events;
+	run.json = o.json;
+	run.ready = o.json ? TOOL_JSON_READY : "Tracing binds ... Hit Ctrl-C to end";
+	run.footer = o.count ? print_counts : NULL;
+	err = tool_run(&run);
 out:
-	snoop__fini(&s);
 	bindsnoop__destroy(skel);
 	btf_min__free(bm);
 	free(c);
-	return rc;
+	return err;
 }
 
-TOOL_REGISTER(bindsnoop, bindsnoop_main, "trace IPv4 and IPv6 bind()s (bcc bindsnoop)");
+TOOL_REGISTER(bindsnoop, bindsnoop_main, "trace IPv4 and IPv6 bind()s (bcc bindsnoop)", &cli);

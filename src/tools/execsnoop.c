@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* execsnoop: trace exec() syscalls, with bcc's options and columns. */
 #include <errno.h>
-#include <getopt.h>
 #include <regex.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <bpf/libbpf.h>
-
+#include "core/attach.h"
 #include "core/btfmin.h"
 #include "core/log.h"
 #include "core/out.h"
@@ -17,39 +16,6 @@
 #include "tools/tool.h"
 #include "bpf/execsnoop.h"
 #include "execsnoop.skel.h"
-
-static const char execsnoop_usage[] =
-	"usage: execsnoop [-h] [-T] [-t] [-x] [-u USER] [-q] [-n NAME] [-l LINE] [-U]\n"
-	"                 [-P PPID] [--max-args MAX_ARGS] [--json] [-v]\n"
-	"\n"
-	"Trace exec() syscalls\n"
-	"\n"
-	"options:\n"
-	"  -h, --help            show this help message and exit\n"
-	"  -T, --time            include time column on output (HH:MM:SS)\n"
-	"  -t, --timestamp       include timestamp on output\n"
-	"  -x, --fails           include failed exec()s\n"
-	"  -u USER, --uid USER   trace this UID only\n"
-	"  -q, --quote           Add quotemarks (\") around arguments.\n"
-	"  -n NAME, --name NAME  only print commands matching this name (regex), any arg\n"
-	"  -l LINE, --line LINE  only print commands where arg contains this line (regex)\n"
-	"  -U, --print-uid       print UID column\n"
-	"  -P PPID, --ppid PPID  trace this parent PID only\n"
-	"  --max-args MAX_ARGS   maximum number of arguments parsed and displayed, defaults to 20\n"
-	"  --json                one JSON object per event\n"
-	"  -v, --verbose         print libbpf's messages\n"
-	"\n"
-	"examples:\n"
-	"    execsnoop           # trace all exec() syscalls\n"
-	"    execsnoop -x        # include failed exec()s\n"
-	"    execsnoop -T        # include time (HH:MM:SS)\n"
-	"    execsnoop -U        # include UID\n"
-	"    execsnoop -u 1000   # only trace UID 1000\n"
-	"    execsnoop -t        # include timestamps\n"
-	"    execsnoop -q        # add \"quotemarks\" around arguments\n"
-	"    execsnoop -n main   # only print command lines containing \"main\"\n"
-	"    execsnoop -l tpkg   # only print command where arguments contains \"tpkg\"\n"
-	"    execsnoop -P 181    # only trace new processes whose parent PID is 181\n";
 
 struct execsnoop_opts {
 	bool time, timestamp, fails, quote, print_uid, json, verbose;
@@ -64,6 +30,76 @@ struct execsnoop_ctx {
 	struct snoop_clock clock;
 	char line[EXECSNOOP_ARGS_BYTES * 2]; /* args joined by spaces, raw (for -l) */
 	char text[EXECSNOOP_ARGS_BYTES * 6]; /* escaped and quoted, for printing */
+};
+
+static int compile_regex(const struct usage *u, int opt, regex_t *re, bool *have, const char *s)
+{
+	char msg[128];
+	int err;
+
+	if (*have)
+		regfree(re); /* given again: the last one wins */
+	*have = false;
+	err = regcomp(re, s, REG_EXTENDED | REG_NOSUB);
+	if (err) {
+		regerror(err, re, msg, sizeof(msg));
+		usage_arg_error(u, opt, "invalid regex: '%s': %s", s, msg);
+		return -EINVAL;
+	}
+	*have = true;
+	return 0;
+}
+
+static int parse_name(void *opts, const struct usage *u, int key, const char *arg)
+{
+	struct execsnoop_opts *o = opts;
+
+	return compile_regex(u, key, &o->name, &o->have_name, arg);
+}
+
+static int parse_line(void *opts, const struct usage *u, int key, const char *arg)
+{
+	struct execsnoop_opts *o = opts;
+
+	return compile_regex(u, key, &o->line, &o->have_line, arg);
+}
+
+enum { OPT_MAX_ARGS = TOOL_OPT_JSON + 16 };
+
+#define OPT(f) offsetof(struct execsnoop_opts, f)
+static const struct tool_opt options[] = {
+	{'T', "time", NULL, "include time column on output (HH:MM:SS)", TOOL_OPT_FLAG, OPT(time)},
+	{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
+	{'x', "fails", NULL, "include failed exec()s", TOOL_OPT_FLAG, OPT(fails)},
+	{'u', "uid", "USER", "trace this UID only", TOOL_OPT_UID, OPT(uid)},
+	{'q', "quote", NULL, "Add quotemarks (\") around arguments.", TOOL_OPT_FLAG, OPT(quote)},
+	{'n', "name", "NAME", "only print commands matching this name (regex), any arg",
+	 TOOL_OPT_CALL, .parse = parse_name},
+	{'l', "line", "LINE", "only print commands where arg contains this line (regex)",
+	 TOOL_OPT_CALL, .parse = parse_line},
+	{'U', "print-uid", NULL, "print UID column", TOOL_OPT_FLAG, OPT(print_uid)},
+	{'P', "ppid", "PPID", "trace this parent PID only", TOOL_OPT_PID, OPT(ppid)},
+	{OPT_MAX_ARGS, "max-args", "MAX_ARGS",
+	 "maximum number of arguments parsed and displayed, defaults to 20", TOOL_OPT_ULONG,
+	 OPT(max_args), 1, EXECSNOOP_MAX_ARGS},
+	SNOOP_OPTS_JSON_VERBOSE(struct execsnoop_opts),
+	{0},
+};
+
+static struct tool_cli cli = {
+	.name = "execsnoop",
+	.description = "Trace exec() syscalls",
+	.opts = options,
+	.examples = "    execsnoop           # trace all exec() syscalls\n"
+		    "    execsnoop -x        # include failed exec()s\n"
+		    "    execsnoop -T        # include time (HH:MM:SS)\n"
+		    "    execsnoop -U        # include UID\n"
+		    "    execsnoop -u 1000   # only trace UID 1000\n"
+		    "    execsnoop -t        # include timestamps\n"
+		    "    execsnoop -q        # add \"quotemarks\" around arguments\n"
+		    "    execsnoop -n main   # only print command lines containing \"main\"\n"
+		    "    execsnoop -l tpkg   # only print command where arguments contains \"tpkg\"\n"
+		    "    execsnoop -P 181    # only trace new processes whose parent PID is 181\n",
 };
 
 /* Append the escaped arg to buf at *pos, quoted with -q (bcc: " around, \" inside). */
@@ -173,107 +209,15 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int compile_regex(const struct usage *u, int opt, regex_t *re, const char *s)
+static void print_header(void *ctx)
 {
-	char msg[128];
-	int err = regcomp(re, s, REG_EXTENDED | REG_NOSUB);
+	struct execsnoop_ctx *c = ctx;
+	const struct execsnoop_opts *o = c->o;
 
-	if (err) {
-		regerror(err, re, msg, sizeof(msg));
-		usage_arg_error(u, opt, "invalid regex: '%s': %s", s, msg);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-enum { OPT_MAX_ARGS = 0x100, OPT_JSON };
-
-static int parse_args(int argc, char **argv, struct execsnoop_opts *o)
-{
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"time", no_argument, NULL, 'T'},
-		{"timestamp", no_argument, NULL, 't'},
-		{"fails", no_argument, NULL, 'x'},
-		{"uid", required_argument, NULL, 'u'},
-		{"quote", no_argument, NULL, 'q'},
-		{"name", required_argument, NULL, 'n'},
-		{"line", required_argument, NULL, 'l'},
-		{"print-uid", no_argument, NULL, 'U'},
-		{"ppid", required_argument, NULL, 'P'},
-		{"max-args", required_argument, NULL, OPT_MAX_ARGS},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"verbose", no_argument, NULL, 'v'},
-		{},
-	};
-	static const struct usage cli = {execsnoop_usage, ":hTtxu:qn:l:UP:v", longopts};
-	int opt;
-
-	o->uid = (uint32_t)-1;
-	o->max_args = EXECSNOOP_DEFAULT_MAX_ARGS;
-	while ((opt = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (opt) {
-		case 'h':
-			exit(usage_help(&cli));
-		case 'T':
-			o->time = true;
-			break;
-		case 't':
-			o->timestamp = true;
-			break;
-		case 'x':
-			o->fails = true;
-			break;
-		case 'u':
-			if (snoop_parse_uid(&cli, opt, optarg, &o->uid))
-				return -EINVAL;
-			break;
-		case 'q':
-			o->quote = true;
-			break;
-		case 'n':
-			if (compile_regex(&cli, opt, &o->name, optarg))
-				return -EINVAL;
-			o->have_name = true;
-			break;
-		case 'l':
-			if (compile_regex(&cli, opt, &o->line, optarg))
-				return -EINVAL;
-			o->have_line = true;
-			break;
-		case 'U':
-			o->print_uid = true;
-			break;
-		case 'P':
-			if (snoop_parse_pid(&cli, opt, optarg, &o->ppid))
-				return -EINVAL;
-			break;
-		case OPT_MAX_ARGS:
-			if (usage_parse_ulong(&cli, opt, optarg, 1, EXECSNOOP_MAX_ARGS,
-					      &o->max_args))
-				return -EINVAL;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		default:
-			return -usage_getopt_error(&cli, opt, argv);
-		}
-	}
-	if (optind < argc)
-		return -usage_extra_args(&cli, argc, argv, optind);
-	return 0;
-}
-
-static void print_header(const struct execsnoop_opts *o)
-{
-	if (o->json) {
-		snoop_json_ready();
+	/* -t counts from here, once attached */
+	c->clock.start_ns = snoop_now_ns();
+	if (o->json)
 		return;
-	}
 	if (o->time)
 		printf("%-9s", "TIME");
 	if (o->timestamp)
@@ -285,46 +229,40 @@ static void print_header(const struct execsnoop_opts *o)
 
 static int execsnoop_main(int argc, char **argv)
 {
-	struct execsnoop_opts o = {};
+	struct execsnoop_opts o = {.uid = TOOL_UID_NONE, .max_args = EXECSNOOP_DEFAULT_MAX_ARGS};
+	struct tool_run run = {.on_event = handle_event, .header = print_header};
 	struct execsnoop_ctx *c = NULL;
 	struct execsnoop *skel = NULL;
 	struct btf_min *bm = NULL;
-	struct snoop s;
-	int err, rc = 1;
+	int err;
 
-	if (parse_args(argc, argv, &o))
-		return 2;
-	if (snoop__init(&s, o.verbose))
-		return 1;
+	if (!tool_start(&cli, &o, argc, argv, &err))
+		goto out;
+	if (o.verbose)
+		tk_libbpf_setup(true);
+	err = 1;
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		tk_err("out of memory");
 		goto out;
 	}
 	c->o = &o;
-	skel = BTF_MIN_SKEL_OPEN(execsnoop, &bm);
-	if (!skel) {
-		rc = snoop_load_error("open", -errno);
+	skel = TOOL_OPEN(execsnoop, &bm);
+	if (!skel)
 		goto out;
-	}
 	skel->rodata->ignore_failed = !o.fails;
 	skel->rodata->max_args = o.max_args;
 	skel->rodata->filter_ppid = o.ppid;
 	skel->rodata->filter_uid = o.uid;
-	if (snoop__drop_missing(&s, skel->obj) < 0)
+	if (attach_object__drop_missing(skel->obj) < 0 || TOOL_LOAD(execsnoop, skel, &bm))
 		goto out;
-	err = execsnoop__load(skel);
-	if (err) {
-		rc = snoop_load_error("load", err);
-		goto out;
-	}
-	if (snoop__attach(&s, skel->obj, handle_event, c))
-		goto out;
-	print_header(&o);
-	c->clock.start_ns = snoop_now_ns();
-	rc = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
+	run.obj = skel->obj;
+	run.ctx = c;
+	run.lost = &skel->bss->lost_events;
+	run.json = o.json;
+	run.ready = o.json ? TOOL_JSON_READY : NULL;
+	err = tool_run(&run);
 out:
-	snoop__fini(&s);
 	execsnoop__destroy(skel);
 	btf_min__free(bm);
 	if (o.have_name)
@@ -332,7 +270,7 @@ out:
 	if (o.have_line)
 		regfree(&o.line);
 	free(c);
-	return rc;
+	return err;
 }
 
-TOOL_REGISTER(execsnoop, execsnoop_main, "trace exec() syscalls (bcc execsnoop)");
+TOOL_REGISTER(execsnoop, execsnoop_main, "trace exec() syscalls (bcc execsnoop)", &cli);

@@ -1,54 +1,63 @@
 // SPDX-License-Identifier: GPL-2.0
 /* exitsnoop: trace process termination (exit code, signal, age), bcc's options and columns. */
-#include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
 
-#include <bpf/libbpf.h>
-
+#include "core/attach.h"
 #include "core/btfmin.h"
 #include "core/log.h"
 #include "core/out.h"
-#include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
 #include "bpf/exitsnoop.h"
 #include "exitsnoop.skel.h"
 
-static const char exitsnoop_usage[] =
-	"usage: exitsnoop [-h] [-t] [--utc] [-p PID] [--label LABEL] [-x] [--per-thread]\n"
-	"                 [--json] [-v]\n"
-	"\n"
-	"Trace all process termination (exit, fatal signal)\n"
-	"\n"
-	"options:\n"
-	"  -h, --help         show this help message and exit\n"
-	"  -t, --timestamp    include timestamp (local time default)\n"
-	"  --utc              include timestamp in UTC (-t implied)\n"
-	"  -p PID, --pid PID  trace this PID only\n"
-	"  --label LABEL      label each line\n"
-	"  -x, --failed       trace only fails, exclude exit(0)\n"
-	"  --per-thread       trace per thread termination\n"
-	"  --json             one JSON object per event\n"
-	"  -v, --verbose      print libbpf's messages\n"
-	"\n"
-	"examples:\n"
-	"    exitsnoop                # trace all process termination\n"
-	"    exitsnoop -x             # trace only fails, exclude exit(0)\n"
-	"    exitsnoop -t             # include timestamps (local time)\n"
-	"    exitsnoop --utc          # include timestamps (UTC)\n"
-	"    exitsnoop -p 181         # only trace PID 181\n"
-	"    exitsnoop --label=exit   # label each output line with 'exit'\n"
-	"    exitsnoop --per-thread   # trace per thread termination\n";
-
 struct exitsnoop_opts {
 	bool timestamp, utc, failed, per_thread, json, verbose;
 	const char *label;
 	uint32_t pid;
+};
+
+/* --utc: -t implied */
+static int parse_utc(void *opts, const struct usage *u, int key, const char *arg)
+{
+	struct exitsnoop_opts *o = opts;
+
+	o->utc = o->timestamp = true;
+	return 0;
+}
+
+enum { OPT_UTC = TOOL_OPT_JSON + 16, OPT_LABEL, OPT_PER_THREAD };
+
+#define OPT(f) offsetof(struct exitsnoop_opts, f)
+static const struct tool_opt options[] = {
+	{'t', "timestamp", NULL, "include timestamp (local time default)", TOOL_OPT_FLAG,
+	 OPT(timestamp)},
+	{OPT_UTC, "utc", NULL, "include timestamp in UTC (-t implied)", TOOL_OPT_CALL,
+	 .parse = parse_utc},
+	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+	{OPT_LABEL, "label", "LABEL", "label each line", TOOL_OPT_STR, OPT(label)},
+	{'x', "failed", NULL, "trace only fails, exclude exit(0)", TOOL_OPT_FLAG, OPT(failed)},
+	{OPT_PER_THREAD, "per-thread", NULL, "trace per thread termination", TOOL_OPT_FLAG,
+	 OPT(per_thread)},
+	SNOOP_OPTS_JSON_VERBOSE(struct exitsnoop_opts),
+	{0},
+};
+
+static struct tool_cli cli = {
+	.name = "exitsnoop",
+	.description = "Trace all process termination (exit, fatal signal)",
+	.opts = options,
+	.examples = "    exitsnoop                # trace all process termination\n"
+		    "    exitsnoop -x             # trace only fails, exclude exit(0)\n"
+		    "    exitsnoop -t             # include timestamps (local time)\n"
+		    "    exitsnoop --utc          # include timestamps (UTC)\n"
+		    "    exitsnoop -p 181         # only trace PID 181\n"
+		    "    exitsnoop --label=exit   # label each output line with 'exit'\n"
+		    "    exitsnoop --per-thread   # trace per thread termination\n",
 };
 
 /* "HH:MM:SS.mmm", local or UTC, as bcc's -t column. */
@@ -120,73 +129,15 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-enum { OPT_UTC = 0x100, OPT_LABEL, OPT_PER_THREAD, OPT_JSON };
-
-static int parse_args(int argc, char **argv, struct exitsnoop_opts *o)
+static void print_header(void *ctx)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"timestamp", no_argument, NULL, 't'},
-		{"utc", no_argument, NULL, OPT_UTC},
-		{"pid", required_argument, NULL, 'p'},
-		{"label", required_argument, NULL, OPT_LABEL},
-		{"failed", no_argument, NULL, 'x'},
-		{"per-thread", no_argument, NULL, OPT_PER_THREAD},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"verbose", no_argument, NULL, 'v'},
-		{},
-	};
-	static const struct usage cli = {exitsnoop_usage, ":htp:xv", longopts};
-	int opt;
-
-	while ((opt = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (opt) {
-		case 'h':
-			exit(usage_help(&cli));
-		case 't':
-			o->timestamp = true;
-			break;
-		case OPT_UTC:
-			o->utc = o->timestamp = true;
-			break;
-		case 'p':
-			if (snoop_parse_pid(&cli, opt, optarg, &o->pid))
-				return -EINVAL;
-			break;
-		case OPT_LABEL:
-			o->label = optarg;
-			break;
-		case 'x':
-			o->failed = true;
-			break;
-		case OPT_PER_THREAD:
-			o->per_thread = true;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		default:
-			return -usage_getopt_error(&cli, opt, argv);
-		}
-	}
-	if (optind < argc)
-		return -usage_extra_args(&cli, argc, argv, optind);
-	return 0;
-}
-
-static void print_header(const struct exitsnoop_opts *o)
-{
+	const struct exitsnoop_opts *o = ctx;
 	char tz[64] = "UTC", title[80];
 	time_t now = time(NULL);
 	struct tm tm;
 
-	if (o->json) {
-		snoop_json_ready();
+	if (o->json)
 		return;
-	}
 	if (o->timestamp) {
 		if (!o->utc) {
 			localtime_r(&now, &tm);
@@ -204,39 +155,33 @@ static void print_header(const struct exitsnoop_opts *o)
 static int exitsnoop_main(int argc, char **argv)
 {
 	struct exitsnoop_opts o = {};
+	struct tool_run run = {.on_event = handle_event, .ctx = &o, .header = print_header};
 	struct exitsnoop *skel = NULL;
 	struct btf_min *bm = NULL;
-	struct snoop s;
-	int err, rc = 1;
+	int err;
 
-	if (parse_args(argc, argv, &o))
-		return 2;
-	if (snoop__init(&s, o.verbose))
+	if (!tool_start(&cli, &o, argc, argv, &err))
+		return err;
+	if (o.verbose)
+		tk_libbpf_setup(true);
+	skel = TOOL_OPEN(exitsnoop, &bm);
+	if (!skel)
 		return 1;
-	skel = BTF_MIN_SKEL_OPEN(exitsnoop, &bm);
-	if (!skel) {
-		rc = snoop_load_error("open", -errno);
-		goto out;
-	}
 	skel->rodata->per_thread = o.per_thread;
 	skel->rodata->failed_only = o.failed;
 	skel->rodata->filter_tgid = o.pid;
-	if (snoop__drop_missing(&s, skel->obj) < 0)
+	err = 1;
+	if (attach_object__drop_missing(skel->obj) < 0 || TOOL_LOAD(exitsnoop, skel, &bm))
 		goto out;
-	err = exitsnoop__load(skel);
-	if (err) {
-		rc = snoop_load_error("load", err);
-		goto out;
-	}
-	if (snoop__attach(&s, skel->obj, handle_event, &o))
-		goto out;
-	print_header(&o);
-	rc = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
+	run.obj = skel->obj;
+	run.lost = &skel->bss->lost_events;
+	run.json = o.json;
+	run.ready = o.json ? TOOL_JSON_READY : NULL;
+	err = tool_run(&run);
 out:
-	snoop__fini(&s);
 	exitsnoop__destroy(skel);
 	btf_min__free(bm);
-	return rc;
+	return err;
 }
 
-TOOL_REGISTER(exitsnoop, exitsnoop_main, "trace process termination (bcc exitsnoop)");
+TOOL_REGISTER(exitsnoop, exitsnoop_main, "trace process termination (bcc exitsnoop)", &cli);

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* killsnoop: trace signals sent by kill() (and tkill/tgkill), bcc's options and columns. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <bpf/libbpf.h>
-
+#include "core/attach.h"
 #include "core/log.h"
 #include "core/out.h"
 #include "core/usage.h"
@@ -15,29 +14,6 @@
 #include "tools/tool.h"
 #include "bpf/killsnoop.h"
 #include "killsnoop.skel.h"
-
-static const char killsnoop_usage[] =
-	"usage: killsnoop [-h] [-x] [-p PID] [-T TPID] [-s SIGNAL] [--json] [-v]\n"
-	"\n"
-	"Trace signals issued by the kill() syscall\n"
-	"\n"
-	"options:\n"
-	"  -h, --help            show this help message and exit\n"
-	"  -x, --failed          only show failed kill syscalls\n"
-	"  -p PID, --pid PID     trace this PID only which is the sender of signal\n"
-	"  -T TPID, --tpid TPID  trace this target PID only which is the receiver of signal\n"
-	"  -s SIGNAL, --signal SIGNAL\n"
-	"                        trace this signal only (comma-separated numbers or names)\n"
-	"  --json                one JSON object per event\n"
-	"  -v, --verbose         print libbpf's messages\n"
-	"\n"
-	"examples:\n"
-	"    killsnoop           # trace all kill() signals\n"
-	"    killsnoop -x        # only show failed kills\n"
-	"    killsnoop -p 181    # only trace PID 181\n"
-	"    killsnoop -T 189    # only trace target PID 189\n"
-	"    killsnoop -s 9      # only trace signal 9\n"
-	"    killsnoop -s 9,15   # only trace signals 9 and 15\n";
 
 static const char *const call_names[] = {"kill", "tkill", "tgkill"};
 
@@ -69,122 +45,110 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int parse_signals(const struct usage *u, const char *arg, uint64_t mask[2])
+/* -s: comma-separated numbers or names, into the mask of signals traced */
+static int parse_signals(void *opts, const struct usage *u, int key, const char *arg)
 {
+	struct killsnoop_opts *o = opts;
 	char *copy = strdup(arg), *save = NULL, *tok;
 	int sig, err = 0, n = 0;
 
 	if (!copy)
 		return -ENOMEM;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		err = snoop_parse_signal(u, 's', tok, &sig);
+		err = snoop_parse_signal(u, key, tok, &sig);
 		if (err)
 			break;
 		if (sig > 64) {
-			usage_arg_error(u, 's', "invalid value: '%s' (signals are 0 to 64)", tok);
+			usage_arg_error(u, key, "invalid value: '%s' (signals are 0 to 64)", tok);
 			err = -EINVAL;
 			break;
 		}
-		mask[sig >> 6] |= 1ULL << (sig & 63);
+		o->sig_mask[sig >> 6] |= 1ULL << (sig & 63);
 		n++;
 	}
 	free(copy);
 	if (!err && !n) {
-		usage_arg_error(u, 's', "invalid value: '%s'", arg);
+		usage_arg_error(u, key, "invalid value: '%s'", arg);
 		err = -EINVAL;
 	}
+	o->sig_filter = true;
 	return err;
 }
 
-enum { OPT_JSON = 0x100 };
+#define OPT(f) offsetof(struct killsnoop_opts, f)
+static const struct tool_opt options[] = {
+	{'x', "failed", NULL, "only show failed kill syscalls", TOOL_OPT_FLAG, OPT(failed)},
+	{'p', "pid", "PID", "trace this PID only which is the sender of signal", TOOL_OPT_PID,
+	 OPT(pid)},
+	{'T', "tpid", "TPID", "trace this target PID only which is the receiver of signal",
+	 TOOL_OPT_PID, OPT(tpid)},
+	{'s', "signal", "SIGNAL", "trace this signal only (comma-separated numbers or names)",
+	 TOOL_OPT_CALL, .parse = parse_signals},
+	SNOOP_OPTS_JSON_VERBOSE(struct killsnoop_opts),
+	{0},
+};
 
-static int parse_args(int argc, char **argv, struct killsnoop_opts *o)
+static struct tool_cli cli = {
+	.name = "killsnoop",
+	.description = "Trace signals issued by the kill() syscall",
+	.opts = options,
+	.examples = "    killsnoop           # trace all kill() signals\n"
+		    "    killsnoop -x        # only show failed kills\n"
+		    "    killsnoop -p 181    # only trace PID 181\n"
+		    "    killsnoop -T 189    # only trace target PID 189\n"
+		    "    killsnoop -s 9      # only trace signal 9\n"
+		    "    killsnoop -s 9,15   # only trace signals 9 and 15\n",
+};
+
+static void print_header(void *ctx)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},	  {"failed", no_argument, NULL, 'x'},
-		{"pid", required_argument, NULL, 'p'},	  {"tpid", required_argument, NULL, 'T'},
-		{"signal", required_argument, NULL, 's'}, {"json", no_argument, NULL, OPT_JSON},
-		{"verbose", no_argument, NULL, 'v'},	  {},
-	};
-	static const struct usage cli = {killsnoop_usage, ":hxp:T:s:v", longopts};
-	int opt;
+	const struct killsnoop_opts *o = ctx;
 
-	while ((opt = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (opt) {
-		case 'h':
-			exit(usage_help(&cli));
-		case 'x':
-			o->failed = true;
-			break;
-		case 'p':
-			if (snoop_parse_pid(&cli, opt, optarg, &o->pid))
-				return -EINVAL;
-			break;
-		case 'T':
-			if (snoop_parse_pid(&cli, opt, optarg, &o->tpid))
-				return -EINVAL;
-			break;
-		case 's':
-			if (parse_signals(&cli, optarg, o->sig_mask))
-				return -EINVAL;
-			o->sig_filter = true;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		default:
-			return -usage_getopt_error(&cli, opt, argv);
-		}
-	}
-	if (optind < argc)
-		return -usage_extra_args(&cli, argc, argv, optind);
-	return 0;
+	if (!o->json)
+		printf("%-9s %-7s %-16s %-4s %-7s %s\n", "TIME", "PID", "COMM", "SIG", "TPID",
+		       "RESULT");
 }
 
 static int killsnoop_main(int argc, char **argv)
 {
 	struct killsnoop_opts o = {};
+	struct tool_run run = {.on_event = handle_event, .ctx = &o, .header = print_header};
 	struct killsnoop *skel = NULL;
-	struct snoop s;
-	int err, rc = 1;
+	int err;
 
-	if (parse_args(argc, argv, &o))
-		return 2;
-	if (snoop__init(&s, o.verbose))
-		return 1;
+	if (!tool_start(&cli, &o, argc, argv, &err))
+		return err;
+	if (o.verbose)
+		tk_libbpf_setup(true);
+	/*
+	 * A plain open, not TOOL_OPEN(): the BPF side reads syscall arguments only, so it has no
+	 * CO-RE relocation and libbpf reads no kernel BTF (snoop_common.bpf.h).
+	 */
 	skel = killsnoop__open();
-	if (!skel) {
-		rc = snoop_load_error("open", -errno);
-		goto out;
-	}
+	if (!skel)
+		return tool_load_error("open", -errno);
 	skel->rodata->failed_only = o.failed;
 	skel->rodata->filter_tgid = o.pid;
 	skel->rodata->filter_tpid = o.tpid;
 	skel->rodata->sig_filter = o.sig_filter;
 	skel->rodata->sig_mask[0] = o.sig_mask[0];
 	skel->rodata->sig_mask[1] = o.sig_mask[1];
-	if (snoop__drop_missing(&s, skel->obj) < 0)
+	err = 1;
+	if (attach_object__drop_missing(skel->obj) < 0)
 		goto out;
 	err = killsnoop__load(skel);
 	if (err) {
-		rc = snoop_load_error("load", err);
+		err = tool_load_error("load", err);
 		goto out;
 	}
-	if (snoop__attach(&s, skel->obj, handle_event, &o))
-		goto out;
-	if (o.json)
-		snoop_json_ready();
-	else
-		printf("%-9s %-7s %-16s %-4s %-7s %s\n", "TIME", "PID", "COMM", "SIG", "TPID",
-		       "RESULT");
-	rc = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
+	run.obj = skel->obj;
+	run.lost = &skel->bss->lost_events;
+	run.json = o.json;
+	run.ready = o.json ? TOOL_JSON_READY : NULL;
+	err = tool_run(&run);
 out:
-	snoop__fini(&s);
 	killsnoop__destroy(skel);
-	return rc;
+	return err;
 }
 
-TOOL_REGISTER(killsnoop, killsnoop_main, "trace signals issued by kill() (bcc killsnoop)");
+TOOL_REGISTER(killsnoop, killsnoop_main, "trace signals issued by kill() (bcc killsnoop)", &cli);

@@ -2,15 +2,11 @@
 /* opensnoop: trace open(), openat() and openat2(), with bcc's options and columns. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
-#include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <bpf/libbpf.h>
-
+#include "core/attach.h"
 #include "core/btfmin.h"
 #include "core/log.h"
 #include "core/out.h"
@@ -19,44 +15,6 @@
 #include "tools/tool.h"
 #include "bpf/opensnoop.h"
 #include "opensnoop.skel.h"
-
-static const char opensnoop_usage[] =
-	"usage: opensnoop [-h] [-T] [-U] [-x] [-p PID] [-t TID] [-u UID] [-d DURATION]\n"
-	"                 [-n NAME] [-e] [-f FLAG_FILTER] [-F] [--json] [-v]\n"
-	"\n"
-	"Trace open() syscalls\n"
-	"\n"
-	"options:\n"
-	"  -h, --help            show this help message and exit\n"
-	"  -T, --timestamp       include timestamp on output\n"
-	"  -U, --print-uid       print UID column\n"
-	"  -x, --failed          only show failed opens\n"
-	"  -p PID, --pid PID     trace this PID only\n"
-	"  -t TID, --tid TID     trace this TID only\n"
-	"  -u UID, --uid UID     trace this UID only\n"
-	"  -d DURATION, --duration DURATION\n"
-	"                        total duration of trace in seconds\n"
-	"  -n NAME, --name NAME  only print process names containing this name\n"
-	"  -e, --extended_fields show extended fields\n"
-	"  -f FLAG_FILTER, --flag_filter FLAG_FILTER\n"
-	"                        filter on flags argument (e.g., O_WRONLY)\n"
-	"  -F, --full-path       show full path for an open file with relative path\n"
-	"  --json                one JSON object per event\n"
-	"  -v, --verbose         print libbpf's messages\n"
-	"\n"
-	"examples:\n"
-	"    opensnoop                # trace all open() syscalls\n"
-	"    opensnoop -T             # include timestamps\n"
-	"    opensnoop -U             # include UID\n"
-	"    opensnoop -x             # only show failed opens\n"
-	"    opensnoop -p 181         # only trace PID 181\n"
-	"    opensnoop -t 123         # only trace TID 123\n"
-	"    opensnoop -u 1000        # only trace UID 1000\n"
-	"    opensnoop -d 10          # trace for 10 seconds only\n"
-	"    opensnoop -n main        # only print process names containing \"main\"\n"
-	"    opensnoop -e             # show extended fields\n"
-	"    opensnoop -f O_WRONLY -f O_RDWR  # only print calls for writing\n"
-	"    opensnoop -F             # show full path for an open file with relative path\n";
 
 static const struct {
 	const char *name;
@@ -161,109 +119,68 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int parse_flag(const struct usage *u, const char *s, unsigned long *mask)
+/* -f, given again for each flag: the flags add up */
+static int parse_flag(void *opts, const struct usage *u, int key, const char *arg)
 {
+	struct opensnoop_opts *o = opts;
+
 	for (size_t i = 0; i < sizeof(open_flags) / sizeof(open_flags[0]); i++) {
-		if (strcmp(s, open_flags[i].name) == 0) {
-			*mask |= open_flags[i].val;
+		if (strcmp(arg, open_flags[i].name) == 0) {
+			o->flags_mask |= open_flags[i].val;
 			return 0;
 		}
 	}
-	usage_arg_error(u, 'f', "invalid value: '%s' (expected a flag like O_WRONLY, O_RDWR, O_CREAT)",
-			s);
+	usage_arg_error(u, key,
+			"invalid value: '%s' (expected a flag like O_WRONLY, O_RDWR, O_CREAT)", arg);
 	return -EINVAL;
 }
 
-enum { OPT_JSON = 0x100 };
+#define OPT(f) offsetof(struct opensnoop_opts, f)
+static const struct tool_opt options[] = {
+	{'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
+	{'U', "print-uid", NULL, "print UID column", TOOL_OPT_FLAG, OPT(print_uid)},
+	{'x', "failed", NULL, "only show failed opens", TOOL_OPT_FLAG, OPT(failed)},
+	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+	{'t', "tid", "TID", "trace this TID only", TOOL_OPT_PID, OPT(tid)},
+	{'u', "uid", "UID", "trace this UID only", TOOL_OPT_UID, OPT(uid)},
+	{'d', "duration", "DURATION", "total duration of trace in seconds", TOOL_OPT_ULONG,
+	 OPT(duration_s), 1, 100000000},
+	{'n', "name", "NAME", "only print process names containing this name", TOOL_OPT_STR,
+	 OPT(name)},
+	{'e', "extended_fields", NULL, "show extended fields", TOOL_OPT_FLAG, OPT(extended)},
+	{'f', "flag_filter", "FLAG_FILTER", "filter on flags argument (e.g., O_WRONLY)",
+	 TOOL_OPT_CALL, .parse = parse_flag},
+	{'F', "full-path", NULL, "show full path for an open file with relative path",
+	 TOOL_OPT_FLAG, OPT(full_path)},
+	SNOOP_OPTS_JSON_VERBOSE(struct opensnoop_opts),
+	{0},
+};
 
-static int parse_args(int argc, char **argv, struct opensnoop_opts *o)
+static struct tool_cli cli = {
+	.name = "opensnoop",
+	.description = "Trace open() syscalls",
+	.opts = options,
+	.examples = "    opensnoop                # trace all open() syscalls\n"
+		    "    opensnoop -T             # include timestamps\n"
+		    "    opensnoop -U             # include UID\n"
+		    "    opensnoop -x             # only show failed opens\n"
+		    "    opensnoop -p 181         # only trace PID 181\n"
+		    "    opensnoop -t 123         # only trace TID 123\n"
+		    "    opensnoop -u 1000        # only trace UID 1000\n"
+		    "    opensnoop -d 10          # trace for 10 seconds only\n"
+		    "    opensnoop -n main        # only print process names containing \"main\"\n"
+		    "    opensnoop -e             # show extended fields\n"
+		    "    opensnoop -f O_WRONLY -f O_RDWR  # only print calls for writing\n"
+		    "    opensnoop -F             # show full path for an open file with relative "
+		    "path\n",
+};
+
+static void print_header(void *ctx)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"timestamp", no_argument, NULL, 'T'},
-		{"print-uid", no_argument, NULL, 'U'},
-		{"failed", no_argument, NULL, 'x'},
-		{"pid", required_argument, NULL, 'p'},
-		{"tid", required_argument, NULL, 't'},
-		{"uid", required_argument, NULL, 'u'},
-		{"duration", required_argument, NULL, 'd'},
-		{"name", required_argument, NULL, 'n'},
-		{"extended_fields", no_argument, NULL, 'e'},
-		{"flag_filter", required_argument, NULL, 'f'},
-		{"full-path", no_argument, NULL, 'F'},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"verbose", no_argument, NULL, 'v'},
-		{},
-	};
-	static const struct usage cli = {opensnoop_usage, ":hTUxp:t:u:d:n:ef:Fv", longopts};
-	int opt;
+	const struct opensnoop_opts *o = ((struct opensnoop_ctx *)ctx)->o;
 
-	o->uid = (uint32_t)-1;
-	while ((opt = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (opt) {
-		case 'h':
-			exit(usage_help(&cli));
-		case 'T':
-			o->timestamp = true;
-			break;
-		case 'U':
-			o->print_uid = true;
-			break;
-		case 'x':
-			o->failed = true;
-			break;
-		case 'p':
-			if (snoop_parse_pid(&cli, opt, optarg, &o->pid))
-				return -EINVAL;
-			break;
-		case 't':
-			if (snoop_parse_pid(&cli, opt, optarg, &o->tid))
-				return -EINVAL;
-			break;
-		case 'u':
-			if (snoop_parse_uid(&cli, opt, optarg, &o->uid))
-				return -EINVAL;
-			break;
-		case 'd':
-			if (usage_parse_ulong(&cli, opt, optarg, 1, 100000000, &o->duration_s))
-				return -EINVAL;
-			break;
-		case 'n':
-			o->name = optarg;
-			break;
-		case 'e':
-			o->extended = true;
-			break;
-		case 'f':
-			if (parse_flag(&cli, optarg, &o->flags_mask))
-				return -EINVAL;
-			break;
-		case 'F':
-			o->full_path = true;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		default:
-			return -usage_getopt_error(&cli, opt, argv);
-		}
-	}
-	if (optind < argc)
-		return -usage_extra_args(&cli, argc, argv, optind);
-	if (o->flags_mask)
-		o->extended = true; /* bcc shows FLAGS whenever it filters on them */
-	return 0;
-}
-
-static void print_header(const struct opensnoop_opts *o)
-{
-	if (o->json) {
-		snoop_json_ready();
+	if (o->json)
 		return;
-	}
 	if (o->timestamp)
 		printf("%-14s", "TIME(s)");
 	if (o->print_uid)
@@ -276,44 +193,41 @@ static void print_header(const struct opensnoop_opts *o)
 
 static int opensnoop_main(int argc, char **argv)
 {
-	struct opensnoop_opts o = {};
+	struct opensnoop_opts o = {.uid = TOOL_UID_NONE};
 	struct opensnoop_ctx c = {.o = &o};
+	struct tool_run run = {.on_event = handle_event, .ctx = &c, .header = print_header};
 	struct opensnoop *skel = NULL;
 	struct btf_min *bm = NULL;
-	struct snoop s;
-	int err, rc = 1;
+	int err;
 
-	if (parse_args(argc, argv, &o))
-		return 2;
-	if (snoop__init(&s, o.verbose))
+	if (!tool_start(&cli, &o, argc, argv, &err))
+		return err;
+	if (o.verbose)
+		tk_libbpf_setup(true);
+	if (o.flags_mask)
+		o.extended = true; /* bcc shows FLAGS whenever it filters on them */
+	skel = TOOL_OPEN(opensnoop, &bm);
+	if (!skel)
 		return 1;
-	skel = BTF_MIN_SKEL_OPEN(opensnoop, &bm);
-	if (!skel) {
-		rc = snoop_load_error("open", -errno);
-		goto out;
-	}
 	skel->rodata->failed_only = o.failed;
 	skel->rodata->flags_mask = o.flags_mask;
 	skel->rodata->filter_tgid = o.pid;
 	skel->rodata->filter_tid = o.tid;
 	skel->rodata->filter_uid = o.uid;
 	skel->rodata->full_path = o.full_path;
-	if (snoop__drop_missing(&s, skel->obj) < 0)
+	err = 1;
+	if (attach_object__drop_missing(skel->obj) < 0 || TOOL_LOAD(opensnoop, skel, &bm))
 		goto out;
-	err = opensnoop__load(skel);
-	if (err) {
-		rc = snoop_load_error("load", err);
-		goto out;
-	}
-	if (snoop__attach(&s, skel->obj, handle_event, &c))
-		goto out;
-	print_header(&o);
-	rc = snoop__run(&s, o.duration_s * 1000, &skel->bss->lost_events) ? 1 : 0;
+	run.obj = skel->obj;
+	run.lost = &skel->bss->lost_events;
+	run.json = o.json;
+	run.ready = o.json ? TOOL_JSON_READY : NULL;
+	run.duration_s = o.duration_s;
+	err = tool_run(&run);
 out:
-	snoop__fini(&s);
 	opensnoop__destroy(skel);
 	btf_min__free(bm);
-	return rc;
+	return err;
 }
 
-TOOL_REGISTER(opensnoop, opensnoop_main, "trace open() syscalls (bcc opensnoop)");
+TOOL_REGISTER(opensnoop, opensnoop_main, "trace open() syscalls (bcc opensnoop)", &cli);

@@ -1,41 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* statsnoop: trace the stat() family of syscalls, bcc's options and columns. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include <bpf/libbpf.h>
-
+#include "core/attach.h"
 #include "core/log.h"
 #include "core/out.h"
-#include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
 #include "bpf/statsnoop.h"
 #include "statsnoop.skel.h"
-
-static const char statsnoop_usage[] =
-	"usage: statsnoop [-h] [-t] [-s] [-x] [-p PID] [--json] [-v]\n"
-	"\n"
-	"Trace stat() syscalls\n"
-	"\n"
-	"options:\n"
-	"  -h, --help         show this help message and exit\n"
-	"  -t, --timestamp    include timestamp on output\n"
-	"  -s, --sysname      include syscall name on output\n"
-	"  -x, --failed       only show failed stats\n"
-	"  -p PID, --pid PID  trace this PID only\n"
-	"  --json             one JSON object per event\n"
-	"  -v, --verbose      print libbpf's messages\n"
-	"\n"
-	"examples:\n"
-	"    statsnoop           # trace all stat() syscalls\n"
-	"    statsnoop -t        # include timestamps\n"
-	"    statsnoop -s        # include syscall name\n"
-	"    statsnoop -x        # only show failed stats\n"
-	"    statsnoop -p 181    # only trace PID 181\n";
 
 static const char *const sys_names[] = {
 	"N/A", "stat", "statx", "statfs", "newstat", "newlstat", "fstatat64", "newfstatat",
@@ -49,6 +24,27 @@ struct statsnoop_opts {
 struct statsnoop_ctx {
 	const struct statsnoop_opts *o;
 	struct snoop_clock clock;
+};
+
+#define OPT(f) offsetof(struct statsnoop_opts, f)
+static const struct tool_opt options[] = {
+	{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
+	{'s', "sysname", NULL, "include syscall name on output", TOOL_OPT_FLAG, OPT(sysname)},
+	{'x', "failed", NULL, "only show failed stats", TOOL_OPT_FLAG, OPT(failed)},
+	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+	SNOOP_OPTS_JSON_VERBOSE(struct statsnoop_opts),
+	{0},
+};
+
+static struct tool_cli cli = {
+	.name = "statsnoop",
+	.description = "Trace stat() syscalls",
+	.opts = options,
+	.examples = "    statsnoop           # trace all stat() syscalls\n"
+		    "    statsnoop -t        # include timestamps\n"
+		    "    statsnoop -s        # include syscall name\n"
+		    "    statsnoop -x        # only show failed stats\n"
+		    "    statsnoop -p 181    # only trace PID 181\n",
 };
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -88,57 +84,12 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-enum { OPT_JSON = 0x100 };
-
-static int parse_args(int argc, char **argv, struct statsnoop_opts *o)
+static void print_header(void *ctx)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},      {"timestamp", no_argument, NULL, 't'},
-		{"sysname", no_argument, NULL, 's'},   {"failed", no_argument, NULL, 'x'},
-		{"pid", required_argument, NULL, 'p'}, {"json", no_argument, NULL, OPT_JSON},
-		{"verbose", no_argument, NULL, 'v'},   {},
-	};
-	static const struct usage cli = {statsnoop_usage, ":htsxp:v", longopts};
-	int opt;
+	const struct statsnoop_opts *o = ((struct statsnoop_ctx *)ctx)->o;
 
-	while ((opt = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (opt) {
-		case 'h':
-			exit(usage_help(&cli));
-		case 't':
-			o->timestamp = true;
-			break;
-		case 's':
-			o->sysname = true;
-			break;
-		case 'x':
-			o->failed = true;
-			break;
-		case 'p':
-			if (snoop_parse_pid(&cli, opt, optarg, &o->pid))
-				return -EINVAL;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		default:
-			return -usage_getopt_error(&cli, opt, argv);
-		}
-	}
-	if (optind < argc)
-		return -usage_extra_args(&cli, argc, argv, optind);
-	return 0;
-}
-
-static void print_header(const struct statsnoop_opts *o)
-{
-	if (o->json) {
-		snoop_json_ready();
+	if (o->json)
 		return;
-	}
 	if (o->timestamp)
 		printf("%-14s", "TIME(s)");
 	printf("%-7s %-16s %4s %3s", "PID", "COMM", "FD", "ERR");
@@ -151,36 +102,39 @@ static int statsnoop_main(int argc, char **argv)
 {
 	struct statsnoop_opts o = {};
 	struct statsnoop_ctx c = {.o = &o};
+	struct tool_run run = {.on_event = handle_event, .ctx = &c, .header = print_header};
 	struct statsnoop *skel = NULL;
-	struct snoop s;
-	int err, rc = 1;
+	int err;
 
-	if (parse_args(argc, argv, &o))
-		return 2;
-	if (snoop__init(&s, o.verbose))
-		return 1;
+	if (!tool_start(&cli, &o, argc, argv, &err))
+		return err;
+	if (o.verbose)
+		tk_libbpf_setup(true);
+	/*
+	 * A plain open, not TOOL_OPEN(): the BPF side reads syscall arguments only, so it has no
+	 * CO-RE relocation and libbpf reads no kernel BTF (snoop_common.bpf.h).
+	 */
 	skel = statsnoop__open();
-	if (!skel) {
-		rc = snoop_load_error("open", -errno);
-		goto out;
-	}
+	if (!skel)
+		return tool_load_error("open", -errno);
 	skel->rodata->failed_only = o.failed;
 	skel->rodata->filter_tgid = o.pid;
-	if (snoop__drop_missing(&s, skel->obj) < 0)
+	err = 1;
+	if (attach_object__drop_missing(skel->obj) < 0)
 		goto out;
 	err = statsnoop__load(skel);
 	if (err) {
-		rc = snoop_load_error("load", err);
+		err = tool_load_error("load", err);
 		goto out;
 	}
-	if (snoop__attach(&s, skel->obj, handle_event, &c))
-		goto out;
-	print_header(&o);
-	rc = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
+	run.obj = skel->obj;
+	run.lost = &skel->bss->lost_events;
+	run.json = o.json;
+	run.ready = o.json ? TOOL_JSON_READY : NULL;
+	err = tool_run(&run);
 out:
-	snoop__fini(&s);
 	statsnoop__destroy(skel);
-	return rc;
+	return err;
 }
 
-TOOL_REGISTER(statsnoop, statsnoop_main, "trace stat() syscalls (bcc statsnoop)");
+TOOL_REGISTER(statsnoop, statsnoop_main, "trace stat() syscalls (bcc statsnoop)", &cli);

@@ -1,35 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* syncsnoop: trace the sync() family of syscalls, with libbpf-tools' columns. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include <bpf/libbpf.h>
-
+#include "core/attach.h"
 #include "core/log.h"
 #include "core/out.h"
-#include "core/usage.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
 #include "bpf/syncsnoop.h"
 #include "syncsnoop.skel.h"
-
-static const char syncsnoop_usage[] =
-	"usage: syncsnoop [-h] [-p PID] [--json] [-v]\n"
-	"\n"
-	"Trace sync syscalls (sync, fsync, fdatasync, msync, sync_file_range, syncfs)\n"
-	"\n"
-	"options:\n"
-	"  -h, --help         show this help message and exit\n"
-	"  -p PID, --pid PID  trace this PID only\n"
-	"  --json             one JSON object per event\n"
-	"  -v, --verbose      print libbpf's messages\n"
-	"\n"
-	"examples:\n"
-	"    syncsnoop           # trace all sync syscalls\n"
-	"    syncsnoop -p 181    # only trace PID 181\n";
 
 static const char *const sys_names[SYNCSNOOP_NR] = {
 	"sync", "fsync", "fdatasync", "msync", "sync_file_range", "sync_file_range2", "syncfs",
@@ -38,6 +19,22 @@ static const char *const sys_names[SYNCSNOOP_NR] = {
 struct syncsnoop_opts {
 	bool json, verbose;
 	uint32_t pid;
+};
+
+#define OPT(f) offsetof(struct syncsnoop_opts, f)
+static const struct tool_opt options[] = {
+	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+	SNOOP_OPTS_JSON_VERBOSE(struct syncsnoop_opts),
+	{0},
+};
+
+static struct tool_cli cli = {
+	.name = "syncsnoop",
+	.description = "Trace sync syscalls (sync, fsync, fdatasync, msync, sync_file_range, "
+		       "syncfs)",
+	.opts = options,
+	.examples = "    syncsnoop           # trace all sync syscalls\n"
+		    "    syncsnoop -p 181    # only trace PID 181\n",
 };
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -63,78 +60,49 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-enum { OPT_JSON = 0x100 };
-
-static int parse_args(int argc, char **argv, struct syncsnoop_opts *o)
+static void print_header(void *ctx)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"pid", required_argument, NULL, 'p'},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"verbose", no_argument, NULL, 'v'},
-		{},
-	};
-	static const struct usage cli = {syncsnoop_usage, ":hp:v", longopts};
-	int opt;
+	const struct syncsnoop_opts *o = ctx;
 
-	while ((opt = usage_getopt(&cli, argc, argv)) != -1) {
-		switch (opt) {
-		case 'h':
-			exit(usage_help(&cli));
-		case 'p':
-			if (snoop_parse_pid(&cli, opt, optarg, &o->pid))
-				return -EINVAL;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		default:
-			return -usage_getopt_error(&cli, opt, argv);
-		}
-	}
-	if (optind < argc)
-		return -usage_extra_args(&cli, argc, argv, optind);
-	return 0;
+	if (!o->json)
+		printf("%-18s %-16s %s\n", "TIME(s)", "COMM", "CALL");
 }
 
 static int syncsnoop_main(int argc, char **argv)
 {
 	struct syncsnoop_opts o = {};
+	struct tool_run run = {.on_event = handle_event, .ctx = &o, .header = print_header};
 	struct syncsnoop *skel = NULL;
-	struct snoop s;
-	int err, rc = 1;
+	int err;
 
-	if (parse_args(argc, argv, &o))
-		return 2;
-	if (snoop__init(&s, o.verbose))
-		return 1;
+	if (!tool_start(&cli, &o, argc, argv, &err))
+		return err;
+	if (o.verbose)
+		tk_libbpf_setup(true);
+	/*
+	 * A plain open, not TOOL_OPEN(): the BPF side reads syscall arguments only, so it has no
+	 * CO-RE relocation and libbpf reads no kernel BTF (snoop_common.bpf.h).
+	 */
 	skel = syncsnoop__open();
-	if (!skel) {
-		rc = snoop_load_error("open", -errno);
-		goto out;
-	}
+	if (!skel)
+		return tool_load_error("open", -errno);
 	skel->rodata->filter_tgid = o.pid;
-	if (snoop__drop_missing(&s, skel->obj) < 0)
+	err = 1;
+	if (attach_object__drop_missing(skel->obj) < 0)
 		goto out;
 	err = syncsnoop__load(skel);
 	if (err) {
-		rc = snoop_load_error("load", err);
+		err = tool_load_error("load", err);
 		goto out;
 	}
-	if (snoop__attach(&s, skel->obj, handle_event, &o))
-		goto out;
-	if (o.json)
-		snoop_json_ready();
-	else
-		printf("%-18s %-16s %s\n", "TIME(s)", "COMM", "CALL");
-	rc = snoop__run(&s, 0, &skel->bss->lost_events) ? 1 : 0;
+	run.obj = skel->obj;
+	run.lost = &skel->bss->lost_events;
+	run.json = o.json;
+	run.ready = o.json ? TOOL_JSON_READY : NULL;
+	err = tool_run(&run);
 out:
-	snoop__fini(&s);
 	syncsnoop__destroy(skel);
-	return rc;
+	return err;
 }
 
-TOOL_REGISTER(syncsnoop, syncsnoop_main, "trace sync() family syscalls (bcc syncsnoop)");
+TOOL_REGISTER(syncsnoop, syncsnoop_main, "trace sync() family syscalls (bcc syncsnoop)", &cli);
