@@ -89,9 +89,22 @@ static __always_inline void tcp_owner_track(void *map, const void *sk, int newst
 }
 
 /*
- * Two programs that record the accepting task as owner of each accepted TCP socket, at the
- * return of accept4()/accept() (the socket found through the returned fd).
+ * Two programs at the return of accept4() and accept(), named name4 and name, each calling
+ * handler(ret) with the syscall's return value (the accepted fd, or -errno).
  */
+#define TCP_ACCEPT_EXIT_PROGS(name4, name, handler)                                                \
+	SEC("tracepoint/syscalls/sys_exit_accept4")                                                \
+	int name4(struct trace_event_raw_sys_exit *ctx)                                            \
+	{                                                                                          \
+		return handler(ctx->ret);                                                          \
+	}                                                                                          \
+	SEC("tracepoint/syscalls/sys_exit_accept")                                                 \
+	int name(struct trace_event_raw_sys_exit *ctx)                                             \
+	{                                                                                          \
+		return handler(ctx->ret);                                                          \
+	}
+
+/* Record the accepting task as owner of each accepted TCP socket (found through the fd). */
 #define TCP_ACCEPT_OWNER_PROGS(map)                                                                \
 	static __always_inline int tcp_accept_owner(long ret)                                      \
 	{                                                                                          \
@@ -103,15 +116,26 @@ static __always_inline void tcp_owner_track(void *map, const void *sk, int newst
 			tk_owner_set(&map, sk);                                                    \
 		return 0;                                                                          \
 	}                                                                                          \
-	SEC("tracepoint/syscalls/sys_exit_accept4")                                                \
-	int tcp_accept4_owner(struct trace_event_raw_sys_exit *ctx)                                \
-	{                                                                                          \
-		return tcp_accept_owner(ctx->ret);                                                 \
-	}                                                                                          \
-	SEC("tracepoint/syscalls/sys_exit_accept")                                                 \
-	int tcp_accept_owner_prog(struct trace_event_raw_sys_exit *ctx)                            \
-	{                                                                                          \
-		return tcp_accept_owner(ctx->ret);                                                 \
-	}
+	TCP_ACCEPT_EXIT_PROGS(tcp_accept4_owner, tcp_accept_owner_prog, tcp_accept_owner)
+
+/*
+ * What the session tools (tcplife, tcpstates) filter on and remember: -p, -4/-6, -L/-D port
+ * sets, the owners cached at process-context steps, and a u64 per socket (a timestamp).
+ */
+#define TCP_SESSION_STATE(ts_map)                                                                  \
+	const volatile __u32 targ_pid = 0;                                                         \
+	const volatile __u16 targ_family = 0;                                                      \
+	const volatile bool filter_lports = false;                                                 \
+	const volatile bool filter_dports = false;                                                 \
+	TCP_PORT_MAP(lports);                                                                      \
+	TCP_PORT_MAP(dports);                                                                      \
+	TK_OWNER_MAP(owners, 16384);                                                               \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_HASH);                                                   \
+		__uint(max_entries, 16384);                                                        \
+		__type(key, __u64);                                                                \
+		__type(value, __u64);                                                              \
+	} ts_map SEC(".maps");                                                                     \
+	TCP_ACCEPT_OWNER_PROGS(owners)
 
 #endif

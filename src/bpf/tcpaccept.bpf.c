@@ -45,16 +45,6 @@ static __always_inline int on_accept_exit(long ret)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_accept4")
-int tcpaccept_accept4(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_accept_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_exit_accept")
-int tcpaccept_accept(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_accept_exit(ctx->ret);
-}
+TCP_ACCEPT_EXIT_PROGS(tcpaccept_accept4, tcpaccept_accept, on_accept_exit)
 
 char LICENSE[] SEC("license") = "GPL";

@@ -9,23 +9,7 @@
 #include "tcp_common.bpf.h"
 #include "tcplife.h"
 
-const volatile __u32 targ_pid = 0;
-const volatile __u16 targ_family = 0;
-const volatile bool filter_lports = false;
-const volatile bool filter_dports = false;
-
-TCP_PORT_MAP(lports);
-TCP_PORT_MAP(dports);
-TK_OWNER_MAP(owners, 16384);
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, __u64);
-} birth SEC(".maps");
-
-TCP_ACCEPT_OWNER_PROGS(owners)
+TCP_SESSION_STATE(birth);
 
 SEC("tracepoint/sock/inet_sock_set_state")
 int tcplife_state(struct trace_event_raw_inet_sock_set_state *ctx)

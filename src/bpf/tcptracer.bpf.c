@@ -114,16 +114,6 @@ static __always_inline int on_accept_exit(long ret)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_accept4")
-int tcptracer_accept4(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_accept_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_exit_accept")
-int tcptracer_accept(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_accept_exit(ctx->ret);
-}
+TCP_ACCEPT_EXIT_PROGS(tcptracer_accept4, tcptracer_accept, on_accept_exit)
 
 char LICENSE[] SEC("license") = "GPL";
