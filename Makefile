@@ -153,10 +153,17 @@ bench: deps
 	$(MAKE) all targets
 	bench/run.sh
 
+# The binary, a symlink per tool, and the man pages: tracekit(8) and one per tool, written by
+# the binary from each tool's options table (tracekit --man NAME).
+MANDIR := $(DESTDIR)$(PREFIX)/share/man/man8
 install: $(BUILD)/tracekit
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(MANDIR)
 	install -m 0755 $(BUILD)/tracekit $(DESTDIR)$(PREFIX)/bin/tracekit
-	for t in $(TOOLS); do ln -sf tracekit $(DESTDIR)$(PREFIX)/bin/$$t; done
+	$(BUILD)/tracekit --man tracekit > $(MANDIR)/tracekit.8
+	for t in $(TOOLS); do \
+		ln -sf tracekit $(DESTDIR)$(PREFIX)/bin/$$t && \
+		$(BUILD)/tracekit --man $$t > $(MANDIR)/$$t.8 || exit 1; \
+	done
 
 format:
 	clang-format -i $$(find src tests/unit tests/fuzz bench -name '*.[ch]')

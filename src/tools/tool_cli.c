@@ -460,7 +460,9 @@ void tool_cli_man(struct tool_cli *cli, FILE *f)
 
 	if (cli_build(cli))
 		return;
-	fprintf(f, ".TH %s 8 \"\" tracekit \"System Manager's Manual\"\n.SH NAME\n", cli->name);
+	/* .ad l: ragged right, so NAME reads "tool - description" as whatis expects */
+	fprintf(f, ".TH %s 8 \"\" tracekit \"System Manager's Manual\"\n.ad l\n.SH NAME\n",
+		cli->name);
 	roff(f, cli->name);
 	fputs(" \\- ", f);
 	roff_description(f, cli->description, true);
