@@ -206,12 +206,10 @@ struct tool {
 };
 
 /* TOOL_REGISTER(name, main, summary, &cli) */
-#define TOOL_REGISTER(tname, fn, sum, ...)                                                       \
+#define TOOL_REGISTER(tname, fn, sum, clip)                                                      \
 	static const struct tool tool_entry_##tname                                              \
 		__attribute__((used, section("tk_tools"), aligned(sizeof(void *)))) = {         \
-			.name = #tname, .summary = sum, .main = fn,                              \
-			.cli = TOOL_PICK_(0, ##__VA_ARGS__, NULL) }
-#define TOOL_PICK_(z, a, ...) a
+			.name = #tname, .summary = sum, .main = fn, .cli = clip }
 
 /* Find a registered tool by name; NULL when none. */
 const struct tool *tool_find(const char *name);
