@@ -294,7 +294,7 @@ static int funcslower_main(int argc, char **argv)
 	run->attach = attach;
 	run->on_event = handle_event;
 	run->lost = &fs.skel->bss->lost_events;
-	run->ready = fs.ready; /* on stdout with --json too, as it always was */
+	run->ready = fs.ready;
 	run->header = print_header;
 	err = tool_run(run);
 out:

@@ -151,6 +151,7 @@ void functool_run_opts(struct functool *ft)
 	ft->run.interval_s = ft->o.interval;
 	ft->run.duration_s = ft->o.duration;
 	ft->run.pid = ft->o.pid;
+	ft->run.json = ft->o.json; /* the ready line on stderr: stdout is only JSON */
 	ft->run.ctx = ft;
 	ft->run.footer = footer;
 }
@@ -175,7 +176,7 @@ int functool_run_summary(struct functool *ft, size_t n, const char *pattern,
 		     pattern) < 0)
 		return 1;
 	functool_run_opts(ft);
-	r->ready = ready; /* on stdout with --json too, as it always was */
+	r->ready = ready;
 	r->attach = attach;
 	r->on_interval = summary;
 	r->interval_at_end = true; /* -i prints as it goes; the end prints what is left */
