@@ -628,6 +628,27 @@ def go_target(version, name):
     return target(f"{version}/{name}" if version else name)
 
 
+def count_rows(out):
+    """{func: count} from funccount's FUNC/COUNT table(s) (the last value of a name wins)."""
+    rows = {}
+    for line in out.splitlines():
+        m = re.match(r"^(\S.*?)\s+(\d+)$", line)
+        if m and not line.startswith("FUNC"):
+            rows[m.group(1)] = int(m.group(2))
+    return rows
+
+
+def core_relocations(argv, ready_regex, binary=None, env=None):
+    """libbpf's CO-RE results for a tool started as argv (with -v): its sorted "patched insn",
+    "substituting insn" and "poison" lines, and its stderr."""
+    t = run_tracer(argv, ready_regex=ready_regex, binary=binary, env=env or {})
+    rc, _, err = t.stop()
+    assert rc == 0, err
+    lines = sorted(re.sub(r"^.*?prog ", "prog ", l) for l in err.splitlines()
+                   if "patched insn" in l or "substituting insn" in l or "poison" in l)
+    return lines, err
+
+
 @pytest.fixture
 def rpc_service(procs):
     """A running tests/targets/bin/rpcserver on a free loopback port (killed at the end)."""

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (BPFTRACE_NOTIFY, TRACEKIT, collect, free_port, run_tracer, spawn,
+from conftest import (count_rows, BPFTRACE_NOTIFY, TRACEKIT, collect, free_port, run_tracer, spawn,
                       target, wait_line)
 
 MODES = ["chroot", "pivot_root"]
@@ -143,14 +143,6 @@ def go(c):
     c.proc.stdin.flush()
 
 
-def count_rows(out):
-    """{func: count} from funccount's table."""
-    rows = {}
-    for line in out.splitlines():
-        m = re.match(r"^(\S.*?)\s+(\d+)$", line)
-        if m and not line.startswith("FUNC"):
-            rows[m.group(1)] = int(m.group(2))
-    return rows
 
 
 def lang(args):

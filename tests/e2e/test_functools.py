@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import (GO_VERSIONS, TRACEKIT, TARGETS, collect, fresh_boot, run_tracer, spawn,
+from conftest import (count_rows, GO_VERSIONS, TRACEKIT, TARGETS, collect, fresh_boot, run_tracer, spawn,
                       start_rpc_service,
                       target, wait_line)
 
@@ -31,14 +31,6 @@ def run_target(argv, timeout=120):
     return out
 
 
-def count_rows(out):
-    """{func: count} from funccount's FUNC/COUNT table(s) (last value wins)."""
-    rows = {}
-    for line in out.splitlines():
-        m = re.match(r"^(\S.*?)\s+(\d+)$", line)
-        if m and not line.startswith("FUNC"):
-            rows[m.group(1)] = int(m.group(2))
-    return rows
 
 
 def hist_total(out):

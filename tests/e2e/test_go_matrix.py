@@ -27,7 +27,7 @@ import subprocess
 
 import pytest
 
-from conftest import (BPFTRACE_NOTIFY, GO_VERSIONS, TRACEKIT, collect, go_target, run_tracer,
+from conftest import (count_rows, BPFTRACE_NOTIFY, GO_VERSIONS, TRACEKIT, collect, go_target, run_tracer,
                       spawn, start_rpc_service, wait_line)
 
 pytestmark = pytest.mark.usefixtures("no_leftovers")
@@ -53,10 +53,6 @@ def calls_of(out):
     return int(re.search(r"^calls=(\d+)$", out, re.M).group(1))
 
 
-def count_rows(out):
-    """{func: count} from funccount's table."""
-    return {m.group(1): int(m.group(2))
-            for m in re.finditer(r"^(\S.*?)\s+(\d+)$", out, re.M) if m.group(1) != "FUNC"}
 
 
 def lang(prog, pid=None):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (TRACEKIT, collect, free_port, kernel_state, kill_spawned, require_tracefs,
+from conftest import (TRACEKIT, core_relocations, collect, free_port, kernel_state, kill_spawned, require_tracefs,
                       run_tracer, spawn)
 
 BIN = Path(os.environ.get("TK_SNOOP_BIN", str(TRACEKIT)))
@@ -813,12 +813,7 @@ def test_minimal_btf_relocates_like_the_full_btf(tool, args, no_leftovers):
     missing, as inet_sock's pre-6.6 bitfields are) is the same with the minimal BTF as with
     the kernel's full BTF, which libbpf reads only when TRACEKIT_FULL_BTF is set."""
     def relocations(env):
-        t = run_tracer([tool, *args, "-v"], ready_regex=READY[tool], binary=BIN, env=env)
-        rc, _, err = t.stop()
-        assert rc == 0, err
-        lines = sorted(re.sub(r"^.*?prog ", "prog ", l) for l in err.splitlines()
-                       if "patched insn" in l or "substituting insn" in l)
-        return lines, err
+        return core_relocations([tool, *args, "-v"], READY[tool], BIN, env)
 
     small, err_small = relocations({})
     full, err_full = relocations({"TRACEKIT_FULL_BTF": "1"})

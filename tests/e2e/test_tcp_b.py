@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TRACEKIT, collect, kill_spawned, kernel_state, leftovers, run_tracer, spawn, wait_line
+from conftest import TRACEKIT, collect, core_relocations, kill_spawned, kernel_state, leftovers, run_tracer, spawn, wait_line
 
 BIN = Path(os.environ.get("TK_TCPB_BIN", str(TRACEKIT)))
 
@@ -525,16 +525,10 @@ def test_stops_when_the_reader_goes_away(tool, no_leftovers):
 
 @pytest.mark.parametrize("tool", ["tcpretrans", "tcpdrop", "tcpcong", "tcprtt", "tcpsubnet", "tcpsynbl"])
 def test_minimal_btf_relocates_like_the_full_btf(tool, no_leftovers):
-    """The run-time minimal BTF (src/tools/tcpb_btf.c) must give libbpf the same CO-RE
-    results as the kernel's full BTF: compare libbpf's "patched insn" lines of both."""
+    """The run-time minimal BTF (core/btfmin.c) must give libbpf the same CO-RE results as
+    the kernel's full BTF: compare libbpf's "patched insn" lines of both."""
     def relocations(env):
-        t = run_tracer([tool, "-v"], binary=BIN, env=env,
-                       ready_regex=r"^Tracing|^TIME +PID")
-        rc, _, err = t.stop()
-        assert rc == 0, err
-        lines = sorted(re.sub(r"^.*?prog ", "prog ", l) for l in err.splitlines()
-                       if "patched insn" in l or "poison" in l)
-        return lines, err
+        return core_relocations([tool, "-v"], r"^Tracing|^TIME +PID", BIN, env)
 
     small, err_small = relocations({})
     full, err_full = relocations({"TRACEKIT_FULL_BTF": "1"})
