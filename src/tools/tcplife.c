@@ -40,8 +40,7 @@ static const struct tool_opt options[] = {
 	 TOOL_OPT_PORTS, OPT(lports)},
 	{'D', "remoteport", "REMOTEPORT", "comma-separated list of remote ports to trace.",
 	 TOOL_OPT_PORTS, OPT(dports)},
-	{'4', "ipv4", NULL, "trace IPv4 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
-	{'6', "ipv6", NULL, "trace IPv6 family only", TOOL_OPT_FAMILY, OPT(family), .group = 1},
+	TOOL_OPTS_FAMILY(OPT(family), 1),
 	{TOOL_OPT_JSON, "json", NULL, "one JSON object per session", TOOL_OPT_FLAG, OPT(json)},
 	{0},
 };
