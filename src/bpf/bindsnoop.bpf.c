@@ -35,12 +35,7 @@ struct bind_args {
 	__s32 addrlen;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
-	__type(value, struct bind_args);
-} starts SEC(".maps");
+TK_MAP(starts, BPF_MAP_TYPE_HASH, 10240, __u32, struct bind_args);
 
 SEC("tracepoint/syscalls/sys_enter_bind")
 int bind_entry(struct snoop_sys_enter *ctx)

@@ -19,12 +19,7 @@ const volatile __u32 filter_ppid = 0;
  * (10240 of these 7.7 KB values took 79 MB and 20 ms to set up), and one left behind by a
  * task killed inside execve() is evicted in time instead of filling the map.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct execsnoop_event);
-} execs SEC(".maps");
+TK_MAP(execs, BPF_MAP_TYPE_LRU_HASH, 1024, __u32, struct execsnoop_event);
 
 static const struct execsnoop_event empty_event = {};
 

@@ -12,6 +12,7 @@
 #define TK_FUNC_PAIR_BPF_H
 
 #include "func_probe.h"
+#include "tk_map.bpf.h"
 #include "tk_log2.bpf.h"
 
 const volatile __u32 filter_tgid = 0;
@@ -22,12 +23,7 @@ struct call_start {
 	__u64 args[MAX_ARGS];
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct call_key);
-	__type(value, struct call_start);
-} starts SEC(".maps");
+TK_MAP(starts, BPF_MAP_TYPE_LRU_HASH, 65536, struct call_key, struct call_start);
 
 static __always_inline bool tgid_wanted(void)
 {

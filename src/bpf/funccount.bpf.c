@@ -3,17 +3,13 @@
 #include "uregs.bpf.h"
 
 #include "func_probe.h"
+#include "tk_map.bpf.h"
 
 const volatile __u32 filter_tgid = 0;
 const volatile __s32 filter_cpu = -1;
 
 /* Resized to the number of functions before load. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} counts SEC(".maps");
+TK_MAP(counts, BPF_MAP_TYPE_PERCPU_ARRAY, 1, __u32, __u64);
 
 static __always_inline int count(__u64 cookie)
 {
@@ -61,12 +57,8 @@ int count_raw_tp(void *ctx)
  */
 #define MAX_SYSCALLS 1024
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MAX_SYSCALLS);
-	__type(key, __u32);
-	__type(value, __u32);
-} sys_enter_idx SEC(".maps"), sys_exit_idx SEC(".maps");
+TK_MAP(sys_enter_idx, BPF_MAP_TYPE_ARRAY, MAX_SYSCALLS, __u32, __u32);
+TK_MAP(sys_exit_idx, BPF_MAP_TYPE_ARRAY, MAX_SYSCALLS, __u32, __u32);
 
 static __always_inline int count_syscall(void *map, long nr)
 {

@@ -6,12 +6,7 @@
 
 const volatile __u64 unit_div = 1; /* 1 ns, 1000 us, 1000000 ms */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct lat_key);
-	__type(value, struct lat_hist);
-} hists SEC(".maps");
+TK_MAP(hists, BPF_MAP_TYPE_HASH, 16384, struct lat_key, struct lat_hist);
 
 /* Too big for the BPF stack: the initial value lives in .bss. */
 struct lat_hist zero_hist = {};
@@ -35,13 +30,9 @@ int lat_return(struct pt_regs *ctx)
 		return 0;
 	delta = (bpf_ktime_get_ns() - st.ts) / unit_div;
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
-	h = bpf_map_lookup_elem(&hists, &key);
-	if (!h) {
-		bpf_map_update_elem(&hists, &key, &zero_hist, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(&hists, &key);
-		if (!h)
-			return 0;
-	}
+	h = tk_map_lookup_or_init(&hists, &key, &zero_hist);
+	if (!h)
+		return 0;
 	slot = tk_log2_slot(delta);
 	if (slot < HIST_SLOTS)
 		__sync_fetch_and_add(&h->slots[slot], 1);

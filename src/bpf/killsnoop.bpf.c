@@ -16,12 +16,7 @@ struct kill_args {
 	__u32 call;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
-	__type(value, struct kill_args);
-} starts SEC(".maps");
+TK_MAP(starts, BPF_MAP_TYPE_HASH, 10240, __u32, struct kill_args);
 
 static __always_inline int kill_enter(__s32 tpid, __s32 sig, __u32 call)
 {

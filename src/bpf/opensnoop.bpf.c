@@ -14,12 +14,7 @@ const volatile __u64 flags_mask = 0;   /* -f: only opens with one of these flags
 const volatile bool full_path = false; /* -F */
 
 /* The event is built here: it is too big for the stack, and only part of dir is sent. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct opensnoop_event);
-} scratch SEC(".maps");
+TK_MAP(scratch, BPF_MAP_TYPE_PERCPU_ARRAY, 1, __u32, struct opensnoop_event);
 
 struct open_args {
 	const char *path;
@@ -28,12 +23,7 @@ struct open_args {
 	__s32 dfd;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
-	__type(value, struct open_args);
-} starts SEC(".maps");
+TK_MAP(starts, BPF_MAP_TYPE_HASH, 10240, __u32, struct open_args);
 
 static __always_inline int open_enter(int dfd, const char *path, __u64 flags, __u32 mode)
 {

@@ -11,6 +11,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+#include "tk_map.bpf.h"
 
 #ifndef SNOOP_RINGBUF_BYTES
 #define SNOOP_RINGBUF_BYTES (256 * 1024)

@@ -13,12 +13,7 @@ struct stat_args {
 	__u32 sys;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
-	__type(value, struct stat_args);
-} starts SEC(".maps");
+TK_MAP(starts, BPF_MAP_TYPE_HASH, 10240, __u32, struct stat_args);
 
 static __always_inline int stat_enter(const char *path, __u32 sys)
 {

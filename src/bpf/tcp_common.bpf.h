@@ -61,13 +61,7 @@ static __always_inline bool tcp_sk_is_inet_tcp(const struct sock *sk)
  * A set of ports from -P/-L/-D lists, filled by user space after load (tcp_port_filter());
  * a tool declares it with TCP_PORT_MAP(name) and tests it only when its filter flag is set.
  */
-#define TCP_PORT_MAP(name)                                                                         \
-	struct {                                                                                   \
-		__uint(type, BPF_MAP_TYPE_HASH);                                                   \
-		__uint(max_entries, 64);                                                           \
-		__type(key, __u16);                                                                \
-		__type(value, __u8);                                                               \
-	} name SEC(".maps")
+#define TCP_PORT_MAP(name) TK_MAP(name, BPF_MAP_TYPE_HASH, 64, __u16, __u8)
 
 static __always_inline bool tcp_port_in(void *map, __u16 port)
 {
@@ -130,12 +124,7 @@ static __always_inline void tcp_owner_track(void *map, const void *sk, int newst
 	TCP_PORT_MAP(lports);                                                                      \
 	TCP_PORT_MAP(dports);                                                                      \
 	TK_OWNER_MAP(owners, 16384);                                                               \
-	struct {                                                                                   \
-		__uint(type, BPF_MAP_TYPE_HASH);                                                   \
-		__uint(max_entries, 16384);                                                        \
-		__type(key, __u64);                                                                \
-		__type(value, __u64);                                                              \
-	} ts_map SEC(".maps");                                                                     \
+	TK_MAP(ts_map, BPF_MAP_TYPE_HASH, 16384, __u64, __u64);                                    \
 	TCP_ACCEPT_OWNER_PROGS(owners)
 
 #endif

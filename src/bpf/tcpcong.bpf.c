@@ -21,12 +21,7 @@ const volatile bool dist_mode = false;
 const volatile bool micro = false;
 
 /* Keyed by the struct sock pointer. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct tcpcong_flow);
-} flows SEC(".maps");
+TK_MAP(flows, BPF_MAP_TYPE_HASH, 16384, __u64, struct tcpcong_flow);
 
 /* -d: one log2 histogram of period lengths per state (read and cleared by user space). */
 __u64 dist[TCPCONG_NSTATES][TCPCONG_SLOTS];

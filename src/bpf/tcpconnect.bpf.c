@@ -22,12 +22,7 @@ struct pending {
 	struct tcpconnect_event ev;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);
-	__type(value, struct pending);
-} pending SEC(".maps");
+TK_MAP(pending, BPF_MAP_TYPE_HASH, 8192, __u32, struct pending);
 
 SEC("tracepoint/sock/inet_sock_set_state")
 int tcpconnect_state(struct trace_event_raw_inet_sock_set_state *ctx)

@@ -19,12 +19,7 @@ struct {
 } events SEC(".maps");
 
 /* -c: retransmits per flow. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
-	__type(key, struct tk_flow);
-	__type(value, __u64);
-} counts SEC(".maps");
+TK_MAP(counts, BPF_MAP_TYPE_HASH, 10240, struct tk_flow, __u64);
 
 static __always_inline void count_flow(const struct tk_flow *f)
 {

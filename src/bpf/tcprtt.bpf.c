@@ -21,12 +21,7 @@ const volatile bool targ_laddr_hist = false;
 const volatile bool targ_raddr_hist = false;
 const volatile bool targ_ms = false;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, struct tcprtt_key);
-	__type(value, struct tcprtt_hist);
-} hists SEC(".maps");
+TK_MAP(hists, BPF_MAP_TYPE_HASH, 1024, struct tcprtt_key, struct tcprtt_hist);
 
 static struct tcprtt_hist zero;
 
@@ -81,13 +76,9 @@ int tcp_probe(struct trace_event_raw_tcp_probe *ctx)
 		key.family = family;
 		__builtin_memcpy(key.addr, targ_laddr_hist ? saddr : daddr, 16);
 	}
-	h = bpf_map_lookup_elem(&hists, &key);
-	if (!h) {
-		bpf_map_update_elem(&hists, &key, &zero, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(&hists, &key);
-		if (!h)
-			return 0;
-	}
+	h = tk_map_lookup_or_init(&hists, &key, &zero);
+	if (!h)
+		return 0;
 	srtt = ctx->srtt;
 	if (targ_ms)
 		srtt /= 1000;

@@ -12,12 +12,7 @@
 
 #define IPPROTO_TCP 6
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
-	__type(key, struct tcpsubnet_key);
-	__type(value, __u64);
-} bytes SEC(".maps");
+TK_MAP(bytes, BPF_MAP_TYPE_HASH, 10240, struct tcpsubnet_key, __u64);
 
 SEC("tracepoint/sock/sock_send_length")
 int sock_send_length(struct trace_event_raw_sock_msg_length *ctx)

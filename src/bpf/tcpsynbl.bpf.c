@@ -19,12 +19,8 @@
 
 const volatile __u16 targ_family = 0;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u64); /* backlog_max */
-	__type(value, struct tcpsynbl_hist);
-} hists SEC(".maps");
+/* Keyed by backlog_max. */
+TK_MAP(hists, BPF_MAP_TYPE_HASH, 1024, __u64, struct tcpsynbl_hist);
 
 static struct tcpsynbl_hist zero;
 
@@ -43,13 +39,9 @@ int inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		return 0;
 	max = BPF_CORE_READ(child, sk_max_ack_backlog);
 	backlog = BPF_CORE_READ(child, sk_ack_backlog);
-	h = bpf_map_lookup_elem(&hists, &max);
-	if (!h) {
-		bpf_map_update_elem(&hists, &max, &zero, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(&hists, &max);
-		if (!h)
-			return 0;
-	}
+	h = tk_map_lookup_or_init(&hists, &max, &zero);
+	if (!h)
+		return 0;
 	__sync_fetch_and_add(&h->slots[tk_log2_slot(backlog)], 1);
 	return 0;
 }

@@ -13,12 +13,7 @@
 const volatile __u32 targ_pid = 0;
 const volatile __u16 targ_family = 0;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
-	__type(key, struct tcptop_key);
-	__type(value, struct tcptop_val);
-} flows SEC(".maps");
+TK_MAP(flows, BPF_MAP_TYPE_HASH, 10240, struct tcptop_key, struct tcptop_val);
 
 static __always_inline int account(const struct sock *sk, __u16 family, __u16 protocol, int ret,
 				   bool send)
@@ -38,9 +33,9 @@ static __always_inline int account(const struct sock *sk, __u16 family, __u16 pr
 	key.pid = id >> 32;
 	v = bpf_map_lookup_elem(&flows, &key);
 	if (!v) {
+		/* The comm only for a new entry: not on every send and receive. */
 		bpf_get_current_comm(zero.comm, sizeof(zero.comm));
-		bpf_map_update_elem(&flows, &key, &zero, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(&flows, &key);
+		v = tk_map_lookup_or_init(&flows, &key, &zero);
 		if (!v)
 			return 0; /* map full */
 	}

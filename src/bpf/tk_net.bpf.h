@@ -17,6 +17,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
+#include "tk_map.bpf.h"
 #include "tk_net.h"
 
 #ifndef AF_INET
@@ -110,13 +111,7 @@ static __always_inline struct sock *tk_sock_from_fd(int fd)
 }
 
 /* A hash from the sock pointer to its owner; one per tool object. */
-#define TK_OWNER_MAP(name, entries)                                                                \
-	struct {                                                                                   \
-		__uint(type, BPF_MAP_TYPE_HASH);                                                   \
-		__uint(max_entries, entries);                                                      \
-		__type(key, __u64);                                                                \
-		__type(value, struct tk_owner);                                                    \
-	} name SEC(".maps")
+#define TK_OWNER_MAP(name, entries) TK_MAP(name, BPF_MAP_TYPE_HASH, entries, __u64, struct tk_owner)
 
 static __always_inline void tk_owner_current(struct tk_owner *o)
 {
