@@ -35,22 +35,18 @@ struct bind_args {
 	__s32 addrlen;
 };
 
-TK_MAP(starts, BPF_MAP_TYPE_HASH, 10240, __u32, struct bind_args);
+SNOOP_ARGS_MAP(starts, struct bind_args);
 
 SEC("tracepoint/syscalls/sys_enter_bind")
 int bind_entry(struct snoop_sys_enter *ctx)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct bind_args a = {
 		.fd = ctx->args[0],
 		.uaddr = (const void *)ctx->args[1],
 		.addrlen = ctx->args[2],
 	};
 
-	if (!snoop_task_wanted())
-		return 0;
-	bpf_map_update_elem(&starts, &tid, &a, BPF_ANY);
-	return 0;
+	return snoop_args_stash(&starts, &a);
 }
 
 /* The struct sock behind file descriptor fd of the current task, NULL if fd is no socket. */
@@ -132,31 +128,24 @@ static __always_inline bool user_addr(struct bindsnoop_event *e, const struct bi
 SEC("tracepoint/syscalls/sys_exit_bind")
 int bind_return(struct snoop_sys_exit *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
 	struct bindsnoop_event *e;
-	struct bind_args *a;
+	struct bind_args a;
 	struct sock *sk;
 	long ret = ctx->ret;
 	__u16 family;
 
-	a = bpf_map_lookup_elem(&starts, &tid);
-	if (!a)
+	if (!snoop_args_take(&starts, &a, sizeof(a), ret == 0 || report_errors))
 		return 0;
-	if (ret != 0 && !report_errors)
-		goto out;
-	sk = sock_from_fd(a->fd);
+	sk = sock_from_fd(a.fd);
 	if (!sk)
-		goto out;
+		return 0;
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != AF_INET && family != AF_INET6)
-		goto out;
+		return 0;
 	if (!snoop_reserve(e))
-		goto out;
+		return 0;
 	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = bpf_ktime_get_ns();
-	e->pid = id >> 32;
-	e->tid = tid;
+	snoop_event_task(e);
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->ret = ret;
 	e->family = family;
@@ -172,12 +161,9 @@ int bind_return(struct snoop_sys_exit *ctx)
 		else
 			bpf_core_read(e->addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
 	} else {
-		user_addr(e, a);
+		user_addr(e, &a);
 	}
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
-out:
-	bpf_map_delete_elem(&starts, &tid);
 	return 0;
 }
 

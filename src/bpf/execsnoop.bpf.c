@@ -23,8 +23,11 @@ TK_MAP(execs, BPF_MAP_TYPE_LRU_HASH, 1024, __u32, struct execsnoop_event);
 
 static const struct execsnoop_event empty_event = {};
 
-static __always_inline int exec_enter(const char *filename, const char *const *argv)
+/* args[first]: the file name, args[first + 1]: argv. */
+static __always_inline int exec_enter(const unsigned long *args, int first)
 {
+	const char *filename = (const char *)args[first];
+	const char *const *argv = (const char *const *)args[first + 1];
 	struct task_struct *task = (void *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, ppid, size, i;
@@ -102,28 +105,7 @@ out:
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_execve")
-int execve_enter(struct snoop_sys_enter *ctx)
-{
-	return exec_enter((const char *)ctx->args[0], (const char *const *)ctx->args[1]);
-}
-
-SEC("tracepoint/syscalls/sys_exit_execve")
-int execve_exit(struct snoop_sys_exit *ctx)
-{
-	return exec_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_enter_execveat")
-int execveat_enter(struct snoop_sys_enter *ctx)
-{
-	return exec_enter((const char *)ctx->args[1], (const char *const *)ctx->args[2]);
-}
-
-SEC("tracepoint/syscalls/sys_exit_execveat")
-int execveat_exit(struct snoop_sys_exit *ctx)
-{
-	return exec_exit(ctx->ret);
-}
+SNOOP_SYSCALL_PROGS(execve, execve_enter, execve_exit, exec_enter, exec_exit, 0)
+SNOOP_SYSCALL_PROGS(execveat, execveat_enter, execveat_exit, exec_enter, exec_exit, 1)
 
 char LICENSE[] SEC("license") = "GPL";

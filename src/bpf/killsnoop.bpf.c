@@ -16,86 +16,38 @@ struct kill_args {
 	__u32 call;
 };
 
-TK_MAP(starts, BPF_MAP_TYPE_HASH, 10240, __u32, struct kill_args);
+SNOOP_ARGS_MAP(starts, struct kill_args);
 
-static __always_inline int kill_enter(__s32 tpid, __s32 sig, __u32 call)
+/* args[first]: the target (kill: a pid or group; tkill, tgkill: a tid); args[first + 1]: sig. */
+static __always_inline int kill_enter(const unsigned long *args, int first, __u32 call)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct kill_args a = {.tpid = tpid, .sig = sig, .call = call};
+	struct kill_args a = {.tpid = args[first], .sig = args[first + 1], .call = call};
 
-	if (!snoop_task_wanted())
+	if (filter_tpid && a.tpid != filter_tpid)
 		return 0;
-	if (filter_tpid && tpid != filter_tpid)
+	if (sig_filter && (a.sig < 0 || a.sig > 64 ||
+			   !(sig_mask[(a.sig >> 6) & 1] & (1ULL << (a.sig & 63)))))
 		return 0;
-	if (sig_filter &&
-	    (sig < 0 || sig > 64 || !(sig_mask[(sig >> 6) & 1] & (1ULL << (sig & 63)))))
-		return 0;
-	bpf_map_update_elem(&starts, &tid, &a, BPF_ANY);
-	return 0;
+	return snoop_args_stash(&starts, &a);
 }
 
 static __always_inline int kill_exit(long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
 	struct killsnoop_event *e;
-	struct kill_args *a;
+	struct kill_args a;
 
-	a = bpf_map_lookup_elem(&starts, &tid);
-	if (!a)
+	if (!snoop_exit_event(&starts, a, !failed_only || ret < 0, e))
 		return 0;
-	if (failed_only && ret >= 0)
-		goto out;
-	if (!snoop_reserve(e))
-		goto out;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->pid = id >> 32;
-	e->tid = tid;
-	e->tpid = a->tpid;
-	e->sig = a->sig;
-	e->call = a->call;
+	e->tpid = a.tpid;
+	e->sig = a.sig;
+	e->call = a.call;
 	e->ret = ret;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
-out:
-	bpf_map_delete_elem(&starts, &tid);
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_kill")
-int kill_entry(struct snoop_sys_enter *ctx)
-{
-	return kill_enter(ctx->args[0], ctx->args[1], KILLSNOOP_KILL);
-}
-
-SEC("tracepoint/syscalls/sys_exit_kill")
-int kill_return(struct snoop_sys_exit *ctx)
-{
-	return kill_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_enter_tkill")
-int tkill_entry(struct snoop_sys_enter *ctx)
-{
-	return kill_enter(ctx->args[0], ctx->args[1], KILLSNOOP_TKILL);
-}
-
-SEC("tracepoint/syscalls/sys_exit_tkill")
-int tkill_return(struct snoop_sys_exit *ctx)
-{
-	return kill_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_enter_tgkill")
-int tgkill_entry(struct snoop_sys_enter *ctx)
-{
-	return kill_enter(ctx->args[1], ctx->args[2], KILLSNOOP_TGKILL);
-}
-
-SEC("tracepoint/syscalls/sys_exit_tgkill")
-int tgkill_return(struct snoop_sys_exit *ctx)
-{
-	return kill_exit(ctx->ret);
-}
+SNOOP_SYSCALL_PROGS(kill, kill_entry, kill_return, kill_enter, kill_exit, 0, KILLSNOOP_KILL)
+SNOOP_SYSCALL_PROGS(tkill, tkill_entry, tkill_return, kill_enter, kill_exit, 0, KILLSNOOP_TKILL)
+SNOOP_SYSCALL_PROGS(tgkill, tgkill_entry, tgkill_return, kill_enter, kill_exit, 1, KILLSNOOP_TGKILL)
 
 char LICENSE[] SEC("license") = "GPL";

@@ -23,11 +23,10 @@ struct open_args {
 	__s32 dfd;
 };
 
-TK_MAP(starts, BPF_MAP_TYPE_HASH, 10240, __u32, struct open_args);
+SNOOP_ARGS_MAP(starts, struct open_args);
 
 static __always_inline int open_enter(int dfd, const char *path, __u64 flags, __u32 mode)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct open_args a = {
 		.path = path,
 		.flags = flags,
@@ -35,12 +34,9 @@ static __always_inline int open_enter(int dfd, const char *path, __u64 flags, __
 		.dfd = dfd,
 	};
 
-	if (!snoop_task_wanted())
-		return 0;
 	if (flags_mask && !(flags & flags_mask))
 		return 0;
-	bpf_map_update_elem(&starts, &tid, &a, BPF_ANY);
-	return 0;
+	return snoop_args_stash(&starts, &a);
 }
 
 SEC("tracepoint/syscalls/sys_enter_open")
@@ -158,39 +154,30 @@ static __always_inline void walk_from(int dfd)
 
 static __always_inline int open_leave(long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, zero = 0, len;
 	struct opensnoop_event *e;
-	struct open_args *a;
+	struct open_args a;
+	__u32 zero = 0, len;
 
-	a = bpf_map_lookup_elem(&starts, &tid);
-	if (!a)
+	if (!snoop_args_take(&starts, &a, sizeof(a), !failed_only || ret < 0))
 		return 0;
-	if (failed_only && ret >= 0)
-		goto out;
 	e = bpf_map_lookup_elem(&scratch, &zero);
 	if (!e)
-		goto out;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->pid = id >> 32;
-	e->tid = tid;
+		return 0;
+	snoop_event_task(e);
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->ret = ret;
-	e->dfd = a->dfd;
-	e->mode = a->mode;
-	e->flags = a->flags;
+	e->dfd = a.dfd;
+	e->mode = a.mode;
+	e->flags = a.flags;
 	e->dir_depth = e->dir_size = e->dir_root = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	if (bpf_probe_read_user_str(e->path, sizeof(e->path), a->path) < 0)
+	if (bpf_probe_read_user_str(e->path, sizeof(e->path), a.path) < 0)
 		e->path[0] = '\0';
 	if (full_path && e->path[0] && e->path[0] != '/')
-		walk_from(a->dfd);
+		walk_from(a.dfd);
 	len = e->dir_size;
 	if (len > sizeof(e->dir))
 		len = sizeof(e->dir);
 	snoop_output(e, __builtin_offsetof(struct opensnoop_event, dir) + len);
-out:
-	bpf_map_delete_elem(&starts, &tid);
 	return 0;
 }
 

@@ -89,11 +89,85 @@ static __always_inline bool snoop_task_wanted(void)
 		(p);                                                                               \
 	})
 
+/* The fields every snoop event has: the time, the process and thread, and the thread's comm. */
+#define snoop_event_task(e)                                                                        \
+	do {                                                                                       \
+		__u64 __id = bpf_get_current_pid_tgid();                                           \
+		(e)->ts_ns = bpf_ktime_get_ns();                                                   \
+		(e)->pid = __id >> 32;                                                             \
+		(e)->tid = (__u32)__id;                                                            \
+		bpf_get_current_comm((e)->comm, sizeof((e)->comm));                                \
+	} while (0)
+
 /* Copy len bytes of data into the ring buffer; counts the loss when full. */
 static __always_inline void snoop_output(void *data, __u64 len)
 {
 	if (bpf_ringbuf_output(&events, data, len, 0))
 		__sync_fetch_and_add(&lost_events, 1);
 }
+
+/*
+ * Syscalls traced at both ends: the exit has the result, the entry the arguments (by the exit
+ * the kernel may have changed them). So the entry stashes them per thread in a map declared
+ * with SNOOP_ARGS_MAP(), and the exit takes them back.
+ */
+#define SNOOP_ARGS_MAP(name, args_type) TK_MAP(name, BPF_MAP_TYPE_HASH, 10240, __u32, args_type)
+
+/* At a syscall's entry: keep *args for this thread's exit, if the task passes the filters. */
+static __always_inline int snoop_args_stash(void *map, const void *args)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (snoop_task_wanted())
+		bpf_map_update_elem(map, &tid, args, BPF_ANY);
+	return 0;
+}
+
+/*
+ * At a syscall's exit: copy into *args (size bytes) what this thread's entry stashed and drop
+ * the stash. False when there is none (the entry filtered the call out) or !report (e.g. -x
+ * and the call succeeded): then there is nothing to send.
+ */
+static __always_inline bool snoop_args_take(void *map, void *args, __u32 size, bool report)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	void *a = bpf_map_lookup_elem(map, &tid);
+
+	if (!a)
+		return false;
+	if (report)
+		__builtin_memcpy(args, a, size);
+	bpf_map_delete_elem(map, &tid);
+	return report;
+}
+
+/*
+ * How most exits start: take the entry's arguments into a (snoop_args_take()), reserve the event
+ * e and fill in its task fields. False when there is nothing to send.
+ */
+#define snoop_exit_event(map, a, report, e)                                                        \
+	({                                                                                         \
+		bool __ok = snoop_args_take(map, &(a), sizeof(a), report) && snoop_reserve(e);     \
+		if (__ok)                                                                          \
+			snoop_event_task(e);                                                       \
+		__ok;                                                                              \
+	})
+
+/*
+ * The two programs of a syscall traced at both ends: enter_prog at sys_enter_<sys> returns
+ * on_enter(ctx->args, ...) (the extra arguments say which of them to take), exit_prog at
+ * sys_exit_<sys> returns on_exit(ctx->ret).
+ */
+#define SNOOP_SYSCALL_PROGS(sys, enter_prog, exit_prog, on_enter, on_exit, ...)                    \
+	SEC("tracepoint/syscalls/sys_enter_" #sys)                                                 \
+	int enter_prog(struct snoop_sys_enter *ctx)                                                \
+	{                                                                                          \
+		return on_enter(ctx->args, __VA_ARGS__);                                           \
+	}                                                                                          \
+	SEC("tracepoint/syscalls/sys_exit_" #sys)                                                  \
+	int exit_prog(struct snoop_sys_exit *ctx)                                                  \
+	{                                                                                          \
+		return on_exit(ctx->ret);                                                          \
+	}
 
 #endif

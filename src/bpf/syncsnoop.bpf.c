@@ -7,19 +7,15 @@
 
 static __always_inline int sync_enter(__u32 sys, int fd)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	struct syncsnoop_event *e;
 
 	if (!snoop_task_wanted())
 		return 0;
 	if (!snoop_reserve(e))
 		return 0;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->pid = id >> 32;
-	e->tid = (__u32)id;
+	snoop_event_task(e);
 	e->sys = sys;
 	e->fd = fd;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
