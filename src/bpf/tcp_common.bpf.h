@@ -68,6 +68,41 @@ static __always_inline bool tcp_port_in(void *map, __u16 port)
 	return bpf_map_lookup_elem(map, &port) != NULL;
 }
 
+/* The TCP socket that accept() returned as ret (an fd, or -errno), else NULL. */
+static __always_inline struct sock *tcp_accepted_sk(long ret)
+{
+	struct sock *sk;
+
+	if (ret < 0)
+		return NULL;
+	sk = tk_sock_from_fd(ret);
+	return sk && tcp_sk_is_inet_tcp(sk) ? sk : NULL;
+}
+
+/* Likewise, with its flow in *f, when it is of family (0: any); else NULL. */
+static __always_inline struct sock *tcp_accepted(long ret, __u16 family, struct tk_flow *f)
+{
+	struct sock *sk = tcp_accepted_sk(ret);
+
+	if (!sk)
+		return NULL;
+	tk_flow_from_sk(sk, f);
+	return tk_family_ok(family, f->family) ? sk : NULL;
+}
+
+/*
+ * The flow of the state change ctx and the owner o into event e: the fields the events of
+ * the tools on sock:inet_sock_set_state share.
+ */
+#define tcp_event_flow_owner(e, ctx, o)                                                            \
+	do {                                                                                       \
+		(e)->flow = (struct tk_flow){};                                                    \
+		tk_flow_from_tp(ctx, &(e)->flow);                                                  \
+		(e)->pid = (o)->pid;                                                               \
+		(e)->pad = 0;                                                                      \
+		__builtin_memcpy((e)->comm, (o)->comm, TK_COMM_LEN);                               \
+	} while (0)
+
 /*
  * Owner caching at the process-context steps of a connection's life, for tools that report
  * at a later, possibly softirq, transition: connect() (-> SYN_SENT, always overwrite: a
@@ -102,11 +137,8 @@ static __always_inline void tcp_owner_track(void *map, const void *sk, int newst
 #define TCP_ACCEPT_OWNER_PROGS(map)                                                                \
 	static __always_inline int tcp_accept_owner(long ret)                                      \
 	{                                                                                          \
-		struct sock *sk;                                                                   \
-		if (ret < 0)                                                                       \
-			return 0;                                                                  \
-		sk = tk_sock_from_fd(ret);                                                         \
-		if (sk && tcp_sk_is_inet_tcp(sk))                                                  \
+		struct sock *sk = tcp_accepted_sk(ret);                                            \
+		if (sk)                                                                            \
 			tk_owner_set(&map, sk);                                                    \
 		return 0;                                                                          \
 	}                                                                                          \
@@ -114,7 +146,12 @@ static __always_inline void tcp_owner_track(void *map, const void *sk, int newst
 
 /*
  * What the session tools (tcplife, tcpstates) filter on and remember: -p, -4/-6, -L/-D port
- * sets, the owners cached at process-context steps, and a u64 per socket (a timestamp).
+ * sets, the owners cached at process-context steps, and a u64 per socket (a timestamp). And
+ * their first step at a state change, tcp_session_wanted(ctx): whether it is of a TCP socket
+ * that passes -4/-6 and -L/-D. It tracks the owner (tcp_owner_track()); a socket that the port
+ * sets filter out is forgotten (its ts_map entry, and its owner at CLOSE). Then
+ * tcp_session_owner(ctx, cur): the owner to report (tk_owner_or_current()), NULL when -p
+ * filters it out.
  */
 #define TCP_SESSION_STATE(ts_map)                                                                  \
 	const volatile __u32 targ_pid = 0;                                                         \
@@ -125,6 +162,27 @@ static __always_inline void tcp_owner_track(void *map, const void *sk, int newst
 	TCP_PORT_MAP(dports);                                                                      \
 	TK_OWNER_MAP(owners, 16384);                                                               \
 	TK_MAP(ts_map, BPF_MAP_TYPE_HASH, 16384, __u64, __u64);                                    \
-	TCP_ACCEPT_OWNER_PROGS(owners)
+	TCP_ACCEPT_OWNER_PROGS(owners)                                                             \
+	static __always_inline bool tcp_session_wanted(                                            \
+		const struct trace_event_raw_inet_sock_set_state *ctx)                             \
+	{                                                                                          \
+		__u64 key = (__u64)ctx->skaddr;                                                    \
+		if (ctx->protocol != IPPROTO_TCP || !tk_family_ok(targ_family, ctx->family))       \
+			return false;                                                              \
+		tcp_owner_track(&owners, ctx->skaddr, ctx->newstate);                              \
+		if ((!filter_lports || tcp_port_in(&lports, ctx->sport)) &&                        \
+		    (!filter_dports || tcp_port_in(&dports, ctx->dport)))                          \
+			return true;                                                               \
+		bpf_map_delete_elem(&ts_map, &key);                                                \
+		if (ctx->newstate == TCP_CLOSE)                                                    \
+			tk_owner_del(&owners, ctx->skaddr);                                        \
+		return false;                                                                      \
+	}                                                                                          \
+	static __always_inline const struct tk_owner *tcp_session_owner(                          \
+		const struct trace_event_raw_inet_sock_set_state *ctx, struct tk_owner *cur)       \
+	{                                                                                          \
+		const struct tk_owner *o = tk_owner_or_current(&owners, ctx->skaddr, cur);         \
+		return !targ_pid || o->pid == targ_pid ? o : NULL;                                 \
+	}
 
 #endif

@@ -17,19 +17,12 @@ static __always_inline int on_accept_exit(long ret)
 {
 	struct tcpaccept_event *e;
 	struct tk_flow f = {};
-	struct sock *sk;
 	__u64 id;
 
-	if (ret < 0)
-		return 0;
 	id = bpf_get_current_pid_tgid();
 	if (targ_pid && (id >> 32) != targ_pid)
 		return 0;
-	sk = tk_sock_from_fd(ret);
-	if (!sk || !tcp_sk_is_inet_tcp(sk))
-		return 0;
-	tk_flow_from_sk(sk, &f);
-	if (!tk_family_ok(targ_family, f.family))
+	if (!tcp_accepted(ret, targ_family, &f))
 		return 0;
 	if (filter_ports && !tcp_port_in(&lports, f.sport))
 		return 0;

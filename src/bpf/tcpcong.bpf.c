@@ -47,21 +47,6 @@ static __always_inline void account(struct tcpcong_flow *v, __u64 now)
 	}
 }
 
-static __always_inline void flow_from_ctx(const struct trace_event_raw_tcp_cong_state_set *ctx,
-					  struct tk_flow *f)
-{
-	f->family = ctx->family;
-	f->sport = ctx->sport;
-	f->dport = ctx->dport;
-	if (ctx->family == AF_INET) {
-		bpf_probe_read_kernel(f->saddr, 4, ctx->saddr);
-		bpf_probe_read_kernel(f->daddr, 4, ctx->daddr);
-	} else {
-		bpf_probe_read_kernel(f->saddr, 16, ctx->saddr_v6);
-		bpf_probe_read_kernel(f->daddr, 16, ctx->daddr_v6);
-	}
-}
-
 SEC("tracepoint/tcp/tcp_cong_state_set")
 int tcp_cong_state_set(struct trace_event_raw_tcp_cong_state_set *ctx)
 {
@@ -76,7 +61,7 @@ int tcp_cong_state_set(struct trace_event_raw_tcp_cong_state_set *ctx)
 		/* A flow from before we started: its clock starts now, in the new state. */
 		struct tcpcong_flow nv = {.last_ts = now, .state = st};
 
-		flow_from_ctx(ctx, &nv.flow);
+		tk_flow_from_tp(ctx, &nv.flow);
 		bpf_map_update_elem(&flows, &key, &nv, BPF_NOEXIST);
 		return 0;
 	}
@@ -102,16 +87,7 @@ int inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 
 		if (!ports_ok(ctx->sport, ctx->dport))
 			return 0;
-		nv.flow.family = ctx->family;
-		nv.flow.sport = ctx->sport;
-		nv.flow.dport = ctx->dport;
-		if (ctx->family == AF_INET) {
-			bpf_probe_read_kernel(nv.flow.saddr, 4, ctx->saddr);
-			bpf_probe_read_kernel(nv.flow.daddr, 4, ctx->daddr);
-		} else {
-			bpf_probe_read_kernel(nv.flow.saddr, 16, ctx->saddr_v6);
-			bpf_probe_read_kernel(nv.flow.daddr, 16, ctx->daddr_v6);
-		}
+		tk_flow_from_tp(ctx, &nv.flow);
 		/* A reused sock pointer starts afresh. */
 		bpf_map_update_elem(&flows, &key, &nv, BPF_ANY);
 		return 0;

@@ -43,7 +43,7 @@ int tcpconnect_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	if (filter_ports && !tcp_port_in(&dports, ctx->dport))
 		return 0;
 	p.sk = (__u64)ctx->skaddr;
-	tk_flow_from_iss(ctx, &p.ev.flow);
+	tk_flow_from_tp(ctx, &p.ev.flow);
 	p.ev.pid = id >> 32;
 	p.ev.uid = uid;
 	bpf_get_current_comm(p.ev.comm, sizeof(p.ev.comm));

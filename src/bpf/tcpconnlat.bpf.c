@@ -45,11 +45,7 @@ int tcpconnlat_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		goto cleanup;
 	e->ts_ns = now;
 	e->delta_us = delta_us;
-	e->flow = (struct tk_flow){};
-	tk_flow_from_iss(ctx, &e->flow);
-	e->pid = o->pid;
-	e->pad = 0;
-	__builtin_memcpy(e->comm, o->comm, TK_COMM_LEN);
+	tcp_event_flow_owner(e, ctx, o);
 	bpf_ringbuf_submit(e, 0);
 cleanup:
 	tk_owner_del(&start, sk);

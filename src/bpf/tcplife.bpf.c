@@ -18,18 +18,11 @@ int tcplife_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	const struct tcp_sock *tp = ctx->skaddr;
 	int ns = ctx->newstate;
 	struct tcplife_event *e;
-	struct tk_owner cur, *o;
+	const struct tk_owner *o;
+	struct tk_owner cur;
 
-	if (ctx->protocol != IPPROTO_TCP || !tk_family_ok(targ_family, ctx->family))
+	if (!tcp_session_wanted(ctx))
 		return 0;
-	tcp_owner_track(&owners, ctx->skaddr, ns);
-	if ((filter_lports && !tcp_port_in(&lports, ctx->sport)) ||
-	    (filter_dports && !tcp_port_in(&dports, ctx->dport))) {
-		bpf_map_delete_elem(&birth, &key);
-		if (ns == TCP_CLOSE)
-			tk_owner_del(&owners, ctx->skaddr);
-		return 0;
-	}
 	now = bpf_ktime_get_ns();
 	if (ns < TCP_FIN_WAIT1)
 		bpf_map_update_elem(&birth, &key, &now, BPF_ANY);
@@ -39,12 +32,8 @@ int tcplife_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	start = bpf_map_lookup_elem(&birth, &key);
 	if (!start)
 		goto cleanup; /* born before we started */
-	o = tk_owner_get(&owners, ctx->skaddr);
-	if (!o) {
-		tk_owner_current(&cur);
-		o = &cur;
-	}
-	if (targ_pid && o->pid != targ_pid)
+	o = tcp_session_owner(ctx, &cur);
+	if (!o)
 		goto cleanup;
 	e = tcp_event_reserve(sizeof(*e));
 	if (!e)
@@ -53,11 +42,7 @@ int tcplife_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	e->span_us = (now - *start) / 1000;
 	e->rx_b = BPF_CORE_READ(tp, bytes_received);
 	e->tx_b = BPF_CORE_READ(tp, bytes_acked);
-	e->flow = (struct tk_flow){};
-	tk_flow_from_iss(ctx, &e->flow);
-	e->pid = o->pid;
-	e->pad = 0;
-	__builtin_memcpy(e->comm, o->comm, TK_COMM_LEN);
+	tcp_event_flow_owner(e, ctx, o);
 	bpf_ringbuf_submit(e, 0);
 cleanup:
 	bpf_map_delete_elem(&birth, &key);

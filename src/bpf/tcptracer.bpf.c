@@ -65,7 +65,7 @@ int tcptracer_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		netns = tcp_sk_netns(sk);
 		if (targ_netns && netns != targ_netns)
 			return 0;
-		tk_flow_from_iss(ctx, &f);
+		tk_flow_from_tp(ctx, &f);
 		if (tcp_flow_complete(&f))
 			emit(TCPTRACER_CONNECT, &f, o->pid, o->comm, netns);
 		return 0;
@@ -76,7 +76,7 @@ int tcptracer_state(struct trace_event_raw_inet_sock_set_state *ctx)
 			o = &cur;
 		}
 		netns = tcp_sk_netns(sk);
-		tk_flow_from_iss(ctx, &f);
+		tk_flow_from_tp(ctx, &f);
 		if ((!targ_pid || o->pid == targ_pid) && (!targ_netns || netns == targ_netns) &&
 		    tcp_flow_complete(&f))
 			emit(TCPTRACER_CLOSE, &f, o->pid, o->comm, netns);
@@ -93,15 +93,10 @@ static __always_inline int on_accept_exit(long ret)
 	struct sock *sk;
 	__u32 netns;
 
-	if (ret < 0)
-		return 0;
 	if (targ_pid && tk_current_tgid() != targ_pid)
 		return 0;
-	sk = tk_sock_from_fd(ret);
-	if (!sk || !tcp_sk_is_inet_tcp(sk))
-		return 0;
-	tk_flow_from_sk(sk, &f);
-	if (!tk_family_ok(targ_family, f.family))
+	sk = tcp_accepted(ret, targ_family, &f);
+	if (!sk)
 		return 0;
 	netns = tcp_sk_netns(sk);
 	if (targ_netns && netns != targ_netns)

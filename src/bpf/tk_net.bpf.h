@@ -59,26 +59,39 @@ static __always_inline void tk_flow_from_sk(const struct sock *sk, struct tk_flo
 }
 
 /*
- * The flow carried by sock:inet_sock_set_state (ports are host order there already). Copied
- * with bpf_probe_read_kernel(): the verifier refuses loads through a ctx pointer plus a
+ * The flow carried by a tracepoint record: sport, dport and family (host order, three adjacent
+ * __u16 as in struct tk_flow, so read in one go) at ports, then the IPv4 or IPv6 addresses.
+ * Copied with bpf_probe_read_kernel(): the verifier refuses loads through a ctx pointer plus a
  * variable offset, which is what clang makes of copies from ctx inside an inlined helper.
  */
-static __always_inline void tk_flow_from_iss(const struct trace_event_raw_inet_sock_set_state *ctx,
-					     struct tk_flow *f)
+static __always_inline void tk_flow_read_tp(struct tk_flow *f, const __u16 *ports, const __u8 *s4,
+					    const __u8 *d4, const __u8 *s6, const __u8 *d6)
 {
-	/* sport, dport, family: three adjacent __u16 in both structs, read in one go. */
 	_Static_assert(__builtin_offsetof(struct tk_flow, family) ==
 			       __builtin_offsetof(struct tk_flow, sport) + 4,
 		       "tk_flow port/family layout");
-	bpf_probe_read_kernel(&f->sport, 6, &ctx->sport);
+	bpf_probe_read_kernel(&f->sport, 6, ports);
 	if (f->family == AF_INET) {
-		bpf_probe_read_kernel(f->saddr, 4, ctx->saddr);
-		bpf_probe_read_kernel(f->daddr, 4, ctx->daddr);
+		bpf_probe_read_kernel(f->saddr, 4, s4);
+		bpf_probe_read_kernel(f->daddr, 4, d4);
 	} else {
-		bpf_probe_read_kernel(f->saddr, 16, ctx->saddr_v6);
-		bpf_probe_read_kernel(f->daddr, 16, ctx->daddr_v6);
+		bpf_probe_read_kernel(f->saddr, 16, s6);
+		bpf_probe_read_kernel(f->daddr, 16, d6);
 	}
 }
+
+/*
+ * The flow of a sock:inet_sock_set_state or tcp:tcp_cong_state_set record (ctx): the two name
+ * and order their flow fields alike.
+ */
+#define tk_flow_from_tp(ctx, f)                                                                    \
+	({                                                                                         \
+		_Static_assert(__builtin_offsetof(typeof(*(ctx)), family) ==                       \
+				       __builtin_offsetof(typeof(*(ctx)), sport) + 4,              \
+			       "tracepoint port/family layout");                                   \
+		tk_flow_read_tp(f, &(ctx)->sport, (ctx)->saddr, (ctx)->daddr, (ctx)->saddr_v6,     \
+				(ctx)->daddr_v6);                                                  \
+	})
 
 /*
  * The struct sock behind file descriptor fd of the current task, NULL when fd is not a socket.
@@ -148,6 +161,18 @@ static __always_inline struct tk_owner *tk_owner_get(void *map, const void *sk)
 	__u64 key = (__u64)sk;
 
 	return bpf_map_lookup_elem(map, &key);
+}
+
+/* The cached owner of sk, else the current task (filled into *cur). */
+static __always_inline const struct tk_owner *tk_owner_or_current(void *map, const void *sk,
+								  struct tk_owner *cur)
+{
+	struct tk_owner *o = tk_owner_get(map, sk);
+
+	if (o)
+		return o;
+	tk_owner_current(cur);
+	return cur;
 }
 
 static __always_inline void tk_owner_del(void *map, const void *sk)
