@@ -169,6 +169,23 @@ static int hexval(int c)
 	return -1;
 }
 
+/* The one-letter escapes: the letter after the backslash and the character it stands for. */
+static const struct {
+	char letter, value;
+} escapes[] = {
+	{'n', '\n'}, {'t', '\t'},   {'r', '\r'}, {'a', '\a'},   {'b', '\b'}, {'f', '\f'},
+	{'v', '\v'}, {'e', 27},     {'\\', '\\'}, {'"', '"'}, {'\'', '\''},
+};
+
+/* c's character as a one-letter escape, -1 when it is not one. */
+static int escape_value(int c)
+{
+	for (size_t i = 0; i < sizeof(escapes) / sizeof(escapes[0]); i++)
+		if (escapes[i].letter == c)
+			return escapes[i].value;
+	return -1;
+}
+
 static void lex_string(struct lexer *lx, struct token *t)
 {
 	char *buf = malloc(lx->len + 1);
@@ -178,7 +195,7 @@ static void lex_string(struct lexer *lx, struct token *t)
 		abort();
 	adv(lx); /* opening quote */
 	for (;;) {
-		int c = cur(lx);
+		int c = cur(lx), e;
 
 		if (!c || c == '\n') {
 			t->loc.end = lx->col;
@@ -198,51 +215,13 @@ static void lex_string(struct lexer *lx, struct token *t)
 		}
 		adv(lx);
 		c = cur(lx);
+		e = escape_value(c);
+		if (e >= 0) {
+			buf[n++] = (char)e;
+			adv(lx);
+			continue;
+		}
 		switch (c) {
-		case 'n':
-			buf[n++] = '\n';
-			adv(lx);
-			break;
-		case 't':
-			buf[n++] = '\t';
-			adv(lx);
-			break;
-		case 'r':
-			buf[n++] = '\r';
-			adv(lx);
-			break;
-		case 'a':
-			buf[n++] = '\a';
-			adv(lx);
-			break;
-		case 'b':
-			buf[n++] = '\b';
-			adv(lx);
-			break;
-		case 'f':
-			buf[n++] = '\f';
-			adv(lx);
-			break;
-		case 'v':
-			buf[n++] = '\v';
-			adv(lx);
-			break;
-		case 'e':
-			buf[n++] = 27;
-			adv(lx);
-			break;
-		case '\\':
-			buf[n++] = '\\';
-			adv(lx);
-			break;
-		case '"':
-			buf[n++] = '"';
-			adv(lx);
-			break;
-		case '\'':
-			buf[n++] = '\'';
-			adv(lx);
-			break;
 		case 'x': {
 			int v = 0, k = 0;
 

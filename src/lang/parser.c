@@ -188,6 +188,16 @@ static bool parse_type_name(struct parser *p, struct node *n)
 	return true;
 }
 
+/* The current token as a node named by its text (identifier, map, variable), consumed. */
+static struct node *named_leaf(struct parser *p, enum node_kind kind)
+{
+	struct node *n = node_new(kind, p->tok.loc);
+
+	n->name = take_text(p);
+	next(p);
+	return n;
+}
+
 static struct node *parse_primary(struct parser *p)
 {
 	struct node *n = NULL;
@@ -197,7 +207,8 @@ static struct node *parse_primary(struct parser *p)
 		return NULL;
 	switch (p->tok.kind) {
 	case TOK_NUM:
-		n = node_new(N_NUM, l);
+	case TOK_POSPARAM:
+		n = node_new(p->tok.kind == TOK_NUM ? N_NUM : N_POSPARAM, l);
 		n->num = p->tok.num;
 		next(p);
 		return n;
@@ -208,9 +219,7 @@ static struct node *parse_primary(struct parser *p)
 		next(p);
 		return n;
 	case TOK_IDENT:
-		n = node_new(N_IDENT, l);
-		n->name = take_text(p);
-		next(p);
+		n = named_leaf(p, N_IDENT);
 		if (p->tok.kind == '(') {
 			n->kind = N_CALL;
 			next(p);
@@ -219,9 +228,7 @@ static struct node *parse_primary(struct parser *p)
 		}
 		return n;
 	case TOK_MAP:
-		n = node_new(N_MAP, l);
-		n->name = take_text(p);
-		next(p);
+		n = named_leaf(p, N_MAP);
 		if (p->tok.kind == '[') {
 			struct loc open = p->tok.loc;
 
@@ -235,15 +242,7 @@ static struct node *parse_primary(struct parser *p)
 		}
 		return n;
 	case TOK_VAR:
-		n = node_new(N_VAR, l);
-		n->name = take_text(p);
-		next(p);
-		return n;
-	case TOK_POSPARAM:
-		n = node_new(N_POSPARAM, l);
-		n->num = p->tok.num;
-		next(p);
-		return n;
+		return named_leaf(p, N_VAR);
 	case TOK_SIZEOF:
 		n = node_new(N_SIZEOF, l);
 		next(p);
@@ -352,6 +351,7 @@ static struct node *parse_unary(struct parser *p)
 {
 	struct loc l = p->tok.loc;
 	int op = p->tok.kind;
+	bool incdec = op == TOK_INC || op == TOK_DEC;
 
 	if (p->failed)
 		return NULL;
@@ -360,19 +360,8 @@ static struct node *parse_unary(struct parser *p)
 		p->failed = 1;
 		return NULL;
 	}
-	if (op == '!' || op == '~' || op == '-' || op == '*' || op == '&' || op == '+') {
-		struct node *n = node_new(N_UNOP, l);
-
-		next(p);
-		n->op = op;
-		n->a = parse_unary(p);
-		if (n->a)
-			n->loc = span(l, n->a->loc);
-		p->depth--;
-		return n;
-	}
-	if (op == TOK_INC || op == TOK_DEC) {
-		struct node *n = node_new(N_INCDEC, l);
+	if (incdec || op == '!' || op == '~' || op == '-' || op == '*' || op == '&' || op == '+') {
+		struct node *n = node_new(incdec ? N_INCDEC : N_UNOP, l);
 
 		next(p);
 		n->op = op;
@@ -512,6 +501,18 @@ static int assign_op(int tok)
 	return 0;
 }
 
+/* "KEYWORD ( expr )", the head of if, while and unroll: the node, its condition in n->a. */
+static struct node *parse_cond(struct parser *p, enum node_kind kind)
+{
+	struct node *n = node_new(kind, p->tok.loc);
+
+	next(p);
+	expect(p, '(');
+	n->a = parse_expr(p);
+	expect(p, ')');
+	return n;
+}
+
 static struct node *parse_stmt(struct parser *p)
 {
 	struct loc l = p->tok.loc;
@@ -519,11 +520,7 @@ static struct node *parse_stmt(struct parser *p)
 
 	switch (p->tok.kind) {
 	case TOK_IF:
-		n = node_new(N_IF, l);
-		next(p);
-		expect(p, '(');
-		n->a = parse_expr(p);
-		expect(p, ')');
+		n = parse_cond(p, N_IF);
 		n->b = parse_block(p);
 		if (accept(p, TOK_ELSE)) {
 			if (p->tok.kind == TOK_IF) {
@@ -537,19 +534,11 @@ static struct node *parse_stmt(struct parser *p)
 		}
 		return n;
 	case TOK_WHILE:
-		n = node_new(N_WHILE, l);
-		next(p);
-		expect(p, '(');
-		n->a = parse_expr(p);
-		expect(p, ')');
+		n = parse_cond(p, N_WHILE);
 		n->b = parse_block(p);
 		return n;
 	case TOK_UNROLL:
-		n = node_new(N_UNROLL, l);
-		next(p);
-		expect(p, '(');
-		n->a = parse_expr(p);
-		expect(p, ')');
+		n = parse_cond(p, N_UNROLL);
 		n->loc = span(l, p->last);
 		n->b = parse_block(p);
 		return n;
