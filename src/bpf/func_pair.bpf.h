@@ -60,22 +60,13 @@ static __always_inline void read_args(struct pt_regs *ctx, bool go, __u64 *a)
 
 	/* Keep the loads here: merged into the branches, they become ctx+var (rejected). */
 	asm volatile("" ::: "memory");
-	if (go) {
-		/* Go ABIInternal: RAX, RBX, RCX, RDI, RSI, R8, ... */
-		a[0] = ax;
-		a[1] = bx;
-		a[2] = cx;
-		a[3] = di;
-		a[4] = si;
-		a[5] = r8;
-	} else {
-		a[0] = di;
-		a[1] = si;
-		a[2] = dx;
-		a[3] = cx;
-		a[4] = r8;
-		a[5] = r9;
-	}
+	/* Go ABIInternal: RAX, RBX, RCX, RDI, RSI, R8; C (SysV): RDI, RSI, RDX, RCX, R8, R9. */
+	a[0] = go ? ax : di;
+	a[1] = go ? bx : si;
+	a[2] = go ? cx : dx;
+	a[3] = go ? di : cx;
+	a[4] = go ? si : r8;
+	a[5] = go ? r8 : r9;
 }
 
 static __always_inline int pair_entry(struct pt_regs *ctx)

@@ -5,26 +5,20 @@
 
 #define TK_LOG2_SLOTS 64
 
-/* floor(log2(v)) for v > 0, with shifts only (the BPF backend has no clz). */
+/*
+ * floor(log2(v)) for v > 0, with shifts only (the BPF backend has no clz): a binary search
+ * over the bits, halving the width each step (32, 16, 8, 4, 2, then the last bit).
+ */
 static __always_inline __u32 tk_log2(__u64 v)
 {
 	__u32 r = 0, shift;
 
-	shift = (v > 0xFFFFFFFFULL) << 5;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xFFFF) << 4;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xFF) << 3;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xF) << 2;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0x3) << 1;
-	v >>= shift;
-	r |= shift;
+#pragma unroll
+	for (__u32 bits = 32; bits > 1; bits >>= 1) {
+		shift = (v >> bits != 0) * bits;
+		v >>= shift;
+		r |= shift;
+	}
 	r |= (v >> 1);
 	return r;
 }
