@@ -17,6 +17,8 @@
 #include "bpf/bindsnoop.h"
 #include "bindsnoop.skel.h"
 
+TOOL_SKEL_DEFINE(bindsnoop);
+
 #define MAX_PORTS  32
 #define MAX_COUNTS 1024
 
@@ -59,24 +61,23 @@ static int parse_ports(void *opts, const struct usage *u, int key, const char *a
 enum { OPT_COUNT = TOOL_OPT_JSON + 16 };
 
 #define OPT(f) offsetof(struct bindsnoop_opts, f)
-static const struct tool_opt options[] = {
-	{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
-	{'w', "wide", NULL, "wide column output (fits IPv6 addresses)", TOOL_OPT_FLAG, OPT(wide)},
-	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
-	{'P', "port", "PORT", "comma-separated list of ports to trace.", TOOL_OPT_CALL,
-	 .parse = parse_ports},
-	{'E', "errors", NULL, "include errors in the output.", TOOL_OPT_FLAG, OPT(errors)},
-	{'U', "print-uid", NULL, "include UID on output", TOOL_OPT_FLAG, OPT(print_uid)},
-	{'u', "uid", "UID", "trace this UID only", TOOL_OPT_UID, OPT(uid)},
-	{OPT_COUNT, "count", NULL, "count binds per src ip and port", TOOL_OPT_FLAG, OPT(count)},
-	SNOOP_OPTS_JSON_VERBOSE(struct bindsnoop_opts),
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "bindsnoop",
 	.description = "Trace TCP binds",
-	.opts = options,
+	.opts = TOOL_OPTS(
+		{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
+		 OPT(timestamp)},
+		{'w', "wide", NULL, "wide column output (fits IPv6 addresses)", TOOL_OPT_FLAG,
+		 OPT(wide)},
+		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+		{'P', "port", "PORT", "comma-separated list of ports to trace.", TOOL_OPT_CALL,
+		 .parse = parse_ports},
+		{'E', "errors", NULL, "include errors in the output.", TOOL_OPT_FLAG, OPT(errors)},
+		{'U', "print-uid", NULL, "include UID on output", TOOL_OPT_FLAG, OPT(print_uid)},
+		{'u', "uid", "UID", "trace this UID only", TOOL_OPT_UID, OPT(uid)},
+		{OPT_COUNT, "count", NULL, "count binds per src ip and port", TOOL_OPT_FLAG,
+		 OPT(count)},
+		SNOOP_OPTS_JSON_VERBOSE(struct bindsnoop_opts)),
 	/* the legend of the OPTS column follows the examples, as in bcc's epilog */
 	.examples = "    bindsnoop           # trace all TCP bind()s\n"
 		    "    bindsnoop -t        # include timestamps\n"
@@ -285,43 +286,24 @@ static void print_header(void *ctx)
 static int bindsnoop_main(int argc, char **argv)
 {
 	struct bindsnoop_opts o = {.uid = TOOL_UID_NONE};
-	struct tool_run run = {.on_event = handle_event, .header = print_header};
-	struct bindsnoop_ctx *c = NULL;
-	struct bindsnoop *skel = NULL;
-	struct btf_min *bm = NULL;
+	static struct bindsnoop_ctx c; /* its count table is too big for the stack */
+	struct tool_run run = {.skel = &bindsnoop_tool_skel,
+			       .ctx = &c,
+			       .on_event = handle_event,
+			       .header = print_header};
+	struct bindsnoop *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err))
+	c.o = &o;
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
 		return err;
-	if (o.verbose)
-		tk_libbpf_setup(true);
-	c = calloc(1, sizeof(*c));
-	if (!c) {
-		tk_err("out of memory");
-		return 1;
-	}
-	c->o = &o;
-	err = 1;
-	skel = TOOL_OPEN(bindsnoop, &bm);
-	if (!skel)
-		goto out;
 	skel->rodata->report_errors = o.errors;
 	skel->rodata->filter_tgid = o.pid;
 	skel->rodata->filter_uid = o.uid;
-	if (attach_object__drop_missing(skel->obj) < 0 || TOOL_LOAD(bindsnoop, skel, &bm))
-		goto out;
-	run.obj = skel->obj;
-	run.ctx = c;
-	run.lost = &skel->bss->lost_events;
 	run.json = o.json;
-	run.ready = o.json ? TOOL_JSON_READY : "Tracing binds ... Hit Ctrl-C to end";
+	run.ready = "Tracing binds ... Hit Ctrl-C to end";
 	run.footer = o.count ? print_counts : NULL;
-	err = tool_run(&run);
-out:
-	bindsnoop__destroy(skel);
-	btf_min__free(bm);
-	free(c);
-	return err;
+	return tool_run(&run);
 }
 
 TOOL_REGISTER(bindsnoop, bindsnoop_main, "trace IPv4 and IPv6 bind()s (bcc bindsnoop)", &cli);

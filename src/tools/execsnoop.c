@@ -17,6 +17,8 @@
 #include "bpf/execsnoop.h"
 #include "execsnoop.skel.h"
 
+TOOL_SKEL_DEFINE(execsnoop);
+
 struct execsnoop_opts {
 	bool time, timestamp, fails, quote, print_uid, json, verbose;
 	bool have_name, have_line;
@@ -67,39 +69,39 @@ static int parse_line(void *opts, const struct usage *u, int key, const char *ar
 enum { OPT_MAX_ARGS = TOOL_OPT_JSON + 16 };
 
 #define OPT(f) offsetof(struct execsnoop_opts, f)
-static const struct tool_opt options[] = {
-	{'T', "time", NULL, "include time column on output (HH:MM:SS)", TOOL_OPT_FLAG, OPT(time)},
-	{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
-	{'x', "fails", NULL, "include failed exec()s", TOOL_OPT_FLAG, OPT(fails)},
-	{'u', "uid", "USER", "trace this UID only", TOOL_OPT_UID, OPT(uid)},
-	{'q', "quote", NULL, "Add quotemarks (\") around arguments.", TOOL_OPT_FLAG, OPT(quote)},
-	{'n', "name", "NAME", "only print commands matching this name (regex), any arg",
-	 TOOL_OPT_CALL, .parse = parse_name},
-	{'l', "line", "LINE", "only print commands where arg contains this line (regex)",
-	 TOOL_OPT_CALL, .parse = parse_line},
-	{'U', "print-uid", NULL, "print UID column", TOOL_OPT_FLAG, OPT(print_uid)},
-	{'P', "ppid", "PPID", "trace this parent PID only", TOOL_OPT_PID, OPT(ppid)},
-	{OPT_MAX_ARGS, "max-args", "MAX_ARGS",
-	 "maximum number of arguments parsed and displayed, defaults to 20", TOOL_OPT_ULONG,
-	 OPT(max_args), 1, EXECSNOOP_MAX_ARGS},
-	SNOOP_OPTS_JSON_VERBOSE(struct execsnoop_opts),
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "execsnoop",
 	.description = "Trace exec() syscalls",
-	.opts = options,
-	.examples = "    execsnoop           # trace all exec() syscalls\n"
-		    "    execsnoop -x        # include failed exec()s\n"
-		    "    execsnoop -T        # include time (HH:MM:SS)\n"
-		    "    execsnoop -U        # include UID\n"
-		    "    execsnoop -u 1000   # only trace UID 1000\n"
-		    "    execsnoop -t        # include timestamps\n"
-		    "    execsnoop -q        # add \"quotemarks\" around arguments\n"
-		    "    execsnoop -n main   # only print command lines containing \"main\"\n"
-		    "    execsnoop -l tpkg   # only print command where arguments contains \"tpkg\"\n"
-		    "    execsnoop -P 181    # only trace new processes whose parent PID is 181\n",
+	.opts = TOOL_OPTS(
+		{'T', "time", NULL, "include time column on output (HH:MM:SS)", TOOL_OPT_FLAG,
+		 OPT(time)},
+		{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
+		 OPT(timestamp)},
+		{'x', "fails", NULL, "include failed exec()s", TOOL_OPT_FLAG, OPT(fails)},
+		{'u', "uid", "USER", "trace this UID only", TOOL_OPT_UID, OPT(uid)},
+		{'q', "quote", NULL, "Add quotemarks (\") around arguments.", TOOL_OPT_FLAG,
+		 OPT(quote)},
+		{'n', "name", "NAME", "only print commands matching this name (regex), any arg",
+		 TOOL_OPT_CALL, .parse = parse_name},
+		{'l', "line", "LINE", "only print commands where arg contains this line (regex)",
+		 TOOL_OPT_CALL, .parse = parse_line},
+		{'U', "print-uid", NULL, "print UID column", TOOL_OPT_FLAG, OPT(print_uid)},
+		{'P', "ppid", "PPID", "trace this parent PID only", TOOL_OPT_PID, OPT(ppid)},
+		{OPT_MAX_ARGS, "max-args", "MAX_ARGS",
+		 "maximum number of arguments parsed and displayed, defaults to 20", TOOL_OPT_ULONG,
+		 OPT(max_args), 1, EXECSNOOP_MAX_ARGS},
+		SNOOP_OPTS_JSON_VERBOSE(struct execsnoop_opts)),
+	.examples =
+		"    execsnoop           # trace all exec() syscalls\n"
+		"    execsnoop -x        # include failed exec()s\n"
+		"    execsnoop -T        # include time (HH:MM:SS)\n"
+		"    execsnoop -U        # include UID\n"
+		"    execsnoop -u 1000   # only trace UID 1000\n"
+		"    execsnoop -t        # include timestamps\n"
+		"    execsnoop -q        # add \"quotemarks\" around arguments\n"
+		"    execsnoop -n main   # only print command lines containing \"main\"\n"
+		"    execsnoop -l tpkg   # only print command where arguments contains \"tpkg\"\n"
+		"    execsnoop -P 181    # only trace new processes whose parent PID is 181\n",
 };
 
 /* Append the escaped arg to buf at *pos, quoted with -q (bcc: " around, \" inside). */
@@ -230,46 +232,27 @@ static void print_header(void *ctx)
 static int execsnoop_main(int argc, char **argv)
 {
 	struct execsnoop_opts o = {.uid = TOOL_UID_NONE, .max_args = EXECSNOOP_DEFAULT_MAX_ARGS};
-	struct tool_run run = {.on_event = handle_event, .header = print_header};
-	struct execsnoop_ctx *c = NULL;
-	struct execsnoop *skel = NULL;
-	struct btf_min *bm = NULL;
+	static struct execsnoop_ctx c; /* its buffers are too big for the stack */
+	struct tool_run run = {.skel = &execsnoop_tool_skel,
+			       .ctx = &c,
+			       .on_event = handle_event,
+			       .header = print_header};
+	struct execsnoop *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err))
-		goto out;
-	if (o.verbose)
-		tk_libbpf_setup(true);
-	err = 1;
-	c = calloc(1, sizeof(*c));
-	if (!c) {
-		tk_err("out of memory");
-		goto out;
+	c.o = &o;
+	if (tool_start(&cli, &o, argc, argv, &err) && (skel = tool_open(&run, &err))) {
+		skel->rodata->ignore_failed = !o.fails;
+		skel->rodata->max_args = o.max_args;
+		skel->rodata->filter_ppid = o.ppid;
+		skel->rodata->filter_uid = o.uid;
+		run.json = o.json;
+		err = tool_run(&run);
 	}
-	c->o = &o;
-	skel = TOOL_OPEN(execsnoop, &bm);
-	if (!skel)
-		goto out;
-	skel->rodata->ignore_failed = !o.fails;
-	skel->rodata->max_args = o.max_args;
-	skel->rodata->filter_ppid = o.ppid;
-	skel->rodata->filter_uid = o.uid;
-	if (attach_object__drop_missing(skel->obj) < 0 || TOOL_LOAD(execsnoop, skel, &bm))
-		goto out;
-	run.obj = skel->obj;
-	run.ctx = c;
-	run.lost = &skel->bss->lost_events;
-	run.json = o.json;
-	run.ready = o.json ? TOOL_JSON_READY : NULL;
-	err = tool_run(&run);
-out:
-	execsnoop__destroy(skel);
-	btf_min__free(bm);
 	if (o.have_name)
 		regfree(&o.name);
 	if (o.have_line)
 		regfree(&o.line);
-	free(c);
 	return err;
 }
 

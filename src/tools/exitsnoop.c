@@ -15,6 +15,8 @@
 #include "bpf/exitsnoop.h"
 #include "exitsnoop.skel.h"
 
+TOOL_SKEL_DEFINE(exitsnoop);
+
 struct exitsnoop_opts {
 	bool timestamp, utc, failed, per_thread, json, verbose;
 	const char *label;
@@ -33,24 +35,21 @@ static int parse_utc(void *opts, const struct usage *u, int key, const char *arg
 enum { OPT_UTC = TOOL_OPT_JSON + 16, OPT_LABEL, OPT_PER_THREAD };
 
 #define OPT(f) offsetof(struct exitsnoop_opts, f)
-static const struct tool_opt options[] = {
-	{'t', "timestamp", NULL, "include timestamp (local time default)", TOOL_OPT_FLAG,
-	 OPT(timestamp)},
-	{OPT_UTC, "utc", NULL, "include timestamp in UTC (-t implied)", TOOL_OPT_CALL,
-	 .parse = parse_utc},
-	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
-	{OPT_LABEL, "label", "LABEL", "label each line", TOOL_OPT_STR, OPT(label)},
-	{'x', "failed", NULL, "trace only fails, exclude exit(0)", TOOL_OPT_FLAG, OPT(failed)},
-	{OPT_PER_THREAD, "per-thread", NULL, "trace per thread termination", TOOL_OPT_FLAG,
-	 OPT(per_thread)},
-	SNOOP_OPTS_JSON_VERBOSE(struct exitsnoop_opts),
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "exitsnoop",
 	.description = "Trace all process termination (exit, fatal signal)",
-	.opts = options,
+	.opts = TOOL_OPTS(
+		{'t', "timestamp", NULL, "include timestamp (local time default)", TOOL_OPT_FLAG,
+		 OPT(timestamp)},
+		{OPT_UTC, "utc", NULL, "include timestamp in UTC (-t implied)", TOOL_OPT_CALL,
+		 .parse = parse_utc},
+		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+		{OPT_LABEL, "label", "LABEL", "label each line", TOOL_OPT_STR, OPT(label)},
+		{'x', "failed", NULL, "trace only fails, exclude exit(0)", TOOL_OPT_FLAG,
+		 OPT(failed)},
+		{OPT_PER_THREAD, "per-thread", NULL, "trace per thread termination", TOOL_OPT_FLAG,
+		 OPT(per_thread)},
+		SNOOP_OPTS_JSON_VERBOSE(struct exitsnoop_opts)),
 	.examples = "    exitsnoop                # trace all process termination\n"
 		    "    exitsnoop -x             # trace only fails, exclude exit(0)\n"
 		    "    exitsnoop -t             # include timestamps (local time)\n"
@@ -155,33 +154,20 @@ static void print_header(void *ctx)
 static int exitsnoop_main(int argc, char **argv)
 {
 	struct exitsnoop_opts o = {};
-	struct tool_run run = {.on_event = handle_event, .ctx = &o, .header = print_header};
-	struct exitsnoop *skel = NULL;
-	struct btf_min *bm = NULL;
+	struct tool_run run = {.skel = &exitsnoop_tool_skel,
+			       .ctx = &o,
+			       .on_event = handle_event,
+			       .header = print_header};
+	struct exitsnoop *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
 		return err;
-	if (o.verbose)
-		tk_libbpf_setup(true);
-	skel = TOOL_OPEN(exitsnoop, &bm);
-	if (!skel)
-		return 1;
 	skel->rodata->per_thread = o.per_thread;
 	skel->rodata->failed_only = o.failed;
 	skel->rodata->filter_tgid = o.pid;
-	err = 1;
-	if (attach_object__drop_missing(skel->obj) < 0 || TOOL_LOAD(exitsnoop, skel, &bm))
-		goto out;
-	run.obj = skel->obj;
-	run.lost = &skel->bss->lost_events;
 	run.json = o.json;
-	run.ready = o.json ? TOOL_JSON_READY : NULL;
-	err = tool_run(&run);
-out:
-	exitsnoop__destroy(skel);
-	btf_min__free(bm);
-	return err;
+	return tool_run(&run);
 }
 
 TOOL_REGISTER(exitsnoop, exitsnoop_main, "trace process termination (bcc exitsnoop)", &cli);

@@ -36,32 +36,27 @@ struct fcount {
 FUNCTOOL_FIRST(struct fcount);
 
 #define FC struct fcount
-static const struct tool_opt options[] = {
-	FUNCTOOL_OPT_PID(FC),
-	FUNCTOOL_OPT_INTERVAL(FC),
-	FUNCTOOL_OPT_DURATION(FC),
-	FUNCTOOL_OPT_TIMESTAMP(FC, "include timestamp on output"),
-	FUNCTOOL_OPT_REGEX(FC),
-	FUNCTOOL_OPT_DEBUG(FC),
-	{'c', NULL, "CPU", "trace this CPU only", TOOL_OPT_ULONG, offsetof(FC, cpu), 0, 4096},
-	FUNCTOOL_OPT_JSON(FC, "one JSON object per summary"),
-	FUNCTOOL_OPT_VERBOSE(FC),
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "funccount",
 	.description = "Count function calls, tracepoints or kernel functions.",
-	.opts = options,
+	.opts = TOOL_OPTS(
+		FUNCTOOL_OPT_PID(FC), FUNCTOOL_OPT_INTERVAL(FC), FUNCTOOL_OPT_DURATION(FC),
+		FUNCTOOL_OPT_TIMESTAMP(FC, "include timestamp on output"), FUNCTOOL_OPT_REGEX(FC),
+		FUNCTOOL_OPT_DEBUG(FC),
+		{'c', NULL, "CPU", "trace this CPU only", TOOL_OPT_ULONG, offsetof(FC, cpu), 0,
+		 4096},
+		FUNCTOOL_OPT_JSON(FC, "one JSON object per summary"), FUNCTOOL_OPT_VERBOSE(FC)),
 	.args = "pattern [pattern ...]",
-	.args_help = "  pattern      PATH:FUNC, LIB:FUNC (c:malloc), p:LIB:FUNC, t:CAT:EVENT, FUNC\n"
-		     "               (kernel)\n",
-	.examples = "  funccount -d 10 './server:main.*.Mul'   # count calls for 10 seconds\n"
-		    "  funccount -Ti 5 './server:main.*.Mul'   # print counts every 5 s with a time\n"
-		    "  funccount './server:runtime.*'          # every Go runtime function "
-		    "(uprobe_multi)\n"
-		    "  funccount 't:syscalls:sys_enter_*'      # tracepoints\n"
-		    "  funccount -p 181 c:malloc               # libc malloc of PID 181\n",
+	.args_help =
+		"  pattern      PATH:FUNC, LIB:FUNC (c:malloc), p:LIB:FUNC, t:CAT:EVENT, FUNC\n"
+		"               (kernel)\n",
+	.examples =
+		"  funccount -d 10 './server:main.*.Mul'   # count calls for 10 seconds\n"
+		"  funccount -Ti 5 './server:main.*.Mul'   # print counts every 5 s with a time\n"
+		"  funccount './server:runtime.*'          # every Go runtime function "
+		"(uprobe_multi)\n"
+		"  funccount 't:syscalls:sys_enter_*'      # tracepoints\n"
+		"  funccount -p 181 c:malloc               # libc malloc of PID 181\n",
 };
 
 struct count_row {

@@ -44,26 +44,18 @@ static int parse_unit(void *opts, const struct usage *u, int key, const char *ar
 }
 
 #define FL struct flat
-static const struct tool_opt options[] = {
-	FUNCTOOL_OPT_PID(FL),
-	FUNCTOOL_OPT_INTERVAL(FL),
-	FUNCTOOL_OPT_DURATION(FL),
-	FUNCTOOL_OPT_TIMESTAMP(FL, "include timestamp on output"),
-	{'u', NULL, NULL, "microsecond histogram", TOOL_OPT_CALL, .parse = parse_unit},
-	{'m', NULL, NULL, "millisecond histogram", TOOL_OPT_CALL, .parse = parse_unit},
-	{'F', NULL, NULL, "show a separate histogram per function", TOOL_OPT_FLAG,
-	 offsetof(FL, per_func)},
-	FUNCTOOL_OPT_REGEX(FL),
-	FUNCTOOL_OPT_DEBUG(FL),
-	FUNCTOOL_OPT_JSON(FL, "one JSON object per summary"),
-	FUNCTOOL_OPT_VERBOSE(FL),
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "funclatency",
 	.description = "Time functions and print latency as a histogram.",
-	.opts = options,
+	.opts = TOOL_OPTS(
+		FUNCTOOL_OPT_PID(FL), FUNCTOOL_OPT_INTERVAL(FL), FUNCTOOL_OPT_DURATION(FL),
+		FUNCTOOL_OPT_TIMESTAMP(FL, "include timestamp on output"),
+		{'u', NULL, NULL, "microsecond histogram", TOOL_OPT_CALL, .parse = parse_unit},
+		{'m', NULL, NULL, "millisecond histogram", TOOL_OPT_CALL, .parse = parse_unit},
+		{'F', NULL, NULL, "show a separate histogram per function", TOOL_OPT_FLAG,
+		 offsetof(FL, per_func)},
+		FUNCTOOL_OPT_REGEX(FL), FUNCTOOL_OPT_DEBUG(FL),
+		FUNCTOOL_OPT_JSON(FL, "one JSON object per summary"), FUNCTOOL_OPT_VERBOSE(FL)),
 	.args = "pattern",
 	.args_help = "  pattern      search expression for functions\n",
 	.epilog = "Go code is timed with a probe on every RET instruction, paired per goroutine;\n"

@@ -53,31 +53,26 @@ static int parse_min(void *opts, const struct usage *u, int key, const char *arg
 }
 
 #define FS struct fslow
-static const struct tool_opt options[] = {
-	FUNCTOOL_OPT_PID(FS),
-	{'m', NULL, "MIN_MS", "minimum duration to trace, ms (default 1)", TOOL_OPT_CALL,
-	 .parse = parse_min},
-	{'u', NULL, "MIN_US", "minimum duration to trace, us", TOOL_OPT_CALL, .parse = parse_min},
-	{'a', NULL, "ARGUMENTS", "print the first N arguments (Go: register ABI order)",
-	 TOOL_OPT_ULONG, offsetof(FS, nargs), 0, MAX_ARGS},
-	FUNCTOOL_OPT_TIMESTAMP(FS, "print time column (HH:MM:SS)"),
-	{'t', NULL, NULL, "print time column (seconds since start)", TOOL_OPT_FLAG,
-	 offsetof(FS, rel_time)},
-	{'f', NULL, NULL, "print folded stacks", TOOL_OPT_FLAG, offsetof(FS, folded)},
-	FUNCTOOL_OPT_DURATION(FS),
-	{'U', NULL, NULL, "show user stack", TOOL_OPT_FLAG, offsetof(FS, ustack)},
-	{'K', NULL, NULL, "show kernel stack", TOOL_OPT_FLAG, offsetof(FS, kstack)},
-	FUNCTOOL_OPT_REGEX(FS),
-	FUNCTOOL_OPT_DEBUG(FS),
-	FUNCTOOL_OPT_VERBOSE(FS),
-	FUNCTOOL_OPT_JSON(FS, "one JSON object per call"),
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "funcslower",
 	.description = "Trace slow function calls and print details.",
-	.opts = options,
+	.opts = TOOL_OPTS(
+		FUNCTOOL_OPT_PID(FS),
+		{'m', NULL, "MIN_MS", "minimum duration to trace, ms (default 1)", TOOL_OPT_CALL,
+		 .parse = parse_min},
+		{'u', NULL, "MIN_US", "minimum duration to trace, us", TOOL_OPT_CALL,
+		 .parse = parse_min},
+		{'a', NULL, "ARGUMENTS", "print the first N arguments (Go: register ABI order)",
+		 TOOL_OPT_ULONG, offsetof(FS, nargs), 0, MAX_ARGS},
+		FUNCTOOL_OPT_TIMESTAMP(FS, "print time column (HH:MM:SS)"),
+		{'t', NULL, NULL, "print time column (seconds since start)", TOOL_OPT_FLAG,
+		 offsetof(FS, rel_time)},
+		{'f', NULL, NULL, "print folded stacks", TOOL_OPT_FLAG, offsetof(FS, folded)},
+		FUNCTOOL_OPT_DURATION(FS),
+		{'U', NULL, NULL, "show user stack", TOOL_OPT_FLAG, offsetof(FS, ustack)},
+		{'K', NULL, NULL, "show kernel stack", TOOL_OPT_FLAG, offsetof(FS, kstack)},
+		FUNCTOOL_OPT_REGEX(FS), FUNCTOOL_OPT_DEBUG(FS), FUNCTOOL_OPT_VERBOSE(FS),
+		FUNCTOOL_OPT_JSON(FS, "one JSON object per call")),
 	.args = "function [function ...]",
 	.args_help = "  function      function(s) to trace\n",
 	.examples = "  funcslower -u 10 './server:main.(*Arith).Mul'     # calls over 10 us\n"
@@ -293,7 +288,6 @@ static int funcslower_main(int argc, char **argv)
 	run->obj = fs.skel->obj; /* its "events" ring buffer */
 	run->attach = attach;
 	run->on_event = handle_event;
-	run->lost = &fs.skel->bss->lost_events;
 	run->ready = fs.ready;
 	run->header = print_header;
 	err = tool_run(run);

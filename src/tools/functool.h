@@ -58,9 +58,11 @@ struct functool {
 #define FUNCTOOL_OPT_DEBUG(type)                                                                 \
 	{'D', NULL, NULL, "print the probe sites (debug)", TOOL_OPT_FLAG,                        \
 	 FUNCTOOL_OFF_(type, debug)}
-#define FUNCTOOL_OPT_VERBOSE(type)                                                               \
-	{'v', NULL, NULL, "verbose libbpf and verifier output", TOOL_OPT_FLAG,                   \
-	 FUNCTOOL_OFF_(type, verbose)}
+#define FUNCTOOL_OPT_VERBOSE(type)                                                                 \
+	{                                                                                          \
+		'v', NULL, NULL, "verbose libbpf and verifier output", TOOL_OPT_VERBOSE,           \
+			FUNCTOOL_OFF_(type, verbose)                                               \
+	}
 #define FUNCTOOL_OPT_JSON(type, help)                                                            \
 	{TOOL_OPT_JSON, "json", NULL, help, TOOL_OPT_FLAG, FUNCTOOL_OFF_(type, json)}
 

@@ -15,6 +15,8 @@
 #include "bpf/killsnoop.h"
 #include "killsnoop.skel.h"
 
+TOOL_SKEL_DEFINE(killsnoop);
+
 static const char *const call_names[] = {"kill", "tkill", "tgkill"};
 
 struct killsnoop_opts {
@@ -76,22 +78,19 @@ static int parse_signals(void *opts, const struct usage *u, int key, const char 
 }
 
 #define OPT(f) offsetof(struct killsnoop_opts, f)
-static const struct tool_opt options[] = {
-	{'x', "failed", NULL, "only show failed kill syscalls", TOOL_OPT_FLAG, OPT(failed)},
-	{'p', "pid", "PID", "trace this PID only which is the sender of signal", TOOL_OPT_PID,
-	 OPT(pid)},
-	{'T', "tpid", "TPID", "trace this target PID only which is the receiver of signal",
-	 TOOL_OPT_PID, OPT(tpid)},
-	{'s', "signal", "SIGNAL", "trace this signal only (comma-separated numbers or names)",
-	 TOOL_OPT_CALL, .parse = parse_signals},
-	SNOOP_OPTS_JSON_VERBOSE(struct killsnoop_opts),
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "killsnoop",
 	.description = "Trace signals issued by the kill() syscall",
-	.opts = options,
+	.opts = TOOL_OPTS(
+		{'x', "failed", NULL, "only show failed kill syscalls", TOOL_OPT_FLAG, OPT(failed)},
+		{'p', "pid", "PID", "trace this PID only which is the sender of signal",
+		 TOOL_OPT_PID, OPT(pid)},
+		{'T', "tpid", "TPID", "trace this target PID only which is the receiver of signal",
+		 TOOL_OPT_PID, OPT(tpid)},
+		{'s', "signal", "SIGNAL",
+		 "trace this signal only (comma-separated numbers or names)", TOOL_OPT_CALL,
+		 .parse = parse_signals},
+		SNOOP_OPTS_JSON_VERBOSE(struct killsnoop_opts)),
 	.examples = "    killsnoop           # trace all kill() signals\n"
 		    "    killsnoop -x        # only show failed kills\n"
 		    "    killsnoop -p 181    # only trace PID 181\n"
@@ -112,43 +111,23 @@ static void print_header(void *ctx)
 static int killsnoop_main(int argc, char **argv)
 {
 	struct killsnoop_opts o = {};
-	struct tool_run run = {.on_event = handle_event, .ctx = &o, .header = print_header};
-	struct killsnoop *skel = NULL;
+	struct tool_run run = {.skel = &killsnoop_tool_skel,
+			       .ctx = &o,
+			       .on_event = handle_event,
+			       .header = print_header};
+	struct killsnoop *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
 		return err;
-	if (o.verbose)
-		tk_libbpf_setup(true);
-	/*
-	 * A plain open, not TOOL_OPEN(): the BPF side reads syscall arguments only, so it has no
-	 * CO-RE relocation and libbpf reads no kernel BTF (snoop_common.bpf.h).
-	 */
-	skel = killsnoop__open();
-	if (!skel)
-		return tool_load_error("open", -errno);
 	skel->rodata->failed_only = o.failed;
 	skel->rodata->filter_tgid = o.pid;
 	skel->rodata->filter_tpid = o.tpid;
 	skel->rodata->sig_filter = o.sig_filter;
 	skel->rodata->sig_mask[0] = o.sig_mask[0];
 	skel->rodata->sig_mask[1] = o.sig_mask[1];
-	err = 1;
-	if (attach_object__drop_missing(skel->obj) < 0)
-		goto out;
-	err = killsnoop__load(skel);
-	if (err) {
-		err = tool_load_error("load", err);
-		goto out;
-	}
-	run.obj = skel->obj;
-	run.lost = &skel->bss->lost_events;
 	run.json = o.json;
-	run.ready = o.json ? TOOL_JSON_READY : NULL;
-	err = tool_run(&run);
-out:
-	killsnoop__destroy(skel);
-	return err;
+	return tool_run(&run);
 }
 
 TOOL_REGISTER(killsnoop, killsnoop_main, "trace signals issued by kill() (bcc killsnoop)", &cli);

@@ -16,6 +16,8 @@
 #include "bpf/opensnoop.h"
 #include "opensnoop.skel.h"
 
+TOOL_SKEL_DEFINE(opensnoop);
+
 static const struct {
 	const char *name;
 	unsigned long val;
@@ -136,30 +138,28 @@ static int parse_flag(void *opts, const struct usage *u, int key, const char *ar
 }
 
 #define OPT(f) offsetof(struct opensnoop_opts, f)
-static const struct tool_opt options[] = {
-	{'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
-	{'U', "print-uid", NULL, "print UID column", TOOL_OPT_FLAG, OPT(print_uid)},
-	{'x', "failed", NULL, "only show failed opens", TOOL_OPT_FLAG, OPT(failed)},
-	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
-	{'t', "tid", "TID", "trace this TID only", TOOL_OPT_PID, OPT(tid)},
-	{'u', "uid", "UID", "trace this UID only", TOOL_OPT_UID, OPT(uid)},
-	{'d', "duration", "DURATION", "total duration of trace in seconds", TOOL_OPT_ULONG,
-	 OPT(duration_s), 1, 100000000},
-	{'n', "name", "NAME", "only print process names containing this name", TOOL_OPT_STR,
-	 OPT(name)},
-	{'e', "extended_fields", NULL, "show extended fields", TOOL_OPT_FLAG, OPT(extended)},
-	{'f', "flag_filter", "FLAG_FILTER", "filter on flags argument (e.g., O_WRONLY)",
-	 TOOL_OPT_CALL, .parse = parse_flag},
-	{'F', "full-path", NULL, "show full path for an open file with relative path",
-	 TOOL_OPT_FLAG, OPT(full_path)},
-	SNOOP_OPTS_JSON_VERBOSE(struct opensnoop_opts),
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "opensnoop",
 	.description = "Trace open() syscalls",
-	.opts = options,
+	.opts = TOOL_OPTS(
+		{'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
+		 OPT(timestamp)},
+		{'U', "print-uid", NULL, "print UID column", TOOL_OPT_FLAG, OPT(print_uid)},
+		{'x', "failed", NULL, "only show failed opens", TOOL_OPT_FLAG, OPT(failed)},
+		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+		{'t', "tid", "TID", "trace this TID only", TOOL_OPT_PID, OPT(tid)},
+		{'u', "uid", "UID", "trace this UID only", TOOL_OPT_UID, OPT(uid)},
+		{'d', "duration", "DURATION", "total duration of trace in seconds", TOOL_OPT_ULONG,
+		 OPT(duration_s), 1, 100000000},
+		{'n', "name", "NAME", "only print process names containing this name", TOOL_OPT_STR,
+		 OPT(name)},
+		{'e', "extended_fields", NULL, "show extended fields", TOOL_OPT_FLAG,
+		 OPT(extended)},
+		{'f', "flag_filter", "FLAG_FILTER", "filter on flags argument (e.g., O_WRONLY)",
+		 TOOL_OPT_CALL, .parse = parse_flag},
+		{'F', "full-path", NULL, "show full path for an open file with relative path",
+		 TOOL_OPT_FLAG, OPT(full_path)},
+		SNOOP_OPTS_JSON_VERBOSE(struct opensnoop_opts)),
 	.examples = "    opensnoop                # trace all open() syscalls\n"
 		    "    opensnoop -T             # include timestamps\n"
 		    "    opensnoop -U             # include UID\n"
@@ -195,39 +195,29 @@ static int opensnoop_main(int argc, char **argv)
 {
 	struct opensnoop_opts o = {.uid = TOOL_UID_NONE};
 	struct opensnoop_ctx c = {.o = &o};
-	struct tool_run run = {.on_event = handle_event, .ctx = &c, .header = print_header};
-	struct opensnoop *skel = NULL;
-	struct btf_min *bm = NULL;
+	struct tool_run run = {.skel = &opensnoop_tool_skel,
+			       .ctx = &c,
+			       .on_event = handle_event,
+			       .header = print_header};
+	struct opensnoop *skel;
 	int err;
 
 	if (!tool_start(&cli, &o, argc, argv, &err))
 		return err;
-	if (o.verbose)
-		tk_libbpf_setup(true);
 	if (o.flags_mask)
 		o.extended = true; /* bcc shows FLAGS whenever it filters on them */
-	skel = TOOL_OPEN(opensnoop, &bm);
+	skel = tool_open(&run, &err);
 	if (!skel)
-		return 1;
+		return err;
 	skel->rodata->failed_only = o.failed;
 	skel->rodata->flags_mask = o.flags_mask;
 	skel->rodata->filter_tgid = o.pid;
 	skel->rodata->filter_tid = o.tid;
 	skel->rodata->filter_uid = o.uid;
 	skel->rodata->full_path = o.full_path;
-	err = 1;
-	if (attach_object__drop_missing(skel->obj) < 0 || TOOL_LOAD(opensnoop, skel, &bm))
-		goto out;
-	run.obj = skel->obj;
-	run.lost = &skel->bss->lost_events;
 	run.json = o.json;
-	run.ready = o.json ? TOOL_JSON_READY : NULL;
 	run.duration_s = o.duration_s;
-	err = tool_run(&run);
-out:
-	opensnoop__destroy(skel);
-	btf_min__free(bm);
-	return err;
+	return tool_run(&run);
 }
 
 TOOL_REGISTER(opensnoop, opensnoop_main, "trace open() syscalls (bcc opensnoop)", &cli);

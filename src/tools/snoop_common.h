@@ -13,10 +13,10 @@
 #include "tools/tool.h"
 
 /* The last rows of every snoop's options table: --json and -v (type: its options struct). */
-#define SNOOP_OPTS_JSON_VERBOSE(type)                                                            \
-	{TOOL_OPT_JSON, "json", NULL, "one JSON object per event", TOOL_OPT_FLAG,                \
-	 offsetof(type, json)},                                                                   \
-	{'v', "verbose", NULL, "print libbpf's messages", TOOL_OPT_FLAG, offsetof(type, verbose)}
+#define SNOOP_OPTS_JSON_VERBOSE(type)                                                              \
+	{TOOL_OPT_JSON,	      "json", NULL, "one JSON object per event", TOOL_OPT_FLAG,            \
+	 offsetof(type, json)},                                                                    \
+		TOOL_OPT_LIBBPF_VERBOSE(offsetof(type, verbose))
 
 /*
  * A signal number or name, with or without "SIG" ("9", "KILL", "SIGKILL"), as the value of

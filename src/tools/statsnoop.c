@@ -12,6 +12,8 @@
 #include "bpf/statsnoop.h"
 #include "statsnoop.skel.h"
 
+TOOL_SKEL_DEFINE(statsnoop);
+
 static const char *const sys_names[] = {
 	"N/A", "stat", "statx", "statfs", "newstat", "newlstat", "fstatat64", "newfstatat",
 };
@@ -27,19 +29,17 @@ struct statsnoop_ctx {
 };
 
 #define OPT(f) offsetof(struct statsnoop_opts, f)
-static const struct tool_opt options[] = {
-	{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
-	{'s', "sysname", NULL, "include syscall name on output", TOOL_OPT_FLAG, OPT(sysname)},
-	{'x', "failed", NULL, "only show failed stats", TOOL_OPT_FLAG, OPT(failed)},
-	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
-	SNOOP_OPTS_JSON_VERBOSE(struct statsnoop_opts),
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "statsnoop",
 	.description = "Trace stat() syscalls",
-	.opts = options,
+	.opts = TOOL_OPTS(
+		{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
+		 OPT(timestamp)},
+		{'s', "sysname", NULL, "include syscall name on output", TOOL_OPT_FLAG,
+		 OPT(sysname)},
+		{'x', "failed", NULL, "only show failed stats", TOOL_OPT_FLAG, OPT(failed)},
+		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+		SNOOP_OPTS_JSON_VERBOSE(struct statsnoop_opts)),
 	.examples = "    statsnoop           # trace all stat() syscalls\n"
 		    "    statsnoop -t        # include timestamps\n"
 		    "    statsnoop -s        # include syscall name\n"
@@ -102,39 +102,19 @@ static int statsnoop_main(int argc, char **argv)
 {
 	struct statsnoop_opts o = {};
 	struct statsnoop_ctx c = {.o = &o};
-	struct tool_run run = {.on_event = handle_event, .ctx = &c, .header = print_header};
-	struct statsnoop *skel = NULL;
+	struct tool_run run = {.skel = &statsnoop_tool_skel,
+			       .ctx = &c,
+			       .on_event = handle_event,
+			       .header = print_header};
+	struct statsnoop *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
 		return err;
-	if (o.verbose)
-		tk_libbpf_setup(true);
-	/*
-	 * A plain open, not TOOL_OPEN(): the BPF side reads syscall arguments only, so it has no
-	 * CO-RE relocation and libbpf reads no kernel BTF (snoop_common.bpf.h).
-	 */
-	skel = statsnoop__open();
-	if (!skel)
-		return tool_load_error("open", -errno);
 	skel->rodata->failed_only = o.failed;
 	skel->rodata->filter_tgid = o.pid;
-	err = 1;
-	if (attach_object__drop_missing(skel->obj) < 0)
-		goto out;
-	err = statsnoop__load(skel);
-	if (err) {
-		err = tool_load_error("load", err);
-		goto out;
-	}
-	run.obj = skel->obj;
-	run.lost = &skel->bss->lost_events;
 	run.json = o.json;
-	run.ready = o.json ? TOOL_JSON_READY : NULL;
-	err = tool_run(&run);
-out:
-	statsnoop__destroy(skel);
-	return err;
+	return tool_run(&run);
 }
 
 TOOL_REGISTER(statsnoop, statsnoop_main, "trace stat() syscalls (bcc statsnoop)", &cli);

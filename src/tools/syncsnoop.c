@@ -12,6 +12,8 @@
 #include "bpf/syncsnoop.h"
 #include "syncsnoop.skel.h"
 
+TOOL_SKEL_DEFINE(syncsnoop);
+
 static const char *const sys_names[SYNCSNOOP_NR] = {
 	"sync", "fsync", "fdatasync", "msync", "sync_file_range", "sync_file_range2", "syncfs",
 };
@@ -22,17 +24,12 @@ struct syncsnoop_opts {
 };
 
 #define OPT(f) offsetof(struct syncsnoop_opts, f)
-static const struct tool_opt options[] = {
-	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
-	SNOOP_OPTS_JSON_VERBOSE(struct syncsnoop_opts),
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "syncsnoop",
 	.description = "Trace sync syscalls (sync, fsync, fdatasync, msync, sync_file_range, "
 		       "syncfs)",
-	.opts = options,
+	.opts = TOOL_OPTS({'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+			  SNOOP_OPTS_JSON_VERBOSE(struct syncsnoop_opts)),
 	.examples = "    syncsnoop           # trace all sync syscalls\n"
 		    "    syncsnoop -p 181    # only trace PID 181\n",
 };
@@ -71,38 +68,18 @@ static void print_header(void *ctx)
 static int syncsnoop_main(int argc, char **argv)
 {
 	struct syncsnoop_opts o = {};
-	struct tool_run run = {.on_event = handle_event, .ctx = &o, .header = print_header};
-	struct syncsnoop *skel = NULL;
+	struct tool_run run = {.skel = &syncsnoop_tool_skel,
+			       .ctx = &o,
+			       .on_event = handle_event,
+			       .header = print_header};
+	struct syncsnoop *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
 		return err;
-	if (o.verbose)
-		tk_libbpf_setup(true);
-	/*
-	 * A plain open, not TOOL_OPEN(): the BPF side reads syscall arguments only, so it has no
-	 * CO-RE relocation and libbpf reads no kernel BTF (snoop_common.bpf.h).
-	 */
-	skel = syncsnoop__open();
-	if (!skel)
-		return tool_load_error("open", -errno);
 	skel->rodata->filter_tgid = o.pid;
-	err = 1;
-	if (attach_object__drop_missing(skel->obj) < 0)
-		goto out;
-	err = syncsnoop__load(skel);
-	if (err) {
-		err = tool_load_error("load", err);
-		goto out;
-	}
-	run.obj = skel->obj;
-	run.lost = &skel->bss->lost_events;
 	run.json = o.json;
-	run.ready = o.json ? TOOL_JSON_READY : NULL;
-	err = tool_run(&run);
-out:
-	syncsnoop__destroy(skel);
-	return err;
+	return tool_run(&run);
 }
 
 TOOL_REGISTER(syncsnoop, syncsnoop_main, "trace sync() family syscalls (bcc syncsnoop)", &cli);

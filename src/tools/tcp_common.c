@@ -46,13 +46,14 @@ int tcp_family_opt(const struct usage *u, int c, int *family)
 	return 0;
 }
 
-int tcp_port_filter(struct bpf_map *map, const struct tool_ports *p)
+int tcp_port_filter(struct bpf_object *obj, const char *map, const struct tool_ports *p)
 {
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, map);
 	uint8_t one = 1;
 
 	for (size_t i = 0; i < p->n; i++) {
-		if (bpf_map_update_elem(bpf_map__fd(map), &p->port[i], &one, BPF_ANY)) {
-			tk_err("cannot set the port filter: %s", strerror(errno));
+		if (!m || bpf_map_update_elem(bpf_map__fd(m), &p->port[i], &one, BPF_ANY)) {
+			tk_err("cannot set the port filter: %s", m ? strerror(errno) : "no map");
 			return 1;
 		}
 	}

@@ -43,12 +43,12 @@ int tcp_family_opt(const struct usage *u, int c, int *family);
  */
 int tcp_out_status(void);
 
-struct bpf_map;
+struct bpf_object;
 struct tool_ports;
 /*
- * Ports of a -P/-L/-D filter (TOOL_OPT_PORTS) into the BPF side's TCP_PORT_MAP (see
- * src/bpf/tcp_common.bpf.h); 0, or 1 after a one-line error.
+ * Ports of a -P/-L/-D filter (TOOL_OPT_PORTS) into the BPF side's TCP_PORT_MAP named map
+ * (see src/bpf/tcp_common.bpf.h); 0, or 1 after a one-line error.
  */
-int tcp_port_filter(struct bpf_map *map, const struct tool_ports *p);
+int tcp_port_filter(struct bpf_object *obj, const char *map, const struct tool_ports *p);
 
 #endif

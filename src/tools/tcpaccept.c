@@ -16,6 +16,8 @@
 #include "bpf/tcpaccept.h"
 #include "tcpaccept.skel.h"
 
+TOOL_SKEL_DEFINE(tcpaccept);
+
 struct tcpaccept_opts {
 	bool time, timestamp, json;
 	uint32_t pid;
@@ -29,22 +31,20 @@ struct tcpaccept_run {
 };
 
 #define OPT(f) offsetof(struct tcpaccept_opts, f)
-static const struct tool_opt options[] = {
-	{'T', "time", NULL, "include time column on output (HH:MM:SS)", TOOL_OPT_FLAG, OPT(time)},
-	{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
-	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
-	{'P', "port", "PORT", "comma-separated list of local ports to trace", TOOL_OPT_PORTS,
-	 OPT(ports)},
-	TOOL_OPTS_FAMILY(OPT(family), 1),
-	{TOOL_OPT_JSON, "json", NULL, "one JSON object per accept", TOOL_OPT_FLAG, OPT(json)},
-	TOOL_OPTS_CONTAINER_MAPS,
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "tcpaccept",
 	.description = "Trace TCP accepts",
-	.opts = options,
+	.opts = TOOL_OPTS({'T', "time", NULL, "include time column on output (HH:MM:SS)",
+			   TOOL_OPT_FLAG, OPT(time)},
+			  {'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
+			   OPT(timestamp)},
+			  {'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+			  {'P', "port", "PORT", "comma-separated list of local ports to trace",
+			   TOOL_OPT_PORTS, OPT(ports)},
+			  TOOL_OPTS_FAMILY(OPT(family), 1),
+			  {TOOL_OPT_JSON, "json", NULL, "one JSON object per accept", TOOL_OPT_FLAG,
+			   OPT(json)},
+			  TOOL_OPTS_CONTAINER_MAPS),
 	.examples = "    tcpaccept           # trace all TCP accept()s\n"
 		    "    tcpaccept -t        # include timestamps\n"
 		    "    tcpaccept -P 80,81  # only trace port 80 and 81\n"
@@ -97,38 +97,30 @@ static void print_header(void *ctx)
 	       "LADDR", "LPORT");
 }
 
+static int fill_ports(void *ctx, struct bpf_object *obj)
+{
+	return tcp_port_filter(obj, "lports", &((struct tcpaccept_run *)ctx)->o->ports);
+}
+
 static int tcpaccept_main(int argc, char **argv)
 {
 	struct tcpaccept_opts o = {};
 	struct tcpaccept_run r = {.o = &o};
-	struct tool_run run = {.on_event = on_event, .ctx = &r};
-	struct tcpaccept *skel = NULL;
-	struct btf_min *bm = NULL;
+	struct tool_run run = {.skel = &tcpaccept_tool_skel,
+			       .loaded = fill_ports,
+			       .ctx = &r,
+			       .on_event = on_event,
+			       .header = print_header};
+	struct tcpaccept *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
 		return err;
-	skel = TOOL_OPEN(tcpaccept, &bm);
-	if (!skel)
-		return 1;
 	skel->rodata->targ_pid = o.pid;
 	skel->rodata->targ_family = o.family;
 	skel->rodata->filter_ports = o.ports.n > 0;
-	err = TOOL_LOAD(tcpaccept, skel, &bm);
-	if (err)
-		goto out;
-	err = tcp_port_filter(skel->maps.lports, &o.ports);
-	if (err)
-		goto out;
-	run.obj = skel->obj;
-	run.lost = &skel->bss->lost_events;
 	run.json = o.json;
-	run.ready = o.json ? TOOL_JSON_READY : NULL;
-	run.header = print_header;
-	err = tool_run(&run);
-out:
-	tcpaccept__destroy(skel);
-	return err;
+	return tool_run(&run);
 }
 
 TOOL_REGISTER(tcpaccept, tcpaccept_main, "trace passive TCP connections (accept)", &cli);

@@ -23,8 +23,11 @@
 #include "core/net.h"
 #include "core/out.h"
 #include "tcpcong.skel.h"
+
 #include "core/btfmin.h"
 #include "tools/tool.h"
+
+TOOL_SKEL_DEFINE(tcpcong);
 
 struct opts {
 	bool timestamp, dist, micro, json, verbose;
@@ -67,27 +70,29 @@ static int parse_range(void *opts, const struct usage *u, int key, const char *a
 }
 
 #define OPT(f) offsetof(struct opts, f)
-static const struct tool_opt options[] = {
-	{'L', "localport", "LOCALPORT", "trace local ports only (PORT or LO-HI)", TOOL_OPT_CALL,
-	 .parse = parse_range},
-	{'R', "remoteport", "REMOTEPORT", "trace the dest ports only (PORT or LO-HI)",
-	 TOOL_OPT_CALL, .parse = parse_range},
-	{'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
-	{'d', "dist", NULL, "show distributions as histograms", TOOL_OPT_FLAG, OPT(dist)},
-	{'u', "microseconds", NULL, "output in microseconds", TOOL_OPT_FLAG, OPT(micro)},
-	{'j', "json", NULL, "one JSON object per output", TOOL_OPT_FLAG, OPT(json)},
-	{'v', "verbose", NULL, "print libbpf's messages", TOOL_OPT_FLAG, OPT(verbose)},
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "tcpcong",
 	.description = "Summarize tcp socket congestion control status duration\n"
 		       "(tracepoints tcp:tcp_cong_state_set and sock:inet_sock_set_state)",
-	.opts = options,
+	.opts = TOOL_OPTS(
+		{'L', "localport", "LOCALPORT", "trace local ports only (PORT or LO-HI)",
+		 TOOL_OPT_CALL, .parse = parse_range},
+		{'R', "remoteport", "REMOTEPORT", "trace the dest ports only (PORT or LO-HI)",
+		 TOOL_OPT_CALL, .parse = parse_range},
+		{'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
+		 OPT(timestamp)},
+		{'d', "dist", NULL, "show distributions as histograms", TOOL_OPT_FLAG, OPT(dist)},
+		{'u', "microseconds", NULL, "output in microseconds", TOOL_OPT_FLAG, OPT(micro)},
+		{'j', "json", NULL, "one JSON object per output", TOOL_OPT_FLAG, OPT(json)},
+		TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose))),
 	.args = "[interval] [outputs]",
 	.args_help = "  interval              output interval, in seconds\n"
 		     "  outputs               number of outputs\n",
+	.pos = (const struct tool_opt[]){{0, "interval", .kind = TOOL_OPT_ULONG,
+					  .off = OPT(interval_s), .min = 1, .max = 86400 * 365},
+					 {0, "outputs", .kind = TOOL_OPT_ULONG, .off = OPT(outputs),
+					  .min = 1, .max = 86400 * 365},
+					 {0}},
 	.examples = "    tcpcong                 # show tcp congestion status duration\n"
 		    "    tcpcong 1 10            # show 1 second summaries, 10 times\n"
 		    "    tcpcong -L 3000-3006 1  # 1s summaries, local port 3000-3006\n"
@@ -312,25 +317,15 @@ static int tcpcong_main(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct state s = {.o = &o};
-	struct tool_run run = {.ctx = &s, .on_interval = print_output};
-	struct btf_min *bm = NULL;
-	int err, first = tool_cli_parse(&cli, &o, argc, argv);
+	/* the last output: on Ctrl-C, or the only one without an interval */
+	struct tool_run run = {.skel = &tcpcong_tool_skel,
+			       .ctx = &s,
+			       .on_interval = print_output,
+			       .interval_at_end = true};
+	int err;
 
-	if (first < 0)
-		return tool_cli_exit(first);
-	if (first < argc &&
-	    tool_cli_ulong_arg(&cli, "interval", argv[first++], 1, 86400 * 365, &o.interval_s))
-		return 2;
-	if (first < argc &&
-	    tool_cli_ulong_arg(&cli, "outputs", argv[first++], 1, 86400 * 365, &o.outputs))
-		return 2;
-	if (first < argc)
-		return usage_extra_args(&cli.usage, argc, argv, first);
-	tk_stdout_linebuf();
-	tk_libbpf_setup(o.verbose);
-	s.obj = TOOL_OPEN(tcpcong, &bm);
-	if (!s.obj)
-		return 1;
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(s.obj = tool_open(&run, &err)))
+		return err;
 	if (o.lports.set) {
 		s.obj->rodata->lport_min = o.lports.min;
 		s.obj->rodata->lport_max = o.lports.max;
@@ -341,20 +336,11 @@ static int tcpcong_main(int argc, char **argv)
 	}
 	s.obj->rodata->dist_mode = o.dist;
 	s.obj->rodata->micro = o.micro;
-	err = TOOL_LOAD(tcpcong, s.obj, &bm);
-	if (err)
-		goto out;
-	run.obj = s.obj->obj;
 	run.interval_s = o.interval_s;
 	run.count = o.outputs;
 	run.json = o.json;
 	run.ready = "Tracing tcp congestion control status duration... Hit Ctrl-C to end.";
 	err = tool_run(&run);
-	/* the last output: on Ctrl-C, or the only one without an interval */
-	if (!err && (run.why == LOOP_SIGNAL || !o.interval_s))
-		err = print_output(&s) < 0 ? 1 : 0;
-out:
-	tcpcong__destroy(s.obj);
 	free(s.prev);
 	return err;
 }

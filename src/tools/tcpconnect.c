@@ -16,6 +16,8 @@
 #include "bpf/tcpconnect.h"
 #include "tcpconnect.skel.h"
 
+TOOL_SKEL_DEFINE(tcpconnect);
+
 struct tcpconnect_opts {
 	bool timestamp, lport, print_uid, count, json;
 	uint32_t pid, uid; /* uid: TOOL_UID_NONE without -u */
@@ -37,28 +39,24 @@ struct tcpconnect_run {
 };
 
 #define OPT(f) offsetof(struct tcpconnect_opts, f)
-static const struct tool_opt options[] = {
-	{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
-	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
-	{'P', "port", "PORT", "comma-separated list of destination ports to trace.",
-	 TOOL_OPT_PORTS, OPT(ports)},
-	TOOL_OPTS_FAMILY(OPT(family), 1),
-	{'L', "lport", NULL, "include LPORT on output", TOOL_OPT_FLAG, OPT(lport)},
-	{'U', "print-uid", NULL, "include UID on output", TOOL_OPT_FLAG, OPT(print_uid)},
-	{'u', "uid", "UID", "trace this UID only", TOOL_OPT_UID, OPT(uid)},
-	{'c', "count", NULL, "count connects per src ip and dest ip/port", TOOL_OPT_FLAG,
-	 OPT(count)},
-	{TOOL_OPT_JSON, "json", NULL, "one JSON object per connect (per flow with -c)",
-	 TOOL_OPT_FLAG, OPT(json)},
-	{'d', "dns", NULL, NULL, TOOL_OPT_UNSUPPORTED},
-	TOOL_OPTS_CONTAINER_MAPS,
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "tcpconnect",
 	.description = "Trace TCP connects",
-	.opts = options,
+	.opts = TOOL_OPTS(
+		{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
+		 OPT(timestamp)},
+		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+		{'P', "port", "PORT", "comma-separated list of destination ports to trace.",
+		 TOOL_OPT_PORTS, OPT(ports)},
+		TOOL_OPTS_FAMILY(OPT(family), 1),
+		{'L', "lport", NULL, "include LPORT on output", TOOL_OPT_FLAG, OPT(lport)},
+		{'U', "print-uid", NULL, "include UID on output", TOOL_OPT_FLAG, OPT(print_uid)},
+		{'u', "uid", "UID", "trace this UID only", TOOL_OPT_UID, OPT(uid)},
+		{'c', "count", NULL, "count connects per src ip and dest ip/port", TOOL_OPT_FLAG,
+		 OPT(count)},
+		{TOOL_OPT_JSON, "json", NULL, "one JSON object per connect (per flow with -c)",
+		 TOOL_OPT_FLAG, OPT(json)},
+		{'d', "dns", NULL, NULL, TOOL_OPT_UNSUPPORTED}, TOOL_OPTS_CONTAINER_MAPS),
 	.examples = "    tcpconnect           # trace all TCP connect()s\n"
 		    "    tcpconnect -t        # include timestamps\n"
 		    "    tcpconnect -p 181    # only trace PID 181\n"
@@ -101,8 +99,9 @@ static int count_cmp(const void *a, const void *b)
 	return x->n < y->n ? 1 : x->n > y->n ? -1 : 0;
 }
 
-static void count_print(struct tcpconnect_run *r)
+static void count_print(void *ctx)
 {
+	struct tcpconnect_run *r = ctx;
 	struct tcp_addrs a;
 
 	qsort(r->counts, r->ncounts, sizeof(*r->counts), count_cmp);
@@ -188,41 +187,34 @@ static void print_header(void *ctx)
 		       "DPORT");
 }
 
+static int fill_ports(void *ctx, struct bpf_object *obj)
+{
+	return tcp_port_filter(obj, "dports", &((struct tcpconnect_run *)ctx)->o->ports);
+}
+
 static int tcpconnect_main(int argc, char **argv)
 {
 	struct tcpconnect_opts o = {.uid = TOOL_UID_NONE};
 	struct tcpconnect_run r = {.o = &o};
-	struct tool_run run = {.on_event = on_event, .ctx = &r};
-	struct tcpconnect *skel = NULL;
-	struct btf_min *bm = NULL;
+	struct tool_run run = {.skel = &tcpconnect_tool_skel,
+			       .loaded = fill_ports,
+			       .ctx = &r,
+			       .on_event = on_event,
+			       .header = print_header};
+	struct tcpconnect *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
 		return err;
-	skel = TOOL_OPEN(tcpconnect, &bm);
-	if (!skel)
-		return 1;
 	skel->rodata->targ_pid = o.pid;
 	skel->rodata->targ_uid = o.uid;
 	skel->rodata->filter_uid = o.uid != TOOL_UID_NONE;
 	skel->rodata->filter_ports = o.ports.n > 0;
 	skel->rodata->targ_family = o.family;
-	err = TOOL_LOAD(tcpconnect, skel, &bm);
-	if (err)
-		goto out;
-	err = tcp_port_filter(skel->maps.dports, &o.ports);
-	if (err)
-		goto out;
-	run.obj = skel->obj;
-	run.lost = &skel->bss->lost_events;
 	run.json = o.json;
-	run.ready = o.json ? TOOL_JSON_READY : "Tracing connect ... Hit Ctrl-C to end";
-	run.header = print_header;
+	run.ready = "Tracing connect ... Hit Ctrl-C to end";
+	run.footer = o.count ? count_print : NULL;
 	err = tool_run(&run);
-	if (run.ran && o.count)
-		count_print(&r);
-out:
-	tcpconnect__destroy(skel);
 	free(r.counts);
 	return err;
 }

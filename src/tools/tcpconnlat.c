@@ -17,6 +17,8 @@
 #include "bpf/tcpconnlat.h"
 #include "tcpconnlat.skel.h"
 
+TOOL_SKEL_DEFINE(tcpconnlat);
+
 struct tcpconnlat_opts {
 	bool timestamp, lport, verbose, json;
 	uint32_t pid;
@@ -29,23 +31,42 @@ struct tcpconnlat_run {
 	struct snoop_clock clock;
 };
 
-#define OPT(f) offsetof(struct tcpconnlat_opts, f)
-static const struct tool_opt options[] = {
-	{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
-	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
-	{'L', "lport", NULL, "include LPORT on output", TOOL_OPT_FLAG, OPT(lport)},
-	TOOL_OPTS_FAMILY(OPT(family), 1),
-	{'v', "verbose", NULL, "print libbpf's debug messages", TOOL_OPT_FLAG, OPT(verbose)},
-	{TOOL_OPT_JSON, "json", NULL, "one JSON object per connection", TOOL_OPT_FLAG, OPT(json)},
-	{0},
-};
+static int parse_min_ms(void *opts, const struct usage *u, int key, const char *s)
+{
+	uint64_t *min_us = &((struct tcpconnlat_opts *)opts)->min_us;
+	char *end;
+	double v;
 
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 1e9) {
+		usage_error(u,
+			    "argument duration_ms: invalid value: '%s' (expected a non-negative "
+			    "number)",
+			    s);
+		return -EINVAL;
+	}
+	*min_us = (uint64_t)(v * 1000); /* bcc: int(duration_ms * 1000) */
+	return 0;
+}
+
+#define OPT(f) offsetof(struct tcpconnlat_opts, f)
 static struct tool_cli cli = {
 	.name = "tcpconnlat",
 	.description = "Trace TCP connects and show connection latency",
-	.opts = options,
+	.opts = TOOL_OPTS(
+		{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
+		 OPT(timestamp)},
+		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+		{'L', "lport", NULL, "include LPORT on output", TOOL_OPT_FLAG, OPT(lport)},
+		TOOL_OPTS_FAMILY(OPT(family), 1), TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose)),
+		{TOOL_OPT_JSON, "json", NULL, "one JSON object per connection", TOOL_OPT_FLAG,
+		 OPT(json)}),
 	.args = "[duration_ms]",
 	.args_help = "  duration_ms           minimum duration to trace (ms)\n",
+	.pos =
+		(const struct tool_opt[]){
+			{0, "duration_ms", NULL, NULL, TOOL_OPT_CALL, .parse = parse_min_ms}, {0}},
 	.examples = "    tcpconnlat           # trace all TCP connect()s\n"
 		    "    tcpconnlat 1         # trace connection latency slower than 1 ms\n"
 		    "    tcpconnlat 0.1       # trace connection latency slower than 100 us\n"
@@ -106,57 +127,24 @@ static void print_header(void *ctx)
 		       "DADDR", "DPORT", "LAT(ms)");
 }
 
-static int parse_min_ms(const struct usage *u, const char *s, uint64_t *min_us)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 1e9) {
-		usage_error(u, "argument duration_ms: invalid value: '%s' (expected a non-negative number)",
-			    s);
-		return -EINVAL;
-	}
-	*min_us = (uint64_t)(v * 1000); /* bcc: int(duration_ms * 1000) */
-	return 0;
-}
-
 static int tcpconnlat_main(int argc, char **argv)
 {
 	struct tcpconnlat_opts o = {};
 	struct tcpconnlat_run r = {.o = &o};
-	struct tool_run run = {.on_event = on_event, .ctx = &r};
-	struct tcpconnlat *skel = NULL;
-	struct btf_min *bm = NULL;
-	int err, first = tool_cli_parse(&cli, &o, argc, argv);
+	struct tool_run run = {.skel = &tcpconnlat_tool_skel,
+			       .ctx = &r,
+			       .on_event = on_event,
+			       .header = print_header};
+	struct tcpconnlat *skel;
+	int err;
 
-	if (first < 0)
-		return tool_cli_exit(first);
-	if (first < argc && parse_min_ms(&cli.usage, argv[first++], &o.min_us))
-		return 2;
-	if (first < argc)
-		return usage_extra_args(&cli.usage, argc, argv, first);
-	tk_stdout_linebuf();
-	tk_libbpf_setup(o.verbose);
-	skel = TOOL_OPEN(tcpconnlat, &bm);
-	if (!skel)
-		return 1;
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
+		return err;
 	skel->rodata->targ_pid = o.pid;
 	skel->rodata->targ_family = o.family;
 	skel->rodata->min_us = o.min_us;
-	err = TOOL_LOAD(tcpconnlat, skel, &bm);
-	if (err)
-		goto out;
-	run.obj = skel->obj;
-	run.lost = &skel->bss->lost_events;
 	run.json = o.json;
-	run.ready = o.json ? TOOL_JSON_READY : NULL;
-	run.header = print_header;
-	err = tool_run(&run);
-out:
-	tcpconnlat__destroy(skel);
-	return err;
+	return tool_run(&run);
 }
 
 TOOL_REGISTER(tcpconnlat, tcpconnlat_main, "trace TCP active connection latency", &cli);

@@ -22,9 +22,12 @@
 #include "core/net.h"
 #include "core/out.h"
 #include "tcpdrop.skel.h"
+
 #include "core/btfmin.h"
 #include "tools/tcp_common.h"
 #include "tools/tool.h"
+
+TOOL_SKEL_DEFINE(tcpdrop);
 
 struct opts {
 	bool json, verbose;
@@ -45,17 +48,6 @@ struct printer {
 enum { OPT_NETNS = TOOL_OPT_JSON + 16, OPT_PIDNS };
 
 #define OPT(f) offsetof(struct opts, f)
-static const struct tool_opt options[] = {
-	TOOL_OPTS_FAMILY(OPT(family), 1),
-	{OPT_NETNS, "netns-id", "NETNS_ID", "the netns id to filter by", TOOL_OPT_ULONG,
-	 OPT(netns_id), 0, UINT32_MAX, .group = 2},
-	{OPT_PIDNS, "pid-netns", "PID_NETNS", "the pid whose netns to filter by", TOOL_OPT_ULONG,
-	 OPT(pid_netns), 1, INT32_MAX, .group = 2},
-	{TOOL_OPT_JSON, "json", NULL, "one JSON object per drop", TOOL_OPT_FLAG, OPT(json)},
-	{'v', "verbose", NULL, "print libbpf's messages", TOOL_OPT_FLAG, OPT(verbose)},
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "tcpdrop",
 	.description =
@@ -63,7 +55,14 @@ static struct tool_cli cli = {
 		"Addresses and ports are the dropped packet's; STATE is its socket's, NONE when\n"
 		"it had none yet (e.g. dropped before the socket lookup, as netfilter input\n"
 		"drops on loopback are). PID is whichever task was on-CPU.",
-	.opts = options,
+	.opts = TOOL_OPTS(
+		TOOL_OPTS_FAMILY(OPT(family), 1),
+		{OPT_NETNS, "netns-id", "NETNS_ID", "the netns id to filter by", TOOL_OPT_ULONG,
+		 OPT(netns_id), 0, UINT32_MAX, .group = 2},
+		{OPT_PIDNS, "pid-netns", "PID_NETNS", "the pid whose netns to filter by",
+		 TOOL_OPT_ULONG, OPT(pid_netns), 1, INT32_MAX, .group = 2},
+		{TOOL_OPT_JSON, "json", NULL, "one JSON object per drop", TOOL_OPT_FLAG, OPT(json)},
+		TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose))),
 	.examples = "    tcpdrop           # trace kernel TCP drops\n"
 		    "    tcpdrop -4        # trace IPv4 family only\n"
 		    "    tcpdrop -6        # trace IPv6 family only\n",
@@ -177,16 +176,16 @@ static int tcpdrop_main(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct printer p = {.o = &o};
-	struct tool_run run = {.on_event = on_event, .ctx = &p, .header = print_header};
-	struct tcpdrop *obj = NULL;
-	struct btf_min *bm = NULL;
+	struct tool_run run = {.skel = &tcpdrop_tool_skel,
+			       .ctx = &p,
+			       .on_event = on_event,
+			       .header = print_header};
+	struct tcpdrop *skel;
 	unsigned long netns;
 	int err;
 
 	if (!tool_start(&cli, &o, argc, argv, &err))
 		return err;
-	if (o.verbose)
-		tk_libbpf_setup(true);
 	netns = o.netns_id;
 	if (o.pid_netns) {
 		err = netns_of_pid(o.pid_netns, &netns);
@@ -195,20 +194,14 @@ static int tcpdrop_main(int argc, char **argv)
 			return 1;
 		}
 	}
-	obj = TOOL_OPEN(tcpdrop, &bm);
-	if (!obj)
-		return 1;
-	obj->rodata->targ_family = o.family;
-	obj->rodata->targ_netns = netns;
-	err = TOOL_LOAD(tcpdrop, obj, &bm);
-	if (err)
-		goto out;
-	run.obj = obj->obj;
-	run.json = o.json;
-	run.ready = o.json ? "Tracing TCP drops... Hit Ctrl-C to end." : NULL;
-	err = tool_run(&run);
-out:
-	tcpdrop__destroy(obj);
+	skel = tool_open(&run, &err);
+	if (skel) {
+		skel->rodata->targ_family = o.family;
+		skel->rodata->targ_netns = netns;
+		run.json = o.json;
+		run.ready = o.json ? "Tracing TCP drops... Hit Ctrl-C to end." : NULL;
+		err = tool_run(&run);
+	}
 	ksyms__free(p.ksyms);
 	kbtf__close(p.btf);
 	return err;

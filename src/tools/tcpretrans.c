@@ -20,9 +20,12 @@
 #include "core/net.h"
 #include "core/out.h"
 #include "tcpretrans.skel.h"
+
 #include "core/btfmin.h"
 #include "tools/tcp_common.h"
 #include "tools/tool.h"
+
+TOOL_SKEL_DEFINE(tcpretrans);
 
 struct opts {
 	bool lossprobe, count, sequence, json, verbose;
@@ -30,24 +33,23 @@ struct opts {
 };
 
 #define OPT(f) offsetof(struct opts, f)
-static const struct tool_opt options[] = {
-	{'l', "lossprobe", NULL,
-	 "include tail loss probe attempts (needs kprobes: refused here when the kernel has "
-	 "none, as TLPs have no tracepoint)",
-	 TOOL_OPT_FLAG, OPT(lossprobe)},
-	{'c', "count", NULL, "count occurred retransmits per flow", TOOL_OPT_FLAG, OPT(count)},
-	{'s', "sequence", NULL, "display TCP sequence numbers", TOOL_OPT_FLAG, OPT(sequence)},
-	TOOL_OPTS_FAMILY(OPT(family), 1),
-	{TOOL_OPT_JSON, "json", NULL, "one JSON object per retransmit (with -c: one at exit)",
-	 TOOL_OPT_FLAG, OPT(json)},
-	{'v', "verbose", NULL, "print libbpf's messages", TOOL_OPT_FLAG, OPT(verbose)},
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "tcpretrans",
 	.description = "Trace TCP retransmits (tracepoint tcp:tcp_retransmit_skb)",
-	.opts = options,
+	.opts = TOOL_OPTS({'l', "lossprobe", NULL,
+			   "include tail loss probe attempts (needs kprobes: refused here when the "
+			   "kernel has "
+			   "none, as TLPs have no tracepoint)",
+			   TOOL_OPT_FLAG, OPT(lossprobe)},
+			  {'c', "count", NULL, "count occurred retransmits per flow", TOOL_OPT_FLAG,
+			   OPT(count)},
+			  {'s', "sequence", NULL, "display TCP sequence numbers", TOOL_OPT_FLAG,
+			   OPT(sequence)},
+			  TOOL_OPTS_FAMILY(OPT(family), 1),
+			  {TOOL_OPT_JSON, "json", NULL,
+			   "one JSON object per retransmit (with -c: one at exit)", TOOL_OPT_FLAG,
+			   OPT(json)},
+			  TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose))),
 	.examples = "    tcpretrans           # trace TCP retransmits\n"
 		    "    tcpretrans -l        # include TLP attempts\n"
 		    "    tcpretrans -4        # trace IPv4 family only\n"
@@ -58,6 +60,13 @@ static const char *type_str(unsigned int type)
 {
 	return type == TCPRETRANS_TLP ? "L" : "R";
 }
+
+/* The run's context: the options first, so that o = ctx */
+struct retrans_run {
+	struct opts o;
+	struct tcpretrans *skel;
+	int status;
+};
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -181,44 +190,42 @@ static void print_header(void *ctx)
 		       "T", "RADDR:RPORT", "STATE");
 }
 
+/* -c: the counts, once detached */
+static void counts_footer(void *ctx)
+{
+	struct retrans_run *r = ctx;
+
+	r->status = print_counts(bpf_map__fd(r->skel->maps.counts), &r->o) ? 1 : 0;
+}
+
 static int tcpretrans_main(int argc, char **argv)
 {
-	struct opts o = {0};
+	struct retrans_run r = {};
 	/* -c counts in a map, printed at exit: no events then */
-	struct tool_run run = {.ctx = &o, .header = print_header};
-	struct tcpretrans *obj = NULL;
-	struct btf_min *bm = NULL;
+	struct tool_run run = {.skel = &tcpretrans_tool_skel, .ctx = &r, .header = print_header};
+	const struct opts *o = &r.o;
 	char why[256] = "";
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err))
+	if (!tool_start(&cli, &r.o, argc, argv, &err))
 		return err;
-	if (o.verbose)
-		tk_libbpf_setup(true);
-	if (o.lossprobe && kernel_kfunc_mech(why, sizeof(why)) != KFUNC_KPROBE) {
+	if (o->lossprobe && kernel_kfunc_mech(why, sizeof(why)) != KFUNC_KPROBE) {
 		tk_err("-l: tail loss probes have no tracepoint and need a kprobe on "
 		       "tcp_send_loss_probe, which this kernel cannot attach");
 		return 1;
 	}
-	obj = TOOL_OPEN(tcpretrans, &bm);
-	if (!obj)
-		return 1;
-	obj->rodata->targ_family = o.family;
-	obj->rodata->count_mode = o.count;
-	bpf_program__set_autoload(obj->progs.tcp_send_loss_probe, o.lossprobe);
-	err = TOOL_LOAD(tcpretrans, obj, &bm);
-	if (err)
-		goto out;
-	run.obj = obj->obj;
-	run.on_event = o.count ? NULL : on_event;
-	run.json = o.json;
+	r.skel = tool_open(&run, &err);
+	if (!r.skel)
+		return err;
+	r.skel->rodata->targ_family = o->family;
+	r.skel->rodata->count_mode = o->count;
+	bpf_program__set_autoload(r.skel->progs.tcp_send_loss_probe, o->lossprobe);
+	run.on_event = o->count ? NULL : on_event;
+	run.footer = o->count ? counts_footer : NULL;
+	run.json = o->json;
 	run.ready = "Tracing retransmits ... Hit Ctrl-C to end";
 	err = tool_run(&run);
-	if (!err && o.count)
-		err = print_counts(bpf_map__fd(obj->maps.counts), &o) ? 1 : 0;
-out:
-	tcpretrans__destroy(obj);
-	return err;
+	return err ? err : r.status;
 }
 
 TOOL_REGISTER(tcpretrans, tcpretrans_main, "trace TCP retransmits (bcc tcpretrans)", &cli);

@@ -21,8 +21,11 @@
 #include "core/net.h"
 #include "core/out.h"
 #include "tcprtt.skel.h"
+
 #include "core/btfmin.h"
 #include "tools/tool.h"
+
+TOOL_SKEL_DEFINE(tcprtt);
 
 struct opts {
 	unsigned long interval_s, duration_s;
@@ -65,37 +68,39 @@ static int parse_addr(void *opts, const struct usage *u, int key, const char *ar
 
 #define MAX_S (86400UL * 365)
 #define OPT(f) offsetof(struct opts, f)
-static const struct tool_opt options[] = {
-	{'i', "interval", "INTERVAL", "summary interval, seconds", TOOL_OPT_ULONG, OPT(interval_s),
-	 1, MAX_S},
-	{'d', "duration", "DURATION", "total duration of trace, seconds", TOOL_OPT_ULONG,
-	 OPT(duration_s), 1, MAX_S},
-	{'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
-	{'m', "milliseconds", NULL, "millisecond histogram", TOOL_OPT_FLAG, OPT(ms)},
-	{'p', "lport", "LPORT", "filter for local port", TOOL_OPT_CALL, .parse = parse_port},
-	{'P', "rport", "RPORT", "filter for remote port", TOOL_OPT_CALL, .parse = parse_port},
-	{'a', "laddr", "LADDR", "filter for local address (IPv4 or IPv6)", TOOL_OPT_CALL,
-	 .parse = parse_addr},
-	{'A', "raddr", "RADDR", "filter for remote address (IPv4 or IPv6)", TOOL_OPT_CALL,
-	 .parse = parse_addr},
-	{'b', "byladdr", NULL, "show sockets histogram by local address", TOOL_OPT_FLAG,
-	 OPT(laddr_hist), .group = 1},
-	{'B', "byraddr", NULL, "show sockets histogram by remote address", TOOL_OPT_FLAG,
-	 OPT(raddr_hist), .group = 1},
-	{'e', "extension", NULL, "show extension summary(average)", TOOL_OPT_FLAG, OPT(extended)},
-	{'D', "debug", NULL, "print libbpf's messages (same as -v)", TOOL_OPT_FLAG, OPT(verbose)},
-	TOOL_OPTS_FAMILY(OPT(family), 2),
-	{TOOL_OPT_JSON, "json", NULL, "one JSON object per summary", TOOL_OPT_FLAG, OPT(json)},
-	{'v', "verbose", NULL, "print libbpf's messages", TOOL_OPT_FLAG, OPT(verbose)},
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "tcprtt",
 	.description =
 		"Summarize TCP RTT as a histogram (tracepoint tcp:tcp_probe: the smoothed RTT of\n"
 		"the receiving socket, sampled at each segment an ESTABLISHED socket receives)",
-	.opts = options,
+	.opts = TOOL_OPTS(
+		{'i', "interval", "INTERVAL", "summary interval, seconds", TOOL_OPT_ULONG,
+		 OPT(interval_s), 1, MAX_S},
+		{'d', "duration", "DURATION", "total duration of trace, seconds", TOOL_OPT_ULONG,
+		 OPT(duration_s), 1, MAX_S},
+		{'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
+		 OPT(timestamp)},
+		{'m', "milliseconds", NULL, "millisecond histogram", TOOL_OPT_FLAG, OPT(ms)},
+		{'p', "lport", "LPORT", "filter for local port", TOOL_OPT_CALL,
+		 .parse = parse_port},
+		{'P', "rport", "RPORT", "filter for remote port", TOOL_OPT_CALL,
+		 .parse = parse_port},
+		{'a', "laddr", "LADDR", "filter for local address (IPv4 or IPv6)", TOOL_OPT_CALL,
+		 .parse = parse_addr},
+		{'A', "raddr", "RADDR", "filter for remote address (IPv4 or IPv6)", TOOL_OPT_CALL,
+		 .parse = parse_addr},
+		{'b', "byladdr", NULL, "show sockets histogram by local address", TOOL_OPT_FLAG,
+		 OPT(laddr_hist), .group = 1},
+		{'B', "byraddr", NULL, "show sockets histogram by remote address", TOOL_OPT_FLAG,
+		 OPT(raddr_hist), .group = 1},
+		{'e', "extension", NULL, "show extension summary(average)", TOOL_OPT_FLAG,
+		 OPT(extended)},
+		{'D', "debug", NULL, "print libbpf's messages (same as -v)", TOOL_OPT_FLAG,
+		 OPT(verbose)},
+		TOOL_OPTS_FAMILY(OPT(family), 2),
+		{TOOL_OPT_JSON, "json", NULL, "one JSON object per summary", TOOL_OPT_FLAG,
+		 OPT(json)},
+		TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose))),
 	.examples = "    tcprtt            # summarize TCP RTT\n"
 		    "    tcprtt -i 1 -d 10 # print 1 second summaries, 10 times\n"
 		    "    tcprtt -m -T      # summarize in millisecond, and timestamps\n"
@@ -188,8 +193,11 @@ static int tcprtt_main(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct state s = {.o = &o};
-	struct tool_run run = {.ctx = &s, .on_interval = print_summary};
-	struct btf_min *bm = NULL;
+	/* the last summary: on Ctrl-C, or at the end of -d without -i */
+	struct tool_run run = {.skel = &tcprtt_tool_skel,
+			       .ctx = &s,
+			       .on_interval = print_summary,
+			       .interval_at_end = true};
 	char ready[64];
 	int err;
 
@@ -199,11 +207,9 @@ static int tcprtt_main(int argc, char **argv)
 			 (o.raddr_family && o.raddr_family != o.family)))
 		return usage_error(&cli.usage, "an address filter of the other family than -%d "
 				   "matches nothing", o.family == AF_INET ? 4 : 6);
-	if (o.verbose)
-		tk_libbpf_setup(true);
-	s.obj = TOOL_OPEN(tcprtt, &bm);
+	s.obj = tool_open(&run, &err);
 	if (!s.obj)
-		return 1;
+		return err;
 	s.obj->rodata->targ_sport = o.lport;
 	s.obj->rodata->targ_dport = o.rport;
 	s.obj->rodata->targ_saddr_family = o.laddr_family;
@@ -214,25 +220,15 @@ static int tcprtt_main(int argc, char **argv)
 	s.obj->rodata->targ_laddr_hist = o.laddr_hist;
 	s.obj->rodata->targ_raddr_hist = o.raddr_hist;
 	s.obj->rodata->targ_ms = o.ms;
-	err = TOOL_LOAD(tcprtt, s.obj, &bm);
-	if (err)
-		goto out;
 	if (o.duration_s)
 		snprintf(ready, sizeof(ready), "Tracing TCP RTT for %lu secs.", o.duration_s);
 	else
 		snprintf(ready, sizeof(ready), "Tracing TCP RTT... Hit Ctrl-C to end.");
-	run.obj = s.obj->obj;
 	run.interval_s = o.interval_s;
 	run.duration_s = o.duration_s;
 	run.json = o.json;
 	run.ready = ready;
-	err = tool_run(&run);
-	/* The last summary: on Ctrl-C, or at the end of -d without -i. */
-	if (!err && (run.why == LOOP_SIGNAL || !o.interval_s))
-		print_summary(&s);
-out:
-	tcprtt__destroy(s.obj);
-	return err;
+	return tool_run(&run);
 }
 
 TOOL_REGISTER(tcprtt, tcprtt_main, "TCP RTT histogram (bcc tcprtt)", &cli);

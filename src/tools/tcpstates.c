@@ -8,49 +8,26 @@
 
 #include "core/log.h"
 #include "core/out.h"
-#include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
-#include "core/btfmin.h"
+#include "tools/tcp_session.h"
 #include "tools/tool.h"
 
 #include "bpf/tcpstates.h"
 #include "tcpstates.skel.h"
 
-struct tcpstates_opts {
-	bool time, timestamp, wide, csv, json;
-	uint32_t pid;
-	int family;
-	struct tool_ports lports, dports;
-};
+TOOL_SKEL_DEFINE(tcpstates);
 
-struct tcpstates_run {
-	const struct tcpstates_opts *o;
-	struct snoop_clock clock;
-};
-
-#define OPT(f) offsetof(struct tcpstates_opts, f)
-static const struct tool_opt options[] = {
-	{'T', "time", NULL, "include time column on output (HH:MM:SS)", TOOL_OPT_FLAG, OPT(time)},
-	{'t', "timestamp", NULL, "include timestamp on output (seconds)", TOOL_OPT_FLAG,
-	 OPT(timestamp)},
-	{'w', "wide", NULL, "wide column output (fits IPv6 addresses)", TOOL_OPT_FLAG, OPT(wide)},
-	{'s', "csv", NULL, "comma separated values output", TOOL_OPT_FLAG, OPT(csv)},
-	{'L', "localport", "LOCALPORT", "comma-separated list of local ports to trace.",
-	 TOOL_OPT_PORTS, OPT(lports)},
-	{'D', "remoteport", "REMOTEPORT", "comma-separated list of remote ports to trace.",
-	 TOOL_OPT_PORTS, OPT(dports)},
-	{'p', "pid", "PID", "trace this PID only (the socket's owner)", TOOL_OPT_PID, OPT(pid)},
-	TOOL_OPTS_FAMILY(OPT(family), 1),
-	{TOOL_OPT_JSON, "json", NULL, "one JSON object per state change", TOOL_OPT_FLAG,
-	 OPT(json)},
-	{'Y', "journal", NULL, "systemd journal", TOOL_OPT_UNSUPPORTED},
-	{0},
-};
-
+#define OPT TCP_SESSION_OPT
 static struct tool_cli cli = {
 	.name = "tcpstates",
 	.description = "Trace TCP session state changes and durations",
-	.opts = options,
+	.opts = TOOL_OPTS(TCP_SESSION_OPTS_COLUMNS, TCP_SESSION_OPTS_PORTS,
+			  {'p', "pid", "PID", "trace this PID only (the socket's owner)",
+			   TOOL_OPT_PID, OPT(pid)},
+			  TOOL_OPTS_FAMILY(OPT(family), 1),
+			  {TOOL_OPT_JSON, "json", NULL, "one JSON object per state change",
+			   TOOL_OPT_FLAG, OPT(json)},
+			  {'Y', "journal", NULL, "systemd journal", TOOL_OPT_UNSUPPORTED}),
 	.epilog = "C-PID/C-COMM: the socket's owner (cached at connect, accept and close) when "
 		  "known,\nelse the task the change ran in.\n",
 	.examples = "    tcpstates           # trace all TCP state changes\n"
@@ -65,10 +42,10 @@ static struct tool_cli cli = {
 
 static int on_event(void *ctx, void *data, size_t size)
 {
-	struct tcpstates_run *r = ctx;
-	const struct tcpstates_opts *o = r->o;
+	struct tcp_session_run *r = ctx;
+	const struct tcp_session_opts *o = r->o;
 	const struct tcpstates_event *e = data;
-	char comm[TCP_COMM_BUFLEN], hms[16], ip[4] = "";
+	char comm[TCP_COMM_BUFLEN], ip[4];
 	const char *os = net_tcp_state_name(e->oldstate), *ns = net_tcp_state_name(e->newstate);
 	double ms = (double)e->span_us / 1000;
 	unsigned long long sk = e->skaddr;
@@ -90,12 +67,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		       e->flow.dport, os, ns, ms);
 		return tcp_out_status();
 	}
-	if (o->time)
-		printf(o->csv ? "%s," : "%-8s ", time_hms(hms, sizeof(hms)));
-	if (o->timestamp)
-		printf(o->csv ? "%.6f," : "%-9.6f ", snoop_clock_rel(&r->clock, e->ts_ns));
-	if (o->wide || o->csv)
-		snprintf(ip, sizeof(ip), "%d", net_ipver(e->flow.family));
+	tcp_session_prefix(r, false, e->ts_ns, e->flow.family, ip);
 	if (o->csv)
 		printf("%llx,%u,%s,%s,%s,%u,%s,%u,%s,%s,%.3f\n", sk, e->pid, comm, ip, a.s,
 		       e->flow.sport, a.d, e->flow.dport, os, ns, ms);
@@ -110,15 +82,13 @@ static int on_event(void *ctx, void *data, size_t size)
 
 static void print_header(void *ctx)
 {
-	const struct tcpstates_opts *o = ((struct tcpstates_run *)ctx)->o;
-	const char *ip = o->wide || o->csv ? "IP" : "";
+	struct tcp_session_run *r = ctx;
+	const struct tcp_session_opts *o = r->o;
+	char ip[4];
 
 	if (o->json)
 		return;
-	if (o->time)
-		printf(o->csv ? "%s," : "%-8s ", "TIME");
-	if (o->timestamp)
-		printf(o->csv ? "%s," : "%-9s ", "TIME(s)");
+	tcp_session_prefix(r, true, 0, 0, ip);
 	if (o->csv)
 		printf("%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", "SKADDR", "C-PID", "C-COMM", ip,
 		       "LADDR", "LPORT", "RADDR", "RPORT", "OLDSTATE", "NEWSTATE", "MS");
@@ -134,38 +104,21 @@ static void print_header(void *ctx)
 
 static int tcpstates_main(int argc, char **argv)
 {
-	struct tcpstates_opts o = {};
-	struct tcpstates_run r = {.o = &o};
-	struct tool_run run = {.on_event = on_event, .ctx = &r};
-	struct tcpstates *skel = NULL;
-	struct btf_min *bm = NULL;
+	struct tcp_session_opts o = {};
+	struct tcp_session_run r = {.o = &o};
+	struct tool_run run = {.skel = &tcpstates_tool_skel,
+			       .loaded = tcp_session_loaded,
+			       .ctx = &r,
+			       .on_event = on_event,
+			       .header = print_header};
+	struct tcpstates *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
 		return err;
-	skel = TOOL_OPEN(tcpstates, &bm);
-	if (!skel)
-		return 1;
-	skel->rodata->targ_pid = o.pid;
-	skel->rodata->targ_family = o.family;
-	skel->rodata->filter_lports = o.lports.n > 0;
-	skel->rodata->filter_dports = o.dports.n > 0;
-	err = TOOL_LOAD(tcpstates, skel, &bm);
-	if (err)
-		goto out;
-	err = tcp_port_filter(skel->maps.lports, &o.lports) ||
-	      tcp_port_filter(skel->maps.dports, &o.dports);
-	if (err)
-		goto out;
-	run.obj = skel->obj;
-	run.lost = &skel->bss->lost_events;
+	TCP_SESSION_FILL(skel, &o);
 	run.json = o.json;
-	run.ready = o.json ? TOOL_JSON_READY : NULL;
-	run.header = print_header;
-	err = tool_run(&run);
-out:
-	tcpstates__destroy(skel);
-	return err;
+	return tool_run(&run);
 }
 
 TOOL_REGISTER(tcpstates, tcpstates_main, "trace TCP state changes with durations", &cli);

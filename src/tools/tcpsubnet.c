@@ -20,8 +20,11 @@
 #include "core/net.h"
 #include "core/out.h"
 #include "tcpsubnet.skel.h"
+
 #include "core/btfmin.h"
 #include "tools/tool.h"
+
+TOOL_SKEL_DEFINE(tcpsubnet);
 
 #define DEFAULT_SUBNETS "127.0.0.1/32,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,0.0.0.0/0"
 #define MAX_SUBNETS	64
@@ -62,25 +65,26 @@ static int parse_format(void *opts, const struct usage *u, int key, const char *
 }
 
 #define OPT(f) offsetof(struct opts, f)
-static const struct tool_opt options[] = {
-	{'v', "verbose", NULL, "print libbpf's messages", TOOL_OPT_FLAG, OPT(verbose)},
-	{'J', "json", NULL, "format output in JSON", TOOL_OPT_FLAG, OPT(json)},
-	{'f', "format", "{b,k,m,B,K,M}",
-	 "[bkmBKM] format to report: bits, Kbits, Mbits, bytes, KBytes, MBytes (default B)",
-	 TOOL_OPT_CALL, .parse = parse_format},
-	{'i', "interval", "INTERVAL", "output interval, in seconds (default 1)", TOOL_OPT_ULONG,
-	 OPT(interval_s), 1, 86400UL * 365},
-	{0},
-};
+static int parse_subnets(void *opts, const struct usage *u, int key, const char *list);
 
 static struct tool_cli cli = {
 	.name = "tcpsubnet",
 	.description =
 		"Summarize TCP send and aggregate by subnet (tracepoint sock:sock_send_length:\n"
 		"bytes each send on a TCP socket actually sent)",
-	.opts = options,
+	.opts = TOOL_OPTS(
+		TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose)),
+		{'J', "json", NULL, "format output in JSON", TOOL_OPT_FLAG, OPT(json)},
+		{'f', "format", "{b,k,m,B,K,M}",
+		 "[bkmBKM] format to report: bits, Kbits, Mbits, bytes, KBytes, MBytes (default B)",
+		 TOOL_OPT_CALL, .parse = parse_format},
+		{'i', "interval", "INTERVAL", "output interval, in seconds (default 1)",
+		 TOOL_OPT_ULONG, OPT(interval_s), 1, 86400UL * 365}),
 	.args = "[subnets]",
 	.args_help = "  subnets               comma separated list of subnets (IPv4 or IPv6)\n",
+	.pos =
+		(const struct tool_opt[]){
+			{0, "subnets", .kind = TOOL_OPT_CALL, .parse = parse_subnets}, {0}},
 	.examples = "    tcpsubnet                 # Trace TCP sent to the default subnets:\n"
 		    "                              # 127.0.0.1/32,10.0.0.0/8,172.16.0.0/12,\n"
 		    "                              # 192.168.0.0/16,0.0.0.0/0\n"
@@ -90,8 +94,10 @@ static struct tool_cli cli = {
 		    "    tcpsubnet -J              # Format the output in JSON.\n",
 };
 
-static int parse_subnets(const struct usage *u, const char *list, struct opts *o)
+/* the positional subnets, a comma-separated list */
+static int parse_subnets(void *opts, const struct usage *u, int key, const char *list)
 {
+	struct opts *o = opts;
 	char *copy = strdup(list), *save = NULL, *tok;
 	int err = 0;
 
@@ -232,37 +238,27 @@ static int tcpsubnet_main(int argc, char **argv)
 {
 	struct opts o = {.format = 'B', .interval_s = 1};
 	struct state s = {.o = &o};
-	struct tool_run run = {.ctx = &s, .on_interval = print_output};
-	struct btf_min *bm = NULL;
+	/* bcc prints once more on Ctrl-C */
+	struct tool_run run = {.skel = &tcpsubnet_tool_skel,
+			       .ctx = &s,
+			       .on_interval = print_output,
+			       .interval_at_end = true};
 	char ready[96];
-	int err, first = tool_cli_parse(&cli, &o, argc, argv);
+	int err;
 
-	if (first < 0)
-		return tool_cli_exit(first);
-	if (first + 1 < argc)
-		return usage_extra_args(&cli.usage, argc, argv, first + 1);
-	if (parse_subnets(&cli.usage, first < argc ? argv[first] : DEFAULT_SUBNETS, &o))
+	if (!tool_start(&cli, &o, argc, argv, &err))
+		return err;
+	if (!o.nsubnets && parse_subnets(&o, &cli.usage, 0, DEFAULT_SUBNETS))
 		return 2;
-	tk_stdout_linebuf();
-	tk_libbpf_setup(o.verbose);
-	s.obj = TOOL_OPEN(tcpsubnet, &bm);
+	s.obj = tool_open(&run, &err);
 	if (!s.obj)
-		return 1;
-	err = TOOL_LOAD(tcpsubnet, s.obj, &bm);
-	if (err)
-		goto out;
+		return err;
 	snprintf(ready, sizeof(ready), "Tracing... Output every %lu secs. Hit Ctrl-C to end",
 		 o.interval_s);
-	run.obj = s.obj->obj;
 	run.interval_s = o.interval_s;
 	run.json = o.json;
 	run.ready = ready;
-	err = tool_run(&run);
-	if (!err && run.why == LOOP_SIGNAL)
-		print_output(&s); /* bcc prints once more on Ctrl-C */
-out:
-	tcpsubnet__destroy(s.obj);
-	return err;
+	return tool_run(&run);
 }
 
 TOOL_REGISTER(tcpsubnet, tcpsubnet_main, "TCP bytes sent per destination subnet (bcc tcpsubnet)",

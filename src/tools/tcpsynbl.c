@@ -20,8 +20,11 @@
 #include "core/log.h"
 #include "core/out.h"
 #include "tcpsynbl.skel.h"
+
 #include "core/btfmin.h"
 #include "tools/tool.h"
+
+TOOL_SKEL_DEFINE(tcpsynbl);
 
 struct opts {
 	bool timestamp, json, verbose;
@@ -35,29 +38,33 @@ struct state {
 };
 
 #define OPT(f) offsetof(struct opts, f)
-static const struct tool_opt options[] = {
-	{'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
-	TOOL_OPTS_FAMILY(OPT(family), 1),
-	{TOOL_OPT_JSON, "json", NULL, "one JSON object per output", TOOL_OPT_FLAG, OPT(json)},
-	{'v', "verbose", NULL, "print libbpf's messages", TOOL_OPT_FLAG, OPT(verbose)},
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "tcpsynbl",
 	.description =
 		"Summarize TCP SYN backlog as a histogram.\n"
 		"\n"
-		"Measures, each time a TCP handshake completes on a listener, how many established\n"
+		"Measures, each time a TCP handshake completes on a listener, how many "
+		"established\n"
 		"connections were already waiting in its accept queue (sk_ack_backlog), with one\n"
-		"histogram per backlog limit (backlog_max, from listen()). Read from the new child\n"
+		"histogram per backlog limit (backlog_max, from listen()). Read from the new "
+		"child\n"
 		"socket at tracepoint sock:inet_sock_set_state LISTEN -> SYN_RECV, where it is a\n"
 		"copy of the listener: the same values bcc reads at tcp_v4/v6_syn_recv_sock().\n"
 		"Handshakes dropped because the queue is full create no child and are not counted.",
-	.opts = options,
+	.opts = TOOL_OPTS({'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
+			   OPT(timestamp)},
+			  TOOL_OPTS_FAMILY(OPT(family), 1),
+			  {TOOL_OPT_JSON, "json", NULL, "one JSON object per output", TOOL_OPT_FLAG,
+			   OPT(json)},
+			  TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose))),
 	.args = "[interval] [count]",
 	.args_help = "  interval         output interval, in seconds\n"
 		     "  count            number of outputs\n",
+	.pos = (const struct tool_opt[]){{0, "interval", .kind = TOOL_OPT_ULONG,
+					  .off = OPT(interval_s), .min = 1, .max = 86400UL * 365},
+					 {0, "count", .kind = TOOL_OPT_ULONG, .off = OPT(count),
+					  .min = 1},
+					 {0}},
 	.examples = "    tcpsynbl              # summarize TCP SYN backlog as a histogram\n"
 		    "    tcpsynbl 1 10         # print 1 second summaries, 10 times\n"
 		    "    tcpsynbl -T 1         # 1s summaries with timestamps\n"
@@ -123,42 +130,23 @@ static int print_output(void *ctx)
 
 static int tcpsynbl_main(int argc, char **argv)
 {
-	const unsigned long max_s = 86400UL * 365;
 	struct opts o = {0};
 	struct state s = {.o = &o};
-	struct tool_run run = {.ctx = &s, .on_interval = print_output};
-	struct btf_min *bm = NULL;
-	int err, first = tool_cli_parse(&cli, &o, argc, argv);
+	/* one last histogram on Ctrl-C */
+	struct tool_run run = {.skel = &tcpsynbl_tool_skel,
+			       .ctx = &s,
+			       .on_interval = print_output,
+			       .interval_at_end = true};
+	int err;
 
-	if (first < 0)
-		return tool_cli_exit(first);
-	if (first < argc &&
-	    tool_cli_ulong_arg(&cli, "interval", argv[first++], 1, max_s, &o.interval_s))
-		return 2;
-	if (first < argc && tool_cli_ulong_arg(&cli, "count", argv[first++], 1, ~0UL, &o.count))
-		return 2;
-	if (first < argc)
-		return usage_extra_args(&cli.usage, argc, argv, first);
-	tk_stdout_linebuf();
-	tk_libbpf_setup(o.verbose);
-	s.obj = TOOL_OPEN(tcpsynbl, &bm);
-	if (!s.obj)
-		return 1;
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(s.obj = tool_open(&run, &err)))
+		return err;
 	s.obj->rodata->targ_family = o.family;
-	err = TOOL_LOAD(tcpsynbl, s.obj, &bm);
-	if (err)
-		goto out;
-	run.obj = s.obj->obj;
 	run.interval_s = o.interval_s;
 	run.count = o.count;
 	run.json = o.json;
 	run.ready = "Tracing SYN backlog size. Ctrl-C to end.";
-	err = tool_run(&run);
-	if (!err && run.why == LOOP_SIGNAL)
-		print_output(&s);
-out:
-	tcpsynbl__destroy(s.obj);
-	return err;
+	return tool_run(&run);
 }
 
 TOOL_REGISTER(tcpsynbl, tcpsynbl_main, "TCP listen (accept) backlog histogram (bcc tcpsynbl)",

@@ -20,6 +20,8 @@
 #include "bpf/tcptop.h"
 #include "tcptop.skel.h"
 
+TOOL_SKEL_DEFINE(tcptop);
+
 struct tcptop_opts {
 	bool noclear, nosummary, json;
 	uint32_t pid;
@@ -34,29 +36,31 @@ struct tcptop_row {
 
 struct tcptop_run {
 	const struct tcptop_opts *o;
-	int map_fd;
+	struct tcptop *skel;
 	struct tcptop_row *rows;
 	size_t nrows, cap;
 };
 
 #define OPT(f) offsetof(struct tcptop_opts, f)
-static const struct tool_opt options[] = {
-	{'C', "noclear", NULL, "don't clear the screen", TOOL_OPT_FLAG, OPT(noclear)},
-	{'S', "nosummary", NULL, "skip system summary line", TOOL_OPT_FLAG, OPT(nosummary)},
-	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
-	TOOL_OPTS_FAMILY(OPT(family), 1),
-	{TOOL_OPT_JSON, "json", NULL, "one JSON object per interval", TOOL_OPT_FLAG, OPT(json)},
-	TOOL_OPTS_CONTAINER_MAPS,
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "tcptop",
 	.description = "Summarize TCP send/recv throughput by host",
-	.opts = options,
+	.opts = TOOL_OPTS(
+		{'C', "noclear", NULL, "don't clear the screen", TOOL_OPT_FLAG, OPT(noclear)},
+		{'S', "nosummary", NULL, "skip system summary line", TOOL_OPT_FLAG, OPT(nosummary)},
+		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+		TOOL_OPTS_FAMILY(OPT(family), 1),
+		{TOOL_OPT_JSON, "json", NULL, "one JSON object per interval", TOOL_OPT_FLAG,
+		 OPT(json)},
+		TOOL_OPTS_CONTAINER_MAPS),
 	.args = "[interval] [count]",
 	.args_help = "  interval              output interval, in seconds (default 1)\n"
 		     "  count                 number of outputs\n",
+	.pos = (const struct tool_opt[]){{0, "interval", .kind = TOOL_OPT_ULONG,
+					  .off = OPT(interval), .min = 1, .max = 86400},
+					 {0, "count", .kind = TOOL_OPT_ULONG, .off = OPT(count),
+					  .min = 1, .max = LONG_MAX},
+					 {0}},
 	.examples = "    tcptop           # trace TCP send/recv by host\n"
 		    "    tcptop -C        # don't clear the screen\n"
 		    "    tcptop -p 181    # only trace PID 181\n",
@@ -77,7 +81,7 @@ static int collect(struct tcptop_run *r)
 	void *prev = NULL;
 
 	r->nrows = 0;
-	while (bpf_map_get_next_key(r->map_fd, prev, &next) == 0) {
+	while (bpf_map_get_next_key(bpf_map__fd(r->skel->maps.flows), prev, &next) == 0) {
 		if (r->nrows == r->cap) {
 			size_t cap = r->cap ? r->cap * 2 : 128;
 			struct tcptop_row *rows = realloc(r->rows, cap * sizeof(*rows));
@@ -88,13 +92,14 @@ static int collect(struct tcptop_run *r)
 			r->cap = cap;
 		}
 		r->rows[r->nrows].k = next;
-		if (bpf_map_lookup_elem(r->map_fd, &next, &r->rows[r->nrows].v) == 0)
+		if (bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.flows), &next,
+					&r->rows[r->nrows].v) == 0)
 			r->nrows++;
 		key = next;
 		prev = &key;
 	}
 	for (size_t i = 0; i < r->nrows; i++)
-		bpf_map_delete_elem(r->map_fd, &r->rows[i].k);
+		bpf_map_delete_elem(bpf_map__fd(r->skel->maps.flows), &r->rows[i].k);
 	qsort(r->rows, r->nrows, sizeof(*r->rows), row_cmp);
 	return 0;
 }
@@ -204,45 +209,25 @@ static int tcptop_main(int argc, char **argv)
 {
 	struct tcptop_opts o = {.interval = 1};
 	struct tcptop_run r = {.o = &o};
-	struct tool_run run = {.on_interval = print_interval, .ctx = &r};
-	struct tcptop *skel = NULL;
-	struct btf_min *bm = NULL;
+	/* Like bcc: Ctrl-C ends the current interval with one last table. */
+	struct tool_run run = {.skel = &tcptop_tool_skel,
+			       .ctx = &r,
+			       .on_interval = print_interval,
+			       .interval_at_end = true};
 	char ready[80];
-	int err, first = tool_cli_parse(&cli, &o, argc, argv);
+	int err;
 
-	if (first < 0)
-		return tool_cli_exit(first);
-	if (first < argc &&
-	    tool_cli_ulong_arg(&cli, "interval", argv[first++], 1, 86400, &o.interval))
-		return 2;
-	if (first < argc && tool_cli_ulong_arg(&cli, "count", argv[first++], 1, LONG_MAX, &o.count))
-		return 2;
-	if (first < argc)
-		return usage_extra_args(&cli.usage, argc, argv, first);
-	tk_stdout_linebuf();
-	tk_libbpf_setup(false);
-	skel = TOOL_OPEN(tcptop, &bm);
-	if (!skel)
-		return 1;
-	skel->rodata->targ_pid = o.pid;
-	skel->rodata->targ_family = o.family;
-	err = TOOL_LOAD(tcptop, skel, &bm);
-	if (err)
-		goto out;
-	r.map_fd = bpf_map__fd(skel->maps.flows);
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(r.skel = tool_open(&run, &err)))
+		return err;
+	r.skel->rodata->targ_pid = o.pid;
+	r.skel->rodata->targ_family = o.family;
 	snprintf(ready, sizeof(ready), "Tracing... Output every %lu secs. Hit Ctrl-C to end",
 		 o.interval);
-	run.obj = skel->obj;
 	run.json = o.json;
-	run.ready = o.json ? TOOL_JSON_READY : ready;
+	run.ready = o.json ? NULL : ready;
 	run.interval_s = o.interval;
 	run.count = o.count;
 	err = tool_run(&run);
-	/* Like bcc: Ctrl-C ends the current interval with one last table. */
-	if (!err && run.why == LOOP_SIGNAL)
-		print_interval(&r);
-out:
-	tcptop__destroy(skel);
 	free(r.rows);
 	return err;
 }

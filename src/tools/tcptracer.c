@@ -18,6 +18,8 @@
 #include "bpf/tcptracer.h"
 #include "tcptracer.skel.h"
 
+TOOL_SKEL_DEFINE(tcptracer);
+
 struct tcptracer_opts {
 	bool timestamp, verbose, json;
 	uint32_t pid;
@@ -31,23 +33,20 @@ struct tcptracer_run {
 };
 
 #define OPT(f) offsetof(struct tcptracer_opts, f)
-static const struct tool_opt options[] = {
-	{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, OPT(timestamp)},
-	{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
-	{'N', "netns", "NETNS", "trace this Network Namespace only", TOOL_OPT_ULONG, OPT(netns), 1,
-	 UINT32_MAX},
-	TOOL_OPTS_FAMILY(OPT(family), 1),
-	{'v', "verbose", NULL, "include Network Namespace in the output", TOOL_OPT_FLAG,
-	 OPT(verbose)},
-	{TOOL_OPT_JSON, "json", NULL, "output the events in json format", TOOL_OPT_FLAG, OPT(json)},
-	TOOL_OPTS_CONTAINER_MAPS,
-	{0},
-};
-
 static struct tool_cli cli = {
 	.name = "tcptracer",
 	.description = "Trace TCP connections",
-	.opts = options,
+	.opts = TOOL_OPTS({'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
+			   OPT(timestamp)},
+			  {'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+			  {'N', "netns", "NETNS", "trace this Network Namespace only",
+			   TOOL_OPT_ULONG, OPT(netns), 1, UINT32_MAX},
+			  TOOL_OPTS_FAMILY(OPT(family), 1),
+			  {'v', "verbose", NULL, "include Network Namespace in the output",
+			   TOOL_OPT_FLAG, OPT(verbose)},
+			  {TOOL_OPT_JSON, "json", NULL, "output the events in json format",
+			   TOOL_OPT_FLAG, OPT(json)},
+			  TOOL_OPTS_CONTAINER_MAPS),
 	.epilog = "T is C (connect: SYN_SENT->ESTABLISHED, PID of the connecting task), "
 		  "A (accept: return\nof accept/accept4 in the accepting task) or X (close). "
 		  "Tracepoints only: no kprobes.\n",
@@ -140,32 +139,21 @@ static int tcptracer_main(int argc, char **argv)
 {
 	struct tcptracer_opts o = {};
 	struct tcptracer_run r = {.o = &o};
-	struct tool_run run = {.on_event = on_event, .ctx = &r};
-	struct tcptracer *skel = NULL;
-	struct btf_min *bm = NULL;
+	struct tool_run run = {.skel = &tcptracer_tool_skel,
+			       .ctx = &r,
+			       .on_event = on_event,
+			       .header = print_header};
+	struct tcptracer *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
 		return err;
-	skel = TOOL_OPEN(tcptracer, &bm);
-	if (!skel)
-		return 1;
 	skel->rodata->targ_pid = o.pid;
 	skel->rodata->targ_family = o.family;
 	skel->rodata->targ_netns = o.netns;
-	err = TOOL_LOAD(tcptracer, skel, &bm);
-	if (err)
-		goto out;
-	run.obj = skel->obj;
-	run.lost = &skel->bss->lost_events;
 	run.json = o.json;
-	run.ready = o.json ? TOOL_JSON_READY
-			   : "Tracing TCP established connections. Ctrl-C to end.";
-	run.header = print_header;
-	err = tool_run(&run);
-out:
-	tcptracer__destroy(skel);
-	return err;
+	run.ready = "Tracing TCP established connections. Ctrl-C to end.";
+	return tool_run(&run);
 }
 
 TOOL_REGISTER(tcptracer, tcptracer_main, "trace TCP connect/accept/close (C/A/X)", &cli);

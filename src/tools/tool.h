@@ -29,14 +29,15 @@
 /* ---- options ------------------------------------------------------------------------ */
 
 enum tool_opt_kind {
-	TOOL_OPT_FLAG,	 /* bool */
-	TOOL_OPT_ULONG,	 /* unsigned long in [min, max] */
-	TOOL_OPT_PID,	 /* uint32_t, a process id */
-	TOOL_OPT_UID,	 /* uint32_t, a uid or a user name */
-	TOOL_OPT_STR,	 /* const char *, the argument itself */
-	TOOL_OPT_PORTS,	 /* struct tool_ports: comma-separated ports */
-	TOOL_OPT_FAMILY, /* int: AF_INET for -4, AF_INET6 for -6 */
-	TOOL_OPT_CALL,	 /* parse() */
+	TOOL_OPT_FLAG,	  /* bool */
+	TOOL_OPT_ULONG,	  /* unsigned long in [min, max] */
+	TOOL_OPT_PID,	  /* uint32_t, a process id */
+	TOOL_OPT_UID,	  /* uint32_t, a uid or a user name */
+	TOOL_OPT_STR,	  /* const char *, the argument itself */
+	TOOL_OPT_PORTS,	  /* struct tool_ports: comma-separated ports */
+	TOOL_OPT_FAMILY,  /* int: AF_INET for -4, AF_INET6 for -6 */
+	TOOL_OPT_CALL,	  /* parse() */
+	TOOL_OPT_VERBOSE, /* bool, like TOOL_OPT_FLAG; tool_start() then shows libbpf's messages */
 	/*
 	 * One of bcc's options this tool refuses: accepted by the parser, left out of the help
 	 * and the man page; giving it is the usage error "argument --cgroupmap: not supported",
@@ -65,6 +66,12 @@ struct tool_ports {
 	{'4', "ipv4", NULL, "trace IPv4 family only", TOOL_OPT_FAMILY, off, .group = grp},     \
 	{'6', "ipv6", NULL, "trace IPv6 family only", TOOL_OPT_FAMILY, off, .group = grp}
 
+/* -v for libbpf's messages (TOOL_OPT_VERBOSE into the bool at off): a row of a table */
+#define TOOL_OPT_LIBBPF_VERBOSE(off)                                                               \
+	{                                                                                          \
+		'v', "verbose", NULL, "print libbpf's messages", TOOL_OPT_VERBOSE, off             \
+	}
+
 /*
  * TOOL_OPT_UID never yields this: a tool sets its uid field to it before tool_cli_parse() to
  * tell "-u not given" from uid 0.
@@ -87,12 +94,21 @@ struct tool_opt {
 	int (*parse)(void *opts, const struct usage *u, int key, const char *arg);
 };
 
+/* A struct tool_cli's options table: its rows, then the end ({0}) */
+#define TOOL_OPTS(...) ((const struct tool_opt[]){__VA_ARGS__, {0}})
+
 struct tool_cli {
 	const char *name;
 	const char *description; /* the help's paragraph */
-	const struct tool_opt *opts; /* ends with {0} */
+	const struct tool_opt *opts; /* TOOL_OPTS(rows...) */
 	const char *args;	 /* positional arguments in the synopsis: "[interval] [count]" */
 	const char *args_help;	 /* their lines under "positional arguments:" */
+	/*
+	 * tool_start()'s optional positional arguments, in order: rows of TOOL_OPT_ULONG
+	 * (name is the argument's name in errors, min/max its range) or TOOL_OPT_CALL; ends
+	 * with {0}. NULL: none.
+	 */
+	const struct tool_opt *pos;
 	const char *epilog;	 /* a paragraph after the options (argparse's epilog) */
 	const char *examples;	 /* lines under "examples:" */
 	struct usage usage;	 /* built by tool_cli_parse() from the above */
@@ -110,27 +126,69 @@ static inline int tool_cli_exit(int ret)
 	return ret == -1 ? 0 : 2;
 }
 /*
- * tool_cli_parse() for a tool without positional arguments, then the output's line
- * buffering and libbpf's log (a tool with -v calls tk_libbpf_setup(true) after): true to go
- * on, false with *status the exit status (after -h, or a usage error already printed).
+ * tool_cli_parse(), the positional arguments of cli->pos (more is a usage error), then the
+ * output's line buffering and libbpf's log (tool_run() turns on its debug messages for -v):
+ * true to go on, false with *status the exit status (after -h, or a usage error already
+ * printed).
  */
 bool tool_start(struct tool_cli *cli, void *opts, int argc, char **argv, int *status);
 /* The help (--help) and the man page (section 8) of a tool. */
 void tool_cli_help(struct tool_cli *cli, FILE *f);
 void tool_cli_man(struct tool_cli *cli, FILE *f);
-/* A positional number argument ("interval") in [min, max]: 0, or -EINVAL after a usage error. */
-int tool_cli_ulong_arg(struct tool_cli *cli, const char *name, const char *arg,
-		       unsigned long min, unsigned long max, unsigned long *out);
-
 /* ---- running ------------------------------------------------------------------------ */
 
 struct bpf_object;
+struct bpf_object_open_opts;
 struct attach_set;
 
 typedef int (*tool_event_fn)(void *ctx, void *data, size_t size);
 
+/*
+ * A tool's libbpf skeleton, for tool_run() to open, load and destroy. TOOL_SKEL_DEFINE(name)
+ * after #include "name.skel.h" defines it as name_tool_skel.
+ */
+struct tool_skel {
+	const void *(*elf_bytes)(size_t *sz);
+	void *(*open)(const struct bpf_object_open_opts *opts);
+	int (*load)(void *skel);
+	void (*destroy)(void *skel);
+	struct bpf_object *(*object)(void *skel);
+};
+
+#define TOOL_SKEL_DEFINE(name)                                                                     \
+	static void *name##_tool_open(const struct bpf_object_open_opts *o)                        \
+	{                                                                                          \
+		return name##__open_opts(o);                                                       \
+	}                                                                                          \
+	static int name##_tool_load(void *s)                                                       \
+	{                                                                                          \
+		return name##__load(s);                                                            \
+	}                                                                                          \
+	static void name##_tool_destroy(void *s)                                                   \
+	{                                                                                          \
+		name##__destroy(s);                                                                \
+	}                                                                                          \
+	static struct bpf_object *name##_tool_object(void *s)                                      \
+	{                                                                                          \
+		return ((struct name *)s)->obj;                                                    \
+	}                                                                                          \
+	static const struct tool_skel name##_tool_skel = {                                         \
+		.elf_bytes = name##__elf_bytes,                                                    \
+		.open = name##_tool_open,                                                          \
+		.load = name##_tool_load,                                                          \
+		.destroy = name##_tool_destroy,                                                    \
+		.object = name##_tool_object,                                                      \
+	}
+
 struct tool_run {
 	/* set by the tool */
+	/*
+	 * The tool's BPF half as a skeleton, which tool_open() opened and the tool filled:
+	 * tool_run() drops programs on tracepoints this kernel lacks, loads it, calls
+	 * loaded(), runs and destroys it. NULL: obj is already loaded.
+	 */
+	const struct tool_skel *skel;
+	int (*loaded)(void *ctx, struct bpf_object *obj); /* maps from options: 0 or exit status */
 	struct bpf_object *obj; /* loaded: every autoloaded program is attached */
 	tool_event_fn on_event; /* records of the object's "events" ring buffer (NULL: none) */
 	void *ctx;
@@ -140,9 +198,9 @@ struct tool_run {
 	unsigned long interval_s, count;
 	unsigned long duration_s;  /* stop after this long (0: at a signal) */
 	int pid;		   /* > 0: stop when that process exits */
-	const volatile unsigned long long *lost; /* the BPF side's lost-events counter */
 	void (*header)(void *ctx); /* once attached (the column header) */
-	const char *ready;	   /* once attached: stdout, or stderr with json */
+	/* once attached: stdout, or stderr with json (where NULL means TOOL_JSON_READY) */
+	const char *ready;
 	bool json;
 	/* attaches instead of obj's autoloaded programs (a function plan's uprobes,
 	 * tracepoints by name): 0, or a negative errno after a one-line error. obj may then be
@@ -152,6 +210,9 @@ struct tool_run {
 	 * summary tools: a summary every -i and one at the end) */
 	bool interval_at_end;
 	void (*footer)(void *ctx); /* at the end, after the last events, before detaching */
+	/* set by tool_open() */
+	void *opened;	    /* the skeleton */
+	struct btf_min *bm; /* its minimal kernel BTF, until loaded */
 	/* set by tool_run() */
 	struct attach_set *as;
 	struct event_loop loop;
@@ -162,11 +223,20 @@ struct tool_run {
 };
 
 /*
- * Attach everything of r->obj (or what r->attach attaches), print the ready line and the
- * header, run the loop until a signal, -d, the count of intervals, the -p process's exit or
- * stdout's reader going away, drain the ring buffer, report lost events, then the last
- * summary (interval_at_end) and the footer. Detaches before it returns. 0, or a non-zero
- * exit status after a one-line error.
+ * Open r->skel with the minimal kernel BTF for CO-RE (core/btfmin.h), for the tool to fill
+ * its .rodata before tool_run(), which loads, runs and destroys it. The skeleton, or NULL
+ * with *status the exit status after a one-line error.
+ */
+void *tool_open(struct tool_run *r, int *status);
+
+/*
+ * Load what tool_open() opened (loaded() then fills its maps), attach everything of r->obj
+ * (or what r->attach attaches), print the ready line and the header, run the loop until a
+ * signal, -d, the count of intervals, the -p process's exit or stdout's reader going away,
+ * drain the ring buffer, report lost events (the BPF side's lost_events counter in .bss,
+ * where it has one), then the last summary (interval_at_end) and the footer. Detaches, and
+ * destroys the skeleton, before it returns. 0, or a non-zero exit status after a one-line
+ * error.
  */
 int tool_run(struct tool_run *r);
 
@@ -175,7 +245,8 @@ int tool_load_error(const char *what, int err);
 
 /*
  * Open the skeleton NAME with a minimal kernel BTF for CO-RE (core/btfmin.h): the skeleton,
- * or NULL after a one-line error. *bm goes to TOOL_LOAD().
+ * or NULL after a one-line error. *bm goes to TOOL_LOAD(). For the tools that load more
+ * than tool_run()'s one skeleton.
  */
 #define TOOL_OPEN(name, bm)                                                                     \
 	({                                                                                       \

@@ -316,6 +316,7 @@ static int set_value(struct tool_cli *cli, const struct tool_opt *o, void *opts,
 
 	switch (o->kind) {
 	case TOOL_OPT_FLAG:
+	case TOOL_OPT_VERBOSE:
 		*(bool *)field = true;
 		return 0;
 	case TOOL_OPT_ULONG:
@@ -383,27 +384,41 @@ int tool_cli_parse(struct tool_cli *cli, void *opts, int argc, char **argv)
 	return optind;
 }
 
+/* One positional argument's value into opts. */
+static int set_positional(struct tool_cli *cli, const struct tool_opt *p, void *opts,
+			  const char *arg)
+{
+	if (p->kind == TOOL_OPT_CALL)
+		return p->parse(opts, &cli->usage, 0, arg);
+	return usage_parse_ulong_arg(&cli->usage, p->name, arg, p->min, p->max ? p->max : ULONG_MAX,
+				     (unsigned long *)((char *)opts + p->off));
+}
+
 bool tool_start(struct tool_cli *cli, void *opts, int argc, char **argv, int *status)
 {
 	int first = tool_cli_parse(cli, opts, argc, argv);
+	const struct tool_opt *p;
+	bool verbose = false;
 
 	if (first < 0) {
 		*status = tool_cli_exit(first);
 		return false;
 	}
+	for (p = cli->pos; p && p->name && first < argc; p++) {
+		if (set_positional(cli, p, opts, argv[first++])) {
+			*status = 2;
+			return false;
+		}
+	}
 	if (first < argc) {
 		*status = usage_extra_args(&cli->usage, argc, argv, first);
 		return false;
 	}
+	for (p = cli->opts; p->key; p++)
+		verbose |= p->kind == TOOL_OPT_VERBOSE && *(bool *)((char *)opts + p->off);
 	tk_stdout_linebuf();
-	tk_libbpf_setup(false);
+	tk_libbpf_setup(verbose);
 	return true;
-}
-
-int tool_cli_ulong_arg(struct tool_cli *cli, const char *name, const char *arg,
-		       unsigned long min, unsigned long max, unsigned long *out)
-{
-	return usage_parse_ulong_arg(&cli->usage, name, arg, min, max, out);
 }
 
 void tool_cli_help(struct tool_cli *cli, FILE *f)

@@ -6,9 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "core/attach.h"
+#include "core/btfmin.h"
 #include "core/log.h"
 #include "tools/tool.h"
 
@@ -16,6 +18,73 @@ int tool_load_error(const char *what, int err)
 {
 	tk_err("cannot %s the BPF programs: %s", what, attach_strerror(err));
 	return 1;
+}
+
+void *tool_open(struct tool_run *r, int *status)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
+	const void *elf;
+	size_t elf_sz;
+
+	elf = r->skel->elf_bytes(&elf_sz);
+	oo.btf_custom_path = btf_min__try(elf, elf_sz, &r->bm);
+	r->opened = r->skel->open(&oo);
+	if (!r->opened) {
+		*status = tool_load_error("open", -errno);
+		btf_min__free(r->bm);
+		r->bm = NULL;
+		return NULL;
+	}
+	r->obj = r->skel->object(r->opened);
+	return r->opened;
+}
+
+/* Load what tool_open() opened: 0, or an exit status after a one-line error. */
+static int load(struct tool_run *r)
+{
+	int err = attach_object__drop_missing(r->obj) < 0 ? 1 : 0;
+
+	if (!err) {
+		err = r->skel->load(r->opened);
+		if (err)
+			err = tool_load_error("load", err);
+	}
+	btf_min__free(r->bm);
+	r->bm = NULL;
+	if (!err && r->loaded)
+		err = r->loaded(r->ctx, r->obj);
+	return err;
+}
+
+/*
+ * The BPF side's "lost_events" counter (events it could not reserve in the ring buffer), a
+ * variable in its mmap()ed .bss, found through the object's BTF: NULL when it has none.
+ */
+static const volatile unsigned long long *lost_counter(struct bpf_object *obj)
+{
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec, *var;
+	struct bpf_map *map;
+	struct btf *btf;
+	size_t sz;
+	char *data;
+	int id, i;
+
+	btf = obj ? bpf_object__btf(obj) : NULL;
+	map = obj ? bpf_object__find_map_by_name(obj, ".bss") : NULL;
+	data = map ? (char *)bpf_map__initial_value(map, &sz) : NULL;
+	id = btf && data ? btf__find_by_name_kind(btf, ".bss", BTF_KIND_DATASEC) : -1;
+	sec = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	if (!sec)
+		return NULL;
+	vs = btf_var_secinfos(sec);
+	for (i = 0; i < btf_vlen(sec); i++, vs++) {
+		var = btf__type_by_id(btf, vs->type);
+		if (var && !strcmp(btf__name_by_offset(btf, var->name_off), "lost_events") &&
+		    vs->offset + sizeof(unsigned long long) <= sz)
+			return (const volatile unsigned long long *)(data + vs->offset);
+	}
+	return NULL;
 }
 
 static int on_tick(void *ctx)
@@ -90,19 +159,29 @@ fail:
 
 int tool_run(struct tool_run *r)
 {
+	const volatile unsigned long long *lost;
 	struct ring_buffer *rb = NULL;
 	int err;
 
 	r->ran = false;
+	if (r->opened) {
+		err = load(r);
+		if (err)
+			goto out_skel;
+	}
 	err = loop__init(&r->loop);
 	if (err) {
 		tk_err("cannot set up the event loop: %s", strerror(-err));
-		return 1;
+		err = 1;
+		goto out_skel;
 	}
+	lost = lost_counter(r->obj);
 	err = set_up(r, &rb);
 	if (!err) {
-		if (r->ready)
-			fprintf(r->json ? stderr : stdout, "%s\n", r->ready);
+		if (r->json)
+			fprintf(stderr, "%s\n", r->ready ? r->ready : TOOL_JSON_READY);
+		else if (r->ready)
+			printf("%s\n", r->ready);
 		if (r->header)
 			r->header(r->ctx);
 		fflush(stdout);
@@ -112,8 +191,8 @@ int tool_run(struct tool_run *r)
 		if (rb)
 			ring_buffer__consume(rb);
 		fflush(stdout);
-		if (r->lost && *r->lost)
-			tk_note("lost %llu events (ring buffer full)", (unsigned long long)*r->lost);
+		if (lost && *lost)
+			tk_note("lost %llu events (ring buffer full)", (unsigned long long)*lost);
 		if (r->why != LOOP_ERROR) {
 			if (r->interval_at_end && r->on_interval && !r->interval_ended)
 				r->on_interval(r->ctx);
@@ -127,5 +206,12 @@ int tool_run(struct tool_run *r)
 	r->as = NULL;
 	ring_buffer__free(rb);
 	loop__close(&r->loop);
-	return err ? 1 : 0;
+	err = err ? 1 : 0;
+out_skel:
+	if (r->opened) {
+		r->skel->destroy(r->opened);
+		r->opened = NULL;
+		r->obj = NULL;
+	}
+	return err;
 }

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What tcplife and tcpstates share (see tcp_session.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/net.h"
+#include "core/out.h"
+#include "tools/tcp_common.h"
+#include "tools/tcp_session.h"
+
+int tcp_session_loaded(void *ctx, struct bpf_object *obj)
+{
+	const struct tcp_session_opts *o = ((struct tcp_session_run *)ctx)->o;
+
+	return tcp_port_filter(obj, "lports", &o->lports) ||
+	       tcp_port_filter(obj, "dports", &o->dports);
+}
+
+void tcp_session_prefix(struct tcp_session_run *r, bool header, uint64_t ts_ns, int family,
+			char ip[4])
+{
+	const struct tcp_session_opts *o = r->o;
+	char hms[16];
+
+	if (o->time)
+		printf(o->csv ? "%s," : "%-8s ", header ? "TIME" : time_hms(hms, sizeof(hms)));
+	if (o->timestamp && header)
+		printf(o->csv ? "%s," : "%-9s ", "TIME(s)");
+	else if (o->timestamp)
+		printf(o->csv ? "%.6f," : "%-9.6f ", snoop_clock_rel(&r->clock, ts_ns));
+	if (!o->wide && !o->csv)
+		ip[0] = 0;
+	else if (header)
+		snprintf(ip, 4, "IP");
+	else
+		snprintf(ip, 4, "%d", net_ipver(family));
+}
