@@ -125,6 +125,17 @@ bool cg_is_blob(const struct lt_type *t);
 uint32_t cg_map_key(struct cg *g, struct node *map);
 /* R0 = lookup(map, key at off) */
 void cg_map_lookup(struct cg *g, int map_fd, uint32_t key_off);
+/* R0 = lookup(map, the u32 key the caller stored at fp-8); uses R1, R2. */
+void cg_map_lookup_stack(struct cg *g, int map_fd);
+/* R0: a map value or NULL. Copy size bytes of it to heap off, or zero them when NULL. */
+void cg_copy_value(struct cg *g, uint32_t off, uint32_t size);
+/*
+ * dst = the size (<= 8) bytes at the address in R3, read with helper (probe_read or
+ * probe_read_user) through fp-8, zeroed first so that a failed read gives 0. Uses R0-R2.
+ */
+void cg_read(struct cg *g, int helper, int size, int dst);
+/* R0 = 1 when the strings at heap a and b are equal in their first n bytes (or up to a NUL). */
+void cg_str_equal(struct cg *g, uint32_t a, uint32_t b, uint32_t n);
 /* R0 = lookup(map, key at key_off), made first from val_size zero bytes at val_off if absent
  * (R0 NULL only if the map is full). */
 void cg_map_lookup_or_init(struct cg *g, int map_fd, uint32_t key_off, uint32_t val_off,
@@ -140,6 +151,13 @@ void cg_go_entry_check(struct cg *g);
 void cg_count(struct cg *g, enum lt_counter which);
 /* Return from the program (the verifier wants R0 set). */
 void cg_return(struct cg *g);
+/*
+ * Every program's start: R6 = ctx, R9 = this CPU's heap (none: the program returns), and
+ * g->exit_label made. Its end: the exit label, `return 0`, the jumps resolved and the label
+ * tables freed; 0 or the first error.
+ */
+void cg_prologue(struct cg *g);
+int cg_epilogue(struct cg *g);
 
 /* Compile one program for attach point ap of probe p; returns insn count or -errno. */
 int cg_program(struct compiler *c, struct probe *p, struct attach_point *ap, struct cg_maps *fds,

@@ -9,8 +9,6 @@
 #include "lang/lexer.h"
 #include "lang/probes.h"
 
-int cg_resolve(struct cg *g);
-
 static int emit_builtin(struct cg *g, struct node *n, int dst)
 {
 	const struct builtin *b = builtin_get(NS(n)->builtin);
@@ -102,23 +100,32 @@ static int cmp_op(int tok, bool sign)
 	return -1;
 }
 
-/* Compare two strings in the heap: R0 = 1 when equal (up to the first NUL). */
-static void str_equal(struct cg *g, uint32_t a, uint32_t b, uint32_t n)
+/* The BPF ALU operation of a binary operator and of its op= form; -1 for others. */
+static int binop_alu(int op)
 {
-	int ne = cg_label(g), eq = cg_label(g), done = cg_label(g);
-
-	for (uint32_t i = 0; i < n; i++) {
-		cg_ldx(g, BPF_B, BPF_REG_1, BPF_REG_9, (int16_t)(a + i));
-		cg_ldx(g, BPF_B, BPF_REG_2, BPF_REG_9, (int16_t)(b + i));
-		cg_jmp_reg(g, BPF_JNE, BPF_REG_1, BPF_REG_2, ne);
-		cg_jmp_imm(g, BPF_JEQ, BPF_REG_1, 0, eq);
+	switch (op) {
+	case '+':
+		return BPF_ADD;
+	case '-':
+		return BPF_SUB;
+	case '*':
+		return BPF_MUL;
+	case '/': /* unsigned, as bpftrace 0.17 does (it warns about signed operands) */
+		return BPF_DIV;
+	case '%':
+		return BPF_MOD;
+	case '&':
+		return BPF_AND;
+	case '|':
+		return BPF_OR;
+	case '^':
+		return BPF_XOR;
+	case TOK_SHL:
+		return BPF_LSH;
+	case TOK_SHR:
+		return BPF_RSH;
 	}
-	cg_bind(g, eq);
-	cg_mov_imm(g, BPF_REG_0, 1);
-	cg_ja(g, done);
-	cg_bind(g, ne);
-	cg_mov_imm(g, BPF_REG_0, 0);
-	cg_bind(g, done);
+	return -1;
 }
 
 static int cg_binop(struct cg *g, struct node *n)
@@ -147,7 +154,7 @@ static int cg_binop(struct cg *g, struct node *n)
 
 		cg_value(g, n->a, a);
 		cg_value(g, n->b, b);
-		str_equal(g, a, b, sa < sb ? sa : sb);
+		cg_str_equal(g, a, b, sa < sb ? sa : sb);
 		if (n->op == TOK_NE)
 			cg_alu_imm(g, BPF_XOR, BPF_REG_0, 1);
 		g->heap = saved;
@@ -169,40 +176,13 @@ static int cg_binop(struct cg *g, struct node *n)
 		cg_bind(g, t);
 		return 0;
 	}
-	switch (n->op) {
-	case '+':
-		cg_alu_reg(g, BPF_ADD, 0, 1);
-		break;
-	case '-':
-		cg_alu_reg(g, BPF_SUB, 0, 1);
-		break;
-	case '*':
-		cg_alu_reg(g, BPF_MUL, 0, 1);
-		break;
-	case '/': /* unsigned, as bpftrace 0.17 does (it warns about signed operands) */
-		cg_alu_reg(g, BPF_DIV, 0, 1);
-		break;
-	case '%':
-		cg_alu_reg(g, BPF_MOD, 0, 1);
-		break;
-	case '&':
-		cg_alu_reg(g, BPF_AND, 0, 1);
-		break;
-	case '|':
-		cg_alu_reg(g, BPF_OR, 0, 1);
-		break;
-	case '^':
-		cg_alu_reg(g, BPF_XOR, 0, 1);
-		break;
-	case TOK_SHL:
-		cg_alu_reg(g, BPF_LSH, 0, 1);
-		break;
-	case TOK_SHR:
-		cg_alu_reg(g, NS(n->a)->t.is_signed ? BPF_ARSH : BPF_RSH, 0, 1);
-		break;
-	default:
+	op = binop_alu(n->op);
+	if (op < 0)
 		return g->err = -EINVAL;
-	}
+	/* >> of a signed left operand keeps the sign */
+	if (op == BPF_RSH && NS(n->a)->t.is_signed)
+		op = BPF_ARSH;
+	cg_alu_reg(g, op, BPF_REG_0, BPF_REG_1);
 	return 0;
 }
 
@@ -210,12 +190,7 @@ static int cg_binop(struct cg *g, struct node *n)
 static void deref(struct cg *g, int size, bool is_signed)
 {
 	cg_mov64(g, BPF_REG_3, BPF_REG_0);
-	cg_st_imm(g, BPF_DW, BPF_REG_10, -8, 0);
-	cg_mov64(g, BPF_REG_1, BPF_REG_10);
-	cg_alu_imm(g, BPF_ADD, BPF_REG_1, -8);
-	cg_mov_imm(g, BPF_REG_2, size);
-	cg_call(g, BPF_FUNC_probe_read);
-	cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_10, -8);
+	cg_read(g, BPF_FUNC_probe_read, size, BPF_REG_0);
 	extend(g, size, is_signed);
 }
 
@@ -251,33 +226,6 @@ static int cg_field_int(struct cg *g, struct node *n)
 	return 0;
 }
 
-static int binop_alu(int op)
-{
-	switch (op) {
-	case '+':
-		return BPF_ADD;
-	case '-':
-		return BPF_SUB;
-	case '*':
-		return BPF_MUL;
-	case '/':
-		return BPF_DIV;
-	case '%':
-		return BPF_MOD;
-	case '&':
-		return BPF_AND;
-	case '|':
-		return BPF_OR;
-	case '^':
-		return BPF_XOR;
-	case TOK_SHL:
-		return BPF_LSH;
-	case TOK_SHR:
-		return BPF_RSH;
-	}
-	return BPF_ADD;
-}
-
 /*
  * Assignments that read-modify-write an integer (x op= e, x++, ++x) and plain assignments
  * used as values. With want, R0 holds the expression's value afterwards.
@@ -298,6 +246,8 @@ int cg_update(struct cg *g, struct node *n, bool want)
 		}
 		return g->err = -EINVAL;
 	}
+	if (alu < 0)
+		return g->err = -EINVAL;
 	if (incdec)
 		cg_mov_imm(g, BPF_REG_0, 1);
 	else
@@ -470,19 +420,10 @@ int cg_value(struct cg *g, struct node *n, uint32_t off)
 	}
 	case N_MAP: {
 		struct mapdef *md = &g->c->maps[s->map];
-		uint32_t saved = g->heap, key = cg_map_key(g, n), sz = lt_type_size(&s->t);
-		int none = cg_label(g), done = cg_label(g);
+		uint32_t saved = g->heap, key = cg_map_key(g, n);
 
 		cg_map_lookup(g, md->m.fd, key);
-		cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, none);
-		for (uint32_t i = 0; i < sz; i += 8) {
-			cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_0, (int16_t)i);
-			cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(off + i), BPF_REG_1);
-		}
-		cg_ja(g, done);
-		cg_bind(g, none);
-		cg_zero(g, off, sz);
-		cg_bind(g, done);
+		cg_copy_value(g, off, lt_type_size(&s->t));
 		g->heap = saved;
 		return 0;
 	}

@@ -271,6 +271,8 @@ int sema_err(struct compiler *c, struct loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 struct nsema *sema_info(struct node *n);
 void sema_set_int(struct node *n, int size, bool is_signed);
+/* n is a string of size bytes (its NUL included). */
+void sema_set_str(struct node *n, uint32_t size);
 int sema_map_value(struct compiler *c, struct node *map, enum lt_agg agg, const struct lt_type *val,
 		   struct loc loc);
 int sema_map_ref(struct compiler *c, struct node *arg, const char *fn);

@@ -148,7 +148,7 @@ static int cg_prune(struct cg *g)
 	return 0;
 }
 
-int cg_resolve(struct cg *g)
+static int cg_resolve(struct cg *g)
 {
 	for (int i = 0; i < g->nfix; i++) {
 		int target = g->labels[g->fix[i].label], off;
@@ -301,6 +301,57 @@ void cg_const_str(struct cg *g, uint32_t off, const char *s, uint32_t len, uint3
 	}
 }
 
+void cg_map_lookup_stack(struct cg *g, int map_fd)
+{
+	cg_ld_map(g, BPF_REG_1, map_fd);
+	cg_mov64(g, BPF_REG_2, BPF_REG_10);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_2, -8);
+	cg_call(g, BPF_FUNC_map_lookup_elem);
+}
+
+void cg_copy_value(struct cg *g, uint32_t off, uint32_t size)
+{
+	int none = cg_label(g), done = cg_label(g);
+
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, none);
+	for (uint32_t i = 0; i < size; i += 8) {
+		cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_0, (int16_t)i);
+		cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(off + i), BPF_REG_1);
+	}
+	cg_ja(g, done);
+	cg_bind(g, none);
+	cg_zero(g, off, size);
+	cg_bind(g, done);
+}
+
+void cg_read(struct cg *g, int helper, int size, int dst)
+{
+	cg_st_imm(g, BPF_DW, BPF_REG_10, -8, 0);
+	cg_mov64(g, BPF_REG_1, BPF_REG_10);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_1, -8);
+	cg_mov_imm(g, BPF_REG_2, size);
+	cg_call(g, helper);
+	cg_ldx(g, BPF_DW, dst, BPF_REG_10, -8);
+}
+
+void cg_str_equal(struct cg *g, uint32_t a, uint32_t b, uint32_t n)
+{
+	int ne = cg_label(g), eq = cg_label(g), done = cg_label(g);
+
+	for (uint32_t i = 0; i < n; i++) {
+		cg_ldx(g, BPF_B, BPF_REG_1, BPF_REG_9, (int16_t)(a + i));
+		cg_ldx(g, BPF_B, BPF_REG_2, BPF_REG_9, (int16_t)(b + i));
+		cg_jmp_reg(g, BPF_JNE, BPF_REG_1, BPF_REG_2, ne);
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_1, 0, eq);
+	}
+	cg_bind(g, eq);
+	cg_mov_imm(g, BPF_REG_0, 1);
+	cg_ja(g, done);
+	cg_bind(g, ne);
+	cg_mov_imm(g, BPF_REG_0, 0);
+	cg_bind(g, done);
+}
+
 void cg_map_lookup(struct cg *g, int map_fd, uint32_t key_off)
 {
 	cg_ld_map(g, BPF_REG_1, map_fd);
@@ -349,10 +400,7 @@ void cg_count(struct cg *g, enum lt_counter which)
 	int done = cg_label(g);
 
 	cg_st_imm(g, BPF_W, BPF_REG_10, -8, which);
-	cg_ld_map(g, BPF_REG_1, g->fds->counters);
-	cg_mov64(g, BPF_REG_2, BPF_REG_10);
-	cg_alu_imm(g, BPF_ADD, BPF_REG_2, -8);
-	cg_call(g, BPF_FUNC_map_lookup_elem);
+	cg_map_lookup_stack(g, g->fds->counters);
 	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, done);
 	cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_0, 0);
 	cg_alu_imm(g, BPF_ADD, BPF_REG_1, 1);
@@ -377,6 +425,29 @@ void cg_output(struct cg *g, uint32_t off, uint32_t size)
 void cg_return(struct cg *g)
 {
 	cg_ja(g, g->exit_label);
+}
+
+void cg_prologue(struct cg *g)
+{
+	g->exit_label = cg_label(g);
+	cg_mov64(g, BPF_REG_6, BPF_REG_1);
+	cg_st_imm(g, BPF_W, BPF_REG_10, -8, 0);
+	cg_map_lookup_stack(g, g->fds->heap);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, g->exit_label);
+	cg_mov64(g, BPF_REG_9, BPF_REG_0);
+}
+
+int cg_epilogue(struct cg *g)
+{
+	int ret;
+
+	cg_bind(g, g->exit_label);
+	cg_mov_imm(g, BPF_REG_0, 0);
+	cg_emit(g, INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+	ret = g->err ? g->err : cg_resolve(g);
+	free(g->labels);
+	free(g->fix);
+	return ret;
 }
 
 bool cg_is_blob(const struct lt_type *t)

@@ -17,8 +17,6 @@
 #include "lang/cg.h"
 #include "lang/gopair.h"
 
-int cg_resolve(struct cg *g);
-
 #define KEY_TGID offsetof(struct call_key, tgid)
 #define KEY_GOID offsetof(struct call_key, id)
 #define KEY_POS	 offsetof(struct call_key, pos)
@@ -48,18 +46,6 @@ static void emit_key(struct cg *g, uint32_t key_off, unsigned int goid_off)
 	cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(key_off + KEY_POS), BPF_REG_1);
 }
 
-static void emit_heap(struct cg *g)
-{
-	cg_mov64(g, BPF_REG_6, BPF_REG_1);
-	cg_st_imm(g, BPF_W, BPF_REG_10, -8, 0);
-	cg_ld_map(g, BPF_REG_1, g->fds->heap);
-	cg_mov64(g, BPF_REG_2, BPF_REG_10);
-	cg_alu_imm(g, BPF_ADD, BPF_REG_2, -8);
-	cg_call(g, BPF_FUNC_map_lookup_elem);
-	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, g->exit_label);
-	cg_mov64(g, BPF_REG_9, BPF_REG_0);
-}
-
 int gopair_entry_program(struct attach_point *ap, const struct cg_maps *fds,
 			 struct bpf_insn **out)
 {
@@ -67,8 +53,7 @@ int gopair_entry_program(struct attach_point *ap, const struct cg_maps *fds,
 	uint32_t key, val;
 	int ret;
 
-	g.exit_label = cg_label(&g);
-	emit_heap(&g);
+	cg_prologue(&g);
 	/* the same not-taken-branch condition as entry probes (morestack re-entry) */
 	cg_go_entry_check(&g);
 	key = cg_heap_alloc(&g, GOPAIR_KEY_SIZE);
@@ -83,12 +68,7 @@ int gopair_entry_program(struct attach_point *ap, const struct cg_maps *fds,
 	cg_heap_ptr(&g, BPF_REG_3, val);
 	cg_mov_imm(&g, BPF_REG_4, BPF_ANY);
 	cg_call(&g, BPF_FUNC_map_update_elem);
-	cg_bind(&g, g.exit_label);
-	cg_mov_imm(&g, BPF_REG_0, 0);
-	cg_emit(&g, INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
-	ret = g.err ? g.err : cg_resolve(&g);
-	free(g.labels);
-	free(g.fix);
+	ret = cg_epilogue(&g);
 	free(g.insn_loc);
 	if (ret) {
 		free(g.insn);

@@ -240,9 +240,7 @@ static int sema_field(struct compiler *c, struct node *n)
 						ap->tp.cat, ap->tp.name, n->name);
 			s->field = f;
 			if (f->is_str) {
-				memset(&s->t, 0, sizeof(s->t));
-				s->t.kind = LT_STR;
-				s->t.size = f->data_loc ? LT_STR_DEFAULT : f->array_len;
+				sema_set_str(n, f->data_loc ? LT_STR_DEFAULT : f->array_len);
 				return 0;
 			}
 			sema_set_int(n, f->size > 8 || f->size <= 0 ? 8 : f->size, f->is_signed);
@@ -258,9 +256,7 @@ static int sema_field(struct compiler *c, struct node *n)
 				if (!strcmp(ap->up.params[i].type_name, "string") &&
 				    ap->up.params[i].nregs == 2) {
 					/* Go string: (ptr, len) in two registers */
-					memset(&s->t, 0, sizeof(s->t));
-					s->t.kind = LT_STR;
-					s->t.size = LT_STR_DEFAULT;
+					sema_set_str(n, LT_STR_DEFAULT);
 					s->k[3] = 1;
 					return 0;
 				}
@@ -381,9 +377,7 @@ static int sema_posparam(struct compiler *c, struct node *n)
 		sema_set_int(n, 8, true);
 		return 0;
 	}
-	memset(&s->t, 0, sizeof(s->t));
-	s->t.kind = LT_STR;
-	s->t.size = (uint32_t)strlen(v) + 1;
+	sema_set_str(n, (uint32_t)strlen(v) + 1);
 	s->is_const_str = true;
 	return 0;
 }

@@ -63,6 +63,15 @@ void sema_set_int(struct node *n, int size, bool is_signed)
 	s->t.is_signed = is_signed;
 }
 
+void sema_set_str(struct node *n, uint32_t size)
+{
+	struct nsema *s = sema_info(n);
+
+	memset(&s->t, 0, sizeof(s->t));
+	s->t.kind = LT_STR;
+	s->t.size = size;
+}
+
 bool sema_const_int(struct compiler *c, struct node *n, int64_t *v)
 {
 	if (n->kind == N_NUM) {

@@ -9,8 +9,6 @@
 #include "lang/gopair.h"
 #include "lang/lexer.h"
 
-int cg_resolve(struct cg *g);
-
 /* @m[k] = v for non-aggregation maps. */
 static int cg_map_assign(struct cg *g, struct node *n)
 {
@@ -167,17 +165,8 @@ int cg_program(struct compiler *c, struct probe *p, struct attach_point *ap, str
 
 	c->cur = p;
 	c->cur_ap = ap;
-	g.exit_label = cg_label(&g);
 	g.cur_loc = p->node->loc;
-	cg_mov64(&g, BPF_REG_6, BPF_REG_1);
-	/* R9 = heap */
-	cg_st_imm(&g, BPF_W, BPF_REG_10, -8, 0);
-	cg_ld_map(&g, BPF_REG_1, fds->heap);
-	cg_mov64(&g, BPF_REG_2, BPF_REG_10);
-	cg_alu_imm(&g, BPF_ADD, BPF_REG_2, -8);
-	cg_call(&g, BPF_FUNC_map_lookup_elem);
-	cg_jmp_imm(&g, BPF_JEQ, BPF_REG_0, 0, g.exit_label);
-	cg_mov64(&g, BPF_REG_9, BPF_REG_0);
+	cg_prologue(&g);
 	if (ap->type == PT_UPROBE && ap->up.is_go && uprobe_sites__has_conds(&ap->up.sites))
 		cg_go_entry_check(&g);
 	if (ap_is_uprobe(ap) && ap->up.stash) {
@@ -208,12 +197,7 @@ int cg_program(struct compiler *c, struct probe *p, struct attach_point *ap, str
 	}
 	cg_block(&g, p->node->b);
 	g.cur_loc = p->node->loc;
-	cg_bind(&g, g.exit_label);
-	cg_mov_imm(&g, BPF_REG_0, 0);
-	cg_emit(&g, INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
-	ret = g.err ? g.err : cg_resolve(&g);
-	free(g.labels);
-	free(g.fix);
+	ret = cg_epilogue(&g);
 	c->cur = NULL;
 	c->cur_ap = NULL;
 	if (ret) {

@@ -36,23 +36,16 @@ static int ck_s64(struct compiler *c, struct node *n)
 	return 0;
 }
 
-static int em_pid(struct cg *g, struct node *n, int dst)
+/* pid and tid, gid and uid: the upper and the lower half of one helper's u64. */
+static int em_ids(struct cg *g, struct node *n, int dst)
 {
-	cg_call(g, BPF_FUNC_get_current_pid_tgid);
-	if (!strcmp(n->name, "pid"))
+	bool pid_tgid = !strcmp(n->name, "pid") || !strcmp(n->name, "tid");
+
+	cg_call(g, pid_tgid ? BPF_FUNC_get_current_pid_tgid : BPF_FUNC_get_current_uid_gid);
+	if (!strcmp(n->name, "pid") || !strcmp(n->name, "gid"))
 		cg_alu_imm(g, BPF_RSH, BPF_REG_0, 32);
 	else
 		cg_emit(g, INSN(BPF_ALU | BPF_MOV | BPF_X, 0, 0, 0, 0)); /* w0 = w0 */
-	return 0;
-}
-
-static int em_uid(struct cg *g, struct node *n, int dst)
-{
-	cg_call(g, BPF_FUNC_get_current_uid_gid);
-	if (!strcmp(n->name, "gid"))
-		cg_alu_imm(g, BPF_RSH, BPF_REG_0, 32);
-	else
-		cg_emit(g, INSN(BPF_ALU | BPF_MOV | BPF_X, 0, 0, 0, 0));
 	return 0;
 }
 
@@ -86,10 +79,7 @@ static int ck_cpid(struct compiler *c, struct node *n)
 
 static int ck_comm(struct compiler *c, struct node *n)
 {
-	struct nsema *s = sema_info(n);
-
-	s->t.kind = LT_STR;
-	s->t.size = LT_COMM_SIZE;
+	sema_set_str(n, LT_COMM_SIZE);
 	return 0;
 }
 
@@ -159,12 +149,7 @@ static void read_user_u64(struct cg *g, int16_t off)
 	cg_mov64(g, BPF_REG_3, BPF_REG_1);
 	if (off)
 		cg_alu_imm(g, BPF_ADD, BPF_REG_3, off);
-	cg_st_imm(g, BPF_DW, BPF_REG_10, -8, 0);
-	cg_mov64(g, BPF_REG_1, BPF_REG_10);
-	cg_alu_imm(g, BPF_ADD, BPF_REG_1, -8);
-	cg_mov_imm(g, BPF_REG_2, 8);
-	cg_call(g, BPF_FUNC_probe_read_user);
-	cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_10, -8);
+	cg_read(g, BPF_FUNC_probe_read_user, 8, BPF_REG_0);
 }
 
 static int em_sarg(struct cg *g, struct node *n, int dst)
@@ -210,10 +195,7 @@ static int em_reg(struct cg *g, struct node *n, int dst)
 
 static int ck_func(struct compiler *c, struct node *n)
 {
-	struct nsema *s = sema_info(n);
-
-	s->t.kind = LT_STR;
-	s->t.size = LT_STR_DEFAULT;
+	sema_set_str(n, LT_STR_DEFAULT);
 	return 0;
 }
 
@@ -221,7 +203,6 @@ static int ck_func(struct compiler *c, struct node *n)
 static int em_func(struct cg *g, struct node *n, int dst)
 {
 	struct attach_point *ap = g->ap;
-	int none = cg_label(g), done = cg_label(g);
 
 	if (ap_is_uprobe(ap) && ap->up.nfuncs == 1) {
 		const char *f = ap->up.func_names[0];
@@ -235,19 +216,8 @@ static int em_func(struct cg *g, struct node *n, int dst)
 	cg_mov64(g, BPF_REG_1, BPF_REG_6);
 	cg_call(g, BPF_FUNC_get_attach_cookie);
 	cg_stx(g, BPF_W, BPF_REG_10, -8, BPF_REG_0);
-	cg_ld_map(g, BPF_REG_1, g->fds->funcnames);
-	cg_mov64(g, BPF_REG_2, BPF_REG_10);
-	cg_alu_imm(g, BPF_ADD, BPF_REG_2, -8);
-	cg_call(g, BPF_FUNC_map_lookup_elem);
-	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, none);
-	for (int i = 0; i < LT_STR_DEFAULT; i += 8) {
-		cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_0, (int16_t)i);
-		cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(dst + i), BPF_REG_1);
-	}
-	cg_ja(g, done);
-	cg_bind(g, none);
-	cg_zero(g, (uint32_t)dst, LT_STR_DEFAULT);
-	cg_bind(g, done);
+	cg_map_lookup_stack(g, g->fds->funcnames);
+	cg_copy_value(g, (uint32_t)dst, LT_STR_DEFAULT);
 	return 0;
 }
 
@@ -323,10 +293,10 @@ static int em_goid(struct cg *g, struct node *n, int dst)
 		     PTM(PT_PROFILE) | PTM(PT_SOFTWARE) | PTM(PT_RAWTP)))
 
 const struct builtin builtins_context[] = {
-	{"pid", false, P_ALL, ck_u64, em_pid},
-	{"tid", false, P_ALL, ck_u64, em_pid},
-	{"uid", false, P_ALL, ck_u64, em_uid},
-	{"gid", false, P_ALL, ck_u64, em_uid},
+	{"pid", false, P_ALL, ck_u64, em_ids},
+	{"tid", false, P_ALL, ck_u64, em_ids},
+	{"uid", false, P_ALL, ck_u64, em_ids},
+	{"gid", false, P_ALL, ck_u64, em_ids},
 	{"nsecs", false, P_ALL, ck_u64, em_simple},
 	{"elapsed", false, P_ALL, ck_u64, em_simple},
 	{"cpu", false, P_ALL, ck_u64, em_simple},

@@ -83,6 +83,17 @@ static int ck_agg(struct compiler *c, struct node *n)
 	return 0;
 }
 
+/* slots[R2]++, R0 = slots: a hist's or lhist's bucket (none past the last); uses R3. */
+static void count_in_slot(struct cg *g, uint32_t nslots, int done)
+{
+	cg_jmp_imm(g, BPF_JGT, BPF_REG_2, (int32_t)(nslots - 1), done);
+	cg_alu_imm(g, BPF_LSH, BPF_REG_2, 3);
+	cg_alu_reg(g, BPF_ADD, BPF_REG_0, BPF_REG_2);
+	cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_0, 0);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_3, 1);
+	cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_3);
+}
+
 /*
  * @m[k] = agg(v): value first (it may call helpers), then find or create the per-CPU
  * entry and update it in place.
@@ -162,12 +173,7 @@ int cg_aggregate(struct cg *g, struct node *map, struct node *fn)
 		cg_bind(g, neg);
 		cg_bind(g, zero);
 		cg_bind(g, slot);
-		cg_jmp_imm(g, BPF_JGT, BPF_REG_2, LT_HIST_SLOTS - 1, done);
-		cg_alu_imm(g, BPF_LSH, BPF_REG_2, 3);
-		cg_alu_reg(g, BPF_ADD, BPF_REG_0, BPF_REG_2);
-		cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_0, 0);
-		cg_alu_imm(g, BPF_ADD, BPF_REG_3, 1);
-		cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_3);
+		count_in_slot(g, LT_HIST_SLOTS, done);
 		break;
 	}
 	case LT_AGG_LHIST: {
@@ -190,12 +196,7 @@ int cg_aggregate(struct cg *g, struct node *map, struct node *fn)
 		cg_bind(g, high);
 		cg_mov_imm(g, BPF_REG_2, (int32_t)(nslots - 1));
 		cg_bind(g, slot);
-		cg_jmp_imm(g, BPF_JGT, BPF_REG_2, (int32_t)(nslots - 1), done);
-		cg_alu_imm(g, BPF_LSH, BPF_REG_2, 3);
-		cg_alu_reg(g, BPF_ADD, BPF_REG_0, BPF_REG_2);
-		cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_0, 0);
-		cg_alu_imm(g, BPF_ADD, BPF_REG_3, 1);
-		cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_3);
+		count_in_slot(g, nslots, done);
 		break;
 	}
 	default:

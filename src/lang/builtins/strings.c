@@ -230,12 +230,7 @@ static int em_join(struct cg *g, struct node *n, int dst)
 		/* p = argv[i]; if (!p) stop; read string */
 		cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_10, (int16_t)(-8 - g->stack));
 		cg_alu_imm(g, BPF_ADD, BPF_REG_3, 8 * i);
-		cg_st_imm(g, BPF_DW, BPF_REG_10, -8, 0);
-		cg_mov64(g, BPF_REG_1, BPF_REG_10);
-		cg_alu_imm(g, BPF_ADD, BPF_REG_1, -8);
-		cg_mov_imm(g, BPF_REG_2, 8);
-		cg_call(g, BPF_FUNC_probe_read);
-		cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_10, -8);
+		cg_read(g, BPF_FUNC_probe_read, 8, BPF_REG_3);
 		cg_jmp_imm(g, BPF_JEQ, BPF_REG_3, 0, done);
 		cg_heap_ptr(g, BPF_REG_1, off + 8 + i * asz);
 		cg_mov_imm(g, BPF_REG_2, (int32_t)asz);
@@ -286,8 +281,7 @@ static int ck_str(struct compiler *c, struct node *n)
 			len = len + 1 > LT_STR_DEFAULT ? LT_STR_DEFAULT : len + 1;
 		}
 	}
-	s->t.kind = LT_STR;
-	s->t.size = (uint32_t)len;
+	sema_set_str(n, (uint32_t)len);
 	return 0;
 }
 
@@ -387,7 +381,6 @@ static int em_strncmp(struct cg *g, struct node *n, int dst)
 	uint32_t sa = lt_type_size(&NS(a)->t), sb = lt_type_size(&NS(a->next)->t);
 	uint32_t oa = cg_heap_alloc(g, sa), ob = cg_heap_alloc(g, sb);
 	uint32_t len = (uint32_t)NS(n)->k[0];
-	int ne = cg_label(g), done = cg_label(g);
 
 	if (len > sa)
 		len = sa;
@@ -395,23 +388,9 @@ static int em_strncmp(struct cg *g, struct node *n, int dst)
 		len = sb;
 	cg_value(g, a, oa);
 	cg_value(g, a->next, ob);
-	for (uint32_t i = 0; i < len; i++) {
-		cg_ldx(g, BPF_B, BPF_REG_1, BPF_REG_9, (int16_t)(oa + i));
-		cg_ldx(g, BPF_B, BPF_REG_2, BPF_REG_9, (int16_t)(ob + i));
-		cg_jmp_reg(g, BPF_JNE, BPF_REG_1, BPF_REG_2, ne);
-		cg_jmp_imm(g, BPF_JEQ, BPF_REG_1, 0, done);
-	}
-	cg_ja(g, done);
-	cg_bind(g, ne);
-	cg_mov_imm(g, BPF_REG_0, 1);
-	{
-		int out = cg_label(g);
-
-		cg_ja(g, out);
-		cg_bind(g, done);
-		cg_mov_imm(g, BPF_REG_0, 0);
-		cg_bind(g, out);
-	}
+	/* strncmp() is 0 for equal strings */
+	cg_str_equal(g, oa, ob, len);
+	cg_alu_imm(g, BPF_XOR, BPF_REG_0, 1);
 	return 0;
 }
 
