@@ -16,21 +16,15 @@ static void special_free(struct attach_point *ap)
 {
 }
 
-const struct provider provider_begin = {
-	.name = "BEGIN",
-	.type = PT_BEGIN,
-	.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT,
-	.parse = special_parse,
-	.free = special_free,
-};
+/* BEGIN and END: one provider under two names (test-run programs, see above). */
+#define RUN_ONCE_PROVIDER(nm, t)                                                                \
+	{                                                                                        \
+		.name = nm, .type = t, .prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT,                \
+		.parse = special_parse, .free = special_free,                                    \
+	}
 
-const struct provider provider_end = {
-	.name = "END",
-	.type = PT_END,
-	.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT,
-	.parse = special_parse,
-	.free = special_free,
-};
+const struct provider provider_begin = RUN_ONCE_PROVIDER("BEGIN", PT_BEGIN);
+const struct provider provider_end = RUN_ONCE_PROVIDER("END", PT_END);
 
 const struct provider provider_usdt = {.name = "usdt", .alias = "U", .type = PT_USDT};
 const struct provider provider_watchpoint = {.name = "watchpoint", .alias = "w",
