@@ -217,8 +217,6 @@ static int handle_event(void *ctx, void *data, size_t size)
 	char comm[sizeof(e->comm) * 4 + 1], addr[NET_ADDR_STRLEN], opts[6], rc[64];
 	double ts;
 
-	if (size < sizeof(*e))
-		return 0;
 	if (!port_wanted(o, e->port))
 		return 0;
 	ts = snoop_clock_rel(&c->clock, e->ts_ns);
@@ -267,7 +265,7 @@ static void print_header(void *ctx)
 {
 	const struct bindsnoop_opts *o = ((struct bindsnoop_ctx *)ctx)->o;
 
-	if (o->json || o->count)
+	if (o->count)
 		return;
 	if (o->timestamp)
 		printf("%-9s ", "TIME(s)");
@@ -290,6 +288,7 @@ static int bindsnoop_main(int argc, char **argv)
 	struct tool_run run = {.skel = &bindsnoop_tool_skel,
 			       .ctx = &c,
 			       .on_event = handle_event,
+			       .event_size = sizeof(struct bindsnoop_event),
 			       .header = print_header};
 	struct bindsnoop *skel;
 	int err;

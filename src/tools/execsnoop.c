@@ -218,8 +218,6 @@ static void print_header(void *ctx)
 
 	/* -t counts from here, once attached */
 	c->clock.start_ns = snoop_now_ns();
-	if (o->json)
-		return;
 	if (o->time)
 		printf("%-9s", "TIME");
 	if (o->timestamp)

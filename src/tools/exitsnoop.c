@@ -85,8 +85,6 @@ static int handle_event(void *ctx, void *data, size_t size)
 	char comm[sizeof(e->comm) * 4 + 1], label[256], tbuf[32];
 	double age;
 
-	if (size < sizeof(*e))
-		return 0;
 	age = e->exit_ns > e->start_ns ? (double)(e->exit_ns - e->start_ns) / 1e9 : 0;
 	str_escape(comm, sizeof(comm), e->comm, sizeof(e->comm));
 	if (o->json) {
@@ -135,8 +133,6 @@ static void print_header(void *ctx)
 	time_t now = time(NULL);
 	struct tm tm;
 
-	if (o->json)
-		return;
 	if (o->timestamp) {
 		if (!o->utc) {
 			localtime_r(&now, &tm);
@@ -157,6 +153,7 @@ static int exitsnoop_main(int argc, char **argv)
 	struct tool_run run = {.skel = &exitsnoop_tool_skel,
 			       .ctx = &o,
 			       .on_event = handle_event,
+			       .event_size = sizeof(struct exitsnoop_event),
 			       .header = print_header};
 	struct exitsnoop *skel;
 	int err;

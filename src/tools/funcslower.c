@@ -182,8 +182,6 @@ static int handle_event(void *ctx, void *data, size_t size)
 	size_t nuf;
 	char comm[64], buf[512];
 
-	if (size < sizeof(*e))
-		return 0;
 	nuf = fs->ustack ? user_frames(e, uf, MAX_STACK + 1) : 0;
 	if (fs->ft.o.json) {
 		print_json_event(fs, e, uf, nuf);
@@ -222,7 +220,7 @@ static void print_header(void *ctx)
 	struct fslow *fs = ctx;
 
 	clock_gettime(CLOCK_MONOTONIC, &fs->start);
-	if (fs->ft.o.json || fs->folded)
+	if (fs->folded)
 		return;
 	if (fs->ft.o.timestamp)
 		printf("%-9s", "TIME");
@@ -288,6 +286,7 @@ static int funcslower_main(int argc, char **argv)
 	run->obj = fs.skel->obj; /* its "events" ring buffer */
 	run->attach = attach;
 	run->on_event = handle_event;
+	run->event_size = sizeof(struct slow_event);
 	run->ready = fs.ready;
 	run->header = print_header;
 	err = tool_run(run);

@@ -32,8 +32,6 @@ static int handle_event(void *ctx, void *data, size_t size)
 	const struct killsnoop_event *e = data;
 	char comm[sizeof(e->comm) * 4 + 1], hms[16];
 
-	if (size < sizeof(*e))
-		return 0;
 	time_hms(hms, sizeof(hms));
 	if (o->json) {
 		printf("{\"time\":\"%s\",\"pid\":%u,\"tid\":%u,\"comm\":", hms, e->pid, e->tid);
@@ -101,11 +99,7 @@ static struct tool_cli cli = {
 
 static void print_header(void *ctx)
 {
-	const struct killsnoop_opts *o = ctx;
-
-	if (!o->json)
-		printf("%-9s %-7s %-16s %-4s %-7s %s\n", "TIME", "PID", "COMM", "SIG", "TPID",
-		       "RESULT");
+	printf("%-9s %-7s %-16s %-4s %-7s %s\n", "TIME", "PID", "COMM", "SIG", "TPID", "RESULT");
 }
 
 static int killsnoop_main(int argc, char **argv)
@@ -114,6 +108,7 @@ static int killsnoop_main(int argc, char **argv)
 	struct tool_run run = {.skel = &killsnoop_tool_skel,
 			       .ctx = &o,
 			       .on_event = handle_event,
+			       .event_size = sizeof(struct killsnoop_event),
 			       .header = print_header};
 	struct killsnoop *skel;
 	int err;

@@ -179,8 +179,6 @@ static void print_header(void *ctx)
 {
 	const struct opensnoop_opts *o = ((struct opensnoop_ctx *)ctx)->o;
 
-	if (o->json)
-		return;
 	if (o->timestamp)
 		printf("%-14s", "TIME(s)");
 	if (o->print_uid)

@@ -57,8 +57,6 @@ static int handle_event(void *ctx, void *data, size_t size)
 	int fd, err;
 	double ts;
 
-	if (size < sizeof(*e))
-		return 0;
 	ts = snoop_clock_rel(&c->clock, e->ts_ns);
 	fd = e->ret >= 0 ? e->ret : -1;
 	err = e->ret >= 0 ? 0 : -e->ret;
@@ -88,8 +86,6 @@ static void print_header(void *ctx)
 {
 	const struct statsnoop_opts *o = ((struct statsnoop_ctx *)ctx)->o;
 
-	if (o->json)
-		return;
 	if (o->timestamp)
 		printf("%-14s", "TIME(s)");
 	printf("%-7s %-16s %4s %3s", "PID", "COMM", "FD", "ERR");
@@ -105,6 +101,7 @@ static int statsnoop_main(int argc, char **argv)
 	struct tool_run run = {.skel = &statsnoop_tool_skel,
 			       .ctx = &c,
 			       .on_event = handle_event,
+			       .event_size = sizeof(struct statsnoop_event),
 			       .header = print_header};
 	struct statsnoop *skel;
 	int err;

@@ -42,8 +42,6 @@ static int handle_event(void *ctx, void *data, size_t size)
 	const char *call;
 	double ts;
 
-	if (size < sizeof(*e))
-		return 0;
 	ts = (double)e->ts_ns / 1e9;
 	call = e->sys < SYNCSNOOP_NR ? sys_names[e->sys] : "?";
 	if (o->json) {
@@ -59,10 +57,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 
 static void print_header(void *ctx)
 {
-	const struct syncsnoop_opts *o = ctx;
-
-	if (!o->json)
-		printf("%-18s %-16s %s\n", "TIME(s)", "COMM", "CALL");
+	printf("%-18s %-16s %s\n", "TIME(s)", "COMM", "CALL");
 }
 
 static int syncsnoop_main(int argc, char **argv)
@@ -71,6 +66,7 @@ static int syncsnoop_main(int argc, char **argv)
 	struct tool_run run = {.skel = &syncsnoop_tool_skel,
 			       .ctx = &o,
 			       .on_event = handle_event,
+			       .event_size = sizeof(struct syncsnoop_event),
 			       .header = print_header};
 	struct syncsnoop *skel;
 	int err;

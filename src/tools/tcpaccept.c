@@ -61,8 +61,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	char comm[TCP_COMM_BUFLEN], hms[16];
 	struct tcp_addrs a;
 
-	if (size < sizeof(*e))
-		return 0;
 	tcp_comm(comm, sizeof(comm), e->comm);
 	tcp_addrs_fmt(&a, &e->flow, false);
 	if (o->json) {
@@ -87,8 +85,6 @@ static int on_event(void *ctx, void *data, size_t size)
 static void print_header(void *ctx)
 {
 	const struct tcpaccept_opts *o = ((struct tcpaccept_run *)ctx)->o;
-	if (o->json)
-		return;
 	if (o->time)
 		printf("%-9s", "TIME");
 	if (o->timestamp)
@@ -110,6 +106,7 @@ static int tcpaccept_main(int argc, char **argv)
 			       .loaded = fill_ports,
 			       .ctx = &r,
 			       .on_event = on_event,
+			       .event_size = sizeof(struct tcpaccept_event),
 			       .header = print_header};
 	struct tcpaccept *skel;
 	int err;

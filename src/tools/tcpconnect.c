@@ -137,8 +137,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	char comm[TCP_COMM_BUFLEN];
 	struct tcp_addrs a;
 
-	if (size < sizeof(*e))
-		return 0;
 	if (o->count) {
 		count_add(r, &e->flow);
 		return tcp_out_status();
@@ -173,7 +171,7 @@ static void print_header(void *ctx)
 {
 	const struct tcpconnect_opts *o = ((struct tcpconnect_run *)ctx)->o;
 
-	if (o->json || o->count)
+	if (o->count)
 		return;
 	if (o->timestamp)
 		printf("%-9s", "TIME(s)");
@@ -200,6 +198,7 @@ static int tcpconnect_main(int argc, char **argv)
 			       .loaded = fill_ports,
 			       .ctx = &r,
 			       .on_event = on_event,
+			       .event_size = sizeof(struct tcpconnect_event),
 			       .header = print_header};
 	struct tcpconnect *skel;
 	int err;

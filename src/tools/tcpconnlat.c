@@ -86,8 +86,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct tcp_addrs a;
 	double ms;
 
-	if (size < sizeof(*e))
-		return 0;
 	tcp_comm(comm, sizeof(comm), e->comm);
 	tcp_addrs_fmt(&a, &e->flow, false);
 	ms = (double)e->delta_us / 1000;
@@ -115,8 +113,6 @@ static int on_event(void *ctx, void *data, size_t size)
 static void print_header(void *ctx)
 {
 	const struct tcpconnlat_opts *o = ((struct tcpconnlat_run *)ctx)->o;
-	if (o->json)
-		return;
 	if (o->timestamp)
 		printf("%-9s", "TIME(s)");
 	if (o->lport)
@@ -134,6 +130,7 @@ static int tcpconnlat_main(int argc, char **argv)
 	struct tool_run run = {.skel = &tcpconnlat_tool_skel,
 			       .ctx = &r,
 			       .on_event = on_event,
+			       .event_size = sizeof(struct tcpconnlat_event),
 			       .header = print_header};
 	struct tcpconnlat *skel;
 	int err;

@@ -113,8 +113,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	const char *rname;
 	int nframes = e->nframes > 0 ? e->nframes : 0;
 
-	if (size < sizeof(*e))
-		return 0;
 	if (nframes > TCPDROP_MAX_STACK)
 		nframes = TCPDROP_MAX_STACK;
 	time_hms(ts, sizeof(ts));
@@ -153,11 +151,8 @@ static int on_event(void *ctx, void *data, size_t size)
 /* bcc prints only the header; with --json a ready line goes to stderr instead. */
 static void print_header(void *ctx)
 {
-	const struct printer *p = ctx;
-
-	if (!p->o->json)
-		printf("%-8s %-7s %-2s %-20s > %-20s %-20s %s\n", "TIME", "PID", "IP",
-		       "SADDR:SPORT", "DADDR:DPORT", "STATE (FLAGS)", "REASON (CODE)");
+	printf("%-8s %-7s %-2s %-20s > %-20s %-20s %s\n", "TIME", "PID", "IP", "SADDR:SPORT",
+	       "DADDR:DPORT", "STATE (FLAGS)", "REASON (CODE)");
 }
 
 static int netns_of_pid(unsigned long pid, unsigned long *ino)
@@ -179,6 +174,7 @@ static int tcpdrop_main(int argc, char **argv)
 	struct tool_run run = {.skel = &tcpdrop_tool_skel,
 			       .ctx = &p,
 			       .on_event = on_event,
+			       .event_size = sizeof(struct tcpdrop_event),
 			       .header = print_header};
 	struct tcpdrop *skel;
 	unsigned long netns;

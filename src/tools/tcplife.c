@@ -49,8 +49,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	unsigned long long tx_kb = e->tx_b / 1024, rx_kb = e->rx_b / 1024;
 	double ms = (double)e->span_us / 1000;
 
-	if (size < sizeof(*e))
-		return 0;
 	tcp_comm(comm, sizeof(comm), e->comm);
 	tcp_addrs_fmt(&a, &e->flow, false);
 	if (o->json) {
@@ -84,8 +82,6 @@ static void print_header(void *ctx)
 	struct tcp_session_run *r = ctx;
 	char ip[4];
 
-	if (r->o->json)
-		return;
 	tcp_session_prefix(r, true, 0, 0, ip);
 	if (r->o->csv)
 		printf("%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", "PID", "COMM", ip, "LADDR", "LPORT",
@@ -106,6 +102,7 @@ static int tcplife_main(int argc, char **argv)
 			       .loaded = tcp_session_loaded,
 			       .ctx = &r,
 			       .on_event = on_event,
+			       .event_size = sizeof(struct tcplife_event),
 			       .header = print_header};
 	struct tcplife *skel;
 	int err;

@@ -75,8 +75,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	const struct tk_flow *f = &e->flow;
 	char ts[16], l[NET_ADDR_STRLEN], r[NET_ADDR_STRLEN];
 
-	if (size < sizeof(*e))
-		return 0;
 	time_hms(ts, sizeof(ts));
 	if (o->json) {
 		printf("{\"time\":\"%s\",\"pid\":%u,\"ip\":%d,\"laddr\":\"%s\",\"lport\":%u,"
@@ -180,7 +178,7 @@ static void print_header(void *ctx)
 {
 	const struct opts *o = ctx;
 
-	if (o->json || o->count)
+	if (o->count)
 		return;
 	if (o->sequence)
 		printf("%-8s %-7s %-2s %-20s %1s> %-20s %-11s %s\n", "TIME", "PID", "IP",
@@ -221,6 +219,7 @@ static int tcpretrans_main(int argc, char **argv)
 	r.skel->rodata->count_mode = o->count;
 	bpf_program__set_autoload(r.skel->progs.tcp_send_loss_probe, o->lossprobe);
 	run.on_event = o->count ? NULL : on_event;
+	run.event_size = sizeof(struct tcpretrans_event);
 	run.footer = o->count ? counts_footer : NULL;
 	run.json = o->json;
 	run.ready = "Tracing retransmits ... Hit Ctrl-C to end";

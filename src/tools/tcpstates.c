@@ -51,8 +51,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	unsigned long long sk = e->skaddr;
 	struct tcp_addrs a;
 
-	if (size < sizeof(*e))
-		return 0;
 	tcp_comm(comm, sizeof(comm), e->comm);
 	tcp_addrs_fmt(&a, &e->flow, false);
 	if (o->json) {
@@ -86,8 +84,6 @@ static void print_header(void *ctx)
 	const struct tcp_session_opts *o = r->o;
 	char ip[4];
 
-	if (o->json)
-		return;
 	tcp_session_prefix(r, true, 0, 0, ip);
 	if (o->csv)
 		printf("%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", "SKADDR", "C-PID", "C-COMM", ip,
@@ -110,6 +106,7 @@ static int tcpstates_main(int argc, char **argv)
 			       .loaded = tcp_session_loaded,
 			       .ctx = &r,
 			       .on_event = on_event,
+			       .event_size = sizeof(struct tcpstates_event),
 			       .header = print_header};
 	struct tcpstates *skel;
 	int err;

@@ -77,8 +77,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	char comm[TCP_COMM_BUFLEN];
 	struct tcp_addrs a;
 
-	if (size < sizeof(*e))
-		return 0;
 	tcp_comm(comm, sizeof(comm), e->comm);
 	if (o->json) {
 		tcp_addrs_fmt(&a, &e->flow, false);
@@ -117,8 +115,6 @@ static void print_header(void *ctx)
 {
 	const struct tcptracer_opts *o = ((struct tcptracer_run *)ctx)->o;
 
-	if (o->json)
-		return;
 	if (o->verbose) {
 		if (o->timestamp)
 			printf("%-14s", "TIME(ns)");
@@ -142,6 +138,7 @@ static int tcptracer_main(int argc, char **argv)
 	struct tool_run run = {.skel = &tcptracer_tool_skel,
 			       .ctx = &r,
 			       .on_event = on_event,
+			       .event_size = sizeof(struct tcptracer_event),
 			       .header = print_header};
 	struct tcptracer *skel;
 	int err;

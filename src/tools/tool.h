@@ -191,6 +191,7 @@ struct tool_run {
 	int (*loaded)(void *ctx, struct bpf_object *obj); /* maps from options: 0 or exit status */
 	struct bpf_object *obj; /* loaded: every autoloaded program is attached */
 	tool_event_fn on_event; /* records of the object's "events" ring buffer (NULL: none) */
+	size_t event_size;	/* records shorter than this are dropped, not passed on */
 	void *ctx;
 	/* every interval_s seconds (0: never); non-zero return stops. count: stop after that
 	 * many intervals (0: no limit) */
@@ -198,7 +199,7 @@ struct tool_run {
 	unsigned long interval_s, count;
 	unsigned long duration_s;  /* stop after this long (0: at a signal) */
 	int pid;		   /* > 0: stop when that process exits */
-	void (*header)(void *ctx); /* once attached (the column header) */
+	void (*header)(void *ctx); /* once attached, without json (the column header) */
 	/* once attached: stdout, or stderr with json (where NULL means TOOL_JSON_READY) */
 	const char *ready;
 	bool json;

@@ -87,6 +87,14 @@ static const volatile unsigned long long *lost_counter(struct bpf_object *obj)
 	return NULL;
 }
 
+/* A ring buffer record, passed on to the tool when it is whole. */
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct tool_run *r = ctx;
+
+	return size < r->event_size ? 0 : r->on_event(r->ctx, data, size);
+}
+
 static int on_tick(void *ctx)
 {
 	struct tool_run *r = ctx;
@@ -128,7 +136,7 @@ static int set_up(struct tool_run *r, struct ring_buffer **rb)
 		return err;
 	if (r->on_event) {
 		map = bpf_object__find_map_by_name(r->obj, "events");
-		*rb = map ? ring_buffer__new(bpf_map__fd(map), r->on_event, r->ctx, NULL) : NULL;
+		*rb = map ? ring_buffer__new(bpf_map__fd(map), on_record, r, NULL) : NULL;
 		if (!*rb) {
 			err = map ? -errno : -ENOENT;
 			tk_err("cannot open the events ring buffer: %s", strerror(-err));
@@ -182,7 +190,7 @@ int tool_run(struct tool_run *r)
 			fprintf(stderr, "%s\n", r->ready ? r->ready : TOOL_JSON_READY);
 		else if (r->ready)
 			printf("%s\n", r->ready);
-		if (r->header)
+		if (r->header && !r->json)
 			r->header(r->ctx);
 		fflush(stdout);
 		r->why = loop__run(&r->loop);
