@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/elf.h"
 #include "core/gosym.h"
 
 #define GO12_MAGIC  0xfffffffbu
@@ -249,6 +250,39 @@ int gosym_table__func(const struct gosym_table *t, size_t i, struct gosym_func *
 	f->name = (const char *)name;
 	f->entry = entry;
 	f->end = functab_entry(t, i + 1);
+	return 0;
+}
+
+int gosym_table__from_elf(struct elf_file *ef, struct gosym_table **out)
+{
+	uint64_t addr, text = 0;
+	size_t size, tsize;
+	const void *data = elf_file__section(ef, ".gopclntab", &addr, &size);
+
+	*out = NULL;
+	if (!data)
+		data = elf_file__section(ef, ".data.rel.ro.gopclntab", &addr, &size);
+	if (!data)
+		return -ENOENT;
+	if (!elf_file__section(ef, ".text", &text, &tsize))
+		text = 0;
+	return gosym_table__parse(data, size, text, out);
+}
+
+int gosym_table__for_each_func(const struct gosym_table *t, elf_func_cb cb, void *ctx)
+{
+	size_t n = gosym_table__count(t);
+
+	for (size_t i = 0; i < n; i++) {
+		struct gosym_func f;
+		int ret;
+
+		if (gosym_table__func(t, i, &f))
+			continue;
+		ret = cb(f.name, f.entry, f.end > f.entry ? f.end - f.entry : 0, ctx);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 

@@ -3,12 +3,15 @@
  * Go's own symbol table, .gopclntab, which survives `go build -ldflags='-s -w'`, and the Go
  * version from .go.buildinfo. Pure functions of the bytes given: no I/O, bounded loops, every
  * offset checked, so a hostile table gives an error, never a crash or an endless loop.
+ * (gosym_table__from_elf() only finds those bytes in a file libelf has open.)
  */
 #ifndef TK_GOSYM_H
 #define TK_GOSYM_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "core/elf.h"
 
 struct gosym_table;
 
@@ -31,6 +34,17 @@ struct gosym_func {
 };
 /* i in [0, count): fills *f; -EINVAL when that entry is corrupt. */
 int gosym_table__func(const struct gosym_table *t, size_t i, struct gosym_func *f);
+/*
+ * The pclntab of ef: .gopclntab, or .data.rel.ro.gopclntab where the linker put it there,
+ * parsed with .text as text_start. -ENOENT when ef has neither, else as gosym_table__parse().
+ * The table points into ef: free it before closing ef.
+ */
+int gosym_table__from_elf(struct elf_file *ef, struct gosym_table **out);
+/*
+ * cb(name, entry, size) for each function of t, corrupt entries skipped; like
+ * elf_file__for_each_func(), a non-zero cb return stops the walk and is returned.
+ */
+int gosym_table__for_each_func(const struct gosym_table *t, elf_func_cb cb, void *ctx);
 /* The function containing pc, by binary search; -ENOENT if none. */
 int gosym_table__lookup(const struct gosym_table *t, uint64_t pc, struct gosym_func *f);
 

@@ -94,21 +94,12 @@ void ksyms__free(struct ksyms *k)
 
 const char *ksyms__resolve(const struct ksyms *k, uint64_t addr, uint64_t *off)
 {
-	size_t lo = 0, hi;
+	size_t lo;
 
 	if (!k || !k->n || addr < k->syms[0].addr)
 		return NULL;
-	hi = k->n;
 	/* Last symbol with addr <= target; the first of equal addresses (file order). */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (k->syms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	lo--;
+	lo = VEC_UPPER_BOUND(k->syms, k->n, struct ksym, addr, addr) - 1;
 	while (lo > 0 && k->syms[lo - 1].addr == k->syms[lo].addr)
 		lo--;
 	if (off)

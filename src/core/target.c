@@ -18,6 +18,7 @@
 #include "core/insn.h"
 #include "core/probe.h"
 #include "core/procmaps.h"
+#include "core/vec.h"
 
 /* Largest function body we decode; Go's biggest runtime functions are well below. */
 #define MAX_DECODE (1u << 20)
@@ -83,15 +84,8 @@ static int add_func(const char *name, uint64_t addr, uint64_t size, void *ctx)
 
 	if (!matches(m, name))
 		return 0;
-	if (ts->nfuncs == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 16;
-		struct func_target *v = realloc(ts->funcs, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		ts->funcs = v;
-		m->cap = cap;
-	}
+	if (VEC_RESERVE(ts->funcs, m->cap, ts->nfuncs, 1))
+		return -ENOMEM;
 	f = &ts->funcs[ts->nfuncs];
 	memset(f, 0, sizeof(*f));
 	f->name = strdup(name);
@@ -118,34 +112,7 @@ static int walk_elf(struct elf_file *ef, struct gosym_table *gt, elf_func_cb cb,
 
 static int walk_gosym(struct elf_file *ef, struct gosym_table *gt, elf_func_cb cb, void *ctx)
 {
-	size_t n = gosym_table__count(gt);
-
-	for (size_t i = 0; i < n; i++) {
-		struct gosym_func f;
-		int ret;
-
-		if (gosym_table__func(gt, i, &f))
-			continue;
-		ret = cb(f.name, f.entry, f.end > f.entry ? f.end - f.entry : 0, ctx);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static int load_gosym(struct elf_file *ef, struct gosym_table **gt)
-{
-	uint64_t addr, text_addr = 0;
-	size_t size, tsize;
-	const void *data = elf_file__section(ef, ".gopclntab", &addr, &size);
-
-	if (!data)
-		data = elf_file__section(ef, ".data.rel.ro.gopclntab", &addr, &size);
-	if (!data)
-		return -ENOENT;
-	if (!elf_file__section(ef, ".text", &text_addr, &tsize))
-		text_addr = 0;
-	return gosym_table__parse(data, size, text_addr, gt);
+	return gosym_table__for_each_func(gt, cb, ctx);
 }
 
 static int func_cmp(const void *a, const void *b)
@@ -354,7 +321,7 @@ int target_resolve(const struct probe_spec *spec, int pid, unsigned int flags,
 	has_symtab = elf_file__section(ef, ".symtab", NULL, NULL);
 	has_dynsym = elf_file__section(ef, ".dynsym", NULL, NULL);
 	if (ts->is_go && !has_symtab) {
-		ret = load_gosym(ef, &gt);
+		ret = gosym_table__from_elf(ef, &gt);
 		if (ret) {
 			snprintf(err, errlen, "%s: stripped Go binary with an unreadable .gopclntab",
 				 spec->target);

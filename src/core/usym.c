@@ -20,6 +20,7 @@
 #include "core/gosym.h"
 #include "core/procmaps.h"
 #include "core/usym.h"
+#include "core/vec.h"
 
 #define MAX_PROCS	 32	      /* cached /proc/PID/maps; least recently used is dropped */
 #define MAX_DELTAS	 8	      /* distinct p_vaddr - p_offset among a file's functions */
@@ -90,29 +91,11 @@ static int add_func(const char *name, uint64_t addr, uint64_t size, void *ctx)
 			return 0;
 		f->deltas[f->ndeltas++] = delta;
 	}
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 256;
-		struct usym_func *v = realloc(f->funcs, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		f->funcs = v;
-		f->cap = cap;
-	}
-	if (f->names_len + len > f->names_cap || f->names_len + len > UINT32_MAX) {
-		size_t cap = f->names_cap ? f->names_cap * 2 : 4096;
-		char *v;
-
-		while (cap < f->names_len + len)
-			cap *= 2;
-		if (cap > UINT32_MAX)
-			return -E2BIG;
-		v = realloc(f->names, cap);
-		if (!v)
-			return -ENOMEM;
-		f->names = v;
-		f->names_cap = cap;
-	}
+	if (f->names_len + len > UINT32_MAX)
+		return -E2BIG; /* names are 32-bit offsets into the pool */
+	if (VEC_RESERVE(f->funcs, f->cap, f->n, 1) ||
+	    VEC_RESERVE(f->names, f->names_cap, f->names_len, len))
+		return -ENOMEM;
 	memcpy(f->names + f->names_len, name, len);
 	f->funcs[f->n++] = (struct usym_func){
 		.addr = addr, .size = size, .name = (uint32_t)f->names_len, .delta = (uint8_t)d};
@@ -123,26 +106,11 @@ static int add_func(const char *name, uint64_t addr, uint64_t size, void *ctx)
 static int load_pclntab(struct loader *l)
 {
 	struct gosym_table *gt;
-	uint64_t addr, text = 0;
-	size_t size, tsize;
-	const void *data = elf_file__section(l->ef, ".gopclntab", &addr, &size);
-	int err;
+	int err = gosym_table__from_elf(l->ef, &gt);
 
-	if (!data)
-		data = elf_file__section(l->ef, ".data.rel.ro.gopclntab", &addr, &size);
-	if (!data)
-		return -ENOENT;
-	if (!elf_file__section(l->ef, ".text", &text, &tsize))
-		text = 0;
-	err = gosym_table__parse(data, size, text, &gt);
 	if (err)
 		return err;
-	for (size_t i = 0, n = gosym_table__count(gt); i < n && !err; i++) {
-		struct gosym_func f;
-
-		if (!gosym_table__func(gt, i, &f))
-			err = add_func(f.name, f.entry, f.end - f.entry, l);
-	}
+	err = gosym_table__for_each_func(gt, add_func, l);
 	gosym_table__free(gt);
 	return err;
 }
@@ -198,17 +166,9 @@ static bool contains(const struct usym_file *f, size_t i, uint64_t vaddr)
 static const struct usym_func *file_lookup(const struct usym_file *f, uint64_t vaddr,
 					   unsigned int delta)
 {
-	size_t lo = 0, hi = f->n;
+	/* After the last function with addr <= vaddr. */
+	size_t lo = VEC_UPPER_BOUND(f->funcs, f->n, struct usym_func, addr, vaddr);
 
-	/* Last function with addr <= vaddr. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (f->funcs[mid].addr <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	for (size_t k = 0; k < CONTAIN_LOOKBACK && lo > k; k++) {
 		size_t i = lo - 1 - k;
 
@@ -317,15 +277,8 @@ static struct usym_file *file_get(struct usym_cache *c, int pid, const struct pr
 		    !strcmp(c->files[i]->path, m->path))
 			return c->files[i];
 
-	if (c->nfiles == c->files_cap) {
-		size_t cap = c->files_cap ? c->files_cap * 2 : 16;
-		struct usym_file **v = realloc(c->files, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		c->files = v;
-		c->files_cap = cap;
-	}
+	if (VEC_RESERVE(c->files, c->files_cap, c->nfiles, 1))
+		return NULL;
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;

@@ -32,3 +32,20 @@ int vec_reserve(void *arr, size_t *cap, size_t len, size_t more, size_t elem)
 	*cap = ncap;
 	return 0;
 }
+
+size_t vec_upper_bound(const void *arr, size_t n, size_t elem, size_t off, uint64_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t v;
+
+		memcpy(&v, (const char *)arr + mid * elem + off, sizeof(v));
+		if (v <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}

@@ -112,23 +112,12 @@ static char *uprobe_path(const char *probe)
 /* A stripped Go binary still names every function in .gopclntab. */
 static int add_go_fns(struct elf_file *ef, struct lt_symfile *f)
 {
-	uint64_t addr, text = 0;
-	size_t size, tsize;
-	const void *data = elf_file__section(ef, ".gopclntab", &addr, &size);
 	struct gosym_table *gt;
-	int err = 0;
+	int err;
 
-	if (!data)
-		return 0;
-	if (!elf_file__section(ef, ".text", &text, &tsize))
-		text = 0;
-	if (gosym_table__parse(data, size, text, &gt))
-		return 0;
-	for (size_t i = 0, n = gosym_table__count(gt); i < n && !err; i++) {
-		struct gosym_func fn;
-		if (!gosym_table__func(gt, i, &fn))
-			err = add_fn(fn.name, fn.entry, fn.end - fn.entry, f);
-	}
+	if (gosym_table__from_elf(ef, &gt))
+		return 0; /* no readable table: no names, not an error */
+	err = gosym_table__for_each_func(gt, add_fn, f);
 	gosym_table__free(gt);
 	return err;
 }
@@ -172,16 +161,9 @@ static bool fallback(struct lt_symctx *s, uint64_t addr, const char **name, uint
 		load_files(s);
 	for (int i = 0; i < s->nfiles; i++) {
 		const struct lt_symfile *f = &s->files[i];
-		size_t lo = 0, hi = f->n;
+		/* After the last function starting at or below addr. */
+		size_t lo = VEC_UPPER_BOUND(f->fn, f->n, struct lt_symfn, addr, addr);
 
-		/* Last function starting at or below addr. */
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (f->fn[mid].addr <= addr)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
 		if (lo == 0)
 			continue;
 		const struct lt_symfn *fn = &f->fn[lo - 1];
