@@ -7,15 +7,14 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/dwarf.h"
 #include "core/dwarf_die.h"
+#include "core/elf.h"
 
 #define MAX_CUS		 (1u << 16)
 #define MAX_DIES_SCANNED (1u << 22) /* top-level DIEs looked at when searching a type */
@@ -33,20 +32,11 @@ int dwarf_file__open(const char *path, struct dwarf_file **out)
 	int err;
 
 	*out = NULL;
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -EINVAL;
 	df = calloc(1, sizeof(*df));
 	if (!df)
 		return -ENOMEM;
-	df->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (df->fd < 0) {
-		err = -errno;
-		free(df);
-		return err;
-	}
-	err = -ENOEXEC;
-	df->elf = elf_begin(df->fd, ELF_C_READ_MMAP, NULL);
-	if (!df->elf || elf_kind(df->elf) != ELF_K_ELF)
+	err = elf_open_raw(path, &df->fd, &df->elf);
+	if (err)
 		goto fail;
 	err = -ENOENT;
 	df->dw = dwarf_begin_elf(df->elf, DWARF_C_READ, NULL);
@@ -65,10 +55,7 @@ void dwarf_file__close(struct dwarf_file *df)
 		return;
 	if (df->dw)
 		dwarf_end(df->dw);
-	if (df->elf)
-		elf_end(df->elf);
-	if (df->fd >= 0)
-		close(df->fd);
+	elf_close_raw(df->fd, df->elf);
 	free(df);
 }
 

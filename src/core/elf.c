@@ -30,27 +30,46 @@ struct elf_file {
 	size_t code_cap;
 };
 
-int elf_file__open(const char *path, struct elf_file **out)
+int elf_open_raw(const char *path, int *fd, struct Elf **elf)
 {
-	struct elf_file *ef;
-	GElf_Ehdr eh;
-	size_t n;
-	int err = -ENOEXEC;
-
+	*fd = -1;
+	*elf = NULL;
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -EINVAL;
-	ef = calloc(1, sizeof(*ef));
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return -errno;
+	*elf = elf_begin(*fd, ELF_C_READ_MMAP, NULL);
+	if (!*elf || elf_kind(*elf) != ELF_K_ELF)
+		return -ENOEXEC;
+	return 0;
+}
+
+void elf_close_raw(int fd, struct Elf *elf)
+{
+	if (elf)
+		elf_end(elf);
+	if (fd >= 0)
+		close(fd);
+}
+
+int elf_file__open(const char *path, struct elf_file **out)
+{
+	struct elf_file *ef = calloc(1, sizeof(*ef));
+	GElf_Ehdr eh;
+	size_t n;
+	int err;
+
 	if (!ef)
 		return -ENOMEM;
-	ef->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (ef->fd < 0) {
-		err = -errno;
+	err = elf_open_raw(path, &ef->fd, &ef->elf);
+	if (err)
 		goto fail;
-	}
+	err = -ENOMEM;
 	ef->path = strdup(path);
-	ef->elf = elf_begin(ef->fd, ELF_C_READ_MMAP, NULL);
-	if (!ef->path || !ef->elf || elf_kind(ef->elf) != ELF_K_ELF)
+	if (!ef->path)
 		goto fail;
+	err = -ENOEXEC;
 	if (!gelf_getehdr(ef->elf, &eh) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_machine != EM_X86_64)
 		goto fail;
@@ -74,10 +93,7 @@ void elf_file__close(struct elf_file *ef)
 {
 	if (!ef)
 		return;
-	if (ef->elf)
-		elf_end(ef->elf);
-	if (ef->fd >= 0)
-		close(ef->fd);
+	elf_close_raw(ef->fd, ef->elf);
 	free(ef->path);
 	free(ef->code);
 	free(ef);

@@ -11,6 +11,15 @@
 #include <stdint.h>
 
 struct elf_file;
+struct Elf; /* libelf's Elf */
+
+/*
+ * What every reader of an ELF file starts with: path opened read-only, libelf begun on it.
+ * *fd and *elf are always set (-1 and NULL where it did not get that far) so that
+ * elf_close_raw() undoes just what was done. 0, -errno of open(), -ENOEXEC when not ELF.
+ */
+int elf_open_raw(const char *path, int *fd, struct Elf **elf);
+void elf_close_raw(int fd, struct Elf *elf);
 
 /* -ENOENT missing, -EACCES, -ENOEXEC not an ELF (or not x86-64), -EINVAL corrupt. */
 int elf_file__open(const char *path, struct elf_file **out);
