@@ -9,6 +9,7 @@
 
 #include "core/attach.h"
 #include "core/probe.h"
+#include "core/vec.h"
 
 bool glob_match(const char *pat, const char *s)
 {
@@ -127,16 +128,9 @@ static int strv_push(char ***v, size_t *n, size_t *cap, char *s)
 {
 	if (!s)
 		return -ENOMEM;
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		char **nv = realloc(*v, c * sizeof(*nv));
-
-		if (!nv) {
-			free(s);
-			return -ENOMEM;
-		}
-		*v = nv;
-		*cap = c;
+	if (VEC_RESERVE(*v, *cap, *n, 1)) {
+		free(s);
+		return -ENOMEM;
 	}
 	(*v)[(*n)++] = s;
 	return 0;

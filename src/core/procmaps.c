@@ -12,6 +12,7 @@
 
 #include "core/out.h"
 #include "core/procmaps.h"
+#include "core/vec.h"
 
 int proc_maps__load(int pid, struct proc_maps *pm)
 {
@@ -44,16 +45,9 @@ int proc_maps__load(int pid, struct proc_maps *pm)
 			if (!m.path)
 				goto nomem;
 		}
-		if (pm->n == cap) {
-			struct proc_map *v;
-
-			cap = cap ? cap * 2 : 64;
-			v = realloc(pm->maps, cap * sizeof(*v));
-			if (!v) {
-				free(m.path);
-				goto nomem;
-			}
-			pm->maps = v;
+		if (VEC_RESERVE(pm->maps, cap, pm->n, 1)) {
+			free(m.path);
+			goto nomem;
 		}
 		pm->maps[pm->n++] = m;
 	}
