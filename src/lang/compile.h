@@ -13,6 +13,7 @@
 #include "core/funcplan.h"
 #include "lang/ast.h"
 #include "lang/diag.h"
+#include "lang/dialect.h"
 #include "lang/types.h"
 
 enum probe_type {
@@ -174,6 +175,7 @@ struct fmtdef {
 };
 
 struct lang_opts {
+	enum lang_dialect dialect;
 	int pid;  /* -p */
 	int cpid; /* -c child, known after fork */
 	bool has_cpid;

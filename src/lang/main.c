@@ -38,6 +38,12 @@ static const char usage_text[] =
 	"                   through /proc/PID\n"
 	"    -c 'CMD'       run CMD and trace it (cpid); exit when it exits\n"
 	"    -f FORMAT      output format: text (default) or json\n"
+	"    -o FILE        the script's output to FILE (diagnostics stay on stderr)\n"
+	"    -q, --quiet    no attach notice\n"
+	"    --dry-run      compile, load and attach (begin runs, its output is dropped),\n"
+	"                   then exit\n"
+	"    --compat VER   0.26 (default) or 0.17: which bpftrace's formats, messages and\n"
+	"                   semantics to follow where they differ (also TRACEKIT_COMPAT=VER)\n"
 	"    --unsafe       allow unsafe builtins (system())\n"
 	"    -h, --help     show this help message\n"
 	"    -V, --version  print the version\n"
@@ -160,16 +166,21 @@ static void child_finish(struct child *ch)
 
 int lang_main(int argc, char **argv)
 {
+	enum { OPT_DRY_RUN = 256, OPT_COMPAT };
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'},
 		{"unsafe", no_argument, NULL, 'U'},
 		{"version", no_argument, NULL, 'V'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"compat", required_argument, NULL, OPT_COMPAT},
 		{NULL, 0, NULL, 0},
 	};
 	struct lang_opts opts = {0};
 	struct lang_run_opts ro = {0};
 	struct child ch = {.pid = -1, .go_fd = -1};
-	const char *prog_text = NULL, *file = NULL, *cmd = NULL;
+	const char *prog_text = NULL, *file = NULL, *cmd = NULL, *out_path = NULL;
+	const char *compat = getenv("TRACEKIT_COMPAT");
 	bool list = false;
 	char *src = NULL;
 	struct compiler c = {0};
@@ -177,7 +188,7 @@ int lang_main(int argc, char **argv)
 	int opt, ret = 1;
 
 	tk_stdout_linebuf();
-	while ((opt = getopt_long(argc, argv, "+e:lvp:c:f:hVdqkB:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:lvp:c:f:o:hVdqkB:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
 			prog_text = optarg;
@@ -221,19 +232,35 @@ int lang_main(int argc, char **argv)
 			lang_help(stdout);
 			return 0;
 		case 'V':
-			printf("tracekit (bpftrace 0.17 language)\n");
+			printf("tracekit (bpftrace 0.26 language; --compat 0.17)\n");
 			return 0;
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'q':
+			ro.quiet = true;
+			break;
+		case OPT_DRY_RUN:
+			ro.dry_run = true;
+			break;
+		case OPT_COMPAT:
+			compat = optarg;
+			break;
 		case 'U':
 			opts.unsafe = true;
 			break;
 		case 'd':
-		case 'q':
 		case 'k':
 		case 'B':
 			break;
 		default:
 			return usage_short();
 		}
+	}
+	if (compat && lang_dialect_parse(compat, &opts.dialect)) {
+		fprintf(stderr, "ERROR: Invalid compat version \"%s\" (valid: 0.26, 0.17)\n",
+			compat);
+		return 1;
 	}
 	tk_libbpf_setup(opts.verbose);
 	if (list) {
@@ -271,6 +298,16 @@ int lang_main(int argc, char **argv)
 		ro.on_attached = child_release;
 		ro.ctx = &ch;
 	}
+	/* --dry-run: what begin prints goes nowhere */
+	if (out_path || ro.dry_run) {
+		ro.out = fopen(ro.dry_run ? "/dev/null" : out_path, "w");
+		if (!ro.out) {
+			fprintf(stderr, "ERROR: Failed to open output file '%s': %s\n", out_path,
+				strerror(errno));
+			goto out;
+		}
+		setvbuf(ro.out, NULL, _IOLBF, 0);
+	}
 	diag_init(&diag, file ? file : "stdin", src);
 	c.diag = &diag;
 	c.opts = &opts;
@@ -281,6 +318,8 @@ int lang_main(int argc, char **argv)
 		goto out;
 	ret = lang_run(&c, &ro);
 out:
+	if (ro.out)
+		fclose(ro.out);
 	child_finish(&ch);
 	compiler_free(&c);
 	free(src);

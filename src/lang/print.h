@@ -4,7 +4,8 @@
  * zero, exit), lost-event notices, the attach line and the map dump at exit, in bpftrace
  * 0.17's text format or its `-f json` lines.
  *
- * Use: lt_out_init() once the maps exist (lt_map.fd set), lt_out_attached() before attaching,
+ * Use: lt_out_init() once the maps exist (lt_map.fd set), lt_out_attached() (0.17: before
+ * attaching; 0.26: after),
  * lt_out_event() for each ring-buffer record, lt_out_lost() when the loop sees drops, and
  * lt_out_exit() after END has run. Output goes through o->f (line-buffered stdout).
  */
@@ -15,12 +16,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lang/dialect.h"
 #include "lang/fmt.h"
 #include "lang/types.h"
 
 struct lt_out {
 	FILE *f;
 	bool json;
+	enum lang_dialect dialect;
 	const struct lt_prog *prog;
 	struct lt_symctx sym;
 	int ncpus;     /* possible CPUs: per-CPU values come back as ncpus slots */

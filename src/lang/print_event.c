@@ -56,11 +56,19 @@ static void emit_text(struct lt_out *o, const char *type, const char *text, size
 
 void lt_out_attached(struct lt_out *o, unsigned int nprobes)
 {
-	if (o->json)
+	const char *s = nprobes == 1 ? "" : "s";
+
+	if (o->json && o->dialect == LANG_0_17)
 		fprintf(o->f, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %u}}\n",
 			nprobes);
+	else if (o->json)
+		fprintf(o->f,
+			"{\"type\": \"attached_probes\", \"count\": %u, \"data\": {\"probes\": %u}}\n",
+			nprobes, nprobes);
+	else if (o->dialect == LANG_0_17)
+		fprintf(o->f, "Attaching %u probe%s...\n", nprobes, s);
 	else
-		fprintf(o->f, "Attaching %u probe%s...\n", nprobes, nprobes == 1 ? "" : "s");
+		fprintf(stderr, "Attached %u probe%s\n", nprobes, s);
 	fflush(o->f);
 }
 
@@ -69,11 +77,15 @@ void lt_out_lost(struct lt_out *o, uint64_t n)
 	if (!n)
 		return;
 	o->lost += n;
-	if (o->json)
+	if (o->json && o->dialect == LANG_0_17)
 		fprintf(o->f, "{\"type\": \"lost_events\", \"data\": {\"events\": %llu}}\n",
 			(unsigned long long)n);
+	else if (o->json)
+		fprintf(o->f, "{\"type\": \"lost_events\", \"count\": %llu, \"data\": {\"events\": %llu}}\n",
+			(unsigned long long)n, (unsigned long long)n);
 	else
-		fprintf(o->f, "Lost %llu events\n", (unsigned long long)n);
+		fprintf(o->dialect == LANG_0_17 ? o->f : stderr, "Lost %llu events\n",
+			(unsigned long long)n);
 	fflush(o->f);
 }
 
@@ -267,7 +279,9 @@ int lt_out_exit(struct lt_out *o)
 	uint32_t n = 0;
 	int err = 0;
 
-	fputs("\n\n", o->f);
+	/* 0.26 writes nothing at the end of a JSON run; 0.17 wrote its two newlines there too */
+	if (!o->json || o->dialect == LANG_0_17)
+		fputs("\n\n", o->f);
 	fflush(o->f);
 	sorted = calloc(o->prog->nmaps ? o->prog->nmaps : 1, sizeof(*sorted));
 	if (!sorted)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "core/attach.h"
@@ -32,13 +33,47 @@ static const struct provider *const providers[] = {
 };
 #define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))
 
+/* bpftrace 0.24 on: provider names in any case (BEGIN, begin, Tracepoint); aliases exactly. */
 const struct provider *provider_find(const char *name)
 {
 	for (size_t i = 0; i < NPROVIDERS; i++)
-		if (!strcmp(name, providers[i]->name) ||
+		if (!strcasecmp(name, providers[i]->name) ||
 		    (providers[i]->alias && !strcmp(name, providers[i]->alias)))
 			return providers[i];
 	return NULL;
+}
+
+int lang_dialect_parse(const char *text, enum lang_dialect *d)
+{
+	if (!strcmp(text, "0.17"))
+		*d = LANG_0_17;
+	else if (!strcmp(text, "0.26"))
+		*d = LANG_0_26;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The name `probe` gives: the provider's long name and the rest as written; begin and end
+ * as the dialect spells them (0.17: BEGIN, END).
+ */
+static char *canonical_probe_name(const struct compiler *c, const struct provider *prov,
+				  const char *text)
+{
+	const char *rest = strchr(text, ':');
+	char *name;
+
+	if (prov->type == PT_BEGIN || prov->type == PT_END) {
+		bool upper = c->opts->dialect == LANG_0_17;
+
+		if (prov->type == PT_BEGIN)
+			return strdup(upper ? "BEGIN" : "begin");
+		return strdup(upper ? "END" : "end");
+	}
+	if (!rest)
+		return strdup(prov->name);
+	return asprintf(&name, "%s%s", prov->name, rest) < 0 ? NULL : name;
 }
 
 const struct provider *provider_of(enum probe_type t)
@@ -135,12 +170,8 @@ int attach_point_parse(struct compiler *c, const char *text, struct loc loc,
 	ret = prov->parse(c, ap, parts, n);
 	if (ret)
 		goto out;
-	/* bpftrace prints the long type name for `probe` */
-	if (strchr(text, ':'))
-		ret = asprintf(&ap->probe_name, "%s%s", prov->name, strchr(text, ':')) < 0;
-	else
-		ret = !(ap->probe_name = strdup(text));
-	ret = ret ? -ENOMEM : 0;
+	ap->probe_name = canonical_probe_name(c, prov, text);
+	ret = ap->probe_name ? 0 : -ENOMEM;
 out:
 	free(buf);
 	if (ret)
@@ -238,7 +269,9 @@ int probes_expand(struct compiler *c)
 					continue;
 				}
 			}
-			if (tmp.type == PT_BEGIN || tmp.type == PT_END) {
+			/* 0.25 on: several begin/end probes run in order */
+			if ((tmp.type == PT_BEGIN || tmp.type == PT_END) &&
+			    c->opts->dialect == LANG_0_17) {
 				bool *seen = tmp.type == PT_BEGIN ? &seen_begin : &seen_end;
 
 				if (*seen) {

@@ -367,6 +367,15 @@ static void fill_prog(struct runner *r)
 	r->prog.nprobes = c->nprobe_names;
 }
 
+static bool only_special(const struct compiler *c)
+{
+	for (int i = 0; i < c->nprobes; i++)
+		for (int a = 0; a < c->probes[i].naps; a++)
+			if (c->probes[i].aps[a].type != PT_BEGIN && c->probes[i].aps[a].type != PT_END)
+				return false;
+	return true;
+}
+
 int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 {
 	struct runner r = {.c = c, .fds = {-1, -1, -1, -1}};
@@ -394,7 +403,8 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 	if (err)
 		goto out;
 	fill_prog(&r);
-	lt_out_init(&r.out, stdout, &r.prog, ro->json);
+	lt_out_init(&r.out, ro->out ? ro->out : stdout, &r.prog, ro->json);
+	r.out.dialect = c->opts->dialect;
 	r.out.ncpus = r.ncpus;
 	r.rb = ring_buffer__new(r.fds.ringbuf, on_event, &r, NULL);
 	if (!r.rb) {
@@ -406,7 +416,8 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 	loop__set_interval(&r.loop, 1000, on_tick, &r);
 	if (ro->watch_pid > 0)
 		loop__watch_pid(&r.loop, ro->watch_pid);
-	lt_out_attached(&r.out, (unsigned int)c->nattach);
+	if (!ro->quiet && c->opts->dialect == LANG_0_17)
+		lt_out_attached(&r.out, (unsigned int)c->nattach);
 	err = run_special(&r, PT_BEGIN);
 	if (err)
 		goto out;
@@ -427,11 +438,18 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 		}
 	if (err)
 		goto out;
+	if (!ro->quiet && c->opts->dialect == LANG_0_26)
+		lt_out_attached(&r.out, (unsigned int)c->nattach);
 	if (getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED"))
 		fprintf(stderr, "__BPFTRACE_NOTIFY_PROBES_ATTACHED\n");
 	if (ro->on_attached)
 		ro->on_attached(ro->ctx);
-	if (!r.exiting) {
+	if (ro->dry_run) {
+		err = 0;
+		goto out;
+	}
+	/* 0.24 on: a program of begin and end probes only ends by itself */
+	if (!r.exiting && !(c->opts->dialect == LANG_0_26 && only_special(c))) {
 		why = loop__run(&r.loop);
 		(void)why;
 	}

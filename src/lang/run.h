@@ -3,11 +3,15 @@
 #define TK_LANG_RUN_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "lang/compile.h"
 
 struct lang_run_opts {
 	bool json;
+	bool quiet;   /* -q: no attach notice */
+	bool dry_run; /* --dry-run: stop once attached (begin ran, its output discarded) */
+	FILE *out;    /* -o FILE: the script's output (NULL: stdout) */
 	int watch_pid;			/* stop when it exits (-c child) */
 	void (*on_attached)(void *ctx); /* e.g. release the -c child */
 	void *ctx;

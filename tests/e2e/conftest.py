@@ -40,7 +40,7 @@ Processes
         A TCP port on 127.0.0.1 that was free a moment ago.
 
 Tracers
-    run_tracer(args, ready_regex=r"Tracing|Attaching", timeout=10, binary=TRACEKIT, **kw)
+    run_tracer(args, ready_regex=r"Tracing|Attaching|Attached", timeout=10, binary=TRACEKIT, **kw)
         Starts `tracekit ARGS` (argv list; a str is split with shlex), waits for the ready
         line on stdout (or stderr) and returns a Tracer (binary=shutil.which("bpftrace")
         waits for bpftrace's probes-attached notification instead): .proc, .pid, .ready_line,
@@ -359,7 +359,7 @@ def run_tracer(args, ready_regex=None, timeout=10, binary=None, **kw):
     binary defaults to TRACEKIT; pass e.g. shutil.which("bpftrace") to compare. Extra keyword
     arguments go to spawn() (env=, cwd=, stdin=).
 
-    The default ready_regex is r"Tracing|Attaching". bpftrace prints "Attaching N probes..."
+    The default ready_regex is r"Tracing|Attaching|Attached". bpftrace prints "Attaching N probes..."
     *before* it attaches, so for a binary named bpftrace the default is instead the line
     "__BPFTRACE_NOTIFY_PROBES_ATTACHED" it prints on stderr, once attached, when that
     variable is set in its environment (done here).
@@ -372,7 +372,7 @@ def run_tracer(args, ready_regex=None, timeout=10, binary=None, **kw):
     if Path(binary).name == "bpftrace":
         kw["env"] = {**kw.get("env", {}), BPFTRACE_NOTIFY: "1"}
         ready_regex = ready_regex or BPFTRACE_NOTIFY
-    ready_regex = ready_regex or r"Tracing|Attaching"
+    ready_regex = ready_regex or r"Tracing|Attaching|Attached"
     proc = spawn([binary, *args], **kw)
     pat = re.compile(ready_regex)
     deadline = time.monotonic() + timeout

@@ -181,8 +181,9 @@ def test_language_help_is_the_whole_help():
 
 def test_language_help_options_work(no_leftovers, tmp_path):
     """Every option the help lists does what it says."""
-    options = re.findall(r"^    (-\w|--\w+)[ ,]", run("--help").stdout.split("OPTIONS:")[1].split("TOOLS")[0], re.M)
-    assert options == ["-e", "-l", "-v", "-p", "-c", "-f", "--unsafe", "-h", "-V"]
+    options = re.findall(r"^    (-\w|--[\w-]+)[ ,]", run("--help").stdout.split("OPTIONS:")[1].split("TOOLS")[0], re.M)
+    assert options == ["-e", "-l", "-v", "-p", "-c", "-f", "-o", "-q", "--dry-run", "--compat",
+                       "--unsafe", "-h", "-V"]
     begin = "BEGIN { printf(\"hi\\n\"); exit(); }"
     r = run("-e", begin)
     assert r.returncode == 0 and "hi" in r.stdout
@@ -198,6 +199,19 @@ def test_language_help_options_work(no_leftovers, tmp_path):
     assert r.returncode == 0 and "1" in r.stdout.split()
     r = run("-f", "json", "-e", begin)
     assert r.returncode == 0 and '{"type": "printf", "data": "hi\\n"}' in r.stdout.splitlines()
+    out = tmp_path / "out.txt"
+    r = run("-o", out, "-e", begin)
+    assert r.returncode == 0 and r.stdout == "" and out.read_text() == "hi\n\n\n"
+    r = run("-q", "-e", begin)
+    assert r.returncode == 0 and r.stderr == "" and r.stdout == "hi\n\n\n"
+    r = run("--dry-run", "-e", begin)
+    assert r.returncode == 0 and r.stdout == "" and r.stderr == "Attached 1 probe\n"
+    r = run("--compat", "0.17", "-e", begin)
+    assert r.returncode == 0 and r.stdout == "Attaching 1 probe...\nhi\n\n\n"
+    r = run("--compat", "0.18", "-e", begin)
+    assert r.returncode == 1 and r.stderr == 'ERROR: Invalid compat version "0.18" (valid: 0.26, 0.17)\n'
+    r = run("-o", tmp_path / "no" / "such", "-e", begin)
+    assert r.returncode == 1 and r.stderr.startswith("ERROR: Failed to open output file")
     r = run("--unsafe", "-e", "BEGIN { system(\"echo unsafe-ok\"); exit(); }")
     assert r.returncode == 0 and "unsafe-ok" in r.stdout.splitlines()
     r = run("-V")

@@ -24,6 +24,10 @@ NAME.setup, one directive per line (`#` comments):
     bpftrace: same      bpftrace 0.17 runs this program here and prints the same bytes:
                         test_matches_bpftrace checks NAME.expect against bpftrace itself
     timeout: SECS       how long the tracer may take to exit (default 20)
+    compat: 0.26        run tracekit in bpftrace 0.26's dialect (its default); without it a
+                        case runs with TRACEKIT_COMPAT=0.17, the dialect the bpftrace-checked
+                        expectations were written in. A 0.26 expectation says in a comment of
+                        its .setup where its format comes from (../shared/reference/bpftrace-0.26.md)
 
 Placeholders, in the program, args, run lines and the expectation: {{TARGETS}} (private
 copies of the built targets, so that our probes do not fire in other tests' processes), {{BIN}} (a directory of uniquely named commands: tklc_cat, tklc_dd, tklc_sh,
@@ -290,7 +294,8 @@ def run_case(case, binary, alias_bin, tmp_path):
     tmp_path.mkdir(parents=True, exist_ok=True)
     setup = parse_setup(case)
     run = Run(alias_bin)
-    env = {BPFTRACE_NOTIFY: "1"}
+    compat = setup.get("compat", "0.17")
+    env = {BPFTRACE_NOTIFY: "1", "TRACEKIT_COMPAT": compat}
     before = None
     rpc = None
 
@@ -325,8 +330,10 @@ def run_case(case, binary, alias_bin, tmp_path):
     tracer = spawn(argv, env=env)
     workload = setup["run"] or setup["rpc_call"] or before is not None
     if workload or setup.get("stop") == "int":
-        # Attached once bpftrace's notify line appears; tracekit prints "Attaching" first.
-        wait_line(tracer, r"Attaching|attached_probes", timeout=30)
+        # Attached once bpftrace's notify line appears; in 0.17's dialect tracekit prints
+        # "Attaching" first (0.26's "Attached" comes on stderr, after attaching).
+        if compat == "0.17":
+            wait_line(tracer, r"Attaching|attached_probes", timeout=30)
         deadline = time.monotonic() + 5
         while BPFTRACE_NOTIFY not in output(tracer, "stderr") and time.monotonic() < deadline:
             if tracer.poll() is not None:
@@ -431,7 +438,7 @@ def test_lost_events_are_counted(json_mode, alias_bin, tmp_path, no_leftovers):
     calls = 200000
     prog = f'uprobe:{alias_bin}/targets/cprog-gcc:tk_add {{ printf("%d\\n", arg1); }}'
     tracer = spawn([TRACEKIT, *(["-f", "json"] if json_mode else []), "-e", prog],
-                   env={BPFTRACE_NOTIFY: "1"})
+                   env={BPFTRACE_NOTIFY: "1", "TRACEKIT_COMPAT": "0.17"})
     wait_line(tracer, r"^Attaching 1 probe\.\.\.$|attached_probes")
     wait_line(tracer, BPFTRACE_NOTIFY, stream="stderr")
     os.kill(tracer.pid, signal.SIGSTOP)

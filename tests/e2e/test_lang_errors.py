@@ -10,6 +10,7 @@ words and columns (checked by hand against the installed bpftrace); where bpftra
 or a wrong one (kprobes here, Go names, offsets), ours says what is wrong.
 """
 
+import os
 import subprocess
 
 import pytest
@@ -20,10 +21,12 @@ CPROG = str(TARGETS / "cprog-gcc")
 GOSRV = str(TARGETS / "rpcserver")
 
 
-def run(args, timeout=30):
+def run(args, timeout=30, compat="0.17"):
+    """tracekit ARGS; the messages here are bpftrace 0.17's, so in its dialect by default."""
     require_file(TRACEKIT, "run `make`")
     return subprocess.run(
         [str(TRACEKIT), *args],
+        env={**os.environ, "TRACEKIT_COMPAT": compat},
         capture_output=True,
         text=True,
         errors="backslashreplace",

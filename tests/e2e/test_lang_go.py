@@ -20,8 +20,10 @@ from conftest import BPFTRACE_NOTIFY, collect, free_port, run_tracer, spawn, tar
 
 
 def tracer(prog):
-    """tracekit -e prog, once its probes are attached ("Attaching" comes before that)."""
-    return run_tracer(["-e", prog], ready_regex=BPFTRACE_NOTIFY, env={BPFTRACE_NOTIFY: "1"})
+    """tracekit -e prog, once its probes are attached, in bpftrace 0.17's dialect (the
+    expectations here, "Attaching" line included, are the ones bpftrace 0.17 prints)."""
+    return run_tracer(["-e", prog], ready_regex=BPFTRACE_NOTIFY,
+                      env={BPFTRACE_NOTIFY: "1", "TRACEKIT_COMPAT": "0.17"})
 
 
 def private(tmp_path, name):

@@ -205,9 +205,9 @@ def test_article_args_one_liner(rpcx, no_leftovers):
     rpcx.call(6)
     rc, out, err = t.stop()
     assert rc == 0, err
-    lines = out.splitlines()
-    assert lines[0] == "Attaching 1 probe..."
-    assert [l for l in lines[1:] if l] == ["server - main.(*Arith).Mul: arg1: 10, arg2: 20"] * 6
+    # bpftrace 0.26's attach notice (the article's 0.17 printed "Attaching 1 probe..." on stdout)
+    assert err.splitlines()[0] == "Attached 1 probe"
+    assert [l for l in out.splitlines() if l] == ["server - main.(*Arith).Mul: arg1: 10, arg2: 20"] * 6
 
 
 SYSV_ARGS = {"rdi": "arg0", "rsi": "arg1", "rdx": "arg2", "rcx": "arg3", "r8": "arg4", "r9": "arg5"}
@@ -234,4 +234,4 @@ def test_article_reply_offset_one_liner(rpcx, no_leftovers):
     rpcx.call(5)
     rc, out, err = t.stop()
     assert rc == 0, err
-    assert [l for l in out.splitlines()[1:] if l] == ["server - main.(*Arith).Mul: reply: 200"] * 5
+    assert [l for l in out.splitlines() if l] == ["server - main.(*Arith).Mul: reply: 200"] * 5

@@ -593,6 +593,7 @@ static void test_events(void)
 	tup_init(&pv, 1, pvt);
 	fmts[2].args = pv.t;
 	lt_out_init(&o, f, &prog, false);
+	o.dialect = LANG_0_17; /* the attach line on the output */
 	lt_out_attached(&o, 1);
 	lt_out_attached(&o, 3);
 	memcpy(ev, &h, sizeof(h));
@@ -632,6 +633,7 @@ static void test_events(void)
 	mem = NULL;
 	f = open_memstream(&mem, &memlen);
 	lt_out_init(&o, f, &prog, true);
+	o.dialect = LANG_0_17;
 	lt_out_attached(&o, 2);
 	memset(ev, 0, sizeof(ev));
 	h = (struct lt_event_hdr){LT_EV_PRINTF, 0};
