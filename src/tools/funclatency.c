@@ -19,6 +19,7 @@
 #include "core/hist.h"
 #include "core/log.h"
 #include "core/out.h"
+#include "core/vec.h"
 #include "funclatency.skel.h"
 #include "tools/functool.h"
 #include "tools/tool.h"
@@ -89,15 +90,8 @@ static struct entry *read_hists(struct flat *fl, size_t *n)
 
 	*n = 0;
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (*n == cap) {
-			struct entry *nv;
-
-			cap = cap ? cap * 2 : 16;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv)
-				break;
-			v = nv;
-		}
+		if (VEC_RESERVE(v, cap, *n, 1))
+			break;
 		if (!bpf_map_lookup_elem(fd, &next, &v[*n].h)) {
 			v[*n].key = next;
 			(*n)++;

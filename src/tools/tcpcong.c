@@ -25,6 +25,7 @@
 #include "tcpcong.skel.h"
 
 #include "core/btfmin.h"
+#include "core/vec.h"
 #include "tools/tool.h"
 
 TOOL_SKEL_DEFINE(tcpcong);
@@ -126,15 +127,8 @@ static struct snap *read_flows(int fd, size_t *n)
 	*n = 0;
 	while (!bpf_map_get_next_key(fd, prev, &key)) {
 		prev = &key;
-		if (*n == cap) {
-			struct snap *nv;
-
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv)
-				break;
-			v = nv;
-		}
+		if (VEC_RESERVE(v, cap, *n, 1))
+			break;
 		v[*n].key = key;
 		if (!bpf_map_lookup_elem(fd, &key, &v[*n].v))
 			(*n)++;

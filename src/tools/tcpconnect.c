@@ -11,6 +11,7 @@
 #include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
 #include "core/btfmin.h"
+#include "core/vec.h"
 #include "tools/tool.h"
 
 #include "bpf/tcpconnect.h"
@@ -78,15 +79,8 @@ static void count_add(struct tcpconnect_run *r, const struct tk_flow *f)
 			return;
 		}
 	}
-	if (r->ncounts == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		struct conn_count *c = realloc(r->counts, cap * sizeof(*c));
-
-		if (!c)
-			return; /* out of memory: this connect goes uncounted */
-		r->counts = c;
-		r->cap = cap;
-	}
+	if (VEC_RESERVE(r->counts, r->cap, r->ncounts, 1))
+		return; /* out of memory: this connect goes uncounted */
 	r->counts[r->ncounts].key = key;
 	r->counts[r->ncounts].n = 1;
 	r->ncounts++;

@@ -22,6 +22,7 @@
 #include "tcpretrans.skel.h"
 
 #include "core/btfmin.h"
+#include "core/vec.h"
 #include "tools/tcp_common.h"
 #include "tools/tool.h"
 
@@ -125,16 +126,9 @@ static int print_counts(int fd, const struct opts *o)
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &cnt))
 			continue;
-		if (n == cap) {
-			struct flow_count *nv;
-
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
+		if (VEC_RESERVE(v, cap, n, 1)) {
+			free(v);
+			return -ENOMEM;
 		}
 		v[n].flow = key;
 		v[n++].n = cnt;

@@ -15,6 +15,7 @@
 #include "core/out.h"
 #include "tools/tcp_common.h"
 #include "core/btfmin.h"
+#include "core/vec.h"
 #include "tools/tool.h"
 
 #include "bpf/tcptop.h"
@@ -82,15 +83,8 @@ static int collect(struct tcptop_run *r)
 
 	r->nrows = 0;
 	while (bpf_map_get_next_key(bpf_map__fd(r->skel->maps.flows), prev, &next) == 0) {
-		if (r->nrows == r->cap) {
-			size_t cap = r->cap ? r->cap * 2 : 128;
-			struct tcptop_row *rows = realloc(r->rows, cap * sizeof(*rows));
-
-			if (!rows)
-				return -ENOMEM;
-			r->rows = rows;
-			r->cap = cap;
-		}
+		if (VEC_RESERVE(r->rows, r->cap, r->nrows, 1))
+			return -ENOMEM;
 		r->rows[r->nrows].k = next;
 		if (bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.flows), &next,
 					&r->rows[r->nrows].v) == 0)
