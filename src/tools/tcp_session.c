@@ -8,7 +8,7 @@
 #include "tools/tcp_common.h"
 #include "tools/tcp_session.h"
 
-int tcp_session_loaded(void *ctx, struct bpf_object *obj)
+static int loaded(void *ctx, struct bpf_object *obj)
 {
 	const struct tcp_session_opts *o = ((struct tcp_session_run *)ctx)->o;
 
@@ -34,4 +34,27 @@ void tcp_session_prefix(struct tcp_session_run *r, bool header, uint64_t ts_ns, 
 		snprintf(ip, 4, "IP");
 	else
 		snprintf(ip, 4, "%d", net_ipver(family));
+}
+
+int tcp_session_main(struct tool_cli *cli, const struct tool_skel *skel, tool_event_fn on_event,
+		     size_t event_size, void (*header)(void *ctx), int argc, char **argv)
+{
+	struct tcp_session_opts o = {};
+	struct tcp_session_run r = {.o = &o};
+	struct tool_run run = {.skel = skel,
+			       .loaded = loaded,
+			       .ctx = &r,
+			       .on_event = on_event,
+			       .event_size = event_size,
+			       .header = header};
+	int err;
+
+	if (!tool_start(cli, &o, argc, argv, &err) || !tool_open(&run, &err))
+		return err;
+	TOOL_SET_RODATA(&run, "targ_pid", uint32_t, o.pid);
+	TOOL_SET_RODATA(&run, "targ_family", uint16_t, o.family);
+	TOOL_SET_RODATA(&run, "filter_lports", bool, o.lports.n > 0);
+	TOOL_SET_RODATA(&run, "filter_dports", bool, o.dports.n > 0);
+	run.json = o.json;
+	return tool_run(&run);
 }

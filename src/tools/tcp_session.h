@@ -42,17 +42,13 @@ struct tcp_session_run {
 	{'D', "remoteport", "REMOTEPORT", "comma-separated list of remote ports to trace.",     \
 	 TOOL_OPT_PORTS, TCP_SESSION_OPT(dports)}
 
-/* The BPF side's filters from the options, between tool_open() and tool_run(). */
-#define TCP_SESSION_FILL(skel, o)                                                                \
-	do {                                                                                     \
-		(skel)->rodata->targ_pid = (o)->pid;                                             \
-		(skel)->rodata->targ_family = (o)->family;                                       \
-		(skel)->rodata->filter_lports = (o)->lports.n > 0;                               \
-		(skel)->rodata->filter_dports = (o)->dports.n > 0;                               \
-	} while (0)
-
-/* tool_run's loaded(): the port maps (ctx is a struct tcp_session_run). */
-int tcp_session_loaded(void *ctx, struct bpf_object *obj);
+/*
+ * The main of tcplife and tcpstates: their options (cli), their BPF half (skel, with the
+ * filter variables and port maps of TCP_SESSION_STATE, bpf/tcp_common.bpf.h), their records
+ * and their header.
+ */
+int tcp_session_main(struct tool_cli *cli, const struct tool_skel *skel, tool_event_fn on_event,
+		     size_t event_size, void (*header)(void *ctx), int argc, char **argv);
 
 /*
  * The columns before the tool's own: -T's time and -t's timestamp of an event at ts_ns

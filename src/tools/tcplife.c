@@ -96,22 +96,8 @@ static void print_header(void *ctx)
 
 static int tcplife_main(int argc, char **argv)
 {
-	struct tcp_session_opts o = {};
-	struct tcp_session_run r = {.o = &o};
-	struct tool_run run = {.skel = &tcplife_tool_skel,
-			       .loaded = tcp_session_loaded,
-			       .ctx = &r,
-			       .on_event = on_event,
-			       .event_size = sizeof(struct tcplife_event),
-			       .header = print_header};
-	struct tcplife *skel;
-	int err;
-
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
-		return err;
-	TCP_SESSION_FILL(skel, &o);
-	run.json = o.json;
-	return tool_run(&run);
+	return tcp_session_main(&cli, &tcplife_tool_skel, on_event, sizeof(struct tcplife_event),
+				print_header, argc, argv);
 }
 
 TOOL_REGISTER(tcplife, tcplife_main, "trace TCP session lifespans with bytes", &cli);

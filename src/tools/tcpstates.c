@@ -100,22 +100,8 @@ static void print_header(void *ctx)
 
 static int tcpstates_main(int argc, char **argv)
 {
-	struct tcp_session_opts o = {};
-	struct tcp_session_run r = {.o = &o};
-	struct tool_run run = {.skel = &tcpstates_tool_skel,
-			       .loaded = tcp_session_loaded,
-			       .ctx = &r,
-			       .on_event = on_event,
-			       .event_size = sizeof(struct tcpstates_event),
-			       .header = print_header};
-	struct tcpstates *skel;
-	int err;
-
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
-		return err;
-	TCP_SESSION_FILL(skel, &o);
-	run.json = o.json;
-	return tool_run(&run);
+	return tcp_session_main(&cli, &tcpstates_tool_skel, on_event,
+				sizeof(struct tcpstates_event), print_header, argc, argv);
 }
 
 TOOL_REGISTER(tcpstates, tcpstates_main, "trace TCP state changes with durations", &cli);

@@ -213,6 +213,7 @@ struct tool_run {
 	void (*footer)(void *ctx); /* at the end, after the last events, before detaching */
 	/* set by tool_open() */
 	void *opened;	    /* the skeleton */
+	bool fill_failed;   /* a tool_set_rodata() failed */
 	struct btf_min *bm; /* its minimal kernel BTF, until loaded */
 	/* set by tool_run() */
 	struct attach_set *as;
@@ -229,6 +230,16 @@ struct tool_run {
  * with *status the exit status after a one-line error.
  */
 void *tool_open(struct tool_run *r, int *status);
+
+/*
+ * Set the BPF side's .rodata variable NAME (SIZE bytes) between tool_open() and tool_run(),
+ * for code that serves several tools' skeletons (a tool sets its own through its skeleton's
+ * typed rodata). A missing or other-sized variable is a one-line error, and tool_run() then
+ * returns 1 without loading.
+ */
+void tool_set_rodata(struct tool_run *r, const char *name, const void *val, size_t size);
+/* tool_set_rodata() of a variable of the BPF side's type T. */
+#define TOOL_SET_RODATA(r, name, T, v) tool_set_rodata((r), (name), &(T){(v)}, sizeof(T))
 
 /*
  * Load what tool_open() opened (loaded() then fills its maps), attach everything of r->obj

@@ -57,10 +57,11 @@ static int load(struct tool_run *r)
 }
 
 /*
- * The BPF side's "lost_events" counter (events it could not reserve in the ring buffer), a
- * variable in its mmap()ed .bss, found through the object's BTF: NULL when it has none.
+ * The variable NAME of SIZE bytes in obj's global data section SEC (".bss", ".rodata"):
+ * where it lives in the section's mmap()ed or initial image, found through the object's
+ * BTF; NULL when there is no such variable of that size.
  */
-static const volatile unsigned long long *lost_counter(struct bpf_object *obj)
+static void *global_var(struct bpf_object *obj, const char *sec_name, const char *name, size_t size)
 {
 	const struct btf_var_secinfo *vs;
 	const struct btf_type *sec, *var;
@@ -71,20 +72,32 @@ static const volatile unsigned long long *lost_counter(struct bpf_object *obj)
 	int id, i;
 
 	btf = obj ? bpf_object__btf(obj) : NULL;
-	map = obj ? bpf_object__find_map_by_name(obj, ".bss") : NULL;
+	map = obj ? bpf_object__find_map_by_name(obj, sec_name) : NULL;
 	data = map ? (char *)bpf_map__initial_value(map, &sz) : NULL;
-	id = btf && data ? btf__find_by_name_kind(btf, ".bss", BTF_KIND_DATASEC) : -1;
+	id = btf && data ? btf__find_by_name_kind(btf, sec_name, BTF_KIND_DATASEC) : -1;
 	sec = id > 0 ? btf__type_by_id(btf, id) : NULL;
 	if (!sec)
 		return NULL;
 	vs = btf_var_secinfos(sec);
 	for (i = 0; i < btf_vlen(sec); i++, vs++) {
 		var = btf__type_by_id(btf, vs->type);
-		if (var && !strcmp(btf__name_by_offset(btf, var->name_off), "lost_events") &&
-		    vs->offset + sizeof(unsigned long long) <= sz)
-			return (const volatile unsigned long long *)(data + vs->offset);
+		if (var && !strcmp(btf__name_by_offset(btf, var->name_off), name))
+			return vs->size == size && vs->offset + size <= sz ? data + vs->offset
+									   : NULL;
 	}
 	return NULL;
+}
+
+void tool_set_rodata(struct tool_run *r, const char *name, const void *val, size_t size)
+{
+	void *p = global_var(r->obj, ".rodata", name, size);
+
+	if (p) {
+		memcpy(p, val, size);
+	} else if (!r->fill_failed) {
+		tk_err("the BPF programs have no %zu-byte setting %s", size, name);
+		r->fill_failed = true;
+	}
 }
 
 /* A ring buffer record, passed on to the tool when it is whole. */
@@ -173,7 +186,7 @@ int tool_run(struct tool_run *r)
 
 	r->ran = false;
 	if (r->opened) {
-		err = load(r);
+		err = r->fill_failed ? 1 : load(r);
 		if (err)
 			goto out_skel;
 	}
@@ -183,7 +196,8 @@ int tool_run(struct tool_run *r)
 		err = 1;
 		goto out_skel;
 	}
-	lost = lost_counter(r->obj);
+	/* the events the BPF side could not reserve in the ring buffer, where it counts them */
+	lost = global_var(r->obj, ".bss", "lost_events", sizeof(*lost));
 	err = set_up(r, &rb);
 	if (!err) {
 		if (r->json)
