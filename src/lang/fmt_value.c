@@ -2,7 +2,7 @@
 /*
  * Values as bpftrace 0.17 prints them: integers, strings, buffers, stacks, symbols,
  * addresses, timestamps, probe names and tuples, in text (map keys, map values, printf %s,
- * print()) and in JSON (-f json).
+ * print()) and in JSON (-f json), where 0.26 writes big integers as strings.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "lang/fmt.h"
+#include "lang/print.h"
 
 void lt_format_inet(struct lt_sbuf *out, const struct lt_inet *in)
 {
@@ -207,10 +208,28 @@ static void put_scalar_text(struct lt_sbuf *out, const struct lt_type *t, const 
 	}
 }
 
-void lt_format_value(struct lt_sbuf *out, const struct lt_type *t, const void *data,
-		     enum lt_ctx ctx, const struct lt_prog *prog, struct lt_symctx *sym)
+/*
+ * bpftrace 0.26's JSON writer turns an integer a double cannot hold exactly (|n| > 2^53)
+ * into a string, so that JSON readers that parse numbers as doubles do not round it.
+ */
+void lt_put_json_int(struct lt_sbuf *out, uint64_t v, bool is_signed, enum lang_dialect d)
 {
-	const uint8_t *d = data;
+	const uint64_t exact = 1ULL << 53;
+	bool big =
+		is_signed ? (int64_t)v > (int64_t)exact || (int64_t)v < -(int64_t)exact : v > exact;
+	const char *q = d != LANG_0_17 && big ? "\"" : "";
+
+	if (is_signed)
+		lt_sbuf_printf(out, "%s%lld%s", q, (long long)v, q);
+	else
+		lt_sbuf_printf(out, "%s%llu%s", q, (unsigned long long)v, q);
+}
+
+static void format_value(struct lt_sbuf *out, const struct lt_type *t, const void *data,
+			 enum lt_ctx ctx, enum lang_dialect d, const struct lt_prog *prog,
+			 struct lt_symctx *sym)
+{
+	const uint8_t *dp = data;
 
 	if (t->kind == LT_TUPLE) {
 		bool json = ctx == LT_CTX_JSON;
@@ -218,13 +237,17 @@ void lt_format_value(struct lt_sbuf *out, const struct lt_type *t, const void *d
 		for (uint32_t i = 0; i < t->nmembers; i++) {
 			if (i)
 				lt_sbuf_puts(out, json ? "," : ", ");
-			lt_format_value(out, t->members[i].type, d + t->members[i].offset, ctx,
-					prog, sym);
+			format_value(out, t->members[i].type, dp + t->members[i].offset, ctx, d,
+				     prog, sym);
 		}
 		lt_sbuf_putc(out, json ? ']' : ')');
 		return;
 	}
-	if (ctx != LT_CTX_JSON || t->kind == LT_INT || t->kind == LT_NONE) {
+	if (ctx == LT_CTX_JSON && t->kind == LT_INT) {
+		lt_put_json_int(out, lt_load_u64(data), t->is_signed, d);
+		return;
+	}
+	if (ctx != LT_CTX_JSON || t->kind == LT_NONE) {
 		put_scalar_text(out, t, data, ctx, prog, sym);
 		return;
 	}
@@ -237,6 +260,18 @@ void lt_format_value(struct lt_sbuf *out, const struct lt_type *t, const void *d
 	put_scalar_text(&tmp, t, data, LT_CTX_KEY, prog, sym);
 	lt_sbuf_put_json_str(out, lt_sbuf_str(&tmp), tmp.len);
 	lt_sbuf_free(&tmp);
+}
+
+void lt_format_value(struct lt_sbuf *out, const struct lt_type *t, const void *data,
+		     enum lt_ctx ctx, const struct lt_prog *prog, struct lt_symctx *sym)
+{
+	format_value(out, t, data, ctx, LANG_0_17, prog, sym);
+}
+
+void lt_format_json_value(struct lt_sbuf *out, const struct lt_type *t, const void *data,
+			  enum lang_dialect d, const struct lt_prog *prog, struct lt_symctx *sym)
+{
+	format_value(out, t, data, LT_CTX_JSON, d, prog, sym);
 }
 
 void lt_format_as_str(struct lt_sbuf *out, const struct lt_type *t, const void *data,

@@ -75,9 +75,32 @@ void lt_render_map(struct lt_sbuf *out, const struct lt_map *m, struct lt_entry 
 		   uint64_t top, uint64_t div, bool json, const struct lt_prog *prog,
 		   struct lt_symctx *sym);
 
+/*
+ * lt_render_map() in dialect d. 0.26 (reference §2.7, §2.8): an empty map prints nothing,
+ * no blank line after avg/stats maps, stats as a record `{ .count = 2, .average = 6,
+ * .total = 12 }`, `@h:` without a trailing space, lhist buckets one wide as `[3]`; JSON
+ * integers above 2^53 as strings, hist arrays without blanks. lt_render_map() is 0.17's.
+ */
+void lt_render_map_as(struct lt_sbuf *out, const struct lt_map *m, struct lt_entry *e, size_t n,
+		      uint64_t top, uint64_t div, bool json, enum lang_dialect d,
+		      const struct lt_prog *prog, struct lt_symctx *sym);
+/* print(@m, top, div) in o->dialect: read, render, write to o->f. */
+int lt_out_dump_map(struct lt_out *o, const struct lt_map *m, uint64_t top, uint64_t div);
+
+/* A JSON integer; in 0.26 one beyond +-2^53 is written as a string (fmt_value.c). */
+void lt_put_json_int(struct lt_sbuf *out, uint64_t v, bool is_signed, enum lang_dialect d);
+/* lt_format_value(..., LT_CTX_JSON, ...) with dialect d's integers. */
+void lt_format_json_value(struct lt_sbuf *out, const struct lt_type *t, const void *data,
+			  enum lang_dialect d, const struct lt_prog *prog, struct lt_symctx *sym);
+
 /* Histogram rows of one reduced hist/lhist value (print_hist.c). */
 void lt_render_hist(struct lt_sbuf *out, const struct lt_map *m, const uint64_t *slots);
 void lt_render_hist_json(struct lt_sbuf *out, const struct lt_map *m, const uint64_t *slots);
+/* The same in dialect d (lt_render_map_as()). */
+void lt_render_hist_as(struct lt_sbuf *out, const struct lt_map *m, const uint64_t *slots,
+		       enum lang_dialect d);
+void lt_render_hist_json_as(struct lt_sbuf *out, const struct lt_map *m, const uint64_t *slots,
+			    enum lang_dialect d);
 /* Number of u64 slots in a hist/lhist value. */
 uint32_t lt_hist_nslots(const struct lt_map *m);
 

@@ -283,6 +283,10 @@ int lt_out_exit(struct lt_out *o)
 	if (!o->json || o->dialect == LANG_0_17)
 		fputs("\n\n", o->f);
 	fflush(o->f);
+	/* 0.26 sums up the drops on stderr (reference §2.7 "End of run"), JSON runs as well */
+	if (o->lost && o->dialect != LANG_0_17)
+		fprintf(stderr, "WARNING: Total lost event count: %llu\n",
+			(unsigned long long)o->lost);
 	sorted = calloc(o->prog->nmaps ? o->prog->nmaps : 1, sizeof(*sorted));
 	if (!sorted)
 		return -ENOMEM;
@@ -291,7 +295,7 @@ int lt_out_exit(struct lt_out *o)
 			sorted[n++] = &o->prog->maps[i];
 	qsort(sorted, n, sizeof(*sorted), cmp_map_names);
 	for (uint32_t i = 0; i < n; i++) {
-		int e = lt_out_print_map(o, sorted[i], 0, 0);
+		int e = lt_out_dump_map(o, sorted[i], 0, 0);
 		if (e && !err)
 			err = e;
 	}

@@ -7,6 +7,8 @@
  * label left-aligned in 16 columns, count right-aligned in 8, a 52-column bar scaled to the
  * largest bucket (count * 52 / max, truncated); rows from the lowest to the highest non-empty
  * bucket, empty ones in between included. Slot layouts are in types.h.
+ * 0.26 (reference §2.7) prints an lhist bucket one wide as `[3]`, and uses K/M suffixes in
+ * lhist labels only when the step is a multiple of 1024.
  */
 #include <inttypes.h>
 
@@ -35,9 +37,11 @@ static void put_pow2(struct lt_sbuf *out, unsigned int p)
 }
 
 /* lhist numbers: 1M / 1K multiples with a suffix, others plain (bpftrace's lhist labels). */
-static void put_lnum(struct lt_sbuf *out, int64_t n)
+static void put_lnum(struct lt_sbuf *out, const struct lt_map *m, int64_t n, enum lang_dialect d)
 {
-	if (n != 0 && n % (1024 * 1024) == 0)
+	if (d != LANG_0_17 && m->lhist_step % 1024 != 0)
+		lt_sbuf_printf(out, "%" PRId64, n);
+	else if (n != 0 && n % (1024 * 1024) == 0)
 		lt_sbuf_printf(out, "%" PRId64 "M", n / (1024 * 1024));
 	else if (n != 0 && n % 1024 == 0)
 		lt_sbuf_printf(out, "%" PRId64 "K", n / 1024);
@@ -45,7 +49,8 @@ static void put_lnum(struct lt_sbuf *out, int64_t n)
 		lt_sbuf_printf(out, "%" PRId64, n);
 }
 
-static void put_label(struct lt_sbuf *out, const struct lt_map *m, uint32_t slot, uint32_t n)
+static void put_label(struct lt_sbuf *out, const struct lt_map *m, uint32_t slot, uint32_t n,
+		      enum lang_dialect d)
 {
 	if (m->agg == LT_AGG_HIST) {
 		if (slot == 0) {
@@ -65,18 +70,22 @@ static void put_label(struct lt_sbuf *out, const struct lt_map *m, uint32_t slot
 	}
 	if (slot == 0) {
 		lt_sbuf_puts(out, "(..., ");
-		put_lnum(out, m->lhist_min);
+		put_lnum(out, m, m->lhist_min, d);
 		lt_sbuf_putc(out, ')');
 	} else if (slot == n - 1) {
 		lt_sbuf_putc(out, '[');
-		put_lnum(out, m->lhist_max);
+		put_lnum(out, m, m->lhist_max, d);
 		lt_sbuf_puts(out, ", ...)");
 	} else {
 		int64_t lo = m->lhist_min + (int64_t)(slot - 1) * m->lhist_step;
 		lt_sbuf_putc(out, '[');
-		put_lnum(out, lo);
+		put_lnum(out, m, lo, d);
+		if (d != LANG_0_17 && m->lhist_step == 1) {
+			lt_sbuf_putc(out, ']');
+			return;
+		}
 		lt_sbuf_puts(out, ", ");
-		put_lnum(out, lo + m->lhist_step);
+		put_lnum(out, m, lo + m->lhist_step, d);
 		lt_sbuf_putc(out, ')');
 	}
 }
@@ -97,7 +106,8 @@ static bool slot_range(const uint64_t *slots, uint32_t n, uint32_t *lo, uint32_t
 	return any;
 }
 
-void lt_render_hist(struct lt_sbuf *out, const struct lt_map *m, const uint64_t *slots)
+void lt_render_hist_as(struct lt_sbuf *out, const struct lt_map *m, const uint64_t *slots,
+		       enum lang_dialect d)
 {
 	uint32_t n = lt_hist_nslots(m), lo = 0, hi = 0;
 	uint64_t max = 0;
@@ -112,7 +122,7 @@ void lt_render_hist(struct lt_sbuf *out, const struct lt_map *m, const uint64_t 
 		unsigned int bar = (unsigned int)((unsigned __int128)slots[i] * BAR_WIDTH / max);
 
 		lt_sbuf_reset(&label);
-		put_label(&label, m, i, n);
+		put_label(&label, m, i, n, d);
 		lt_sbuf_printf(out, "%-16s%8" PRIu64 " |", lt_sbuf_str(&label), slots[i]);
 		for (unsigned int b = 0; b < BAR_WIDTH; b++)
 			lt_sbuf_putc(out, b < bar ? '@' : ' ');
@@ -121,40 +131,61 @@ void lt_render_hist(struct lt_sbuf *out, const struct lt_map *m, const uint64_t 
 	lt_sbuf_free(&label);
 }
 
+void lt_render_hist(struct lt_sbuf *out, const struct lt_map *m, const uint64_t *slots)
+{
+	lt_render_hist_as(out, m, slots, LANG_0_17);
+}
+
 /*
- * JSON buckets: {"min": a, "max": b, "count": c}; the underflow row has only "max" (min - 1),
- * the lhist overflow row only "min".
+ * JSON buckets: {"min": a, "max": b, "count": c} with inclusive bounds; the underflow row has
+ * only "max" (min - 1), the lhist overflow row only "min". 0.26 writes the array without
+ * blanks and big numbers as strings.
  */
-void lt_render_hist_json(struct lt_sbuf *out, const struct lt_map *m, const uint64_t *slots)
+void lt_render_hist_json_as(struct lt_sbuf *out, const struct lt_map *m, const uint64_t *slots,
+			    enum lang_dialect d)
 {
 	uint32_t n = lt_hist_nslots(m), lo = 0, hi = 0;
 	bool any = slot_range(slots, n, &lo, &hi);
+	bool has_min, has_max, sgn = m->agg != LT_AGG_HIST;
+	uint64_t min, max; /* as int64 if sgn */
 
 	lt_sbuf_putc(out, '[');
 	for (uint32_t i = lo; any && i <= hi; i++) {
 		if (i > lo)
-			lt_sbuf_puts(out, ", ");
-		lt_sbuf_putc(out, '{');
+			lt_sbuf_puts(out, d == LANG_0_17 ? ", " : ",");
+		has_min = i > 0;
+		has_max = m->agg == LT_AGG_HIST || i < n - 1;
 		if (m->agg == LT_AGG_HIST) {
-			if (i == 0)
-				lt_sbuf_puts(out, "\"max\": -1");
-			else if (i == 1)
-				lt_sbuf_puts(out, "\"min\": 0, \"max\": 0");
-			else
-				lt_sbuf_printf(
-					out, "\"min\": %llu, \"max\": %llu", 1ULL << (i - 2),
-					(unsigned long long)((((unsigned __int128)1) << (i - 1)) -
-							     1));
+			/* slot 0: negatives (max -1); 1: [0]; i >= 2: [2^(i-2), 2^(i-1)) */
+			min = i < 2 ? 0 : 1ULL << (i - 2);
+			max = i < 2 ? (uint64_t)i - 1
+				    : (uint64_t)((((unsigned __int128)1) << (i - 1)) - 1);
 		} else if (i == 0) {
-			lt_sbuf_printf(out, "\"max\": %" PRId64, m->lhist_min - 1);
-		} else if (i == n - 1) {
-			lt_sbuf_printf(out, "\"min\": %" PRId64, m->lhist_max);
+			min = 0;
+			max = (uint64_t)(m->lhist_min - 1);
 		} else {
-			int64_t a = m->lhist_min + (int64_t)(i - 1) * m->lhist_step;
-			lt_sbuf_printf(out, "\"min\": %" PRId64 ", \"max\": %" PRId64, a,
-				       a + m->lhist_step - 1);
+			min = (uint64_t)(m->lhist_min + (int64_t)(i - 1) * m->lhist_step);
+			max = min + (uint64_t)m->lhist_step - 1;
+			if (i == n - 1)
+				min = (uint64_t)m->lhist_max;
 		}
-		lt_sbuf_printf(out, ", \"count\": %" PRIu64 "}", slots[i]);
+		lt_sbuf_putc(out, '{');
+		if (has_min) {
+			lt_sbuf_puts(out, "\"min\": ");
+			lt_put_json_int(out, min, sgn, d);
+		}
+		if (has_max) {
+			lt_sbuf_puts(out, has_min ? ", \"max\": " : "\"max\": ");
+			lt_put_json_int(out, max, sgn || i == 0, d);
+		}
+		lt_sbuf_puts(out, ", \"count\": ");
+		lt_put_json_int(out, slots[i], false, d);
+		lt_sbuf_putc(out, '}');
 	}
 	lt_sbuf_putc(out, ']');
+}
+
+void lt_render_hist_json(struct lt_sbuf *out, const struct lt_map *m, const uint64_t *slots)
+{
+	lt_render_hist_json_as(out, m, slots, LANG_0_17);
 }

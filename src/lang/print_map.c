@@ -11,6 +11,9 @@
  *   - top keeps the last (largest) `top` entries, div divides scalar values.
  * JSON: one {"type": "map"|"stats"|"hist", "data": {"@name": ...}} line per map; keys joined
  * with "," as the object key; empty maps print nothing.
+ * bpftrace 0.26 (lt_render_map_as(), reference §2.7-2.8) differs: empty maps print nothing,
+ * not even the scalar count's 0; no blank line after avg/stats maps; stats values are
+ * records; `@h:` has no trailing space; JSON integers beyond 2^53 are strings.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -334,44 +337,68 @@ static int64_t scalar_of(const struct lt_map *m, const uint8_t *v, uint64_t div)
 }
 
 static void put_value(struct lt_sbuf *out, const struct lt_map *m, const uint8_t *v, uint64_t div,
-		      bool json, const struct lt_prog *prog, struct lt_symctx *sym)
+		      bool json, enum lang_dialect d, const struct lt_prog *prog,
+		      struct lt_symctx *sym)
 {
 	switch (m->agg) {
 	case LT_AGG_COUNT:
-		lt_sbuf_printf(out, "%" PRIu64, (uint64_t)scalar_of(m, v, div));
+		if (json)
+			lt_put_json_int(out, (uint64_t)scalar_of(m, v, div), false, d);
+		else
+			lt_sbuf_printf(out, "%" PRIu64, (uint64_t)scalar_of(m, v, div));
 		return;
 	case LT_AGG_SUM:
 	case LT_AGG_MIN:
 	case LT_AGG_MAX:
 	case LT_AGG_AVG:
-		lt_sbuf_printf(out, "%" PRId64, scalar_of(m, v, div));
+		if (json)
+			lt_put_json_int(out, (uint64_t)scalar_of(m, v, div), true, d);
+		else
+			lt_sbuf_printf(out, "%" PRId64, scalar_of(m, v, div));
 		return;
 	case LT_AGG_STATS: {
 		struct lt_avgstat s;
 		memcpy(&s, v, sizeof(s));
-		lt_sbuf_printf(out,
-			       json ? "{\"count\": %" PRIu64 ", \"average\": %" PRId64
-				      ", \"total\": %" PRId64 "}"
-				    : "count %" PRIu64 ", average %" PRId64 ", total %" PRId64,
-			       s.n, avg_of(v), s.sum);
+		if (json) {
+			lt_sbuf_puts(out, "{\"count\": ");
+			lt_put_json_int(out, s.n, false, d);
+			lt_sbuf_puts(out, ", \"average\": ");
+			lt_put_json_int(out, (uint64_t)avg_of(v), true, d);
+			lt_sbuf_puts(out, ", \"total\": ");
+			lt_put_json_int(out, (uint64_t)s.sum, true, d);
+			lt_sbuf_putc(out, '}');
+		} else {
+			/* 0.24 made the value a record (reference §2.7) */
+			lt_sbuf_printf(out,
+				       d == LANG_0_17 ? "count %" PRIu64 ", average %" PRId64
+							", total %" PRId64
+						      : "{ .count = %" PRIu64
+							", .average = %" PRId64
+							", .total = %" PRId64 " }",
+				       s.n, avg_of(v), s.sum);
+		}
 		return;
 	}
 	case LT_AGG_HIST:
 	case LT_AGG_LHIST:
 		if (json)
-			lt_render_hist_json(out, m, (const uint64_t *)v);
+			lt_render_hist_json_as(out, m, (const uint64_t *)v, d);
 		else
-			lt_render_hist(out, m, (const uint64_t *)v);
+			lt_render_hist_as(out, m, (const uint64_t *)v, d);
 		return;
 	case LT_AGG_NONE:
 		if (m->val.kind == LT_INT && div > 1) {
-			if (m->val.is_signed)
-				lt_sbuf_printf(out, "%" PRId64, scalar_of(m, v, div));
+			uint64_t x = (uint64_t)scalar_of(m, v, div);
+			if (json)
+				lt_put_json_int(out, x, m->val.is_signed, d);
 			else
-				lt_sbuf_printf(out, "%" PRIu64, (uint64_t)scalar_of(m, v, div));
+				lt_sbuf_printf(out, m->val.is_signed ? "%" PRId64 : "%" PRIu64, x);
 			return;
 		}
-		lt_format_value(out, &m->val, v, json ? LT_CTX_JSON : LT_CTX_VALUE, prog, sym);
+		if (json)
+			lt_format_json_value(out, &m->val, v, d, prog, sym);
+		else
+			lt_format_value(out, &m->val, v, LT_CTX_VALUE, prog, sym);
 		return;
 	}
 }
@@ -391,8 +418,8 @@ static const char *json_type(const struct lt_map *m)
 }
 
 static void render_json(struct lt_sbuf *out, const struct lt_map *m, struct lt_entry *e,
-			size_t first, size_t n, uint64_t div, const struct lt_prog *prog,
-			struct lt_symctx *sym)
+			size_t first, size_t n, uint64_t div, enum lang_dialect d,
+			const struct lt_prog *prog, struct lt_symctx *sym)
 {
 	lt_sbuf_printf(out, "{\"type\": \"%s\", \"data\": {", json_type(m));
 	lt_sbuf_put_json_str(out, m->name, strlen(m->name));
@@ -401,7 +428,7 @@ static void render_json(struct lt_sbuf *out, const struct lt_map *m, struct lt_e
 		if (n == 0)
 			lt_sbuf_puts(out, "0");
 		else
-			put_value(out, m, e[0].val, div, true, prog, sym);
+			put_value(out, m, e[0].val, div, true, d, prog, sym);
 	} else {
 		struct lt_sbuf k = {0};
 		lt_sbuf_putc(out, '{');
@@ -412,7 +439,7 @@ static void render_json(struct lt_sbuf *out, const struct lt_map *m, struct lt_e
 			put_key(&k, m, e[i].key, true, prog, sym);
 			lt_sbuf_put_json_str(out, lt_sbuf_str(&k), k.len);
 			lt_sbuf_puts(out, ": ");
-			put_value(out, m, e[i].val, div, true, prog, sym);
+			put_value(out, m, e[i].val, div, true, d, prog, sym);
 		}
 		lt_sbuf_putc(out, '}');
 		lt_sbuf_free(&k);
@@ -420,12 +447,14 @@ static void render_json(struct lt_sbuf *out, const struct lt_map *m, struct lt_e
 	lt_sbuf_puts(out, "}}\n");
 }
 
-void lt_render_map(struct lt_sbuf *out, const struct lt_map *m, struct lt_entry *e, size_t n,
-		   uint64_t top, uint64_t div, bool json, const struct lt_prog *prog,
-		   struct lt_symctx *sym)
+void lt_render_map_as(struct lt_sbuf *out, const struct lt_map *m, struct lt_entry *e, size_t n,
+		      uint64_t top, uint64_t div, bool json, enum lang_dialect d,
+		      const struct lt_prog *prog, struct lt_symctx *sym)
 {
 	bool is_hist = m->agg == LT_AGG_HIST || m->agg == LT_AGG_LHIST;
 	bool is_stats = m->agg == LT_AGG_AVG || m->agg == LT_AGG_STATS;
+	/* 0.17 printed a never-set scalar count as 0 and other empty maps as an empty line */
+	bool zero_count = d == LANG_0_17 && m->key.kind == LT_NONE && m->agg == LT_AGG_COUNT;
 	size_t first = 0;
 
 	struct sort_ctx sc = {m, prog};
@@ -434,12 +463,14 @@ void lt_render_map(struct lt_sbuf *out, const struct lt_map *m, struct lt_entry 
 	if (top && n > top)
 		first = n - top;
 	if (json) {
-		if (n || (m->key.kind == LT_NONE && m->agg == LT_AGG_COUNT))
-			render_json(out, m, e, first, n, div, prog, sym);
+		if (n || zero_count)
+			render_json(out, m, e, first, n, div, d, prog, sym);
 		return;
 	}
+	if (n == 0 && d != LANG_0_17)
+		return;
 	if (n == 0) {
-		if (m->key.kind == LT_NONE && m->agg == LT_AGG_COUNT)
+		if (zero_count)
 			lt_sbuf_printf(out, "%s: 0\n", m->name);
 		else
 			lt_sbuf_putc(out, '\n');
@@ -447,12 +478,36 @@ void lt_render_map(struct lt_sbuf *out, const struct lt_map *m, struct lt_entry 
 	for (size_t i = first; i < n; i++) {
 		lt_sbuf_puts(out, m->name);
 		put_key(out, m, e[i].key, false, prog, sym);
-		lt_sbuf_puts(out, ": ");
 		if (is_hist)
-			lt_sbuf_putc(out, '\n');
-		put_value(out, m, e[i].val, div, false, prog, sym);
+			lt_sbuf_puts(out, d == LANG_0_17 ? ": \n" : ":\n");
+		else
+			lt_sbuf_puts(out, ": ");
+		put_value(out, m, e[i].val, div, false, d, prog, sym);
 		lt_sbuf_putc(out, '\n');
 	}
-	if (is_stats)
+	if (is_stats && d == LANG_0_17)
 		lt_sbuf_putc(out, '\n');
+}
+
+void lt_render_map(struct lt_sbuf *out, const struct lt_map *m, struct lt_entry *e, size_t n,
+		   uint64_t top, uint64_t div, bool json, const struct lt_prog *prog,
+		   struct lt_symctx *sym)
+{
+	lt_render_map_as(out, m, e, n, top, div, json, LANG_0_17, prog, sym);
+}
+
+int lt_out_dump_map(struct lt_out *o, const struct lt_map *m, uint64_t top, uint64_t div)
+{
+	struct lt_entry *e;
+	int n = lt_map_read(m, o->ncpus, &e);
+
+	if (n < 0)
+		return n;
+	lt_render_map_as(&o->buf, m, e, (size_t)n, top, div, o->json, o->dialect, o->prog, &o->sym);
+	lt_entries_free(e, (size_t)n);
+	if (o->buf.len)
+		fwrite(o->buf.p, 1, o->buf.len, o->f);
+	fflush(o->f);
+	lt_sbuf_reset(&o->buf);
+	return 0;
 }

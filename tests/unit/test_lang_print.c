@@ -89,6 +89,16 @@ static const char *render(const struct lt_map *m, struct entries *es, uint64_t t
 	return lt_sbuf_str(&out);
 }
 
+/* The same in bpftrace 0.26's dialect (expected bytes from bpftrace-0.26.md §2.7-2.8). */
+static const char *render26(const struct lt_map *m, struct entries *es, bool json)
+{
+	static struct lt_sbuf out;
+
+	lt_sbuf_reset(&out);
+	lt_render_map_as(&out, m, es->e, es->n, 0, 0, json, LANG_0_26, NULL, NULL);
+	return lt_sbuf_str(&out);
+}
+
 static void hist_add(uint64_t *slots, int64_t v)
 {
 	slots[lt_hist_slot(v)]++;
@@ -710,7 +720,160 @@ static void test_percpu_read(void)
 	close(c.fd);
 }
 
+/* 0.26 text: stats as records, no blank line after avg/stats, empty maps print nothing. */
+static void test_v26_maps(void)
+{
+	struct entries es = {0};
+	struct tup k;
+	const struct lt_type *kt[] = {&t_s64};
+	struct lt_avgstat a = {12, 2}, b = {7, 7};
+	uint64_t k0 = 0;
+
+	tup_init(&k, 1, kt);
+	struct lt_map st = mk_map("@s", LT_AGG_STATS, NULL);
+	add(&es, &k0, 8, &a, sizeof(a));
+	CHECK_STR(render26(&st, &es, false), "@s: { .count = 2, .average = 6, .total = 12 }\n");
+	CHECK_STR(render26(&st, &es, true), "{\"type\": \"stats\", \"data\": {\"@s\": {\"count\": "
+					    "2, \"average\": 6, \"total\": 12}}}\n");
+	struct lt_map av = mk_map("@a", LT_AGG_AVG, &k.t);
+	es.n = 0;
+	add(&es, I(2), 8, &a, sizeof(a));
+	add(&es, I(1), 8, &b, sizeof(b));
+	CHECK_STR(render26(&av, &es, false), "@a[1]: 1\n@a[2]: 6\n");
+	CHECK_STR(render26(&av, &es, true),
+		  "{\"type\": \"stats\", \"data\": {\"@a\": {\"1\": 1, \"2\": 6}}}\n");
+	struct lt_map sk = mk_map("@s", LT_AGG_STATS, &k.t);
+	CHECK_STR(render26(&sk, &es, false), "@s[1]: { .count = 7, .average = 1, .total = 7 }\n"
+					     "@s[2]: { .count = 2, .average = 6, .total = 12 }\n");
+	/* empty: nothing at all, not even the scalar count's "@n: 0" */
+	es.n = 0;
+	struct lt_map c = mk_map("@n", LT_AGG_COUNT, NULL);
+	CHECK_STR(render26(&c, &es, false), "");
+	CHECK_STR(render26(&c, &es, true), "");
+	CHECK_STR(render26(&av, &es, false), "");
+	CHECK_STR(render26(&st, &es, false), "");
+	struct lt_map h = mk_map("@h", LT_AGG_HIST, &k.t);
+	CHECK_STR(render26(&h, &es, false), "");
+	CHECK_STR(render26(&h, &es, true), "");
+}
+
+/* 0.26 histograms: "@h:" header, lhist step 1 as [N], K suffixes only for 1024-multiple steps. */
+static void test_v26_hist(void)
+{
+	struct entries es = {0};
+	uint64_t s[LT_HIST_SLOTS] = {0}, k0 = 0;
+	struct lt_map h = mk_map("@h", LT_AGG_HIST, NULL);
+
+	hist_add(s, -1);
+	hist_add(s, 0);
+	hist_add(s, 2);
+	add(&es, &k0, 8, s, sizeof(s));
+	CHECK_STR(render26(&h, &es, false), "@h:\n"
+					    "(..., 0)               1 |" BAR "|\n"
+					    "[0]                    1 |" BAR "|\n"
+					    "[1]                    0 |" NOBAR "|\n"
+					    "[2, 4)                 1 |" BAR "|\n"
+					    "\n");
+	CHECK_STR(
+		render26(&h, &es, true),
+		"{\"type\": \"hist\", \"data\": {\"@h\": [{\"max\": -1, \"count\": 1},{\"min\": "
+		"0, \"max\": 0, \"count\": 1},{\"min\": 1, \"max\": 1, \"count\": 0},{\"min\": 2, "
+		"\"max\": 3, \"count\": 1}]}}\n");
+	struct lt_map l = mk_map("@l", LT_AGG_LHIST, NULL);
+	l.lhist_min = 0;
+	l.lhist_max = 5;
+	l.lhist_step = 1;
+	memset(s, 0, sizeof(s));
+	s[lt_lhist_slot(3, 0, 5, 1)] = 2;
+	s[lt_lhist_slot(4, 0, 5, 1)] = 1;
+	s[lt_lhist_slot(9, 0, 5, 1)] = 1;
+	es.n = 0;
+	add(&es, &k0, 8, s, sizeof(s));
+	CHECK_STR(
+		render26(&l, &es, false),
+		"@l:\n"
+		"[3]                    2 |" BAR "|\n"
+		"[4]                    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |\n"
+		"[5, ...)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |\n"
+		"\n");
+	CHECK_STR(render26(&l, &es, true),
+		  "{\"type\": \"hist\", \"data\": {\"@l\": [{\"min\": 3, \"max\": 3, \"count\": "
+		  "2},{\"min\": 4, \"max\": 4, \"count\": 1},{\"min\": 5, \"count\": 1}]}}\n");
+	/* lhist(x, 0, 4096, 512): plain numbers in 0.26, 0.17 wrote [1K, 1536) */
+	l.lhist_max = 4096;
+	l.lhist_step = 512;
+	memset(s, 0, sizeof(s));
+	s[lt_lhist_slot(1100, 0, 4096, 512)] = 1;
+	es.n = 0;
+	add(&es, &k0, 8, s, sizeof(s));
+	CHECK_STR(render26(&l, &es, false), "@l:\n[1024, 1536)           1 |" BAR "|\n\n");
+	CHECK_STR(render(&l, &es, 0, 0, false), "@l: \n[1K, 1536)             1 |" BAR "|\n\n");
+	l.lhist_max = 8192;
+	l.lhist_step = 1024;
+	memset(s, 0, sizeof(s));
+	s[lt_lhist_slot(-1, 0, 8192, 1024)] = 1;
+	s[lt_lhist_slot(1100, 0, 8192, 1024)] = 1;
+	es.n = 0;
+	add(&es, &k0, 8, s, sizeof(s));
+	CHECK_STR(render26(&l, &es, false), "@l:\n"
+					    "(..., 0)               1 |" BAR "|\n"
+					    "[0, 1K)                0 |" NOBAR "|\n"
+					    "[1K, 2K)               1 |" BAR "|\n"
+					    "\n");
+}
+
+/* 0.26 JSON: integers beyond +-2^53 are strings; 0.17 wrote them as numbers. */
+static void test_v26_json_bigint(void)
+{
+	struct entries es = {0};
+	struct tup k;
+	const struct lt_type *kt[] = {&t_s64};
+	const struct lt_type t_u64 = {.kind = LT_INT, .size = 8};
+	struct tup tv;
+	const struct lt_type *vt[] = {&t_s64, &t_u64};
+	uint8_t tval[16];
+	uint64_t k0 = 0;
+
+	tup_init(&k, 1, kt);
+	struct lt_map x = mk_map("@x", LT_AGG_NONE, &k.t);
+	x.val = t_u64;
+	add(&es, I(1), 8, I(1LL << 53), 8);
+	add(&es, I(2), 8, I((1LL << 53) + 1), 8);
+	add(&es, I(3), 8, I(-1), 8);
+	CHECK_STR(render26(&x, &es, true),
+		  "{\"type\": \"map\", \"data\": {\"@x\": {\"1\": 9007199254740992, \"2\": "
+		  "\"9007199254740993\", \"3\": \"18446744073709551615\"}}}\n");
+	CHECK_STR(render(&x, &es, 0, 0, true),
+		  "{\"type\": \"map\", \"data\": {\"@x\": {\"1\": 9007199254740992, \"2\": "
+		  "9007199254740993, \"3\": 18446744073709551615}}}\n");
+	struct lt_map sm = mk_map("@s", LT_AGG_SUM, NULL);
+	es.n = 0;
+	add(&es, &k0, 8, I(-(1LL << 53) - 1), 8);
+	CHECK_STR(render26(&sm, &es, true),
+		  "{\"type\": \"map\", \"data\": {\"@s\": \"-9007199254740993\"}}\n");
+	CHECK_STR(render26(&sm, &es, false), "@s: -9007199254740993\n");
+	tup_init(&tv, 2, vt);
+	struct lt_map t = mk_map("@t", LT_AGG_NONE, NULL);
+	t.val = tv.t;
+	memcpy(tval, I(-1), 8);
+	memcpy(tval + 8, I(-1), 8);
+	es.n = 0;
+	add(&es, &k0, 8, tval, sizeof(tval));
+	CHECK_STR(render26(&t, &es, true),
+		  "{\"type\": \"map\", \"data\": {\"@t\": [-1,\"18446744073709551615\"]}}\n");
+	/* the top hist bucket's bounds: [2^63, 2^64) */
+	uint64_t s[LT_HIST_SLOTS] = {0};
+	struct lt_map h = mk_map("@h", LT_AGG_HIST, NULL);
+	s[LT_HIST_SLOTS - 1] = 1;
+	es.n = 0;
+	add(&es, &k0, 8, s, sizeof(s));
+	CHECK_STR(render26(&h, &es, true),
+		  "{\"type\": \"hist\", \"data\": {\"@h\": [{\"min\": \"9223372036854775808\", "
+		  "\"max\": \"18446744073709551615\", \"count\": 1}]}}\n");
+}
+
 UNIT_MAIN(test_printf_basic, test_printf_lengths, test_printf_text, test_printf_strings,
 	  test_printf_buf, test_printf_inet_sym, test_scalar_maps, test_empty_maps, test_keyed_sort,
 	  test_stats_sort, test_hist, test_hist_keyed, test_lhist, test_stacks, test_tuple_value,
-	  test_strftime, test_events, test_percpu_read)
+	  test_strftime, test_events, test_percpu_read, test_v26_maps, test_v26_hist,
+	  test_v26_json_bigint)
