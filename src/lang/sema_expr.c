@@ -134,13 +134,31 @@ struct var *var_add(struct probe *p, const char *name)
 
 /* ---- expressions ------------------------------------------------------------------- */
 
+/* Builtins that bpftrace 0.17 lacks: unknown names in its dialect, as they were there. */
+static bool since_026(const char *name)
+{
+	static const char *const names[] = {"has_key", "ncpus",	 "jiffies",
+					    "bswap",   "strstr", "strlen"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
 static int sema_call(struct compiler *c, struct node *n, bool is_call)
 {
 	int idx;
 	const struct builtin *b = builtin_find(n->name, is_call, &idx);
 	struct nsema *s = sema_info(n);
+	bool v26 = c->opts->dialect == LANG_0_26;
 	unsigned int bad;
 
+	/* 0.24: an argument-less builtin may also be written as a call, `comm()`, `pid()` */
+	if (!b && is_call && !n->args && v26)
+		b = builtin_find(n->name, false, &idx);
+	if (b && !v26 && since_026(b->name))
+		b = NULL;
 	if (!b) {
 		if (is_call) {
 			struct loc l = n->loc;
@@ -151,6 +169,9 @@ static int sema_call(struct compiler *c, struct node *n, bool is_call)
 		return sema_err(c, n->loc, "Unknown identifier: '%s'", n->name);
 	}
 	s->builtin = idx;
+	/* 0.25 removed sargN: its own error wherever it is used, before the probe type's */
+	if (v26 && !strcmp(b->name, "sarg"))
+		return b->check(c, n);
 	bad = c->cur ? c->cur->types & ~b->probes : 0;
 	if (bad) {
 		enum probe_type t = 0;

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Probe-context builtins: pid, tid, comm, nsecs, argN, retval, reg(), func, probe, args,
- * and the Go-aware ones (goid, gargN for Go's register ABI, sargN for the old stack ABI).
+ * Probe-context builtins: pid, tid, comm, nsecs, jiffies, ncpus, argN, retval, reg(), func,
+ * probe, args, and the Go-aware ones (goid, gargN for Go's register ABI, sargN for the old
+ * stack ABI).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <bpf/libbpf.h>
 
 #include "lang/cg.h"
 
@@ -67,6 +71,19 @@ static int em_simple(struct cg *g, struct node *n, int dst)
 		cg_alu_reg(g, BPF_SUB, BPF_REG_0, BPF_REG_1);
 	} else if (!strcmp(n->name, "cpid"))
 		cg_mov_imm(g, BPF_REG_0, g->c->opts->cpid);
+	else if (!strcmp(n->name, "jiffies"))
+		cg_call(g, BPF_FUNC_jiffies64);
+	return 0;
+}
+
+/* ncpus: the possible CPUs, as bpftrace counts them, known when the program is made. */
+static int em_ncpus(struct cg *g, struct node *n, int dst)
+{
+	int ncpus = libbpf_num_possible_cpus();
+
+	if (ncpus < 0)
+		return g->err = ncpus;
+	cg_mov_imm(g, BPF_REG_0, ncpus);
 	return 0;
 }
 
@@ -139,6 +156,16 @@ static int em_garg(struct cg *g, struct node *n, int dst)
 
 static int ck_sarg(struct compiler *c, struct node *n)
 {
+	if (c->opts->dialect == LANG_0_26) {
+		/* 0.25 removed them (bpftrace-0.26.md 2.10); the hint follows the excerpt */
+		sema_err(c, n->loc,
+			 "sarg* is deleted. This was deprecated in v0.21 and was last available in "
+			 "v0.24.");
+		if (!c->quiet)
+			fprintf(c->diag->out,
+				"HINT: Use *(reg(\"sp\") + <stack_offset>) instead.\n");
+		return -EINVAL;
+	}
 	sema_info(n)->k[0] = builtin_arg_index(n->name, "sarg");
 	return ck_u64(c, n);
 }
@@ -304,6 +331,8 @@ const struct builtin builtins_context[] = {
 	{"cgroup", false, P_ALL, ck_u64, em_simple},
 	{"curtask", false, P_ALL, ck_u64, em_simple},
 	{"cpid", false, P_ALL, ck_cpid, em_simple},
+	{"jiffies", false, P_ALL, ck_u64, em_simple},
+	{"ncpus", false, P_ALL, ck_u64, em_ncpus},
 	{"comm", false, P_ALL, ck_comm, em_comm},
 	{"arg", false, P_UP | PTM(PT_KPROBE) | PTM(PT_RAWTP), ck_arg, em_arg},
 	{"sarg", false, P_UP, ck_sarg, em_sarg},

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Maps and aggregations: count sum avg min max stats hist lhist (per-CPU values in the
- * layouts of types.h), and delete clear zero print.
+ * layouts of types.h), and delete has_key clear zero print.
  */
 #include <errno.h>
 #include <string.h>
@@ -212,13 +212,65 @@ static int em_agg(struct cg *g, struct node *n, int dst)
 	return 0; /* emitted by cg_aggregate() from the assignment */
 }
 
+/*
+ * f(@m, key) (0.22's has_key() and delete()) becomes f(@m[key]), the element form the rest
+ * of the compiler knows: the key moves under the map node, a tuple literal's members become
+ * the keys (`@m[1, 2]` is `@m[(1, 2)]`). Done once (the call's num marks it), in whichever
+ * sema pass comes first. Returns the map node.
+ */
+static struct node *map_call_key(struct node *n)
+{
+	struct node *m = n->args, *k = m->next;
+
+	if (n->num)
+		return m;
+	n->num = 1;
+	m->next = NULL;
+	if (k->kind == N_TUPLE) {
+		m->args = k->args;
+		k->args = NULL;
+		node_free(k);
+	} else {
+		m->args = k;
+	}
+	return m;
+}
+
+/*
+ * Whether @m (m: a map node) has keys, as its uses so far say; 0 when unknown. The first
+ * (quiet) pass has seen every use by the time the second one asks.
+ */
+static int map_keyed(struct compiler *c, struct node *m)
+{
+	int i = sema_map_get(c, m); /* before c->maps: it may move it */
+	struct mapdef *md = &c->maps[i];
+
+	if (!md->key_typed)
+		return 0;
+	return md->m.key.kind == LT_NONE ? -1 : 1;
+}
+
 static int ck_delete(struct compiler *c, struct node *n)
 {
 	struct node *m = n->args;
+	int na = (int)node_count(m);
+	bool v26 = c->opts->dialect == LANG_0_26;
 
 	sema_info(n)->ext = VX_VOID;
-	if (node_count(m) != 1 || m->kind != N_MAP)
+	if (v26 && (na == 2 || n->num) && m->kind == N_MAP && (!m->args || n->num)) {
+		/* 0.22: delete(@m, key) */
+		if (!n->num && map_keyed(c, m) < 0)
+			return sema_err(c, m->loc,
+					"call to delete() with two arguments expects a map with "
+					"explicit keys (non-scalar map)");
+		m = map_call_key(n);
+	} else if (v26 && na == 1 && m->kind == N_MAP && !m->args && map_keyed(c, m) > 0) {
+		return sema_err(
+			c, m->loc,
+			"call to delete() expects a map without explicit keys (scalar map)");
+	} else if (na != 1 || m->kind != N_MAP) {
 		return sema_err(c, n->loc, "delete() expects a map element as its only argument");
+	}
 	return sema_expr(c, m) && !c->quiet ? -EINVAL : 0;
 }
 
@@ -231,6 +283,43 @@ static int em_delete(struct cg *g, struct node *n, int dst)
 	cg_ld_map(g, BPF_REG_1, md->m.fd);
 	cg_heap_ptr(g, BPF_REG_2, key);
 	cg_call(g, BPF_FUNC_map_delete_elem);
+	return 0;
+}
+
+/* has_key(@m, key): 1 or 0 (0.26 has a bool type, printed true/false; tracekit not yet). */
+static int ck_has_key(struct compiler *c, struct node *n)
+{
+	struct node *m = n->args;
+	int na = (int)node_count(m);
+
+	sema_set_int(n, 8, false);
+	if (!n->num && na != 2)
+		return sema_err(c, n->loc, "has_key() requires 2 arguments (%d provided)", na);
+	if (m->kind != N_MAP || (!n->num && m->args))
+		return sema_err(c, m->loc, "has_key() expects a map argument");
+	if (!n->num && map_keyed(c, m) < 0)
+		return sema_err(
+			c, m->loc,
+			"call to has_key() expects a map with explicit keys (non-scalar map)");
+	m = map_call_key(n);
+	if (sema_map_keys(c, m))
+		return -EINVAL;
+	if (!c->maps[NS(m)->map].typed && !c->quiet)
+		return sema_err(c, m->loc, "Undefined map: %s", m->name);
+	return 0;
+}
+
+static int em_has_key(struct cg *g, struct node *n, int dst)
+{
+	struct node *m = n->args;
+	uint32_t saved = g->heap, key = cg_map_key(g, m);
+	int done = cg_label(g);
+
+	cg_map_lookup(g, g->c->maps[NS(m)->map].m.fd, key);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, done);
+	cg_mov_imm(g, BPF_REG_0, 1);
+	cg_bind(g, done);
+	g->heap = saved;
 	return 0;
 }
 
@@ -250,6 +339,17 @@ static int ck_mapop(struct compiler *c, struct node *n)
 				return sema_err(c, n->loc,
 						"Non-map print() only takes 1 argument, %d found",
 						na);
+			if (c->opts->dialect == LANG_0_26 && n->args->kind == N_MAP && !c->quiet) {
+				int i = sema_map_get(c, n->args);
+				enum lt_agg agg = c->maps[i].m.agg;
+
+				if (agg == LT_AGG_HIST || agg == LT_AGG_LHIST)
+					return sema_err(c, n->args->loc,
+							"Map type %s cannot print the value of "
+							"individual keys. You must print the whole "
+							"map.",
+							agg == LT_AGG_HIST ? "hist_t" : "lhist_t");
+			}
 			if (sema_expr(c, n->args))
 				return -EINVAL;
 			if (NS(n->args)->ext)
@@ -315,6 +415,7 @@ const struct builtin builtins_maps[] = {
 	{"hist", true, PTM_ALL, ck_agg, em_agg},
 	{"lhist", true, PTM_ALL, ck_agg, em_agg},
 	{"delete", true, PTM_ALL, ck_delete, em_delete},
+	{"has_key", true, PTM_ALL, ck_has_key, em_has_key},
 	{"print", true, PTM_ALL, ck_mapop, em_mapop},
 	{"clear", true, PTM_ALL, ck_mapop, em_mapop},
 	{"zero", true, PTM_ALL, ck_mapop, em_mapop},

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Output and strings: printf (checked against bpftrace's format rules), exit, time,
- * strftime, join, cat, str, buf, strncmp, ntop, sizeof-like helpers.
+ * strftime, join, cat, str, buf, strncmp, strlen, strstr, ntop, bswap.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "lang/cg.h"
@@ -438,6 +439,141 @@ static int em_ntop(struct cg *g, struct node *n, int dst)
 	return 0;
 }
 
+/* strlen(s) (0.25): uint64, the bytes before the NUL. */
+static int ck_strlen(struct compiler *c, struct node *n)
+{
+	int na = (int)node_count(n->args);
+
+	if (na != 1)
+		return sema_err(c, n->loc, "strlen() requires one argument (%d provided)", na);
+	if (sema_expr(c, n->args))
+		return -EINVAL;
+	if (NS(n->args)->t.kind != LT_STR || NS(n->args)->ext)
+		return sema_err(c, n->args->loc, "strlen() expects a string argument (%s provided)",
+				kind_word(&NS(n->args)->t));
+	sema_set_int(n, 8, false);
+	return 0;
+}
+
+static int em_strlen(struct cg *g, struct node *n, int dst)
+{
+	uint32_t size = NS(n->args)->t.size, saved = g->heap, off = cg_heap_alloc(g, size);
+	int done = cg_label(g);
+
+	cg_value(g, n->args, off);
+	/* unrolled: at most max_strlen bytes, and no loop for the verifier to bound */
+	cg_mov_imm(g, BPF_REG_0, 0);
+	for (uint32_t i = 0; i < size; i++) {
+		cg_ldx(g, BPF_B, BPF_REG_1, BPF_REG_9, (int16_t)(off + i));
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_1, 0, done);
+		cg_mov_imm(g, BPF_REG_0, (int32_t)(i + 1));
+	}
+	cg_bind(g, done);
+	g->heap = saved;
+	return 0;
+}
+
+/* strstr(haystack, needle) (0.25): int64, the index of the first match or -1. */
+static int ck_strstr(struct compiler *c, struct node *n)
+{
+	int na = (int)node_count(n->args), i = 1;
+
+	if (na != 2)
+		return sema_err(c, n->loc, "strstr() requires 2 arguments (%d provided)", na);
+	for (struct node *a = n->args; a; a = a->next, i++) {
+		if (sema_expr(c, a))
+			return -EINVAL;
+		if (NS(a)->t.kind != LT_STR || NS(a)->ext)
+			return sema_err(c, a->loc,
+					"strstr() expects a string as argument %d (%s provided)", i,
+					kind_word(&NS(a)->t));
+	}
+	sema_set_int(n, 8, true);
+	return 0;
+}
+
+/*
+ * A loop over the haystack's positions, bounded by its size for the verifier, and at each
+ * one the needle's bytes unrolled: a needle's NUL is a match, a differing byte (the
+ * haystack's NUL among them) the next position, the haystack's NUL the end.
+ */
+static int em_strstr(struct cg *g, struct node *n, int dst)
+{
+	struct node *h = n->args, *nd = h->next;
+	uint32_t hs = NS(h)->t.size, ns = NS(nd)->t.size, saved = g->heap;
+	uint32_t ho = cg_heap_alloc(g, hs), no = cg_heap_alloc(g, ns);
+	int loop = cg_label(g), next = cg_label(g), found = cg_label(g), none = cg_label(g);
+	int done = cg_label(g);
+
+	/* a match starting at the haystack's last byte reads past it: into the needle */
+	cg_value(g, h, ho);
+	cg_value(g, nd, no);
+	cg_mov_imm(g, BPF_REG_1, 0);
+	cg_bind(g, loop);
+	cg_jmp_imm(g, BPF_JGT, BPF_REG_1, (int32_t)hs - 1, none);
+	cg_mov64(g, BPF_REG_2, BPF_REG_9);
+	cg_alu_reg(g, BPF_ADD, BPF_REG_2, BPF_REG_1);
+	for (uint32_t j = 0; j < ns; j++) {
+		cg_ldx(g, BPF_B, BPF_REG_4, BPF_REG_9, (int16_t)(no + j));
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_4, 0, found);
+		cg_ldx(g, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)(ho + j));
+		cg_jmp_reg(g, BPF_JNE, BPF_REG_3, BPF_REG_4, next);
+	}
+	cg_ja(g, found);
+	cg_bind(g, next);
+	cg_ldx(g, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)ho);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_3, 0, none);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_1, 1);
+	cg_ja(g, loop);
+	cg_bind(g, found);
+	cg_mov64(g, BPF_REG_0, BPF_REG_1);
+	cg_ja(g, done);
+	cg_bind(g, none);
+	cg_mov_imm(g, BPF_REG_0, -1);
+	cg_bind(g, done);
+	g->heap = saved;
+	return 0;
+}
+
+/*
+ * bswap(n): the bytes of n reversed, as an unsigned integer of n's width. A literal has
+ * 0.26's width, the smallest signed type that holds it (bpftrace-0.26.md 2.4).
+ */
+static int ck_bswap(struct compiler *c, struct node *n)
+{
+	struct node *a = n->args;
+	int na = (int)node_count(a), w;
+	int64_t v;
+
+	if (na != 1)
+		return sema_err(c, n->loc, "bswap() requires one argument (%d provided)", na);
+	if (sema_expr(c, a))
+		return -EINVAL;
+	if (!lt_is_int(&NS(a)->t) || NS(a)->ext)
+		return sema_err(c, a->loc, "bswap() expects an integer argument (%s provided)",
+				kind_word(&NS(a)->t));
+	w = (int)NS(a)->t.size;
+	if (a->kind != N_POSPARAM && sema_const_int(c, a, &v))
+		w = v >= INT8_MIN && v <= INT8_MAX     ? 1
+		    : v >= INT16_MIN && v <= INT16_MAX ? 2
+		    : v >= INT32_MIN && v <= INT32_MAX ? 4
+						       : 8;
+	sema_set_int(n, w, false);
+	return 0;
+}
+
+static int em_bswap(struct cg *g, struct node *n, int dst)
+{
+	uint32_t w = NS(n)->t.size;
+
+	cg_int(g, n->args);
+	if (w == 1)
+		cg_alu_imm(g, BPF_AND, BPF_REG_0, 0xff);
+	else /* to big endian on this little-endian machine: a swap, upper bits cleared */
+		cg_emit(g, INSN(BPF_ALU | BPF_END | BPF_TO_BE, BPF_REG_0, 0, 0, (int32_t)(8 * w)));
+	return 0;
+}
+
 static int ck_unsafe(struct compiler *c, struct node *n)
 {
 	return sema_err(c, n->loc, "%s() is an unsafe function being used in safe mode", n->name);
@@ -456,5 +592,8 @@ const struct builtin builtins_strings[] = {
 	{"buf", true, PTM_ALL, ck_buf, em_buf},
 	{"strncmp", true, PTM_ALL, ck_strncmp, em_strncmp},
 	{"ntop", true, PTM_ALL, ck_ntop, em_ntop},
+	{"strlen", true, PTM_ALL, ck_strlen, em_strlen},
+	{"strstr", true, PTM_ALL, ck_strstr, em_strstr},
+	{"bswap", true, PTM_ALL, ck_bswap, em_bswap},
 	{NULL},
 };

@@ -1,0 +1,113 @@
+"""Wrong uses of the builtins and map functions that bpftrace 0.18-0.26 added or changed
+(has_key, delete(@m, k), print(@m[k]), strlen, strstr, bswap, sargN): each gives its exact
+diagnostic in the 0.26 dialect (TRACEKIT_COMPAT unset), in the shape test_lang_errors.py
+checks. Texts from ../shared/reference/bpftrace-0.26.md (2.5, 2.6, 2.10) where it has one;
+"ours" where it has none. The 0.17 dialect does not know the new names.
+"""
+
+import os
+import subprocess
+
+import pytest
+
+from conftest import TRACEKIT, require_file
+from test_lang_errors import CPROG, diag, run
+
+
+def run26(args, timeout=30):
+    """tracekit ARGS in its default dialect, 0.26's: TRACEKIT_COMPAT unset."""
+    require_file(TRACEKIT, "run `make`")
+    env = {k: v for k, v in os.environ.items() if k != "TRACEKIT_COMPAT"}
+    return subprocess.run([str(TRACEKIT), *args], env=env, capture_output=True, text=True,
+                          errors="backslashreplace", timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def at(prog, word, msg, nth=0):
+    """The error under the nth occurrence of word in prog."""
+    col = -1
+    for _ in range(nth + 1):
+        col = prog.index(word, col + 1)
+    return diag(prog, col + 1, col + 1 + len(word), msg)
+
+
+SARG_HINT = 'HINT: Use *(reg("sp") + <stack_offset>) instead.\n'
+SARG_MSG = "sarg* is deleted. This was deprecated in v0.21 and was last available in v0.24."
+
+# (id, program, expected stderr); ids starting with 0.17- run in that dialect
+CASES = [
+    # ref. 2.5: has_key and len reject scalar maps
+    ("has_key-scalar", "begin { @s = 1; $x = has_key(@s, 1); }",
+     lambda p: at(p, "@s", "call to has_key() expects a map with explicit keys (non-scalar map)", 1)),
+    ("has_key-scalar-hist", "begin { @h = hist(1); $x = has_key(@h, 1); }",
+     lambda p: at(p, "@h", "call to has_key() expects a map with explicit keys (non-scalar map)", 1)),
+    ("has_key-one-arg", "begin { @m[1] = 1; $x = has_key(@m); }",  # ours
+     lambda p: at(p, "has_key(@m)", "has_key() requires 2 arguments (1 provided)")),
+    ("has_key-three-args", "begin { @m[1] = 1; $x = has_key(@m, 1, 2); }",  # ours
+     lambda p: at(p, "has_key(@m, 1, 2)", "has_key() requires 2 arguments (3 provided)")),
+    # ref. 2.10: "foo() expects a map argument"
+    ("has_key-not-map", "begin { $x = has_key(1, 2); }",
+     lambda p: at(p, "1", "has_key() expects a map argument")),
+    ("has_key-map-element", "begin { @m[1] = 1; $x = has_key(@m[1], 2); }",
+     lambda p: at(p, "@m[1]", "has_key() expects a map argument", 1)),
+    # ref. 2.5: a map never written
+    ("has_key-undefined", "begin { $x = has_key(@nope, 1); }",
+     lambda p: at(p, "@nope", "Undefined map: @nope")),
+    # ref. 2.5: delete(@m) on a keyed map is an error; two arguments need a keyed map
+    ("delete-keyed-no-key", "begin { @m[1] = 1; delete(@m); }",
+     lambda p: at(p, "@m", "call to delete() expects a map without explicit keys (scalar map)", 1)),
+    ("delete-scalar-with-key", "begin { @s = 1; delete(@s, 1); }",
+     lambda p: at(p, "@s", "call to delete() with two arguments expects a map with explicit keys "
+                  "(non-scalar map)", 1)),
+    ("delete-not-map", "begin { delete(1); }",  # ours
+     lambda p: at(p, "delete(1)", "delete() expects a map element as its only argument")),
+    # ref. 2.6: one key of a histogram cannot be printed
+    ("print-hist-key", "begin { @h[1] = hist(5); print(@h[1]); }",
+     lambda p: at(p, "@h[1]", "Map type hist_t cannot print the value of individual keys. "
+                  "You must print the whole map.", 1)),
+    ("print-lhist-key", "begin { @l[1] = lhist(1, 0, 10, 1); print(@l[1]); }",
+     lambda p: at(p, "@l[1]", "Map type lhist_t cannot print the value of individual keys. "
+                  "You must print the whole map.", 1)),
+    # ref. 1.5, 2.10: sargN are gone, wherever they are used, with a hint
+    ("sarg-begin", "begin { $x = sarg0; }",
+     lambda p: at(p, "sarg0", SARG_MSG) + SARG_HINT),
+    ("sarg-uprobe", f"uprobe:{CPROG}:main {{ @x = sarg2; }}",
+     lambda p: at(p, "sarg2", SARG_MSG) + SARG_HINT),
+    # ref. 2.10: "foo() requires one argument (0 provided)"; the type texts are ours
+    ("strlen-no-arg", "begin { $x = strlen(); }",
+     lambda p: at(p, "strlen()", "strlen() requires one argument (0 provided)")),
+    ("strlen-integer", "begin { $x = strlen(1); }",
+     lambda p: at(p, "1", "strlen() expects a string argument (integer provided)")),
+    ("strstr-one-arg", 'begin { $x = strstr("a"); }',
+     lambda p: at(p, 'strstr("a")', "strstr() requires 2 arguments (1 provided)")),
+    ("strstr-integer-haystack", 'begin { $x = strstr(1, "a"); }',
+     lambda p: at(p, "1", "strstr() expects a string as argument 1 (integer provided)")),
+    ("strstr-integer-needle", 'begin { $x = strstr("a", 1); }',
+     lambda p: at(p, "1", "strstr() expects a string as argument 2 (integer provided)")),
+    ("bswap-no-arg", "begin { $x = bswap(); }",
+     lambda p: at(p, "bswap()", "bswap() requires one argument (0 provided)")),
+    ("bswap-two-args", "begin { $x = bswap(1, 2); }",
+     lambda p: at(p, "bswap(1, 2)", "bswap() requires one argument (2 provided)")),
+    ("bswap-string", 'begin { $x = bswap("x"); }',
+     lambda p: at(p, '"x"', "bswap() expects an integer argument (string provided)")),
+    # The 0.17 dialect stays what it was: the new names are unknown, sargN still compile.
+    ("0.17-has_key", "BEGIN { @m[1] = 1; $x = has_key(@m, 1); }",
+     lambda p: at(p, "has_key", "Unknown function: has_key")),
+    ("0.17-call-syntax", 'BEGIN { printf("%s\\n", comm()); }',
+     lambda p: at(p, "comm", "Unknown function: comm")),
+    ("0.17-ncpus", "BEGIN { $x = ncpus; }",
+     lambda p: at(p, "ncpus", "Unknown identifier: 'ncpus'")),
+    ("0.17-strlen", 'BEGIN { $x = strlen("a"); }',
+     lambda p: at(p, "strlen", "Unknown function: strlen")),
+    ("0.17-delete-two-args", "BEGIN { @m[1] = 1; delete(@m, 1); }",
+     lambda p: at(p, "delete(@m, 1)", "delete() expects a map element as its only argument")),
+    ("0.17-sarg-begin", "BEGIN { $x = sarg0; }",
+     lambda p: at(p, "sarg0", "The sarg0 builtin can not be used with 'BEGIN' probes")),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_error(case, no_leftovers):
+    """A one-line error with its excerpt on stderr, nothing on stdout, a non-zero exit."""
+    name, prog, expect = case
+    r = (run if name.startswith("0.17-") else run26)(["-e", prog])
+    assert (r.returncode != 0, r.stdout, r.stderr) == (True, "", expect(prog))
