@@ -69,12 +69,15 @@ static struct tool_cli cli = {
 		 OPT(timestamp)},
 		{'w', "wide", NULL, "wide column output (fits IPv6 addresses)", TOOL_OPT_FLAG,
 		 OPT(wide)},
-		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid),
+		 .bpf = "filter_tgid"},
 		{'P', "port", "PORT", "comma-separated list of ports to trace.", TOOL_OPT_CALL,
 		 .parse = parse_ports},
-		{'E', "errors", NULL, "include errors in the output.", TOOL_OPT_FLAG, OPT(errors)},
+		{'E', "errors", NULL, "include errors in the output.", TOOL_OPT_FLAG, OPT(errors),
+		 .bpf = "report_errors"},
 		{'U', "print-uid", NULL, "include UID on output", TOOL_OPT_FLAG, OPT(print_uid)},
-		{'u', "uid", "UID", "trace this UID only", TOOL_OPT_UID, OPT(uid)},
+		{'u', "uid", "UID", "trace this UID only", TOOL_OPT_UID, OPT(uid),
+		 .bpf = "filter_uid"},
 		{OPT_COUNT, "count", NULL, "count binds per src ip and port", TOOL_OPT_FLAG,
 		 OPT(count)},
 		SNOOP_OPTS_JSON_VERBOSE(struct bindsnoop_opts)),
@@ -294,12 +297,8 @@ static int bindsnoop_main(int argc, char **argv)
 	int err;
 
 	c.o = &o;
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
 		return err;
-	skel->rodata->report_errors = o.errors;
-	skel->rodata->filter_tgid = o.pid;
-	skel->rodata->filter_uid = o.uid;
-	run.json = o.json;
 	run.ready = "Tracing binds ... Hit Ctrl-C to end";
 	run.footer = o.count ? print_counts : NULL;
 	return tool_run(&run);

@@ -78,7 +78,8 @@ static struct tool_cli cli = {
 		{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
 		 OPT(timestamp)},
 		{'x', "fails", NULL, "include failed exec()s", TOOL_OPT_FLAG, OPT(fails)},
-		{'u', "uid", "USER", "trace this UID only", TOOL_OPT_UID, OPT(uid)},
+		{'u', "uid", "USER", "trace this UID only", TOOL_OPT_UID, OPT(uid),
+		 .bpf = "filter_uid"},
 		{'q', "quote", NULL, "Add quotemarks (\") around arguments.", TOOL_OPT_FLAG,
 		 OPT(quote)},
 		{'n', "name", "NAME", "only print commands matching this name (regex), any arg",
@@ -86,10 +87,11 @@ static struct tool_cli cli = {
 		{'l', "line", "LINE", "only print commands where arg contains this line (regex)",
 		 TOOL_OPT_CALL, .parse = parse_line},
 		{'U', "print-uid", NULL, "print UID column", TOOL_OPT_FLAG, OPT(print_uid)},
-		{'P', "ppid", "PPID", "trace this parent PID only", TOOL_OPT_PID, OPT(ppid)},
+		{'P', "ppid", "PPID", "trace this parent PID only", TOOL_OPT_PID, OPT(ppid),
+		 .bpf = "filter_ppid"},
 		{OPT_MAX_ARGS, "max-args", "MAX_ARGS",
 		 "maximum number of arguments parsed and displayed, defaults to 20", TOOL_OPT_ULONG,
-		 OPT(max_args), 1, EXECSNOOP_MAX_ARGS},
+		 OPT(max_args), 1, EXECSNOOP_MAX_ARGS, .bpf = "max_args"},
 		SNOOP_OPTS_JSON_VERBOSE(struct execsnoop_opts)),
 	.examples =
 		"    execsnoop           # trace all exec() syscalls\n"
@@ -239,12 +241,8 @@ static int execsnoop_main(int argc, char **argv)
 	int err;
 
 	c.o = &o;
-	if (tool_start(&cli, &o, argc, argv, &err) && (skel = tool_open(&run, &err))) {
+	if (tool_start(&cli, &o, argc, argv, &err) && (skel = tool_open(&run, &cli, &err))) {
 		skel->rodata->ignore_failed = !o.fails;
-		skel->rodata->max_args = o.max_args;
-		skel->rodata->filter_ppid = o.ppid;
-		skel->rodata->filter_uid = o.uid;
-		run.json = o.json;
 		err = tool_run(&run);
 	}
 	if (o.have_name)

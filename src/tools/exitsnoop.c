@@ -43,12 +43,13 @@ static struct tool_cli cli = {
 		 OPT(timestamp)},
 		{OPT_UTC, "utc", NULL, "include timestamp in UTC (-t implied)", TOOL_OPT_CALL,
 		 .parse = parse_utc},
-		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid),
+		 .bpf = "filter_tgid"},
 		{OPT_LABEL, "label", "LABEL", "label each line", TOOL_OPT_STR, OPT(label)},
 		{'x', "failed", NULL, "trace only fails, exclude exit(0)", TOOL_OPT_FLAG,
-		 OPT(failed)},
+		 OPT(failed), .bpf = "failed_only"},
 		{OPT_PER_THREAD, "per-thread", NULL, "trace per thread termination", TOOL_OPT_FLAG,
-		 OPT(per_thread)},
+		 OPT(per_thread), .bpf = "per_thread"},
 		SNOOP_OPTS_JSON_VERBOSE(struct exitsnoop_opts)),
 	.examples = "    exitsnoop                # trace all process termination\n"
 		    "    exitsnoop -x             # trace only fails, exclude exit(0)\n"
@@ -158,12 +159,8 @@ static int exitsnoop_main(int argc, char **argv)
 	struct exitsnoop *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
 		return err;
-	skel->rodata->per_thread = o.per_thread;
-	skel->rodata->failed_only = o.failed;
-	skel->rodata->filter_tgid = o.pid;
-	run.json = o.json;
 	return tool_run(&run);
 }
 

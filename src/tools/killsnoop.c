@@ -79,16 +79,17 @@ static int parse_signals(void *opts, const struct usage *u, int key, const char 
 static struct tool_cli cli = {
 	.name = "killsnoop",
 	.description = "Trace signals issued by the kill() syscall",
-	.opts = TOOL_OPTS(
-		{'x', "failed", NULL, "only show failed kill syscalls", TOOL_OPT_FLAG, OPT(failed)},
-		{'p', "pid", "PID", "trace this PID only which is the sender of signal",
-		 TOOL_OPT_PID, OPT(pid)},
-		{'T', "tpid", "TPID", "trace this target PID only which is the receiver of signal",
-		 TOOL_OPT_PID, OPT(tpid)},
-		{'s', "signal", "SIGNAL",
-		 "trace this signal only (comma-separated numbers or names)", TOOL_OPT_CALL,
-		 .parse = parse_signals},
-		SNOOP_OPTS_JSON_VERBOSE(struct killsnoop_opts)),
+	.opts = TOOL_OPTS({'x', "failed", NULL, "only show failed kill syscalls", TOOL_OPT_FLAG,
+			   OPT(failed), .bpf = "failed_only"},
+			  {'p', "pid", "PID", "trace this PID only which is the sender of signal",
+			   TOOL_OPT_PID, OPT(pid), .bpf = "filter_tgid"},
+			  {'T', "tpid", "TPID",
+			   "trace this target PID only which is the receiver of signal",
+			   TOOL_OPT_PID, OPT(tpid), .bpf = "filter_tpid"},
+			  {'s', "signal", "SIGNAL",
+			   "trace this signal only (comma-separated numbers or names)",
+			   TOOL_OPT_CALL, .parse = parse_signals},
+			  SNOOP_OPTS_JSON_VERBOSE(struct killsnoop_opts)),
 	.examples = "    killsnoop           # trace all kill() signals\n"
 		    "    killsnoop -x        # only show failed kills\n"
 		    "    killsnoop -p 181    # only trace PID 181\n"
@@ -113,15 +114,11 @@ static int killsnoop_main(int argc, char **argv)
 	struct killsnoop *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
 		return err;
-	skel->rodata->failed_only = o.failed;
-	skel->rodata->filter_tgid = o.pid;
-	skel->rodata->filter_tpid = o.tpid;
 	skel->rodata->sig_filter = o.sig_filter;
 	skel->rodata->sig_mask[0] = o.sig_mask[0];
 	skel->rodata->sig_mask[1] = o.sig_mask[1];
-	run.json = o.json;
 	return tool_run(&run);
 }
 

@@ -145,10 +145,14 @@ static struct tool_cli cli = {
 		{'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
 		 OPT(timestamp)},
 		{'U', "print-uid", NULL, "print UID column", TOOL_OPT_FLAG, OPT(print_uid)},
-		{'x', "failed", NULL, "only show failed opens", TOOL_OPT_FLAG, OPT(failed)},
-		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
-		{'t', "tid", "TID", "trace this TID only", TOOL_OPT_PID, OPT(tid)},
-		{'u', "uid", "UID", "trace this UID only", TOOL_OPT_UID, OPT(uid)},
+		{'x', "failed", NULL, "only show failed opens", TOOL_OPT_FLAG, OPT(failed),
+		 .bpf = "failed_only"},
+		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid),
+		 .bpf = "filter_tgid"},
+		{'t', "tid", "TID", "trace this TID only", TOOL_OPT_PID, OPT(tid),
+		 .bpf = "filter_tid"},
+		{'u', "uid", "UID", "trace this UID only", TOOL_OPT_UID, OPT(uid),
+		 .bpf = "filter_uid"},
 		{'d', "duration", "DURATION", "total duration of trace in seconds", TOOL_OPT_ULONG,
 		 OPT(duration_s), 1, 100000000},
 		{'n', "name", "NAME", "only print process names containing this name", TOOL_OPT_STR,
@@ -158,7 +162,7 @@ static struct tool_cli cli = {
 		{'f', "flag_filter", "FLAG_FILTER", "filter on flags argument (e.g., O_WRONLY)",
 		 TOOL_OPT_CALL, .parse = parse_flag},
 		{'F', "full-path", NULL, "show full path for an open file with relative path",
-		 TOOL_OPT_FLAG, OPT(full_path)},
+		 TOOL_OPT_FLAG, OPT(full_path), .bpf = "full_path"},
 		SNOOP_OPTS_JSON_VERBOSE(struct opensnoop_opts)),
 	.examples = "    opensnoop                # trace all open() syscalls\n"
 		    "    opensnoop -T             # include timestamps\n"
@@ -204,16 +208,10 @@ static int opensnoop_main(int argc, char **argv)
 		return err;
 	if (o.flags_mask)
 		o.extended = true; /* bcc shows FLAGS whenever it filters on them */
-	skel = tool_open(&run, &err);
+	skel = tool_open(&run, &cli, &err);
 	if (!skel)
 		return err;
-	skel->rodata->failed_only = o.failed;
 	skel->rodata->flags_mask = o.flags_mask;
-	skel->rodata->filter_tgid = o.pid;
-	skel->rodata->filter_tid = o.tid;
-	skel->rodata->filter_uid = o.uid;
-	skel->rodata->full_path = o.full_path;
-	run.json = o.json;
 	run.duration_s = o.duration_s;
 	return tool_run(&run);
 }

@@ -32,14 +32,15 @@ struct statsnoop_ctx {
 static struct tool_cli cli = {
 	.name = "statsnoop",
 	.description = "Trace stat() syscalls",
-	.opts = TOOL_OPTS(
-		{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
-		 OPT(timestamp)},
-		{'s', "sysname", NULL, "include syscall name on output", TOOL_OPT_FLAG,
-		 OPT(sysname)},
-		{'x', "failed", NULL, "only show failed stats", TOOL_OPT_FLAG, OPT(failed)},
-		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
-		SNOOP_OPTS_JSON_VERBOSE(struct statsnoop_opts)),
+	.opts = TOOL_OPTS({'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
+			   OPT(timestamp)},
+			  {'s', "sysname", NULL, "include syscall name on output", TOOL_OPT_FLAG,
+			   OPT(sysname)},
+			  {'x', "failed", NULL, "only show failed stats", TOOL_OPT_FLAG,
+			   OPT(failed), .bpf = "failed_only"},
+			  {'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid),
+			   .bpf = "filter_tgid"},
+			  SNOOP_OPTS_JSON_VERBOSE(struct statsnoop_opts)),
 	.examples = "    statsnoop           # trace all stat() syscalls\n"
 		    "    statsnoop -t        # include timestamps\n"
 		    "    statsnoop -s        # include syscall name\n"
@@ -106,11 +107,8 @@ static int statsnoop_main(int argc, char **argv)
 	struct statsnoop *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
 		return err;
-	skel->rodata->failed_only = o.failed;
-	skel->rodata->filter_tgid = o.pid;
-	run.json = o.json;
 	return tool_run(&run);
 }
 

@@ -28,7 +28,8 @@ static struct tool_cli cli = {
 	.name = "syncsnoop",
 	.description = "Trace sync syscalls (sync, fsync, fdatasync, msync, sync_file_range, "
 		       "syncfs)",
-	.opts = TOOL_OPTS({'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+	.opts = TOOL_OPTS({'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid),
+			   .bpf = "filter_tgid"},
 			  SNOOP_OPTS_JSON_VERBOSE(struct syncsnoop_opts)),
 	.examples = "    syncsnoop           # trace all sync syscalls\n"
 		    "    syncsnoop -p 181    # only trace PID 181\n",
@@ -71,10 +72,8 @@ static int syncsnoop_main(int argc, char **argv)
 	struct syncsnoop *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
 		return err;
-	skel->rodata->filter_tgid = o.pid;
-	run.json = o.json;
 	return tool_run(&run);
 }
 

@@ -49,12 +49,9 @@ int tcp_session_main(struct tool_cli *cli, const struct tool_skel *skel, tool_ev
 			       .header = header};
 	int err;
 
-	if (!tool_start(cli, &o, argc, argv, &err) || !tool_open(&run, &err))
+	if (!tool_start(cli, &o, argc, argv, &err) || !tool_open(&run, cli, &err))
 		return err;
-	TOOL_SET_RODATA(&run, "targ_pid", uint32_t, o.pid);
-	TOOL_SET_RODATA(&run, "targ_family", uint16_t, o.family);
 	TOOL_SET_RODATA(&run, "filter_lports", bool, o.lports.n > 0);
 	TOOL_SET_RODATA(&run, "filter_dports", bool, o.dports.n > 0);
-	run.json = o.json;
 	return tool_run(&run);
 }

@@ -38,10 +38,11 @@ static struct tool_cli cli = {
 			   TOOL_OPT_FLAG, OPT(time)},
 			  {'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
 			   OPT(timestamp)},
-			  {'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+			  {'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid),
+			   .bpf = "targ_pid"},
 			  {'P', "port", "PORT", "comma-separated list of local ports to trace",
 			   TOOL_OPT_PORTS, OPT(ports)},
-			  TOOL_OPTS_FAMILY(OPT(family), 1),
+			  TOOL_OPTS_FAMILY(OPT(family), 1, "targ_family"),
 			  {TOOL_OPT_JSON, "json", NULL, "one JSON object per accept", TOOL_OPT_FLAG,
 			   OPT(json)},
 			  TOOL_OPTS_CONTAINER_MAPS),
@@ -111,12 +112,9 @@ static int tcpaccept_main(int argc, char **argv)
 	struct tcpaccept *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
 		return err;
-	skel->rodata->targ_pid = o.pid;
-	skel->rodata->targ_family = o.family;
 	skel->rodata->filter_ports = o.ports.n > 0;
-	run.json = o.json;
 	return tool_run(&run);
 }
 

@@ -82,8 +82,10 @@ static struct tool_cli cli = {
 		 TOOL_OPT_CALL, .parse = parse_range},
 		{'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
 		 OPT(timestamp)},
-		{'d', "dist", NULL, "show distributions as histograms", TOOL_OPT_FLAG, OPT(dist)},
-		{'u', "microseconds", NULL, "output in microseconds", TOOL_OPT_FLAG, OPT(micro)},
+		{'d', "dist", NULL, "show distributions as histograms", TOOL_OPT_FLAG, OPT(dist),
+		 .bpf = "dist_mode"},
+		{'u', "microseconds", NULL, "output in microseconds", TOOL_OPT_FLAG, OPT(micro),
+		 .bpf = "micro"},
 		{'j', "json", NULL, "one JSON object per output", TOOL_OPT_FLAG, OPT(json)},
 		TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose))),
 	.args = "[interval] [outputs]",
@@ -318,7 +320,7 @@ static int tcpcong_main(int argc, char **argv)
 			       .interval_at_end = true};
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(s.obj = tool_open(&run, &err)))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(s.obj = tool_open(&run, &cli, &err)))
 		return err;
 	if (o.lports.set) {
 		s.obj->rodata->lport_min = o.lports.min;
@@ -328,11 +330,8 @@ static int tcpcong_main(int argc, char **argv)
 		s.obj->rodata->rport_min = o.rports.min;
 		s.obj->rodata->rport_max = o.rports.max;
 	}
-	s.obj->rodata->dist_mode = o.dist;
-	s.obj->rodata->micro = o.micro;
 	run.interval_s = o.interval_s;
 	run.count = o.outputs;
-	run.json = o.json;
 	run.ready = "Tracing tcp congestion control status duration... Hit Ctrl-C to end.";
 	err = tool_run(&run);
 	free(s.prev);

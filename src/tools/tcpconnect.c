@@ -46,13 +46,15 @@ static struct tool_cli cli = {
 	.opts = TOOL_OPTS(
 		{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
 		 OPT(timestamp)},
-		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid),
+		 .bpf = "targ_pid"},
 		{'P', "port", "PORT", "comma-separated list of destination ports to trace.",
 		 TOOL_OPT_PORTS, OPT(ports)},
-		TOOL_OPTS_FAMILY(OPT(family), 1),
+		TOOL_OPTS_FAMILY(OPT(family), 1, "targ_family"),
 		{'L', "lport", NULL, "include LPORT on output", TOOL_OPT_FLAG, OPT(lport)},
 		{'U', "print-uid", NULL, "include UID on output", TOOL_OPT_FLAG, OPT(print_uid)},
-		{'u', "uid", "UID", "trace this UID only", TOOL_OPT_UID, OPT(uid)},
+		{'u', "uid", "UID", "trace this UID only", TOOL_OPT_UID, OPT(uid),
+		 .bpf = "targ_uid"},
 		{'c', "count", NULL, "count connects per src ip and dest ip/port", TOOL_OPT_FLAG,
 		 OPT(count)},
 		{TOOL_OPT_JSON, "json", NULL, "one JSON object per connect (per flow with -c)",
@@ -197,14 +199,10 @@ static int tcpconnect_main(int argc, char **argv)
 	struct tcpconnect *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
 		return err;
-	skel->rodata->targ_pid = o.pid;
-	skel->rodata->targ_uid = o.uid;
 	skel->rodata->filter_uid = o.uid != TOOL_UID_NONE;
 	skel->rodata->filter_ports = o.ports.n > 0;
-	skel->rodata->targ_family = o.family;
-	run.json = o.json;
 	run.ready = "Tracing connect ... Hit Ctrl-C to end";
 	run.footer = o.count ? count_print : NULL;
 	err = tool_run(&run);

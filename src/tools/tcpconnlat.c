@@ -57,9 +57,11 @@ static struct tool_cli cli = {
 	.opts = TOOL_OPTS(
 		{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
 		 OPT(timestamp)},
-		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid),
+		 .bpf = "targ_pid"},
 		{'L', "lport", NULL, "include LPORT on output", TOOL_OPT_FLAG, OPT(lport)},
-		TOOL_OPTS_FAMILY(OPT(family), 1), TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose)),
+		TOOL_OPTS_FAMILY(OPT(family), 1, "targ_family"),
+		TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose)),
 		{TOOL_OPT_JSON, "json", NULL, "one JSON object per connection", TOOL_OPT_FLAG,
 		 OPT(json)}),
 	.args = "[duration_ms]",
@@ -135,12 +137,9 @@ static int tcpconnlat_main(int argc, char **argv)
 	struct tcpconnlat *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
 		return err;
-	skel->rodata->targ_pid = o.pid;
-	skel->rodata->targ_family = o.family;
 	skel->rodata->min_us = o.min_us;
-	run.json = o.json;
 	return tool_run(&run);
 }
 

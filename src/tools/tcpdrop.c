@@ -56,7 +56,7 @@ static struct tool_cli cli = {
 		"it had none yet (e.g. dropped before the socket lookup, as netfilter input\n"
 		"drops on loopback are). PID is whichever task was on-CPU.",
 	.opts = TOOL_OPTS(
-		TOOL_OPTS_FAMILY(OPT(family), 1),
+		TOOL_OPTS_FAMILY(OPT(family), 1, "targ_family"),
 		{OPT_NETNS, "netns-id", "NETNS_ID", "the netns id to filter by", TOOL_OPT_ULONG,
 		 OPT(netns_id), 0, UINT32_MAX, .group = 2},
 		{OPT_PIDNS, "pid-netns", "PID_NETNS", "the pid whose netns to filter by",
@@ -190,11 +190,9 @@ static int tcpdrop_main(int argc, char **argv)
 			return 1;
 		}
 	}
-	skel = tool_open(&run, &err);
+	skel = tool_open(&run, &cli, &err);
 	if (skel) {
-		skel->rodata->targ_family = o.family;
 		skel->rodata->targ_netns = netns;
-		run.json = o.json;
 		run.ready = o.json ? "Tracing TCP drops... Hit Ctrl-C to end." : NULL;
 		err = tool_run(&run);
 	}

@@ -22,8 +22,9 @@ static struct tool_cli cli = {
 	.name = "tcplife",
 	.description = "Trace the lifespan of TCP sessions and summarize",
 	.opts = TOOL_OPTS(TCP_SESSION_OPTS_COLUMNS,
-			  {'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
-			  TCP_SESSION_OPTS_PORTS, TOOL_OPTS_FAMILY(OPT(family), 1),
+			  {'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid),
+			   .bpf = "targ_pid"},
+			  TCP_SESSION_OPTS_PORTS, TOOL_OPTS_FAMILY(OPT(family), 1, "targ_family"),
 			  {TOOL_OPT_JSON, "json", NULL, "one JSON object per session",
 			   TOOL_OPT_FLAG, OPT(json)}),
 	.examples = "    tcplife           # trace all TCP connect()s\n"

@@ -43,10 +43,10 @@ static struct tool_cli cli = {
 			   "none, as TLPs have no tracepoint)",
 			   TOOL_OPT_FLAG, OPT(lossprobe)},
 			  {'c', "count", NULL, "count occurred retransmits per flow", TOOL_OPT_FLAG,
-			   OPT(count)},
+			   OPT(count), .bpf = "count_mode"},
 			  {'s', "sequence", NULL, "display TCP sequence numbers", TOOL_OPT_FLAG,
 			   OPT(sequence)},
-			  TOOL_OPTS_FAMILY(OPT(family), 1),
+			  TOOL_OPTS_FAMILY(OPT(family), 1, "targ_family"),
 			  {TOOL_OPT_JSON, "json", NULL,
 			   "one JSON object per retransmit (with -c: one at exit)", TOOL_OPT_FLAG,
 			   OPT(json)},
@@ -206,16 +206,13 @@ static int tcpretrans_main(int argc, char **argv)
 		       "tcp_send_loss_probe, which this kernel cannot attach");
 		return 1;
 	}
-	r.skel = tool_open(&run, &err);
+	r.skel = tool_open(&run, &cli, &err);
 	if (!r.skel)
 		return err;
-	r.skel->rodata->targ_family = o->family;
-	r.skel->rodata->count_mode = o->count;
 	bpf_program__set_autoload(r.skel->progs.tcp_send_loss_probe, o->lossprobe);
 	run.on_event = o->count ? NULL : on_event;
 	run.event_size = sizeof(struct tcpretrans_event);
 	run.footer = o->count ? counts_footer : NULL;
-	run.json = o->json;
 	run.ready = "Tracing retransmits ... Hit Ctrl-C to end";
 	err = tool_run(&run);
 	return err ? err : r.status;

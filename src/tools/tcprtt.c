@@ -73,34 +73,34 @@ static struct tool_cli cli = {
 	.description =
 		"Summarize TCP RTT as a histogram (tracepoint tcp:tcp_probe: the smoothed RTT of\n"
 		"the receiving socket, sampled at each segment an ESTABLISHED socket receives)",
-	.opts = TOOL_OPTS(
-		{'i', "interval", "INTERVAL", "summary interval, seconds", TOOL_OPT_ULONG,
-		 OPT(interval_s), 1, MAX_S},
-		{'d', "duration", "DURATION", "total duration of trace, seconds", TOOL_OPT_ULONG,
-		 OPT(duration_s), 1, MAX_S},
-		{'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
-		 OPT(timestamp)},
-		{'m', "milliseconds", NULL, "millisecond histogram", TOOL_OPT_FLAG, OPT(ms)},
-		{'p', "lport", "LPORT", "filter for local port", TOOL_OPT_CALL,
-		 .parse = parse_port},
-		{'P', "rport", "RPORT", "filter for remote port", TOOL_OPT_CALL,
-		 .parse = parse_port},
-		{'a', "laddr", "LADDR", "filter for local address (IPv4 or IPv6)", TOOL_OPT_CALL,
-		 .parse = parse_addr},
-		{'A', "raddr", "RADDR", "filter for remote address (IPv4 or IPv6)", TOOL_OPT_CALL,
-		 .parse = parse_addr},
-		{'b', "byladdr", NULL, "show sockets histogram by local address", TOOL_OPT_FLAG,
-		 OPT(laddr_hist), .group = 1},
-		{'B', "byraddr", NULL, "show sockets histogram by remote address", TOOL_OPT_FLAG,
-		 OPT(raddr_hist), .group = 1},
-		{'e', "extension", NULL, "show extension summary(average)", TOOL_OPT_FLAG,
-		 OPT(extended)},
-		{'D', "debug", NULL, "print libbpf's messages (same as -v)", TOOL_OPT_FLAG,
-		 OPT(verbose)},
-		TOOL_OPTS_FAMILY(OPT(family), 2),
-		{TOOL_OPT_JSON, "json", NULL, "one JSON object per summary", TOOL_OPT_FLAG,
-		 OPT(json)},
-		TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose))),
+	.opts = TOOL_OPTS({'i', "interval", "INTERVAL", "summary interval, seconds", TOOL_OPT_ULONG,
+			   OPT(interval_s), 1, MAX_S},
+			  {'d', "duration", "DURATION", "total duration of trace, seconds",
+			   TOOL_OPT_ULONG, OPT(duration_s), 1, MAX_S},
+			  {'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
+			   OPT(timestamp)},
+			  {'m', "milliseconds", NULL, "millisecond histogram", TOOL_OPT_FLAG,
+			   OPT(ms), .bpf = "targ_ms"},
+			  {'p', "lport", "LPORT", "filter for local port", TOOL_OPT_CALL,
+			   .parse = parse_port},
+			  {'P', "rport", "RPORT", "filter for remote port", TOOL_OPT_CALL,
+			   .parse = parse_port},
+			  {'a', "laddr", "LADDR", "filter for local address (IPv4 or IPv6)",
+			   TOOL_OPT_CALL, .parse = parse_addr},
+			  {'A', "raddr", "RADDR", "filter for remote address (IPv4 or IPv6)",
+			   TOOL_OPT_CALL, .parse = parse_addr},
+			  {'b', "byladdr", NULL, "show sockets histogram by local address",
+			   TOOL_OPT_FLAG, OPT(laddr_hist), .group = 1, .bpf = "targ_laddr_hist"},
+			  {'B', "byraddr", NULL, "show sockets histogram by remote address",
+			   TOOL_OPT_FLAG, OPT(raddr_hist), .group = 1, .bpf = "targ_raddr_hist"},
+			  {'e', "extension", NULL, "show extension summary(average)", TOOL_OPT_FLAG,
+			   OPT(extended)},
+			  {'D', "debug", NULL, "print libbpf's messages (same as -v)",
+			   TOOL_OPT_FLAG, OPT(verbose)},
+			  TOOL_OPTS_FAMILY(OPT(family), 2, "targ_family"),
+			  {TOOL_OPT_JSON, "json", NULL, "one JSON object per summary",
+			   TOOL_OPT_FLAG, OPT(json)},
+			  TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose))),
 	.examples = "    tcprtt            # summarize TCP RTT\n"
 		    "    tcprtt -i 1 -d 10 # print 1 second summaries, 10 times\n"
 		    "    tcprtt -m -T      # summarize in millisecond, and timestamps\n"
@@ -207,7 +207,7 @@ static int tcprtt_main(int argc, char **argv)
 			 (o.raddr_family && o.raddr_family != o.family)))
 		return usage_error(&cli.usage, "an address filter of the other family than -%d "
 				   "matches nothing", o.family == AF_INET ? 4 : 6);
-	s.obj = tool_open(&run, &err);
+	s.obj = tool_open(&run, &cli, &err);
 	if (!s.obj)
 		return err;
 	s.obj->rodata->targ_sport = o.lport;
@@ -216,17 +216,12 @@ static int tcprtt_main(int argc, char **argv)
 	memcpy((void *)s.obj->rodata->targ_saddr, o.laddr, 16);
 	s.obj->rodata->targ_daddr_family = o.raddr_family;
 	memcpy((void *)s.obj->rodata->targ_daddr, o.raddr, 16);
-	s.obj->rodata->targ_family = o.family;
-	s.obj->rodata->targ_laddr_hist = o.laddr_hist;
-	s.obj->rodata->targ_raddr_hist = o.raddr_hist;
-	s.obj->rodata->targ_ms = o.ms;
 	if (o.duration_s)
 		snprintf(ready, sizeof(ready), "Tracing TCP RTT for %lu secs.", o.duration_s);
 	else
 		snprintf(ready, sizeof(ready), "Tracing TCP RTT... Hit Ctrl-C to end.");
 	run.interval_s = o.interval_s;
 	run.duration_s = o.duration_s;
-	run.json = o.json;
 	run.ready = ready;
 	return tool_run(&run);
 }

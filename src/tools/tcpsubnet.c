@@ -250,7 +250,7 @@ static int tcpsubnet_main(int argc, char **argv)
 		return err;
 	if (!o.nsubnets && parse_subnets(&o, &cli.usage, 0, DEFAULT_SUBNETS))
 		return 2;
-	s.obj = tool_open(&run, &err);
+	s.obj = tool_open(&run, &cli, &err);
 	if (!s.obj)
 		return err;
 	snprintf(ready, sizeof(ready), "Tracing... Output every %lu secs. Hit Ctrl-C to end",

@@ -53,7 +53,7 @@ static struct tool_cli cli = {
 		"Handshakes dropped because the queue is full create no child and are not counted.",
 	.opts = TOOL_OPTS({'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
 			   OPT(timestamp)},
-			  TOOL_OPTS_FAMILY(OPT(family), 1),
+			  TOOL_OPTS_FAMILY(OPT(family), 1, "targ_family"),
 			  {TOOL_OPT_JSON, "json", NULL, "one JSON object per output", TOOL_OPT_FLAG,
 			   OPT(json)},
 			  TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose))),
@@ -139,12 +139,10 @@ static int tcpsynbl_main(int argc, char **argv)
 			       .interval_at_end = true};
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(s.obj = tool_open(&run, &err)))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(s.obj = tool_open(&run, &cli, &err)))
 		return err;
-	s.obj->rodata->targ_family = o.family;
 	run.interval_s = o.interval_s;
 	run.count = o.count;
-	run.json = o.json;
 	run.ready = "Tracing SYN backlog size. Ctrl-C to end.";
 	return tool_run(&run);
 }

@@ -49,8 +49,9 @@ static struct tool_cli cli = {
 	.opts = TOOL_OPTS(
 		{'C', "noclear", NULL, "don't clear the screen", TOOL_OPT_FLAG, OPT(noclear)},
 		{'S', "nosummary", NULL, "skip system summary line", TOOL_OPT_FLAG, OPT(nosummary)},
-		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
-		TOOL_OPTS_FAMILY(OPT(family), 1),
+		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid),
+		 .bpf = "targ_pid"},
+		TOOL_OPTS_FAMILY(OPT(family), 1, "targ_family"),
 		{TOOL_OPT_JSON, "json", NULL, "one JSON object per interval", TOOL_OPT_FLAG,
 		 OPT(json)},
 		TOOL_OPTS_CONTAINER_MAPS),
@@ -211,13 +212,10 @@ static int tcptop_main(int argc, char **argv)
 	char ready[80];
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(r.skel = tool_open(&run, &err)))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(r.skel = tool_open(&run, &cli, &err)))
 		return err;
-	r.skel->rodata->targ_pid = o.pid;
-	r.skel->rodata->targ_family = o.family;
 	snprintf(ready, sizeof(ready), "Tracing... Output every %lu secs. Hit Ctrl-C to end",
 		 o.interval);
-	run.json = o.json;
 	run.ready = o.json ? NULL : ready;
 	run.interval_s = o.interval;
 	run.count = o.count;

@@ -38,10 +38,11 @@ static struct tool_cli cli = {
 	.description = "Trace TCP connections",
 	.opts = TOOL_OPTS({'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
 			   OPT(timestamp)},
-			  {'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid)},
+			  {'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid),
+			   .bpf = "targ_pid"},
 			  {'N', "netns", "NETNS", "trace this Network Namespace only",
-			   TOOL_OPT_ULONG, OPT(netns), 1, UINT32_MAX},
-			  TOOL_OPTS_FAMILY(OPT(family), 1),
+			   TOOL_OPT_ULONG, OPT(netns), 1, UINT32_MAX, .bpf = "targ_netns"},
+			  TOOL_OPTS_FAMILY(OPT(family), 1, "targ_family"),
 			  {'v', "verbose", NULL, "include Network Namespace in the output",
 			   TOOL_OPT_FLAG, OPT(verbose)},
 			  {TOOL_OPT_JSON, "json", NULL, "output the events in json format",
@@ -143,12 +144,8 @@ static int tcptracer_main(int argc, char **argv)
 	struct tcptracer *skel;
 	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &err)))
+	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
 		return err;
-	skel->rodata->targ_pid = o.pid;
-	skel->rodata->targ_family = o.family;
-	skel->rodata->targ_netns = o.netns;
-	run.json = o.json;
 	run.ready = "Tracing TCP established connections. Ctrl-C to end.";
 	return tool_run(&run);
 }

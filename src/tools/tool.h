@@ -61,10 +61,14 @@ struct tool_ports {
 	{TOOL_OPT_CGROUPMAP, "cgroupmap", "CGROUPMAP", NULL, TOOL_OPT_UNSUPPORTED},              \
 	{TOOL_OPT_MNTNSMAP, "mntnsmap", "MNTNSMAP", NULL, TOOL_OPT_UNSUPPORTED}
 
-/* -4 | -6 (TOOL_OPT_FAMILY into the int at off), group grp: rows of a table */
-#define TOOL_OPTS_FAMILY(off, grp)                                                               \
-	{'4', "ipv4", NULL, "trace IPv4 family only", TOOL_OPT_FAMILY, off, .group = grp},     \
-	{'6', "ipv6", NULL, "trace IPv6 family only", TOOL_OPT_FAMILY, off, .group = grp}
+/* -4 | -6 (TOOL_OPT_FAMILY into the int at off and BPF variable var), group grp: rows */
+#define TOOL_OPTS_FAMILY(off, grp, var)                                                            \
+	{'4', "ipv4",	    NULL,      "trace IPv4 family only", TOOL_OPT_FAMILY,                  \
+	 off, .group = grp, .bpf = var},                                                           \
+	{                                                                                          \
+		'6', "ipv6", NULL, "trace IPv6 family only", TOOL_OPT_FAMILY, off, .group = grp,   \
+										   .bpf = var      \
+	}
 
 /* -v for libbpf's messages (TOOL_OPT_VERBOSE into the bool at off): a row of a table */
 #define TOOL_OPT_LIBBPF_VERBOSE(off)                                                               \
@@ -92,6 +96,11 @@ struct tool_opt {
 	int group;	      /* != 0: at most one option of the group ("[-4 | -6]") */
 	/* TOOL_OPT_CALL: 0, or -EINVAL after a usage error about arg */
 	int (*parse)(void *opts, const struct usage *u, int key, const char *arg);
+	/*
+	 * The BPF side's .rodata variable that this option's value fills (kinds FLAG, ULONG,
+	 * PID, UID, FAMILY), which tool_open() sets: NULL for none, or when the tool fills it.
+	 */
+	const char *bpf;
 };
 
 /* A struct tool_cli's options table: its rows, then the end ({0}) */
@@ -112,6 +121,7 @@ struct tool_cli {
 	const char *epilog;	 /* a paragraph after the options (argparse's epilog) */
 	const char *examples;	 /* lines under "examples:" */
 	struct usage usage;	 /* built by tool_cli_parse() from the above */
+	void *parsed;		 /* the options struct tool_start() filled */
 };
 
 /*
@@ -225,11 +235,12 @@ struct tool_run {
 };
 
 /*
- * Open r->skel with the minimal kernel BTF for CO-RE (core/btfmin.h), for the tool to fill
- * its .rodata before tool_run(), which loads, runs and destroys it. The skeleton, or NULL
- * with *status the exit status after a one-line error.
+ * Open r->skel with the minimal kernel BTF for CO-RE (core/btfmin.h) and set from cli's
+ * parsed options what its table says (the .bpf variables; --json into r->json), for the tool
+ * to fill the rest of its .rodata before tool_run(), which loads, runs and destroys it. The
+ * skeleton, or NULL with *status the exit status after a one-line error.
  */
-void *tool_open(struct tool_run *r, int *status);
+void *tool_open(struct tool_run *r, const struct tool_cli *cli, int *status);
 
 /*
  * Set the BPF side's .rodata variable NAME (SIZE bytes) between tool_open() and tool_run(),

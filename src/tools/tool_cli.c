@@ -416,6 +416,7 @@ bool tool_start(struct tool_cli *cli, void *opts, int argc, char **argv, int *st
 	}
 	for (p = cli->opts; p->key; p++)
 		verbose |= p->kind == TOOL_OPT_VERBOSE && *(bool *)((char *)opts + p->off);
+	cli->parsed = opts;
 	tk_stdout_linebuf();
 	tk_libbpf_setup(verbose);
 	return true;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The run every tool shares, from a loaded BPF object to the last event (see tool.h). */
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,7 +22,94 @@ int tool_load_error(const char *what, int err)
 	return 1;
 }
 
-void *tool_open(struct tool_run *r, int *status)
+/*
+ * The variable NAME of *size bytes (0: any, then set) in obj's global data section SEC
+ * (".bss", ".rodata"): where it lives in the section's mmap()ed or initial image, found
+ * through the object's BTF; NULL when there is no such variable of that size.
+ */
+static void *global_var(struct bpf_object *obj, const char *sec_name, const char *name,
+			size_t *size)
+{
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec, *var;
+	struct bpf_map *map;
+	struct btf *btf;
+	size_t sz;
+	char *data;
+	int id, i;
+
+	btf = obj ? bpf_object__btf(obj) : NULL;
+	map = obj ? bpf_object__find_map_by_name(obj, sec_name) : NULL;
+	data = map ? (char *)bpf_map__initial_value(map, &sz) : NULL;
+	id = btf && data ? btf__find_by_name_kind(btf, sec_name, BTF_KIND_DATASEC) : -1;
+	sec = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	if (!sec)
+		return NULL;
+	vs = btf_var_secinfos(sec);
+	for (i = 0; i < btf_vlen(sec); i++, vs++) {
+		var = btf__type_by_id(btf, vs->type);
+		if (!var || strcmp(btf__name_by_offset(btf, var->name_off), name))
+			continue;
+		if ((*size && vs->size != *size) || vs->offset + vs->size > sz)
+			return NULL;
+		*size = vs->size;
+		return data + vs->offset;
+	}
+	return NULL;
+}
+
+/* An option's value as the integer its BPF variable holds. */
+static uint64_t opt_value(const struct tool_opt *o, const void *opts)
+{
+	const char *field = (const char *)opts + o->off;
+
+	switch (o->kind) {
+	case TOOL_OPT_FLAG:
+	case TOOL_OPT_VERBOSE:
+		return *(const bool *)field;
+	case TOOL_OPT_ULONG:
+		return *(const unsigned long *)field;
+	case TOOL_OPT_PID:
+	case TOOL_OPT_UID:
+		return *(const uint32_t *)field;
+	case TOOL_OPT_FAMILY:
+		return (uint64_t) * (const int *)field;
+	default:
+		abort(); /* a table row naming a BPF variable for a value that is no integer */
+	}
+}
+
+/*
+ * The options' values into the BPF variables their rows name, each in its variable's own
+ * width (the little-endian low bytes); --json (-j, -J) into r->json.
+ */
+static void fill_from_options(struct tool_run *r, const struct tool_cli *cli)
+{
+	const struct tool_opt *tables[] = {cli->opts, cli->pos};
+	uint64_t v;
+	size_t size;
+	void *p;
+
+	for (size_t t = 0; t < 2; t++) {
+		for (const struct tool_opt *o = tables[t]; o && (o->key || o->name); o++) {
+			if (o->name && !strcmp(o->name, "json") && o->kind == TOOL_OPT_FLAG)
+				r->json = opt_value(o, cli->parsed);
+			if (!o->bpf)
+				continue;
+			v = opt_value(o, cli->parsed);
+			size = 0;
+			p = global_var(r->obj, ".rodata", o->bpf, &size);
+			if (p && (size == 1 || size == 2 || size == 4 || size == 8)) {
+				memcpy(p, &v, size);
+			} else if (!r->fill_failed) {
+				tk_err("the BPF programs have no integer setting %s", o->bpf);
+				r->fill_failed = true;
+			}
+		}
+	}
+}
+
+void *tool_open(struct tool_run *r, const struct tool_cli *cli, int *status)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo);
 	const void *elf;
@@ -36,6 +125,7 @@ void *tool_open(struct tool_run *r, int *status)
 		return NULL;
 	}
 	r->obj = r->skel->object(r->opened);
+	fill_from_options(r, cli);
 	return r->opened;
 }
 
@@ -56,41 +146,9 @@ static int load(struct tool_run *r)
 	return err;
 }
 
-/*
- * The variable NAME of SIZE bytes in obj's global data section SEC (".bss", ".rodata"):
- * where it lives in the section's mmap()ed or initial image, found through the object's
- * BTF; NULL when there is no such variable of that size.
- */
-static void *global_var(struct bpf_object *obj, const char *sec_name, const char *name, size_t size)
-{
-	const struct btf_var_secinfo *vs;
-	const struct btf_type *sec, *var;
-	struct bpf_map *map;
-	struct btf *btf;
-	size_t sz;
-	char *data;
-	int id, i;
-
-	btf = obj ? bpf_object__btf(obj) : NULL;
-	map = obj ? bpf_object__find_map_by_name(obj, sec_name) : NULL;
-	data = map ? (char *)bpf_map__initial_value(map, &sz) : NULL;
-	id = btf && data ? btf__find_by_name_kind(btf, sec_name, BTF_KIND_DATASEC) : -1;
-	sec = id > 0 ? btf__type_by_id(btf, id) : NULL;
-	if (!sec)
-		return NULL;
-	vs = btf_var_secinfos(sec);
-	for (i = 0; i < btf_vlen(sec); i++, vs++) {
-		var = btf__type_by_id(btf, vs->type);
-		if (var && !strcmp(btf__name_by_offset(btf, var->name_off), name))
-			return vs->size == size && vs->offset + size <= sz ? data + vs->offset
-									   : NULL;
-	}
-	return NULL;
-}
-
 void tool_set_rodata(struct tool_run *r, const char *name, const void *val, size_t size)
 {
-	void *p = global_var(r->obj, ".rodata", name, size);
+	void *p = global_var(r->obj, ".rodata", name, &size);
 
 	if (p) {
 		memcpy(p, val, size);
@@ -197,7 +255,7 @@ int tool_run(struct tool_run *r)
 		goto out_skel;
 	}
 	/* the events the BPF side could not reserve in the ring buffer, where it counts them */
-	lost = global_var(r->obj, ".bss", "lost_events", sizeof(*lost));
+	lost = global_var(r->obj, ".bss", "lost_events", &(size_t){sizeof(*lost)});
 	err = set_up(r, &rb);
 	if (!err) {
 		if (r->json)
