@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,7 +167,7 @@ static void child_finish(struct child *ch)
 
 int lang_main(int argc, char **argv)
 {
-	enum { OPT_DRY_RUN = 256, OPT_COMPAT };
+	enum { OPT_DRY_RUN = 256, OPT_COMPAT, OPT_NO_WARNINGS, OPT_PROBE_FILTER };
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'},
 		{"unsafe", no_argument, NULL, 'U'},
@@ -174,6 +175,9 @@ int lang_main(int argc, char **argv)
 		{"quiet", no_argument, NULL, 'q'},
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 		{"compat", required_argument, NULL, OPT_COMPAT},
+		{"warnings", no_argument, NULL, 'k'},
+		{"no-warnings", no_argument, NULL, OPT_NO_WARNINGS},
+		{"probe-filter", required_argument, NULL, OPT_PROBE_FILTER},
 		{NULL, 0, NULL, 0},
 	};
 	struct lang_opts opts = {0};
@@ -181,7 +185,10 @@ int lang_main(int argc, char **argv)
 	struct child ch = {.pid = -1, .go_fd = -1};
 	const char *prog_text = NULL, *file = NULL, *cmd = NULL, *out_path = NULL;
 	const char *compat = getenv("TRACEKIT_COMPAT");
-	bool list = false;
+	const char *probe_filter = NULL;
+	regex_t filter_re;
+	int bufmode = _IOLBF, warning_level = 1; /* bpftrace's: 0 --no-warnings, 2 -k */
+	bool list = false, have_filter = false;
 	char *src = NULL;
 	struct compiler c = {0};
 	struct diag diag;
@@ -249,9 +256,40 @@ int lang_main(int argc, char **argv)
 		case 'U':
 			opts.unsafe = true;
 			break;
-		case 'd':
 		case 'k':
+		case OPT_NO_WARNINGS:
+			if (opt == 'k' && warning_level == 2) {
+				fprintf(stderr,
+					"ERROR: USAGE: -kk has been deprecated. Use a single -k "
+					"for runtime warnings for errors in map lookups and "
+					"probe reads.\n");
+				return 1;
+			}
+			if (warning_level == (opt == 'k' ? 0 : 2)) {
+				fprintf(stderr, "ERROR: USAGE: -k, --warnings conflicts with "
+						"--no-warnings\n");
+				return 1;
+			}
+			warning_level = opt == 'k' ? 2 : 0;
+			break;
 		case 'B':
+			if (!strcmp(optarg, "line")) {
+				bufmode = _IOLBF;
+			} else if (!strcmp(optarg, "full")) {
+				bufmode = _IOFBF;
+			} else if (!strcmp(optarg, "none")) {
+				bufmode = _IONBF;
+			} else {
+				fprintf(stderr,
+					"ERROR: USAGE: -B must be either 'line', 'full', or "
+					"'none'.\n");
+				return 1;
+			}
+			break;
+		case OPT_PROBE_FILTER:
+			probe_filter = optarg;
+			break;
+		case 'd':
 			break;
 		default:
 			return usage_short();
@@ -262,6 +300,10 @@ int lang_main(int argc, char **argv)
 			compat);
 		return 1;
 	}
+	/* before anything is written to stdout (bpftrace does it first thing too) */
+	if (bufmode != _IOLBF)
+		setvbuf(stdout, NULL, bufmode, BUFSIZ);
+	ro.no_warnings = warning_level == 0;
 	tk_libbpf_setup(opts.verbose);
 	if (list) {
 		const char *pat = prog_text ? NULL : (optind < argc ? argv[optind] : NULL);
@@ -306,7 +348,22 @@ int lang_main(int argc, char **argv)
 				strerror(errno));
 			goto out;
 		}
-		setvbuf(ro.out, NULL, _IOLBF, 0);
+		setvbuf(ro.out, NULL, bufmode, BUFSIZ);
+	}
+	/* POSIX extended instead of ECMAScript: the same for the usual |, .*, [..], ^, $ */
+	if (probe_filter) {
+		int err = regcomp(&filter_re, probe_filter, REG_EXTENDED | REG_NOSUB);
+
+		if (err) {
+			char msg[256];
+
+			regerror(err, &filter_re, msg, sizeof(msg));
+			fprintf(stderr, "ERROR: Invalid --probe-filter regex '%s': %s\n",
+				probe_filter, msg);
+			goto out;
+		}
+		probes_set_filter(&filter_re);
+		have_filter = true;
 	}
 	diag_init(&diag, file ? file : "stdin", src);
 	c.diag = &diag;
@@ -314,10 +371,22 @@ int lang_main(int argc, char **argv)
 	c.prog = lang_parse(src, &diag);
 	if (!c.prog)
 		goto out;
-	if (probes_expand(&c) || sema_run(&c) || diag.nerrors)
+	if (probes_expand(&c) || diag.nerrors)
+		goto out;
+	/* only with --probe-filter: a program has at least one probe otherwise */
+	if (!c.nattach) {
+		if (!ro.quiet)
+			printf("No probes to attach\n");
+		goto out;
+	}
+	if (sema_run(&c) || diag.nerrors)
 		goto out;
 	ret = lang_run(&c, &ro);
 out:
+	if (have_filter) {
+		probes_set_filter(NULL);
+		regfree(&filter_re);
+	}
 	if (ro.out)
 		fclose(ro.out);
 	child_finish(&ch);

@@ -21,15 +21,17 @@
 #include "core/probe.h"
 #include "lang/compile.h"
 #include "lang/goargs.h"
+#include "lang/lexer.h"
 #include "lang/probes.h"
 #include "lang/provider.h"
 
 /* Every probe type, in bpftrace's order of the documentation. */
 static const struct provider *const providers[] = {
-	&provider_begin,    &provider_end,	     &provider_uprobe,	 &provider_uretprobe,
+	&provider_begin,      &provider_end,	       &provider_uprobe,   &provider_uretprobe,
 	&provider_tracepoint, &provider_rawtracepoint, &provider_interval, &provider_profile,
-	&provider_software, &provider_hardware,	     &provider_kprobe,	 &provider_kretprobe,
-	&provider_kfunc,    &provider_kretfunc,	     &provider_usdt,	 &provider_watchpoint,
+	&provider_software,   &provider_hardware,      &provider_kprobe,   &provider_kretprobe,
+	&provider_kfunc,      &provider_kretfunc,      &provider_usdt,	   &provider_watchpoint,
+	&provider_self,
 };
 #define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))
 
@@ -58,21 +60,28 @@ int lang_dialect_parse(const char *text, enum lang_dialect *d)
  * The name `probe` gives: the provider's long name and the rest as written; begin and end
  * as the dialect spells them (0.17: BEGIN, END).
  */
-static char *canonical_probe_name(const struct compiler *c, const struct provider *prov,
+static char *canonical_probe_name(const struct compiler *c, const struct attach_point *ap,
 				  const char *text)
 {
+	const struct provider *prov = ap->prov;
 	const char *rest = strchr(text, ':');
 	char *name;
 
-	if (prov->type == PT_BEGIN || prov->type == PT_END) {
+	if (prov == &provider_begin || prov == &provider_end) {
 		bool upper = c->opts->dialect == LANG_0_17;
 
-		if (prov->type == PT_BEGIN)
+		if (prov == &provider_begin)
 			return strdup(upper ? "BEGIN" : "begin");
 		return strdup(upper ? "END" : "end");
 	}
 	if (!rest)
 		return strdup(prov->name);
+	/* 0.24 on: interval:1s is interval:us:1000000 */
+	if ((prov == &provider_interval || prov == &provider_profile) && !strchr(rest + 1, ':'))
+		return asprintf(&name, "%s:%s:%llu", prov->name, ap->timer.unit,
+				(unsigned long long)ap->timer.freq) < 0
+			       ? NULL
+			       : name;
 	return asprintf(&name, "%s%s", prov->name, rest) < 0 ? NULL : name;
 }
 
@@ -170,7 +179,7 @@ int attach_point_parse(struct compiler *c, const char *text, struct loc loc,
 	ret = prov->parse(c, ap, parts, n);
 	if (ret)
 		goto out;
-	ap->probe_name = canonical_probe_name(c, prov, text);
+	ap->probe_name = canonical_probe_name(c, ap, text);
 	ret = ap->probe_name ? 0 : -ENOMEM;
 out:
 	free(buf);
@@ -222,6 +231,71 @@ struct attach_point *probe_add_ap(struct probe *p)
 	return &p->aps[p->naps++];
 }
 
+/*
+ * --probe-filter's regex: set by the command line for the one compilation of a run (the
+ * compiler's options are shared with the fuzzer and the unit tests, which never filter).
+ */
+static const regex_t *probe_filter;
+
+void probes_set_filter(const regex_t *re)
+{
+	probe_filter = re;
+}
+
+bool probe_filter_keeps(const char *name)
+{
+	return !probe_filter || !regexec(probe_filter, name, 0, NULL, 0);
+}
+
+/*
+ * bpftrace substitutes $N in attach points as text before parsing them (`uprobe:$1:main.f`);
+ * a missing parameter is empty. NULL after a diagnostic (or without memory).
+ */
+static char *subst_params(struct compiler *c, const char *text, struct loc loc)
+{
+	size_t len = strlen(text) + 1, n = 0;
+	char *out = malloc(len), *grown, *end;
+
+	for (const char *p = text; out && *p;) {
+		const char *val;
+		size_t vlen;
+		long i;
+
+		if (*p != '$') {
+			out[n++] = *p++;
+			continue;
+		}
+		i = strtol(p + 1, &end, 10);
+		if (!isdigit((unsigned char)p[1])) {
+			const char *w = p + 1;
+
+			while (isalnum((unsigned char)*w) || *w == '_')
+				w++;
+			diag_error(c->diag, loc,
+				   "invalid trailing character for positional param: %.*s. Try "
+				   "quoting this entire part if this is intentional e.g. \"%.*s\".",
+				   (int)(w - p - 1), p + 1, (int)(w - p), p);
+			free(out);
+			return NULL;
+		}
+		val = i >= 1 && i <= c->opts->nparams ? c->opts->params[i - 1] : "";
+		vlen = strlen(val);
+		len += vlen;
+		grown = realloc(out, len);
+		if (!grown) {
+			free(out);
+			return NULL;
+		}
+		out = grown;
+		memcpy(out + n, val, vlen);
+		n += vlen;
+		p = end;
+	}
+	if (out)
+		out[n] = 0;
+	return out;
+}
+
 static bool node_uses_ident(const struct node *n, const char *name)
 {
 	for (; n; n = n->next) {
@@ -233,6 +307,68 @@ static bool node_uses_ident(const struct node *n, const char *name)
 			return true;
 	}
 	return false;
+}
+
+/* Keeps its program (begin/end) or runs in the -p process only (the rest). */
+static bool ap_is_special(const struct attach_point *ap)
+{
+	return ap->type == PT_BEGIN || ap->type == PT_END || ap->prov == &provider_self;
+}
+
+/*
+ * 0.24 on, -p PID also holds for tracepoints and raw tracepoints: bpftrace puts
+ * `if (pid != PID) return` in front of their programs; here it becomes a part of the
+ * probe's predicate. Blocks that also serve special or interval probes, which -p leaves
+ * alone, are not filtered.
+ */
+static void pid_filter(struct compiler *c, struct probe *p)
+{
+	struct node *eq, *id, *num, *and;
+	bool any = false;
+
+	if (c->opts->dialect != LANG_0_26 || c->opts->pid <= 0)
+		return;
+	for (int a = 0; a < p->naps; a++) {
+		if (ap_is_special(&p->aps[a]) || p->aps[a].type == PT_INTERVAL)
+			return;
+		any |= ap_is_tracepoint(&p->aps[a]);
+	}
+	if (!any)
+		return;
+	id = node_new(N_IDENT, p->node->loc);
+	id->name = strdup("pid");
+	if (!id->name)
+		abort();
+	num = node_new(N_NUM, p->node->loc);
+	num->num = c->opts->pid;
+	eq = node_new(N_BINOP, p->node->loc);
+	eq->op = TOK_EQ;
+	eq->a = id;
+	eq->b = num;
+	if (!p->node->a) {
+		p->node->a = eq;
+		return;
+	}
+	and = node_new(N_BINOP, p->node->loc);
+	and->op = TOK_LAND;
+	and->a = eq;
+	and->b = p->node->a;
+	p->node->a = and;
+}
+
+/* Drop the probes --probe-filter left without attach points. */
+static void probes_compact(struct compiler *c)
+{
+	int n = 0;
+
+	for (int i = 0; i < c->nprobes; i++) {
+		if (!c->probes[i].naps) {
+			free(c->probes[i].aps);
+			continue;
+		}
+		c->probes[n++] = c->probes[i];
+	}
+	c->nprobes = n;
 }
 
 int probes_expand(struct compiler *c)
@@ -250,17 +386,19 @@ int probes_expand(struct compiler *c)
 		p->node = pn;
 		for (struct node *an = pn->args; an; an = an->next) {
 			struct attach_point tmp, *ap;
-			int err = attach_point_parse(c, an->name, an->loc, &tmp);
+			char *text = subst_params(c, an->name, an->loc);
+			int err = text ? attach_point_parse(c, text, an->loc, &tmp) : -EINVAL;
 			size_t nfuncs;
 
+			free(text);
 			if (err) {
 				ret = err;
 				continue;
 			}
 			if (!p->naps)
 				p->type = tmp.type;
-			p->types |= PTM(tmp.type);
 			if (tmp.prov->expand && !c->opts->offline) {
+				p->types |= PTM(tmp.type);
 				err = tmp.prov->expand(c, p, &tmp);
 				if (err) {
 					attach_point_free(&tmp);
@@ -269,8 +407,17 @@ int probes_expand(struct compiler *c)
 					continue;
 				}
 			}
+			/* uprobes are filtered by function, when they are resolved */
+			if (!ap_is_special(&tmp) && !ap_is_uprobe(&tmp) &&
+			    !probe_filter_keeps(tmp.probe_name)) {
+				attach_point_free(&tmp);
+				continue;
+			}
+			if (!p->naps)
+				p->type = tmp.type;
+			p->types |= PTM(tmp.type);
 			/* 0.25 on: several begin/end probes run in order */
-			if ((tmp.type == PT_BEGIN || tmp.type == PT_END) &&
+			if ((tmp.prov == &provider_begin || tmp.prov == &provider_end) &&
 			    c->opts->dialect == LANG_0_17) {
 				bool *seen = tmp.type == PT_BEGIN ? &seen_begin : &seen_end;
 
@@ -297,10 +444,19 @@ int probes_expand(struct compiler *c)
 				}
 			}
 			nfuncs = ap_is_uprobe(ap) ? ap->up.nfuncs : 0;
+			/* a uprobe whose functions --probe-filter all dropped */
+			if (ap_is_uprobe(ap) && !nfuncs && probe_filter && !c->opts->offline) {
+				attach_point_free(ap);
+				p->naps--;
+				continue;
+			}
 			c->nattach += nfuncs ? (int)nfuncs : 1;
 			if (!nfuncs)
 				ap->probe_index = probe_name_add(c, ap->probe_name);
 		}
+		pid_filter(c, p);
 	}
+	if (!ret)
+		probes_compact(c);
 	return ret;
 }

@@ -2,6 +2,9 @@
 #ifndef TK_LANG_PROBES_H
 #define TK_LANG_PROBES_H
 
+#include <regex.h>
+#include <stdbool.h>
+
 #include "lang/compile.h"
 
 int attach_point_parse(struct compiler *c, const char *text, struct loc loc,
@@ -19,6 +22,13 @@ void tp_format_free(struct tp_format *f);
 const struct tp_field *tp_field_find(const struct tp_format *f, const char *name);
 /* A new, uninitialised attach point at the end of p->aps. */
 struct attach_point *probe_add_ap(struct probe *p);
+/*
+ * --probe-filter: from here on probes_expand() keeps only the attach points (uprobes: the
+ * functions) whose full name the regex finds a match in; begin and end always stay. NULL: all.
+ */
+void probes_set_filter(const regex_t *re);
+/* Does the filter keep the probe of this full name? */
+bool probe_filter_keeps(const char *name);
 /* Register a name for LT_PROBE values; returns its index. */
 int probe_name_add(struct compiler *c, const char *name);
 

@@ -53,7 +53,7 @@ const struct provider *provider_of(enum probe_type t);
 extern const struct provider provider_begin, provider_end, provider_uprobe, provider_uretprobe,
 	provider_tracepoint, provider_rawtracepoint, provider_interval, provider_profile,
 	provider_software, provider_hardware, provider_kprobe, provider_kretprobe, provider_kfunc,
-	provider_kretfunc, provider_usdt, provider_watchpoint;
+	provider_kretfunc, provider_usdt, provider_watchpoint, provider_self;
 
 /* Helpers the providers share (probes.c). */
 int provider_error(struct compiler *c, const struct attach_point *ap, const char *fmt, ...)

@@ -8,9 +8,11 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <linux/perf_event.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +36,8 @@ struct runner {
 	struct ring_buffer *rb;
 	struct event_loop loop;
 	bool exiting;
+	int exit_code; /* exit(code)'s, from its event's id */
+	int usr1_fd;   /* signalfd of SIGUSR1: self:signal:SIGUSR1 probes (0.17: print the maps) */
 	unsigned int budget; /* events left in this pass: keeps signals responsive */
 	uint64_t lost_seen;
 	int ncpus;
@@ -199,7 +203,8 @@ static int load_one(struct runner *r, struct probe *p, struct attach_point *ap, 
 	return 0;
 }
 
-static int run_special(struct runner *r, enum probe_type t)
+/* Run the programs of begin, end or self probes once, in the order of the program. */
+static int run_special(struct runner *r, const struct provider *prov)
 {
 	for (int i = 0; i < r->c->nprobes; i++) {
 		struct probe *p = &r->c->probes[i];
@@ -207,16 +212,80 @@ static int run_special(struct runner *r, enum probe_type t)
 		for (int a = 0; a < p->naps; a++) {
 			LIBBPF_OPTS(bpf_test_run_opts, topts);
 
-			if (p->aps[a].type != t || p->aps[a].prog_fd < 0)
+			if (p->aps[a].prov != prov || p->aps[a].prog_fd < 0)
 				continue;
 			if (bpf_prog_test_run_opts(p->aps[a].prog_fd, &topts)) {
 				fprintf(stderr, "ERROR: running %s failed: %s\n",
-					probe_type_name(t), strerror(errno));
+					p->aps[a].probe_name, strerror(errno));
 				return -errno;
 			}
 		}
 	}
 	return 0;
+}
+
+static bool has_probe_of(const struct compiler *c, const struct provider *prov)
+{
+	for (int i = 0; i < c->nprobes; i++)
+		for (int a = 0; a < c->probes[i].naps; a++)
+			if (c->probes[i].aps[a].prov == prov)
+				return true;
+	return false;
+}
+
+static int cmp_map_names(const void *a, const void *b)
+{
+	const struct lt_map *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+/* bpftrace 0.17's SIGUSR1: every map, in name order, as at exit but without the blank lines. */
+static void print_all_maps(struct runner *r)
+{
+	const struct lt_map **sorted = calloc(r->prog.nmaps ? r->prog.nmaps : 1, sizeof(*sorted));
+	uint32_t n = 0;
+
+	if (!sorted)
+		return;
+	for (uint32_t i = 0; i < r->prog.nmaps; i++)
+		if (r->prog.maps[i].name && r->prog.maps[i].name[0] == '@')
+			sorted[n++] = &r->prog.maps[i];
+	qsort(sorted, n, sizeof(*sorted), cmp_map_names);
+	for (uint32_t i = 0; i < n; i++)
+		lt_out_print_map(&r->out, sorted[i], 0, 0);
+	free(sorted);
+}
+
+/*
+ * SIGUSR1 (0.22 on): runs the self:signal:SIGUSR1 probes, and without one does nothing;
+ * 0.17 printed every map.
+ */
+static int on_sigusr1(void *ctx)
+{
+	struct runner *r = ctx;
+	struct signalfd_siginfo si;
+
+	while (read(r->usr1_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (has_probe_of(r->c, &provider_self))
+			run_special(r, &provider_self);
+		else if (r->c->opts->dialect == LANG_0_17)
+			print_all_maps(r);
+	}
+	return 0;
+}
+
+/* Blocked from the start of the run: a SIGUSR1 never ends tracekit (its default action). */
+static int sigusr1_open(struct runner *r)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	r->usr1_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return r->usr1_fd < 0 ? -errno : 0;
 }
 
 static int attach_one(struct runner *r, struct attach_point *ap)
@@ -256,6 +325,8 @@ static int on_event(void *ctx, void *data, size_t len)
 	}
 
 	if (ret == 1) {
+		/* exit(code): the code travels in the event's id */
+		r->exit_code = (int)(((const struct lt_event_hdr *)data)->id & 0xff);
 		r->exiting = true;
 		return -ECANCELED;
 	}
@@ -309,9 +380,9 @@ static void check_lost(struct runner *r)
  * Go returns whose entry was never saved: calls already running when the probes went in,
  * or more than GOPAIR_MAX_CALLS in flight. Their probe did not run; say how many.
  */
-static void report_unpaired(uint64_t n)
+static void report_unpaired(uint64_t n, const struct lang_run_opts *ro)
 {
-	if (n)
+	if (n && !ro->no_warnings)
 		fprintf(stderr,
 			"WARNING: %llu Go return%s had no matching entry (calls in flight at attach, "
 			"or more than %d at once) and were not traced\n",
@@ -371,14 +442,15 @@ static bool only_special(const struct compiler *c)
 {
 	for (int i = 0; i < c->nprobes; i++)
 		for (int a = 0; a < c->probes[i].naps; a++)
-			if (c->probes[i].aps[a].type != PT_BEGIN && c->probes[i].aps[a].type != PT_END)
+			if (c->probes[i].aps[a].prov != &provider_begin &&
+			    c->probes[i].aps[a].prov != &provider_end)
 				return false;
 	return true;
 }
 
 int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 {
-	struct runner r = {.c = c, .fds = {-1, -1, -1, -1}};
+	struct runner r = {.c = c, .fds = {-1, -1, -1, -1}, .usr1_fd = -1};
 	uint64_t start = now_mono_ns();
 	enum loop_reason why;
 	uint64_t unpaired;
@@ -391,6 +463,11 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 	if (err) {
 		fprintf(stderr, "ERROR: event loop: %s\n", strerror(-err));
 		return 1;
+	}
+	err = sigusr1_open(&r);
+	if (err) {
+		fprintf(stderr, "ERROR: SIGUSR1: %s\n", strerror(-err));
+		goto out;
 	}
 	err = create_maps(&r);
 	if (err) {
@@ -413,12 +490,13 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 		goto out;
 	}
 	loop__add_fd(&r.loop, ring_buffer__epoll_fd(r.rb), consume, &r);
+	loop__add_fd(&r.loop, r.usr1_fd, on_sigusr1, &r);
 	loop__set_interval(&r.loop, 1000, on_tick, &r);
 	if (ro->watch_pid > 0)
 		loop__watch_pid(&r.loop, ro->watch_pid);
 	if (!ro->quiet && c->opts->dialect == LANG_0_17)
 		lt_out_attached(&r.out, (unsigned int)c->nattach);
-	err = run_special(&r, PT_BEGIN);
+	err = run_special(&r, &provider_begin);
 	if (err)
 		goto out;
 	ring_buffer__consume(r.rb);
@@ -461,11 +539,11 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 	if (!r.exiting)
 		ring_buffer__consume(r.rb);
 	r.exiting = false;
-	run_special(&r, PT_END);
+	run_special(&r, &provider_end);
 	while (ring_buffer__consume(r.rb) == -ECANCELED)
 		;
 	check_lost(&r);
-	report_unpaired(unpaired);
+	report_unpaired(unpaired, ro);
 	lt_out_exit(&r.out);
 	err = 0;
 out:
@@ -478,5 +556,7 @@ out:
 	free(r.prog.maps);
 	free(r.prog.fmts);
 	free(r.log);
-	return err ? 1 : 0;
+	if (r.usr1_fd >= 0)
+		close(r.usr1_fd);
+	return err ? 1 : r.exit_code;
 }

@@ -3,6 +3,7 @@
  * Perf-event probes: interval:UNIT:N (one CPU), profile:UNIT:N (every CPU, or the -p
  * process), software:EVENT[:COUNT]; hardware:EVENT[:COUNT] parses but needs a PMU.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdlib.h>
@@ -38,10 +39,61 @@ int software_event_config(const char *name, uint64_t *def)
 	return -1;
 }
 
+/*
+ * 0.24 on: interval:1s, profile:10ms, interval:500000 (nanoseconds without a suffix), at
+ * least 1us; it becomes UNIT:N in microseconds, also in the probe's name.
+ */
+static int rate_parse_single(struct compiler *c, struct attach_point *ap, const char *text)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t ns;
+	} units[] = {
+		{"ns", 1},
+		{"us", 1000},
+		{"ms", 1000000},
+		{"s", 1000000000ull},
+		{"m", 60000000000ull},
+		{"h", 3600000000000ull},
+		{"d", 86400000000000ull},
+	};
+	uint64_t v, mult = 1;
+	char *end;
+
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (end == text || !isdigit((unsigned char)*text) || errno)
+		return provider_error(c, ap, "Invalid rate of %s probe", ap->prov->name);
+	if (*end) {
+		size_t i;
+
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (!strcmp(end, units[i].suffix))
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			return provider_error(c, ap, "Invalid rate of %s probe", ap->prov->name);
+		mult = units[i].ns;
+	}
+	if (v > UINT64_MAX / mult)
+		return provider_error(c, ap, "Invalid rate of %s probe", ap->prov->name);
+	v *= mult;
+	if (v < 1000)
+		return provider_error(
+			c, ap,
+			"Invalid rate of %s probe. Minimum is 1000 or 1us. Found: %llu "
+			"nanoseconds",
+			ap->prov->name, (unsigned long long)v);
+	ap->timer.freq = v / 1000;
+	ap->timer.unit = strdup("us");
+	return ap->timer.unit ? 0 : -ENOMEM;
+}
+
 static int rate_parse(struct compiler *c, struct attach_point *ap, char **parts, int n)
 {
 	const char *u = parts[1];
 
+	if (n == 2 && c->opts->dialect == LANG_0_26)
+		return rate_parse_single(c, ap, parts[1]);
 	if (n != 3)
 		return provider_error(c, ap, "%s probe must have a unit and a rate (e.g. s:1, hz:99)",
 				      ap->prov->name);

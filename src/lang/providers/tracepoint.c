@@ -39,8 +39,17 @@ static int tracepoint_expand(struct compiler *c, struct probe *p, const struct a
 		return ret;
 	}
 	for (size_t i = 0; i < n && !ret; i++) {
-		struct attach_point *ap = probe_add_ap(p);
-		char *colon = strchr(names[i], ':');
+		struct attach_point *ap;
+		char *colon = strchr(names[i], ':'), *name;
+
+		/* --probe-filter: before the format is read */
+		if (asprintf(&name, "tracepoint:%s", names[i]) < 0)
+			abort();
+		if (!probe_filter_keeps(name)) {
+			free(name);
+			continue;
+		}
+		ap = probe_add_ap(p);
 
 		memset(ap, 0, sizeof(*ap));
 		ap->prov = tmpl->prov;
@@ -50,13 +59,13 @@ static int tracepoint_expand(struct compiler *c, struct probe *p, const struct a
 		*colon = 0;
 		ap->tp.cat = strdup(names[i]);
 		ap->tp.name = strdup(colon + 1);
-		if (asprintf(&ap->probe_name, "tracepoint:%s:%s", ap->tp.cat, ap->tp.name) < 0)
-			abort();
+		ap->probe_name = name;
 		ap->probe_index = probe_name_add(c, ap->probe_name);
 		ret = tp_format_load(c, ap);
 		c->nattach++;
 	}
 	strv_free(names, n);
+	/* n, not the number kept: a pattern the filter emptied is still not a concrete name */
 	return ret ? ret : (int)n;
 }
 

@@ -137,10 +137,14 @@ static int uprobe_resolve(struct compiler *c, struct attach_point *ap)
 		char *pname;
 		uint32_t idx;
 
-		ap->up.func_names[ap->up.nfuncs++] = strdup(f->name);
 		if (asprintf(&pname, "%s:%s:%s%s", probe_type_name(ap->type), ap->up.display, f->name,
 			     "") < 0)
 			return -ENOMEM;
+		if (!probe_filter_keeps(pname)) {
+			free(pname);
+			continue;
+		}
+		ap->up.func_names[ap->up.nfuncs++] = strdup(f->name);
 		idx = (uint32_t)probe_name_add(c, pname);
 		free(pname);
 		if (ap->up.has_offset) {
@@ -165,7 +169,7 @@ static int uprobe_resolve(struct compiler *c, struct attach_point *ap)
 			diag_warn(c->diag, ap->loc, "could not read DWARF parameters of %s: %s",
 				  ts.funcs[0].name, strerror(-err));
 	}
-	if (!ret && !ap->up.sites.n) {
+	if (!ret && !ap->up.sites.n && ap->up.nfuncs) {
 		diag_error(c->diag, ap->loc,
 			   "no RET instruction found in '%s': it only leaves by tail jumps",
 			   ap->up.func);

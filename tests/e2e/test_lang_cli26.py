@@ -1,0 +1,167 @@
+"""bpftrace 0.26's command line and probes in tracekit's language (the default dialect):
+-k / --warnings / --no-warnings, -B, --probe-filter, the single-part interval/profile form,
+self:signal:SIGUSR1 and SIGUSR1 without it, positional parameters in attach points.
+
+Expected texts are bpftrace 0.26's (../shared/reference/bpftrace-0.26.md 1.4, 1.6, 2.2, 2.9,
+2.10, and bpftrace's src/main.cpp for the option errors); exit codes as in 2.9 "Exit status".
+The output of running programs is checked by the conformance cases tests/lang/cases/v26_cli_*.
+"""
+
+import os
+import signal
+
+from conftest import TRACEKIT, collect, require_file, run_tracer, spawn, stop, wait_line
+
+ENV_017 = {"TRACEKIT_COMPAT": "0.17"}
+
+
+def run(args, env=None, timeout=30):
+    """tracekit ARGS to its end: (rc, stdout, stderr)."""
+    require_file(TRACEKIT, "run `make` first")
+    return collect(spawn([TRACEKIT, *args], env=env), timeout)
+
+
+def test_kk_rejected(no_leftovers):
+    rc, out, err = run(["-k", "-k", "-e", "begin { }"])
+    assert (rc, out) == (1, "")
+    assert err == (
+        "ERROR: USAGE: -kk has been deprecated. Use a single -k for runtime warnings for "
+        "errors in map lookups and probe reads.\n"
+    )
+    rc, _, err2 = run(["-kk", "-e", "begin { }"])
+    assert (rc, err2) == (1, err)
+
+
+def test_k_conflicts_with_no_warnings(no_leftovers):
+    msg = "ERROR: USAGE: -k, --warnings conflicts with --no-warnings\n"
+    for args in (["-k", "--no-warnings"], ["--no-warnings", "-k"], ["--warnings", "--no-warnings"]):
+        rc, out, err = run([*args, "-e", "begin { }"])
+        assert (rc, out, err) == (1, "", msg), args
+
+
+def test_k_and_no_warnings_alone_run(no_leftovers):
+    for flag in ("-k", "--warnings", "--no-warnings"):
+        rc, out, err = run([flag, "-q", "-e", 'begin { printf("ok\\n"); }'])
+        assert (rc, out, err) == (0, "ok\n\n\n", ""), flag
+
+
+def test_bad_buffer_mode(no_leftovers):
+    rc, out, err = run(["-B", "block", "-e", "begin { }"])
+    assert (rc, out) == (1, "")
+    assert err == "ERROR: USAGE: -B must be either 'line', 'full', or 'none'.\n"
+
+
+def test_buffer_full_to_file(no_leftovers, tmp_path):
+    path = tmp_path / "out.txt"
+    rc, out, err = run(["-B", "full", "-o", path, "-e", 'begin { printf("a\\n"); printf("b\\n"); }'])
+    assert (rc, out) == (0, "")
+    assert path.read_text() == "a\nb\n\n\n"
+
+
+def test_probe_filter_bad_regex(no_leftovers):
+    rc, out, err = run(["--probe-filter", "(", "-e", "begin { }"])
+    assert (rc, out) == (1, "")
+    # the reason after the colon is the C library's (regerror), not std::regex's
+    assert err.startswith("ERROR: Invalid --probe-filter regex '(': ") and err.count("\n") == 1
+
+
+def test_probe_filter_leaves_nothing(no_leftovers):
+    prog = 'interval:s:1 { exit(); } tracepoint:sched:sched_process_exit { exit(); }'
+    rc, out, err = run(["--probe-filter", "^uprobe:", "-e", prog])
+    assert (rc, out, err) == (1, "No probes to attach\n", "")
+    # -q hides it (2.9: "no attach notice (and no `No probes to attach`)")
+    rc, out, err = run(["-q", "--probe-filter", "^uprobe:", "-e", prog])
+    assert (rc, out, err) == (1, "", "")
+
+
+def test_probe_filter_keeps_begin(no_leftovers):
+    prog = 'begin { printf("b\\n"); } interval:s:1 { printf("x\\n"); }'
+    rc, out, err = run(["--probe-filter", "zzz", "-e", prog])
+    assert (rc, out, err) == (0, "b\n\n\n", "Attached 1 probe\n")
+
+
+def test_interval_single_part_minimum(no_leftovers):
+    rc, out, err = run(["-e", "interval:999 { exit(); }"])
+    assert (rc, out) == (1, "")
+    assert err.splitlines()[0] == (
+        "stdin:1:1-13: ERROR: Invalid rate of interval probe. Minimum is 1000 or 1us. "
+        "Found: 999 nanoseconds"
+    )
+    rc, _, err = run(["-e", "profile:0us { exit(); }"])
+    assert rc == 1 and "Invalid rate of profile probe. Minimum is 1000 or 1us. Found: 0 " in err
+
+
+def test_interval_single_part_bad_suffix(no_leftovers):
+    rc, _, err = run(["-e", "interval:5x { exit(); }"])
+    assert rc == 1
+    assert err.splitlines()[0] == "stdin:1:1-12: ERROR: Invalid rate of interval probe"
+
+
+def test_interval_single_part_not_in_017(no_leftovers):
+    rc, _, err = run(["-e", "interval:100ms { exit(); }"], env=ENV_017)
+    assert rc == 1
+    assert "ERROR: interval probe must have a unit and a rate" in err.splitlines()[0]
+
+
+def test_self_probe_errors(no_leftovers):
+    for text, msg in (
+        ("self:signal:SIGUSR2", "SIGUSR2 is not a supported signal"),
+        ("self:sig:SIGUSR1", "sig is not a supported trigger"),
+    ):
+        rc, out, err = run(["-e", text + " { }"])
+        assert (rc, out) == (1, "")
+        assert err.splitlines()[0] == f"stdin:1:1-{len(text) + 1}: ERROR: {msg}"
+
+
+def test_positional_param_bad_name(no_leftovers):
+    rc, _, err = run(["-e", "interval:$x { exit(); }"])
+    assert rc == 1
+    assert err.splitlines()[0] == (
+        'stdin:1:1-12: ERROR: invalid trailing character for positional param: x. Try '
+        'quoting this entire part if this is intentional e.g. "$x".'
+    )
+
+
+def test_self_signal_runs_on_sigusr1(no_leftovers):
+    t = run_tracer(["-e", 'self:signal:SIGUSR1 { @n = count(); printf("usr1\\n"); }'],
+                   ready_regex="^Attached 1 probe$")
+    for _ in range(2):
+        os.kill(t.pid, signal.SIGUSR1)
+        assert wait_line(t.proc, "usr1") == "usr1"
+    rc, out, err = t.stop()
+    assert rc == 0
+    assert out == "usr1\nusr1\n\n\n@n: 2\n"
+
+
+def test_self_signal_exit(no_leftovers):
+    t = run_tracer(["-e", "self:signal:SIGUSR1 { exit(); } end { printf(\"end\\n\"); }"],
+                   ready_regex="^Attached 2 probes$")
+    os.kill(t.pid, signal.SIGUSR1)
+    rc, out, err = t.wait(timeout=10)
+    assert (rc, out) == (0, "end\n\n\n")
+
+
+def test_sigusr1_without_probe_is_consumed(no_leftovers):
+    t = run_tracer(["-e", 'begin { @a = 1; } interval:ms:50 { printf("tick\\n"); }'],
+                   ready_regex="^Attached")
+    wait_line(t.proc, "^tick$")
+    os.kill(t.pid, signal.SIGUSR1)
+    os.kill(t.pid, signal.SIGUSR1)
+    # ticks after the signals: it neither ended tracekit nor printed anything else
+    for _ in range(3):
+        wait_line(t.proc, "^tick$")
+    assert t.proc.poll() is None
+    rc, out, err = t.stop()
+    assert rc == 0
+    assert out.endswith("tick\n\n\n@a: 1\n") and set(out.split("\n\n\n")[0].split("\n")) == {"tick"}
+
+
+def test_sigusr1_prints_maps_in_017(no_leftovers):
+    t = run_tracer(["-e", "BEGIN { @b = 2; @a = 1; } interval:s:100 { }"], env=ENV_017,
+                   ready_regex="^Attaching 2 probes")
+    os.kill(t.pid, signal.SIGUSR1)
+    assert wait_line(t.proc, "^@a: ") == "@a: 1"
+    assert wait_line(t.proc, "^@b: ") == "@b: 2"
+    rc, out, err = stop(t.proc)
+    assert rc == 0
+    assert out == "Attaching 2 probes...\n@a: 1\n@b: 2\n\n\n@a: 1\n@b: 2\n"
