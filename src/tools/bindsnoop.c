@@ -284,24 +284,27 @@ static void print_header(void *ctx)
 		       "PORT", "OPTS", "IF");
 }
 
+/* --count: a table at the end instead of a line per bind */
+static int fill(struct tool_run *run, void *skel)
+{
+	run->footer = ((struct bindsnoop_ctx *)run->ctx)->o->count ? print_counts : NULL;
+	return 0;
+}
+
 static int bindsnoop_main(int argc, char **argv)
 {
 	struct bindsnoop_opts o = {.uid = TOOL_UID_NONE};
 	static struct bindsnoop_ctx c; /* its count table is too big for the stack */
 	struct tool_run run = {.skel = &bindsnoop_tool_skel,
+			       .fill = fill,
 			       .ctx = &c,
 			       .on_event = handle_event,
 			       .event_size = sizeof(struct bindsnoop_event),
-			       .header = print_header};
-	struct bindsnoop *skel;
-	int err;
+			       .header = print_header,
+			       .ready = "Tracing binds ... Hit Ctrl-C to end"};
 
 	c.o = &o;
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
-		return err;
-	run.ready = "Tracing binds ... Hit Ctrl-C to end";
-	run.footer = o.count ? print_counts : NULL;
-	return tool_run(&run);
+	return tool_main(&cli, &o, &run, argc, argv);
 }
 
 TOOL_REGISTER(bindsnoop, bindsnoop_main, "trace IPv4 and IPv6 bind()s (bcc bindsnoop)", &cli);

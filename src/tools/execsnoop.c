@@ -229,22 +229,28 @@ static void print_header(void *ctx)
 	printf("%-16s %-7s %-7s %3s %s\n", "COMM", "PID", "PPID", "RET", "ARGS");
 }
 
+/* -x shows failed execs too, which the BPF side otherwise drops */
+static int fill(struct tool_run *run, void *skel)
+{
+	((struct execsnoop *)skel)->rodata->ignore_failed =
+		!((struct execsnoop_ctx *)run->ctx)->o->fails;
+	return 0;
+}
+
 static int execsnoop_main(int argc, char **argv)
 {
 	struct execsnoop_opts o = {.uid = TOOL_UID_NONE, .max_args = EXECSNOOP_DEFAULT_MAX_ARGS};
 	static struct execsnoop_ctx c; /* its buffers are too big for the stack */
 	struct tool_run run = {.skel = &execsnoop_tool_skel,
+			       .fill = fill,
 			       .ctx = &c,
 			       .on_event = handle_event,
+			       .event_size = offsetof(struct execsnoop_event, args),
 			       .header = print_header};
-	struct execsnoop *skel;
 	int err;
 
 	c.o = &o;
-	if (tool_start(&cli, &o, argc, argv, &err) && (skel = tool_open(&run, &cli, &err))) {
-		skel->rodata->ignore_failed = !o.fails;
-		err = tool_run(&run);
-	}
+	err = tool_main(&cli, &o, &run, argc, argv);
 	if (o.have_name)
 		regfree(&o.name);
 	if (o.have_line)

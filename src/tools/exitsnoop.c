@@ -156,12 +156,8 @@ static int exitsnoop_main(int argc, char **argv)
 			       .on_event = handle_event,
 			       .event_size = sizeof(struct exitsnoop_event),
 			       .header = print_header};
-	struct exitsnoop *skel;
-	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
-		return err;
-	return tool_run(&run);
+	return tool_main(&cli, &o, &run, argc, argv);
 }
 
 TOOL_REGISTER(exitsnoop, exitsnoop_main, "trace process termination (bcc exitsnoop)", &cli);

@@ -103,23 +103,29 @@ static void print_header(void *ctx)
 	printf("%-9s %-7s %-16s %-4s %-7s %s\n", "TIME", "PID", "COMM", "SIG", "TPID", "RESULT");
 }
 
+/* -s: the signals traced */
+static int fill(struct tool_run *run, void *s)
+{
+	const struct killsnoop_opts *o = run->ctx;
+	struct killsnoop *skel = s;
+
+	skel->rodata->sig_filter = o->sig_filter;
+	skel->rodata->sig_mask[0] = o->sig_mask[0];
+	skel->rodata->sig_mask[1] = o->sig_mask[1];
+	return 0;
+}
+
 static int killsnoop_main(int argc, char **argv)
 {
 	struct killsnoop_opts o = {};
 	struct tool_run run = {.skel = &killsnoop_tool_skel,
+			       .fill = fill,
 			       .ctx = &o,
 			       .on_event = handle_event,
 			       .event_size = sizeof(struct killsnoop_event),
 			       .header = print_header};
-	struct killsnoop *skel;
-	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
-		return err;
-	skel->rodata->sig_filter = o.sig_filter;
-	skel->rodata->sig_mask[0] = o.sig_mask[0];
-	skel->rodata->sig_mask[1] = o.sig_mask[1];
-	return tool_run(&run);
+	return tool_main(&cli, &o, &run, argc, argv);
 }
 
 TOOL_REGISTER(killsnoop, killsnoop_main, "trace signals issued by kill() (bcc killsnoop)", &cli);

@@ -129,6 +129,7 @@ static int parse_flag(void *opts, const struct usage *u, int key, const char *ar
 	for (size_t i = 0; i < sizeof(open_flags) / sizeof(open_flags[0]); i++) {
 		if (strcmp(arg, open_flags[i].name) == 0) {
 			o->flags_mask |= open_flags[i].val;
+			o->extended = true; /* bcc shows FLAGS whenever it filters on them */
 			return 0;
 		}
 	}
@@ -154,7 +155,7 @@ static struct tool_cli cli = {
 		{'u', "uid", "UID", "trace this UID only", TOOL_OPT_UID, OPT(uid),
 		 .bpf = "filter_uid"},
 		{'d', "duration", "DURATION", "total duration of trace in seconds", TOOL_OPT_ULONG,
-		 OPT(duration_s), 1, 100000000},
+		 OPT(duration_s), 1, 100000000, .sets = TOOL_SETS_DURATION},
 		{'n', "name", "NAME", "only print process names containing this name", TOOL_OPT_STR,
 		 OPT(name)},
 		{'e', "extended_fields", NULL, "show extended fields", TOOL_OPT_FLAG,
@@ -193,27 +194,25 @@ static void print_header(void *ctx)
 	printf("PATH\n");
 }
 
+static int fill(struct tool_run *run, void *skel)
+{
+	((struct opensnoop *)skel)->rodata->flags_mask =
+		((struct opensnoop_ctx *)run->ctx)->o->flags_mask;
+	return 0;
+}
+
 static int opensnoop_main(int argc, char **argv)
 {
 	struct opensnoop_opts o = {.uid = TOOL_UID_NONE};
 	struct opensnoop_ctx c = {.o = &o};
 	struct tool_run run = {.skel = &opensnoop_tool_skel,
+			       .fill = fill,
 			       .ctx = &c,
 			       .on_event = handle_event,
+			       .event_size = offsetof(struct opensnoop_event, dir),
 			       .header = print_header};
-	struct opensnoop *skel;
-	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err))
-		return err;
-	if (o.flags_mask)
-		o.extended = true; /* bcc shows FLAGS whenever it filters on them */
-	skel = tool_open(&run, &cli, &err);
-	if (!skel)
-		return err;
-	skel->rodata->flags_mask = o.flags_mask;
-	run.duration_s = o.duration_s;
-	return tool_run(&run);
+	return tool_main(&cli, &o, &run, argc, argv);
 }
 
 TOOL_REGISTER(opensnoop, opensnoop_main, "trace open() syscalls (bcc opensnoop)", &cli);

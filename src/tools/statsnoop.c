@@ -104,12 +104,8 @@ static int statsnoop_main(int argc, char **argv)
 			       .on_event = handle_event,
 			       .event_size = sizeof(struct statsnoop_event),
 			       .header = print_header};
-	struct statsnoop *skel;
-	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
-		return err;
-	return tool_run(&run);
+	return tool_main(&cli, &o, &run, argc, argv);
 }
 
 TOOL_REGISTER(statsnoop, statsnoop_main, "trace stat() syscalls (bcc statsnoop)", &cli);

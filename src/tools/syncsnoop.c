@@ -69,12 +69,8 @@ static int syncsnoop_main(int argc, char **argv)
 			       .on_event = handle_event,
 			       .event_size = sizeof(struct syncsnoop_event),
 			       .header = print_header};
-	struct syncsnoop *skel;
-	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
-		return err;
-	return tool_run(&run);
+	return tool_main(&cli, &o, &run, argc, argv);
 }
 
 TOOL_REGISTER(syncsnoop, syncsnoop_main, "trace sync() family syscalls (bcc syncsnoop)", &cli);

@@ -36,22 +36,28 @@ void tcp_session_prefix(struct tcp_session_run *r, bool header, uint64_t ts_ns, 
 		snprintf(ip, 4, "%d", net_ipver(family));
 }
 
+/* the port filters are on when given */
+static int fill(struct tool_run *run, void *skel)
+{
+	const struct tcp_session_opts *o = ((struct tcp_session_run *)run->ctx)->o;
+
+	TOOL_SET_RODATA(run, "filter_lports", bool, o->lports.n > 0);
+	TOOL_SET_RODATA(run, "filter_dports", bool, o->dports.n > 0);
+	return 0;
+}
+
 int tcp_session_main(struct tool_cli *cli, const struct tool_skel *skel, tool_event_fn on_event,
 		     size_t event_size, void (*header)(void *ctx), int argc, char **argv)
 {
 	struct tcp_session_opts o = {};
 	struct tcp_session_run r = {.o = &o};
 	struct tool_run run = {.skel = skel,
+			       .fill = fill,
 			       .loaded = loaded,
 			       .ctx = &r,
 			       .on_event = on_event,
 			       .event_size = event_size,
 			       .header = header};
-	int err;
 
-	if (!tool_start(cli, &o, argc, argv, &err) || !tool_open(&run, cli, &err))
-		return err;
-	TOOL_SET_RODATA(&run, "filter_lports", bool, o.lports.n > 0);
-	TOOL_SET_RODATA(&run, "filter_dports", bool, o.dports.n > 0);
-	return tool_run(&run);
+	return tool_main(cli, &o, &run, argc, argv);
 }

@@ -99,23 +99,26 @@ static int fill_ports(void *ctx, struct bpf_object *obj)
 	return tcp_port_filter(obj, "lports", &((struct tcpaccept_run *)ctx)->o->ports);
 }
 
+static int fill(struct tool_run *run, void *skel)
+{
+	((struct tcpaccept *)skel)->rodata->filter_ports =
+		((struct tcpaccept_run *)run->ctx)->o->ports.n > 0;
+	return 0;
+}
+
 static int tcpaccept_main(int argc, char **argv)
 {
 	struct tcpaccept_opts o = {};
 	struct tcpaccept_run r = {.o = &o};
 	struct tool_run run = {.skel = &tcpaccept_tool_skel,
+			       .fill = fill,
 			       .loaded = fill_ports,
 			       .ctx = &r,
 			       .on_event = on_event,
 			       .event_size = sizeof(struct tcpaccept_event),
 			       .header = print_header};
-	struct tcpaccept *skel;
-	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
-		return err;
-	skel->rodata->filter_ports = o.ports.n > 0;
-	return tool_run(&run);
+	return tool_main(&cli, &o, &run, argc, argv);
 }
 
 TOOL_REGISTER(tcpaccept, tcpaccept_main, "trace passive TCP connections (accept)", &cli);

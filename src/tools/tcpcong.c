@@ -92,9 +92,10 @@ static struct tool_cli cli = {
 	.args_help = "  interval              output interval, in seconds\n"
 		     "  outputs               number of outputs\n",
 	.pos = (const struct tool_opt[]){{0, "interval", .kind = TOOL_OPT_ULONG,
-					  .off = OPT(interval_s), .min = 1, .max = 86400 * 365},
+					  .off = OPT(interval_s), .min = 1, .max = 86400 * 365,
+					  .sets = TOOL_SETS_INTERVAL},
 					 {0, "outputs", .kind = TOOL_OPT_ULONG, .off = OPT(outputs),
-					  .min = 1, .max = 86400 * 365},
+					  .sets = TOOL_SETS_COUNT, .min = 1, .max = 86400 * 365},
 					 {0}},
 	.examples = "    tcpcong                 # show tcp congestion status duration\n"
 		    "    tcpcong 1 10            # show 1 second summaries, 10 times\n"
@@ -309,31 +310,38 @@ static int print_output(void *ctx)
 	return ferror(stdout) ? -EPIPE : 0; /* the reader went away (tool | head): stop */
 }
 
+/* -L/-R: port ranges, when given */
+static int fill(struct tool_run *run, void *skel)
+{
+	struct state *s = run->ctx;
+	const struct opts *o = s->o;
+
+	s->obj = skel;
+	if (o->lports.set) {
+		s->obj->rodata->lport_min = o->lports.min;
+		s->obj->rodata->lport_max = o->lports.max;
+	}
+	if (o->rports.set) {
+		s->obj->rodata->rport_min = o->rports.min;
+		s->obj->rodata->rport_max = o->rports.max;
+	}
+	return 0;
+}
+
 static int tcpcong_main(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct state s = {.o = &o};
 	/* the last output: on Ctrl-C, or the only one without an interval */
-	struct tool_run run = {.skel = &tcpcong_tool_skel,
-			       .ctx = &s,
-			       .on_interval = print_output,
-			       .interval_at_end = true};
-	int err;
+	struct tool_run run = {
+		.skel = &tcpcong_tool_skel,
+		.fill = fill,
+		.ctx = &s,
+		.on_interval = print_output,
+		.interval_at_end = true,
+		.ready = "Tracing tcp congestion control status duration... Hit Ctrl-C to end."};
+	int err = tool_main(&cli, &o, &run, argc, argv);
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(s.obj = tool_open(&run, &cli, &err)))
-		return err;
-	if (o.lports.set) {
-		s.obj->rodata->lport_min = o.lports.min;
-		s.obj->rodata->lport_max = o.lports.max;
-	}
-	if (o.rports.set) {
-		s.obj->rodata->rport_min = o.rports.min;
-		s.obj->rodata->rport_max = o.rports.max;
-	}
-	run.interval_s = o.interval_s;
-	run.count = o.outputs;
-	run.ready = "Tracing tcp congestion control status duration... Hit Ctrl-C to end.";
-	err = tool_run(&run);
 	free(s.prev);
 	return err;
 }

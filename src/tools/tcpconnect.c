@@ -186,26 +186,32 @@ static int fill_ports(void *ctx, struct bpf_object *obj)
 	return tcp_port_filter(obj, "dports", &((struct tcpconnect_run *)ctx)->o->ports);
 }
 
+/* -u and -P filter only when given; -c counts in a table at the end */
+static int fill(struct tool_run *run, void *s)
+{
+	const struct tcpconnect_opts *o = ((struct tcpconnect_run *)run->ctx)->o;
+	struct tcpconnect *skel = s;
+
+	skel->rodata->filter_uid = o->uid != TOOL_UID_NONE;
+	skel->rodata->filter_ports = o->ports.n > 0;
+	run->footer = o->count ? count_print : NULL;
+	return 0;
+}
+
 static int tcpconnect_main(int argc, char **argv)
 {
 	struct tcpconnect_opts o = {.uid = TOOL_UID_NONE};
 	struct tcpconnect_run r = {.o = &o};
 	struct tool_run run = {.skel = &tcpconnect_tool_skel,
+			       .fill = fill,
 			       .loaded = fill_ports,
 			       .ctx = &r,
 			       .on_event = on_event,
 			       .event_size = sizeof(struct tcpconnect_event),
-			       .header = print_header};
-	struct tcpconnect *skel;
-	int err;
+			       .header = print_header,
+			       .ready = "Tracing connect ... Hit Ctrl-C to end"};
+	int err = tool_main(&cli, &o, &run, argc, argv);
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
-		return err;
-	skel->rodata->filter_uid = o.uid != TOOL_UID_NONE;
-	skel->rodata->filter_ports = o.ports.n > 0;
-	run.ready = "Tracing connect ... Hit Ctrl-C to end";
-	run.footer = o.count ? count_print : NULL;
-	err = tool_run(&run);
 	free(r.counts);
 	return err;
 }

@@ -125,22 +125,26 @@ static void print_header(void *ctx)
 		       "DADDR", "DPORT", "LAT(ms)");
 }
 
+/* duration_ms: in microseconds, which the BPF side compares */
+static int fill(struct tool_run *run, void *skel)
+{
+	((struct tcpconnlat *)skel)->rodata->min_us =
+		((struct tcpconnlat_run *)run->ctx)->o->min_us;
+	return 0;
+}
+
 static int tcpconnlat_main(int argc, char **argv)
 {
 	struct tcpconnlat_opts o = {};
 	struct tcpconnlat_run r = {.o = &o};
 	struct tool_run run = {.skel = &tcpconnlat_tool_skel,
+			       .fill = fill,
 			       .ctx = &r,
 			       .on_event = on_event,
 			       .event_size = sizeof(struct tcpconnlat_event),
 			       .header = print_header};
-	struct tcpconnlat *skel;
-	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
-		return err;
-	skel->rodata->min_us = o.min_us;
-	return tool_run(&run);
+	return tool_main(&cli, &o, &run, argc, argv);
 }
 
 TOOL_REGISTER(tcpconnlat, tcpconnlat_main, "trace TCP active connection latency", &cli);

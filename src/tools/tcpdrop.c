@@ -167,35 +167,37 @@ static int netns_of_pid(unsigned long pid, unsigned long *ino)
 	return 0;
 }
 
+/* --netns or --pid-netns: the namespace's inode number */
+static int fill(struct tool_run *run, void *skel)
+{
+	const struct opts *o = ((struct printer *)run->ctx)->o;
+	unsigned long netns = o->netns_id;
+	int err;
+
+	if (o->pid_netns) {
+		err = netns_of_pid(o->pid_netns, &netns);
+		if (err) {
+			tk_err("--pid-netns %lu: %s", o->pid_netns, strerror(-err));
+			return 1;
+		}
+	}
+	((struct tcpdrop *)skel)->rodata->targ_netns = netns;
+	run->ready = o->json ? "Tracing TCP drops... Hit Ctrl-C to end." : NULL;
+	return 0;
+}
+
 static int tcpdrop_main(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct printer p = {.o = &o};
 	struct tool_run run = {.skel = &tcpdrop_tool_skel,
+			       .fill = fill,
 			       .ctx = &p,
 			       .on_event = on_event,
 			       .event_size = sizeof(struct tcpdrop_event),
 			       .header = print_header};
-	struct tcpdrop *skel;
-	unsigned long netns;
-	int err;
+	int err = tool_main(&cli, &o, &run, argc, argv);
 
-	if (!tool_start(&cli, &o, argc, argv, &err))
-		return err;
-	netns = o.netns_id;
-	if (o.pid_netns) {
-		err = netns_of_pid(o.pid_netns, &netns);
-		if (err) {
-			tk_err("--pid-netns %lu: %s", o.pid_netns, strerror(-err));
-			return 1;
-		}
-	}
-	skel = tool_open(&run, &cli, &err);
-	if (skel) {
-		skel->rodata->targ_netns = netns;
-		run.ready = o.json ? "Tracing TCP drops... Hit Ctrl-C to end." : NULL;
-		err = tool_run(&run);
-	}
 	ksyms__free(p.ksyms);
 	kbtf__close(p.btf);
 	return err;

@@ -190,31 +190,35 @@ static void counts_footer(void *ctx)
 	r->status = print_counts(bpf_map__fd(r->skel->maps.counts), &r->o) ? 1 : 0;
 }
 
-static int tcpretrans_main(int argc, char **argv)
+/* -l needs a kprobe; -c counts in a map, printed at exit: no events then */
+static int fill(struct tool_run *run, void *skel)
 {
-	struct retrans_run r = {};
-	/* -c counts in a map, printed at exit: no events then */
-	struct tool_run run = {.skel = &tcpretrans_tool_skel, .ctx = &r, .header = print_header};
-	const struct opts *o = &r.o;
+	struct retrans_run *r = run->ctx;
 	char why[256] = "";
-	int err;
 
-	if (!tool_start(&cli, &r.o, argc, argv, &err))
-		return err;
-	if (o->lossprobe && kernel_kfunc_mech(why, sizeof(why)) != KFUNC_KPROBE) {
+	if (r->o.lossprobe && kernel_kfunc_mech(why, sizeof(why)) != KFUNC_KPROBE) {
 		tk_err("-l: tail loss probes have no tracepoint and need a kprobe on "
 		       "tcp_send_loss_probe, which this kernel cannot attach");
 		return 1;
 	}
-	r.skel = tool_open(&run, &cli, &err);
-	if (!r.skel)
-		return err;
-	bpf_program__set_autoload(r.skel->progs.tcp_send_loss_probe, o->lossprobe);
-	run.on_event = o->count ? NULL : on_event;
-	run.event_size = sizeof(struct tcpretrans_event);
-	run.footer = o->count ? counts_footer : NULL;
-	run.ready = "Tracing retransmits ... Hit Ctrl-C to end";
-	err = tool_run(&run);
+	r->skel = skel;
+	bpf_program__set_autoload(r->skel->progs.tcp_send_loss_probe, r->o.lossprobe);
+	run->on_event = r->o.count ? NULL : on_event;
+	run->event_size = sizeof(struct tcpretrans_event);
+	run->footer = r->o.count ? counts_footer : NULL;
+	return 0;
+}
+
+static int tcpretrans_main(int argc, char **argv)
+{
+	struct retrans_run r = {};
+	struct tool_run run = {.skel = &tcpretrans_tool_skel,
+			       .fill = fill,
+			       .ctx = &r,
+			       .header = print_header,
+			       .ready = "Tracing retransmits ... Hit Ctrl-C to end"};
+	int err = tool_main(&cli, &r.o, &run, argc, argv);
+
 	return err ? err : r.status;
 }
 

@@ -38,6 +38,7 @@ struct opts {
 struct state {
 	const struct opts *o;
 	struct tcprtt *obj;
+	char ready[64];
 };
 
 /* -p/-P */
@@ -74,9 +75,9 @@ static struct tool_cli cli = {
 		"Summarize TCP RTT as a histogram (tracepoint tcp:tcp_probe: the smoothed RTT of\n"
 		"the receiving socket, sampled at each segment an ESTABLISHED socket receives)",
 	.opts = TOOL_OPTS({'i', "interval", "INTERVAL", "summary interval, seconds", TOOL_OPT_ULONG,
-			   OPT(interval_s), 1, MAX_S},
+			   OPT(interval_s), 1, MAX_S, .sets = TOOL_SETS_INTERVAL},
 			  {'d', "duration", "DURATION", "total duration of trace, seconds",
-			   TOOL_OPT_ULONG, OPT(duration_s), 1, MAX_S},
+			   TOOL_OPT_ULONG, OPT(duration_s), 1, MAX_S, .sets = TOOL_SETS_DURATION},
 			  {'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
 			   OPT(timestamp)},
 			  {'m', "milliseconds", NULL, "millisecond histogram", TOOL_OPT_FLAG,
@@ -189,41 +190,46 @@ static int print_summary(void *ctx)
 	return ferror(stdout) ? 1 : 0; /* the reader went away (tool | head): stop */
 }
 
+/* the address and port filters, and the ready line */
+static int fill(struct tool_run *run, void *skel)
+{
+	struct state *s = run->ctx;
+	const struct opts *o = s->o;
+
+	if (o->family && ((o->laddr_family && o->laddr_family != o->family) ||
+			  (o->raddr_family && o->raddr_family != o->family)))
+		return usage_error(&cli.usage,
+				   "an address filter of the other family than -%d "
+				   "matches nothing",
+				   o->family == AF_INET ? 4 : 6);
+	s->obj = skel;
+	s->obj->rodata->targ_sport = o->lport;
+	s->obj->rodata->targ_dport = o->rport;
+	s->obj->rodata->targ_saddr_family = o->laddr_family;
+	memcpy((void *)s->obj->rodata->targ_saddr, o->laddr, 16);
+	s->obj->rodata->targ_daddr_family = o->raddr_family;
+	memcpy((void *)s->obj->rodata->targ_daddr, o->raddr, 16);
+	if (o->duration_s)
+		snprintf(s->ready, sizeof(s->ready), "Tracing TCP RTT for %lu secs.",
+			 o->duration_s);
+	else
+		snprintf(s->ready, sizeof(s->ready), "Tracing TCP RTT... Hit Ctrl-C to end.");
+	run->ready = s->ready;
+	return 0;
+}
+
 static int tcprtt_main(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct state s = {.o = &o};
 	/* the last summary: on Ctrl-C, or at the end of -d without -i */
 	struct tool_run run = {.skel = &tcprtt_tool_skel,
+			       .fill = fill,
 			       .ctx = &s,
 			       .on_interval = print_summary,
 			       .interval_at_end = true};
-	char ready[64];
-	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err))
-		return err;
-	if (o.family && ((o.laddr_family && o.laddr_family != o.family) ||
-			 (o.raddr_family && o.raddr_family != o.family)))
-		return usage_error(&cli.usage, "an address filter of the other family than -%d "
-				   "matches nothing", o.family == AF_INET ? 4 : 6);
-	s.obj = tool_open(&run, &cli, &err);
-	if (!s.obj)
-		return err;
-	s.obj->rodata->targ_sport = o.lport;
-	s.obj->rodata->targ_dport = o.rport;
-	s.obj->rodata->targ_saddr_family = o.laddr_family;
-	memcpy((void *)s.obj->rodata->targ_saddr, o.laddr, 16);
-	s.obj->rodata->targ_daddr_family = o.raddr_family;
-	memcpy((void *)s.obj->rodata->targ_daddr, o.raddr, 16);
-	if (o.duration_s)
-		snprintf(ready, sizeof(ready), "Tracing TCP RTT for %lu secs.", o.duration_s);
-	else
-		snprintf(ready, sizeof(ready), "Tracing TCP RTT... Hit Ctrl-C to end.");
-	run.interval_s = o.interval_s;
-	run.duration_s = o.duration_s;
-	run.ready = ready;
-	return tool_run(&run);
+	return tool_main(&cli, &o, &run, argc, argv);
 }
 
 TOOL_REGISTER(tcprtt, tcprtt_main, "TCP RTT histogram (bcc tcprtt)", &cli);

@@ -48,6 +48,7 @@ struct opts {
 struct state {
 	struct opts *o;
 	struct tcpsubnet *obj;
+	char ready[96];
 };
 
 /* -f: one of bcc's choices */
@@ -79,7 +80,7 @@ static struct tool_cli cli = {
 		 "[bkmBKM] format to report: bits, Kbits, Mbits, bytes, KBytes, MBytes (default B)",
 		 TOOL_OPT_CALL, .parse = parse_format},
 		{'i', "interval", "INTERVAL", "output interval, in seconds (default 1)",
-		 TOOL_OPT_ULONG, OPT(interval_s), 1, 86400UL * 365}),
+		 TOOL_OPT_ULONG, OPT(interval_s), 1, 86400UL * 365, .sets = TOOL_SETS_INTERVAL}),
 	.args = "[subnets]",
 	.args_help = "  subnets               comma separated list of subnets (IPv4 or IPv6)\n",
 	.pos =
@@ -234,31 +235,32 @@ static int print_output(void *ctx)
 	return ferror(stdout) ? 1 : 0; /* the reader went away (tool | head): stop */
 }
 
+/* the default subnets when none are given, and the ready line */
+static int fill(struct tool_run *run, void *skel)
+{
+	struct state *s = run->ctx;
+
+	s->obj = skel;
+	if (!s->o->nsubnets && parse_subnets(s->o, &cli.usage, 0, DEFAULT_SUBNETS))
+		return 2;
+	snprintf(s->ready, sizeof(s->ready), "Tracing... Output every %lu secs. Hit Ctrl-C to end",
+		 s->o->interval_s);
+	run->ready = s->ready;
+	return 0;
+}
+
 static int tcpsubnet_main(int argc, char **argv)
 {
 	struct opts o = {.format = 'B', .interval_s = 1};
 	struct state s = {.o = &o};
 	/* bcc prints once more on Ctrl-C */
 	struct tool_run run = {.skel = &tcpsubnet_tool_skel,
+			       .fill = fill,
 			       .ctx = &s,
 			       .on_interval = print_output,
 			       .interval_at_end = true};
-	char ready[96];
-	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err))
-		return err;
-	if (!o.nsubnets && parse_subnets(&o, &cli.usage, 0, DEFAULT_SUBNETS))
-		return 2;
-	s.obj = tool_open(&run, &cli, &err);
-	if (!s.obj)
-		return err;
-	snprintf(ready, sizeof(ready), "Tracing... Output every %lu secs. Hit Ctrl-C to end",
-		 o.interval_s);
-	run.interval_s = o.interval_s;
-	run.json = o.json;
-	run.ready = ready;
-	return tool_run(&run);
+	return tool_main(&cli, &o, &run, argc, argv);
 }
 
 TOOL_REGISTER(tcpsubnet, tcpsubnet_main, "TCP bytes sent per destination subnet (bcc tcpsubnet)",

@@ -61,9 +61,10 @@ static struct tool_cli cli = {
 	.args_help = "  interval         output interval, in seconds\n"
 		     "  count            number of outputs\n",
 	.pos = (const struct tool_opt[]){{0, "interval", .kind = TOOL_OPT_ULONG,
-					  .off = OPT(interval_s), .min = 1, .max = 86400UL * 365},
+					  .off = OPT(interval_s), .min = 1, .max = 86400UL * 365,
+					  .sets = TOOL_SETS_INTERVAL},
 					 {0, "count", .kind = TOOL_OPT_ULONG, .off = OPT(count),
-					  .min = 1},
+					  .sets = TOOL_SETS_COUNT, .min = 1},
 					 {0}},
 	.examples = "    tcpsynbl              # summarize TCP SYN backlog as a histogram\n"
 		    "    tcpsynbl 1 10         # print 1 second summaries, 10 times\n"
@@ -128,23 +129,25 @@ static int print_output(void *ctx)
 	return ferror(stdout) ? 1 : 0; /* the reader went away (tool | head): stop */
 }
 
+static int fill(struct tool_run *run, void *skel)
+{
+	((struct state *)run->ctx)->obj = skel;
+	return 0;
+}
+
 static int tcpsynbl_main(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct state s = {.o = &o};
 	/* one last histogram on Ctrl-C */
 	struct tool_run run = {.skel = &tcpsynbl_tool_skel,
+			       .fill = fill,
 			       .ctx = &s,
 			       .on_interval = print_output,
-			       .interval_at_end = true};
-	int err;
+			       .interval_at_end = true,
+			       .ready = "Tracing SYN backlog size. Ctrl-C to end."};
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(s.obj = tool_open(&run, &cli, &err)))
-		return err;
-	run.interval_s = o.interval_s;
-	run.count = o.count;
-	run.ready = "Tracing SYN backlog size. Ctrl-C to end.";
-	return tool_run(&run);
+	return tool_main(&cli, &o, &run, argc, argv);
 }
 
 TOOL_REGISTER(tcpsynbl, tcpsynbl_main, "TCP listen (accept) backlog histogram (bcc tcpsynbl)",

@@ -38,6 +38,7 @@ struct tcptop_row {
 struct tcptop_run {
 	const struct tcptop_opts *o;
 	struct tcptop *skel;
+	char ready[80];
 	struct tcptop_row *rows;
 	size_t nrows, cap;
 };
@@ -59,9 +60,10 @@ static struct tool_cli cli = {
 	.args_help = "  interval              output interval, in seconds (default 1)\n"
 		     "  count                 number of outputs\n",
 	.pos = (const struct tool_opt[]){{0, "interval", .kind = TOOL_OPT_ULONG,
-					  .off = OPT(interval), .min = 1, .max = 86400},
+					  .off = OPT(interval), .min = 1, .max = 86400,
+					  .sets = TOOL_SETS_INTERVAL},
 					 {0, "count", .kind = TOOL_OPT_ULONG, .off = OPT(count),
-					  .min = 1, .max = LONG_MAX},
+					  .sets = TOOL_SETS_COUNT, .min = 1, .max = LONG_MAX},
 					 {0}},
 	.examples = "    tcptop           # trace TCP send/recv by host\n"
 		    "    tcptop -C        # don't clear the screen\n"
@@ -200,26 +202,29 @@ static int print_interval(void *ctx)
 	return tcp_out_status() ? 1 : 0; /* the reader went away: stop */
 }
 
+static int fill(struct tool_run *run, void *skel)
+{
+	struct tcptop_run *r = run->ctx;
+
+	r->skel = skel;
+	snprintf(r->ready, sizeof(r->ready), "Tracing... Output every %lu secs. Hit Ctrl-C to end",
+		 r->o->interval);
+	run->ready = r->o->json ? NULL : r->ready;
+	return 0;
+}
+
 static int tcptop_main(int argc, char **argv)
 {
 	struct tcptop_opts o = {.interval = 1};
 	struct tcptop_run r = {.o = &o};
 	/* Like bcc: Ctrl-C ends the current interval with one last table. */
 	struct tool_run run = {.skel = &tcptop_tool_skel,
+			       .fill = fill,
 			       .ctx = &r,
 			       .on_interval = print_interval,
 			       .interval_at_end = true};
-	char ready[80];
-	int err;
+	int err = tool_main(&cli, &o, &run, argc, argv);
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(r.skel = tool_open(&run, &cli, &err)))
-		return err;
-	snprintf(ready, sizeof(ready), "Tracing... Output every %lu secs. Hit Ctrl-C to end",
-		 o.interval);
-	run.ready = o.json ? NULL : ready;
-	run.interval_s = o.interval;
-	run.count = o.count;
-	err = tool_run(&run);
 	free(r.rows);
 	return err;
 }

@@ -140,14 +140,10 @@ static int tcptracer_main(int argc, char **argv)
 			       .ctx = &r,
 			       .on_event = on_event,
 			       .event_size = sizeof(struct tcptracer_event),
+			       .ready = "Tracing TCP established connections. Ctrl-C to end.",
 			       .header = print_header};
-	struct tcptracer *skel;
-	int err;
 
-	if (!tool_start(&cli, &o, argc, argv, &err) || !(skel = tool_open(&run, &cli, &err)))
-		return err;
-	run.ready = "Tracing TCP established connections. Ctrl-C to end.";
-	return tool_run(&run);
+	return tool_main(&cli, &o, &run, argc, argv);
 }
 
 TOOL_REGISTER(tcptracer, tcptracer_main, "trace TCP connect/accept/close (C/A/X)", &cli);

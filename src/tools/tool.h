@@ -85,6 +85,14 @@ struct tool_ports {
 /* What a tool says once attached when stdout carries only JSON (on stderr). */
 #define TOOL_JSON_READY "Tracing... Hit Ctrl-C to end."
 
+/* What an option's value sets in struct tool_run (tool_open() copies it there). */
+enum tool_run_setting {
+	TOOL_SETS_NOTHING,
+	TOOL_SETS_INTERVAL, /* interval_s */
+	TOOL_SETS_COUNT,    /* count: of intervals */
+	TOOL_SETS_DURATION, /* duration_s */
+};
+
 struct tool_opt {
 	int key;	      /* the short option character, or >= 256 for a long-only option */
 	const char *name;     /* the long option, without "--" (NULL: none) */
@@ -101,6 +109,7 @@ struct tool_opt {
 	 * PID, UID, FAMILY), which tool_open() sets: NULL for none, or when the tool fills it.
 	 */
 	const char *bpf;
+	enum tool_run_setting sets; /* the run setting (-i, count, -d) this ULONG value is */
 };
 
 /* A struct tool_cli's options table: its rows, then the end ({0}) */
@@ -198,6 +207,12 @@ struct tool_run {
 	 * loaded(), runs and destroys it. NULL: obj is already loaded.
 	 */
 	const struct tool_skel *skel;
+	/*
+	 * tool_main(), once the skeleton is open: what the options table does not say (derived
+	 * .rodata, run settings such as ready, interval_s); 0, or an exit status after a
+	 * one-line error
+	 */
+	int (*fill)(struct tool_run *r, void *skel);
 	int (*loaded)(void *ctx, struct bpf_object *obj); /* maps from options: 0 or exit status */
 	struct bpf_object *obj; /* loaded: every autoloaded program is attached */
 	tool_event_fn on_event; /* records of the object's "events" ring buffer (NULL: none) */
@@ -236,7 +251,8 @@ struct tool_run {
 
 /*
  * Open r->skel with the minimal kernel BTF for CO-RE (core/btfmin.h) and set from cli's
- * parsed options what its table says (the .bpf variables; --json into r->json), for the tool
+ * parsed options what its table says (the .bpf variables, the .sets run settings, --json into
+ * r->json), for the tool
  * to fill the rest of its .rodata before tool_run(), which loads, runs and destroys it. The
  * skeleton, or NULL with *status the exit status after a one-line error.
  */
@@ -262,6 +278,15 @@ void tool_set_rodata(struct tool_run *r, const char *name, const void *val, size
  * error.
  */
 int tool_run(struct tool_run *r);
+
+/* Destroy what tool_open() opened, for a tool that stops before tool_run(). */
+void tool_close(struct tool_run *r);
+
+/*
+ * A tool's whole run: tool_start() with cli into opts, tool_open(), r->fill, tool_run().
+ * Its exit status.
+ */
+int tool_main(struct tool_cli *cli, void *opts, struct tool_run *r, int argc, char **argv);
 
 /* A one-line error about a failed open or load of the tool's BPF half; returns 1. */
 int tool_load_error(const char *what, int err);

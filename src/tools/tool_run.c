@@ -81,7 +81,7 @@ static uint64_t opt_value(const struct tool_opt *o, const void *opts)
 
 /*
  * The options' values into the BPF variables their rows name, each in its variable's own
- * width (the little-endian low bytes); --json (-j, -J) into r->json.
+ * width (the little-endian low bytes); the run settings; --json (-j, -J) into r->json.
  */
 static void fill_from_options(struct tool_run *r, const struct tool_cli *cli)
 {
@@ -94,6 +94,12 @@ static void fill_from_options(struct tool_run *r, const struct tool_cli *cli)
 		for (const struct tool_opt *o = tables[t]; o && (o->key || o->name); o++) {
 			if (o->name && !strcmp(o->name, "json") && o->kind == TOOL_OPT_FLAG)
 				r->json = opt_value(o, cli->parsed);
+			if (o->sets == TOOL_SETS_INTERVAL)
+				r->interval_s = opt_value(o, cli->parsed);
+			else if (o->sets == TOOL_SETS_COUNT)
+				r->count = opt_value(o, cli->parsed);
+			else if (o->sets == TOOL_SETS_DURATION)
+				r->duration_s = opt_value(o, cli->parsed);
 			if (!o->bpf)
 				continue;
 			v = opt_value(o, cli->parsed);
@@ -127,6 +133,32 @@ void *tool_open(struct tool_run *r, const struct tool_cli *cli, int *status)
 	r->obj = r->skel->object(r->opened);
 	fill_from_options(r, cli);
 	return r->opened;
+}
+
+void tool_close(struct tool_run *r)
+{
+	btf_min__free(r->bm);
+	r->bm = NULL;
+	if (r->opened) {
+		r->skel->destroy(r->opened);
+		r->opened = NULL;
+		r->obj = NULL;
+	}
+}
+
+int tool_main(struct tool_cli *cli, void *opts, struct tool_run *r, int argc, char **argv)
+{
+	void *skel;
+	int err;
+
+	if (!tool_start(cli, opts, argc, argv, &err) || !(skel = tool_open(r, cli, &err)))
+		return err;
+	err = r->fill ? r->fill(r, skel) : 0;
+	if (err) {
+		tool_close(r);
+		return err;
+	}
+	return tool_run(r);
 }
 
 /* Load what tool_open() opened: 0, or an exit status after a one-line error. */
@@ -288,10 +320,6 @@ int tool_run(struct tool_run *r)
 	loop__close(&r->loop);
 	err = err ? 1 : 0;
 out_skel:
-	if (r->opened) {
-		r->skel->destroy(r->opened);
-		r->opened = NULL;
-		r->obj = NULL;
-	}
+	tool_close(r);
 	return err;
 }
