@@ -256,7 +256,11 @@ static int ck_delete(struct compiler *c, struct node *n)
 	int na = (int)node_count(m);
 	bool v26 = c->opts->dialect == LANG_0_26;
 
-	sema_info(n)->ext = VX_VOID;
+	/* 0.24: whether the key was there to delete (a bool there; here 1/0) */
+	if (v26)
+		sema_set_int(n, 8, false);
+	else
+		sema_info(n)->ext = VX_VOID;
 	if (v26 && (na == 2 || n->num) && m->kind == N_MAP && (!m->args || n->num)) {
 		/* 0.22: delete(@m, key) */
 		if (!n->num && map_keyed(c, m) < 0)
@@ -283,6 +287,17 @@ static int em_delete(struct cg *g, struct node *n, int dst)
 	cg_ld_map(g, BPF_REG_1, md->m.fd);
 	cg_heap_ptr(g, BPF_REG_2, key);
 	cg_call(g, BPF_FUNC_map_delete_elem);
+	if (g->c->opts->dialect == LANG_0_26) {
+		int done = cg_label(g), gone = cg_label(g);
+
+		/* 0 (deleted) -> 1, -ENOENT -> 0 */
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, gone);
+		cg_mov_imm(g, BPF_REG_0, 0);
+		cg_ja(g, done);
+		cg_bind(g, gone);
+		cg_mov_imm(g, BPF_REG_0, 1);
+		cg_bind(g, done);
+	}
 	return 0;
 }
 
