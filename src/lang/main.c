@@ -339,6 +339,8 @@ int lang_main(int argc, char **argv)
 		ro.watch_pid = ch.pid;
 		ro.on_attached = child_release;
 		ro.ctx = &ch;
+	} else if (opts.pid > 0) {
+		ro.watch_pid = opts.pid; /* bpftrace ends when the -p process does */
 	}
 	/* --dry-run: what begin prints goes nowhere */
 	if (out_path || ro.dry_run) {

@@ -10,7 +10,16 @@ The output of running programs is checked by the conformance cases tests/lang/ca
 import os
 import signal
 
-from conftest import TRACEKIT, collect, require_file, run_tracer, spawn, stop, wait_line
+from conftest import (
+    TRACEKIT,
+    collect,
+    kill_proc,
+    require_file,
+    run_tracer,
+    spawn,
+    stop,
+    wait_line,
+)
 
 ENV_017 = {"TRACEKIT_COMPAT": "0.17"}
 
@@ -165,3 +174,13 @@ def test_sigusr1_prints_maps_in_017(no_leftovers):
     rc, out, err = stop(t.proc)
     assert rc == 0
     assert out == "Attaching 2 probes...\n@a: 1\n@b: 2\n\n\n@a: 1\n@b: 2\n"
+
+
+def test_pid_exit_ends_the_run(no_leftovers):
+    """2.2 "Run order": the death of the -p process ends the run (end runs, maps print)."""
+    target = spawn(["sleep", "100"])
+    t = run_tracer(["-p", target.pid, "-e", 'interval:s:100 { } end { printf("end\\n"); }'],
+                   ready_regex="^Attached")
+    kill_proc(target)
+    rc, out, err = t.wait(timeout=10)
+    assert (rc, out) == (0, "end\n\n\n")
