@@ -35,6 +35,7 @@ struct attach_set {
 	struct bpf_link **links;
 	size_t nlinks, caplinks;
 	size_t nprobes;
+	bool progress_shown; /* a progress line is on the terminal (see show_progress) */
 };
 
 struct attach_set *attach_set__new(void)
@@ -215,6 +216,7 @@ static void close_all(int *fds, size_t n)
 
 void attach_set__destroy(struct attach_set *as)
 {
+	attach_set__progress_end(as);
 	if (!as)
 		return;
 	for (size_t i = as->nlinks; i-- > 0;)
@@ -358,22 +360,59 @@ static int attach_uprobe_single(struct attach_set *as, int prog_fd, const char *
 	return perf_event_link(as, prog_fd, &attr, pid > 0 ? pid : -1, pid > 0 ? -1 : 0, cookie);
 }
 
+/*
+ * Tens of thousands of uprobes take seconds to attach: past PROGRESS_FROM probes, a line on a
+ * terminal's stderr says how many are in so far (rewritten in place, erased by
+ * attach_set__progress_end()); nothing when stderr is no terminal.
+ */
+#define PROGRESS_FROM 4096
+#define PROGRESS_STEP 2048 /* uprobes per uprobe_multi link, and between two updates */
+
+static void show_progress(struct attach_set *as)
+{
+	if (as->nprobes < PROGRESS_FROM || !isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\rattaching probes: %zu", as->nprobes);
+	fflush(stderr);
+	as->progress_shown = true;
+}
+
+void attach_set__progress_end(struct attach_set *as)
+{
+	if (as && as->progress_shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		as->progress_shown = false;
+	}
+}
+
 int attach_uprobes(struct attach_set *as, int prog_fd, bool multi, const char *path,
 		   const uint64_t *offsets, const uint64_t *cookies, size_t n, int pid, bool ret)
 {
+	size_t k;
 	int err;
 
-	if (!n)
-		return 0;
-	if (multi)
-		return adopt_fd(as, link_create_uprobe_multi(prog_fd, path, offsets, cookies, n, pid, ret),
-				n);
-	for (size_t i = 0; i < n; i++) {
-		err = attach_uprobe_single(as, prog_fd, path, offsets[i], cookies ? cookies[i] : 0,
-					   pid, ret);
-		if (err)
+	for (size_t i = 0; i < n; i += k) {
+		k = n - i < PROGRESS_STEP ? n - i : PROGRESS_STEP;
+		if (multi) {
+			err = adopt_fd(as,
+				       link_create_uprobe_multi(prog_fd, path, offsets + i,
+								cookies ? cookies + i : NULL, k,
+								pid, ret),
+				       k);
+		} else {
+			err = 0;
+			for (size_t j = i; j < i + k && !err; j++) {
+				err = attach_uprobe_single(as, prog_fd, path, offsets[j],
+							   cookies ? cookies[j] : 0, pid, ret);
+				as->nprobes += !err;
+			}
+		}
+		if (err) {
+			attach_set__progress_end(as);
 			return err;
-		as->nprobes++;
+		}
+		show_progress(as);
 	}
 	return 0;
 }

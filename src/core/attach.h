@@ -56,6 +56,9 @@ int attach_prepare_uprobe(struct bpf_program *prog, bool multi);
 /* BPF_TRACE_UPROBE_MULTI, absent from libbpf 1.1's headers. */
 #define TK_BPF_TRACE_UPROBE_MULTI 48
 
+/* Erase the attach progress line attach_uprobes() may have left on a terminal. */
+void attach_set__progress_end(struct attach_set *as);
+
 /*
  * Attach the loaded program prog_fd at n file offsets of path, each with its cookie
  * (bpf_get_attach_cookie()). multi: one uprobe_multi link (raw BPF_LINK_CREATE; the program

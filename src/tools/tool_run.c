@@ -289,6 +289,7 @@ int tool_run(struct tool_run *r)
 	/* the events the BPF side could not reserve in the ring buffer, where it counts them */
 	lost = global_var(r->obj, ".bss", "lost_events", &(size_t){sizeof(*lost)});
 	err = set_up(r, &rb);
+	attach_set__progress_end(r->as);
 	if (!err) {
 		if (r->json)
 			fprintf(stderr, "%s\n", r->ready ? r->ready : TOOL_JSON_READY);

@@ -406,3 +406,41 @@ def test_funcslower_duration_ends_by_itself(rpc_service):
                     f"{rpc_service.bin}:main.(*Arith).Mul"])
     rc, out, err = t.wait(30)
     assert rc == 0, err
+
+
+def _run_on_pty(argv, timeout=60):
+    """argv with stderr on a pseudo-terminal (stdout a pipe): (exit status, stdout, stderr)."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen([str(a) for a in argv], stdout=subprocess.PIPE, stderr=slave,
+                         stdin=subprocess.DEVNULL)
+    os.close(slave)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the child closed its end
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(master)
+    out = p.stdout.read().decode()
+    return p.wait(timeout=timeout), out, err.decode(errors="replace")
+
+
+def test_long_attach_shows_progress_on_a_terminal_only(no_leftovers):
+    """Thousands of uprobes: on a terminal's stderr a line counts them in as they attach and is
+    erased before the ready line; with stderr not a terminal, nothing of it."""
+    binary = TARGETS / "rpcserver"
+    argv = [TRACEKIT, "funccount", "-d", "1", f"{binary}:*"]
+    rc, out, err = _run_on_pty(argv)
+    assert rc == 0, err
+    counts = [int(n) for n in re.findall(r"\rattaching probes: (\d+)", err)]
+    nfuncs = int(re.search(r"Tracing (\d+) functions", out).group(1))
+    assert nfuncs > 4096 and counts, err
+    assert counts == sorted(counts) and counts[0] >= 4096 and counts[-1] <= nfuncs
+    # erased once all are in (tool_run() does it before the ready line)
+    assert err.index("\r\x1b[K") > err.rindex("\rattaching probes: ")
+    r = subprocess.run([str(a) for a in argv], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "attaching probes" not in r.stderr and "\x1b" not in r.stderr
