@@ -18,7 +18,7 @@ struct loc {
 };
 
 enum node_kind {
-	N_PROGRAM,  /* args: probes */
+	N_PROGRAM,  /* args: probes, a: N_COMPAT list (dialect-only syntax errors) or NULL */
 	N_PROBE,    /* args: attach points (N_ATTACH), a: predicate or NULL, b: block */
 	N_ATTACH,   /* name: attach point text as written (quotes removed) */
 	N_BLOCK,    /* args: statements */
@@ -39,13 +39,17 @@ enum node_kind {
 	N_TUPLE,    /* (args...) */
 	N_ASSIGN,   /* a = b, or a op= b (op = compound operator token, 0 for '=') */
 	N_INCDEC,   /* op = TOK_INC/TOK_DEC; num = 1 if postfix */
-	N_EXPRSTMT, /* a */
+	N_EXPRSTMT, /* a; num = 1 for a discard `_ = a` */
 	N_IF,	    /* if (a) b else c */
-	N_WHILE,    /* while (a) b */
+	N_WHILE,    /* while (a) b; num: the column after the head "while (a)" (0: other line) */
 	N_UNROLL,   /* unroll (num) b */
 	N_RETURN,
 	N_BREAK,
 	N_CONTINUE,
+	N_LET,	  /* let a (N_VAR) [: c (N_CAST of a placeholder 0, the type)] [= b] */
+	N_FOR,	  /* for (a (N_VAR) : c) b; c is N_RANGE or N_MAP */
+	N_RANGE,  /* a..b */
+	N_COMPAT, /* name: an error that only one dialect reports (num: enum lang_dialect) */
 };
 
 struct node {
@@ -64,6 +68,8 @@ struct node {
 };
 
 struct node *node_new(enum node_kind kind, struct loc loc);
+/* A deep copy of n and its children (not n->next, not the semantic info). */
+struct node *node_clone(const struct node *n);
 void node_free(struct node *n);
 size_t node_count(const struct node *list);
 void node_append(struct node **list, struct node *n);

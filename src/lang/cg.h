@@ -113,6 +113,9 @@ void cg_copy(struct cg *g, uint32_t dst, uint32_t src, uint32_t size);
 /* Store a constant string (zero padded to size) at heap off. */
 void cg_const_str(struct cg *g, uint32_t off, const char *s, uint32_t len, uint32_t size);
 
+/* Sign- or zero-extend R0 from an integer of size bytes (as a cast to that type does). */
+void cg_extend(struct cg *g, int size, bool is_signed);
+
 /* Expressions */
 /* x op= e, x++, ++x, and x = e used as a value (then in R0 with want). */
 int cg_update(struct cg *g, struct node *n, bool want);

@@ -20,8 +20,7 @@ static int emit_builtin(struct cg *g, struct node *n, int dst)
 	return b->emit(g, n, dst);
 }
 
-/* Sign- or zero-extend R0 from an integer of size bytes. */
-static void extend(struct cg *g, int size, bool is_signed)
+void cg_extend(struct cg *g, int size, bool is_signed)
 {
 	int sh = 64 - 8 * size;
 
@@ -191,7 +190,7 @@ static void deref(struct cg *g, int size, bool is_signed)
 {
 	cg_mov64(g, BPF_REG_3, BPF_REG_0);
 	cg_read(g, BPF_FUNC_probe_read, size, BPF_REG_0);
-	extend(g, size, is_signed);
+	cg_extend(g, size, is_signed);
 }
 
 static int cg_field_int(struct cg *g, struct node *n)
@@ -210,7 +209,7 @@ static int cg_field_int(struct cg *g, struct node *n)
 		sz = f->size == 1 ? BPF_B : f->size == 2 ? BPF_H : f->size == 4 ? BPF_W : BPF_DW;
 		cg_ldx(g, sz, BPF_REG_0, BPF_REG_6, (int16_t)f->offset);
 		if (f->size < 8)
-			extend(g, f->size, f->is_signed);
+			cg_extend(g, f->size, f->is_signed);
 		return 0;
 	}
 	/* Go parameters */
@@ -239,9 +238,11 @@ int cg_update(struct cg *g, struct node *n, bool want)
 	if (!incdec && !n->op) {
 		/* plain assignment of an integer, used as an expression */
 		if (lhs->kind == N_VAR) {
+			const struct var *v = &g->p->vars[NS(lhs)->var];
+
 			cg_int(g, n->b);
-			cg_stx(g, BPF_DW, BPF_REG_10, (int16_t)g->p->vars[NS(lhs)->var].heap_off,
-			       BPF_REG_0);
+			cg_extend(g, (int)v->type.size, v->type.is_signed);
+			cg_stx(g, BPF_DW, BPF_REG_10, (int16_t)v->heap_off, BPF_REG_0);
 			return 0;
 		}
 		return g->err = -EINVAL;
@@ -253,12 +254,15 @@ int cg_update(struct cg *g, struct node *n, bool want)
 	else
 		cg_int(g, n->b);
 	if (lhs->kind == N_VAR) {
-		int16_t vo = (int16_t)g->p->vars[NS(lhs)->var].heap_off;
+		const struct var *v = &g->p->vars[NS(lhs)->var];
+		int16_t vo = (int16_t)v->heap_off;
 
 		cg_mov64(g, BPF_REG_1, BPF_REG_0);
 		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_10, vo);
 		cg_mov64(g, BPF_REG_2, BPF_REG_0);
 		cg_alu_reg(g, alu, BPF_REG_0, BPF_REG_1);
+		/* a variable declared narrower (let $x: uint8) wraps at its size */
+		cg_extend(g, (int)v->type.size, v->type.is_signed);
 		cg_stx(g, BPF_DW, BPF_REG_10, vo, BPF_REG_0);
 		if (post)
 			cg_mov64(g, BPF_REG_0, BPF_REG_2);
@@ -380,7 +384,7 @@ int cg_int(struct cg *g, struct node *n)
 	case N_CAST:
 		cg_int(g, n->a);
 		if (!s->k[3])
-			extend(g, s->t.size, s->t.is_signed);
+			cg_extend(g, s->t.size, s->t.is_signed);
 		return 0;
 	case N_INCDEC:
 	case N_ASSIGN:

@@ -2,6 +2,9 @@
 /* Hand-written lexer: tokens carry exact locations for bpftrace-style diagnostics. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,13 +274,66 @@ static void lex_string(struct lexer *lx, struct token *t)
 	t->loc.end = lx->col;
 }
 
+/* Nanoseconds in one unit of a duration literal's suffix (1s, 100ms); 0 if s is none. */
+static uint64_t duration_unit(const char *s, int n)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ns;
+	} units[] = {
+		{"ns", 1ULL},
+		{"us", 1000ULL},
+		{"ms", 1000000ULL},
+		{"s", 1000000000ULL},
+		{"m", 60ULL * 1000000000ULL},
+		{"h", 3600ULL * 1000000000ULL},
+		{"d", 86400ULL * 1000000000ULL},
+	};
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if ((int)strlen(units[i].unit) == n && !memcmp(s, units[i].unit, n))
+			return units[i].ns;
+	return 0;
+}
+
+/* C's integer suffixes (u, l, ul, ll, ull in either case): accepted and ignored. */
+static bool int_suffix(const char *s, int n)
+{
+	int i = 0;
+
+	if (i < n && (s[i] == 'u' || s[i] == 'U'))
+		i++;
+	if (i < n && (s[i] == 'l' || s[i] == 'L'))
+		i++;
+	if (i < n && s[i] == s[i - 1] && (s[i] == 'l' || s[i] == 'L'))
+		i++;
+	return i == n;
+}
+
+void lexer_compat(struct lexer *lx, enum lang_dialect d, struct loc loc, const char *fmt, ...)
+{
+	struct node *n;
+	va_list ap;
+
+	for (n = lx->compat; n; n = n->next)
+		if (n->num == d)
+			return;
+	n = node_new(N_COMPAT, loc);
+	n->num = d;
+	va_start(ap, fmt);
+	if (vasprintf(&n->name, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	node_append(&lx->compat, n);
+}
+
 static void lex_number(struct lexer *lx, struct token *t)
 {
 	int start = lx->pos;
 	uint64_t v = 0;
-	int overflow = 0;
+	int overflow = 0, hex = cur(lx) == '0' && (at(lx, 1) == 'x' || at(lx, 1) == 'X');
 
-	if (cur(lx) == '0' && (at(lx, 1) == 'x' || at(lx, 1) == 'X')) {
+	if (hex) {
 		adv(lx);
 		adv(lx);
 		while (hexval(cur(lx)) >= 0 || cur(lx) == '_') {
@@ -320,13 +376,24 @@ static void lex_number(struct lexer *lx, struct token *t)
 	}
 	t->loc.end = lx->col;
 	if (is_ident(cur(lx))) {
+		int sfx = lx->pos;
+		uint64_t mul;
+
 		while (is_ident(cur(lx)))
 			adv(lx);
 		t->loc.end = lx->col;
-		diag_error(lx->diag, t->loc, "invalid integer literal '%.*s'", lx->pos - start,
-			   lx->src + start);
-		t->kind = TOK_ERROR;
-		return;
+		mul = hex ? 0 : duration_unit(lx->src + sfx, lx->pos - sfx);
+		if (mul) {
+			if (v > UINT64_MAX / mul)
+				overflow = 1;
+			v *= mul;
+		} else if (!int_suffix(lx->src + sfx, lx->pos - sfx)) {
+			lexer_compat(lx, LANG_0_26, t->loc, "invalid integer suffix '%.*s'",
+				     lx->pos - sfx, lx->src + sfx);
+		}
+		/* 0.17 knew no suffixes */
+		lexer_compat(lx, LANG_0_17, t->loc, "invalid integer literal '%.*s'",
+			     lx->pos - start, lx->src + start);
 	}
 	if (overflow) {
 		diag_error(lx->diag, t->loc, "integer literal out of range");

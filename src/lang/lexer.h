@@ -7,6 +7,7 @@
 
 #include "lang/ast.h"
 #include "lang/diag.h"
+#include "lang/dialect.h"
 
 enum tok {
 	TOK_EOF = 0,
@@ -68,6 +69,12 @@ struct lexer {
 	struct diag *diag;
 	struct token peeked;
 	int has_peek;
+	/*
+	 * Syntax only one dialect refuses (0.26's new forms in 0.17, 0.26's stricter literals):
+	 * the parser does not know the dialect, so the first such error of each is kept here
+	 * (N_COMPAT nodes) and reported by semantic analysis.
+	 */
+	struct node *compat;
 };
 
 void lexer_init(struct lexer *lx, const char *src, struct diag *diag);
@@ -83,5 +90,8 @@ int lexer_skip_space(struct lexer *lx);
  */
 int lexer_attach_point(struct lexer *lx, char **out, struct loc *loc);
 const char *tok_name(int kind);
+/* Keep the first error that only dialect d reports (see struct lexer). */
+void lexer_compat(struct lexer *lx, enum lang_dialect d, struct loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 #endif

@@ -3,6 +3,7 @@
  * Recursive-descent parser. On the first syntax error it reports (bison-like wording) and
  * gives up: one precise message beats a cascade.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,28 @@ void node_append(struct node **list, struct node *n)
 	*list = n;
 }
 
+struct node *node_clone(const struct node *n)
+{
+	struct node *c;
+
+	if (!n)
+		return NULL;
+	c = node_new(n->kind, n->loc);
+	c->op = n->op;
+	c->num = n->num;
+	if (n->name) {
+		c->name = strdup(n->name);
+		if (!c->name)
+			abort();
+	}
+	c->a = node_clone(n->a);
+	c->b = node_clone(n->b);
+	c->c = node_clone(n->c);
+	for (const struct node *k = n->args; k; k = k->next)
+		node_append(&c->args, node_clone(k));
+	return c;
+}
+
 static void next(struct parser *p)
 {
 	p->last = p->tok.loc;
@@ -72,28 +95,48 @@ static void next(struct parser *p)
 		p->failed = 1;
 }
 
+/*
+ * What a syntax error calls the current token ("call", "integer", "variable", "=", ...), in
+ * buf: tok_name()'s one-character names share one buffer with the expected token's.
+ */
+static const char *unexpected_name(struct parser *p, char *buf, size_t len)
+{
+	if (p->tok.kind == TOK_IDENT && lexer_peek(&p->lx)->kind == '(')
+		snprintf(buf, len, "call");
+	else
+		snprintf(buf, len, "%s", tok_name(p->tok.kind));
+	return buf;
+}
+
 static void syntax_error(struct parser *p, const char *expecting)
 {
-	char unexpected[64];
+	char u[64], e[64];
 
 	if (p->failed)
 		return;
 	p->failed = 1;
 	if (p->diag->nerrors) /* the lexer already said what is wrong */
 		return;
-	if (p->tok.kind == TOK_IDENT && lexer_peek(&p->lx)->kind == '(')
-		snprintf(unexpected, sizeof(unexpected), "call");
-	else if (p->tok.kind == TOK_IDENT || p->tok.kind == TOK_MAP || p->tok.kind == TOK_VAR)
-		snprintf(unexpected, sizeof(unexpected), "%s", tok_name(p->tok.kind));
-	else if (p->tok.kind == TOK_NUM)
-		snprintf(unexpected, sizeof(unexpected), "integer");
-	else
-		snprintf(unexpected, sizeof(unexpected), "%s", tok_name(p->tok.kind));
 	if (expecting)
-		diag_error(p->diag, p->tok.loc, "syntax error, unexpected %s, expecting %s",
-			   unexpected, expecting);
+		snprintf(e, sizeof(e), "%s", expecting);
+	unexpected_name(p, u, sizeof(u));
+	if (expecting)
+		diag_error(p->diag, p->tok.loc, "syntax error, unexpected %s, expecting %s", u, e);
 	else
-		diag_error(p->diag, p->tok.loc, "syntax error, unexpected %s", unexpected);
+		diag_error(p->diag, p->tok.loc, "syntax error, unexpected %s", u);
+}
+
+/* 0.26 syntax at the current token: 0.17's parser stopped here with this error. */
+static void old_syntax_error(struct parser *p, const char *expecting)
+{
+	char u[64];
+
+	unexpected_name(p, u, sizeof(u));
+	if (expecting)
+		lexer_compat(&p->lx, LANG_0_17, p->tok.loc,
+			     "syntax error, unexpected %s, expecting %s", u, expecting);
+	else
+		lexer_compat(&p->lx, LANG_0_17, p->tok.loc, "syntax error, unexpected %s", u);
 }
 
 static int accept(struct parser *p, int kind)
@@ -302,6 +345,8 @@ static struct node *parse_postfix(struct parser *p)
 	while (n && !p->failed) {
 		struct loc l = p->tok.loc;
 
+		if (p->tok.kind == '.' && lexer_peek(&p->lx)->kind == '.')
+			break; /* a range, start..end */
 		if (p->tok.kind == '.' || p->tok.kind == TOK_ARROW) {
 			struct node *f = node_new(N_FIELD, span(n->loc, l));
 
@@ -451,6 +496,16 @@ static struct node *parse_ternary(struct parser *p)
 	n = node_new(N_TERNARY, c->loc);
 	next(p);
 	n->a = c;
+	if (p->tok.kind == ':') {
+		/* elvis, a ?: b: a ? a : b, a evaluated again when true (as bpftrace does) */
+		old_syntax_error(p, NULL);
+		n->b = node_clone(c);
+		next(p);
+		n->c = parse_ternary(p);
+		if (n->c)
+			n->loc = span(c->loc, n->c->loc);
+		return n;
+	}
 	n->b = parse_ternary(p);
 	expect(p, ':');
 	n->c = parse_ternary(p);
@@ -501,15 +556,88 @@ static int assign_op(int tok)
 	return 0;
 }
 
-/* "KEYWORD ( expr )", the head of if, while and unroll: the node, its condition in n->a. */
+/*
+ * "KEYWORD ( expr )" or, since 0.24, "KEYWORD unary-expr": the head of if, while and
+ * unroll; the node, its condition in n->a.
+ */
 static struct node *parse_cond(struct parser *p, enum node_kind kind)
 {
 	struct node *n = node_new(kind, p->tok.loc);
 
 	next(p);
-	expect(p, '(');
+	if (p->tok.kind != '(') {
+		old_syntax_error(p, "(");
+		n->a = parse_unary(p);
+		return n;
+	}
+	next(p);
 	n->a = parse_expr(p);
 	expect(p, ')');
+	return n;
+}
+
+/* let $x [: TYPE] [= expr]; the current token is "let", the next a variable. */
+static struct node *parse_let(struct parser *p)
+{
+	struct node *n = node_new(N_LET, p->tok.loc);
+
+	next(p);
+	old_syntax_error(p, "}");
+	n->a = named_leaf(p, N_VAR);
+	if (accept(p, ':')) {
+		struct node *t = node_new(N_CAST, p->tok.loc);
+
+		n->c = t;
+		if (p->tok.kind != TOK_IDENT && p->tok.kind != TOK_STRUCT) {
+			syntax_error(p, "type");
+			return n;
+		}
+		if (!parse_type_name(p, t))
+			return n;
+		while (accept(p, '*'))
+			t->num++;
+		t->loc = span(t->loc, p->last);
+		t->a = node_new(N_NUM, t->loc); /* typed by sema as the cast (TYPE)0 */
+	}
+	if (accept(p, '='))
+		n->b = parse_expr(p);
+	n->loc = span(n->loc, p->last);
+	return n;
+}
+
+/* for ($v : START..END) BLOCK or for ($kv : @map) BLOCK; the parentheses are optional. */
+static struct node *parse_for(struct parser *p)
+{
+	struct node *n = node_new(N_FOR, p->tok.loc);
+	int paren;
+
+	old_syntax_error(p, "}");
+	next(p);
+	paren = accept(p, '(');
+	if (p->tok.kind != TOK_VAR) {
+		syntax_error(p, "variable");
+		return n;
+	}
+	n->a = named_leaf(p, N_VAR);
+	if (!expect(p, ':'))
+		return n;
+	if (p->tok.kind == TOK_MAP && lexer_peek(&p->lx)->kind != '[' &&
+	    lexer_peek(&p->lx)->kind != '.') {
+		n->c = named_leaf(p, N_MAP);
+	} else {
+		struct node *r = node_new(N_RANGE, p->tok.loc);
+
+		n->c = r;
+		r->a = parse_unary(p);
+		if (!r->a || !expect(p, '.') || !expect(p, '.'))
+			return n;
+		r->b = parse_unary(p);
+		if (r->b)
+			r->loc = span(r->loc, r->b->loc);
+	}
+	if (paren)
+		expect(p, ')');
+	n->b = parse_block(p);
 	return n;
 }
 
@@ -535,6 +663,8 @@ static struct node *parse_stmt(struct parser *p)
 		return n;
 	case TOK_WHILE:
 		n = parse_cond(p, N_WHILE);
+		if (p->last.line == l.line)
+			n->num = p->last.end; /* the head's end, for its deprecation warning */
 		n->b = parse_block(p);
 		return n;
 	case TOK_UNROLL:
@@ -543,9 +673,24 @@ static struct node *parse_stmt(struct parser *p)
 		n->b = parse_block(p);
 		return n;
 	case TOK_FOR:
-		diag_error(p->diag, l, "syntax error, unexpected for, expecting }");
-		p->failed = 1;
-		return NULL;
+		return parse_for(p);
+	case TOK_IDENT:
+		if (!strcmp(p->tok.text, "let") && lexer_peek(&p->lx)->kind == TOK_VAR)
+			return parse_let(p);
+		if (!strcmp(p->tok.text, "_") && lexer_peek(&p->lx)->kind == '=') {
+			/* a discard, `_ = expr;`: the value is dropped on purpose */
+			next(p);
+			old_syntax_error(p, "}");
+			next(p);
+			e = parse_expr(p);
+			if (!e)
+				return NULL;
+			n = node_new(N_EXPRSTMT, e->loc);
+			n->a = e;
+			n->num = 1;
+			return n;
+		}
+		break;
 	case TOK_RETURN:
 		next(p);
 		return node_new(N_RETURN, l);
@@ -582,7 +727,7 @@ static struct node *parse_stmt(struct parser *p)
 
 static int stmt_is_compound(const struct node *n)
 {
-	return n->kind == N_IF || n->kind == N_WHILE || n->kind == N_UNROLL;
+	return n->kind == N_IF || n->kind == N_WHILE || n->kind == N_UNROLL || n->kind == N_FOR;
 }
 
 static struct node *parse_block_top(struct parser *p, int top)
@@ -682,6 +827,7 @@ struct node *lang_parse(const char *src, struct diag *diag)
 	free(p.tok.text);
 	if (p.lx.has_peek)
 		free(p.lx.peeked.text);
+	prog->a = p.lx.compat;
 	if (p.failed || diag->nerrors) {
 		if (!diag->nerrors)
 			diag_error(diag, p.tok.loc, "syntax error");

@@ -16,6 +16,78 @@
 
 static int sema_block(struct compiler *c, struct node *blk);
 
+/*
+ * The declaring `let` of each of the current probe's variables (NULL: first assigned), by
+ * variable index: what "was never assigned to" needs. struct var belongs to compile.h's
+ * callers, so this side table lives here, rebuilt for every probe (analysis is one thread).
+ */
+static struct node **var_let;
+static int nvar_let;
+
+static bool block_scoped(const struct compiler *c)
+{
+	return c->opts->dialect != LANG_0_17; /* 0.22 on; 0.17's variables live probe-wide */
+}
+
+static struct var *new_var(struct compiler *c, const char *name, struct node *let)
+{
+	struct var *v = var_add(c->cur, name);
+
+	if (c->cur->nvars > nvar_let) {
+		struct node **t = realloc(var_let, c->cur->nvars * 2 * sizeof(*t));
+
+		if (!t)
+			abort();
+		memset(t + nvar_let, 0, (c->cur->nvars * 2 - nvar_let) * sizeof(*t));
+		var_let = t;
+		nvar_let = c->cur->nvars * 2;
+	}
+	var_let[c->cur->nvars - 1] = let;
+	return v;
+}
+
+/* Variable v (declared by a let or not) receives a value. */
+static void var_assigned(struct compiler *c, const struct var *v)
+{
+	int i = (int)(v - c->cur->vars);
+	struct node *let = i < nvar_let ? var_let[i] : NULL;
+
+	if (let)
+		sema_info(let)->k[1] = 1;
+}
+
+/* The variable a value of node val is stored into (named name): typed, or widened. */
+static int var_store(struct compiler *c, struct var *v, struct node *val, struct loc loc,
+		     const char *name)
+{
+	struct nsema *r = NS(val);
+
+	if (r->ext == VX_AGG)
+		return sema_err(c, val->loc, "%s() should be directly assigned to a map",
+				val->name);
+	if (r->ext || r->t.kind == LT_NONE)
+		return sema_err(c, val->loc,
+				"Value of this type can not be assigned to a variable");
+	if (v->type.kind == LT_NONE) {
+		type_copy(c, &v->type, &r->t);
+		if (v->type.kind == LT_INT)
+			v->type.size = 8;
+	} else if (!types_compatible(&v->type, &r->t)) {
+		char a[64], b[64];
+
+		return sema_err(c, loc,
+				"Type mismatch for %s: trying to assign value of type '%s' "
+				"when variable already %s '%s'",
+				name, lt_type_str(&r->t, a, sizeof(a)),
+				block_scoped(c) ? "has a type" : "contains a value of type",
+				lt_type_str(&v->type, b, sizeof(b)));
+	} else if (v->type.kind == LT_STR && r->t.size > v->type.size) {
+		v->type.size = r->t.size;
+	}
+	var_assigned(c, v);
+	return 0;
+}
+
 static int sema_assign(struct compiler *c, struct node *n)
 {
 	struct nsema *r;
@@ -25,30 +97,11 @@ static int sema_assign(struct compiler *c, struct node *n)
 
 		if (sema_expr(c, n->b))
 			return -EINVAL;
-		r = NS(n->b);
-		if (r->ext == VX_AGG)
-			return sema_err(c, n->b->loc, "%s() should be directly assigned to a map",
-					n->b->name);
-		if (r->ext || r->t.kind == LT_NONE)
-			return sema_err(c, n->b->loc,
-					"Value of this type can not be assigned to a variable");
 		v = var_find(c->cur, n->a->name);
-		if (!v) {
-			v = var_add(c->cur, n->a->name);
-			type_copy(c, &v->type, &r->t);
-			if (v->type.kind == LT_INT)
-				v->type.size = 8;
-		} else if (!types_compatible(&v->type, &r->t)) {
-			char a[64], b[64];
-
-			return sema_err(c, n->loc,
-					"Type mismatch for %s: trying to assign value of type '%s' "
-					"when variable already contains a value of type '%s'",
-					n->a->name, lt_type_str(&r->t, a, sizeof(a)),
-					lt_type_str(&v->type, b, sizeof(b)));
-		} else if (v->type.kind == LT_STR && r->t.size > v->type.size) {
-			v->type.size = r->t.size;
-		}
+		if (!v)
+			v = new_var(c, n->a->name, NULL);
+		if (var_store(c, v, n->b, n->loc, n->a->name))
+			return -EINVAL;
 		sema_info(n->a)->var = (int)(v - c->cur->vars);
 		NS(n->a)->t = v->type;
 		return 0;
@@ -74,6 +127,7 @@ static int sema_assign(struct compiler *c, struct node *n)
 			return -EINVAL;
 		if (!lt_is_int(&NS(n->a)->t))
 			return sema_err(c, n->loc, "compound assignment needs an integer variable");
+		var_assigned(c, &c->cur->vars[NS(n->a)->var]);
 		return 0;
 	}
 	/* map assignment */
@@ -106,11 +160,124 @@ static int sema_assign(struct compiler *c, struct node *n)
 	return 0;
 }
 
+/* The type of a let's annotation, `let $x: TYPE`, into *t. */
+static int let_type(struct compiler *c, struct node *cast, struct lt_type *t)
+{
+	if (!strcmp(cast->name, "string") && !cast->num) {
+		memset(t, 0, sizeof(*t));
+		t->kind = LT_STR;
+		t->size = LT_STR_DEFAULT;
+		return 0;
+	}
+	if (sema_expr(c, cast)) /* the integer types and their pointers, as (TYPE)0 knows them */
+		return -EINVAL;
+	*t = NS(cast)->t;
+	return 0;
+}
+
+/* let $x [: TYPE] [= expr]: a variable of the current block (0.22). */
+static int sema_let(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+	struct lt_type t = {0};
+	struct var *v;
+
+	sema_info(n->a)->var = -1; /* until declared: what scope_close() looks at */
+	if (var_find(c->cur, n->a->name))
+		return sema_err(
+			c, n->loc,
+			"Variable %s was already declared. Variable shadowing is not allowed.",
+			n->a->name);
+	if (n->c && let_type(c, n->c, &t))
+		return -EINVAL;
+	if (n->b && sema_expr(c, n->b))
+		return -EINVAL;
+	v = new_var(c, n->a->name, n);
+	s->k[1] = 0;
+	if (n->c)
+		v->type = t;
+	else if (!n->b && s->t.kind != LT_NONE)
+		v->type = s->t; /* what the first pass learned from later assignments */
+	sema_info(n->a)->var = (int)(v - c->cur->vars);
+	if (n->b && var_store(c, v, n->b, n->loc, n->a->name))
+		return -EINVAL;
+	NS(n->a)->t = v->type;
+	return 0;
+}
+
+/* A hidden integer variable of the probe (loop bounds, saved registers): its index. */
+static int hidden_var(struct compiler *c)
+{
+	struct var *v = new_var(c, "", NULL);
+
+	v->type.kind = LT_INT;
+	v->type.size = 8;
+	return (int)(v - c->cur->vars);
+}
+
+/*
+ * for ($i : START..END) (0.24). NS(n)->k: [0] the loop variable, [2] a hidden 8-byte stack
+ * slot for the iterator (stmt.c).
+ */
+static int sema_for(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+	struct var *v;
+	int ret;
+
+	if (n->c->kind != N_RANGE)
+		/* bpf_for_each_map_elem's callback needs BTF function info the loader lacks */
+		return sema_err(c, n->c->loc, "for loops over maps are not supported yet");
+	if (sema_expr(c, n->c->a) || sema_expr(c, n->c->b))
+		return -EINVAL;
+	if (!lt_is_int(&NS(n->c->a)->t) || NS(n->c->a)->ext)
+		return sema_err(c, n->c->a->loc,
+				"Loop range requires an integer for the start value");
+	if (!lt_is_int(&NS(n->c->b)->t) || NS(n->c->b)->ext)
+		return sema_err(c, n->c->b->loc,
+				"Loop range requires an integer for the end value");
+	if (var_find(c->cur, n->a->name))
+		return sema_err(c, n->a->loc, "Loop declaration shadows existing variable: %s",
+				n->a->name);
+	v = new_var(c, n->a->name, NULL);
+	v->type.kind = LT_INT;
+	v->type.size = 8;
+	v->type.is_signed = true; /* the iterator counts in ints */
+	s->k[0] = (int)(v - c->cur->vars);
+	sema_info(n->a)->var = (int)s->k[0];
+	NS(n->a)->t = v->type;
+	s->k[2] = hidden_var(c);
+	c->loop_depth++;
+	ret = sema_block(c, n->b);
+	c->loop_depth--;
+	c->cur->vars[s->k[0]].name[0] = 0; /* the loop variable lives in the loop */
+	return ret;
+}
+
+/* 0.25: while still works, with a warning (bpftrace's words and hint). */
+static void warn_while(struct compiler *c, struct node *n)
+{
+	struct loc l = n->loc;
+
+	if (c->quiet || !block_scoped(c))
+		return;
+	if (n->num > l.end)
+		l.end = (int)n->num;
+	diag_warn(c->diag, l, "While loops are deprecated and may be removed in the future.");
+	fprintf(c->diag->out, "HINT: For loops support ranges (e.g. `for ($x : $start..$end) { ... "
+			      "}`), and can be used in place of while. These are more easily "
+			      "proven to be bounded by the verifier.\n");
+}
+
 static int sema_stmt(struct compiler *c, struct node *n)
 {
 	int64_t k;
 
 	switch (n->kind) {
+	case N_LET:
+		return sema_let(c, n);
+	case N_FOR:
+		return sema_for(c, n);
 	case N_ASSIGN:
 		return sema_assign(c, n);
 	case N_EXPRSTMT:
@@ -121,7 +288,11 @@ static int sema_stmt(struct compiler *c, struct node *n)
 					n->a->name);
 		return 0;
 	case N_INCDEC:
-		return sema_expr(c, n);
+		if (sema_expr(c, n))
+			return -EINVAL;
+		if (n->a->kind == N_VAR)
+			var_assigned(c, &c->cur->vars[NS(n->a)->var]);
+		return 0;
 	case N_IF:
 		if (sema_expr(c, n->a))
 			return -EINVAL;
@@ -139,6 +310,7 @@ static int sema_stmt(struct compiler *c, struct node *n)
 		if (!lt_is_int(&NS(n->a)->t) || NS(n->a)->ext)
 			return sema_err(c, n->a->loc,
 					"Invalid condition in while(): must be an integer");
+		warn_while(c, n);
 		c->loop_depth++;
 		ret = sema_block(c, n->b);
 		c->loop_depth--;
@@ -159,22 +331,50 @@ static int sema_stmt(struct compiler *c, struct node *n)
 		return 0;
 	case N_BREAK:
 	case N_CONTINUE:
-		if (!c->loop_depth)
-			return sema_err(c, n->loc, "%s used outside of a loop",
+		if (c->loop_depth)
+			return 0;
+		if (block_scoped(c))
+			return sema_err(c, n->loc, "'%s' statement is not allowed in a probe",
 					n->kind == N_BREAK ? "break" : "continue");
-		return 0;
+		return sema_err(c, n->loc, "%s used outside of a loop",
+				n->kind == N_BREAK ? "break" : "continue");
 	default:
 		return sema_err(c, n->loc, "unexpected statement");
 	}
 }
 
+/*
+ * The end of a block in the 0.26 dialect: its variables go out of scope (their entries stay,
+ * with their stack slots, but no name finds them any more), its lets remember the type the
+ * first pass learned, and a let never assigned is reported.
+ */
+static void scope_close(struct compiler *c, struct node *blk, int first)
+{
+	for (struct node *st = blk->args; st; st = st->next) {
+		struct var *v;
+
+		if (st->kind != N_LET || !st->a->ext || NS(st->a)->var < first ||
+		    NS(st->a)->var >= c->cur->nvars)
+			continue;
+		v = &c->cur->vars[NS(st->a)->var];
+		if (c->quiet && !st->c)
+			sema_info(st)->t = v->type;
+		if (!c->quiet && !c->diag->nerrors && !st->b && !NS(st)->k[1])
+			diag_warn(c->diag, st->loc, "Variable %s was never assigned to.", v->name);
+	}
+	for (int i = first; i < c->cur->nvars; i++)
+		c->cur->vars[i].name[0] = 0;
+}
+
 static int sema_block(struct compiler *c, struct node *blk)
 {
-	int ret = 0;
+	int ret = 0, first = c->cur->nvars;
 
 	for (struct node *s = blk->args; s; s = s->next)
 		if (sema_stmt(c, s))
 			ret = -EINVAL;
+	if (block_scoped(c))
+		scope_close(c, blk, first);
 	return ret;
 }
 
@@ -201,9 +401,23 @@ static int sema_probe(struct compiler *c, struct probe *p)
 	return ret;
 }
 
+/* Syntax the parser took that this dialect refuses (struct lexer): its first error. */
+static int compat_errors(struct compiler *c)
+{
+	for (struct node *n = c->prog->a; n; n = n->next)
+		if (n->kind == N_COMPAT && n->num == (int64_t)c->opts->dialect) {
+			diag_error(c->diag, n->loc, "%s", n->name);
+			return -EINVAL;
+		}
+	return 0;
+}
+
 int sema_run(struct compiler *c)
 {
 	int ret = 0, nfmts;
+
+	if (compat_errors(c))
+		return -EINVAL;
 
 	/* pass 1: quiet, learns map types from every assignment */
 	c->quiet = true;
@@ -217,6 +431,9 @@ int sema_run(struct compiler *c)
 	for (int i = 0; i < c->nprobes; i++)
 		if (sema_probe(c, &c->probes[i]))
 			ret = -EINVAL;
+	free(var_let);
+	var_let = NULL;
+	nvar_let = 0;
 	for (int i = 0; i < c->nmaps && !ret; i++) {
 		struct mapdef *md = &c->maps[i];
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/insn.h"
+#include "core/kbtf.h"
 #include "lang/cg.h"
 #include "lang/gopair.h"
 #include "lang/lexer.h"
@@ -38,6 +39,110 @@ static int cg_map_assign(struct cg *g, struct node *n)
 
 static int cg_block(struct cg *g, struct node *blk);
 
+/* $v = e (and let $v = e); a NULL e zeroes the variable (let $v). */
+static int var_assign(struct cg *g, const struct var *v, struct node *e)
+{
+	if (!cg_is_blob(&v->type)) {
+		int ret = 0;
+
+		if (e) {
+			ret = cg_int(g, e);
+			cg_extend(g, (int)v->type.size, v->type.is_signed);
+		} else {
+			cg_mov_imm(g, BPF_REG_0, 0);
+		}
+		cg_stx(g, BPF_DW, BPF_REG_10, (int16_t)v->heap_off, BPF_REG_0);
+		return ret;
+	}
+	if (!e || (NS(e)->t.kind == LT_STR && NS(e)->t.size < v->type.size))
+		cg_zero(g, v->heap_off, lt_type_size(&v->type));
+	return e ? cg_value(g, e, v->heap_off) : 0;
+}
+
+/* The running kernel's BTF ids of the open-coded number iterator's kfuncs (Linux 6.4). */
+enum { ITER_NEW, ITER_NEXT, ITER_DESTROY };
+
+static int iter_kfunc(int which)
+{
+	static const char *const names[] = {"bpf_iter_num_new", "bpf_iter_num_next",
+					    "bpf_iter_num_destroy"};
+	static int ids[3];
+	struct kbtf *k;
+
+	if (ids[which])
+		return ids[which];
+	if (kbtf__open(NULL, &k))
+		return -ENOENT;
+	for (int i = 0; i < 3; i++) {
+		int id = kbtf__find(k, names[i], BTF_KIND_FUNC, NULL);
+
+		ids[i] = id > 0 ? id : -ENOENT;
+	}
+	kbtf__close(k);
+	return ids[which];
+}
+
+/* it = R10 + off; call the iterator kfunc which (R2, R3: its other arguments). */
+static void iter_call(struct cg *g, int which, int16_t off)
+{
+	int id = iter_kfunc(which);
+
+	if (id < 0) {
+		if (!g->err)
+			diag_error(g->c->diag, g->cur_loc,
+				   "for loops need the kernel's bpf_iter_num kfuncs (Linux 6.4+)");
+		g->err = -ENOTSUP;
+		return;
+	}
+	cg_mov64(g, BPF_REG_1, BPF_REG_10);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_1, off);
+	cg_emit(g, INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, id));
+}
+
+/*
+ * for ($i : START..END) { body } as an open-coded iterator (bpf_iter_num_new/next/destroy):
+ * the verifier checks the body once, whatever the bounds, where a plain bounded loop
+ * is walked iteration by iteration and refused when END is not known at load time; and no
+ * callback is needed (bpf_loop's wants the program's BTF function info). START and END are
+ * evaluated once; the iterator takes them as ints and gives at most 8M iterations.
+ * Every way out of the body (break, return, exit()) destroys the iterator first.
+ */
+static int cg_for(struct cg *g, struct node *n)
+{
+	const struct var *iv = &g->p->vars[NS(n)->k[0]], *it = &g->p->vars[NS(n)->k[2]];
+	int top = cg_label(g), done = cg_label(g), out = cg_label(g);
+	int saved_exit = g->exit_label;
+
+	if (g->nloops >= CG_MAX_LOOPS)
+		return g->err = -E2BIG;
+	cg_int(g, n->c->b);
+	cg_push(g);
+	cg_int(g, n->c->a);
+	cg_mov64(g, BPF_REG_2, BPF_REG_0);
+	cg_pop(g, BPF_REG_3);
+	iter_call(g, ITER_NEW, (int16_t)it->heap_off);
+	g->brk[g->nloops] = done;
+	g->cont[g->nloops] = top;
+	g->nloops++;
+	g->exit_label = out;
+	cg_bind(g, top);
+	iter_call(g, ITER_NEXT, (int16_t)it->heap_off);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, done);
+	cg_ldx(g, BPF_W, BPF_REG_0, BPF_REG_0, 0);
+	cg_extend(g, 4, true);
+	cg_stx(g, BPF_DW, BPF_REG_10, (int16_t)iv->heap_off, BPF_REG_0);
+	cg_block(g, n->b);
+	cg_ja(g, top);
+	g->nloops--;
+	g->exit_label = saved_exit;
+	cg_bind(g, out);
+	iter_call(g, ITER_DESTROY, (int16_t)it->heap_off);
+	cg_return(g);
+	cg_bind(g, done);
+	iter_call(g, ITER_DESTROY, (int16_t)it->heap_off);
+	return g->err;
+}
+
 /* An assignment's whole extent: from the target to the end of the value. */
 static struct loc span_stmt(const struct node *n)
 {
@@ -62,17 +167,7 @@ static int cg_stmt(struct cg *g, struct node *n)
 		if (n->op) {
 			ret = cg_update(g, n, false);
 		} else if (n->a->kind == N_VAR) {
-			struct var *v = &g->p->vars[NS(n->a)->var];
-
-			if (!cg_is_blob(&v->type)) {
-				ret = cg_int(g, n->b);
-				cg_stx(g, BPF_DW, BPF_REG_10, (int16_t)v->heap_off, BPF_REG_0);
-			} else if (NS(n->b)->t.kind == LT_STR && NS(n->b)->t.size < v->type.size) {
-				cg_zero(g, v->heap_off, lt_type_size(&v->type));
-				ret = cg_value(g, n->b, v->heap_off);
-			} else {
-				ret = cg_value(g, n->b, v->heap_off);
-			}
+			ret = var_assign(g, &g->p->vars[NS(n->a)->var], n->b);
 		} else if (NS(n->b)->ext == VX_AGG) {
 			ret = cg_aggregate(g, n->a, n->b);
 		} else {
@@ -130,6 +225,12 @@ static int cg_stmt(struct cg *g, struct node *n)
 	case N_UNROLL:
 		for (int64_t i = 0; i < NS(n)->k[0]; i++)
 			cg_block(g, n->b);
+		break;
+	case N_LET:
+		ret = var_assign(g, &g->p->vars[NS(n->a)->var], n->b);
+		break;
+	case N_FOR:
+		ret = cg_for(g, n);
 		break;
 	case N_RETURN:
 		cg_return(g);

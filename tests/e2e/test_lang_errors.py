@@ -235,3 +235,108 @@ def test_bad_pid():
     r = run(["-p", "notapid", "-e", "BEGIN { exit(); }"])
     assert r.returncode != 0
     assert r.stderr == "ERROR: pid 'notapid' is not a valid process id\n"
+
+
+# bpftrace 0.26's new syntax (durations, let, block scopes, for, discards, elvis, conditions
+# without parentheses), in its dialect. Messages from ../shared/reference/bpftrace-0.26.md
+# (2.1, 2.3, 2.10) where it gives one; "ours" where it does not (syntax errors keep tracekit's
+# bison-like wording, without 0.26's "syntax: " prefix).
+def at(p, token, msg, n=1):
+    """The error underlining the n-th occurrence of token in p."""
+    i = -1
+    for _ in range(n):
+        i = p.index(token, i + 1)
+    return diag(p, i + 1, i + 1 + len(token), msg)
+
+
+# One error per line: ID | DIALECT | PROGRAM | TOKEN[#N] | MESSAGE, the error underlining the
+# N-th (default first) TOKEN of PROGRAM. In 0.17, the new syntax gets 0.17's parser errors
+# where it begins. Messages of the reference (2.1, 2.3, 2.10) except: dur-overflow,
+# let-bad-type, for-map (ours); the syntax errors keep tracekit's bison-like words, without
+# 0.26's "syntax: " prefix.
+NEW_SYNTAX = [line.split(" | ") for line in r"""
+dur-bad-suffix | 0.26 | begin { @ = 1xyz; } | 1xyz | invalid integer suffix 'xyz'
+dur-bad-suffix-word | 0.26 | begin { @ = 5sec; } | 5sec | invalid integer suffix 'sec'
+dur-hex-suffix | 0.26 | begin { @ = 0x10s; } | 0x10s | invalid integer suffix 's'
+dur-upper-unit | 0.26 | begin { @ = 1S; } | 1S | invalid integer suffix 'S'
+dur-overflow | 0.26 | begin { @ = 300000d; } | 300000d | integer literal out of range
+let-shadow-outer | 0.26 | begin { $x = 1; if (1) { let $x = 2; } } | let $x = 2 | Variable $x was already declared. Variable shadowing is not allowed.
+let-twice | 0.26 | begin { let $x; let $x; } | let $x#2 | Variable $x was already declared. Variable shadowing is not allowed.
+let-after-assign | 0.26 | begin { $x = 1; let $x = 2; } | let $x = 2 | Variable $x was already declared. Variable shadowing is not allowed.
+let-twice-nested | 0.26 | begin { let $x; if (1) { let $x; } } | let $x#2 | Variable $x was already declared. Variable shadowing is not allowed.
+let-shadows-loopvar | 0.26 | begin { for ($i : 0..2) { let $i; } } | let $i | Variable $i was already declared. Variable shadowing is not allowed.
+let-bad-type | 0.26 | begin { let $x: foo; } | foo | Unknown type: foo (struct types need BTF, not supported)
+let-no-var | 0.26 | begin { let x; } | x | syntax error, unexpected identifier, expecting }
+let-missing-type | 0.26 | begin { let $x: = 1; } | = | syntax error, unexpected =, expecting type
+scope-if | 0.26 | begin { if (1) { $x = 1; } printf("%d\n", $x); } | $x#2 | Undefined or undeclared variable: $x
+scope-else | 0.26 | begin { if (0) { } else { $x = 1; } printf("%d\n", $x); } | $x#2 | Undefined or undeclared variable: $x
+scope-both-branches | 0.26 | begin { if (1) { $x = 1; } else { $x = 2; } printf("%d\n", $x); } | $x#3 | Undefined or undeclared variable: $x
+scope-let-in-if | 0.26 | begin { if (1) { let $x = 1; } printf("%d\n", $x); } | $x#2 | Undefined or undeclared variable: $x
+scope-for-body | 0.26 | begin { for ($i : 0..2) { $y = $i; } printf("%d\n", $y); } | $y#2 | Undefined or undeclared variable: $y
+scope-loopvar-after | 0.26 | begin { for ($i : 0..2) { } printf("%d\n", $i); } | $i#2 | Undefined or undeclared variable: $i
+scope-unroll | 0.26 | begin { unroll(2) { $u = 1; } printf("%d\n", $u); } | $u#2 | Undefined or undeclared variable: $u
+scope-nested-sibling | 0.26 | begin { if (1) { if (1) { $x = 1; } $y = $x; } } | $x#2 | Undefined or undeclared variable: $x
+loop-shadows | 0.26 | begin { $i = 1; for ($i : 0..2) { } } | $i#2 | Loop declaration shadows existing variable: $i
+loop-shadows-nested | 0.26 | begin { for ($i : 0..2) { for ($i : 0..2) { } } } | $i#2 | Loop declaration shadows existing variable: $i
+range-start-string | 0.26 | begin { for ($i : "a"..2) { } } | "a" | Loop range requires an integer for the start value
+range-end-string | 0.26 | begin { for ($i : 0.."b") { } } | "b" | Loop range requires an integer for the end value
+for-map | 0.26 | begin { @m[1] = 1; for ($kv : @m) { } } | @m#2 | for loops over maps are not supported yet
+for-no-var | 0.26 | begin { for (i : 0..2) { } } | i#2 | syntax error, unexpected identifier, expecting variable
+for-no-colon | 0.26 | begin { for ($i 0..2) { } } | 0 | syntax error, unexpected integer, expecting :
+for-no-block | 0.26 | begin { for ($i : 0..2) printf("x"); } | printf | syntax error, unexpected call, expecting {
+for-unclosed-paren | 0.26 | begin { for ($i : 0..2 { } } | {#2 | syntax error, unexpected {, expecting )
+break-outside | 0.26 | begin { break; } | break | 'break' statement is not allowed in a probe
+continue-outside | 0.26 | begin { continue; } | continue | 'continue' statement is not allowed in a probe
+break-in-if | 0.26 | begin { if (1) { break; } } | break | 'break' statement is not allowed in a probe
+elvis-no-rhs | 0.26 | begin { @ = 1 ?: ; } | ; | syntax error, unexpected ;
+if-noparen-binary | 0.26 | begin { $x = 1; if $x == 1 { } } | == | syntax error, unexpected ==, expecting {
+unroll-noparen-var | 0.26 | begin { $n = 2; unroll $n { } } | $n#2 | unroll() count must be an integer literal
+unroll-noparen-zero | 0.26 | begin { unroll 0 { } } | unroll 0 | unroll minimum value is 1
+discard-no-expr | 0.26 | begin { _ = ; } | ; | syntax error, unexpected ;
+discard-agg | 0.26 | begin { _ = count(); } | count() | count() should be assigned to a map
+dur | 0.17 | BEGIN { @ = 1s; } | 1s | invalid integer literal '1s'
+suffix | 0.17 | BEGIN { @ = 10ul; } | 10ul | invalid integer literal '10ul'
+let | 0.17 | BEGIN { let $x; } | $x | syntax error, unexpected variable, expecting }
+discard | 0.17 | BEGIN { _ = 1; } | = | syntax error, unexpected =, expecting }
+for | 0.17 | BEGIN { for ($i : 0..3) { } } | for | syntax error, unexpected for, expecting }
+elvis | 0.17 | BEGIN { $x = 1; @ = $x ?: 2; } | : | syntax error, unexpected :
+if-noparen | 0.17 | BEGIN { if 1 { } } | 1 | syntax error, unexpected integer, expecting (
+break | 0.17 | BEGIN { break; } | break | break used outside of a loop
+""".strip().splitlines()]
+
+
+@pytest.mark.parametrize("case", NEW_SYNTAX, ids=[f"{c[1]}-{c[0]}" for c in NEW_SYNTAX])
+def test_new_syntax_error(case, no_leftovers):
+    _, compat, prog, token, msg = case
+    token, _, n = token.partition("#")
+    r = run(["-e", prog], compat=compat)
+    assert r.returncode != 0, r.stdout
+    assert r.stdout == ""
+    assert r.stderr == at(prog, token, msg, int(n or 1))
+
+
+WHILE_HINT = (
+    "HINT: For loops support ranges (e.g. `for ($x : $start..$end) { ... }`), and can be used in"
+    " place of while. These are more easily proven to be bounded by the verifier.\n"
+)
+
+
+def test_while_deprecated_026():
+    """0.25's warning (ref. 2.3), on stderr with bpftrace's hint; the loop still runs. 0.17: none."""
+    prog = "begin { $i = 2; while ($i) { $i--; } printf(\"%d\\n\", $i); }"
+    r = run(["-e", prog], compat="0.26")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "0\n\n\n"
+    w = at(prog, "while ($i)", "While loops are deprecated and may be removed in the future.")
+    assert r.stderr == w.replace(": ERROR: ", ": WARNING: ") + WHILE_HINT + "Attached 1 probe\n"
+    r = run(["-e", prog.replace("begin", "BEGIN").replace("$i); }", "$i); exit(); }")])
+    assert r.returncode == 0, r.stderr
+    assert "deprecated" not in r.stderr
+
+
+def test_let_never_assigned_026():
+    prog = "begin { let $z; printf(\"ok\\n\"); }"
+    r = run(["-e", prog], compat="0.26")
+    assert r.returncode == 0, r.stderr
+    w = at(prog, "let $z", "Variable $z was never assigned to.")
+    assert r.stderr == w.replace(": ERROR: ", ": WARNING: ") + "Attached 1 probe\n"
