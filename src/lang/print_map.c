@@ -417,6 +417,19 @@ static const char *json_type(const struct lt_map *m)
 	}
 }
 
+/* 0.26 removes every blank from a JSON map key's text (reference §2.8): "a b" -> "ab". */
+static void drop_blanks(struct lt_sbuf *k)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < k->len; i++)
+		if (k->p[i] != ' ')
+			k->p[n++] = k->p[i];
+	k->len = n;
+	if (k->p)
+		k->p[n] = '\0';
+}
+
 static void render_json(struct lt_sbuf *out, const struct lt_map *m, struct lt_entry *e,
 			size_t first, size_t n, uint64_t div, enum lang_dialect d,
 			const struct lt_prog *prog, struct lt_symctx *sym)
@@ -437,6 +450,8 @@ static void render_json(struct lt_sbuf *out, const struct lt_map *m, struct lt_e
 				lt_sbuf_puts(out, ", ");
 			lt_sbuf_reset(&k);
 			put_key(&k, m, e[i].key, true, prog, sym);
+			if (d != LANG_0_17)
+				drop_blanks(&k);
 			lt_sbuf_put_json_str(out, lt_sbuf_str(&k), k.len);
 			lt_sbuf_puts(out, ": ");
 			put_value(out, m, e[i].val, div, true, d, prog, sym);

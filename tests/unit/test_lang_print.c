@@ -872,8 +872,42 @@ static void test_v26_json_bigint(void)
 		  "\"max\": \"18446744073709551615\", \"count\": 1}]}}\n");
 }
 
+/* 0.26's end of run: "Lost N events" as they come, the total at exit, both on stderr (2.7). */
+static void test_v26_exit_lost(void)
+{
+	char *mem = NULL, err[256] = {0};
+	size_t memlen = 0;
+	FILE *f = open_memstream(&mem, &memlen), *errf = tmpfile();
+	struct lt_prog prog = {0};
+	struct lt_out o;
+	int saved;
+
+	CHECK(f && errf);
+	if (!f || !errf)
+		return;
+	lt_out_init(&o, f, &prog, false);
+	fflush(stderr);
+	saved = dup(2);
+	CHECK(saved >= 0 && dup2(fileno(errf), 2) == 2);
+	lt_out_lost(&o, 2);
+	lt_out_lost(&o, 3);
+	CHECK(lt_out_exit(&o) == 0);
+	fflush(stderr);
+	CHECK(dup2(saved, 2) == 2);
+	close(saved);
+	rewind(errf);
+	CHECK(fread(err, 1, sizeof(err) - 1, errf) > 0);
+	CHECK_STR(err, "Lost 2 events\nLost 3 events\nWARNING: Total lost event count: 5\n");
+	fflush(f);
+	CHECK_STR(mem, "\n\n");
+	lt_out_free(&o);
+	fclose(f);
+	fclose(errf);
+	free(mem);
+}
+
 UNIT_MAIN(test_printf_basic, test_printf_lengths, test_printf_text, test_printf_strings,
 	  test_printf_buf, test_printf_inet_sym, test_scalar_maps, test_empty_maps, test_keyed_sort,
 	  test_stats_sort, test_hist, test_hist_keyed, test_lhist, test_stacks, test_tuple_value,
 	  test_strftime, test_events, test_percpu_read, test_v26_maps, test_v26_hist,
-	  test_v26_json_bigint)
+	  test_v26_json_bigint, test_v26_exit_lost)
