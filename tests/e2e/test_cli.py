@@ -182,8 +182,9 @@ def test_language_help_is_the_whole_help():
 def test_language_help_options_work(no_leftovers, tmp_path):
     """Every option the help lists does what it says."""
     options = re.findall(r"^    (-\w|--[\w-]+)[ ,]", run("--help").stdout.split("OPTIONS:")[1].split("TOOLS")[0], re.M)
-    assert options == ["-e", "-l", "-v", "-p", "-c", "-f", "-o", "-q", "--dry-run", "--compat",
-                       "--unsafe", "-h", "-V"]
+    assert options == ["-e", "-l", "-v", "-p", "-c", "-f", "-o", "-q", "-B", "-k",
+                       "--no-warnings", "--probe-filter", "--dry-run", "--compat", "--unsafe",
+                       "-h", "-V"]
     begin = "BEGIN { printf(\"hi\\n\"); exit(); }"
     r = run("-e", begin)
     assert r.returncode == 0 and "hi" in r.stdout
