@@ -134,6 +134,12 @@ struct var *var_add(struct probe *p, const char *name)
 
 /* ---- expressions ------------------------------------------------------------------- */
 
+/* Bare builtins that 0.23/0.24 gave a mode argument: pid(init), nsecs(monotonic). */
+static bool takes_mode(const char *name)
+{
+	return !strcmp(name, "pid") || !strcmp(name, "tid") || !strcmp(name, "nsecs");
+}
+
 /* Builtins that bpftrace 0.17 lacks: unknown names in its dialect, as they were there. */
 static bool since_026(const char *name)
 {
@@ -155,7 +161,7 @@ static int sema_call(struct compiler *c, struct node *n, bool is_call)
 	unsigned int bad;
 
 	/* 0.24: an argument-less builtin may also be written as a call, `comm()`, `pid()` */
-	if (!b && is_call && !n->args && v26)
+	if (!b && is_call && v26 && (!n->args || takes_mode(n->name)))
 		b = builtin_find(n->name, false, &idx);
 	if (b && !v26 && since_026(b->name))
 		b = NULL;

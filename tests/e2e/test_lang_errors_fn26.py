@@ -1,8 +1,9 @@
 """Wrong uses of the builtins and map functions that bpftrace 0.18-0.26 added or changed
-(has_key, delete(@m, k), print(@m[k]), strlen, strstr, bswap, sargN): each gives its exact
-diagnostic in the 0.26 dialect (TRACEKIT_COMPAT unset), in the shape test_lang_errors.py
-checks. Texts from ../shared/reference/bpftrace-0.26.md (2.5, 2.6, 2.10) where it has one;
-"ours" where it has none. The 0.17 dialect does not know the new names.
+(has_key, delete(@m, k), print(@m[k]), strlen, strstr, bswap, sargN, the modes of pid, tid
+and nsecs): each gives its exact diagnostic in the 0.26 dialect (TRACEKIT_COMPAT unset), in
+the shape test_lang_errors.py checks. Texts from ../shared/reference/bpftrace-0.26.md (2.5,
+2.6, 2.10) where it has one; "ours" where it has none. The 0.17 dialect does not know the
+new names.
 """
 
 import os
@@ -89,6 +90,17 @@ CASES = [
      lambda p: at(p, "bswap(1, 2)", "bswap() requires one argument (2 provided)")),
     ("bswap-string", 'begin { $x = bswap("x"); }',
      lambda p: at(p, '"x"', "bswap() expects an integer argument (string provided)")),
+    # ref. 2.11: pid([curr_ns|init]), nsecs([boot|monotonic|tai|sw_tai]); the texts are ours
+    ("pid-bad-mode", "begin { $x = pid(foo); }",
+     lambda p: at(p, "pid(foo)", "pid() expects curr_ns or init as its only argument")),
+    ("tid-two-modes", "begin { $x = tid(init, init); }",
+     lambda p: at(p, "tid(init, init)", "tid() expects curr_ns or init as its only argument")),
+    ("nsecs-bad-mode", 'begin { $x = nsecs("boot"); }',
+     lambda p: at(p, 'nsecs("boot")',
+                  "nsecs() expects boot, monotonic, tai or sw_tai as its only argument")),
+    # ref. 1.5: only the argument-less form of the other builtins is a call
+    ("cpu-with-argument", "begin { $x = cpu(1); }",
+     lambda p: at(p, "cpu", "Unknown function: cpu")),
     # The 0.17 dialect stays what it was: the new names are unknown, sargN still compile.
     ("0.17-has_key", "BEGIN { @m[1] = 1; $x = has_key(@m, 1); }",
      lambda p: at(p, "has_key", "Unknown function: has_key")),
@@ -100,6 +112,8 @@ CASES = [
      lambda p: at(p, "strlen", "Unknown function: strlen")),
     ("0.17-delete-two-args", "BEGIN { @m[1] = 1; delete(@m, 1); }",
      lambda p: at(p, "delete(@m, 1)", "delete() expects a map element as its only argument")),
+    ("0.17-pid-mode", "BEGIN { $x = pid(init); }",
+     lambda p: at(p, "pid", "Unknown function: pid")),
     ("0.17-sarg-begin", "BEGIN { $x = sarg0; }",
      lambda p: at(p, "sarg0", "The sarg0 builtin can not be used with 'BEGIN' probes")),
 ]

@@ -5,9 +5,12 @@
  * stack ABI).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include <bpf/libbpf.h>
 
@@ -40,11 +43,77 @@ static int ck_s64(struct compiler *c, struct node *n)
 	return 0;
 }
 
+/*
+ * 0.23/0.24: pid(curr_ns|init), tid(...), nsecs(boot|monotonic|tai|sw_tai). k[0] = 1 + the
+ * mode's index in names, 0 when none is given.
+ */
+static int ck_mode(struct compiler *c, struct node *n, const char *const *names, int nnames)
+{
+	struct node *a = n->kind == N_CALL ? n->args : NULL;
+	char list[64] = "";
+
+	sema_set_int(n, 8, false);
+	sema_info(n)->k[0] = 0;
+	if (!a)
+		return 0;
+	for (int i = 0; i < nnames; i++)
+		if (!a->next && a->kind == N_IDENT && !strcmp(a->name, names[i])) {
+			sema_info(n)->k[0] = i + 1;
+			return 0;
+		}
+	for (int i = 0; i < nnames; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 i ? i == nnames - 1 ? " or " : ", " : "", names[i]);
+	return sema_err(c, n->loc, "%s() expects %s as its only argument", n->name, list);
+}
+
+enum { PIDNS_CURR = 1, PIDNS_INIT };
+
+/* The initial PID namespace's inode number (the kernel's include/linux/proc_ns.h). */
+#define PROC_PID_INIT_INO 0xEFFFFFFCU
+
+static int ck_ids(struct compiler *c, struct node *n)
+{
+	static const char *const names[] = {"curr_ns", "init"};
+
+	return ck_mode(c, n, names, 2);
+}
+
+/*
+ * pid/tid in tracekit's own PID namespace (0.23's default): the plain helper when that is
+ * the initial namespace (the usual case), else bpf_get_ns_current_pid_tgid(), which gives 0
+ * for tasks outside it, as bpftrace's does. 1: emitted, 0: the plain helper will do.
+ */
+static int em_ids_ns(struct cg *g, struct node *n)
+{
+	struct stat st;
+
+	if (g->c->opts->dialect == LANG_0_17 || NS(n)->k[0] == PIDNS_INIT)
+		return 0;
+	if (stat("/proc/self/ns/pid", &st))
+		return g->err = -errno;
+	if (st.st_ino == PROC_PID_INIT_INO)
+		return 0;
+	cg_ld_imm64(g, BPF_REG_1, (uint64_t)st.st_dev);
+	cg_ld_imm64(g, BPF_REG_2, (uint64_t)st.st_ino);
+	cg_mov64(g, BPF_REG_3, BPF_REG_10);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_3, -8);
+	cg_mov_imm(g, BPF_REG_4, sizeof(struct bpf_pidns_info));
+	cg_call(g, BPF_FUNC_get_ns_current_pid_tgid);
+	cg_ldx(g, BPF_W, BPF_REG_0, BPF_REG_10,
+	       (int16_t)(-8 + (!strcmp(n->name, "pid") ? offsetof(struct bpf_pidns_info, tgid)
+						       : offsetof(struct bpf_pidns_info, pid))));
+	return 1;
+}
+
 /* pid and tid, gid and uid: the upper and the lower half of one helper's u64. */
 static int em_ids(struct cg *g, struct node *n, int dst)
 {
 	bool pid_tgid = !strcmp(n->name, "pid") || !strcmp(n->name, "tid");
+	int ns = pid_tgid ? em_ids_ns(g, n) : 0;
 
+	if (ns)
+		return ns < 0 ? ns : 0;
 	cg_call(g, pid_tgid ? BPF_FUNC_get_current_pid_tgid : BPF_FUNC_get_current_uid_gid);
 	if (!strcmp(n->name, "pid") || !strcmp(n->name, "gid"))
 		cg_alu_imm(g, BPF_RSH, BPF_REG_0, 32);
@@ -53,11 +122,53 @@ static int em_ids(struct cg *g, struct node *n, int dst)
 	return 0;
 }
 
+enum { NS_BOOT = 1, NS_MONOTONIC, NS_TAI, NS_SW_TAI };
+
+static int ck_nsecs(struct compiler *c, struct node *n)
+{
+	static const char *const names[] = {"boot", "monotonic", "tai", "sw_tai"};
+
+	return ck_mode(c, n, names, 4);
+}
+
+/* *off = ns of clock a minus ns of clock b, now; 0 or -errno */
+static int clock_offset(clockid_t a, clockid_t b, int64_t *off)
+{
+	struct timespec ta, tb;
+
+	if (clock_gettime(a, &ta) || clock_gettime(b, &tb))
+		return -errno;
+	*off = (ta.tv_sec - tb.tv_sec) * 1000000000LL + (ta.tv_nsec - tb.tv_nsec);
+	return 0;
+}
+
+/*
+ * nsecs: monotonic in 0.17, the boot clock (suspend included) since 0.19; sw_tai is the boot
+ * clock plus TAI's offset from it, taken once here, as bpftrace takes it at its start.
+ */
+static int em_nsecs(struct cg *g, struct node *n, int dst)
+{
+	int mode = (int)NS(n)->k[0];
+	int64_t off = 0;
+	int err = mode == NS_SW_TAI ? clock_offset(CLOCK_TAI, CLOCK_BOOTTIME, &off) : 0;
+
+	if (err)
+		return g->err = err;
+	if (!mode)
+		mode = g->c->opts->dialect == LANG_0_17 ? NS_MONOTONIC : NS_BOOT;
+	cg_call(g, mode == NS_MONOTONIC ? BPF_FUNC_ktime_get_ns
+		   : mode == NS_TAI	? BPF_FUNC_ktime_get_tai_ns
+					: BPF_FUNC_ktime_get_boot_ns);
+	if (mode == NS_SW_TAI) {
+		cg_ld_imm64(g, BPF_REG_1, (uint64_t)off);
+		cg_alu_reg(g, BPF_ADD, BPF_REG_0, BPF_REG_1);
+	}
+	return 0;
+}
+
 static int em_simple(struct cg *g, struct node *n, int dst)
 {
-	if (!strcmp(n->name, "nsecs"))
-		cg_call(g, BPF_FUNC_ktime_get_ns);
-	else if (!strcmp(n->name, "cpu"))
+	if (!strcmp(n->name, "cpu"))
 		cg_call(g, BPF_FUNC_get_smp_processor_id);
 	else if (!strcmp(n->name, "rand"))
 		cg_call(g, BPF_FUNC_get_prandom_u32);
@@ -320,11 +431,11 @@ static int em_goid(struct cg *g, struct node *n, int dst)
 		     PTM(PT_PROFILE) | PTM(PT_SOFTWARE) | PTM(PT_RAWTP)))
 
 const struct builtin builtins_context[] = {
-	{"pid", false, P_ALL, ck_u64, em_ids},
-	{"tid", false, P_ALL, ck_u64, em_ids},
+	{"pid", false, P_ALL, ck_ids, em_ids},
+	{"tid", false, P_ALL, ck_ids, em_ids},
 	{"uid", false, P_ALL, ck_u64, em_ids},
 	{"gid", false, P_ALL, ck_u64, em_ids},
-	{"nsecs", false, P_ALL, ck_u64, em_simple},
+	{"nsecs", false, P_ALL, ck_nsecs, em_nsecs},
 	{"elapsed", false, P_ALL, ck_u64, em_simple},
 	{"cpu", false, P_ALL, ck_u64, em_simple},
 	{"rand", false, P_ALL, ck_u64, em_simple},

@@ -185,8 +185,11 @@ static int ck_strftime(struct compiler *c, struct node *n)
 
 static int em_strftime(struct cg *g, struct node *n, int dst)
 {
-	/* nsecs (monotonic) -> boot time: add (boottime - monotonic) now */
 	cg_int(g, n->args->next);
+	/* since 0.19 nsecs and strftime() count from boot; 0.17's nsecs was monotonic */
+	if (g->c->opts->dialect == LANG_0_26)
+		return 0;
+	/* nsecs (monotonic) -> boot time: add (boottime - monotonic) now */
 	cg_push(g);
 	cg_call(g, BPF_FUNC_ktime_get_boot_ns);
 	cg_push(g);
