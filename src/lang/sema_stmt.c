@@ -269,10 +269,79 @@ static void warn_while(struct compiler *c, struct node *n)
 			      "proven to be bounded by the verifier.\n");
 }
 
+/*
+ * Reads in expression e of a variable declared by a `let` and not assigned yet (in source
+ * order): bpftrace warns, and the read gives zero. Blocks are checked as their statements are.
+ */
+static void warn_unassigned_reads(struct compiler *c, struct node *e)
+{
+	for (; e; e = e->next) {
+		if (e->kind == N_BLOCK)
+			continue;
+		if (e->kind == N_VAR) {
+			struct var *v = var_find(c->cur, e->name);
+			int i = v ? (int)(v - c->cur->vars) : -1;
+
+			if (i >= 0 && i < nvar_let && var_let[i] && !NS(var_let[i])->k[1])
+				diag_warn(c->diag, e->loc,
+					  "Variable used before it was assigned: %s", e->name);
+			continue;
+		}
+		warn_unassigned_reads(c, e->a);
+		warn_unassigned_reads(c, e->b);
+		warn_unassigned_reads(c, e->c);
+		warn_unassigned_reads(c, e->args);
+	}
+}
+
+/* The expressions statement n reads before it runs (a plain assignment's target is none). */
+static void check_reads(struct compiler *c, struct node *n)
+{
+	if (c->quiet || !block_scoped(c))
+		return;
+	switch (n->kind) {
+	case N_ASSIGN:
+		if (n->op || n->a->kind != N_VAR)
+			warn_unassigned_reads(c, n->a);
+		warn_unassigned_reads(c, n->b);
+		return;
+	case N_LET:
+		warn_unassigned_reads(c, n->b);
+		return;
+	case N_FOR:
+		warn_unassigned_reads(c, n->c);
+		return;
+	case N_EXPRSTMT:
+	case N_IF:
+	case N_WHILE:
+		warn_unassigned_reads(c, n->a);
+		return;
+	case N_INCDEC:
+		warn_unassigned_reads(c, n->a);
+		return;
+	default:
+		return;
+	}
+}
+
 static int sema_stmt(struct compiler *c, struct node *n)
 {
 	int64_t k;
 
+	check_reads(c, n);
+	if (n->kind == N_EXPRSTMT && n->a->kind == N_INCDEC)
+		n = n->a; /* $x++; */
+	if ((n->kind == N_INCDEC || (n->kind == N_ASSIGN && n->op)) && n->a->kind == N_VAR) {
+		/* `let $x; $x++;`: arithmetic on a variable declared without a type makes it int64
+		 */
+		struct var *v = var_find(c->cur, n->a->name);
+
+		if (v && v->type.kind == LT_NONE) {
+			v->type.kind = LT_INT;
+			v->type.size = 8;
+			v->type.is_signed = true;
+		}
+	}
 	switch (n->kind) {
 	case N_LET:
 		return sema_let(c, n);

@@ -340,3 +340,13 @@ def test_let_never_assigned_026():
     assert r.returncode == 0, r.stderr
     w = at(prog, "let $z", "Variable $z was never assigned to.")
     assert r.stderr == w.replace(": ERROR: ", ": WARNING: ") + "Attached 1 probe\n"
+
+
+def test_let_used_before_assigned_026():
+    """Ref. 2.3: reading a let variable before any assignment (++ reads too) warns and reads 0."""
+    prog = 'begin { let $x; printf("%d\\n", $x); $x++; printf("%d\\n", $x); }'
+    r = run(["-e", prog], compat="0.26")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "0\n1\n\n\n"
+    w = "".join(at(prog, "$x", "Variable used before it was assigned: $x", n) for n in (2, 3))
+    assert r.stderr == w.replace(": ERROR: ", ": WARNING: ") + "Attached 1 probe\n"
