@@ -311,6 +311,7 @@ int lang_main(int argc, char **argv)
 	if (bufmode != _IOLBF)
 		setvbuf(stdout, NULL, bufmode, BUFSIZ);
 	ro.no_warnings = warning_level == 0;
+	ro.block_buffered = bufmode == _IOFBF;
 	tk_libbpf_setup(opts.verbose);
 	if (list) {
 		const char *pat = prog_text ? NULL : (optind < argc ? argv[optind] : NULL);

@@ -24,6 +24,7 @@ struct lt_out {
 	FILE *f;
 	bool json;
 	enum lang_dialect dialect;
+	bool block_buffered; /* -B full: no flush after each event */
 	const struct lt_prog *prog;
 	struct lt_symctx sym;
 	int ncpus;     /* possible CPUs: per-CPU values come back as ncpus slots */
@@ -54,8 +55,10 @@ void lt_out_lost(struct lt_out *o, uint64_t n);
 /* End of run: "\n\n", then every map in name order. */
 int lt_out_exit(struct lt_out *o);
 
-/* print(@m, top, div) now (top/div 0 = not given). */
+/* print(@m, top, div) now (top/div 0 = not given), in the output's dialect. */
 int lt_out_print_map(struct lt_out *o, const struct lt_map *m, uint64_t top, uint64_t div);
+/* Every user map, in name order (the exit dump; 0.17's SIGUSR1). */
+int lt_out_print_maps(struct lt_out *o);
 /* clear(@m) / zero(@m). */
 int lt_map_clear(const struct lt_map *m);
 int lt_map_zero(const struct lt_map *m, int ncpus);
@@ -84,8 +87,6 @@ void lt_render_map(struct lt_sbuf *out, const struct lt_map *m, struct lt_entry 
 void lt_render_map_as(struct lt_sbuf *out, const struct lt_map *m, struct lt_entry *e, size_t n,
 		      uint64_t top, uint64_t div, bool json, enum lang_dialect d,
 		      const struct lt_prog *prog, struct lt_symctx *sym);
-/* print(@m, top, div) in o->dialect: read, render, write to o->f. */
-int lt_out_dump_map(struct lt_out *o, const struct lt_map *m, uint64_t top, uint64_t div);
 
 /* A JSON integer; in 0.26 one beyond +-2^53 is written as a string (fmt_value.c). */
 void lt_put_json_int(struct lt_sbuf *out, uint64_t v, bool is_signed, enum lang_dialect d);

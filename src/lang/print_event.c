@@ -29,11 +29,18 @@ void lt_out_free(struct lt_out *o)
 	lt_sbuf_free(&o->buf);
 }
 
+/* Out now, line by line, unless -B full asked for the stream's own block buffering. */
+static void out_flush(struct lt_out *o)
+{
+	if (!o->block_buffered)
+		fflush(o->f);
+}
+
 static void flush(struct lt_out *o)
 {
 	if (o->buf.len)
 		fwrite(o->buf.p, 1, o->buf.len, o->f);
-	fflush(o->f);
+	out_flush(o);
 	lt_sbuf_reset(&o->buf);
 }
 
@@ -42,7 +49,7 @@ static void emit_text(struct lt_out *o, const char *type, const char *text, size
 {
 	if (!o->json) {
 		fwrite(text, 1, len, o->f);
-		fflush(o->f);
+		out_flush(o);
 		return;
 	}
 	struct lt_sbuf j = {0};
@@ -50,7 +57,7 @@ static void emit_text(struct lt_out *o, const char *type, const char *text, size
 	lt_sbuf_put_json_str(&j, text, len);
 	lt_sbuf_puts(&j, "}\n");
 	fwrite(lt_sbuf_str(&j), 1, j.len, o->f);
-	fflush(o->f);
+	out_flush(o);
 	lt_sbuf_free(&j);
 }
 
@@ -69,7 +76,7 @@ void lt_out_attached(struct lt_out *o, unsigned int nprobes)
 		fprintf(o->f, "Attaching %u probe%s...\n", nprobes, s);
 	else
 		fprintf(stderr, "Attached %u probe%s\n", nprobes, s);
-	fflush(o->f);
+	out_flush(o);
 }
 
 void lt_out_lost(struct lt_out *o, uint64_t n)
@@ -86,7 +93,7 @@ void lt_out_lost(struct lt_out *o, uint64_t n)
 	else
 		fprintf(o->dialect == LANG_0_17 ? o->f : stderr, "Lost %llu events\n",
 			(unsigned long long)n);
-	fflush(o->f);
+	out_flush(o);
 }
 
 int lt_out_print_map(struct lt_out *o, const struct lt_map *m, uint64_t top, uint64_t div)
@@ -96,7 +103,8 @@ int lt_out_print_map(struct lt_out *o, const struct lt_map *m, uint64_t top, uin
 
 	if (n < 0)
 		return n;
-	lt_render_map(&o->buf, m, e, (size_t)n, top, div, o->json, o->prog, &o->sym);
+	lt_render_map_as(&o->buf, m, e, (size_t)n, top, div, o->json, o->dialect, o->prog,
+			 &o->sym);
 	lt_entries_free(e, (size_t)n);
 	flush(o);
 	return 0;
@@ -140,7 +148,7 @@ static int ev_print_val(struct lt_out *o, const struct lt_fmt *f, const uint8_t 
 	lt_sbuf_reset(&o->buf);
 	if (o->json) {
 		lt_sbuf_puts(&o->buf, "{\"type\": \"value\", \"data\": ");
-		lt_format_value(&o->buf, t, d, LT_CTX_JSON, o->prog, &o->sym);
+		lt_format_json_value(&o->buf, t, d, o->dialect, o->prog, &o->sym);
 		lt_sbuf_puts(&o->buf, "}\n");
 	} else {
 		lt_format_value(&o->buf, t, d, LT_CTX_TEXT, o->prog, &o->sym);
@@ -273,11 +281,31 @@ static int cmp_map_names(const void *a, const void *b)
 	return strcmp((*x)->name, (*y)->name);
 }
 
-int lt_out_exit(struct lt_out *o)
+int lt_out_print_maps(struct lt_out *o)
 {
-	const struct lt_map **sorted;
+	const struct lt_map **sorted = calloc(o->prog->nmaps ? o->prog->nmaps : 1, sizeof(*sorted));
 	uint32_t n = 0;
 	int err = 0;
+
+	if (!sorted)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < o->prog->nmaps; i++)
+		if (o->prog->maps[i].name && o->prog->maps[i].name[0] == '@')
+			sorted[n++] = &o->prog->maps[i];
+	qsort(sorted, n, sizeof(*sorted), cmp_map_names);
+	for (uint32_t i = 0; i < n; i++) {
+		int e = lt_out_print_map(o, sorted[i], 0, 0);
+
+		if (e && !err)
+			err = e;
+	}
+	free(sorted);
+	return err;
+}
+
+int lt_out_exit(struct lt_out *o)
+{
+	int err;
 
 	/* 0.26 writes nothing at the end of a JSON run; 0.17 wrote its two newlines there too */
 	if (!o->json || o->dialect == LANG_0_17)
@@ -287,18 +315,7 @@ int lt_out_exit(struct lt_out *o)
 	if (o->lost && o->dialect != LANG_0_17)
 		fprintf(stderr, "WARNING: Total lost event count: %llu\n",
 			(unsigned long long)o->lost);
-	sorted = calloc(o->prog->nmaps ? o->prog->nmaps : 1, sizeof(*sorted));
-	if (!sorted)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < o->prog->nmaps; i++)
-		if (o->prog->maps[i].name && o->prog->maps[i].name[0] == '@')
-			sorted[n++] = &o->prog->maps[i];
-	qsort(sorted, n, sizeof(*sorted), cmp_map_names);
-	for (uint32_t i = 0; i < n; i++) {
-		int e = lt_out_dump_map(o, sorted[i], 0, 0);
-		if (e && !err)
-			err = e;
-	}
-	free(sorted);
+	err = lt_out_print_maps(o);
+	fflush(o->f);
 	return err;
 }

@@ -511,18 +511,3 @@ void lt_render_map(struct lt_sbuf *out, const struct lt_map *m, struct lt_entry 
 	lt_render_map_as(out, m, e, n, top, div, json, LANG_0_17, prog, sym);
 }
 
-int lt_out_dump_map(struct lt_out *o, const struct lt_map *m, uint64_t top, uint64_t div)
-{
-	struct lt_entry *e;
-	int n = lt_map_read(m, o->ncpus, &e);
-
-	if (n < 0)
-		return n;
-	lt_render_map_as(&o->buf, m, e, (size_t)n, top, div, o->json, o->dialect, o->prog, &o->sym);
-	lt_entries_free(e, (size_t)n);
-	if (o->buf.len)
-		fwrite(o->buf.p, 1, o->buf.len, o->f);
-	fflush(o->f);
-	lt_sbuf_reset(&o->buf);
-	return 0;
-}

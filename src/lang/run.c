@@ -242,30 +242,6 @@ static bool has_probe_of(const struct compiler *c, const struct provider *prov)
 	return false;
 }
 
-static int cmp_map_names(const void *a, const void *b)
-{
-	const struct lt_map *const *x = a, *const *y = b;
-
-	return strcmp((*x)->name, (*y)->name);
-}
-
-/* bpftrace 0.17's SIGUSR1: every map, in name order, as at exit but without the blank lines. */
-static void print_all_maps(struct runner *r)
-{
-	const struct lt_map **sorted = calloc(r->prog.nmaps ? r->prog.nmaps : 1, sizeof(*sorted));
-	uint32_t n = 0;
-
-	if (!sorted)
-		return;
-	for (uint32_t i = 0; i < r->prog.nmaps; i++)
-		if (r->prog.maps[i].name && r->prog.maps[i].name[0] == '@')
-			sorted[n++] = &r->prog.maps[i];
-	qsort(sorted, n, sizeof(*sorted), cmp_map_names);
-	for (uint32_t i = 0; i < n; i++)
-		lt_out_print_map(&r->out, sorted[i], 0, 0);
-	free(sorted);
-}
-
 /*
  * SIGUSR1 (0.22 on): runs the self:signal:SIGUSR1 probes, and without one does nothing;
  * 0.17 printed every map.
@@ -279,7 +255,7 @@ static int on_sigusr1(void *ctx)
 		if (has_probe_of(r->c, &provider_self))
 			run_special(r, &provider_self);
 		else if (r->c->opts->dialect == LANG_0_17)
-			print_all_maps(r);
+			lt_out_print_maps(&r->out);
 	}
 	return 0;
 }
@@ -491,6 +467,7 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 	fill_prog(&r);
 	lt_out_init(&r.out, ro->out ? ro->out : stdout, &r.prog, ro->json);
 	r.out.dialect = c->opts->dialect;
+	r.out.block_buffered = ro->block_buffered;
 	r.out.ncpus = r.ncpus;
 	r.rb = ring_buffer__new(r.fds.ringbuf, on_event, &r, NULL);
 	if (!r.rb) {

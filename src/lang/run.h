@@ -13,6 +13,7 @@ struct lang_run_opts {
 	bool dry_run; /* --dry-run: stop once attached (begin ran, its output discarded) */
 	bool no_warnings; /* --no-warnings: no runtime warnings */
 	FILE *out;    /* -o FILE: the script's output (NULL: stdout) */
+	bool block_buffered; /* -B full: the output is flushed when its buffer fills, and at exit */
 	int watch_pid;			/* stop when it exits (-c child) */
 	void (*on_attached)(void *ctx); /* e.g. release the -c child */
 	void *ctx;
