@@ -314,8 +314,6 @@ static void check_reads(struct compiler *c, struct node *n)
 	case N_EXPRSTMT:
 	case N_IF:
 	case N_WHILE:
-		warn_unassigned_reads(c, n->a);
-		return;
 	case N_INCDEC:
 		warn_unassigned_reads(c, n->a);
 		return;
