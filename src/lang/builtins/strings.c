@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Output and strings: printf (checked against bpftrace's format rules), exit, time,
- * strftime, join, cat, str, buf, strncmp, strlen, strstr, ntop, bswap.
+ * strftime, join, cat, str, buf, strncmp, strlen, strstr, strcontains, ntop, bswap.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -452,7 +452,7 @@ static int ck_strlen(struct compiler *c, struct node *n)
 	if (sema_expr(c, n->args))
 		return -EINVAL;
 	if (NS(n->args)->t.kind != LT_STR || NS(n->args)->ext)
-		return sema_err(c, n->args->loc, "strlen() expects a string argument (%s provided)",
+		return sema_err(c, n->loc, "strlen() only supports string arguments (%s provided)",
 				kind_word(&NS(n->args)->t));
 	sema_set_int(n, 8, false);
 	return 0;
@@ -476,22 +476,23 @@ static int em_strlen(struct cg *g, struct node *n, int dst)
 	return 0;
 }
 
-/* strstr(haystack, needle) (0.25): int64, the index of the first match or -1. */
+/* strstr(haystack, needle) (0.25): int64, the index of the first match or -1; strcontains */
 static int ck_strstr(struct compiler *c, struct node *n)
 {
-	int na = (int)node_count(n->args), i = 1;
+	int na = (int)node_count(n->args);
 
 	if (na != 2)
-		return sema_err(c, n->loc, "strstr() requires 2 arguments (%d provided)", na);
-	for (struct node *a = n->args; a; a = a->next, i++) {
+		return sema_err(c, n->loc, "%s() requires 2 arguments (%d provided)", n->name, na);
+	/* bpftrace 0.17's words for strcontains() */
+	for (struct node *a = n->args; a; a = a->next) {
 		if (sema_expr(c, a))
 			return -EINVAL;
 		if (NS(a)->t.kind != LT_STR || NS(a)->ext)
-			return sema_err(c, a->loc,
-					"strstr() expects a string as argument %d (%s provided)", i,
-					kind_word(&NS(a)->t));
+			return sema_err(c, n->loc,
+					"%s() only supports string arguments (%s provided)",
+					n->name, kind_word(&NS(a)->t));
 	}
-	sema_set_int(n, 8, true);
+	sema_set_int(n, 8, strcmp(n->name, "strcontains"));
 	return 0;
 }
 
@@ -538,9 +539,24 @@ static int em_strstr(struct cg *g, struct node *n, int dst)
 	return 0;
 }
 
+/* strcontains(haystack, needle) (0.17): 1 or 0 (a bool in 0.26, printed true/false there). */
+static int em_strcontains(struct cg *g, struct node *n, int dst)
+{
+	int done = cg_label(g);
+
+	em_strstr(g, n, dst);
+	/* -1 -> 0, an index -> 1 */
+	cg_alu_imm(g, BPF_ADD, BPF_REG_0, 1);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, done);
+	cg_mov_imm(g, BPF_REG_0, 1);
+	cg_bind(g, done);
+	return 0;
+}
+
 /*
- * bswap(n): the bytes of n reversed, as an unsigned integer of n's width. A literal has
- * 0.26's width, the smallest signed type that holds it (bpftrace-0.26.md 2.4).
+ * bswap(n): the bytes of n reversed, as an unsigned integer of n's width. A literal has its
+ * dialect's width: int64 in 0.17, in 0.26 the smallest signed type that holds it
+ * (bpftrace-0.26.md 2.4).
  */
 static int ck_bswap(struct compiler *c, struct node *n)
 {
@@ -553,10 +569,10 @@ static int ck_bswap(struct compiler *c, struct node *n)
 	if (sema_expr(c, a))
 		return -EINVAL;
 	if (!lt_is_int(&NS(a)->t) || NS(a)->ext)
-		return sema_err(c, a->loc, "bswap() expects an integer argument (%s provided)",
+		return sema_err(c, n->loc, "bswap() only supports integer arguments (%s provided)",
 				kind_word(&NS(a)->t));
 	w = (int)NS(a)->t.size;
-	if (a->kind != N_POSPARAM && sema_const_int(c, a, &v))
+	if (c->opts->dialect == LANG_0_26 && a->kind != N_POSPARAM && sema_const_int(c, a, &v))
 		w = v >= INT8_MIN && v <= INT8_MAX     ? 1
 		    : v >= INT16_MIN && v <= INT16_MAX ? 2
 		    : v >= INT32_MIN && v <= INT32_MAX ? 4
@@ -597,6 +613,7 @@ const struct builtin builtins_strings[] = {
 	{"ntop", true, PTM_ALL, ck_ntop, em_ntop},
 	{"strlen", true, PTM_ALL, ck_strlen, em_strlen},
 	{"strstr", true, PTM_ALL, ck_strstr, em_strstr},
+	{"strcontains", true, PTM_ALL, ck_strstr, em_strcontains},
 	{"bswap", true, PTM_ALL, ck_bswap, em_bswap},
 	{NULL},
 };
