@@ -61,9 +61,24 @@ void diag_warn(struct diag *d, struct loc loc, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (d->no_warnings)
+		return;
 	va_start(ap, fmt);
 	diag_vreport(d, loc, "WARNING", fmt, ap);
 	va_end(ap);
+}
+
+void diag_hint(struct diag *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->no_warnings)
+		return;
+	fputs("HINT: ", d->out);
+	va_start(ap, fmt);
+	vfprintf(d->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', d->out);
 }
 
 void diag_plain(struct diag *d, const char *fmt, ...)

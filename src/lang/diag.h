@@ -6,6 +6,7 @@
 #ifndef TK_LANG_DIAG_H
 #define TK_LANG_DIAG_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "lang/ast.h"
@@ -15,6 +16,7 @@ struct diag {
 	const char *src;
 	int nerrors;
 	FILE *out; /* stderr; the fuzzer sets a sink */
+	bool no_warnings; /* --no-warnings: diag_warn() says nothing */
 };
 
 void diag_init(struct diag *d, const char *file, const char *src);
@@ -22,6 +24,8 @@ void diag_error(struct diag *d, struct loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void diag_warn(struct diag *d, struct loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A "HINT: message" line after a warning; nothing under --no-warnings either. */
+void diag_hint(struct diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Errors without a location (probe resolution, attach): "ERROR: message". */
 void diag_plain(struct diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

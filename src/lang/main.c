@@ -376,6 +376,7 @@ int lang_main(int argc, char **argv)
 		have_filter = true;
 	}
 	diag_init(&diag, file ? file : "stdin", src);
+	diag.no_warnings = ro.no_warnings;
 	c.diag = &diag;
 	c.opts = &opts;
 	c.prog = lang_parse(src, &diag);

@@ -264,9 +264,9 @@ static void warn_while(struct compiler *c, struct node *n)
 	if (n->num > l.end)
 		l.end = (int)n->num;
 	diag_warn(c->diag, l, "While loops are deprecated and may be removed in the future.");
-	fprintf(c->diag->out, "HINT: For loops support ranges (e.g. `for ($x : $start..$end) { ... "
-			      "}`), and can be used in place of while. These are more easily "
-			      "proven to be bounded by the verifier.\n");
+	diag_hint(c->diag, "For loops support ranges (e.g. `for ($x : $start..$end) { ... }`), and "
+			   "can be used in place of while. These are more easily proven to be "
+			   "bounded by the verifier.");
 }
 
 /*

@@ -184,3 +184,13 @@ def test_pid_exit_ends_the_run(no_leftovers):
     kill_proc(target)
     rc, out, err = t.wait(timeout=10)
     assert (rc, out) == (0, "end\n\n\n")
+
+
+def test_no_warnings_silences_compile_warnings_and_hints(no_leftovers):
+    """--no-warnings: no WARNING and no HINT line (here: 0.26's while deprecation)."""
+    prog = "begin { $i = 0; while ($i < 1) { $i++; } }"
+    rc, _, err = run(["-e", prog])
+    assert rc == 0
+    assert "WARNING: While loops are deprecated" in err and "HINT: For loops" in err
+    rc, _, err = run(["--no-warnings", "-e", prog])
+    assert (rc, err) == (0, "Attached 1 probe\n")
