@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lang/diag.h"
@@ -10,6 +12,10 @@ void diag_init(struct diag *d, const char *file, const char *src)
 	d->src = src;
 	d->nerrors = 0;
 	d->out = stderr;
+	d->no_warnings = false;
+	d->held = NULL;
+	d->held_len = 0;
+	d->real_out = NULL;
 }
 
 /* Print source line `line` and an underline from col to end (1-based, end exclusive). */
@@ -66,6 +72,31 @@ void diag_warn(struct diag *d, struct loc loc, const char *fmt, ...)
 	va_start(ap, fmt);
 	diag_vreport(d, loc, "WARNING", fmt, ap);
 	va_end(ap);
+}
+
+int diag_hold(struct diag *d)
+{
+	FILE *f = open_memstream(&d->held, &d->held_len);
+
+	if (!f)
+		return -1;
+	d->real_out = d->out;
+	d->out = f;
+	return 0;
+}
+
+void diag_release(struct diag *d)
+{
+	if (!d->real_out)
+		return;
+	fclose(d->out);
+	d->out = d->real_out;
+	d->real_out = NULL;
+	fwrite(d->held, 1, d->held_len, d->nerrors ? d->out : stdout);
+	fflush(d->nerrors ? d->out : stdout);
+	free(d->held);
+	d->held = NULL;
+	d->held_len = 0;
 }
 
 void diag_hint(struct diag *d, const char *fmt, ...)

@@ -17,6 +17,10 @@ struct diag {
 	int nerrors;
 	FILE *out; /* stderr; the fuzzer sets a sink */
 	bool no_warnings; /* --no-warnings: diag_warn() says nothing */
+	/* diag_hold(): what was said until diag_release() */
+	char *held;
+	size_t held_len;
+	FILE *real_out;
 };
 
 void diag_init(struct diag *d, const char *file, const char *src);
@@ -24,6 +28,13 @@ void diag_error(struct diag *d, struct loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void diag_warn(struct diag *d, struct loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * bpftrace 0.26 prints a successful compile's warnings on stdout, a failed one's diagnostics
+ * on stderr: diag_hold() keeps what is said from then on, and diag_release() writes it where
+ * it belongs (stdout without errors, else stderr) and says the rest directly again.
+ */
+int diag_hold(struct diag *d);
+void diag_release(struct diag *d);
 /* A "HINT: message" line after a warning; nothing under --no-warnings either. */
 void diag_hint(struct diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Errors without a location (probe resolution, attach): "ERROR: message". */

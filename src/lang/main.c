@@ -198,7 +198,7 @@ int lang_main(int argc, char **argv)
 	bool list = false, have_filter = false;
 	char *src = NULL;
 	struct compiler c = {0};
-	struct diag diag;
+	struct diag diag = {0};
 	int opt, ret = 1;
 
 	tk_stdout_linebuf();
@@ -377,6 +377,8 @@ int lang_main(int argc, char **argv)
 	}
 	diag_init(&diag, file ? file : "stdin", src);
 	diag.no_warnings = ro.no_warnings;
+	if (opts.dialect == LANG_0_26 && diag_hold(&diag))
+		goto out;
 	c.diag = &diag;
 	c.opts = &opts;
 	c.prog = lang_parse(src, &diag);
@@ -392,8 +394,10 @@ int lang_main(int argc, char **argv)
 	}
 	if (sema_run(&c) || diag.nerrors)
 		goto out;
+	diag_release(&diag);
 	ret = lang_run(&c, &ro);
 out:
+	diag_release(&diag);
 	if (have_filter) {
 		probes_set_filter(NULL);
 		regfree(&filter_re);

@@ -189,8 +189,8 @@ def test_pid_exit_ends_the_run(no_leftovers):
 def test_no_warnings_silences_compile_warnings_and_hints(no_leftovers):
     """--no-warnings: no WARNING and no HINT line (here: 0.26's while deprecation)."""
     prog = "begin { $i = 0; while ($i < 1) { $i++; } }"
-    rc, _, err = run(["-e", prog])
+    rc, out, err = run(["-e", prog])
     assert rc == 0
-    assert "WARNING: While loops are deprecated" in err and "HINT: For loops" in err
-    rc, _, err = run(["--no-warnings", "-e", prog])
-    assert (rc, err) == (0, "Attached 1 probe\n")
+    assert "WARNING: While loops are deprecated" in out and "HINT: For loops" in out
+    rc, out, err = run(["--no-warnings", "-e", prog])
+    assert (rc, out, err) == (0, "\n\n", "Attached 1 probe\n")
