@@ -75,8 +75,7 @@ static struct tool_cli cli = {
 	.opts = TOOL_OPTS(
 		{'T', "time", NULL, "include time column on output (HH:MM:SS)", TOOL_OPT_FLAG,
 		 OPT(time)},
-		{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
-		 OPT(timestamp)},
+		TOOL_OPT_TIMESTAMP('t', OPT(timestamp)),
 		{'x', "fails", NULL, "include failed exec()s", TOOL_OPT_FLAG, OPT(fails)},
 		{'u', "uid", "USER", "trace this UID only", TOOL_OPT_UID, OPT(uid),
 		 .bpf = "filter_uid"},

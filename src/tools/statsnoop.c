@@ -32,14 +32,12 @@ struct statsnoop_ctx {
 static struct tool_cli cli = {
 	.name = "statsnoop",
 	.description = "Trace stat() syscalls",
-	.opts = TOOL_OPTS({'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
-			   OPT(timestamp)},
+	.opts = TOOL_OPTS(TOOL_OPT_TIMESTAMP('t', OPT(timestamp)),
 			  {'s', "sysname", NULL, "include syscall name on output", TOOL_OPT_FLAG,
 			   OPT(sysname)},
 			  {'x', "failed", NULL, "only show failed stats", TOOL_OPT_FLAG,
 			   OPT(failed), .bpf = "failed_only"},
-			  {'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid),
-			   .bpf = "filter_tgid"},
+			  TOOL_OPT_PID_ONLY(OPT(pid), "filter_tgid"),
 			  SNOOP_OPTS_JSON_VERBOSE(struct statsnoop_opts)),
 	.examples = "    statsnoop           # trace all stat() syscalls\n"
 		    "    statsnoop -t        # include timestamps\n"

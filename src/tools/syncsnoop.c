@@ -28,8 +28,7 @@ static struct tool_cli cli = {
 	.name = "syncsnoop",
 	.description = "Trace sync syscalls (sync, fsync, fdatasync, msync, sync_file_range, "
 		       "syncfs)",
-	.opts = TOOL_OPTS({'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid),
-			   .bpf = "filter_tgid"},
+	.opts = TOOL_OPTS(TOOL_OPT_PID_ONLY(OPT(pid), "filter_tgid"),
 			  SNOOP_OPTS_JSON_VERBOSE(struct syncsnoop_opts)),
 	.examples = "    syncsnoop           # trace all sync syscalls\n"
 		    "    syncsnoop -p 181    # only trace PID 181\n",

@@ -55,10 +55,7 @@ static struct tool_cli cli = {
 	.name = "tcpconnlat",
 	.description = "Trace TCP connects and show connection latency",
 	.opts = TOOL_OPTS(
-		{'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
-		 OPT(timestamp)},
-		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid),
-		 .bpf = "targ_pid"},
+		TOOL_OPT_TIMESTAMP('t', OPT(timestamp)), TOOL_OPT_PID_ONLY(OPT(pid), "targ_pid"),
 		{'L', "lport", NULL, "include LPORT on output", TOOL_OPT_FLAG, OPT(lport)},
 		TOOL_OPTS_FAMILY(OPT(family), 1, "targ_family"),
 		TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose)),

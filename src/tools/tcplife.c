@@ -21,9 +21,7 @@ TOOL_SKEL_DEFINE(tcplife);
 static struct tool_cli cli = {
 	.name = "tcplife",
 	.description = "Trace the lifespan of TCP sessions and summarize",
-	.opts = TOOL_OPTS(TCP_SESSION_OPTS_COLUMNS,
-			  {'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid),
-			   .bpf = "targ_pid"},
+	.opts = TOOL_OPTS(TCP_SESSION_OPTS_COLUMNS, TOOL_OPT_PID_ONLY(OPT(pid), "targ_pid"),
 			  TCP_SESSION_OPTS_PORTS, TOOL_OPTS_FAMILY(OPT(family), 1, "targ_family"),
 			  {TOOL_OPT_JSON, "json", NULL, "one JSON object per session",
 			   TOOL_OPT_FLAG, OPT(json)}),

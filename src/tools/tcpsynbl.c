@@ -51,8 +51,7 @@ static struct tool_cli cli = {
 		"socket at tracepoint sock:inet_sock_set_state LISTEN -> SYN_RECV, where it is a\n"
 		"copy of the listener: the same values bcc reads at tcp_v4/v6_syn_recv_sock().\n"
 		"Handshakes dropped because the queue is full create no child and are not counted.",
-	.opts = TOOL_OPTS({'T', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
-			   OPT(timestamp)},
+	.opts = TOOL_OPTS(TOOL_OPT_TIMESTAMP('T', OPT(timestamp)),
 			  TOOL_OPTS_FAMILY(OPT(family), 1, "targ_family"),
 			  {TOOL_OPT_JSON, "json", NULL, "one JSON object per output", TOOL_OPT_FLAG,
 			   OPT(json)},

@@ -50,8 +50,7 @@ static struct tool_cli cli = {
 	.opts = TOOL_OPTS(
 		{'C', "noclear", NULL, "don't clear the screen", TOOL_OPT_FLAG, OPT(noclear)},
 		{'S', "nosummary", NULL, "skip system summary line", TOOL_OPT_FLAG, OPT(nosummary)},
-		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid),
-		 .bpf = "targ_pid"},
+		TOOL_OPT_PID_ONLY(OPT(pid), "targ_pid"),
 		TOOL_OPTS_FAMILY(OPT(family), 1, "targ_family"),
 		{TOOL_OPT_JSON, "json", NULL, "one JSON object per interval", TOOL_OPT_FLAG,
 		 OPT(json)},

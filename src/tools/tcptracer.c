@@ -36,10 +36,8 @@ struct tcptracer_run {
 static struct tool_cli cli = {
 	.name = "tcptracer",
 	.description = "Trace TCP connections",
-	.opts = TOOL_OPTS({'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
-			   OPT(timestamp)},
-			  {'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, OPT(pid),
-			   .bpf = "targ_pid"},
+	.opts = TOOL_OPTS(TOOL_OPT_TIMESTAMP('t', OPT(timestamp)),
+			  TOOL_OPT_PID_ONLY(OPT(pid), "targ_pid"),
 			  {'N', "netns", "NETNS", "trace this Network Namespace only",
 			   TOOL_OPT_ULONG, OPT(netns), 1, UINT32_MAX, .bpf = "targ_netns"},
 			  TOOL_OPTS_FAMILY(OPT(family), 1, "targ_family"),

@@ -77,6 +77,24 @@ struct tool_ports {
 	}
 
 /*
+ * bcc's common options, the same words in every tool that has them: rows of a table.
+ * off: offsetof() the value; var: the BPF .rodata variable it fills (NULL: none).
+ */
+#define TOOL_OPT_PID_ONLY(off, var)                                                                \
+	{                                                                                          \
+		'p', "pid", "PID", "trace this PID only", TOOL_OPT_PID, off, .bpf = var            \
+	}
+#define TOOL_OPT_UID_ONLY(off, var)                                                                \
+	{                                                                                          \
+		'u', "uid", "UID", "trace this UID only", TOOL_OPT_UID, off, .bpf = var            \
+	}
+/* key: 't' or 'T', as the bcc tool has it */
+#define TOOL_OPT_TIMESTAMP(key, off)                                                               \
+	{                                                                                          \
+		key, "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG, off          \
+	}
+
+/*
  * TOOL_OPT_UID never yields this: a tool sets its uid field to it before tool_cli_parse() to
  * tell "-u not given" from uid 0.
  */
