@@ -143,7 +143,8 @@ static bool takes_mode(const char *name)
 /* Builtins that bpftrace 0.17 lacks: unknown names in its dialect, as they were there. */
 static bool since_026(const char *name)
 {
-	static const char *const names[] = {"has_key", "ncpus", "jiffies", "strstr", "strlen"};
+	static const char *const names[] = {"has_key", "len",	 "ncpus",
+					    "jiffies", "strstr", "strlen"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(name, names[i]))

@@ -1,5 +1,5 @@
 """Wrong uses of the builtins and map functions that bpftrace 0.18-0.26 added or changed
-(has_key, delete(@m, k), print(@m[k]), strlen, strstr, bswap, sargN, the modes of pid, tid
+(has_key, len, delete(@m, k), print(@m[k]), strlen, strstr, bswap, sargN, the modes of pid, tid
 and nsecs): each gives its exact diagnostic in the 0.26 dialect (TRACEKIT_COMPAT unset), in
 the shape test_lang_errors.py checks. Texts from ../shared/reference/bpftrace-0.26.md (2.5,
 2.6, 2.10) where it has one; "ours" where it has none. The 0.17 dialect does not know the
@@ -54,6 +54,13 @@ CASES = [
     # ref. 2.5: a map never written
     ("has_key-undefined", "begin { $x = has_key(@nope, 1); }",
      lambda p: at(p, "@nope", "Undefined map: @nope")),
+    ("len-scalar", "begin { @s = 1; $x = len(@s); }",
+     lambda p: at(p, "@s", "call to len() expects a map with explicit keys (non-scalar map)", 1)),
+    ("len-map", "begin { @m[1] = 1; $x = len(@m); }",  # ours: not there yet
+     lambda p: at(p, "len(@m)", "len() of a map is not supported yet (it needs "
+                  "bpf_for_each_map_elem())")),
+    ("len-integer", "begin { $x = len(1); }",  # ours
+     lambda p: at(p, "len(1)", "len() expects a map or a stack (ustack, kstack)")),
     # ref. 2.5: delete(@m) on a keyed map is an error; two arguments need a keyed map
     ("delete-keyed-no-key", "begin { @m[1] = 1; delete(@m); }",
      lambda p: at(p, "@m", "call to delete() expects a map without explicit keys (scalar map)", 1)),
