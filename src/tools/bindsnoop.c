@@ -295,8 +295,7 @@ static int bindsnoop_main(int argc, char **argv)
 	struct tool_run run = {.skel = &bindsnoop_tool_skel,
 			       .fill = fill,
 			       .ctx = &c,
-			       .on_event = handle_event,
-			       .event_size = sizeof(struct bindsnoop_event),
+			       TOOL_EVENTS(handle_event, struct bindsnoop_event),
 			       .header = print_header,
 			       .ready = "Tracing binds ... Hit Ctrl-C to end"};
 

@@ -152,8 +152,7 @@ static int exitsnoop_main(int argc, char **argv)
 	struct exitsnoop_opts o = {};
 	struct tool_run run = {.skel = &exitsnoop_tool_skel,
 			       .ctx = &o,
-			       .on_event = handle_event,
-			       .event_size = sizeof(struct exitsnoop_event),
+			       TOOL_EVENTS(handle_event, struct exitsnoop_event),
 			       .header = print_header};
 
 	return tool_main(&cli, &o, &run, argc, argv);

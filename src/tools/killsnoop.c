@@ -121,8 +121,7 @@ static int killsnoop_main(int argc, char **argv)
 	struct tool_run run = {.skel = &killsnoop_tool_skel,
 			       .fill = fill,
 			       .ctx = &o,
-			       .on_event = handle_event,
-			       .event_size = sizeof(struct killsnoop_event),
+			       TOOL_EVENTS(handle_event, struct killsnoop_event),
 			       .header = print_header};
 
 	return tool_main(&cli, &o, &run, argc, argv);

@@ -99,8 +99,7 @@ static int statsnoop_main(int argc, char **argv)
 	struct statsnoop_ctx c = {.o = &o};
 	struct tool_run run = {.skel = &statsnoop_tool_skel,
 			       .ctx = &c,
-			       .on_event = handle_event,
-			       .event_size = sizeof(struct statsnoop_event),
+			       TOOL_EVENTS(handle_event, struct statsnoop_event),
 			       .header = print_header};
 
 	return tool_main(&cli, &o, &run, argc, argv);

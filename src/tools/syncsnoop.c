@@ -65,8 +65,7 @@ static int syncsnoop_main(int argc, char **argv)
 	struct syncsnoop_opts o = {};
 	struct tool_run run = {.skel = &syncsnoop_tool_skel,
 			       .ctx = &o,
-			       .on_event = handle_event,
-			       .event_size = sizeof(struct syncsnoop_event),
+			       TOOL_EVENTS(handle_event, struct syncsnoop_event),
 			       .header = print_header};
 
 	return tool_main(&cli, &o, &run, argc, argv);

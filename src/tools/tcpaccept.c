@@ -112,8 +112,7 @@ static int tcpaccept_main(int argc, char **argv)
 			       .fill = fill,
 			       .loaded = fill_ports,
 			       .ctx = &r,
-			       .on_event = on_event,
-			       .event_size = sizeof(struct tcpaccept_event),
+			       TOOL_EVENTS(on_event, struct tcpaccept_event),
 			       .header = print_header};
 
 	return tool_main(&cli, &o, &run, argc, argv);

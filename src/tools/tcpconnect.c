@@ -202,8 +202,7 @@ static int tcpconnect_main(int argc, char **argv)
 			       .fill = fill,
 			       .loaded = fill_ports,
 			       .ctx = &r,
-			       .on_event = on_event,
-			       .event_size = sizeof(struct tcpconnect_event),
+			       TOOL_EVENTS(on_event, struct tcpconnect_event),
 			       .header = print_header,
 			       .ready = "Tracing connect ... Hit Ctrl-C to end"};
 	int err = tool_main(&cli, &o, &run, argc, argv);

@@ -137,8 +137,7 @@ static int tcpconnlat_main(int argc, char **argv)
 	struct tool_run run = {.skel = &tcpconnlat_tool_skel,
 			       .fill = fill,
 			       .ctx = &r,
-			       .on_event = on_event,
-			       .event_size = sizeof(struct tcpconnlat_event),
+			       TOOL_EVENTS(on_event, struct tcpconnlat_event),
 			       .header = print_header};
 
 	return tool_main(&cli, &o, &run, argc, argv);

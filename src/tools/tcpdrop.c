@@ -193,8 +193,7 @@ static int tcpdrop_main(int argc, char **argv)
 	struct tool_run run = {.skel = &tcpdrop_tool_skel,
 			       .fill = fill,
 			       .ctx = &p,
-			       .on_event = on_event,
-			       .event_size = sizeof(struct tcpdrop_event),
+			       TOOL_EVENTS(on_event, struct tcpdrop_event),
 			       .header = print_header};
 	int err = tool_main(&cli, &o, &run, argc, argv);
 

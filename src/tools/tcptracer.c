@@ -136,8 +136,7 @@ static int tcptracer_main(int argc, char **argv)
 	struct tcptracer_run r = {.o = &o};
 	struct tool_run run = {.skel = &tcptracer_tool_skel,
 			       .ctx = &r,
-			       .on_event = on_event,
-			       .event_size = sizeof(struct tcptracer_event),
+			       TOOL_EVENTS(on_event, struct tcptracer_event),
 			       .ready = "Tracing TCP established connections. Ctrl-C to end.",
 			       .header = print_header};
 

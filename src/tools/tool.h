@@ -217,6 +217,9 @@ struct tool_skel {
 		.object = name##_tool_object,                                                      \
 	}
 
+/* In a struct tool_run initializer: the records' handler and their type (its minimum size). */
+#define TOOL_EVENTS(fn, type) .on_event = (fn), .event_size = sizeof(type)
+
 struct tool_run {
 	/* set by the tool */
 	/*
