@@ -3,7 +3,7 @@
 # present. Everything here comes from Debian (the newer Go toolchains of the test matrix are
 # fetched by tests/targets/Makefile from the Go module proxy, into build/).
 set -eu
-PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev libcapstone-dev liblzma-dev libbz2-dev libclang-rt-14-dev
+PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev libdw-dev systemtap-sdt-dev zlib1g-dev libcapstone-dev liblzma-dev libbz2-dev libclang-rt-14-dev
       golang-1.19-go python3 python3-pytest bpftrace iproute2 nftables time procps groff-base"
 
 # Go: Debian's 1.19 (golang-1.19-go, in /usr/lib/go-1.19) is the oldest Go of the test matrix.

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/probe.h"
+#include "core/usdt.h"
 #include "lang/compile.h"
 #include "lang/goargs.h"
 #include "lang/list.h"
@@ -43,6 +44,35 @@ static int list_uprobes(const char *type, const char *target, const char *pat, i
 			go_params_print(ts.path, ts.funcs[i].addr);
 	}
 	target_set__free(&ts);
+	return 0;
+}
+
+/* usdt:PATH:[PROVIDER:]NAME, globs in PROVIDER and NAME; in note order, as bpftrace. */
+static int list_usdt(const char *target, const char *pat, int pid)
+{
+	char err[512], *path, *prov = strdup(pat && *pat ? pat : "*"), *name;
+	struct usdt_probe *v;
+	size_t n;
+	int ret;
+
+	if (!prov)
+		return -ENOMEM;
+	name = strchr(prov, ':');
+	if (name)
+		*name++ = 0;
+	ret = usdt_probes_of(target, pid, &path, &v, &n, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "ERROR: %s\n", err);
+		free(prov);
+		return ret;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (name ? glob_match(prov, v[i].provider) && glob_match(name, v[i].name)
+			 : glob_match(prov, v[i].name))
+			printf("usdt:%s:%s:%s\n", target, v[i].provider, v[i].name);
+	usdt_probes_free(v, n);
+	free(path);
+	free(prov);
 	return 0;
 }
 
@@ -126,6 +156,13 @@ int lang_list(const char *pattern, bool verbose, int pid)
 						   ? "uretprobe"
 						   : "uprobe",
 					   a, b, pid, verbose);
+		}
+	} else if (!strcmp(type, "usdt") || !strcmp(type, "U")) {
+		if (!b || !*a) {
+			fprintf(stderr, "ERROR: usdt listing needs a binary: -l 'usdt:PATH:*'\n");
+			ret = -EINVAL;
+		} else {
+			ret = list_usdt(a, b, pid);
 		}
 	} else if (!strcmp(type, "tracepoint") || !strcmp(type, "t")) {
 		ret = list_tracepoints(*a ? a : "*", b && *b ? b : "*", verbose);

@@ -2,7 +2,7 @@
 /*
  * BEGIN and END: no attach point; the runtime runs them once (BPF_PROG_TEST_RUN) before the
  * others attach and after they detach. self:signal:SIGUSR1: run the same way whenever tracekit
- * gets SIGUSR1. usdt and watchpoint: known names, not supported.
+ * gets SIGUSR1. watchpoint: a known name, not supported.
  */
 #include <string.h>
 
@@ -52,6 +52,5 @@ const struct provider provider_self = {
 	.free = special_free,
 };
 
-const struct provider provider_usdt = {.name = "usdt", .alias = "U", .type = PT_USDT};
 const struct provider provider_watchpoint = {.name = "watchpoint", .alias = "w",
 					     .type = PT_WATCHPOINT};
