@@ -39,13 +39,12 @@ FUNCTOOL_FIRST(struct fcount);
 static struct tool_cli cli = {
 	.name = "funccount",
 	.description = "Count function calls, tracepoints or kernel functions.",
-	.opts = TOOL_OPTS(
-		FUNCTOOL_OPT_PID(FC), FUNCTOOL_OPT_INTERVAL(FC), FUNCTOOL_OPT_DURATION(FC),
-		FUNCTOOL_OPT_TIMESTAMP(FC, "include timestamp on output"), FUNCTOOL_OPT_REGEX(FC),
-		FUNCTOOL_OPT_DEBUG(FC),
-		{'c', NULL, "CPU", "trace this CPU only", TOOL_OPT_ULONG, offsetof(FC, cpu), 0,
-		 4096},
-		FUNCTOOL_OPT_JSON(FC, "one JSON object per summary"), FUNCTOOL_OPT_VERBOSE(FC)),
+	.required = "pattern",
+	.opts = TOOL_OPTS(FUNCTOOL_OPTS_SUMMARY(FC), FUNCTOOL_OPT_REGEX(FC), FUNCTOOL_OPT_DEBUG(FC),
+			  {'c', NULL, "CPU", "trace this CPU only", TOOL_OPT_ULONG,
+			   offsetof(FC, cpu), 0, 4096},
+			  FUNCTOOL_OPT_JSON(FC, "one JSON object per summary"),
+			  FUNCTOOL_OPT_VERBOSE(FC)),
 	.args = "pattern [pattern ...]",
 	.args_help =
 		"  pattern      PATH:FUNC, LIB:FUNC (c:malloc), p:LIB:FUNC, t:CAT:EVENT, FUNC\n"
@@ -340,15 +339,13 @@ static int open_and_load(struct fcount *fc)
 static int funccount_main(int argc, char **argv)
 {
 	struct fcount fc = {.cpu = ULONG_MAX};
-	int err = 1, first = tool_cli_parse(&cli, &fc, argc, argv);
+	int err, first;
 
-	if (first < 0)
-		return tool_cli_exit(first);
-	if (first >= argc)
-		return usage_error(&cli.usage, "the following arguments are required: pattern");
-	tk_stdout_linebuf();
+	if (!tool_start(&cli, &fc, argc, argv, &err))
+		return err;
+	err = 1;
+	first = cli.first_arg;
 	fc.pattern_text = argv[first];
-	tk_libbpf_setup(fc.ft.o.verbose);
 	if (functool_check_pid(&fc.ft.o))
 		goto out;
 	fc.ft.plan.multi = kernel_has_uprobe_multi();

@@ -48,9 +48,9 @@ static int parse_unit(void *opts, const struct usage *u, int key, const char *ar
 static struct tool_cli cli = {
 	.name = "funclatency",
 	.description = "Time functions and print latency as a histogram.",
+	.required = "pattern",
 	.opts = TOOL_OPTS(
-		FUNCTOOL_OPT_PID(FL), FUNCTOOL_OPT_INTERVAL(FL), FUNCTOOL_OPT_DURATION(FL),
-		FUNCTOOL_OPT_TIMESTAMP(FL, "include timestamp on output"),
+		FUNCTOOL_OPTS_SUMMARY(FL),
 		{'u', NULL, NULL, "microsecond histogram", TOOL_OPT_CALL, .parse = parse_unit},
 		{'m', NULL, NULL, "millisecond histogram", TOOL_OPT_CALL, .parse = parse_unit},
 		{'F', NULL, NULL, "show a separate histogram per function", TOOL_OPT_FLAG,
@@ -193,18 +193,18 @@ static int attach(void *ctx, struct attach_set *as)
 static int funclatency_main(int argc, char **argv)
 {
 	struct flat fl = {.unit = "nsecs", .unit_div = 1};
-	int err = 1, first = tool_cli_parse(&cli, &fl, argc, argv);
+	int err, first;
 
-	if (first < 0)
-		return tool_cli_exit(first);
-	if (first >= argc)
-		return usage_error(&cli.usage, "the following arguments are required: pattern");
+	if (!tool_start(&cli, &fl, argc, argv, &err))
+		return err;
+	err = 1;
+	first = cli.first_arg;
 	if (first < argc - 1)
-		return usage_error(&cli.usage, "unrecognized arguments: %s (one pattern only: use a "
-				   "glob or -r for several functions)", argv[first + 1]);
-	tk_stdout_linebuf();
+		return usage_error(&cli.usage,
+				   "unrecognized arguments: %s (one pattern only: use a "
+				   "glob or -r for several functions)",
+				   argv[first + 1]);
 	fl.pattern_text = argv[first];
-	tk_libbpf_setup(fl.ft.o.verbose);
 	if (functool_check_pid(&fl.ft.o) || functool_plan_user(&fl.ft, argv + first, 1))
 		goto out;
 	fl.skel = funclatency__open();

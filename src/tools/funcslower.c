@@ -56,6 +56,7 @@ static int parse_min(void *opts, const struct usage *u, int key, const char *arg
 static struct tool_cli cli = {
 	.name = "funcslower",
 	.description = "Trace slow function calls and print details.",
+	.required = "function",
 	.opts = TOOL_OPTS(
 		FUNCTOOL_OPT_PID(FS),
 		{'m', NULL, "MIN_MS", "minimum duration to trace, ms (default 1)", TOOL_OPT_CALL,
@@ -267,14 +268,12 @@ static int funcslower_main(int argc, char **argv)
 	struct fslow fs = {.min_ns = 1000000, .ms = true};
 	struct tool_run *run = &fs.ft.run;
 	bool ms;
-	int err = 1, first = tool_cli_parse(&cli, &fs, argc, argv);
+	int err, first;
 
-	if (first < 0)
-		return tool_cli_exit(first);
-	if (first >= argc)
-		return usage_error(&cli.usage, "the following arguments are required: function");
-	tk_stdout_linebuf();
-	tk_libbpf_setup(fs.ft.o.verbose);
+	if (!tool_start(&cli, &fs, argc, argv, &err))
+		return err;
+	err = 1;
+	first = cli.first_arg;
 	if (functool_check_pid(&fs.ft.o) ||
 	    functool_plan_user(&fs.ft, argv + first, argc - first) || open_and_load(&fs))
 		goto out;

@@ -52,6 +52,10 @@ struct functool {
 	 FUNCTOOL_OFF_(type, duration), 1, FUNCTOOL_MAX_SECONDS}
 #define FUNCTOOL_OPT_TIMESTAMP(type, help)                                                       \
 	{'T', NULL, NULL, help, TOOL_OPT_FLAG, FUNCTOOL_OFF_(type, timestamp)}
+/* The summary tools' (funccount, funclatency) first rows: -p -i -d -T */
+#define FUNCTOOL_OPTS_SUMMARY(type)                                                                \
+	FUNCTOOL_OPT_PID(type), FUNCTOOL_OPT_INTERVAL(type), FUNCTOOL_OPT_DURATION(type),          \
+		FUNCTOOL_OPT_TIMESTAMP(type, "include timestamp on output")
 #define FUNCTOOL_OPT_REGEX(type)                                                                 \
 	{'r', NULL, NULL, "use regular expressions; default: '*' and '?' wildcards",              \
 	 TOOL_OPT_FLAG, FUNCTOOL_OFF_(type, regex)}

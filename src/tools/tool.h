@@ -145,6 +145,13 @@ struct tool_cli {
 	 * with {0}. NULL: none.
 	 */
 	const struct tool_opt *pos;
+	/*
+	 * A positional argument the tool requires, one or more of them (funccount's "pattern"):
+	 * tool_start() says so when it is missing and leaves them at argv[first_arg..]. NULL:
+	 * none.
+	 */
+	const char *required;
+	int first_arg;
 	const char *epilog;	 /* a paragraph after the options (argparse's epilog) */
 	const char *examples;	 /* lines under "examples:" */
 	struct usage usage;	 /* built by tool_cli_parse() from the above */

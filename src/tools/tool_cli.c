@@ -404,6 +404,14 @@ bool tool_start(struct tool_cli *cli, void *opts, int argc, char **argv, int *st
 		*status = tool_cli_exit(first);
 		return false;
 	}
+	if (cli->required && first >= argc) {
+		*status = usage_error(&cli->usage, "the following arguments are required: %s",
+				      cli->required);
+		return false;
+	}
+	cli->first_arg = first;
+	if (cli->required)
+		first = argc; /* the tool's own */
 	for (p = cli->pos; p && p->name && first < argc; p++) {
 		if (set_positional(cli, p, opts, argv[first++])) {
 			*status = 2;
