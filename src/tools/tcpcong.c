@@ -336,8 +336,7 @@ static int tcpcong_main(int argc, char **argv)
 		.skel = &tcpcong_tool_skel,
 		.fill = fill,
 		.ctx = &s,
-		.on_interval = print_output,
-		.interval_at_end = true,
+		TOOL_SUMMARY(print_output),
 		.ready = "Tracing tcp congestion control status duration... Hit Ctrl-C to end."};
 	int err = tool_main(&cli, &o, &run, argc, argv);
 

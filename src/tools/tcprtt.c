@@ -222,11 +222,8 @@ static int tcprtt_main(int argc, char **argv)
 	struct opts o = {0};
 	struct state s = {.o = &o};
 	/* the last summary: on Ctrl-C, or at the end of -d without -i */
-	struct tool_run run = {.skel = &tcprtt_tool_skel,
-			       .fill = fill,
-			       .ctx = &s,
-			       .on_interval = print_summary,
-			       .interval_at_end = true};
+	struct tool_run run = {
+		.skel = &tcprtt_tool_skel, .fill = fill, .ctx = &s, TOOL_SUMMARY(print_summary)};
 
 	return tool_main(&cli, &o, &run, argc, argv);
 }

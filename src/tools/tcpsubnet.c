@@ -254,11 +254,8 @@ static int tcpsubnet_main(int argc, char **argv)
 	struct opts o = {.format = 'B', .interval_s = 1};
 	struct state s = {.o = &o};
 	/* bcc prints once more on Ctrl-C */
-	struct tool_run run = {.skel = &tcpsubnet_tool_skel,
-			       .fill = fill,
-			       .ctx = &s,
-			       .on_interval = print_output,
-			       .interval_at_end = true};
+	struct tool_run run = {
+		.skel = &tcpsubnet_tool_skel, .fill = fill, .ctx = &s, TOOL_SUMMARY(print_output)};
 
 	return tool_main(&cli, &o, &run, argc, argv);
 }

@@ -142,8 +142,7 @@ static int tcpsynbl_main(int argc, char **argv)
 	struct tool_run run = {.skel = &tcpsynbl_tool_skel,
 			       .fill = fill,
 			       .ctx = &s,
-			       .on_interval = print_output,
-			       .interval_at_end = true,
+			       TOOL_SUMMARY(print_output),
 			       .ready = "Tracing SYN backlog size. Ctrl-C to end."};
 
 	return tool_main(&cli, &o, &run, argc, argv);

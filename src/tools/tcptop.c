@@ -217,11 +217,8 @@ static int tcptop_main(int argc, char **argv)
 	struct tcptop_opts o = {.interval = 1};
 	struct tcptop_run r = {.o = &o};
 	/* Like bcc: Ctrl-C ends the current interval with one last table. */
-	struct tool_run run = {.skel = &tcptop_tool_skel,
-			       .fill = fill,
-			       .ctx = &r,
-			       .on_interval = print_interval,
-			       .interval_at_end = true};
+	struct tool_run run = {
+		.skel = &tcptop_tool_skel, .fill = fill, .ctx = &r, TOOL_SUMMARY(print_interval)};
 	int err = tool_main(&cli, &o, &run, argc, argv);
 
 	free(r.rows);

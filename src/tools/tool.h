@@ -227,6 +227,9 @@ struct tool_skel {
 /* In a struct tool_run initializer: the records' handler and their type (its minimum size). */
 #define TOOL_EVENTS(fn, type) .on_event = (fn), .event_size = sizeof(type)
 
+/* In a struct tool_run initializer: a summary every -i, and one at the end (bcc's summaries). */
+#define TOOL_SUMMARY(fn) .on_interval = (fn), .interval_at_end = true
+
 struct tool_run {
 	/* set by the tool */
 	/*

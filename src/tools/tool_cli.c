@@ -478,6 +478,17 @@ static void roff_description(FILE *f, const char *d, bool name)
 	}
 }
 
+/* A man page section of text, when there is any; nofill: kept line for line (.nf/.fi). */
+static void man_section(FILE *f, const char *title, const char *text, bool nofill)
+{
+	if (!text)
+		return;
+	fprintf(f, ".SH %s\n%s", title, nofill ? ".nf\n" : "");
+	roff(f, text);
+	if (nofill)
+		fputs(".fi\n", f);
+}
+
 void tool_cli_man(struct tool_cli *cli, FILE *f)
 {
 	const char *end;
@@ -504,11 +515,7 @@ void tool_cli_man(struct tool_cli *cli, FILE *f)
 	fputs("\n.PP\nIt is part of tracekit: the same command runs as \\fBtracekit ", f);
 	roff(f, cli->name);
 	fputs("\\fR.\n", f);
-	if (cli->args_help) {
-		fputs(".SH ARGUMENTS\n.nf\n", f);
-		roff(f, cli->args_help);
-		fputs(".fi\n", f);
-	}
+	man_section(f, "ARGUMENTS", cli->args_help, true);
 	fputs(".SH OPTIONS\n.TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nshow this help message and exit\n",
 	      f);
 	for (const struct tool_opt *o = cli->opts; o && o->key; o++) {
@@ -531,14 +538,7 @@ void tool_cli_man(struct tool_cli *cli, FILE *f)
 		roff(f, o->help);
 		fputc('\n', f);
 	}
-	if (cli->epilog) {
-		fputs(".SH NOTES\n", f);
-		roff(f, cli->epilog);
-	}
-	if (cli->examples) {
-		fputs(".SH EXAMPLES\n.nf\n", f);
-		roff(f, cli->examples);
-		fputs(".fi\n", f);
-	}
+	man_section(f, "NOTES", cli->epilog, false);
+	man_section(f, "EXAMPLES", cli->examples, true);
 	fputs(".SH SEE ALSO\n\\fBtracekit\\fR(8)\n", f);
 }
