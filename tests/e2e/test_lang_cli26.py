@@ -194,3 +194,15 @@ def test_no_warnings_silences_compile_warnings_and_hints(no_leftovers):
     assert "WARNING: While loops are deprecated" in out and "HINT: For loops" in out
     rc, out, err = run(["--no-warnings", "-e", prog])
     assert (rc, out, err) == (0, "\n\n", "Attached 1 probe\n")
+
+
+def test_usdt_arg_beyond_the_note(no_leftovers):
+    """argN past what the site's note describes: one error line, the excerpt, exit 1."""
+    from conftest import TARGETS
+    probe = f"usdt:{TARGETS}/usdtprog:tkusdt:args"
+    prog = probe + ' { printf("%d\\n", arg3); }'
+    rc, out, err = run(["-e", prog])
+    col = prog.index("arg3") + 1
+    assert (rc, out) == (1, "")
+    assert err.splitlines()[0] == (
+        f"stdin:1:{col}-{col + 4}: ERROR: arg3: {probe} has 3 arguments")

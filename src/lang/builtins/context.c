@@ -14,6 +14,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "core/usdt.h"
 #include "lang/cg.h"
 
 static const int sysv_args[] = {PR_DI, PR_SI, PR_DX, PR_CX, PR_R8, PR_R9};
@@ -219,10 +220,35 @@ static int em_comm(struct cg *g, struct node *n, int dst)
 	return 0;
 }
 
+/* argN of a usdt probe: each of its sites' notes must describe that many arguments */
+static int ck_usdt_arg(struct compiler *c, struct node *n, int i)
+{
+	struct usdt_arg *args;
+	int nargs;
+
+	for (int a = 0; a < c->cur->naps && !c->opts->offline; a++) {
+		const struct attach_point *ap = &c->cur->aps[a];
+
+		if (ap->type != PT_USDT)
+			continue;
+		if (usdt_site_args(ap->up.path, ap->up.sites.offs[0], &args, &nargs))
+			return sema_err(c, n->loc, "%s: cannot read the USDT note of %s", n->name,
+					ap->probe_name);
+		free(args);
+		if (i >= nargs)
+			return sema_err(c, n->loc, "%s: %s has %d argument%s", n->name,
+					ap->probe_name, nargs, nargs == 1 ? "" : "s");
+	}
+	sema_info(n)->k[0] = i;
+	return ck_s64(c, n);
+}
+
 static int ck_arg(struct compiler *c, struct node *n)
 {
 	int i = builtin_arg_index(n->name, "arg");
 
+	if (c->cur->types & PTM(PT_USDT))
+		return ck_usdt_arg(c, n, i);
 	if (i > 5)
 		return sema_err(c, n->loc,
 				"%s is not available on x86-64: only arg0-arg5 are in registers",
@@ -234,10 +260,40 @@ static int ck_arg(struct compiler *c, struct node *n)
 	return ck_u64(c, n);
 }
 
+/* argN at a USDT site: where its note says the value is, cut to its size and sign */
+static int em_usdt_arg(struct cg *g, int i)
+{
+	struct usdt_arg *args, a;
+	int nargs;
+
+	if (usdt_site_args(g->ap->up.path, g->ap->up.sites.offs[0], &args, &nargs) || i >= nargs)
+		return -EINVAL; /* checked by ck_usdt_arg() */
+	a = args[i];
+	free(args);
+	if (a.kind == USDT_ARG_CONST) {
+		cg_ld_imm64(g, BPF_REG_0, (uint64_t)a.val);
+		return 0;
+	}
+	if (a.kind == USDT_ARG_REG) {
+		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_6, (int16_t)a.reg_off);
+	} else {
+		cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_6, (int16_t)a.reg_off);
+		cg_alu_imm(g, BPF_ADD, BPF_REG_3, (int32_t)a.val);
+		cg_read(g, BPF_FUNC_probe_read_user, a.size, BPF_REG_0);
+	}
+	if (a.size < 8) {
+		cg_alu_imm(g, BPF_LSH, BPF_REG_0, 64 - 8 * a.size);
+		cg_alu_imm(g, a.is_signed ? BPF_ARSH : BPF_RSH, BPF_REG_0, 64 - 8 * a.size);
+	}
+	return 0;
+}
+
 static int em_arg(struct cg *g, struct node *n, int dst)
 {
 	int i = (int)NS(n)->k[0];
 
+	if (g->ap->type == PT_USDT)
+		return em_usdt_arg(g, i);
 	if (g->p->type == PT_RAWTP) {
 		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_6, (int16_t)(8 * i));
 		return 0;
@@ -445,7 +501,7 @@ const struct builtin builtins_context[] = {
 	{"jiffies", false, P_ALL, ck_u64, em_simple},
 	{"ncpus", false, P_ALL, ck_u64, em_ncpus},
 	{"comm", false, P_ALL, ck_comm, em_comm},
-	{"arg", false, P_UP | PTM(PT_KPROBE) | PTM(PT_RAWTP), ck_arg, em_arg},
+	{"arg", false, P_UP | PTM(PT_KPROBE) | PTM(PT_RAWTP) | PTM(PT_USDT), ck_arg, em_arg},
 	{"sarg", false, P_UP, ck_sarg, em_sarg},
 	{"garg", false, P_UP, ck_garg, em_garg},
 	{"retval", false, PTM(PT_URETPROBE) | PTM(PT_KRETPROBE), ck_retval, em_retval},
