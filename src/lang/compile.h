@@ -273,6 +273,8 @@ int sema_err(struct compiler *c, struct loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 struct nsema *sema_info(struct node *n);
 void sema_set_int(struct node *n, int size, bool is_signed);
+/* n is a truth value: bpftrace 0.26's bool, or 0.17's unsigned 1/0 integer. */
+void sema_set_bool(struct compiler *c, struct node *n);
 /* n is a string of size bytes (its NUL included). */
 void sema_set_str(struct node *n, uint32_t size);
 int sema_map_value(struct compiler *c, struct node *map, enum lt_agg agg, const struct lt_type *val,

@@ -131,7 +131,9 @@ static void put_int_value(struct lt_sbuf *out, const struct lt_type *t, const vo
 {
 	uint64_t v = lt_load_u64(data);
 
-	if (t->is_signed)
+	if (t->is_bool)
+		lt_sbuf_puts(out, v ? "true" : "false");
+	else if (t->is_signed)
 		lt_sbuf_printf(out, "%lld", (long long)v);
 	else
 		lt_sbuf_printf(out, "%llu", (unsigned long long)v);
@@ -241,6 +243,10 @@ static void format_value(struct lt_sbuf *out, const struct lt_type *t, const voi
 				     prog, sym);
 		}
 		lt_sbuf_putc(out, json ? ']' : ')');
+		return;
+	}
+	if (ctx == LT_CTX_JSON && t->kind == LT_INT && t->is_bool) {
+		lt_sbuf_puts(out, lt_load_u64(data) ? "true" : "false");
 		return;
 	}
 	if (ctx == LT_CTX_JSON && t->kind == LT_INT) {

@@ -143,8 +143,8 @@ static bool takes_mode(const char *name)
 /* Builtins that bpftrace 0.17 lacks: unknown names in its dialect, as they were there. */
 static bool since_026(const char *name)
 {
-	static const char *const names[] = {"has_key", "len",	 "ncpus",
-					    "jiffies", "strstr", "strlen"};
+	static const char *const names[] = {"has_key", "len",	 "ncpus", "jiffies",
+					    "strstr",  "strlen", "true",  "false"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(name, names[i]))
@@ -213,7 +213,7 @@ static int sema_binop(struct compiler *c, struct node *n)
 		return sema_err(c, f->loc, "%s() should be directly assigned to a map", f->name);
 	}
 	if ((n->op == TOK_EQ || n->op == TOK_NE) && a->t.kind == LT_STR && b->t.kind == LT_STR) {
-		sema_set_int(n, 8, false);
+		sema_set_bool(c, n);
 		return 0;
 	}
 	if (!lt_is_int(&a->t) || !lt_is_int(&b->t) || a->ext || b->ext) {
@@ -226,7 +226,7 @@ static int sema_binop(struct compiler *c, struct node *n)
 	sema_set_int(n, 8, a->t.is_signed && b->t.is_signed);
 	if (n->op == TOK_EQ || n->op == TOK_NE || n->op == '<' || n->op == '>' || n->op == TOK_LE ||
 	    n->op == TOK_GE || n->op == TOK_LAND || n->op == TOK_LOR)
-		NS(n)->t.is_signed = false;
+		sema_set_bool(c, n);
 	if ((n->op == '/' || n->op == '%') && a->t.is_signed && b->t.is_signed && !c->quiet &&
 	    !(n->a->kind == N_NUM && n->b->kind == N_NUM)) {
 		struct loc ol = {(int)(n->num >> 40), (int)((n->num >> 20) & 0xfffff),
@@ -481,6 +481,12 @@ int sema_expr(struct compiler *c, struct node *n)
 		}
 		if (n->op == '&')
 			return sema_err(c, n->loc, "The & (address-of) operator is not supported");
+		/* 0.26: negating a bool is an error; only `!` takes one */
+		if (NS(n->a)->t.is_bool && (n->op == '-' || n->op == '~'))
+			return sema_err(
+				c, n->loc,
+				"The %s operator can not be used on expressions of type 'bool'",
+				tok_name(n->op));
 		if (n->op == '*') {
 			struct nsema *a = NS(n->a);
 
@@ -489,7 +495,7 @@ int sema_expr(struct compiler *c, struct node *n)
 		}
 		sema_set_int(n, 8, n->op == '-' || NS(n->a)->t.is_signed);
 		if (n->op == '!')
-			NS(n)->t.is_signed = false;
+			sema_set_bool(c, n);
 		return 0;
 	case N_TERNARY: {
 		struct nsema *b, *d;

@@ -115,8 +115,14 @@ static int sema_assign(struct compiler *c, struct node *n)
 		if (n->a->kind == N_MAP) {
 			if (sema_map_keys(c, n->a))
 				return -EINVAL;
-			if (!c->maps[NS(n->a)->map].typed)
-				sema_map_value(c, n->a, LT_AGG_NONE, &NS(n->b)->t, n->loc);
+			if (!c->maps[NS(n->a)->map].typed) {
+				struct lt_type t = NS(n->b)->t;
+
+				/* @n += ($a > 1) counts: the sum of bools is an integer */
+				if (t.is_bool)
+					t = (struct lt_type){.kind = LT_INT, .size = 8};
+				sema_map_value(c, n->a, LT_AGG_NONE, &t, n->loc);
+			}
 			if (c->maps[NS(n->a)->map].m.agg != LT_AGG_NONE ||
 			    !lt_is_int(&c->maps[NS(n->a)->map].m.val))
 				return sema_err(c, n->loc,

@@ -63,6 +63,16 @@ void sema_set_int(struct node *n, int size, bool is_signed)
 	s->t.is_signed = is_signed;
 }
 
+void sema_set_bool(struct compiler *c, struct node *n)
+{
+	if (c->opts->dialect == LANG_0_17) {
+		sema_set_int(n, 8, false);
+		return;
+	}
+	sema_set_int(n, 1, false);
+	sema_info(n)->t.is_bool = true;
+}
+
 void sema_set_str(struct node *n, uint32_t size)
 {
 	struct nsema *s = sema_info(n);

@@ -15,6 +15,8 @@ const char *lt_type_str(const struct lt_type *t, char *buf, size_t len)
 {
 	switch (t->kind) {
 	case LT_INT:
+		if (t->is_bool)
+			return "bool";
 		snprintf(buf, len, "%sint%u", t->is_signed ? "" : "unsigned ", t->size * 8);
 		return buf;
 	case LT_STR:

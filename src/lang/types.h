@@ -126,6 +126,8 @@ struct lt_type {
 	 * LT_BUF: capacity in bytes. Others: unused (0). */
 	uint32_t size;
 	bool is_signed; /* LT_INT */
+	/* LT_INT: bpftrace 0.26's bool (0 or 1, unsigned): printed true/false, %d gives 1/0. */
+	bool is_bool;
 	/* LT_KSTACK/LT_USTACK: frames to print (<= LT_STACK_FRAMES; 0 = all). */
 	uint32_t nframes;
 	/* LT_KSTACK/LT_USTACK: bpftrace's `perf` mode (`\tADDR sym+off [(path)]`). */

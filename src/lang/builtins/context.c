@@ -199,6 +199,19 @@ static int em_ncpus(struct cg *g, struct node *n, int dst)
 	return 0;
 }
 
+/* 0.24's literals true and false: bools */
+static int ck_bool_lit(struct compiler *c, struct node *n)
+{
+	sema_set_bool(c, n);
+	return 0;
+}
+
+static int em_bool_lit(struct cg *g, struct node *n, int dst)
+{
+	cg_mov_imm(g, BPF_REG_0, !strcmp(n->name, "true"));
+	return 0;
+}
+
 static int ck_cpid(struct compiler *c, struct node *n)
 {
 	if (!c->opts->has_cpid)
@@ -500,6 +513,8 @@ const struct builtin builtins_context[] = {
 	{"cpid", false, P_ALL, ck_cpid, em_simple},
 	{"jiffies", false, P_ALL, ck_u64, em_simple},
 	{"ncpus", false, P_ALL, ck_u64, em_ncpus},
+	{"true", false, P_ALL, ck_bool_lit, em_bool_lit},
+	{"false", false, P_ALL, ck_bool_lit, em_bool_lit},
 	{"comm", false, P_ALL, ck_comm, em_comm},
 	{"arg", false, P_UP | PTM(PT_KPROBE) | PTM(PT_RAWTP) | PTM(PT_USDT), ck_arg, em_arg},
 	{"sarg", false, P_UP, ck_sarg, em_sarg},

@@ -80,6 +80,9 @@ static int ck_agg(struct compiler *c, struct node *n)
 	}
 	if (!lt_is_int(&NS(n->args)->t) || NS(n->args)->ext)
 		return sema_err(c, n->args->loc, "%s() expects an integer argument", n->name);
+	if (NS(n->args)->t.is_bool)
+		return sema_err(c, n->loc, "%s() only supports integer arguments (bool provided)",
+				n->name);
 	return 0;
 }
 
@@ -256,9 +259,9 @@ static int ck_delete(struct compiler *c, struct node *n)
 	int na = (int)node_count(m);
 	bool v26 = c->opts->dialect == LANG_0_26;
 
-	/* 0.24: whether the key was there to delete (a bool there; here 1/0) */
+	/* 0.24: whether the key was there to delete, a bool */
 	if (v26)
-		sema_set_int(n, 8, false);
+		sema_set_bool(c, n);
 	else
 		sema_info(n)->ext = VX_VOID;
 	if (v26 && (na == 2 || n->num) && m->kind == N_MAP && (!m->args || n->num)) {
@@ -301,13 +304,13 @@ static int em_delete(struct cg *g, struct node *n, int dst)
 	return 0;
 }
 
-/* has_key(@m, key): 1 or 0 (0.26 has a bool type, printed true/false; tracekit not yet). */
+/* has_key(@m, key): a bool (0.26 only). */
 static int ck_has_key(struct compiler *c, struct node *n)
 {
 	struct node *m = n->args;
 	int na = (int)node_count(m);
 
-	sema_set_int(n, 8, false);
+	sema_set_bool(c, n);
 	if (!n->num && na != 2)
 		return sema_err(c, n->loc, "has_key() requires 2 arguments (%d provided)", na);
 	if (m->kind != N_MAP || (!n->num && m->args))

@@ -24,7 +24,7 @@ static bool is_stringish(const struct lt_type *t)
 	return t->kind == LT_STR || t->kind == LT_KSTACK || t->kind == LT_USTACK ||
 	       t->kind == LT_KSYM || t->kind == LT_USYM || t->kind == LT_PROBE ||
 	       t->kind == LT_INET || t->kind == LT_TIMESTAMP || t->kind == LT_BUF ||
-	       t->kind == LT_TUPLE;
+	       t->kind == LT_TUPLE || t->is_bool; /* a bool prints true/false (0.26) */
 }
 
 /*
@@ -492,7 +492,10 @@ static int ck_strstr(struct compiler *c, struct node *n)
 					"%s() only supports string arguments (%s provided)",
 					n->name, kind_word(&NS(a)->t));
 	}
-	sema_set_int(n, 8, strcmp(n->name, "strcontains"));
+	if (!strcmp(n->name, "strcontains"))
+		sema_set_bool(c, n); /* 0.24; 1/0 before */
+	else
+		sema_set_int(n, 8, true);
 	return 0;
 }
 
