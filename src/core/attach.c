@@ -341,8 +341,10 @@ static int perf_event_link(struct attach_set *as, int prog_fd, struct perf_event
 	return err;
 }
 
+/* ref_ctr: a USDT semaphore's file offset (0: none), which the kernel counts while attached */
 static int attach_uprobe_single(struct attach_set *as, int prog_fd, const char *path,
-				uint64_t offset, uint64_t cookie, int pid, bool ret)
+				uint64_t offset, uint64_t cookie, int pid, bool ret,
+				uint64_t ref_ctr)
 {
 	struct perf_event_attr attr = { .size = sizeof(attr) };
 	long type, bit = 0;
@@ -354,7 +356,8 @@ static int attach_uprobe_single(struct attach_set *as, int prog_fd, const char *
 	if (ret && read_int_file("/sys/bus/event_source/devices/uprobe/format/retprobe", &bit))
 		return -EOPNOTSUPP;
 	attr.type = type;
-	attr.config = ret ? 1ULL << bit : 0;
+	/* the kernel's PERF_UPROBE_REF_CTR_OFFSET_SHIFT */
+	attr.config = (ret ? 1ULL << bit : 0) | ref_ctr << 32;
 	attr.config1 = (uintptr_t)path;
 	attr.config2 = offset;
 	return perf_event_link(as, prog_fd, &attr, pid > 0 ? pid : -1, pid > 0 ? -1 : 0, cookie);
@@ -404,7 +407,7 @@ int attach_uprobes(struct attach_set *as, int prog_fd, bool multi, const char *p
 			err = 0;
 			for (size_t j = i; j < i + k && !err; j++) {
 				err = attach_uprobe_single(as, prog_fd, path, offsets[j],
-							   cookies ? cookies[j] : 0, pid, ret);
+							   cookies ? cookies[j] : 0, pid, ret, 0);
 				as->nprobes += !err;
 			}
 		}
@@ -435,6 +438,16 @@ int attach_tracepoint(struct attach_set *as, int prog_fd, const char *cat, const
 		return -ENOENT;
 	attr.config = id;
 	err = perf_event_link(as, prog_fd, &attr, -1, 0, cookie);
+	if (!err)
+		as->nprobes++;
+	return err;
+}
+
+int attach_usdt(struct attach_set *as, int prog_fd, const char *path, uint64_t offset,
+		uint64_t sem_off, int pid)
+{
+	int err = attach_uprobe_single(as, prog_fd, path, offset, 0, pid, false, sem_off);
+
 	if (!err)
 		as->nprobes++;
 	return err;

@@ -73,6 +73,14 @@ int attach_uprobes(struct attach_set *as, int prog_fd, bool multi, const char *p
 int attach_tracepoint(struct attach_set *as, int prog_fd, const char *cat, const char *event,
 		      uint64_t cookie);
 
+/*
+ * One uprobe at offset in path (a USDT site) whose semaphore, at file offset sem_off (0:
+ * none), the kernel increments while it is attached (uprobe ref_ctr_offset): nothing writes
+ * into the traced process. pid > 0: that process only.
+ */
+int attach_usdt(struct attach_set *as, int prog_fd, const char *path, uint64_t offset,
+		uint64_t sem_off, int pid);
+
 /* Software perf event (profile:, interval:, software:) on one CPU (-1: any) or pid. */
 int attach_perf_event(struct attach_set *as, int prog_fd, void *perf_event_attr, int pid,
 		      int cpu);

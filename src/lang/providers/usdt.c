@@ -11,7 +11,6 @@
  * file offset (0: none).
  */
 #include <errno.h>
-#include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,24 +93,8 @@ static int usdt_expand(struct compiler *c, struct probe *p, const struct attach_
 
 static int usdt_attach(const struct attach_point *ap, struct attach_set *as, int pid)
 {
-	struct perf_event_attr attr = {.size = sizeof(attr)};
-	char buf[32];
-	FILE *f = fopen("/sys/bus/event_source/devices/uprobe/type", "re");
-	int type = -1;
-
-	if (f) {
-		if (fgets(buf, sizeof(buf), f))
-			type = atoi(buf);
-		fclose(f);
-	}
-	if (type < 0)
-		return -EOPNOTSUPP;
-	attr.type = (unsigned int)type;
-	/* the kernel's PERF_UPROBE_REF_CTR_OFFSET_SHIFT: it counts the semaphore for us */
-	attr.config = ap->up.sites.cookies[0] << 32;
-	attr.config1 = (uintptr_t)ap->up.path;
-	attr.config2 = ap->up.sites.offs[0];
-	return attach_perf_event(as, ap->prog_fd, &attr, pid > 0 ? pid : -1, pid > 0 ? -1 : 0);
+	return attach_usdt(as, ap->prog_fd, ap->up.path, ap->up.sites.offs[0],
+			   ap->up.sites.cookies[0], pid);
 }
 
 /* No resolve: expand() resolves every site; a usdt point is never left unexpanded. */
