@@ -279,33 +279,3 @@ int usdt_probes_of(const char *target, int pid, char **path, struct usdt_probe *
 	}
 	return ret;
 }
-
-int usdt_site_args(const char *path, uint64_t pc_off, struct usdt_arg **args, int *nargs)
-{
-	struct elf_file *ef;
-	struct usdt_probe *v;
-	char err[256];
-	size_t n;
-	int ret = elf_file__open(path, &ef);
-
-	*args = NULL;
-	*nargs = 0;
-	if (ret)
-		return ret;
-	ret = usdt_probes_read(ef, &v, &n, err, sizeof(err));
-	elf_file__close(ef);
-	if (ret)
-		return ret;
-	ret = -ENOENT;
-	for (size_t i = 0; i < n && ret; i++) {
-		if (v[i].pc_off != pc_off)
-			continue;
-		/* hand the table over: the caller frees it */
-		*args = v[i].args;
-		*nargs = v[i].nargs;
-		v[i].args = NULL;
-		ret = 0;
-	}
-	usdt_probes_free(v, n);
-	return ret;
-}

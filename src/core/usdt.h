@@ -52,13 +52,6 @@ void usdt_probes_free(struct usdt_probe *p, size_t n);
 int usdt_probes_of(const char *target, int pid, char **path, struct usdt_probe **out, size_t *n,
 		   char *err, size_t errlen);
 
-/*
- * The arguments of the probe site at file offset pc_off of path (what codegen needs for a
- * usdt attach point: its path and site). *args is malloc'ed (NULL with *nargs 0); *nargs -1
- * when the spec has a form not read here. -ENOENT when no note has that site.
- */
-int usdt_site_args(const char *path, uint64_t pc_off, struct usdt_arg **args, int *nargs);
-
 /* One x86-64 argument spec ("-4@%eax", "8@-8(%rbp)", "-4@$5"); -EINVAL when not understood. */
 int usdt_arg_parse(const char *text, struct usdt_arg *a);
 

@@ -72,6 +72,8 @@ struct go_param {
 };
 
 /* A uprobe's or uretprobe's own part (providers/uprobe.c). */
+struct usdt_arg;
+
 struct uprobe_point {
 	char *path, *display;
 	char *func;
@@ -91,6 +93,9 @@ struct uprobe_point {
 	bool stash;
 	int stash_fd, entry_prog_fd;
 	struct uprobe_sites entry_sites;
+	/* usdt: the site's arguments from its note (-1: a form core/usdt.c does not read) */
+	struct usdt_arg *usdt_args;
+	int usdt_nargs;
 };
 
 /* A tracepoint's (cat, name, format) or a raw tracepoint's (name) (providers/tracepoint.c). */

@@ -236,18 +236,15 @@ static int em_comm(struct cg *g, struct node *n, int dst)
 /* argN of a usdt probe: each of its sites' notes must describe that many arguments */
 static int ck_usdt_arg(struct compiler *c, struct node *n, int i)
 {
-	struct usdt_arg *args;
-	int nargs;
-
 	for (int a = 0; a < c->cur->naps && !c->opts->offline; a++) {
 		const struct attach_point *ap = &c->cur->aps[a];
+		int nargs = ap->up.usdt_nargs;
 
 		if (ap->type != PT_USDT)
 			continue;
-		if (usdt_site_args(ap->up.path, ap->up.sites.offs[0], &args, &nargs))
+		if (nargs < 0)
 			return sema_err(c, n->loc, "%s: cannot read the USDT note of %s", n->name,
 					ap->probe_name);
-		free(args);
 		if (i >= nargs)
 			return sema_err(c, n->loc, "%s: %s has %d argument%s", n->name,
 					ap->probe_name, nargs, nargs == 1 ? "" : "s");
@@ -276,27 +273,25 @@ static int ck_arg(struct compiler *c, struct node *n)
 /* argN at a USDT site: where its note says the value is, cut to its size and sign */
 static int em_usdt_arg(struct cg *g, int i)
 {
-	struct usdt_arg *args, a;
-	int nargs;
+	const struct usdt_arg *a;
 
-	if (usdt_site_args(g->ap->up.path, g->ap->up.sites.offs[0], &args, &nargs) || i >= nargs)
+	if (i >= g->ap->up.usdt_nargs)
 		return -EINVAL; /* checked by ck_usdt_arg() */
-	a = args[i];
-	free(args);
-	if (a.kind == USDT_ARG_CONST) {
-		cg_ld_imm64(g, BPF_REG_0, (uint64_t)a.val);
+	a = &g->ap->up.usdt_args[i];
+	if (a->kind == USDT_ARG_CONST) {
+		cg_ld_imm64(g, BPF_REG_0, (uint64_t)a->val);
 		return 0;
 	}
-	if (a.kind == USDT_ARG_REG) {
-		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_6, (int16_t)a.reg_off);
+	if (a->kind == USDT_ARG_REG) {
+		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_6, (int16_t)a->reg_off);
 	} else {
-		cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_6, (int16_t)a.reg_off);
-		cg_alu_imm(g, BPF_ADD, BPF_REG_3, (int32_t)a.val);
-		cg_read(g, BPF_FUNC_probe_read_user, a.size, BPF_REG_0);
+		cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_6, (int16_t)a->reg_off);
+		cg_alu_imm(g, BPF_ADD, BPF_REG_3, (int32_t)a->val);
+		cg_read(g, BPF_FUNC_probe_read_user, a->size, BPF_REG_0);
 	}
-	if (a.size < 8) {
-		cg_alu_imm(g, BPF_LSH, BPF_REG_0, 64 - 8 * a.size);
-		cg_alu_imm(g, a.is_signed ? BPF_ARSH : BPF_RSH, BPF_REG_0, 64 - 8 * a.size);
+	if (a->size < 8) {
+		cg_alu_imm(g, BPF_LSH, BPF_REG_0, 64 - 8 * a->size);
+		cg_alu_imm(g, a->is_signed ? BPF_ARSH : BPF_RSH, BPF_REG_0, 64 - 8 * a->size);
 	}
 	return 0;
 }

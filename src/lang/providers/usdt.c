@@ -79,6 +79,10 @@ static int usdt_expand(struct compiler *c, struct probe *p, const struct attach_
 		ap->up.sites.offs[0] = v[i].pc_off;
 		ap->up.sites.cookies[0] = v[i].sem_off;
 		ap->up.sites.n = ap->up.sites.cap_offs = ap->up.sites.cap_cookies = 1;
+		/* the note's argument table goes with the point: argN's check and code read it */
+		ap->up.usdt_args = v[i].args;
+		ap->up.usdt_nargs = v[i].nargs;
+		v[i].args = NULL;
 		c->nattach++;
 	}
 	if (!ret && !added) {
@@ -104,6 +108,7 @@ static void usdt_free(struct attach_point *ap)
 	free(ap->up.display);
 	free(ap->up.func);
 	uprobe_sites__free(&ap->up.sites);
+	free(ap->up.usdt_args);
 }
 
 const struct provider provider_usdt = {.name = "usdt",
