@@ -137,6 +137,9 @@ void cg_copy_value(struct cg *g, uint32_t off, uint32_t size);
  * probe_read_user) through fp-8, zeroed first so that a failed read gives 0. Uses R0-R2.
  */
 void cg_read(struct cg *g, int helper, int size, int dst);
+/* r0 = how many width-byte elements at heap offset off (from r9) come before the first zero
+ * one, of at most n (strlen, a stack's depth) */
+void cg_count_nonzero(struct cg *g, uint32_t off, int width, uint32_t n);
 /* R0 = 1 when the strings at heap a and b are equal in their first n bytes (or up to a NUL). */
 void cg_str_equal(struct cg *g, uint32_t a, uint32_t b, uint32_t n);
 /* R0 = lookup(map, key at key_off), made first from val_size zero bytes at val_off if absent

@@ -324,6 +324,21 @@ void cg_copy_value(struct cg *g, uint32_t off, uint32_t size)
 	cg_bind(g, done);
 }
 
+void cg_count_nonzero(struct cg *g, uint32_t off, int width, uint32_t n)
+{
+	int size = width == 8 ? BPF_DW : width == 4 ? BPF_W : width == 2 ? BPF_H : BPF_B;
+	int done = cg_label(g);
+
+	/* unrolled: n is small (a string's or a stack's bound), no loop for the verifier */
+	cg_mov_imm(g, BPF_REG_0, 0);
+	for (uint32_t i = 0; i < n; i++) {
+		cg_ldx(g, size, BPF_REG_1, BPF_REG_9, (int16_t)(off + (uint32_t)width * i));
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_1, 0, done);
+		cg_mov_imm(g, BPF_REG_0, (int32_t)(i + 1));
+	}
+	cg_bind(g, done);
+}
+
 void cg_read(struct cg *g, int helper, int size, int dst)
 {
 	cg_st_imm(g, BPF_DW, BPF_REG_10, -8, 0);

@@ -377,17 +377,9 @@ static int em_len(struct cg *g, struct node *n, int dst)
 	const struct lt_type *t = &NS(n->args)->t;
 	uint32_t nf = t->nframes ? t->nframes : LT_STACK_FRAMES, saved = g->heap;
 	uint32_t off = cg_heap_alloc(g, lt_type_size(t));
-	int done = cg_label(g);
 
 	cg_value(g, n->args, off);
-	cg_mov_imm(g, BPF_REG_0, 0);
-	for (uint32_t i = 0; i < nf; i++) {
-		cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_9,
-		       (int16_t)(off + sizeof(struct lt_stack_hdr) + 8 * i));
-		cg_jmp_imm(g, BPF_JEQ, BPF_REG_1, 0, done);
-		cg_mov_imm(g, BPF_REG_0, (int32_t)(i + 1));
-	}
-	cg_bind(g, done);
+	cg_count_nonzero(g, off + sizeof(struct lt_stack_hdr), 8, nf);
 	g->heap = saved;
 	return 0;
 }

@@ -461,17 +461,9 @@ static int ck_strlen(struct compiler *c, struct node *n)
 static int em_strlen(struct cg *g, struct node *n, int dst)
 {
 	uint32_t size = NS(n->args)->t.size, saved = g->heap, off = cg_heap_alloc(g, size);
-	int done = cg_label(g);
 
 	cg_value(g, n->args, off);
-	/* unrolled: at most max_strlen bytes, and no loop for the verifier to bound */
-	cg_mov_imm(g, BPF_REG_0, 0);
-	for (uint32_t i = 0; i < size; i++) {
-		cg_ldx(g, BPF_B, BPF_REG_1, BPF_REG_9, (int16_t)(off + i));
-		cg_jmp_imm(g, BPF_JEQ, BPF_REG_1, 0, done);
-		cg_mov_imm(g, BPF_REG_0, (int32_t)(i + 1));
-	}
-	cg_bind(g, done);
+	cg_count_nonzero(g, off, 1, size);
 	g->heap = saved;
 	return 0;
 }
