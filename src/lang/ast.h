@@ -18,7 +18,8 @@ struct loc {
 };
 
 enum node_kind {
-	N_PROGRAM,  /* args: probes, a: N_COMPAT list (dialect-only syntax errors) or NULL */
+	N_PROGRAM,  /* args: probes, a: N_COMPAT list (dialect-only syntax errors) or NULL,
+		     * b: top-level declarations in source order (N_CDEFS, ...) */
 	N_PROBE,    /* args: attach points (N_ATTACH), a: predicate or NULL, b: block */
 	N_ATTACH,   /* name: attach point text as written (quotes removed) */
 	N_BLOCK,    /* args: statements */
@@ -50,6 +51,8 @@ enum node_kind {
 	N_FOR,	  /* for (a (N_VAR) : c) b; c is N_RANGE or N_MAP */
 	N_RANGE,  /* a..b */
 	N_COMPAT, /* name: an error that only one dialect reports (num: enum lang_dialect) */
+	N_RECORD, /* (name = a, ...): args are N_ASSIGN with a = N_IDENT (field name), b = value */
+	N_CDEFS,  /* a top-level C struct/union/enum definition: name = its text as written */
 };
 
 struct node {
