@@ -190,6 +190,15 @@ struct lang_opts {
 	bool unsafe;   /* --unsafe: system() */
 	char **params; /* positional parameters $1.. */
 	int nparams;
+	/*
+	 * Config variables: the `config = { ... }` block, then BPFTRACE_<KEY> in the
+	 * environment, which wins (lang/config.c). Zero/NULL means the dialect's default.
+	 */
+	uint32_t max_strlen;		 /* string capacity, NUL included */
+	uint32_t max_map_keys;		 /* a map's max entries */
+	const char *str_trunc_trailer;	 /* appended to strings that filled their buffer */
+	bool no_print_maps_on_exit;	 /* print_maps_on_exit = false */
+	enum { MISSING_PROBES_ERROR, MISSING_PROBES_WARN, MISSING_PROBES_IGNORE } missing_probes;
 };
 
 struct compiler {
