@@ -162,6 +162,88 @@ int dwarf_file__prologue_end(struct dwarf_file *df, uint64_t func_addr, uint64_t
 	return prologue_end_in(&fn, low, high, addr);
 }
 
+/* ---- source lines ------------------------------------------------------------------------ */
+
+/* A line table's file names the user's FILE: the same path, or one ending in "/FILE". */
+static bool src_matches(const char *src, const char *file)
+{
+	size_t ls = strlen(src), lf = strlen(file);
+
+	if (ls == lf)
+		return !strcmp(src, file);
+	return ls > lf && src[ls - lf - 1] == '/' && !strcmp(src + ls - lf, file);
+}
+
+/* The lowest is_stmt address of file:line[:col] in one CU's line table; false if none. */
+static bool line_addr_in(Dwarf_Lines *lines, size_t nlines, const char *file, unsigned int line,
+			 unsigned int col, bool *file_seen, uint64_t *best)
+{
+	bool found = false;
+
+	for (size_t i = 0; i < nlines; i++) {
+		Dwarf_Line *l = dwarf_onesrcline(lines, i);
+		const char *src;
+		Dwarf_Addr a;
+		int ln, lc;
+		bool stmt, end;
+
+		if (!l || !(src = dwarf_linesrc(l, NULL, NULL)) || !src_matches(src, file))
+			continue;
+		*file_seen = true;
+		if (dwarf_lineno(l, &ln) || ln < 0 || (unsigned int)ln != line)
+			continue;
+		if (col && (dwarf_linecol(l, &lc) || lc < 0 || (unsigned int)lc != col))
+			continue;
+		/* not a statement's first instruction, or the end of a sequence: no site */
+		if (dwarf_linebeginstatement(l, &stmt) || !stmt || dwarf_lineendsequence(l, &end) ||
+		    end || dwarf_lineaddr(l, &a) || !a)
+			continue;
+		if (!found || a < *best)
+			*best = a;
+		found = true;
+	}
+	return found;
+}
+
+int dwarf_file__line_addr(struct dwarf_file *df, const char *file, unsigned int line,
+			  unsigned int col, uint64_t *addr)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize, budget = MAX_LINES;
+	unsigned int ncu = 0;
+	bool file_seen = false, found = false;
+	uint64_t best = 0;
+
+	if (!df || !file || !*file)
+		return -ENOENT;
+	while (ncu++ < MAX_CUS && dwarf_nextcu(df->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Lines *lines;
+		Dwarf_Die cu;
+		size_t nlines;
+		uint64_t a = 0;
+
+		if (next <= off)
+			break;
+		if (dwarf_offdie(df->dw, off + hsize, &cu) &&
+		    !dwarf_getsrclines(&cu, &lines, &nlines)) {
+			/* one bound over every CU, so many tables cannot add up to forever */
+			if (nlines > budget)
+				nlines = budget;
+			budget -= nlines;
+			if (line_addr_in(lines, nlines, file, line, col, &file_seen, &a) &&
+			    (!found || a < best)) {
+				best = a;
+				found = true;
+			}
+		}
+		off = next;
+	}
+	if (!found)
+		return file_seen ? -ENODATA : -ENOENT;
+	*addr = best;
+	return 0;
+}
+
 /* ---- parameters -------------------------------------------------------------------------- */
 
 static char *dup_or_empty(const char *s)

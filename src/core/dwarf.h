@@ -25,6 +25,15 @@ void dwarf_file__close(struct dwarf_file *df);
  */
 int dwarf_file__prologue_end(struct dwarf_file *df, uint64_t func_addr, uint64_t *addr);
 
+/*
+ * The site of a source line: the lowest address the line table flags is_stmt for FILE:LINE
+ * (and column COL, unless 0) over every CU. FILE is a path as the table has it or a tail of
+ * one on a '/' ("main.go", "rpcserver/server.go"). -ENOENT no such file, -ENODATA the file
+ * is there but the line has no code.
+ */
+int dwarf_file__line_addr(struct dwarf_file *df, const char *file, unsigned int line,
+			  unsigned int col, uint64_t *addr);
+
 enum dwarf_loc_kind {
 	DWARF_LOC_NONE,	       /* no location (optimized out, or a result) */
 	DWARF_LOC_REG,	       /* in DWARF register reg */

@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 
 #include "core/attach.h"
+#include "core/dwarf.h"
 #include "core/elf.h"
 #include "core/insn.h"
 #include "core/probe.h"
@@ -27,11 +28,69 @@
 #include "lang/probes.h"
 #include "lang/provider.h"
 
+/*
+ * PATH@FILE:LINE[:COL] (0.26): a uprobe at a source line, resolved through the DWARF line
+ * table (resolve_src_loc()). up.func keeps "FILE:LINE[:COL]": a function name never holds a
+ * ':' (the point is split at them), so that text both marks the form and carries it.
+ */
+struct src_loc {
+	char file[PATH_MAX];
+	unsigned int line, col;
+};
+
+static bool src_loc_of(const struct attach_point *ap, struct src_loc *sl)
+{
+	const char *colon = ap->up.func ? strchr(ap->up.func, ':') : NULL;
+	size_t n;
+
+	if (!colon || (n = (size_t)(colon - ap->up.func)) >= sizeof(sl->file))
+		return false;
+	memcpy(sl->file, ap->up.func, n);
+	sl->file[n] = 0;
+	sl->col = 0;
+	return sscanf(colon + 1, "%u:%u", &sl->line, &sl->col) >= 1;
+}
+
+static int parse_src_loc(struct compiler *c, struct attach_point *ap, char **parts, int n)
+{
+	char *at = strchr(parts[1], '@');
+	uint64_t line, col = 0;
+	int len;
+
+	if (ap->type == PT_URETPROBE)
+		return provider_error(c, ap,
+				      "uretprobes can not be attached to a source code "
+				      "location");
+	if (strpbrk(parts[1], "*?"))
+		return provider_error(c, ap, "Cannot use wildcards with source code location");
+	*at = 0;
+	if (n < 3 || n > 4 || !*parts[1] || !at[1])
+		return provider_error(c, ap,
+				      "Invalid uprobe probe: expected "
+				      "PATH@FILE:LINE[:COLUMN]");
+	if (strlen(at + 1) >= PATH_MAX)
+		return provider_error(c, ap, "Source file name too long");
+	if (provider_parse_u64(parts[2], &line) || !line || line > UINT_MAX)
+		return provider_error(c, ap, "Invalid line number: %s", parts[2]);
+	if (n == 4 && (provider_parse_u64(parts[3], &col) || !col || col > UINT_MAX))
+		return provider_error(c, ap, "Invalid column number: %s", parts[3]);
+	ap->up.path = strdup(parts[1]);
+	len = col ? asprintf(&ap->up.func, "%s:%llu:%llu", at + 1, (unsigned long long)line,
+			     (unsigned long long)col)
+		  : asprintf(&ap->up.func, "%s:%llu", at + 1, (unsigned long long)line);
+	if (len < 0)
+		ap->up.func = NULL;
+	ap->up.stash_fd = ap->up.entry_prog_fd = -1;
+	return ap->up.path && ap->up.func ? 0 : -ENOMEM;
+}
+
 static int uprobe_parse(struct compiler *c, struct attach_point *ap, char **parts, int n)
 {
 	const char *type = ap->prov->name;
 	char *plus;
 
+	if (n >= 2 && strchr(parts[1], '@'))
+		return parse_src_loc(c, ap, parts, n);
 	if (n == 2)
 		return provider_error(c, ap, "%s probe must have a target and a function", type);
 	if (n != 3 || !*parts[1] || !*parts[2])
@@ -79,8 +138,157 @@ static int check_offset(struct compiler *c, struct attach_point *ap, const char 
 			   "Refusing a uprobe on %s+%llu: the kernel mis-emulates that instruction",
 			   f->name, (unsigned long long)ap->up.func_offset);
 		ret = -EINVAL;
+	} else if (code &&
+		   insn_uprobe_refused(code + ap->up.func_offset, f->size - ap->up.func_offset)) {
+		/* one such site would fail the whole link when the file is mapped */
+		diag_error(c->diag, ap->loc,
+			   "Refusing a uprobe on %s+%llu: the kernel cannot probe that instruction",
+			   f->name, (unsigned long long)ap->up.func_offset);
+		ret = -EINVAL;
 	}
 	elf_file__close(ef);
+	return ret;
+}
+
+/* ap takes the resolved file: the path for the kernel, the one typed for messages. */
+static int adopt_target(struct attach_point *ap, const struct target_set *ts)
+{
+	ap->up.display = strdup(ap->up.path);
+	free(ap->up.path);
+	ap->up.path = strdup(ts->path);
+	ap->up.is_go = ts->is_go;
+	ap->up.goid_off = ts->goid_off;
+	ap->up.func_names = calloc(ts->nfuncs ? ts->nfuncs : 1, sizeof(char *));
+	return ap->up.func_names && ap->up.path && ap->up.display ? 0 : -ENOMEM;
+}
+
+/* The address DWARF's line table gives the attach point's FILE:LINE[:COL] in path. */
+static int src_loc_addr(struct compiler *c, struct attach_point *ap, const char *path,
+			uint64_t *addr)
+{
+	struct dwarf_file *df;
+	struct src_loc sl;
+	int ret;
+
+	if (!src_loc_of(ap, &sl))
+		return -EINVAL;
+	ret = dwarf_file__open(path, &df);
+
+	if (ret == -ENOENT) {
+		diag_error(c->diag, ap->loc,
+			   "No DWARF debug info found for '%s', cannot attach by source code "
+			   "location.",
+			   ap->up.path);
+		return ret;
+	}
+	if (ret) {
+		diag_error(c->diag, ap->loc, "could not read '%s': %s", ap->up.path,
+			   strerror(-ret));
+		return ret;
+	}
+	ret = dwarf_file__line_addr(df, sl.file, sl.line, sl.col, addr);
+	dwarf_file__close(df);
+	if (ret == -ENOENT)
+		diag_error(c->diag, ap->loc, "No source file '%s' in the debug info of '%s'",
+			   sl.file, ap->up.path);
+	else if (ret == -ENODATA)
+		diag_error(c->diag, ap->loc, "No code at %s in '%s'", ap->up.func, ap->up.path);
+	else if (ret)
+		diag_error(c->diag, ap->loc, "could not read the line table of '%s': %s",
+			   ap->up.path, strerror(-ret));
+	return ret;
+}
+
+/* The function of ts holding addr, or NULL. */
+static const struct func_target *func_holding(const struct target_set *ts, uint64_t addr)
+{
+	for (size_t i = 0; i < ts->nfuncs; i++) {
+		const struct func_target *f = &ts->funcs[i];
+
+		if (addr >= f->addr && addr < f->addr + (f->size ? f->size : 1))
+			return f;
+	}
+	return NULL;
+}
+
+/*
+ * PATH@FILE:LINE[:COL]: one site at the line's first statement address. Its function is
+ * found among all of PATH's symbols, then resolved again by name for its layout (a Go
+ * name's '*' is a glob there, so the match at the same address is the one). Go-safe: a line
+ * whose code starts inside a Go stack check (the `func` line) is the function's entry, on
+ * the morestack jump as every Go entry probe; any other site must be an instruction the
+ * uprobe can take (check_offset()).
+ */
+static int resolve_src_loc(struct compiler *c, struct attach_point *ap)
+{
+	struct probe_spec spec = {.kind = PROBE_UPROBE, .target = ap->up.path, .pattern = "*"};
+	const struct func_target *f = NULL;
+	struct target_set all, ts = {0};
+	char err[512], *pname = NULL;
+	uint64_t addr, off;
+	uint32_t idx;
+	int ret;
+
+	ret = target_resolve(&spec, c->opts->pid, 0, &all, err, sizeof(err));
+	if (ret) {
+		diag_error(c->diag, ap->loc, "%s", err);
+		return ret;
+	}
+	ret = src_loc_addr(c, ap, all.path, &addr);
+	if (!ret && !(f = func_holding(&all, addr))) {
+		diag_error(c->diag, ap->loc,
+			   "%s has code at 0x%llx, outside every function of '%s'", ap->up.func,
+			   (unsigned long long)addr, ap->up.path);
+		ret = -ENOENT;
+	}
+	if (!ret) {
+		spec.pattern = f->name;
+		ret = target_resolve(&spec, c->opts->pid, RESOLVE_LAYOUT, &ts, err, sizeof(err));
+		if (ret)
+			diag_error(c->diag, ap->loc, "%s", err);
+	}
+	f = ret ? NULL : func_holding(&ts, addr);
+	target_set__free(&all);
+	if (ret)
+		return ret;
+	ret = -ENOENT;
+	if (!f)
+		goto out;
+	ret = adopt_target(ap, &ts);
+	if (!ret && asprintf(&pname, "%s:%s@%s", probe_type_name(ap->type), ap->up.display,
+			     ap->up.func) < 0)
+		ret = -ENOMEM;
+	if (ret || !probe_filter_keeps(pname))
+		goto out;
+	ap->up.func_names[ap->up.nfuncs] = strdup(f->name);
+	if (!ap->up.func_names[ap->up.nfuncs++]) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	idx = (uint32_t)probe_name_add(c, pname);
+	off = addr - f->addr;
+	if (!off || (ts.is_go && f->layout.go_prologue && off < f->layout.body_off)) {
+		ret = uprobe_sites__add_entry(&ap->up.sites, &ts, f, idx);
+		/* at the entry the parameters are where DWARF says */
+		if (!ret && ap->up.want_params) {
+			int perr = go_params_load(ap, ts.path, f->addr);
+
+			if (perr && perr != -ENOENT)
+				diag_warn(c->diag, ap->loc,
+					  "could not read DWARF parameters of %s: %s", f->name,
+					  strerror(-perr));
+		}
+		goto out;
+	}
+	/* inside the body: registers hold other things by now, so no `args` here */
+	ap->up.func_offset = off;
+	ap->up.has_offset = true;
+	ret = check_offset(c, ap, ts.path, f);
+	if (!ret)
+		ret = uprobe_sites__add_at(&ap->up.sites, &ts, f, idx, off);
+out:
+	free(pname);
+	target_set__free(&ts);
 	return ret;
 }
 
@@ -110,18 +318,14 @@ static int uprobe_resolve(struct compiler *c, struct attach_point *ap)
 			return -ENOENT;
 		}
 	}
+	if (src_loc_of(ap, &(struct src_loc){0}))
+		return resolve_src_loc(c, ap);
 	ret = target_resolve(&spec, c->opts->pid, RESOLVE_LAYOUT, &ts, err, sizeof(err));
 	if (ret) {
 		diag_error(c->diag, ap->loc, "%s", err);
 		return ret;
 	}
-	ap->up.display = strdup(ap->up.path);
-	free(ap->up.path);
-	ap->up.path = strdup(ts.path);
-	ap->up.is_go = ts.is_go;
-	ap->up.goid_off = ts.goid_off;
-	ap->up.func_names = calloc(ts.nfuncs, sizeof(char *));
-	if (!ap->up.func_names || !ap->up.path) {
+	if (adopt_target(ap, &ts)) {
 		target_set__free(&ts);
 		return -ENOMEM;
 	}

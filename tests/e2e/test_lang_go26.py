@@ -1,0 +1,128 @@
+"""The trace language's bpftrace 0.26 additions on Go (and C) programs, in 0.26's dialect:
+
+- uprobes at a source line, `uprobe:BIN@FILE:LINE[:COL]` (bpftrace-0.26.md §1.4, §2.2): the
+  site is the lowest address the DWARF line table flags is_stmt for that line. Lines are
+  found in the target's source by their `tk:NAME` comment and addresses in `readelf
+  --debug-dump=decodedline`, both at test time; a line whose code starts in a Go stack check
+  (the `func` line) is the function's Go-safe entry, where `args` work;
+- the errors of the source-line form, one line each.
+
+Every number is exact: tests/targets/gotypes and cprog make a known number of calls.
+Private copies of the targets keep other tests' processes out of our probes.
+"""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import GO_VERSIONS, ROOT, TRACEKIT, collect, go_target, spawn, target
+
+pytestmark = pytest.mark.usefixtures("no_leftovers")
+
+GOTYPES_SRC = ROOT / "tests" / "targets" / "gotypes" / "main.go"
+CPROG_SRC = ROOT / "tests" / "targets" / "cprog.c"
+
+
+def src_line(path, marker):
+    """The 1-based number of the line of path that contains marker (exactly one)."""
+    hits = [i + 1 for i, l in enumerate(path.read_text().splitlines()) if marker in l]
+    assert len(hits) == 1, (marker, hits)
+    return hits[0]
+
+
+def stmt_addr(binary, file, line):
+    """The lowest is_stmt address readelf gives for file:line (file as a base name)."""
+    out = subprocess.run(["readelf", "--debug-dump=decodedline", str(binary)],
+                         capture_output=True, text=True, check=True).stdout
+    row = re.compile(r"^(\S+)\s+(\d+)\s+(0x[0-9a-f]+)\s.*\bx\s*$")
+    addrs = [int(m.group(3), 16) for m in map(row.match, out.splitlines())
+             if m and m.group(1) == file and int(m.group(2)) == line]
+    assert addrs, f"readelf has no statement for {file}:{line}"
+    return min(addrs)
+
+
+def private(tmp_path, rel):
+    dst = tmp_path / rel.replace("/", "-")
+    shutil.copy2(target(rel), dst)
+    return dst
+
+
+def trace_run(prog, cmd, timeout=60):
+    """tracekit -e prog -c cmd in the 0.26 dialect, to the end: (rc, stdout, stderr)."""
+    return collect(spawn([TRACEKIT, "-e", prog, "-c", cmd]), timeout)
+
+
+@pytest.mark.parametrize("version", ["", *GO_VERSIONS])
+def test_source_line_go(tmp_path, version):
+    """A body line fires once per call at readelf's address; the `func` line is the
+    function's entry (once per call, `args` readable); a loop body line once per pass."""
+    gt = private(tmp_path, f"{version}/gotypes" if version else "gotypes")
+    body = src_line(GOTYPES_SRC, "tk:greet-body")
+    func = src_line(GOTYPES_SRC, "tk:greet-func")
+    loop = src_line(GOTYPES_SRC, "tk:sum-loop")
+    want = stmt_addr(gt, "main.go", body)
+    prog = (
+        f'uprobe:{gt}@main.go:{body} {{ @body[func, probe, reg("ip") == {want}] = count(); }} '
+        f'uprobe:{gt}@gotypes/main.go:{func} {{ @entry[func, args.name, args.times] = count(); }} '
+        f"uprobe:{gt}@main.go:{loop} {{ @loop = count(); }}"
+    )
+    rc, out, err = trace_run(prog, f"{gt} -n 3")
+    assert rc == 0, err
+    assert "calls=3 " in out, out
+    # Sum(xs[:4]) + Sum(xs): 4 + 20 passes per call
+    assert sorted(l for l in out.splitlines() if l.startswith("@")) == [
+        f"@body[main.Greet, uprobe:{gt}@main.go:{body}, true]: 3",
+        "@entry[main.Greet, ab, 3]: 3",
+        "@loop: 72",
+    ], out + err
+
+
+@pytest.mark.parametrize("binary", ["cprog-gcc", "cprog-clang", "cprog-gcc-pie"])
+def test_source_line_c(tmp_path, binary):
+    """C: the line's statement address (readelf's), once per call; `func` names the function,
+    also with a column; a PIE's site is the same link-time address."""
+    cp = private(tmp_path, binary)
+    line = src_line(CPROG_SRC, "return a + b;")
+    col = CPROG_SRC.read_text().splitlines()[line - 1].index("return") + 1
+    want = stmt_addr(cp, "cprog.c", line)
+    ip = '(reg("ip") & 0xfff)' if binary.endswith("-pie") else 'reg("ip")'
+    want = want & 0xFFF if binary.endswith("-pie") else want
+    prog = f"uprobe:{cp}@cprog.c:{line} {{ @[func, {ip} == {want}] = count(); }} "
+    # gcc's row for the line starts at `return`; clang's at the `+`
+    prog += f"uprobe:{cp}@cprog.c:{line}:{col if 'gcc' in binary else col + 9} {{ @col = count(); }}"
+    rc, out, err = trace_run(prog, f"{cp} 7")
+    assert rc == 0, err
+    assert "calls=7 " in out, out
+    body = sorted(l for l in out.splitlines() if l.startswith("@"))
+    assert body == ["@[tk_add, true]: 7", "@col: 7"], out + err
+
+
+def tracekit_error(prog):
+    r = subprocess.run([TRACEKIT, "-e", prog], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1, r.stdout + r.stderr
+    return r.stderr.splitlines()[0]
+
+
+def test_source_line_errors(tmp_path):
+    gt = private(tmp_path, "gotypes")
+    stripped = private(tmp_path, "gotypes-stripped")
+    blank = next(i + 1 for i, l in enumerate(GOTYPES_SRC.read_text().splitlines())
+                 if i > 10 and not l.strip())
+    body = src_line(GOTYPES_SRC, "tk:greet-body")
+    cases = [
+        (f"uprobe:{stripped}@main.go:{body}",
+         f"No DWARF debug info found for '{stripped}', cannot attach by source code location."),
+        (f"uprobe:{gt}@main.go:{blank}", f"No code at main.go:{blank} in '{gt}'"),
+        (f"uprobe:{gt}@nosuch.go:{body}", f"No source file 'nosuch.go' in the debug info of '{gt}'"),
+        (f"uprobe:{tmp_path}/gotype?@main.go:{body}", "Cannot use wildcards with source code location"),
+        (f"uprobe:{gt}@main.go:{body}:1", f"No code at main.go:{body}:1 in '{gt}'"),
+        (f"uprobe:{gt}@main.go:x", "Invalid line number: x"),
+        (f"uretprobe:{gt}@main.go:{body}",
+         "uretprobes can not be attached to a source code location"),
+    ]
+    for point, msg in cases:
+        line = tracekit_error(point + " { }")
+        assert re.fullmatch(r"stdin:1:1-\d+: ERROR: " + re.escape(msg), line), (point, line)
+
