@@ -77,6 +77,8 @@ struct cg {
 	struct loc cur_loc;   /* statement being emitted */
 	uint32_t saved_regs;  /* Go uretprobe: heap copy of the entry registers */
 	struct loc *insn_loc; /* per instruction: its statement (for verifier errors) */
+	struct cg_sub *subs;  /* callbacks emitted after the program (stmt.c, for-each-map) */
+	int nsubs;
 };
 
 #define INSN(c, d, s, o, i)                                                                        \
@@ -128,6 +130,10 @@ bool cg_is_blob(const struct lt_type *t);
 uint32_t cg_map_key(struct cg *g, struct node *map);
 /* R0 = lookup(map, key at off) */
 void cg_map_lookup(struct cg *g, int map_fd, uint32_t key_off);
+/* R0 = aggregate map m's value at the key at heap key_off, reduced over every CPU. */
+void cg_agg_read(struct cg *g, const struct lt_map *m, uint32_t key_off);
+/* R0 = how many elements map fd holds (len(@m); stmt.c: a callback that counts). */
+void cg_map_len(struct cg *g, int fd);
 /* R0 = lookup(map, the u32 key the caller stored at fp-8); uses R1, R2. */
 void cg_map_lookup_stack(struct cg *g, int map_fd);
 /* R0: a map value or NULL. Copy size bytes of it to heap off, or zero them when NULL. */
@@ -142,6 +148,14 @@ void cg_read(struct cg *g, int helper, int size, int dst);
 void cg_count_nonzero(struct cg *g, uint32_t off, int width, uint32_t n);
 /* R0 = 1 when the strings at heap a and b are equal in their first n bytes (or up to a NUL). */
 void cg_str_equal(struct cg *g, uint32_t a, uint32_t b, uint32_t n);
+/*
+ * R0 = 0 when the bytes at ha + a equal the string at heap offset b up to b's NUL (within n
+ * bytes), else nonzero; no branch. The NUL itself is compared unless `prefix` (a match of b
+ * at the start of a). Uses R3-R5.
+ */
+void cg_str_diff(struct cg *g, int ha, int16_t a, uint32_t b, uint32_t n, bool prefix);
+/* Past this many elements, string and stack scans are emitted without a branch per element. */
+#define CG_BRANCHY_MAX 64
 /* R0 = lookup(map, key at key_off), made first from val_size zero bytes at val_off if absent
  * (R0 NULL only if the map is full). */
 void cg_map_lookup_or_init(struct cg *g, int map_fd, uint32_t key_off, uint32_t val_off,

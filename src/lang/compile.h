@@ -65,6 +65,7 @@ struct go_param {
 	int nregs;   /* words passed in registers (0: on the stack or unknown) */
 	int regs[8]; /* pt_regs offsets */
 	int size;    /* bytes */
+	bool is_result; /* a Go result: in the RET's registers, not the entry's */
 	/* struct members (one level), for args.args.A */
 	int nmembers;
 	char *member_names[16];
@@ -116,6 +117,7 @@ struct kernel_point {
 };
 
 struct provider;
+struct getopt_decl;
 
 /*
  * One concrete place a probe program is attached: what every probe type has, and the
@@ -172,6 +174,8 @@ struct mapdef {
 	bool key_typed; /* key type known */
 	struct loc loc;
 	bool used_print_only;
+	int decl_type;	      /* let @m = TYPE(N) (0.26): its enum bpf_map_type, 0 if none */
+	uint32_t max_entries; /* ... and N */
 };
 
 struct fmtdef {
@@ -190,6 +194,8 @@ struct lang_opts {
 	bool unsafe;   /* --unsafe: system() */
 	char **params; /* positional parameters $1.. */
 	int nparams;
+	char **named; /* named program options after `--` (--name[=value]), for getopt() */
+	int nnamed;
 	/*
 	 * Config variables: the `config = { ... }` block, then BPFTRACE_<KEY> in the
 	 * environment, which wins (lang/config.c). Zero/NULL means the dialect's default.
@@ -219,9 +225,17 @@ struct compiler {
 	void **allocs; /* arena: freed with the compiler */
 	int nallocs;
 	int loop_depth;
+	struct getopt_decl *getopts; /* getopt() options the program declares (options.c) */
+	int ngetopts;
 	struct probe *cur;	     /* probe being analysed/generated */
 	struct attach_point *cur_ap; /* attach point being generated */
 };
+
+/* A string's capacity, its NUL included: max_strlen, 1024 in bpftrace 0.26, 64 in 0.17. */
+static inline uint32_t lang_max_strlen(const struct lang_opts *o)
+{
+	return o->max_strlen ? o->max_strlen : o->dialect == LANG_0_17 ? LT_STR_DEFAULT : 1024;
+}
 
 /* Semantic analysis: types, maps, formats; 0 or -EINVAL after diagnostics. */
 int sema_run(struct compiler *c);
@@ -274,7 +288,13 @@ struct builtin {
 };
 
 extern const struct builtin builtins_context[], builtins_maps[], builtins_strings[],
-	builtins_stacks[];
+	builtins_stacks[], builtins_options[];
+/*
+ * After analysis: every named option given is one the program declares (else the error and
+ * its hint), and `-- --help` lists them. 0 to go on, 1 to stop with status 1.
+ */
+int options_check_named(struct compiler *c);
+extern const struct builtin builtins_task[]; /* curtask and its derivatives */
 const struct builtin *builtin_find(const char *name, bool is_call, int *index);
 const struct builtin *builtin_get(int index);
 /* argN / sargN / gargN: N for that prefix, or -1. */
@@ -294,6 +314,8 @@ void sema_set_str(struct node *n, uint32_t size);
 int sema_map_value(struct compiler *c, struct node *map, enum lt_agg agg, const struct lt_type *val,
 		   struct loc loc);
 int sema_map_ref(struct compiler *c, struct node *arg, const char *fn);
+/* The program's map declarations, once every use of the maps is typed (sema_map.c). */
+int sema_map_decls(struct compiler *c);
 /* The index of @name in c->maps, added on first use (sema_map.c). */
 int sema_map_get(struct compiler *c, struct node *n);
 int fmt_add(struct compiler *c, const char *fmt, struct node *args, int nskip);

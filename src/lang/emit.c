@@ -106,6 +106,9 @@ static int cg_prune(struct cg *g)
 
 			live[i] = true;
 			if (in->code == (BPF_LD | BPF_DW | BPF_IMM)) {
+				/* a callback's address: its subprogram is live from there */
+				if (in->src_reg == BPF_PSEUDO_FUNC && !live[i + 1 + in->imm])
+					stack[sp++] = i + 1 + in->imm;
 				live[i + 1] = true;
 				i += 2;
 				continue;
@@ -138,6 +141,8 @@ static int cg_prune(struct cg *g)
 		if (is_jump(&in) && !(i > 0 && g->insn[i - 1].code == (BPF_LD | BPF_DW | BPF_IMM) &&
 				      live[i - 1] && in.code == 0))
 			in.off = (int16_t)(newidx[i + 1 + in.off] - k - 1);
+		if (in.code == (BPF_LD | BPF_DW | BPF_IMM) && in.src_reg == BPF_PSEUDO_FUNC)
+			in.imm = newidx[i + 1 + in.imm] - k - 1;
 		g->insn_loc[k] = g->insn_loc[i];
 		g->insn[k++] = in;
 	}
@@ -324,19 +329,65 @@ void cg_copy_value(struct cg *g, uint32_t off, uint32_t size)
 	cg_bind(g, done);
 }
 
+/*
+ * dst = (src != 0) without a branch: the sign bit of src | -src. Long strings (0.26's 1024
+ * bytes) are scanned without a branch per byte: each is a state the verifier keeps pending,
+ * and a few thousand of them make it give up ("The sequence of 8193 jumps is too complex").
+ */
+static void cg_nonzero(struct cg *g, int dst, int src)
+{
+	cg_mov64(g, dst, src);
+	cg_emit(g, INSN(BPF_ALU64 | BPF_NEG, dst, 0, 0, 0));
+	cg_alu_reg(g, BPF_OR, dst, src);
+	cg_alu_imm(g, BPF_RSH, dst, 63);
+}
+
 void cg_count_nonzero(struct cg *g, uint32_t off, int width, uint32_t n)
 {
 	int size = width == 8 ? BPF_DW : width == 4 ? BPF_W : width == 2 ? BPF_H : BPF_B;
 	int done = cg_label(g);
 
-	/* unrolled: n is small (a string's or a stack's bound), no loop for the verifier */
 	cg_mov_imm(g, BPF_REG_0, 0);
+	if (n > CG_BRANCHY_MAX) {
+		/* R3: 1 while no zero was seen; R0 counts while it is */
+		cg_mov_imm(g, BPF_REG_3, 1);
+		for (uint32_t i = 0; i < n; i++) {
+			cg_ldx(g, size, BPF_REG_1, BPF_REG_9, (int16_t)(off + (uint32_t)width * i));
+			cg_nonzero(g, BPF_REG_2, BPF_REG_1);
+			cg_alu_reg(g, BPF_AND, BPF_REG_3, BPF_REG_2);
+			cg_alu_reg(g, BPF_ADD, BPF_REG_0, BPF_REG_3);
+		}
+		return;
+	}
+	/* unrolled: n is small (a string's or a stack's bound), no loop for the verifier */
 	for (uint32_t i = 0; i < n; i++) {
 		cg_ldx(g, size, BPF_REG_1, BPF_REG_9, (int16_t)(off + (uint32_t)width * i));
 		cg_jmp_imm(g, BPF_JEQ, BPF_REG_1, 0, done);
 		cg_mov_imm(g, BPF_REG_0, (int32_t)(i + 1));
 	}
 	cg_bind(g, done);
+}
+
+void cg_str_diff(struct cg *g, int ha, int16_t a, uint32_t b, uint32_t n, bool prefix)
+{
+	/* R0 |= the difference of each byte pair while R5 (1 until b's NUL) holds */
+	cg_mov_imm(g, BPF_REG_0, 0);
+	cg_mov_imm(g, BPF_REG_5, 1);
+	for (uint32_t i = 0; i < n; i++) {
+		cg_ldx(g, BPF_B, BPF_REG_4, BPF_REG_9, (int16_t)(b + i));
+		if (prefix) { /* b's NUL itself is not compared */
+			cg_nonzero(g, BPF_REG_3, BPF_REG_4);
+			cg_alu_reg(g, BPF_AND, BPF_REG_5, BPF_REG_3);
+		}
+		cg_ldx(g, BPF_B, BPF_REG_3, ha, (int16_t)(a + (int16_t)i));
+		cg_alu_reg(g, BPF_XOR, BPF_REG_3, BPF_REG_4);
+		cg_alu_reg(g, BPF_MUL, BPF_REG_3, BPF_REG_5);
+		cg_alu_reg(g, BPF_OR, BPF_REG_0, BPF_REG_3);
+		if (!prefix) {
+			cg_nonzero(g, BPF_REG_3, BPF_REG_4);
+			cg_alu_reg(g, BPF_AND, BPF_REG_5, BPF_REG_3);
+		}
+	}
 }
 
 void cg_read(struct cg *g, int helper, int size, int dst)
@@ -353,6 +404,13 @@ void cg_str_equal(struct cg *g, uint32_t a, uint32_t b, uint32_t n)
 {
 	int ne = cg_label(g), eq = cg_label(g), done = cg_label(g);
 
+	if (n > CG_BRANCHY_MAX) {
+		cg_str_diff(g, BPF_REG_9, (int16_t)a, b, n, false);
+		cg_nonzero(g, BPF_REG_1, BPF_REG_0);
+		cg_mov64(g, BPF_REG_0, BPF_REG_1);
+		cg_alu_imm(g, BPF_XOR, BPF_REG_0, 1);
+		return;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		cg_ldx(g, BPF_B, BPF_REG_1, BPF_REG_9, (int16_t)(a + i));
 		cg_ldx(g, BPF_B, BPF_REG_2, BPF_REG_9, (int16_t)(b + i));

@@ -332,6 +332,8 @@ int lt_format_printf_parsed(struct lt_sbuf *out, const char *fmt, const struct l
 			if (is_plain(sp) && m->type->kind == LT_STR) {
 				lt_sbuf_put_traced(out, (const char *)v, lt_type_size(m->type),
 						   sym);
+				if (lt_str_is_cut(m->type, (const char *)v, prog))
+					lt_sbuf_puts(out, prog->str_trunc_trailer);
 				break;
 			}
 			lt_format_as_str(&tmp, m->type, v, prog, sym);

@@ -133,6 +133,8 @@ static void put_int_value(struct lt_sbuf *out, const struct lt_type *t, const vo
 
 	if (t->is_bool)
 		lt_sbuf_puts(out, v ? "true" : "false");
+	else if (t->btf_ptr) /* a C pointer, as bpftrace prints one (JSON keeps the number) */
+		lt_sbuf_printf(out, "0x%llx", (unsigned long long)v);
 	else if (t->is_signed)
 		lt_sbuf_printf(out, "%lld", (long long)v);
 	else
@@ -146,6 +148,8 @@ static void put_scalar_text(struct lt_sbuf *out, const struct lt_type *t, const 
 	switch (t->kind) {
 	case LT_STR:
 		lt_sbuf_put_traced(out, data, lt_type_size(t), sym);
+		if (lt_str_is_cut(t, data, prog))
+			lt_sbuf_puts(out, prog->str_trunc_trailer);
 		break;
 	case LT_BUF: {
 		const struct lt_buf_hdr *h = data;
@@ -259,7 +263,7 @@ static void format_value(struct lt_sbuf *out, const struct lt_type *t, const voi
 	}
 	/* JSON: everything else is a string; stacks keep their map-key text. */
 	struct lt_sbuf tmp = {0};
-	if (t->kind == LT_STR) {
+	if (t->kind == LT_STR && !lt_str_is_cut(t, data, prog)) {
 		lt_sbuf_put_json_str(out, data, lt_type_size(t));
 		return;
 	}

@@ -63,6 +63,27 @@ void lang_help(FILE *f)
 }
 
 /* A wrong command line (getopt has said why): the synopsis and where the rest is. */
+/*
+ * What follows the program: positional parameters ($1..), and after `--` the named options
+ * (--name[=value]) that getopt() reads. `after_dashes`: getopt_long already took the `--`.
+ */
+static int split_params(struct lang_opts *o, int argc, char **argv, bool after_dashes)
+{
+	o->params = calloc((size_t)argc + 1, sizeof(*o->params));
+	o->named = calloc((size_t)argc + 1, sizeof(*o->named));
+	if (!o->params || !o->named)
+		return -ENOMEM;
+	for (int i = 0; i < argc; i++) {
+		if (!after_dashes && !strcmp(argv[i], "--"))
+			after_dashes = true;
+		else if (after_dashes && !strncmp(argv[i], "--", 2) && argv[i][2])
+			o->named[o->nnamed++] = argv[i];
+		else
+			o->params[o->nparams++] = argv[i];
+	}
+	return 0;
+}
+
 static int usage_short(void)
 {
 	usage_block(stderr, usage_text);
@@ -335,8 +356,8 @@ int lang_main(int argc, char **argv)
 		if (!src)
 			return 1;
 	}
-	opts.params = argv + optind;
-	opts.nparams = argc - optind;
+	if (split_params(&opts, argc - optind, argv + optind, !strcmp(argv[optind - 1], "--")))
+		goto out;
 	if (cmd) {
 		if (child_start(&ch, cmd)) {
 			fprintf(stderr, "ERROR: failed to run '%s': %s\n", cmd, strerror(errno));
@@ -394,6 +415,8 @@ int lang_main(int argc, char **argv)
 	}
 	if (sema_run(&c) || diag.nerrors)
 		goto out;
+	if (options_check_named(&c))
+		goto out;
 	diag_release(&diag);
 	ret = lang_run(&c, &ro);
 out:
@@ -406,6 +429,8 @@ out:
 		fclose(ro.out);
 	child_finish(&ch);
 	compiler_free(&c);
+	free(opts.params);
+	free(opts.named);
 	free(src);
 	return ret;
 }

@@ -183,6 +183,30 @@ static int ev_cat(struct lt_out *o, const struct lt_fmt *f, const uint8_t *d, si
 	return 0;
 }
 
+/*
+ * errorf()/warnf(): the formatted text (in o->buf) as a compile diagnostic would say it,
+ * without the source excerpt, on stderr; `-f json` makes it a record on the output.
+ */
+static void ev_diagnostic(struct lt_out *o, const struct lt_fmt *f, bool warn)
+{
+	if (o->json) {
+		struct lt_sbuf j = {0};
+
+		lt_sbuf_printf(&j, "{\"type\": \"%s\", \"msg\": ", warn ? "warnf" : "errorf");
+		lt_sbuf_put_json_str(&j, lt_sbuf_str(&o->buf), o->buf.len);
+		lt_sbuf_puts(&j, ", \"filename\": ");
+		lt_sbuf_put_json_str(&j, f->file, strlen(f->file));
+		lt_sbuf_printf(&j, ", \"line\": %d, \"col\": %d}\n", f->line, f->col);
+		fwrite(lt_sbuf_str(&j), 1, j.len, o->f);
+		out_flush(o);
+		lt_sbuf_free(&j);
+		return;
+	}
+	fflush(o->f); /* what the program printed before comes first */
+	fprintf(stderr, "%s:%d:%d-%d: %s: %.*s\n", f->file, f->line, f->col, f->end,
+		warn ? "WARNING" : "ERROR", (int)o->buf.len, lt_sbuf_str(&o->buf));
+}
+
 /* printf with its format parsed once per run, not once per event. */
 static int format_printf(struct lt_out *o, uint32_t id, const struct lt_fmt *f, const void *d,
 			 size_t len)
@@ -255,6 +279,16 @@ int lt_out_event(struct lt_out *o, const void *data, size_t len)
 		if (!(f = fmt_of(o, h->id)))
 			return -EINVAL;
 		return ev_cat(o, f, d, len);
+	case LT_EV_ERRORF:
+	case LT_EV_WARNF:
+		if (!(f = fmt_of(o, h->id)))
+			return -EINVAL;
+		lt_sbuf_reset(&o->buf);
+		err = format_printf(o, h->id, f, d, len);
+		if (!err)
+			ev_diagnostic(o, f, h->kind == LT_EV_WARNF);
+		lt_sbuf_reset(&o->buf);
+		return err;
 	case LT_EV_PRINT:
 	case LT_EV_CLEAR:
 	case LT_EV_ZERO:

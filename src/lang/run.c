@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/attach.h"
+#include "core/btfmin.h"
 #include "core/loop.h"
 #include "lang/cg.h"
 #include "lang/gopair.h"
@@ -36,12 +37,15 @@ struct runner {
 	struct ring_buffer *rb;
 	struct event_loop loop;
 	bool exiting;
+	bool discard; /* events still queued at exit() */
 	int exit_code; /* exit(code)'s, from its event's id */
 	int usr1_fd;   /* signalfd of SIGUSR1: self:signal:SIGUSR1 probes (0.17: print the maps) */
 	unsigned int budget; /* events left in this pass: keeps signals responsive */
 	uint64_t lost_seen;
 	int ncpus;
 	char *log;
+	int btf_fd; /* the callbacks' BTF (btf_min__funcs()), made for the first that needs it */
+	uint32_t btf_prog, btf_cb;
 };
 
 static uint64_t now_mono_ns(void)
@@ -106,8 +110,14 @@ static int create_maps(struct runner *r)
 		}
 	for (int i = 0; i < c->nmaps; i++) {
 		struct lt_map *m = &c->maps[i].m;
-		int fd = map_new(m->percpu ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH, "tk_map",
-				 m->key_size, m->value_size, LT_MAP_KEYS_MAX);
+		/* a declaration's kind and size (let @m = lruhash(N)), else max_map_keys */
+		int type = c->maps[i].decl_type ? c->maps[i].decl_type
+			   : m->percpu		? BPF_MAP_TYPE_PERCPU_HASH
+						: BPF_MAP_TYPE_HASH;
+		uint32_t n = c->maps[i].max_entries ? c->maps[i].max_entries
+			     : c->opts->max_map_keys ? c->opts->max_map_keys
+						     : LT_MAP_KEYS_MAX;
+		int fd = map_new(type, "tk_map", m->key_size, m->value_size, n);
 
 		if (fd < 0)
 			return fd;
@@ -150,13 +160,62 @@ static int verifier_failed_insn(const char *log, char *reason, size_t len)
 	return at;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * A program with callbacks (the loads of their addresses, BPF_PSEUDO_FUNC) gets the
+ * function info the kernel wants then: one record per subprogram, in order, the program
+ * itself first. *info is the caller's to free; 0 records when there are no callbacks.
+ */
+static int func_info(struct runner *r, const struct bpf_insn *in, int n,
+		     struct bpf_func_info **info)
+{
+	struct bpf_func_info *fi;
+	int nfi = 1, k = 1;
+
+	*info = NULL;
+	fi = calloc((size_t)n + 1, sizeof(*fi));
+	if (!fi)
+		return -ENOMEM;
+	for (int i = 0; i + 1 < n; i++)
+		if (in[i].code == (BPF_LD | BPF_DW | BPF_IMM) && in[i].src_reg == BPF_PSEUDO_FUNC)
+			fi[nfi++].insn_off = (uint32_t)(i + 1 + in[i].imm);
+	if (nfi == 1) {
+		free(fi);
+		return 0;
+	}
+	if (r->btf_fd < 0) {
+		r->btf_fd = btf_min__funcs(&r->btf_prog, &r->btf_cb);
+		if (r->btf_fd < 0) {
+			free(fi);
+			return r->btf_fd;
+		}
+	}
+	/* insn_off first in the record: sorted as u32; a callback used twice is one record */
+	qsort(fi + 1, (size_t)nfi - 1, sizeof(*fi), cmp_u32);
+	for (int i = 1; i < nfi; i++)
+		if (fi[i].insn_off != fi[k - 1].insn_off)
+			fi[k++] = fi[i];
+	nfi = k;
+	for (int i = 0; i < nfi; i++)
+		fi[i].type_id = i ? r->btf_cb : r->btf_prog;
+	*info = fi;
+	return nfi;
+}
+
 static int load_one(struct runner *r, struct probe *p, struct attach_point *ap, uint64_t start)
 {
+	struct bpf_func_info *fi;
 	struct compiler *c = r->c;
 	struct bpf_insn *insns = NULL;
 	struct loc *locs = NULL;
 	LIBBPF_OPTS(bpf_prog_load_opts, opts);
-	int n, fd;
+	int n, n2, fd;
 
 	/* the provider's own maps and programs first: the code may refer to them */
 	if (ap->prov->prepare) {
@@ -174,6 +233,20 @@ static int load_one(struct runner *r, struct probe *p, struct attach_point *ap, 
 	}
 	if (ap->prov->attach_type)
 		opts.expected_attach_type = ap->prov->attach_type(ap);
+	n2 = func_info(r, insns, n, &fi);
+	if (n2 < 0) {
+		diag_error(c->diag, ap->loc, "%s: BTF for the program's callbacks: %s",
+			   ap->probe_name, strerror(-n2));
+		free(insns);
+		free(locs);
+		return n2;
+	}
+	if (n2) {
+		opts.prog_btf_fd = r->btf_fd;
+		opts.func_info = fi;
+		opts.func_info_cnt = (uint32_t)n2;
+		opts.func_info_rec_size = sizeof(*fi);
+	}
 	if (!r->log)
 		r->log = malloc(1 << 20);
 	opts.log_buf = r->log;
@@ -196,11 +269,13 @@ static int load_one(struct runner *r, struct probe *p, struct attach_point *ap, 
 				   c->opts->verbose ? "" : " (run with -v for the verifier log)");
 			if (c->opts->verbose)
 				fprintf(stderr, "%s\n", r->log);
+			free(fi);
 			free(insns);
 			free(locs);
 			return err;
 		}
 	}
+	free(fi);
 	free(insns);
 	free(locs);
 	if (fd < 0) {
@@ -301,6 +376,8 @@ static int on_event(void *ctx, void *data, size_t len)
 	struct runner *r = ctx;
 	int ret;
 
+	if (r->discard)
+		return 0;
 	if (len >= sizeof(struct lt_event_hdr) &&
 	    ((const struct lt_event_hdr *)data)->kind == LANG_EV_SYSTEM) {
 		run_system(r, data, len);
@@ -403,6 +480,8 @@ static void close_fds(struct runner *r)
 		close(r->fds.counters);
 	if (r->fds.funcnames >= 0)
 		close(r->fds.funcnames);
+	if (r->btf_fd >= 0)
+		close(r->btf_fd);
 }
 
 static void fill_prog(struct runner *r)
@@ -421,6 +500,9 @@ static void fill_prog(struct runner *r)
 	r->prog.nfmts = c->nfmts;
 	r->prog.probe_names = c->probe_names;
 	r->prog.nprobes = c->nprobe_names;
+	r->prog.str_trunc_trailer = c->opts->dialect == LANG_0_17 ? NULL
+				    : c->opts->str_trunc_trailer ? c->opts->str_trunc_trailer
+								 : "..";
 }
 
 static bool only_special(const struct compiler *c)
@@ -435,7 +517,7 @@ static bool only_special(const struct compiler *c)
 
 int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 {
-	struct runner r = {.c = c, .fds = {-1, -1, -1, -1}, .usr1_fd = -1};
+	struct runner r = {.c = c, .fds = {-1, -1, -1, -1}, .usr1_fd = -1, .btf_fd = -1};
 	uint64_t start = now_mono_ns();
 	enum loop_reason why;
 	uint64_t unpaired;
@@ -523,14 +605,19 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 	/* detach first: END and the dump see a stable picture */
 	attach_set__destroy(r.as);
 	r.as = NULL;
-	if (!r.exiting)
-		ring_buffer__consume(r.rb);
+	/* after exit(), what probes said before they were detached is dropped, as bpftrace does */
+	r.discard = r.exiting;
+	ring_buffer__consume(r.rb);
+	r.discard = false;
 	r.exiting = false;
 	run_special(&r, &provider_end);
 	while (ring_buffer__consume(r.rb) == -ECANCELED)
 		;
 	check_lost(&r);
 	report_unpaired(unpaired, ro);
+	/* config print_maps_on_exit = false (lang/config.c): the end of the run without maps */
+	if (c->opts->no_print_maps_on_exit)
+		r.prog.nmaps = 0;
 	lt_out_exit(&r.out);
 	err = 0;
 out:

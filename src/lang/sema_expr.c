@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/btftypes.h"
 #include "lang/compile.h"
 #include "lang/lexer.h"
 #include "lang/parser.h"
@@ -144,7 +145,8 @@ static bool takes_mode(const char *name)
 static bool since_026(const char *name)
 {
 	static const char *const names[] = {"has_key", "len",	 "ncpus", "jiffies",
-					    "strstr",  "strlen", "true",  "false"};
+					    "strstr",  "strlen", "true",  "false",
+					    "getopt",  "errorf", "warnf", "assert"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(name, names[i]))
@@ -212,6 +214,8 @@ static int sema_binop(struct compiler *c, struct node *n)
 
 		return sema_err(c, f->loc, "%s() should be directly assigned to a map", f->name);
 	}
+	if (bt_is_ptr_arith(n))
+		return bt_sema_ptr_arith(c, n);
 	if ((n->op == TOK_EQ || n->op == TOK_NE) && a->t.kind == LT_STR && b->t.kind == LT_STR) {
 		sema_set_bool(c, n);
 		return 0;
@@ -267,7 +271,7 @@ static int sema_field(struct compiler *c, struct node *n)
 						ap->tp.cat, ap->tp.name, n->name);
 			s->field = f;
 			if (f->is_str) {
-				sema_set_str(n, f->data_loc ? LT_STR_DEFAULT : f->array_len);
+				sema_set_str(n, f->data_loc ? lang_max_strlen(c->opts) : (uint32_t)f->array_len);
 				return 0;
 			}
 			sema_set_int(n, f->size > 8 || f->size <= 0 ? 8 : f->size, f->is_signed);
@@ -283,7 +287,7 @@ static int sema_field(struct compiler *c, struct node *n)
 				if (!strcmp(ap->up.params[i].type_name, "string") &&
 				    ap->up.params[i].nregs == 2) {
 					/* Go string: (ptr, len) in two registers */
-					sema_set_str(n, LT_STR_DEFAULT);
+					sema_set_str(n, lang_max_strlen(c->opts));
 					s->k[3] = 1;
 					return 0;
 				}
@@ -333,6 +337,8 @@ static int sema_field(struct compiler *c, struct node *n)
 		s->t = *a->t.members[i].type;
 		return 0;
 	}
+	if (bt_typed(n->a))
+		return bt_sema_field(c, n);
 	return sema_err(c, n->loc, "Can not access field '%s' on expression of type '%s'", n->name,
 			"non-struct");
 }
@@ -376,6 +382,8 @@ static int sema_cast(struct compiler *c, struct node *n)
 		sema_set_int(n, ints[i].size, ints[i].sign);
 		return 0;
 	}
+	if (!strncmp(n->name, "struct ", 7) || !bt_lookup(c, n->name, &(uint32_t){0}))
+		return bt_sema_cast(c, n);
 	return sema_err(c, n->loc, "Unknown type: %s%s (struct types need BTF, not supported)",
 			n->name, n->num ? " *" : "");
 }
@@ -446,8 +454,9 @@ int sema_expr(struct compiler *c, struct node *n)
 			return 0;
 		}
 		if (md->m.agg == LT_AGG_COUNT || md->m.agg == LT_AGG_SUM ||
-		    md->m.agg == LT_AGG_MIN || md->m.agg == LT_AGG_MAX) {
-			/* read on this CPU only, as bpftrace 0.17 does */
+		    md->m.agg == LT_AGG_MIN || md->m.agg == LT_AGG_MAX ||
+		    (md->m.agg == LT_AGG_AVG && c->opts->dialect == LANG_0_26)) {
+			/* the sum over the CPUs (cg_agg_read()); avg since bpftrace 0.22 */
 			sema_set_int(n, 8, md->m.agg != LT_AGG_COUNT);
 			s->agg = md->m.agg;
 			return 0;
@@ -471,6 +480,8 @@ int sema_expr(struct compiler *c, struct node *n)
 	case N_UNOP:
 		if (sema_expr(c, n->a))
 			return -EINVAL;
+		if (n->op == '*' && bt_typed(n->a))
+			return bt_sema_deref(c, n);
 		if (!lt_is_int(&NS(n->a)->t) || NS(n->a)->ext) {
 			char x[64];
 
@@ -527,6 +538,8 @@ int sema_expr(struct compiler *c, struct node *n)
 		if (sema_expr(c, n->a) || sema_expr(c, n->b))
 			return -EINVAL;
 		a = NS(n->a);
+		if (bt_typed(n->a))
+			return bt_sema_index(c, n);
 		if (!lt_is_int(&a->t) || a->ext || !lt_is_int(&NS(n->b)->t))
 			return sema_err(c, n->loc,
 					"The array index operator [] can only be used on arrays "
@@ -543,12 +556,14 @@ int sema_expr(struct compiler *c, struct node *n)
 		if (n->a) {
 			if (sema_expr(c, n->a))
 				return -EINVAL;
-			sz = lt_is_int(&NS(n->a)->t) ? NS(n->a)->t.size
-						     : lt_type_size(&NS(n->a)->t);
+			if (bt_typed(n->a) && !NS(n->a)->t.btf_ptr && bt_sema_sizeof(c, n, &sz))
+				return -EINVAL;
+			if (!bt_typed(n->a) || NS(n->a)->t.btf_ptr)
+				sz = lt_is_int(&NS(n->a)->t) ? NS(n->a)->t.size
+							     : lt_type_size(&NS(n->a)->t);
 		} else if (strstr(n->name, "struct ")) {
-			return sema_err(c, n->loc,
-					"Unknown type: %s (struct types need BTF, not supported)",
-					n->name);
+			if (bt_sema_sizeof(c, n, &sz))
+				return -EINVAL;
 		} else {
 			static const char *const n1[] = {"int8", "uint8", "char", "bool",
 							 "u8",	 "s8",	  "uchar"};
@@ -567,7 +582,7 @@ int sema_expr(struct compiler *c, struct node *n)
 				if (!strcmp(n->name, n4[i]))
 					sz = 4;
 			if (!strcmp(n->name, "string"))
-				sz = LT_STR_DEFAULT;
+				sz = lang_max_strlen(c->opts);
 		}
 		sema_set_int(n, 8, false);
 		s->k[0] = sz;

@@ -172,7 +172,7 @@ static int let_type(struct compiler *c, struct node *cast, struct lt_type *t)
 	if (!strcmp(cast->name, "string") && !cast->num) {
 		memset(t, 0, sizeof(*t));
 		t->kind = LT_STR;
-		t->size = LT_STR_DEFAULT;
+		t->size = lang_max_strlen(c->opts);
 		return 0;
 	}
 	if (sema_expr(c, cast)) /* the integer types and their pointers, as (TYPE)0 knows them */
@@ -222,6 +222,114 @@ static int hidden_var(struct compiler *c)
 }
 
 /*
+ * A body of a for over a map runs as a callback, without the probe's registers: context
+ * builtins are refused there (bpftrace's words), and so is exit() (bpftrace 0.25).
+ */
+static int check_loop_body(struct compiler *c, struct node *e)
+{
+	for (; e; e = e->next) {
+		if ((e->kind == N_IDENT || e->kind == N_CALL) &&
+		    (builtin_arg_index(e->name, "arg") >= 0 || !strcmp(e->name, "retval") ||
+		     !strcmp(e->name, "args")))
+			return sema_err(c, e->loc, "'%s' builtin is not allowed in a for-loop",
+					e->name);
+		if (e->kind == N_CALL && !strcmp(e->name, "exit"))
+			return sema_err(c, e->loc, "exit() is not allowed inside a loop");
+		if (check_loop_body(c, e->a) || check_loop_body(c, e->b) ||
+		    check_loop_body(c, e->c) || check_loop_body(c, e->args))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * $kv of for ($kv : @m): (key, value), the key a tuple for a multi-key map; an aggregate
+ * (count, sum, min, max, avg) gives its value summed over the CPUs, as reading it does.
+ */
+static int loop_map_type(struct compiler *c, struct node *n, struct lt_type *t)
+{
+	static const char *const names[] = {
+		[LT_AGG_STATS] = "stats_t", [LT_AGG_HIST] = "hist_t", [LT_AGG_LHIST] = "lhist_t"};
+	struct mapdef *md = &c->maps[NS(n)->map];
+	struct lt_member *m = c_alloc(c, 2 * sizeof(*m));
+	struct lt_type *k = c_alloc(c, sizeof(*k)), *v = c_alloc(c, sizeof(*v));
+
+	if (!md->typed || !md->key_typed) {
+		if (!c->quiet)
+			return sema_err(c, n->loc, "Undefined map: %s", n->name);
+		sema_set_int(n, 8, true); /* learnt in the second pass */
+		*k = NS(n)->t;
+		*v = NS(n)->t;
+	} else if (md->m.key.kind != LT_TUPLE) {
+		return sema_err(c, n->loc,
+				"%s has no explicit keys (scalar map), and cannot be used for "
+				"iteration",
+				n->name);
+	} else if (md->m.agg == LT_AGG_STATS || md->m.agg == LT_AGG_HIST ||
+		   md->m.agg == LT_AGG_LHIST || md->m.agg >= sizeof(names) / sizeof(names[0])) {
+		return sema_err(c, n->loc, "Loop expression does not support type: %s",
+				md->m.agg < sizeof(names) / sizeof(names[0]) && names[md->m.agg]
+					? names[md->m.agg]
+					: "aggregation");
+	} else {
+		if (md->m.key.nmembers == 1)
+			type_copy(c, k, md->m.key.members[0].type);
+		else
+			type_copy(c, k, &md->m.key);
+		if (md->m.agg == LT_AGG_NONE) {
+			type_copy(c, v, &md->m.val);
+		} else {
+			memset(v, 0, sizeof(*v));
+			v->kind = LT_INT;
+			v->size = 8;
+			v->is_signed = md->m.agg != LT_AGG_COUNT;
+		}
+	}
+	m[0].type = k;
+	m[1].type = v;
+	lt_tuple_layout(m, 2);
+	memset(t, 0, sizeof(*t));
+	t->kind = LT_TUPLE;
+	t->members = m;
+	t->nmembers = 2;
+	return 0;
+}
+
+/*
+ * for ($kv : @m) (0.21): NS(n)->k: [0] $kv, [2] the hidden flag a `return` in the body
+ * sets, [3] the hidden slot of the probe's context (type none: not a value). stmt.c.
+ */
+static int sema_for_map(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+	struct lt_type t;
+	struct var *v;
+	int ret;
+
+	s->map = sema_map_get(c, n->c);
+	sema_info(n->c)->map = s->map;
+	if (loop_map_type(c, n->c, &t))
+		return -EINVAL;
+	if (check_loop_body(c, n->b->args))
+		return -EINVAL;
+	if (var_find(c->cur, n->a->name))
+		return sema_err(c, n->a->loc, "Loop declaration shadows existing variable: %s",
+				n->a->name);
+	v = new_var(c, n->a->name, NULL);
+	v->type = t;
+	s->k[0] = (int)(v - c->cur->vars);
+	sema_info(n->a)->var = (int)s->k[0];
+	NS(n->a)->t = v->type;
+	s->k[2] = hidden_var(c);
+	s->k[3] = (int)(new_var(c, "", NULL) - c->cur->vars);
+	c->loop_depth++;
+	ret = sema_block(c, n->b);
+	c->loop_depth--;
+	c->cur->vars[s->k[0]].name[0] = 0;
+	return ret;
+}
+
+/*
  * for ($i : START..END) (0.24). NS(n)->k: [0] the loop variable, [2] a hidden 8-byte stack
  * slot for the iterator (stmt.c).
  */
@@ -231,9 +339,8 @@ static int sema_for(struct compiler *c, struct node *n)
 	struct var *v;
 	int ret;
 
-	if (n->c->kind != N_RANGE)
-		/* bpf_for_each_map_elem's callback needs BTF function info the loader lacks */
-		return sema_err(c, n->c->loc, "for loops over maps are not supported yet");
+	if (n->c->kind == N_MAP)
+		return sema_for_map(c, n);
 	if (sema_expr(c, n->c->a) || sema_expr(c, n->c->b))
 		return -EINVAL;
 	if (!lt_is_int(&NS(n->c->a)->t) || NS(n->c->a)->ext)
@@ -520,6 +627,8 @@ int sema_run(struct compiler *c)
 		md->m.key_size = lt_map_key_size(&md->m.key);
 		md->m.value_size = lt_map_value_size(&md->m);
 	}
+	if (!ret)
+		ret = sema_map_decls(c);
 	return ret;
 }
 
@@ -547,6 +656,7 @@ void compiler_free(struct compiler *c)
 	for (int i = 0; i < c->nprobe_names; i++)
 		free((char *)c->probe_names[i]);
 	free(c->probe_names);
+	free(c->getopts);
 	for (int i = 0; i < c->nallocs; i++)
 		free(c->allocs[i]);
 	free(c->allocs);

@@ -79,7 +79,7 @@
  *   LT_EV_ZERO     id = map index: user space zeroes every value.
  *   LT_EV_PRINT_VAL id = fmt index; then one value of type fmt->args (a 1-member tuple).
  *   LT_EV_CAT      id = fmt index; then the args tuple; fmt->fmt is the path format.
- *   LT_EV_EXIT     id = 0; user space stops, runs END, prints the maps.
+ *   LT_EV_EXIT     id = exit code (0.26's exit(code)); user space stops, runs END, prints the maps.
  *
  *   Records are not padded beyond the last member; user space checks the length.
  */
@@ -89,6 +89,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define LT_STR_DEFAULT	   64	/* bpftrace's BPFTRACE_STRLEN */
 #define LT_STACK_FRAMES	   127	/* frames captured per stack (perf_event_max_stack here) */
@@ -132,8 +133,15 @@ struct lt_type {
 	uint32_t nframes;
 	/* LT_KSTACK/LT_USTACK: bpftrace's `perf` mode (`\tADDR sym+off [(path)]`). */
 	bool stack_perf;
+	/* LT_STR read from memory (str()): a full buffer may be a cut string, printed with
+	 * lt_prog.str_trunc_trailer after it (bpftrace 0.18 on) */
+	bool may_truncate;
 	/* LT_TIMESTAMP: index in lt_prog.fmts of the strftime format. */
 	uint32_t fmt_id;
+	/* LT_INT: a pointer into kernel or script C types (btftypes.h): the pointee's type
+	 * reference and the pointer depth (0: a plain integer). */
+	uint32_t btf_ref;
+	uint32_t btf_ptr;
 	/* LT_TUPLE */
 	const struct lt_member *members;
 	uint32_t nmembers;
@@ -195,6 +203,8 @@ enum lt_event_kind {
 	LT_EV_PRINT_VAL,
 	LT_EV_CAT,
 	LT_EV_EXIT,
+	LT_EV_ERRORF, /* id = fmt index; then the args tuple; fmt->where says where it was called */
+	LT_EV_WARNF,
 };
 
 enum lt_agg {
@@ -227,6 +237,9 @@ struct lt_fmt {
 	const char *fmt;	/* printf/strftime format, join separator, cat path format */
 	struct lt_type args;	/* LT_TUPLE of the arguments (LT_NONE when there are none) */
 	uint32_t join_arg_size; /* LT_EV_JOIN: bytes per argument string */
+	/* errorf/warnf: the call's place, printed as FILE:LINE:COL-END before the message */
+	const char *file;
+	int line, col, end;
 };
 
 struct lt_prog {
@@ -236,7 +249,16 @@ struct lt_prog {
 	uint32_t nfmts;
 	const char **probe_names; /* for LT_PROBE values, indexed by probe index */
 	uint32_t nprobes;
+	const char *str_trunc_trailer; /* after a string that filled its buffer (NULL: none) */
 };
+
+/* A string value that filled its buffer: bpftrace 0.18 on shows it was (maybe) cut. */
+static inline bool lt_str_is_cut(const struct lt_type *t, const char *s,
+				 const struct lt_prog *prog)
+{
+	return t->may_truncate && prog && prog->str_trunc_trailer &&
+	       strnlen(s, t->size) + 1 >= t->size;
+}
 
 /* ---- size and alignment ------------------------------------------------------------- */
 

@@ -128,23 +128,104 @@ static int em_printf(struct cg *g, struct node *n, int dst)
 			n->args->next);
 }
 
+/*
+ * exit() stops the run; 0.26's exit(code) also sets tracekit's exit status. The code travels
+ * in the event's id, and the probe returns right after.
+ */
 static int ck_exit(struct compiler *c, struct node *n)
 {
+	int nargs = (int)node_count(n->args);
+
 	sema_info(n)->ext = VX_VOID;
-	if (n->args)
-		return sema_err(c, n->loc, "exit() requires no arguments (%d provided)",
-				(int)node_count(n->args));
+	if (c->opts->dialect == LANG_0_17 && nargs)
+		return sema_err(c, n->loc, "exit() requires no arguments (%d provided)", nargs);
+	if (nargs > 1)
+		return sema_err(c, n->loc, "exit() takes up to one argument (%d provided)", nargs);
+	if (nargs && (sema_expr(c, n->args) || !lt_is_int(&NS(n->args)->t)))
+		return sema_err(c, n->args->loc, "exit() expects an integer exit code");
 	return 0;
 }
 
-static int em_exit(struct cg *g, struct node *n, int dst)
+static void emit_exit_code(struct cg *g, struct node *code, int32_t imm)
 {
 	uint32_t off = cg_heap_alloc(g, 8);
 
 	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)off, LT_EV_EXIT);
-	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)(off + 4), 0);
+	if (code) {
+		cg_int(g, code);
+		cg_stx(g, BPF_W, BPF_REG_9, (int16_t)(off + 4), BPF_REG_0);
+	} else {
+		cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)(off + 4), imm);
+	}
 	cg_output(g, off, 8);
 	cg_return(g);
+}
+
+static int em_exit(struct cg *g, struct node *n, int dst)
+{
+	emit_exit_code(g, n->args, 0);
+	return 0;
+}
+
+/* errorf/warnf: a printf whose text goes to stderr after the call's place (0.24/0.25). */
+static void note_call_place(struct compiler *c, struct node *n, int fmt)
+{
+	struct lt_fmt *f = &c->fmts[fmt].f;
+
+	f->file = c->diag->file;
+	f->line = n->loc.line;
+	f->col = n->loc.col;
+	f->end = n->loc.end;
+}
+
+static int ck_errorf(struct compiler *c, struct node *n)
+{
+	if (ck_printf(c, n))
+		return -EINVAL;
+	note_call_place(c, n, NS(n)->fmt);
+	return 0;
+}
+
+static int em_errorf(struct cg *g, struct node *n, int dst)
+{
+	bool warn = !strcmp(n->name, "warnf");
+
+	/* --no-warnings silences warnf at its source: no event at all */
+	if (warn && g->c->diag->no_warnings)
+		return 0;
+	return em_event(g, n, warn ? LT_EV_WARNF : LT_EV_ERRORF, n->args->next);
+}
+
+/* assert(cond, msg): errorf("assert failed: %s", msg) and exit(1) when cond is false. */
+static int ck_assert(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+	struct node *cond = n->args, *msg = cond ? cond->next : NULL;
+
+	s->ext = VX_VOID;
+	if (!msg || msg->next)
+		return sema_err(c, n->loc, "assert() requires 2 arguments (%d provided)",
+				(int)node_count(n->args));
+	if (sema_expr(c, cond) || sema_expr(c, msg))
+		return -EINVAL;
+	if (NS(cond)->ext || !lt_is_int(&NS(cond)->t))
+		return sema_err(c, cond->loc, "Invalid condition in assert()");
+	if (NS(msg)->t.kind != LT_STR)
+		return sema_err(c, msg->loc, "assert() expects a string message");
+	s->fmt = fmt_add(c, "assert failed: %s", n->args, 1);
+	note_call_place(c, n, s->fmt);
+	return 0;
+}
+
+static int em_assert(struct cg *g, struct node *n, int dst)
+{
+	int ok = cg_label(g);
+
+	cg_int(g, n->args);
+	cg_jmp_imm(g, BPF_JNE, BPF_REG_0, 0, ok);
+	em_event(g, n, LT_EV_ERRORF, n->args->next);
+	emit_exit_code(g, NULL, 1);
+	cg_bind(g, ok);
 	return 0;
 }
 
@@ -250,7 +331,7 @@ static int ck_str(struct compiler *c, struct node *n)
 {
 	struct nsema *s = sema_info(n);
 	int na = (int)node_count(n->args);
-	int64_t len = LT_STR_DEFAULT;
+	int64_t max = lang_max_strlen(c->opts), len = max;
 
 	if (na < 1)
 		return sema_err(c, n->loc, "str() requires at least one argument (0 provided)");
@@ -275,17 +356,26 @@ static int ck_str(struct compiler *c, struct node *n)
 			return -EINVAL;
 		if (!sema_const_int(c, n->args->next, &len)) {
 			/* a runtime length: capture the default size, cut at run time */
-			len = LT_STR_DEFAULT;
+			len = max;
 			s->k[2] = 1;
-		} else if (len < 0 || len > 1024) {
+		} else if (len < 0 || (c->opts->dialect == LANG_0_17 && len > 1024)) {
 			return sema_err(c, n->args->next->loc,
 					"str() length must be between 0 and 1024");
+		} else if (len >= max && c->opts->dialect == LANG_0_26) {
+			if (!c->quiet)
+				diag_warn(c->diag, n->args->next->loc,
+				  "length param (%lld) is too long and will be shortened to %u "
+				  "bytes (see BPFTRACE_MAX_STRLEN)",
+				  (long long)len, (unsigned int)max);
+			len = max;
 		} else {
-			/* n characters, then the NUL */
-			len = len + 1 > LT_STR_DEFAULT ? LT_STR_DEFAULT : len + 1;
+			/* 0.17: n characters, then the NUL; 0.26: n bytes, the NUL among them */
+			len += c->opts->dialect == LANG_0_17;
+			len = len > max ? max : len;
 		}
 	}
 	sema_set_str(n, (uint32_t)len);
+	s->t.may_truncate = true;
 	return 0;
 }
 
@@ -469,6 +559,7 @@ static int em_strlen(struct cg *g, struct node *n, int dst)
 }
 
 /* strstr(haystack, needle) (0.25): int64, the index of the first match or -1; strcontains */
+#define STRSTR_NEEDLE_MAX 64
 static int ck_strstr(struct compiler *c, struct node *n)
 {
 	int na = (int)node_count(n->args);
@@ -484,6 +575,12 @@ static int ck_strstr(struct compiler *c, struct node *n)
 					"%s() only supports string arguments (%s provided)",
 					n->name, kind_word(&NS(a)->t));
 	}
+	if (NS(n->args->next)->t.size > STRSTR_NEEDLE_MAX)
+		return sema_err(c, n->args->next->loc,
+				"%s(): the needle can be at most %d bytes long (string[%u] given): "
+				"use a literal or str(ptr, %d)",
+				n->name, STRSTR_NEEDLE_MAX, NS(n->args->next)->t.size,
+				STRSTR_NEEDLE_MAX);
 	if (!strcmp(n->name, "strcontains"))
 		sema_set_bool(c, n); /* 0.24; 1/0 before */
 	else
@@ -493,15 +590,16 @@ static int ck_strstr(struct compiler *c, struct node *n)
 
 /*
  * A loop over the haystack's positions, bounded by its size for the verifier, and at each
- * one the needle's bytes unrolled: a needle's NUL is a match, a differing byte (the
- * haystack's NUL among them) the next position, the haystack's NUL the end.
+ * one the needle compared up to its NUL without a branch (cg_str_diff()); the haystack's NUL
+ * is the end. The verifier walks every position with the needle's bytes unrolled in it, so
+ * the needle's size is bounded (STRSTR_NEEDLE_MAX).
  */
 static int em_strstr(struct cg *g, struct node *n, int dst)
 {
 	struct node *h = n->args, *nd = h->next;
 	uint32_t hs = NS(h)->t.size, ns = NS(nd)->t.size, saved = g->heap;
 	uint32_t ho = cg_heap_alloc(g, hs), no = cg_heap_alloc(g, ns);
-	int loop = cg_label(g), next = cg_label(g), found = cg_label(g), none = cg_label(g);
+	int loop = cg_label(g), found = cg_label(g), none = cg_label(g);
 	int done = cg_label(g);
 
 	/* a match starting at the haystack's last byte reads past it: into the needle */
@@ -512,14 +610,8 @@ static int em_strstr(struct cg *g, struct node *n, int dst)
 	cg_jmp_imm(g, BPF_JGT, BPF_REG_1, (int32_t)hs - 1, none);
 	cg_mov64(g, BPF_REG_2, BPF_REG_9);
 	cg_alu_reg(g, BPF_ADD, BPF_REG_2, BPF_REG_1);
-	for (uint32_t j = 0; j < ns; j++) {
-		cg_ldx(g, BPF_B, BPF_REG_4, BPF_REG_9, (int16_t)(no + j));
-		cg_jmp_imm(g, BPF_JEQ, BPF_REG_4, 0, found);
-		cg_ldx(g, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)(ho + j));
-		cg_jmp_reg(g, BPF_JNE, BPF_REG_3, BPF_REG_4, next);
-	}
-	cg_ja(g, found);
-	cg_bind(g, next);
+	cg_str_diff(g, BPF_REG_2, (int16_t)ho, no, ns, true);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, found);
 	cg_ldx(g, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)ho);
 	cg_jmp_imm(g, BPF_JEQ, BPF_REG_3, 0, none);
 	cg_alu_imm(g, BPF_ADD, BPF_REG_1, 1);
@@ -599,6 +691,9 @@ const struct builtin builtins_strings[] = {
 	{"system", true, PTM_ALL, ck_printf, em_printf},
 	{"signal", true, PTM_ALL, ck_unsafe, NULL},
 	{"exit", true, PTM_ALL, ck_exit, em_exit},
+	{"errorf", true, PTM_ALL, ck_errorf, em_errorf},
+	{"warnf", true, PTM_ALL, ck_errorf, em_errorf},
+	{"assert", true, PTM_ALL, ck_assert, em_assert},
 	{"time", true, PTM_ALL, ck_time, em_time},
 	{"strftime", true, PTM_ALL, ck_strftime, em_strftime},
 	{"join", true, PTM_ALL, ck_join, em_join},

@@ -1,0 +1,181 @@
+"""bpftrace 0.26's standard library in tracekit's language, where the exit status or stderr
+is what is checked: exit(code), errorf/warnf/assert, getopt() and the named options after
+`--`. Texts are bpftrace 0.26's (../shared/reference/bpftrace-0.26.md 2.6 and 2.9); the
+stdout of running programs is checked by the conformance cases tests/lang/cases/v26_std_*.
+"""
+
+from conftest import TRACEKIT, collect, require_file, spawn
+
+ENV_017 = {"TRACEKIT_COMPAT": "0.17"}
+
+
+def run(args, env=None, timeout=30):
+    """tracekit ARGS to its end: (rc, stdout, stderr)."""
+    require_file(TRACEKIT, "run `make` first")
+    return collect(spawn([TRACEKIT, *args], env=env), timeout)
+
+
+def test_exit_code_is_the_status(no_leftovers):
+    prog = 'begin { @n = 1; exit(3); printf("not reached\\n"); } end { printf("end\\n"); }'
+    rc, out, err = run(["-e", prog])
+    assert rc == 3
+    assert out == "end\n\n\n@n: 1\n"
+    assert err == "Attached 2 probes\n"
+
+
+def test_exit_code_from_an_expression(no_leftovers):
+    rc, out, _ = run(["-q", "-e", "begin { $x = 20; exit($x + 2); }"])
+    assert (rc, out) == (22, "\n\n")
+
+
+def test_exit_without_code_is_zero(no_leftovers):
+    rc, _, _ = run(["-q", "-e", "begin { exit(); }"])
+    assert rc == 0
+
+
+def test_exit_code_errors(no_leftovers):
+    rc, out, err = run(["-e", "begin { exit(1, 2); }"])
+    assert (rc, out) == (1, "")
+    assert err == (
+        "stdin:1:9-19: ERROR: exit() takes up to one argument (2 provided)\n"
+        "begin { exit(1, 2); }\n"
+        "        ~~~~~~~~~~\n"
+    )
+    rc, _, err = run(["-e", 'begin { exit("x"); }'])
+    assert rc == 1
+    assert err.startswith("stdin:1:14-17: ERROR: exit() expects an integer exit code\n")
+    # 0.17 had no exit code
+    rc, _, err = run(["-e", "BEGIN { exit(1); }"], env=ENV_017)
+    assert rc == 1
+    assert err.startswith("stdin:1:9-16: ERROR: exit() requires no arguments (1 provided)\n")
+
+
+def test_errorf_and_warnf_go_to_stderr(no_leftovers):
+    prog = 'begin { errorf("bad %d", 3); warnf("w %s", "x"); printf("after\\n"); exit(); }'
+    rc, out, err = run(["-q", "-e", prog])
+    assert rc == 0  # neither stops the program
+    assert out == "after\n\n\n"
+    assert err == "stdin:1:9-28: ERROR: bad 3\nstdin:1:30-48: WARNING: w x\n"
+
+
+def test_no_warnings_silences_warnf_only(no_leftovers):
+    prog = 'begin { errorf("bad %d", 3); warnf("w %s", "x"); exit(); }'
+    rc, _, err = run(["-q", "--no-warnings", "-e", prog])
+    assert rc == 0
+    assert err == "stdin:1:9-28: ERROR: bad 3\n"
+
+
+def test_errorf_from_a_file_names_it(tmp_path, no_leftovers):
+    f = tmp_path / "e.bt"
+    f.write_text('begin {\n  errorf("n=%d", 7);\n  exit();\n}\n')
+    rc, _, err = run(["-q", str(f)])
+    assert rc == 0
+    assert err == f"{f}:2:3-20: ERROR: n=7\n"
+
+
+def test_assert(no_leftovers):
+    prog = 'begin { assert(1 > 2, "x positive"); printf("not reached\\n"); } end { printf("end\\n"); }'
+    rc, out, err = run(["-q", "-e", prog])
+    assert rc == 1
+    assert out == "end\n\n\n"
+    assert err == "stdin:1:9-36: ERROR: assert failed: x positive\n"
+    rc, out, err = run(["-q", "-e", 'begin { assert(2 > 1, "fine"); printf("ok\\n"); }'])
+    assert (rc, out, err) == (0, "ok\n\n\n", "")
+
+
+def test_assert_and_errorf_need_their_arguments(no_leftovers):
+    rc, _, err = run(["-e", "begin { assert(1); }"])
+    assert rc == 1
+    assert err.startswith("stdin:1:9-18: ERROR: assert() requires 2 arguments (1 provided)\n")
+    rc, _, err = run(["-e", 'begin { errorf("%d"); }'])
+    assert rc == 1
+    assert err.startswith(
+        "stdin:1:9-21: ERROR: errorf: Not enough arguments for format string "
+        "(0 supplied, 1 expected)\n"
+    )
+    rc, _, err = run(["-e", 'BEGIN { errorf("x"); }'], env=ENV_017)
+    assert rc == 1
+    assert err.startswith("stdin:1:9-15: ERROR: Unknown function: errorf\n")
+
+
+GETOPT = 'begin { printf("%d %s\\n", getopt("depth", 35, "how deep"), getopt("v")); }'
+
+
+def test_getopt_unknown_option(no_leftovers):
+    rc, out, err = run(["-e", GETOPT, "--", "--depht=3", "--x"])
+    assert (rc, out) == (1, "")
+    assert err == (
+        "ERROR: unexpected program command line options: --depht=3, --x\n"
+        "HINT: expected program options: --depth, --v\n"
+    )
+
+
+def test_getopt_bad_values(no_leftovers):
+    rc, out, err = run(["-e", GETOPT, "--", "--depth=abc"])
+    assert (rc, out) == (1, "")
+    assert err == "ERROR: program command line option --depth expects an integer (value: abc)\n"
+    rc, _, err = run(["-e", GETOPT, "--", "--v=maybe"])
+    assert rc == 1
+    assert err == "ERROR: program command line option --v expects a boolean (value: maybe)\n"
+    rc, _, err = run(["-e", 'begin { print(getopt("n", 5)); }', "--", "--n=-1"])
+    assert rc == 1
+    assert err == "ERROR: program command line option --n expects an integer (value: -1)\n"
+
+
+def test_getopt_help_lists_the_options(no_leftovers):
+    rc, out, err = run(["-e", GETOPT, "--", "--help"])
+    assert (rc, err) == (1, "")
+    assert out == (
+        "PROGRAM OPTIONS:\n"
+        "  --depth=uint64 (default: 35)  how deep\n"
+        "  --v (default: false)\n"
+    )
+
+
+def test_getopt_same_default_everywhere(no_leftovers):
+    rc, _, err = run(["-e", 'begin { print(getopt("v")); print(getopt("v", true)); }'])
+    assert rc == 1
+    assert err.startswith(
+        "stdin:1:35-52: ERROR: getopt(): every use of --v must give the same default and "
+        "description\n"
+    )
+
+
+def test_getopt_literals_only(no_leftovers):
+    rc, _, err = run(["-e", "begin { print(getopt(comm)); }"])
+    assert rc == 1
+    assert err.startswith(
+        "stdin:1:22-26: ERROR: getopt() expects a string literal as the option name\n"
+    )
+    rc, _, err = run(["-e", 'begin { print(getopt("x", pid)); }'])
+    assert rc == 1
+    assert err.startswith(
+        "stdin:1:27-30: ERROR: getopt() expects a literal default value "
+        "(bool, integer or string)\n"
+    )
+
+
+def test_positional_and_named_together(tmp_path, no_leftovers):
+    f = tmp_path / "p.bt"
+    f.write_text('begin { printf("%d %d\\n", $1, getopt("x", 1)); exit(); }\n')
+    rc, out, _ = run(["-q", str(f), "5", "--", "--x=3"])
+    assert (rc, out) == (0, "5 3\n\n\n")
+
+
+def test_str_length_warning(no_leftovers):
+    # a compile warning of a successful 0.26 compile is on stdout (ref. 2.7 Streams)
+    rc, out, _ = run(["-e", "begin { print(str(0, 5000)); exit(); }"])
+    assert rc == 0
+    assert out.startswith(
+        "stdin:1:22-26: WARNING: length param (5000) is too long and will be shortened to "
+        "1024 bytes (see BPFTRACE_MAX_STRLEN)\n"
+    )
+
+
+def test_strstr_needle_bound(no_leftovers):
+    rc, _, err = run(["-e", "begin { print(strstr(comm, str(0))); }"])
+    assert rc == 1
+    assert err.startswith(
+        "stdin:1:28-34: ERROR: strstr(): the needle can be at most 64 bytes long "
+        "(string[1024] given): use a literal or str(ptr, 64)\n"
+    )
