@@ -120,6 +120,8 @@ struct lt_symctx {
 	bool files_loaded;
 };
 void lt_symctx_free(struct lt_symctx *s);
+/* `username`: the name of user uid, as the system's user database has it, else the number. */
+void lt_put_username(struct lt_sbuf *out, uint64_t uid);
 /* Name of the kernel symbol holding addr, or NULL. */
 const char *lt_sym_kernel(struct lt_symctx *s, uint64_t addr, uint64_t *off);
 /* 0 on success (name/off/module set; name may be NULL with module set), else negative. */

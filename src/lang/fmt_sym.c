@@ -10,6 +10,7 @@
  * in every process) is resolved from that binary's symbol table.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -203,4 +204,14 @@ int lt_sym_user(struct lt_symctx *s, uint32_t pid, uint64_t addr, const char **n
 	if (!*name && !*module && fallback(s, addr, name, off, module))
 		return 0;
 	return *name ? 0 : err;
+}
+
+void lt_put_username(struct lt_sbuf *out, uint64_t uid)
+{
+	const struct passwd *pw = getpwuid((uid_t)uid);
+
+	if (pw)
+		lt_sbuf_puts(out, pw->pw_name);
+	else
+		lt_sbuf_printf(out, "%llu", (unsigned long long)uid);
 }

@@ -194,17 +194,22 @@ static void ev_diagnostic(struct lt_out *o, const struct lt_fmt *f, bool warn)
 
 		lt_sbuf_printf(&j, "{\"type\": \"%s\", \"msg\": ", warn ? "warnf" : "errorf");
 		lt_sbuf_put_json_str(&j, lt_sbuf_str(&o->buf), o->buf.len);
-		lt_sbuf_puts(&j, ", \"filename\": ");
-		lt_sbuf_put_json_str(&j, f->file, strlen(f->file));
-		lt_sbuf_printf(&j, ", \"line\": %d, \"col\": %d}\n", f->line, f->col);
+		if (f->file) {
+			lt_sbuf_puts(&j, ", \"filename\": ");
+			lt_sbuf_put_json_str(&j, f->file, strlen(f->file));
+			lt_sbuf_printf(&j, ", \"line\": %d, \"col\": %d", f->line, f->col);
+		}
+		lt_sbuf_puts(&j, "}\n");
 		fwrite(lt_sbuf_str(&j), 1, j.len, o->f);
 		out_flush(o);
 		lt_sbuf_free(&j);
 		return;
 	}
 	fflush(o->f); /* what the program printed before comes first */
-	fprintf(stderr, "%s:%d:%d-%d: %s: %.*s\n", f->file, f->line, f->col, f->end,
-		warn ? "WARNING" : "ERROR", (int)o->buf.len, lt_sbuf_str(&o->buf));
+	if (f->file)
+		fprintf(stderr, "%s:%d:%d-%d: ", f->file, f->line, f->col, f->end);
+	fprintf(stderr, "%s: %.*s\n", warn ? "WARNING" : "ERROR", (int)o->buf.len,
+		lt_sbuf_str(&o->buf));
 }
 
 /* printf with its format parsed once per run, not once per event. */

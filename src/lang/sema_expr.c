@@ -14,6 +14,7 @@
 
 #include "lang/btftypes.h"
 #include "lang/compile.h"
+#include "lang/goargs.h"
 #include "lang/lexer.h"
 #include "lang/parser.h"
 #include "lang/probes.h"
@@ -146,7 +147,8 @@ static bool since_026(const char *name)
 {
 	static const char *const names[] = {"has_key", "len",	 "ncpus", "jiffies",
 					    "strstr",  "strlen", "true",  "false",
-					    "getopt",  "errorf", "warnf", "assert"};
+					    "getopt",  "errorf", "warnf", "assert",
+					    "has_cpid", "usermode", "probetype", "strcap"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(name, names[i]))
@@ -284,6 +286,12 @@ static int sema_field(struct compiler *c, struct node *n)
 				if (strcmp(ap->up.params[i].name, n->name))
 					continue;
 				s->go_param = i;
+				if (go_param_is_error(&ap->up.params[i])) {
+					/* a Go error: its type and message as text (goargs.c) */
+					sema_set_str(n, GO_ERROR_STRLEN);
+					s->k[3] = 2;
+					return 0;
+				}
 				if (!strcmp(ap->up.params[i].type_name, "string") &&
 				    ap->up.params[i].nregs == 2) {
 					/* Go string: (ptr, len) in two registers */

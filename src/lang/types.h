@@ -129,6 +129,8 @@ struct lt_type {
 	bool is_signed; /* LT_INT */
 	/* LT_INT: bpftrace 0.26's bool (0 or 1, unsigned): printed true/false, %d gives 1/0. */
 	bool is_bool;
+	/* LT_INT: a uid printed as its user's name (`username`), resolved when printed. */
+	bool is_username;
 	/* LT_KSTACK/LT_USTACK: frames to print (<= LT_STACK_FRAMES; 0 = all). */
 	uint32_t nframes;
 	/* LT_KSTACK/LT_USTACK: bpftrace's `perf` mode (`\tADDR sym+off [(path)]`). */

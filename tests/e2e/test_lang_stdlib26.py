@@ -179,3 +179,23 @@ def test_strstr_needle_bound(no_leftovers):
         "stdin:1:28-34: ERROR: strstr(): the needle can be at most 64 bytes long "
         "(string[1024] given): use a literal or str(ptr, 64)\n"
     )
+
+
+def test_cpid_without_child_warns_at_run_time(no_leftovers):
+    rc, out, err = run(["-q", "-e", "begin { print(cpid); exit(); }"])
+    assert (rc, out) == (0, "0\n\n\n")
+    assert err == "WARNING: No child command (`-c`); cpid is zero\n"
+    rc, _, err = run(["-q", "--no-warnings", "-e", "begin { print(cpid); exit(); }"])
+    assert (rc, err) == (0, "")
+    # 0.17: a compile error
+    rc, _, err = run(["-e", "BEGIN { print(cpid); }"], env=ENV_017)
+    assert rc == 1
+    assert err.startswith("stdin:1:15-19: ERROR: cpid cannot be used without child command\n")
+
+
+def test_usermode_needs_registers(no_leftovers):
+    rc, _, err = run(["-e", "tracepoint:sched:sched_switch { print(usermode); }"])
+    assert rc == 1
+    assert err.startswith(
+        "stdin:1:39-47: ERROR: The usermode builtin can not be used with 'tracepoint' probes\n"
+    )

@@ -181,10 +181,71 @@ static int em_simple(struct cg *g, struct node *n, int dst)
 		cg_call(g, BPF_FUNC_ktime_get_ns);
 		cg_ld_imm64(g, BPF_REG_1, g->start_ns);
 		cg_alu_reg(g, BPF_SUB, BPF_REG_0, BPF_REG_1);
-	} else if (!strcmp(n->name, "cpid"))
-		cg_mov_imm(g, BPF_REG_0, g->c->opts->cpid);
-	else if (!strcmp(n->name, "jiffies"))
+	} else if (!strcmp(n->name, "jiffies"))
 		cg_call(g, BPF_FUNC_jiffies64);
+	else if (!strcmp(n->name, "numaid"))
+		cg_call(g, BPF_FUNC_get_numa_node_id);
+	else if (!strcmp(n->name, "username")) {
+		cg_call(g, BPF_FUNC_get_current_uid_gid);
+		/* the uid: the lower half (a 32-bit move zero-extends) */
+		cg_emit(g, INSN(BPF_ALU | BPF_MOV | BPF_X, 0, 0, 0, 0));
+	}
+	return 0;
+}
+
+/* username: the uid, printed as its user's name (fmt_sym.c). */
+static int ck_username(struct compiler *c, struct node *n)
+{
+	sema_set_int(n, 8, false);
+	sema_info(n)->t.is_username = true;
+	return 0;
+}
+
+/* usermode (0.24, x86-64): 1 when the probe interrupted user code (the CPL in cs is 3). */
+static int ck_usermode(struct compiler *c, struct node *n)
+{
+	sema_set_int(n, 1, false);
+	return 0;
+}
+
+static int em_usermode(struct cg *g, struct node *n, int dst)
+{
+	cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_6, PR_CS);
+	cg_alu_imm(g, BPF_AND, BPF_REG_0, 3);
+	/* CPL 3 -> 1, CPL 0 -> 0 */
+	cg_alu_imm(g, BPF_RSH, BPF_REG_0, 1);
+	return 0;
+}
+
+/* probetype (0.25): the probe's provider, "special" for begin and end. */
+#define PROBETYPE_SIZE 16
+
+static int ck_probetype(struct compiler *c, struct node *n)
+{
+	sema_set_str(n, PROBETYPE_SIZE);
+	return 0;
+}
+
+static int em_probetype(struct cg *g, struct node *n, int dst)
+{
+	enum probe_type t = g->ap->type;
+	const char *name = t == PT_BEGIN || t == PT_END ? "special" : probe_type_name(t);
+
+	cg_const_str(g, (uint32_t)dst, name, (uint32_t)strnlen(name, PROBETYPE_SIZE - 1),
+		     PROBETYPE_SIZE);
+	return 0;
+}
+
+/* has_cpid (0.25): whether -c gave a child; known when the program is made. */
+static int ck_has_cpid(struct compiler *c, struct node *n)
+{
+	sema_set_bool(c, n);
+	return 0;
+}
+
+static int em_has_cpid(struct cg *g, struct node *n, int dst)
+{
+	cg_mov_imm(g, BPF_REG_0, g->c->opts->has_cpid);
 	return 0;
 }
 
@@ -212,11 +273,30 @@ static int em_bool_lit(struct cg *g, struct node *n, int dst)
 	return 0;
 }
 
+/*
+ * cpid without -c: 0.17's compile error; 0.25 on, zero and a warning each time it is read
+ * (a warnf without a place: fmt k[0]).
+ */
 static int ck_cpid(struct compiler *c, struct node *n)
 {
-	if (!c->opts->has_cpid)
+	if (!c->opts->has_cpid && c->opts->dialect == LANG_0_17)
 		return sema_err(c, n->loc, "cpid cannot be used without child command");
+	if (!c->opts->has_cpid)
+		sema_info(n)->k[0] = 1 + fmt_add(c, "No child command (`-c`); cpid is zero", NULL, 0);
 	return ck_u64(c, n);
+}
+
+static int em_cpid(struct cg *g, struct node *n, int dst)
+{
+	if (NS(n)->k[0] && !g->c->diag->no_warnings) {
+		uint32_t off = cg_heap_alloc(g, 8);
+
+		cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)off, LT_EV_WARNF);
+		cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)(off + 4), (int32_t)NS(n)->k[0] - 1);
+		cg_output(g, off, 8);
+	}
+	cg_mov_imm(g, BPF_REG_0, g->c->opts->cpid);
+	return 0;
 }
 
 static int ck_comm(struct compiler *c, struct node *n)
@@ -505,7 +585,12 @@ const struct builtin builtins_context[] = {
 	{"rand", false, P_ALL, ck_u64, em_simple},
 	{"cgroup", false, P_ALL, ck_u64, em_simple},
 	{"curtask", false, P_ALL, ck_u64, em_simple},
-	{"cpid", false, P_ALL, ck_cpid, em_simple},
+	{"cpid", false, P_ALL, ck_cpid, em_cpid},
+	{"has_cpid", false, P_ALL, ck_has_cpid, em_has_cpid},
+	{"numaid", false, P_ALL, ck_u64, em_simple},
+	{"username", false, P_ALL, ck_username, em_simple},
+	{"usermode", false, PTM_REGS, ck_usermode, em_usermode},
+	{"probetype", false, P_ALL, ck_probetype, em_probetype},
 	{"jiffies", false, P_ALL, ck_u64, em_simple},
 	{"ncpus", false, P_ALL, ck_u64, em_ncpus},
 	{"true", false, P_ALL, ck_bool_lit, em_bool_lit},

@@ -409,6 +409,50 @@ static int em_str(struct cg *g, struct node *n, int dst)
 	return 0;
 }
 
+/* strcap(s) (0.25): the string's capacity, its NUL included: its type's size. */
+static int ck_strcap(struct compiler *c, struct node *n)
+{
+	if (node_count(n->args) != 1)
+		return sema_err(c, n->loc, "strcap() requires one argument (%d provided)",
+				(int)node_count(n->args));
+	if (sema_expr(c, n->args))
+		return -EINVAL;
+	if (NS(n->args)->t.kind != LT_STR)
+		return sema_err(c, n->args->loc, "strcap() expects a string (%s provided)",
+				kind_word(&NS(n->args)->t));
+	sema_set_int(n, 8, true);
+	sema_info(n)->k[0] = NS(n->args)->t.size;
+	return 0;
+}
+
+static int em_strcap(struct cg *g, struct node *n, int dst)
+{
+	cg_mov_imm(g, BPF_REG_0, (int32_t)NS(n)->k[0]);
+	return 0;
+}
+
+/* kptr(p)/uptr(p): p, its reads from kernel or from user memory. */
+static int ck_addrspace(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+
+	if (node_count(n->args) != 1)
+		return sema_err(c, n->loc, "%s() requires one argument (%d provided)", n->name,
+				(int)node_count(n->args));
+	if (sema_expr(c, n->args))
+		return -EINVAL;
+	if (!lt_is_int(&NS(n->args)->t) || NS(n->args)->ext)
+		return sema_err(c, n->args->loc, "%s() expects a pointer or an integer", n->name);
+	s->t = NS(n->args)->t;
+	s->is_user_ptr = !strcmp(n->name, "uptr");
+	return 0;
+}
+
+static int em_addrspace(struct cg *g, struct node *n, int dst)
+{
+	return cg_int(g, n->args);
+}
+
 static int ck_buf(struct compiler *c, struct node *n)
 {
 	struct nsema *s = sema_info(n);
@@ -692,6 +736,9 @@ const struct builtin builtins_strings[] = {
 	{"signal", true, PTM_ALL, ck_unsafe, NULL},
 	{"exit", true, PTM_ALL, ck_exit, em_exit},
 	{"errorf", true, PTM_ALL, ck_errorf, em_errorf},
+	{"strcap", true, PTM_ALL, ck_strcap, em_strcap},
+	{"kptr", true, PTM_ALL, ck_addrspace, em_addrspace},
+	{"uptr", true, PTM_ALL, ck_addrspace, em_addrspace},
 	{"warnf", true, PTM_ALL, ck_errorf, em_errorf},
 	{"assert", true, PTM_ALL, ck_assert, em_assert},
 	{"time", true, PTM_ALL, ck_time, em_time},
