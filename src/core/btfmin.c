@@ -721,3 +721,44 @@ void btf_min__free(struct btf_min *m)
 		close(m->fd);
 	free(m);
 }
+
+/*
+ * The kernel accepts a callback's address (BPF_PSEUDO_FUNC) only in a program that comes
+ * with BTF function info, one FUNC record per subprogram. The verifier reads the callback's
+ * arguments from the helper that calls it, not from BTF, so two prototypes serve every
+ * program: int f(void *ctx) for the program, long cb(void *, void *, void *, void *) for
+ * its callbacks, both static (a global function's BTF arguments would be checked).
+ */
+int btf_min__funcs(uint32_t *prog_id, uint32_t *cb_id)
+{
+	static const char *const args[] = {"map", "key", "value", "ctx"};
+	struct btf *b = btf__new_empty();
+	int i32, i64, ptr, proto, fd = -ENOMEM;
+
+	if (!b)
+		return -errno;
+	i32 = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+	i64 = btf__add_int(b, "long", 8, BTF_INT_SIGNED);
+	ptr = btf__add_ptr(b, 0);
+	proto = btf__add_func_proto(b, i32);
+	if (i32 < 0 || i64 < 0 || ptr < 0 || proto < 0 || btf__add_func_param(b, "ctx", ptr))
+		goto out;
+	*prog_id = (uint32_t)btf__add_func(b, "tk_probe", BTF_FUNC_STATIC, proto);
+	proto = btf__add_func_proto(b, i64);
+	if ((int)*prog_id < 0 || proto < 0)
+		goto out;
+	for (int i = 0; i < 4; i++)
+		if (btf__add_func_param(b, args[i], ptr))
+			goto out;
+	*cb_id = (uint32_t)btf__add_func(b, "tk_callback", BTF_FUNC_STATIC, proto);
+	if ((int)*cb_id < 0)
+		goto out;
+	fd = btf__load_into_kernel(b);
+	if (!fd)
+		fd = dup(btf__fd(b));
+	if (fd < 0)
+		fd = -errno;
+out:
+	btf__free(b);
+	return fd;
+}

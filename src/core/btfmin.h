@@ -21,6 +21,7 @@
 #define TK_BTFMIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <bpf/libbpf.h>
 
@@ -42,6 +43,13 @@ const char *btf_min__path(const struct btf_min *m);
 const char *btf_min__try(const void *elf, size_t elf_sz, struct btf_min **m);
 /* After the object is loaded. NULL is fine. */
 void btf_min__free(struct btf_min *m);
+
+/*
+ * A BTF for programs with callbacks (BPF-to-BPF subprograms), loaded into the kernel: its
+ * fd (the caller's to close) and the FUNC ids of the program's entry and of a callback, for
+ * bpf_prog_load()'s func_info. Negative errno on failure.
+ */
+int btf_min__funcs(uint32_t *prog_id, uint32_t *cb_id);
 
 /*
  * Open the skeleton NAME (NAME__open_opts) with a minimal kernel BTF when one can be made;

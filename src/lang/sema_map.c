@@ -4,12 +4,14 @@
  * uses must agree on (learnt from assignments in a quiet first pass, then checked).
  */
 #include <errno.h>
+#include <linux/bpf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lang/compile.h"
+#include "lang/diag.h"
 #include "lang/parser.h"
 
 static int map_find(struct compiler *c, const char *name)
@@ -91,4 +93,59 @@ int sema_map_ref(struct compiler *c, struct node *arg, const char *fn)
 	s->map = i;
 	s->ext = VX_MAPREF;
 	return 0;
+}
+
+/*
+ * let @m = TYPE(N); (bpftrace 0.24): the map's BPF type and max entries. Plain values live
+ * in a hash or an LRU hash, aggregations in their per-CPU kinds; either of a pair may be
+ * declared for the other. The hint lists the kinds in bpftrace's order (its hash table's).
+ */
+int sema_map_decls(struct compiler *c)
+{
+	static const struct {
+		const char *name;
+		int type;
+	} kinds[] = {
+		{"percpulruhash", BPF_MAP_TYPE_LRU_PERCPU_HASH},
+		{"percpuhash", BPF_MAP_TYPE_PERCPU_HASH},
+		{"lruhash", BPF_MAP_TYPE_LRU_HASH},
+		{"hash", BPF_MAP_TYPE_HASH},
+	};
+	int ret = 0;
+
+	for (struct node *d = c->prog->b; d; d = d->next) {
+		struct mapdef *md;
+		int i, k;
+
+		if (d->kind != N_LET || !d->a || d->a->kind != N_MAP || !d->b)
+			continue;
+		for (k = 0; k < 4 && strcmp(kinds[k].name, d->b->name); k++)
+			;
+		if (k == 4) {
+			ret = sema_err(c, d->loc, "Invalid bpf map type: %s", d->b->name);
+			diag_hint(c->diag, "Valid map types: %s, %s, %s, %s", kinds[0].name,
+				  kinds[1].name, kinds[2].name, kinds[3].name);
+			continue;
+		}
+		i = map_find(c, d->a->name);
+		if (i < 0) {
+			diag_warn(c->diag, d->loc, "Unused map: %s", d->a->name);
+			continue;
+		}
+		md = &c->maps[i];
+		/* kinds 0, 1 are per-CPU */
+		if ((k < 2) != md->m.percpu) {
+			struct loc l = md->loc; /* the map's name where it is first used */
+
+			l.end = l.col + (int)strlen(md->name);
+			ret = sema_err(c, l,
+				       "Incompatible map types. Type from declaration: %s. Type "
+				       "from value/key type: %s",
+				       kinds[k].name, md->m.percpu ? "percpuhash" : "hash");
+			continue;
+		}
+		md->decl_type = kinds[k].type;
+		md->max_entries = d->b->args ? (uint32_t)d->b->args->num : 0;
+	}
+	return ret;
 }

@@ -143,6 +143,195 @@ static int cg_for(struct cg *g, struct node *n)
 	return g->err;
 }
 
+/*
+ * for ($kv : @m) runs its body as the callback of bpf_for_each_map_elem, a subprogram
+ * emitted after the program (cg_subs_emit()). What it needs from the loop's place:
+ */
+struct cg_sub {
+	struct node *n; /* the N_FOR; NULL: len(@m)'s callback, which only counts */
+	int label;	/* the callback's first instruction */
+	uint32_t heap;	/* heap in use where the loop is: the callback allocates above it */
+};
+
+/*
+ * The callback runs in its own stack frame, so the probe's integer variables (which live on
+ * the stack, see cg_program()) are copied in from the caller's frame (R7 = its frame pointer,
+ * the helper's callback_ctx) and back out on every way out of the body. The loop's context
+ * slot (type LT_NONE) holds a pointer and is no value: it is not copied.
+ */
+static void sub_copy_vars(struct cg *g, bool in)
+{
+	for (int i = 0; i < g->p->nvars; i++) {
+		const struct var *v = &g->p->vars[i];
+
+		if (cg_is_blob(&v->type) || v->type.kind == LT_NONE)
+			continue;
+		cg_ldx(g, BPF_DW, BPF_REG_0, in ? BPF_REG_7 : BPF_REG_10, (int16_t)v->heap_off);
+		cg_stx(g, BPF_DW, in ? BPF_REG_10 : BPF_REG_7, (int16_t)v->heap_off, BPF_REG_0);
+	}
+}
+
+/* size bytes at the address in src to heap off (key and value of the callback) */
+static void copy_from(struct cg *g, int src, uint32_t off, uint32_t size)
+{
+	static const int sizes[] = {BPF_DW, BPF_W, BPF_H, BPF_B};
+	uint32_t i = 0;
+
+	for (int k = 0, w = 8; k < 4; k++, w /= 2)
+		for (; i + (uint32_t)w <= size; i += (uint32_t)w) {
+			cg_ldx(g, sizes[k], BPF_REG_0, src, (int16_t)i);
+			cg_stx(g, sizes[k], BPF_REG_9, (int16_t)(off + i), BPF_REG_0);
+		}
+}
+
+/*
+ * for ($kv : @m) { body }: the caller's side. The callback returns 0 (next element) or 1
+ * (stop); a `return` in the body also sets the loop's flag, which makes the caller leave
+ * the probe in turn. NS(n)->k: [0] $kv, [2] the flag, [3] the context slot.
+ */
+/* R0 = bpf_for_each_map_elem(map fd, a new callback for n, R10 or NULL) */
+static void for_each_call(struct cg *g, struct node *n, int fd)
+{
+	struct cg_sub *s = realloc(g->subs, (g->nsubs + 1) * sizeof(*s));
+
+	if (!s)
+		abort();
+	g->subs = s;
+	s = &g->subs[g->nsubs++];
+	s->n = n;
+	s->label = cg_label(g);
+	s->heap = g->heap;
+	cg_ld_map(g, BPF_REG_1, fd);
+	/* imm: the callback's label, made its offset by cg_subs_emit() once it is placed */
+	cg_emit(g, INSN(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_2, BPF_PSEUDO_FUNC, 0, s->label));
+	cg_emit(g, INSN(0, 0, 0, 0, 0));
+	if (n)
+		cg_mov64(g, BPF_REG_3, BPF_REG_10);
+	else
+		cg_mov_imm(g, BPF_REG_3, 0);
+	cg_mov_imm(g, BPF_REG_4, 0);
+	cg_call(g, BPF_FUNC_for_each_map_elem);
+}
+
+/* len(@m): the helper returns how many elements its callback saw, here all of them. */
+void cg_map_len(struct cg *g, int fd)
+{
+	for_each_call(g, NULL, fd);
+}
+
+static int cg_for_map(struct cg *g, struct node *n)
+{
+	const struct var *flag = &g->p->vars[NS(n)->k[2]], *ctx = &g->p->vars[NS(n)->k[3]];
+
+	cg_stx(g, BPF_DW, BPF_REG_10, (int16_t)ctx->heap_off, BPF_REG_6);
+	cg_st_imm(g, BPF_DW, BPF_REG_10, (int16_t)flag->heap_off, 0);
+	for_each_call(g, n, g->c->maps[NS(n)->map].m.fd);
+	cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_10, (int16_t)flag->heap_off);
+	cg_jmp_imm(g, BPF_JNE, BPF_REG_0, 0, g->exit_label);
+	return g->err;
+}
+
+/*
+ * The callback of sub: long cb(map, key, value, caller's frame). R7 = the caller's frame,
+ * R6 = the probe's context (from the caller's slot), R9 = this CPU's heap (looked up again:
+ * a program does not change CPU), $kv = (key, value); a per-CPU aggregate's value is the
+ * sum over the CPUs, as reading it elsewhere gives. R8 says how the body ended: 0 next,
+ * 1 break, 2 return.
+ */
+static void cg_sub_emit(struct cg *g, const struct cg_sub *sub)
+{
+	struct node *n = sub->n;
+	const struct lt_map *m;
+	const struct var *kv, *flag, *ctx;
+	const struct lt_type *t;
+	int cont, brk, ret, out, zero, noret, noheap;
+	uint32_t ksz;
+
+	cg_bind(g, sub->label);
+	if (!n) {
+		cg_mov_imm(g, BPF_REG_0, 0);
+		cg_emit(g, INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+		return;
+	}
+	m = &g->c->maps[NS(n)->map].m;
+	kv = &g->p->vars[NS(n)->k[0]];
+	flag = &g->p->vars[NS(n)->k[2]];
+	ctx = &g->p->vars[NS(n)->k[3]];
+	t = &kv->type;
+	ksz = lt_type_size(t->members[0].type);
+	cont = cg_label(g), brk = cg_label(g), ret = cg_label(g), out = cg_label(g);
+	zero = cg_label(g), noret = cg_label(g), noheap = cg_label(g);
+	g->cur_loc = n->loc;
+	g->heap = sub->heap;
+	g->nloops = 0;
+	g->exit_label = ret;
+	cg_mov64(g, BPF_REG_7, BPF_REG_4);
+	cg_mov64(g, BPF_REG_8, BPF_REG_2);
+	cg_mov64(g, BPF_REG_6, BPF_REG_3);
+	cg_st_imm(g, BPF_W, BPF_REG_10, -8, 0);
+	cg_map_lookup_stack(g, g->fds->heap);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, noheap);
+	cg_mov64(g, BPF_REG_9, BPF_REG_0);
+	cg_zero(g, kv->heap_off, lt_type_size(t));
+	copy_from(g, BPF_REG_8, kv->heap_off, ksz);
+	if (m->agg == LT_AGG_NONE) {
+		copy_from(g, BPF_REG_6, kv->heap_off + t->members[1].offset,
+			  lt_type_size(t->members[1].type));
+	} else {
+		uint32_t key = cg_heap_alloc(g, m->key_size);
+
+		copy_from(g, BPF_REG_8, key, m->key_size);
+		cg_agg_read(g, m, key);
+		cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(kv->heap_off + t->members[1].offset),
+		       BPF_REG_0);
+	}
+	cg_ldx(g, BPF_DW, BPF_REG_6, BPF_REG_7, (int16_t)ctx->heap_off);
+	sub_copy_vars(g, true);
+	g->brk[0] = brk;
+	g->cont[0] = cont;
+	g->nloops = 1;
+	cg_block(g, n->b);
+	for (int i = 0; i < 3; i++) {
+		cg_bind(g, i == 0 ? cont : i == 1 ? brk : ret);
+		cg_mov_imm(g, BPF_REG_8, i);
+		cg_ja(g, out);
+	}
+	cg_bind(g, out);
+	sub_copy_vars(g, false);
+	cg_jmp_imm(g, BPF_JNE, BPF_REG_8, 2, noret);
+	cg_st_imm(g, BPF_DW, BPF_REG_7, (int16_t)flag->heap_off, 1);
+	cg_bind(g, noret);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_8, 0, zero);
+	cg_bind(g, noheap);
+	cg_mov_imm(g, BPF_REG_0, 1);
+	cg_emit(g, INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+	cg_bind(g, zero);
+	cg_mov_imm(g, BPF_REG_0, 0);
+	cg_emit(g, INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+}
+
+/*
+ * After the program's own exit: every callback, then each callback's address in the
+ * instruction that loads it (BPF_PSEUDO_FUNC: relative to the next instruction). A callback
+ * may hold loops of its own: they are appended to the list as they are met.
+ */
+static void cg_subs_emit(struct cg *g)
+{
+	for (int i = 0; i < g->nsubs; i++) {
+		struct cg_sub sub = g->subs[i];
+
+		cg_sub_emit(g, &sub);
+	}
+	for (int i = 0; i < g->n; i++) {
+		struct bpf_insn *in = &g->insn[i];
+
+		if (in->code == (BPF_LD | BPF_DW | BPF_IMM) && in->src_reg == BPF_PSEUDO_FUNC)
+			in->imm = g->labels[in->imm] - i - 1;
+	}
+	free(g->subs);
+	g->subs = NULL;
+}
+
 /* An assignment's whole extent: from the target to the end of the value. */
 static struct loc span_stmt(const struct node *n)
 {
@@ -230,7 +419,7 @@ static int cg_stmt(struct cg *g, struct node *n)
 		ret = var_assign(g, &g->p->vars[NS(n->a)->var], n->b);
 		break;
 	case N_FOR:
-		ret = cg_for(g, n);
+		ret = n->c->kind == N_MAP ? cg_for_map(g, n) : cg_for(g, n);
 		break;
 	case N_RETURN:
 		cg_return(g);
@@ -298,6 +487,14 @@ int cg_program(struct compiler *c, struct probe *p, struct attach_point *ap, str
 	}
 	cg_block(&g, p->node->b);
 	g.cur_loc = p->node->loc;
+	if (g.nsubs) {
+		/* the program's exit before the callbacks; the epilogue's own one is pruned */
+		cg_bind(&g, g.exit_label);
+		cg_mov_imm(&g, BPF_REG_0, 0);
+		cg_emit(&g, INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+		cg_subs_emit(&g);
+		g.exit_label = cg_label(&g);
+	}
 	ret = cg_epilogue(&g);
 	c->cur = NULL;
 	c->cur_ap = NULL;

@@ -252,7 +252,7 @@ def at(p, token, msg, n=1):
 # One error per line: ID | DIALECT | PROGRAM | TOKEN[#N] | MESSAGE, the error underlining the
 # N-th (default first) TOKEN of PROGRAM. In 0.17, the new syntax gets 0.17's parser errors
 # where it begins. Messages of the reference (2.1, 2.3, 2.10) except: dur-overflow,
-# let-bad-type, for-map (ours); the syntax errors keep tracekit's bison-like words, without
+# let-bad-type (ours); the syntax errors keep tracekit's bison-like words, without
 # 0.26's "syntax: " prefix.
 NEW_SYNTAX = [line.split(" | ") for line in r"""
 dur-bad-suffix | 0.26 | begin { @ = 1xyz; } | 1xyz | invalid integer suffix 'xyz'
@@ -280,7 +280,7 @@ loop-shadows | 0.26 | begin { $i = 1; for ($i : 0..2) { } } | $i#2 | Loop declar
 loop-shadows-nested | 0.26 | begin { for ($i : 0..2) { for ($i : 0..2) { } } } | $i#2 | Loop declaration shadows existing variable: $i
 range-start-string | 0.26 | begin { for ($i : "a"..2) { } } | "a" | Loop range requires an integer for the start value
 range-end-string | 0.26 | begin { for ($i : 0.."b") { } } | "b" | Loop range requires an integer for the end value
-for-map | 0.26 | begin { @m[1] = 1; for ($kv : @m) { } } | @m#2 | for loops over maps are not supported yet
+for-map-scalar | 0.26 | begin { @m = 1; for ($kv : @m) { } } | @m#2 | @m has no explicit keys (scalar map), and cannot be used for iteration
 for-no-var | 0.26 | begin { for (i : 0..2) { } } | i#2 | syntax error, unexpected identifier, expecting variable
 for-no-colon | 0.26 | begin { for ($i 0..2) { } } | 0 | syntax error, unexpected integer, expecting :
 for-no-block | 0.26 | begin { for ($i : 0..2) printf("x"); } | printf | syntax error, unexpected call, expecting {

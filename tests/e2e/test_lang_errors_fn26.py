@@ -56,9 +56,8 @@ CASES = [
      lambda p: at(p, "@nope", "Undefined map: @nope")),
     ("len-scalar", "begin { @s = 1; $x = len(@s); }",
      lambda p: at(p, "@s", "call to len() expects a map with explicit keys (non-scalar map)", 1)),
-    ("len-map", "begin { @m[1] = 1; $x = len(@m); }",  # ours: not there yet
-     lambda p: at(p, "len(@m)", "len() of a map is not supported yet (it needs "
-                  "bpf_for_each_map_elem())")),
+    ("len-undefined", "begin { $x = len(@nope); }",  # ref. 2.5: a map never written
+     lambda p: at(p, "@nope", "Undefined map: @nope")),
     ("len-integer", "begin { $x = len(1); }",  # ours
      lambda p: at(p, "len(1)", "len() expects a map or a stack (ustack, kstack)")),
     # ref. 2.5: delete(@m) on a keyed map is an error; two arguments need a keyed map

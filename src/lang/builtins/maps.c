@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <bpf/libbpf.h>
+
 #include "lang/cg.h"
 
 static int nargs_err(struct compiler *c, struct node *n, int want)
@@ -210,6 +212,74 @@ int cg_aggregate(struct cg *g, struct node *map, struct node *fn)
 	return 0;
 }
 
+/*
+ * Reading an aggregate in an expression (bpftrace 0.21; avg 0.22): the value of every
+ * possible CPU, looked up one by one with bpf_map_lookup_percpu_elem() (Linux 5.19) and
+ * reduced as the printer reduces them (types.h). Unrolled over the CPUs, which are known
+ * when the program is built, so the verifier walks no loop. Two stack slots hold the sum
+ * (or min/max) and the count (or whether a min/max was set); uses R0-R5.
+ */
+void cg_agg_read(struct cg *g, const struct lt_map *m, uint32_t key_off)
+{
+	int ncpus = libbpf_num_possible_cpus(), done = cg_label(g);
+	bool minmax = m->agg == LT_AGG_MIN || m->agg == LT_AGG_MAX;
+	int16_t acc, cnt;
+
+	cg_mov_imm(g, BPF_REG_0, 0);
+	cg_push(g);
+	acc = (int16_t)(-8 - g->stack);
+	cg_push(g);
+	cnt = (int16_t)(-8 - g->stack);
+	for (int cpu = 0; cpu < (ncpus > 0 ? ncpus : 1); cpu++) {
+		int next = cg_label(g), take = cg_label(g);
+
+		cg_ld_map(g, BPF_REG_1, m->fd);
+		cg_heap_ptr(g, BPF_REG_2, key_off);
+		cg_mov_imm(g, BPF_REG_3, cpu);
+		cg_call(g, BPF_FUNC_map_lookup_percpu_elem);
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, next);
+		cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_0, 0);
+		cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_10, acc);
+		if (minmax) {
+			cg_ldx(g, BPF_DW, BPF_REG_2, BPF_REG_0, 8);
+			cg_jmp_imm(g, BPF_JEQ, BPF_REG_2, 0, next); /* never set on that CPU */
+			cg_ldx(g, BPF_DW, BPF_REG_2, BPF_REG_10, cnt);
+			cg_jmp_imm(g, BPF_JEQ, BPF_REG_2, 0, take);
+			cg_jmp_reg(g, m->agg == LT_AGG_MIN ? BPF_JSGE : BPF_JSLE, BPF_REG_1,
+				   BPF_REG_3, next);
+			cg_bind(g, take);
+			cg_stx(g, BPF_DW, BPF_REG_10, acc, BPF_REG_1);
+			cg_st_imm(g, BPF_DW, BPF_REG_10, cnt, 1);
+		} else {
+			cg_alu_reg(g, BPF_ADD, BPF_REG_3, BPF_REG_1);
+			cg_stx(g, BPF_DW, BPF_REG_10, acc, BPF_REG_3);
+			if (m->agg == LT_AGG_AVG) {
+				cg_ldx(g, BPF_DW, BPF_REG_1, BPF_REG_0, 8);
+				cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_10, cnt);
+				cg_alu_reg(g, BPF_ADD, BPF_REG_3, BPF_REG_1);
+				cg_stx(g, BPF_DW, BPF_REG_10, cnt, BPF_REG_3);
+			}
+		}
+		cg_bind(g, next);
+	}
+	cg_pop(g, BPF_REG_1);
+	cg_pop(g, BPF_REG_0);
+	if (m->agg == LT_AGG_AVG) {
+		int pos = cg_label(g);
+
+		/* the sum's sign apart: BPF's division is unsigned (sdiv needs cpu v4) */
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_1, 0, done);
+		cg_jmp_imm(g, BPF_JSGE, BPF_REG_0, 0, pos);
+		cg_emit(g, INSN(BPF_ALU64 | BPF_NEG, 0, 0, 0, 0));
+		cg_alu_reg(g, BPF_DIV, BPF_REG_0, BPF_REG_1);
+		cg_emit(g, INSN(BPF_ALU64 | BPF_NEG, 0, 0, 0, 0));
+		cg_ja(g, done);
+		cg_bind(g, pos);
+		cg_alu_reg(g, BPF_DIV, BPF_REG_0, BPF_REG_1);
+	}
+	cg_bind(g, done);
+}
+
 static int em_agg(struct cg *g, struct node *n, int dst)
 {
 	return 0; /* emitted by cg_aggregate() from the assignment */
@@ -342,9 +412,8 @@ static int em_has_key(struct cg *g, struct node *n, int dst)
 }
 
 /*
- * len(ustack), len(kstack) (0.23): the frames captured, int64. len(@m) (0.20), a map's
- * element count, needs bpf_for_each_map_elem() and its callback, a BPF subprogram with BTF
- * func_info that our loader does not make yet: refused with one line.
+ * len(ustack), len(kstack) (0.23): the frames captured, int64. len(@m) (0.20): a map's
+ * element count, from bpf_for_each_map_elem() (cg_map_len()).
  */
 static int ck_len(struct compiler *c, struct node *n)
 {
@@ -360,9 +429,10 @@ static int ck_len(struct compiler *c, struct node *n)
 				c, a->loc,
 				"call to len() expects a map with explicit keys (non-scalar "
 				"map)");
-		return sema_err(c, n->loc,
-				"len() of a map is not supported yet (it needs "
-				"bpf_for_each_map_elem())");
+		sema_info(a)->map = sema_map_get(c, a);
+		if (!c->quiet && !c->maps[NS(a)->map].typed)
+			return sema_err(c, a->loc, "Undefined map: %s", a->name);
+		return 0;
 	}
 	if (sema_expr(c, a))
 		return -EINVAL;
@@ -376,8 +446,13 @@ static int em_len(struct cg *g, struct node *n, int dst)
 {
 	const struct lt_type *t = &NS(n->args)->t;
 	uint32_t nf = t->nframes ? t->nframes : LT_STACK_FRAMES, saved = g->heap;
-	uint32_t off = cg_heap_alloc(g, lt_type_size(t));
+	uint32_t off;
 
+	if (n->args->kind == N_MAP) {
+		cg_map_len(g, g->c->maps[NS(n->args)->map].m.fd);
+		return 0;
+	}
+	off = cg_heap_alloc(g, lt_type_size(t));
 	cg_value(g, n->args, off);
 	cg_count_nonzero(g, off + sizeof(struct lt_stack_hdr), 8, nf);
 	g->heap = saved;
