@@ -86,6 +86,13 @@ $(BUILD)/gen/syscall_nrs.inc: $(UNISTD)
 	$(Q)sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/{ "\1", \2 },/p' $< > $@.tmp && mv $@.tmp $@
 $(BUILD)/src/core/syscalls.o: $(BUILD)/gen/syscall_nrs.inc
 
+# The kernel's errno texts (its header comments), for strerror() in bpftrace 0.26's dialect.
+ERRNO_H := /usr/include/asm-generic/errno-base.h /usr/include/asm-generic/errno.h
+$(BUILD)/gen/errno_texts.inc: $(ERRNO_H)
+	@mkdir -p $(@D)
+	$(Q)cat $^ | sed -n 's/^#define[[:space:]]*E[A-Z0-9]*[[:space:]]*\([0-9][0-9]*\)[[:space:]]*\/\* \(.*\) \*\/$$/{ \1, "\2" },/p' > $@.tmp && mv $@.tmp $@
+$(BUILD)/src/lang/builtins/names.o: $(BUILD)/gen/errno_texts.inc
+
 $(BUILD)/libtkcore.a: $(CORE_OBJ)
 	$(msg) AR $@
 	$(Q)$(AR) rcs $@ $^
@@ -124,7 +131,8 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc -I$(BUILD)/skel -I$(BUILD)/gen -g -O1 \
 	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(LANG_SRC) $(SKELS) $(BUILD)/gen/syscall_nrs.inc
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(LANG_SRC) $(SKELS) $(BUILD)/gen/syscall_nrs.inc \
+		     $(BUILD)/gen/errno_texts.inc
 	@mkdir -p $(@D)
 	$(msg) FUZZ $@
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(filter-out src/lang/main.c,$(LANG_SRC)) $(LDLIBS)

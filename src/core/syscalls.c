@@ -24,3 +24,11 @@ int syscall_nr(const char *name)
 		return syscall_nr(name + 3);
 	return -1;
 }
+
+const char *syscall_name(int nr)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (table[i].nr == nr)
+			return table[i].name;
+	return NULL;
+}

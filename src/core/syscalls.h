@@ -5,5 +5,7 @@
 
 /* Number of a syscall ("openat"; "newstat" also finds "stat"), or -1 if unknown. */
 int syscall_nr(const char *name);
+/* Name of syscall nr, or NULL if unknown. */
+const char *syscall_name(int nr);
 
 #endif

@@ -66,6 +66,7 @@ struct go_param {
 	int regs[8]; /* pt_regs offsets */
 	int size;    /* bytes */
 	bool is_result; /* a Go result: in the RET's registers, not the entry's */
+	bool is_signed; /* DWARF says a signed integer */
 	/* struct members (one level), for args.args.A */
 	int nmembers;
 	char *member_names[16];
@@ -93,6 +94,7 @@ struct uprobe_point {
 	/* Go uretprobe with `args`: entry registers saved by (process, goid, stack.hi - SP) */
 	bool stash;
 	int stash_fd, entry_prog_fd;
+	int errs_fd; /* Go `error` type names by itab hash (goargs.c), or -1 */
 	struct uprobe_sites entry_sites;
 	/* usdt: the site's arguments from its note (-1: a form core/usdt.c does not read) */
 	struct usdt_arg *usdt_args;
@@ -288,7 +290,7 @@ struct builtin {
 };
 
 extern const struct builtin builtins_context[], builtins_maps[], builtins_strings[],
-	builtins_stacks[], builtins_options[];
+	builtins_stacks[], builtins_options[], builtins_names[];
 /*
  * After analysis: every named option given is one the program declares (else the error and
  * its hint), and `-- --help` lists them. 0 to go on, 1 to stop with status 1.

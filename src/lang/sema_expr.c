@@ -148,7 +148,8 @@ static bool since_026(const char *name)
 	static const char *const names[] = {"has_key", "len",	 "ncpus", "jiffies",
 					    "strstr",  "strlen", "true",  "false",
 					    "getopt",  "errorf", "warnf", "assert",
-					    "has_cpid", "usermode", "probetype", "strcap"};
+					    "has_cpid", "usermode", "probetype", "strcap",
+					    "signal_name", "syscall_name", "find"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(name, names[i]))

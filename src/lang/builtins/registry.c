@@ -11,7 +11,8 @@
 /* task first: its curtask (typed from BTF) is the one a name finds */
 static const struct builtin *const families[] = {builtins_task,	  builtins_context,
 						 builtins_maps,	  builtins_strings,
-						 builtins_stacks, builtins_options};
+						 builtins_stacks, builtins_options,
+						 builtins_names};
 #define NFAMILIES (sizeof(families) / sizeof(families[0]))
 
 /* argN / sargN / gargN: the digit(s) after the prefix. */
