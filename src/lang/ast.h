@@ -22,7 +22,8 @@ enum node_kind {
 		     * b: top-level declarations in source order (N_CDEFS, ...) */
 	N_PROBE,    /* args: attach points (N_ATTACH), a: predicate or NULL, b: block */
 	N_ATTACH,   /* name: attach point text as written (quotes removed) */
-	N_BLOCK,    /* args: statements */
+	N_BLOCK,    /* args: statements; num = 1: the last one, an expression or an if without
+		     * ';', is the value of the block used as an expression ({ a; b }, 0.24) */
 	N_NUM,	    /* num */
 	N_STR,	    /* name: bytes (escapes resolved), num: length without NUL */
 	N_IDENT,    /* name: builtin (pid, comm, arg0, ...) or bare word */
@@ -41,7 +42,7 @@ enum node_kind {
 	N_ASSIGN,   /* a = b, or a op= b (op = compound operator token, 0 for '=') */
 	N_INCDEC,   /* op = TOK_INC/TOK_DEC; num = 1 if postfix */
 	N_EXPRSTMT, /* a; num = 1 for a discard `_ = a` */
-	N_IF,	    /* if (a) b else c */
+	N_IF,	    /* if (a) b else c; also an expression (0.24): b and c are valued N_BLOCKs */
 	N_WHILE,    /* while (a) b; num: the column after the head "while (a)" (0: other line) */
 	N_UNROLL,   /* unroll (num) b */
 	N_RETURN,
@@ -53,6 +54,10 @@ enum node_kind {
 	N_COMPAT, /* name: an error that only one dialect reports (num: enum lang_dialect) */
 	N_RECORD, /* (name = a, ...): args are N_ASSIGN with a = N_IDENT (field name), b = value */
 	N_CDEFS,  /* a top-level C struct/union/enum definition: name = its text as written */
+	N_CONFIG, /* config = { ... }: args are N_ASSIGN with a = N_IDENT (the key as written),
+		   * b = N_NUM, N_STR or N_IDENT (a bare word, true, false) */
+	N_MACRO,  /* macro name(args) b: args are N_VAR, N_MAP or N_IDENT parameters, b N_BLOCK */
+	N_IMPORT, /* import "name"; (a top-level declaration until lang/macro.c merges it) */
 };
 
 struct node {

@@ -568,3 +568,173 @@ int lexer_attach_point(struct lexer *lx, char **out, struct loc *loc)
 	*out = buf;
 	return 0;
 }
+
+void lexer_mark(struct lexer *lx, struct lexer_mark *m)
+{
+	m->pos = lx->pos;
+	m->line = lx->line;
+	m->col = lx->col;
+}
+
+void lexer_reset(struct lexer *lx, const struct lexer_mark *m)
+{
+	if (lx->has_peek) {
+		free(lx->peeked.text);
+		lx->has_peek = 0;
+	}
+	lx->pos = m->pos;
+	lx->line = m->line;
+	lx->col = m->col;
+}
+
+/* Offset of the first non-blank character at or after offset i (spaces only). */
+static int blank_end(struct lexer *lx, int i)
+{
+	while (i < lx->len && isspace((unsigned char)lx->src[i]))
+		i++;
+	return i;
+}
+
+int lexer_word(struct lexer *lx, char *buf, int size, int *after)
+{
+	int i = lx->pos, n;
+
+	if (!is_ident_start(cur(lx)))
+		return 0;
+	while (i < lx->len && is_ident((unsigned char)lx->src[i]))
+		i++;
+	n = i - lx->pos;
+	if (n < size) {
+		memcpy(buf, lx->src + lx->pos, n);
+		buf[n] = 0;
+	} else if (size) {
+		buf[0] = 0;
+	}
+	i = blank_end(lx, i);
+	*after = i < lx->len ? (unsigned char)lx->src[i] : 0;
+	return n;
+}
+
+int lexer_accept_raw(struct lexer *lx, int c)
+{
+	if (lexer_skip_space(lx) != c)
+		return 0;
+	adv(lx);
+	return 1;
+}
+
+void lexer_skip_past(struct lexer *lx, int c)
+{
+	while (cur(lx) && cur(lx) != c)
+		adv(lx);
+	adv(lx);
+}
+
+int lexer_c_def_ahead(struct lexer *lx)
+{
+	for (int i = lx->pos; i < lx->len; i++) {
+		char c = lx->src[i];
+
+		if (c == '{')
+			return 1;
+		if (c == ':' || c == '/' || c == ',' || c == ';')
+			return 0;
+	}
+	return 0;
+}
+
+/* Past a string, a character literal or a comment at the current position; 0 if none. */
+static int skip_c_token(struct lexer *lx)
+{
+	int c = cur(lx);
+
+	if (c == '"' || c == '\'') {
+		adv(lx);
+		while (cur(lx) && cur(lx) != c && cur(lx) != '\n') {
+			if (cur(lx) == '\\')
+				adv(lx);
+			adv(lx);
+		}
+		adv(lx);
+		return 1;
+	}
+	if (c == '/' && (at(lx, 1) == '/' || at(lx, 1) == '*')) {
+		int block = at(lx, 1) == '*';
+
+		adv(lx);
+		adv(lx);
+		while (cur(lx) && (block ? !(cur(lx) == '*' && at(lx, 1) == '/') : cur(lx) != '\n'))
+			adv(lx);
+		if (block && cur(lx)) {
+			adv(lx);
+			adv(lx);
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* Past balanced open/close (the current character is open); false at the end of input. */
+static bool skip_balanced(struct lexer *lx, int open, int close)
+{
+	int depth = 0;
+
+	while (cur(lx)) {
+		int c = cur(lx);
+
+		if (skip_c_token(lx))
+			continue;
+		adv(lx);
+		if (c == open)
+			depth++;
+		else if (c == close && --depth == 0)
+			return true;
+	}
+	return false;
+}
+
+int lexer_c_def(struct lexer *lx, char **text, struct loc *loc)
+{
+	int start = lx->pos, end, kwlen;
+	bool typedef_ = !strncmp(lx->src + start, "typedef", 7);
+	bool ok = true;
+	char word[16];
+	int after;
+
+	loc->line = lx->line;
+	loc->col = lx->col;
+	kwlen = lexer_word(lx, word, sizeof(word), &after);
+	if (typedef_) {
+		/* typedef ... ;: braces of an inline struct inside are balanced too */
+		while (ok && cur(lx) && cur(lx) != ';') {
+			if (cur(lx) == '{')
+				ok = skip_balanced(lx, '{', '}');
+			else if (!skip_c_token(lx))
+				adv(lx);
+		}
+		ok = ok && cur(lx) == ';';
+	} else {
+		while (cur(lx) && cur(lx) != '{')
+			adv(lx);
+		ok = skip_balanced(lx, '{', '}');
+		/* struct S { ... } __attribute__((packed)) */
+		while (ok && lexer_skip_space(lx) &&
+		       lexer_word(lx, word, sizeof(word), &after) == 13 &&
+		       !strcmp(word, "__attribute__") && after == '(') {
+			while (cur(lx) != '(')
+				adv(lx);
+			ok = skip_balanced(lx, '(', ')');
+		}
+	}
+	if (!ok) {
+		*loc = (struct loc){lx->line, lx->col, lx->col + 1};
+		return -1;
+	}
+	end = lx->pos;
+	/* a definition over several lines: its keyword */
+	loc->end = loc->line == lx->line ? lx->col : loc->col + kwlen;
+	lexer_accept_raw(lx, ';');
+	if (asprintf(text, "%.*s;", end - start, lx->src + start) < 0)
+		abort();
+	return 0;
+}

@@ -90,6 +90,35 @@ int lexer_skip_space(struct lexer *lx);
  */
 int lexer_attach_point(struct lexer *lx, char **out, struct loc *loc);
 const char *tok_name(int kind);
+
+/* A raw position, to read ahead and come back (lexer_reset() drops a peeked token). */
+struct lexer_mark {
+	int pos, line, col;
+};
+
+void lexer_mark(struct lexer *lx, struct lexer_mark *m);
+void lexer_reset(struct lexer *lx, const struct lexer_mark *m);
+/*
+ * The identifier at the current raw position (after lexer_skip_space()): its length, its
+ * text in buf when it fits, and in *after the first non-blank character behind it (0 at the
+ * end). Nothing is consumed; 0 when no identifier starts there.
+ */
+int lexer_word(struct lexer *lx, char *buf, int size, int *after);
+/* Raw mode: consume c when it is the next character after blanks and comments. */
+int lexer_accept_raw(struct lexer *lx, int c);
+/* Raw mode: skip up to and including the next c (or to the end). */
+void lexer_skip_past(struct lexer *lx, int c);
+/*
+ * "struct NAME {" ahead (the name and '{' before any ':', '/', ',' or ';'): a C definition,
+ * not a probe written struct:... (bpftrace's rule).
+ */
+int lexer_c_def_ahead(struct lexer *lx);
+/*
+ * Raw mode: a C definition from the current position (struct/union/enum up to its balanced
+ * closing brace, a typedef up to its ';'), the trailing ';' consumed and always in *text.
+ * Returns 0, or -1 for unbalanced braces: *loc is then the end of the input.
+ */
+int lexer_c_def(struct lexer *lx, char **text, struct loc *loc);
 /* Keep the first error that only dialect d reports (see struct lexer). */
 void lexer_compat(struct lexer *lx, enum lang_dialect d, struct loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -3,6 +3,7 @@
  * Recursive-descent parser. On the first syntax error it reports (bison-like wording) and
  * gives up: one precise message beats a cascade.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,10 @@ struct parser {
 	int in_pred;
 	int depth;
 	struct loc last; /* the token consumed last: calls and maps extend their loc to it */
+	bool new_top;	 /* in a top-level item of 0.26's (parse_error()) */
+	/* Where the top level is: config and imports, then C definitions, then the rest. */
+	enum { TOP_PREAMBLE, TOP_C_DEFS, TOP_MAIN } stage;
+	bool seen_config;
 };
 
 struct node *node_new(enum node_kind kind, struct loc loc)
@@ -108,22 +113,46 @@ static const char *unexpected_name(struct parser *p, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * A syntax error at l. Inside a top-level item 0.17 did not know (p->new_top), 0.17 had its
+ * own error at the item's start (old_top_error()): this one is then 0.26's only, kept like
+ * that one, and the parse ends with both (lang_parse()).
+ */
+static void __attribute__((format(printf, 3, 4)))
+parse_error(struct parser *p, struct loc l, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (p->failed)
+		return;
+	p->failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->new_top)
+		lexer_compat(&p->lx, LANG_0_26, l, "%s", msg);
+	else
+		diag_error(p->diag, l, "%s", msg);
+}
+
 static void syntax_error(struct parser *p, const char *expecting)
 {
 	char u[64], e[64];
 
 	if (p->failed)
 		return;
-	p->failed = 1;
-	if (p->diag->nerrors) /* the lexer already said what is wrong */
+	if (p->diag->nerrors) { /* the lexer already said what is wrong */
+		p->failed = 1;
 		return;
+	}
 	if (expecting)
 		snprintf(e, sizeof(e), "%s", expecting);
 	unexpected_name(p, u, sizeof(u));
 	if (expecting)
-		diag_error(p->diag, p->tok.loc, "syntax error, unexpected %s, expecting %s", u, e);
+		parse_error(p, p->tok.loc, "syntax error, unexpected %s, expecting %s", u, e);
 	else
-		diag_error(p->diag, p->tok.loc, "syntax error, unexpected %s", u);
+		parse_error(p, p->tok.loc, "syntax error, unexpected %s", u);
 }
 
 /* 0.26 syntax at the current token: 0.17's parser stopped here with this error. */
@@ -176,6 +205,7 @@ static struct node *parse_expr(struct parser *p);
 static struct node *parse_block_top(struct parser *p, int top);
 #define parse_block(p) parse_block_top(p, 0)
 static struct node *parse_unary(struct parser *p);
+static struct node *parse_if(struct parser *p);
 
 static const char *const type_names[] = {
 	"int8",	 "int16", "int32", "int64",  "uint8",  "uint16", "uint32", "uint64",
@@ -241,6 +271,37 @@ static struct node *named_leaf(struct parser *p, enum node_kind kind)
 	return n;
 }
 
+/* (name = value, ...) after its '(' (at l): N_RECORD (ast.h), 0.24's named tuple. */
+static struct node *parse_record(struct parser *p, struct loc l)
+{
+	struct node *r = node_new(N_RECORD, l);
+
+	for (;;) {
+		struct node *f;
+
+		if (p->tok.kind != TOK_IDENT) {
+			syntax_error(p, "identifier");
+			return r;
+		}
+		f = node_new(N_ASSIGN, p->tok.loc);
+		f->a = named_leaf(p, N_IDENT);
+		node_append(&r->args, f);
+		/* 0.17 read (name as a grouped expression and stopped at the '=' */
+		old_syntax_error(p, ")");
+		if (!expect(p, '='))
+			return r;
+		f->b = parse_expr(p);
+		if (!f->b)
+			return r;
+		f->loc = span(f->loc, f->b->loc);
+		if (!accept(p, ',') || p->tok.kind == ')')
+			break;
+	}
+	r->loc = span(l, p->tok.loc);
+	expect(p, ')');
+	return r;
+}
+
 static struct node *parse_primary(struct parser *p)
 {
 	struct node *n = NULL;
@@ -286,6 +347,13 @@ static struct node *parse_primary(struct parser *p)
 		return n;
 	case TOK_VAR:
 		return named_leaf(p, N_VAR);
+	case '{':
+		/* a block expression { stmts; value } (0.24) */
+		old_syntax_error(p, NULL);
+		return parse_block(p);
+	case TOK_IF:
+		old_syntax_error(p, NULL);
+		return parse_if(p);
 	case TOK_SIZEOF:
 		n = node_new(N_SIZEOF, l);
 		next(p);
@@ -320,6 +388,8 @@ static struct node *parse_primary(struct parser *p)
 				n->loc = span(l, n->a->loc);
 			return n;
 		}
+		if (p->tok.kind == TOK_IDENT && lexer_peek(&p->lx)->kind == '=')
+			return parse_record(p, l);
 		n = parse_expr(p);
 		if (p->tok.kind == ',') {
 			struct node *t = node_new(N_TUPLE, l);
@@ -641,6 +711,27 @@ static struct node *parse_for(struct parser *p)
 	return n;
 }
 
+/* if COND BLOCK [else (BLOCK | if ...)]: a statement, or since 0.24 also an expression. */
+static struct node *parse_if(struct parser *p)
+{
+	struct node *n = parse_cond(p, N_IF);
+
+	n->b = parse_block(p);
+	if (accept(p, TOK_ELSE)) {
+		if (p->tok.kind == TOK_IF) {
+			struct node *blk = node_new(N_BLOCK, p->tok.loc);
+
+			blk->args = parse_if(p);
+			blk->num = 1; /* its value is the inner if's */
+			n->c = blk;
+		} else {
+			n->c = parse_block(p);
+		}
+	}
+	n->loc = span(n->loc, p->last);
+	return n;
+}
+
 static struct node *parse_stmt(struct parser *p)
 {
 	struct loc l = p->tok.loc;
@@ -648,19 +739,7 @@ static struct node *parse_stmt(struct parser *p)
 
 	switch (p->tok.kind) {
 	case TOK_IF:
-		n = parse_cond(p, N_IF);
-		n->b = parse_block(p);
-		if (accept(p, TOK_ELSE)) {
-			if (p->tok.kind == TOK_IF) {
-				struct node *blk = node_new(N_BLOCK, p->tok.loc);
-
-				blk->args = parse_stmt(p);
-				n->c = blk;
-			} else {
-				n->c = parse_block(p);
-			}
-		}
-		return n;
+		return parse_if(p);
 	case TOK_WHILE:
 		n = parse_cond(p, N_WHILE);
 		if (p->last.line == l.line)
@@ -727,7 +806,9 @@ static struct node *parse_stmt(struct parser *p)
 
 static int stmt_is_compound(const struct node *n)
 {
-	return n->kind == N_IF || n->kind == N_WHILE || n->kind == N_UNROLL || n->kind == N_FOR;
+	/* a block expression `{ ... }` as a statement needs no ';' either */
+	return n->kind == N_IF || n->kind == N_WHILE || n->kind == N_UNROLL || n->kind == N_FOR ||
+	       (n->kind == N_EXPRSTMT && n->a->kind == N_BLOCK);
 }
 
 static struct node *parse_block_top(struct parser *p, int top)
@@ -749,6 +830,9 @@ static struct node *parse_block_top(struct parser *p, int top)
 		if (!s)
 			break;
 		node_append(&blk->args, s);
+		/* an expression or an if last and without ';' is the block's value (0.24) */
+		blk->num = p->tok.kind == '}' &&
+			   ((s->kind == N_EXPRSTMT && !s->num) || s->kind == N_IF);
 		if (stmt_is_compound(s) || p->tok.kind == '}')
 			continue;
 		if (!accept(p, ';'))
@@ -808,6 +892,313 @@ static struct node *parse_probe(struct parser *p)
 	return probe;
 }
 
+/*
+ * A top-level item ends at its last token, which is consumed without reading the next one:
+ * that may be an attach point, read raw. A ';' after it is optional.
+ */
+static void top_done(struct parser *p)
+{
+	p->last = p->tok.loc;
+	free(p->tok.text);
+	p->tok.text = NULL;
+	p->tok.kind = TOK_EOF;
+	if (lexer_accept_raw(&p->lx, ';'))
+		p->last.end = p->lx.col;
+}
+
+/*
+ * 0.17 read a top-level keyword as an attach point and stopped at the token after it: its
+ * error, kept for that dialect (the raw position is restored for 0.26's parse).
+ */
+static void old_top_error(struct parser *p)
+{
+	struct lexer_mark m;
+	int nerrors = p->diag->nerrors;
+
+	lexer_mark(&p->lx, &m);
+	next(p);
+	next(p);
+	if (p->diag->nerrors != nerrors)
+		return; /* a lexical error: the same in both dialects */
+	old_syntax_error(p, "{");
+	free(p->tok.text);
+	p->tok.text = NULL;
+	lexer_reset(&p->lx, &m);
+	p->failed = 0;
+	p->new_top = true;
+}
+
+/* let @m = TYPE(N): N_LET, a = N_MAP, b = N_CALL of TYPE with one N_NUM. */
+static struct node *parse_map_decl(struct parser *p)
+{
+	struct node *n = node_new(N_LET, p->tok.loc), *call, *num;
+
+	next(p);
+	n->a = named_leaf(p, N_MAP);
+	if (!expect(p, '='))
+		return n;
+	if (p->tok.kind != TOK_IDENT) {
+		syntax_error(p, "identifier");
+		return n;
+	}
+	call = named_leaf(p, N_CALL);
+	n->b = call;
+	if (!expect(p, '('))
+		return n;
+	if (p->tok.kind != TOK_NUM) {
+		parse_error(p, p->tok.loc,
+			    "expected positive integer for map declaration max entries");
+		return n;
+	}
+	num = node_new(N_NUM, p->tok.loc);
+	num->num = p->tok.num;
+	call->args = num;
+	next(p);
+	if (p->tok.kind != ')') {
+		syntax_error(p, ")");
+		return n;
+	}
+	call->loc = span(call->loc, p->tok.loc);
+	n->loc = span(n->loc, p->tok.loc);
+	top_done(p);
+	return n;
+}
+
+/* config = { KEY = VALUE; ... }: N_CONFIG (ast.h); the values are checked by config.c. */
+static struct node *parse_config(struct parser *p)
+{
+	struct node *n = node_new(N_CONFIG, p->tok.loc);
+
+	next(p);
+	if (!expect(p, '='))
+		return n;
+	if (p->tok.kind != '{') {
+		syntax_error(p, "{");
+		return n;
+	}
+	next(p);
+	while (!p->failed && p->tok.kind != '}') {
+		struct node *a, *v;
+
+		if (accept(p, ';'))
+			continue;
+		if (p->tok.kind != TOK_IDENT) {
+			syntax_error(p, p->tok.kind == TOK_EOF ? "}" : "identifier");
+			return n;
+		}
+		a = node_new(N_ASSIGN, p->tok.loc);
+		a->a = named_leaf(p, N_IDENT);
+		node_append(&n->args, a);
+		if (!expect(p, '='))
+			return n;
+		if (p->tok.kind == TOK_NUM) {
+			v = node_new(N_NUM, p->tok.loc);
+			v->num = p->tok.num;
+			next(p);
+		} else if (p->tok.kind == TOK_STR) {
+			v = node_new(N_STR, p->tok.loc);
+			v->num = p->tok.len;
+			v->name = take_text(p);
+			next(p);
+		} else if (p->tok.kind == TOK_IDENT) {
+			v = named_leaf(p, N_IDENT);
+		} else {
+			syntax_error(p, NULL);
+			return n;
+		}
+		a->b = v;
+		a->loc = span(a->loc, v->loc);
+		if (p->tok.kind != '}' && !expect(p, ';'))
+			return n;
+	}
+	if (!p->failed)
+		top_done(p);
+	return n;
+}
+
+/* Builtins that can never name a macro parameter (reference 2.1). */
+static bool builtin_param(const char *s)
+{
+	static const char *const names[] = {"args",  "ctx", "kstack", "ustack",
+					    "nsecs", "pid", "tid"};
+	const char *d = NULL;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i]))
+			return true;
+	if (!strncmp(s, "arg", 3))
+		d = s + 3;
+	else if (!strncmp(s, "sarg", 4))
+		d = s + 4;
+	return d && *d && strspn(d, "0123456789") == strlen(d);
+}
+
+/*
+ * KEYWORD NAME: a node of kind named by the token after the keyword (which must be a
+ * `want`, else the syntax error says `expecting`), spanning both; NAME consumed.
+ */
+static struct node *keyword_named(struct parser *p, enum node_kind kind, int want,
+				  const char *expecting)
+{
+	struct node *n = node_new(kind, p->tok.loc);
+
+	next(p);
+	if (p->tok.kind != want) {
+		syntax_error(p, expecting);
+		return n;
+	}
+	n->name = take_text(p);
+	n->loc = span(n->loc, p->tok.loc);
+	next(p);
+	return n;
+}
+
+/* macro NAME(PARAMS) BLOCK: N_MACRO (ast.h); lang/macro.c expands the calls. */
+static struct node *parse_macro(struct parser *p)
+{
+	struct node *n = keyword_named(p, N_MACRO, TOK_IDENT, "identifier");
+
+	if (!expect(p, '('))
+		return n;
+	while (!p->failed && p->tok.kind != ')') {
+		if (p->tok.kind == TOK_IDENT && builtin_param(p->tok.text)) {
+			parse_error(p, p->tok.loc, "builtin '%s' can't be used as a macro argument",
+				    p->tok.text);
+			return n;
+		}
+		if (p->tok.kind != TOK_VAR && p->tok.kind != TOK_MAP && p->tok.kind != TOK_IDENT) {
+			syntax_error(p, "variable, map or identifier");
+			return n;
+		}
+		node_append(&n->args, named_leaf(p, p->tok.kind == TOK_VAR   ? N_VAR
+						    : p->tok.kind == TOK_MAP ? N_MAP
+									     : N_IDENT));
+		if (p->tok.kind != ')' && !expect(p, ','))
+			return n;
+	}
+	if (!expect(p, ')'))
+		return n;
+	if (p->tok.kind != '{') {
+		syntax_error(p, "{");
+		return n;
+	}
+	n->b = parse_block_top(p, 1);
+	return n;
+}
+
+/* import "FILE"; N_IMPORT (ast.h). */
+static struct node *parse_import(struct parser *p)
+{
+	struct node *n = keyword_named(p, N_IMPORT, TOK_STR, "string");
+
+	if (p->tok.kind != ';') {
+		syntax_error(p, ";");
+		return n;
+	}
+	top_done(p);
+	return n;
+}
+
+/* "let" at the top level: a map declaration, or 0.26's error (0.17's is old_top_error()'s). */
+static void parse_top_let(struct parser *p, struct node *prog, int after)
+{
+	struct loc l = p->tok.loc;
+
+	if (after == '@') {
+		node_append(&prog->b, parse_map_decl(p));
+		return;
+	}
+	lexer_compat(
+		&p->lx, LANG_0_26, l,
+		"root-level let statements need to be map declarations, e.g. let @a = hash(2);");
+	/* both dialects' errors are kept: skip the statement */
+	free(p->tok.text);
+	p->tok.text = NULL;
+	p->tok.kind = TOK_EOF;
+	lexer_skip_past(&p->lx, ';');
+}
+
+/* A C definition, kept as its text (N_CDEFS) for the pass that reads C types. */
+static void parse_top_c_def(struct parser *p, struct node *prog, bool is_typedef)
+{
+	struct node *n;
+	struct loc l;
+	char *text;
+
+	old_top_error(p);
+	if (lexer_c_def(&p->lx, &text, &l)) {
+		parse_error(p, l, "syntax error, unexpected end of file, expecting %s",
+			    is_typedef ? ";" : "}");
+		return;
+	}
+	n = node_new(N_CDEFS, l);
+	n->name = text;
+	node_append(&prog->b, n);
+	if (p->stage == TOP_MAIN)
+		lexer_compat(&p->lx, LANG_0_26, l,
+			     "C definitions must appear before probes and functions");
+	else
+		p->stage = TOP_C_DEFS;
+}
+
+/* One top-level item at the current raw position: a keyword's item, or a probe. */
+static void parse_top(struct parser *p, struct node *prog)
+{
+	char w[16];
+	int after, n = lexer_word(&p->lx, w, sizeof(w), &after);
+	const char *misplaced;
+	struct node *item;
+	struct loc l;
+
+	p->new_top = false;
+	/* a word followed by what follows a provider name is an attach point */
+	if (!n || n >= (int)sizeof(w) || !after || strchr("{,:/", after))
+		w[0] = 0;
+	if (!strcmp(w, "typedef") ||
+	    ((!strcmp(w, "struct") || !strcmp(w, "union") || !strcmp(w, "enum")) &&
+	     lexer_c_def_ahead(&p->lx))) {
+		parse_top_c_def(p, prog, !strcmp(w, "typedef"));
+		return;
+	}
+	if (strcmp(w, "let") && strcmp(w, "macro") && strcmp(w, "config") && strcmp(w, "import")) {
+		p->stage = TOP_MAIN;
+		node_append(&prog->args, parse_probe(p));
+		return;
+	}
+	old_top_error(p);
+	next(p); /* the keyword */
+	l = p->tok.loc;
+	if (*w == 'l' || *w == 'm') {
+		p->stage = TOP_MAIN;
+		if (*w == 'l')
+			parse_top_let(p, prog, after);
+		else
+			node_append(&prog->b, parse_macro(p));
+		return;
+	}
+	/* config and imports come first, and one config block at most */
+	if (*w == 'c') {
+		item = parse_config(p);
+		misplaced = p->stage != TOP_PREAMBLE
+				    ? "config must appear before probes and functions"
+			    : p->seen_config ? "duplicate config block"
+					     : NULL;
+		p->seen_config = true;
+	} else {
+		item = parse_import(p);
+		misplaced = p->stage != TOP_PREAMBLE
+				    ? "root imports must appear before probes and functions"
+				    : NULL;
+	}
+	if (misplaced) {
+		/* it parses, but counts for nothing */
+		lexer_compat(&p->lx, LANG_0_26, l, "%s", misplaced);
+		node_free(item);
+		return;
+	}
+	node_append(&prog->b, item);
+}
+
 struct node *lang_parse(const char *src, struct diag *diag)
 {
 	struct parser p = {0};
@@ -820,7 +1211,7 @@ struct node *lang_parse(const char *src, struct diag *diag)
 
 		if (!c || diag->nerrors)
 			break;
-		node_append(&prog->args, parse_probe(&p));
+		parse_top(&p, prog);
 		if (p.failed)
 			break;
 	}
@@ -828,6 +1219,24 @@ struct node *lang_parse(const char *src, struct diag *diag)
 	if (p.lx.has_peek)
 		free(p.lx.peeked.text);
 	prog->a = p.lx.compat;
+	if (p.failed && !diag->nerrors && p.new_top) {
+		/*
+		 * A top-level item of 0.26's that is wrong: both dialects' errors are in
+		 * prog->a, for sema to report its dialect's, on a program of nothing.
+		 */
+		struct node *probe = node_new(N_PROBE, prog->loc);
+
+		probe->args = node_new(N_ATTACH, prog->loc);
+		probe->args->name = strdup("BEGIN");
+		if (!probe->args->name)
+			abort();
+		probe->b = node_new(N_BLOCK, prog->loc);
+		node_free(prog->args);
+		node_free(prog->b);
+		prog->args = probe;
+		prog->b = NULL;
+		return prog;
+	}
 	if (p.failed || diag->nerrors) {
 		if (!diag->nerrors)
 			diag_error(diag, p.tok.loc, "syntax error");

@@ -20,8 +20,10 @@
 #include "core/procmaps.h"
 #include "core/probe.h"
 #include "lang/compile.h"
+#include "lang/config.h"
 #include "lang/goargs.h"
 #include "lang/lexer.h"
+#include "lang/macro.h"
 #include "lang/probes.h"
 #include "lang/provider.h"
 
@@ -371,11 +373,76 @@ static void probes_compact(struct compiler *c)
 	c->nprobes = n;
 }
 
+/*
+ * config missing_probes = warn or ignore (0.26): a probe that is not there (no such
+ * tracepoint, function, file) is dropped instead of failing the program. Providers report
+ * through diag, so what they say while looking is held (struct missing) and, if they fail,
+ * said again as a warning, or not at all.
+ */
+struct missing {
+	FILE *real, *mem;
+	char *text;
+	size_t len;
+	int nerrors;
+};
+
+static void missing_hold(struct compiler *c, struct missing *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (c->opts->missing_probes == MISSING_PROBES_ERROR)
+		return;
+	m->mem = open_memstream(&m->text, &m->len);
+	if (!m->mem)
+		return; /* then the errors stay errors */
+	m->real = c->diag->out;
+	m->nerrors = c->diag->nerrors;
+	c->diag->out = m->mem;
+}
+
+/* err: the provider's; returns it, or 0 when the probe is to be dropped quietly. */
+static int missing_release(struct compiler *c, struct missing *m, int err)
+{
+	char *e;
+
+	if (!m->mem)
+		return err;
+	fclose(m->mem);
+	c->diag->out = m->real;
+	if (err >= 0) {
+		fwrite(m->text, 1, m->len, m->real);
+	} else {
+		c->diag->nerrors = m->nerrors;
+		e = strstr(m->text, ": ERROR: ");
+		if (c->opts->missing_probes == MISSING_PROBES_WARN && e && !c->diag->no_warnings)
+			fprintf(m->real, "%.*s: WARNING: %s", (int)(e - m->text), m->text,
+				e + strlen(": ERROR: "));
+		err = 0;
+	}
+	free(m->text);
+	return err;
+}
+
+static bool compat_pending(const struct compiler *c)
+{
+	for (const struct node *n = c->prog->a; n; n = n->next)
+		if (n->kind == N_COMPAT && n->num == (int64_t)c->opts->dialect)
+			return true;
+	return false;
+}
+
 int probes_expand(struct compiler *c)
 {
 	bool seen_begin = false, seen_end = false;
+	struct missing miss;
 	int i = 0, ret = 0;
 
+	/*
+	 * The program's new forms first (config, macros, block expressions): unless the parser
+	 * left a syntax error of this dialect for sema to report, which comes first.
+	 */
+	if (!compat_pending(c) &&
+	    (lang_config_apply(c) || lang_expand_macros(c) || lang_lower_blocks(c)))
+		return -EINVAL;
 	c->nprobes = (int)node_count(c->prog->args);
 	c->probes = calloc(c->nprobes ? c->nprobes : 1, sizeof(*c->probes));
 	if (!c->probes)
@@ -387,7 +454,8 @@ int probes_expand(struct compiler *c)
 		for (struct node *an = pn->args; an; an = an->next) {
 			struct attach_point tmp, *ap;
 			char *text = subst_params(c, an->name, an->loc);
-			int err = text ? attach_point_parse(c, text, an->loc, &tmp) : -EINVAL;
+			int found,
+				err = text ? attach_point_parse(c, text, an->loc, &tmp) : -EINVAL;
 			size_t nfuncs;
 
 			free(text);
@@ -399,8 +467,10 @@ int probes_expand(struct compiler *c)
 				p->type = tmp.type;
 			if (tmp.prov->expand && !c->opts->offline) {
 				p->types |= PTM(tmp.type);
-				err = tmp.prov->expand(c, p, &tmp);
-				if (err) {
+				missing_hold(c, &miss);
+				found = tmp.prov->expand(c, p, &tmp);
+				err = missing_release(c, &miss, found);
+				if (found) {
 					attach_point_free(&tmp);
 					if (err < 0)
 						ret = err;
@@ -437,9 +507,17 @@ int probes_expand(struct compiler *c)
 				ap->up.want_params = node_uses_ident(pn->a, "args") ||
 						     node_uses_ident(pn->b, "args");
 			if (!c->opts->offline) {
-				err = attach_point_resolve(c, ap);
-				if (err) {
-					ret = err;
+				missing_hold(c, &miss);
+				found = attach_point_resolve(c, ap);
+				err = missing_release(c, &miss, found);
+				if (found) {
+					/* missing_probes = warn/ignore: the probe is dropped */
+					if (err) {
+						ret = err;
+					} else {
+						attach_point_free(ap);
+						p->naps--;
+					}
 					continue;
 				}
 			}
