@@ -148,6 +148,8 @@ void cg_read(struct cg *g, int helper, int size, int dst);
 void cg_count_nonzero(struct cg *g, uint32_t off, int width, uint32_t n);
 /* R0 = 1 when the strings at heap a and b are equal in their first n bytes (or up to a NUL). */
 void cg_str_equal(struct cg *g, uint32_t a, uint32_t b, uint32_t n);
+/* Print runtime warning fmt (sema_runtime_warning()) now, unless --no-warnings. R0-R5 lost. */
+void cg_runtime_warning(struct cg *g, int fmt);
 /*
  * R0 = 0 when the bytes at ha + a equal the string at heap offset b up to b's NUL (within n
  * bytes), else nonzero; no branch. The NUL itself is compared unless `prefix` (a match of b

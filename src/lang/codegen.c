@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "core/insn.h"
+#include "lang/btftypes.h"
 #include "lang/cg.h"
+#include "lang/goargs.h"
 #include "lang/lexer.h"
 #include "lang/probes.h"
 
@@ -68,6 +70,11 @@ static void map_read_int(struct cg *g, struct node *n)
 	uint32_t saved = g->heap, key = cg_map_key(g, n);
 	int none = cg_label(g), done = cg_label(g);
 
+	if (md->m.agg != LT_AGG_NONE) {
+		cg_agg_read(g, &md->m, key); /* summed over the CPUs (builtins/maps.c) */
+		g->heap = saved;
+		return;
+	}
 	cg_map_lookup(g, md->m.fd, key);
 	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, none);
 	if (md->m.agg == LT_AGG_MIN || md->m.agg == LT_AGG_MAX || md->m.agg == LT_AGG_NONE ||
@@ -132,6 +139,8 @@ static int cg_binop(struct cg *g, struct node *n)
 	bool sign = NS(n)->k[0];
 	int op;
 
+	if (bt_is_ptr_arith(n))
+		return bt_cg_ptr_arith(g, n);
 	if (n->op == TOK_LAND || n->op == TOK_LOR) {
 		int out = cg_label(g), done = cg_label(g);
 
@@ -181,6 +190,18 @@ static int cg_binop(struct cg *g, struct node *n)
 	/* >> of a signed left operand keeps the sign */
 	if (op == BPF_RSH && NS(n->a)->t.is_signed)
 		op = BPF_ARSH;
+	if (NS(n)->k[1]) { /* x / 0 and x % 0: 1 and a warning, as bpftrace 0.26 */
+		int ok = cg_label(g), done = cg_label(g);
+
+		cg_jmp_imm(g, BPF_JNE, BPF_REG_1, 0, ok);
+		cg_runtime_warning(g, (int)NS(n)->k[1] - 1);
+		cg_mov_imm(g, BPF_REG_0, 1);
+		cg_ja(g, done);
+		cg_bind(g, ok);
+		cg_alu_reg(g, op, BPF_REG_0, BPF_REG_1);
+		cg_bind(g, done);
+		return 0;
+	}
 	cg_alu_reg(g, op, BPF_REG_0, BPF_REG_1);
 	return 0;
 }
@@ -217,10 +238,13 @@ static int cg_field_int(struct cg *g, struct node *n)
 		struct go_param *gp = &g->ap->up.params[s->go_param];
 		int reg = NS(n->a)->ext == VX_GOSTRUCT ? gp->member_reg[s->go_member] : gp->regs[0];
 
-		if (g->ap->up.stash) /* a Go return probe: the registers saved at entry */
+		if (g->ap->up.stash && !gp->is_result) /* Go return: the entry's registers */
 			cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_9, (int16_t)(g->saved_regs + reg));
 		else
 			cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_6, (int16_t)reg);
+		/* a register's bits above a narrow value (bool, int32) are undefined */
+		if (NS(n->a)->ext != VX_GOSTRUCT)
+			cg_extend(g, gp->size, gp->is_signed);
 	}
 	return 0;
 }
@@ -325,6 +349,8 @@ int cg_int(struct cg *g, struct node *n)
 	case N_BINOP:
 		return cg_binop(g, n);
 	case N_UNOP:
+		if (bt_is_access(n))
+			return bt_cg_int(g, n);
 		cg_int(g, n->a);
 		switch (n->op) {
 		case '-':
@@ -361,6 +387,8 @@ int cg_int(struct cg *g, struct node *n)
 		return 0;
 	}
 	case N_FIELD:
+		if (bt_is_access(n))
+			return bt_cg_int(g, n);
 		if (NS(n->a)->t.kind == LT_TUPLE) {
 			uint32_t saved = g->heap,
 				 off = cg_heap_alloc(g, lt_type_size(&NS(n->a)->t));
@@ -373,6 +401,8 @@ int cg_int(struct cg *g, struct node *n)
 		}
 		return cg_field_int(g, n);
 	case N_INDEX:
+		if (bt_is_access(n))
+			return bt_cg_int(g, n);
 		cg_int(g, n->b);
 		cg_alu_imm(g, BPF_MUL, BPF_REG_0, (int32_t)s->k[0]);
 		cg_push(g);
@@ -403,6 +433,8 @@ int cg_value(struct cg *g, struct node *n, uint32_t off)
 		cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)off, BPF_REG_0);
 		return 0;
 	}
+	if (bt_is_access(n))
+		return bt_cg_value(g, n, off);
 	switch (n->kind) {
 	case N_STR:
 		cg_const_str(g, off, n->name, (uint32_t)n->num, s->t.size);
@@ -465,11 +497,16 @@ int cg_value(struct cg *g, struct node *n, uint32_t off)
 			g->heap = saved;
 			return 0;
 		}
+		if (s->k[3] == 2 && NS(n->a)->ext == VX_ARGS) {
+			go_emit_error(g, &g->ap->up.params[s->go_param], off, g->ap->up.errs_fd);
+			return 0;
+		}
 		if (s->k[3] && NS(n->a)->ext == VX_ARGS) {
 			/* a Go string parameter: bytes at reg0, length in reg1 */
 			struct go_param *gp = &g->ap->up.params[s->go_param];
-			int base = g->ap->up.stash ? BPF_REG_9 : BPF_REG_6;
-			int16_t adj = g->ap->up.stash ? (int16_t)g->saved_regs : 0;
+			bool saved = g->ap->up.stash && !gp->is_result;
+			int base = saved ? BPF_REG_9 : BPF_REG_6;
+			int16_t adj = saved ? (int16_t)g->saved_regs : 0;
 			int ok = cg_label(g);
 
 			cg_zero(g, off, s->t.size);

@@ -321,6 +321,11 @@ int sema_map_decls(struct compiler *c);
 /* The index of @name in c->maps, added on first use (sema_map.c). */
 int sema_map_get(struct compiler *c, struct node *n);
 int fmt_add(struct compiler *c, const char *fmt, struct node *args, int nskip);
+/*
+ * A warning the program prints when it runs (0.26's runtime warnings): msg at loc, with the
+ * source excerpt. Returns its fmt index for cg_runtime_warning() (builtins/strings.c).
+ */
+int sema_runtime_warning(struct compiler *c, struct loc loc, const char *msg);
 const char *probe_type_name(enum probe_type t);
 bool lt_is_int(const struct lt_type *t);
 bool sema_const_int(struct compiler *c, struct node *n, int64_t *v);

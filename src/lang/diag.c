@@ -19,9 +19,9 @@ void diag_init(struct diag *d, const char *file, const char *src)
 }
 
 /* Print source line `line` and an underline from col to end (1-based, end exclusive). */
-static void diag_show(struct diag *d, struct loc loc)
+static void show_source(FILE *out, const char *src, struct loc loc)
 {
-	const char *p = d->src;
+	const char *p = src;
 	int line = 1, len, end = loc.end;
 
 	if (!p || loc.line <= 0)
@@ -31,14 +31,35 @@ static void diag_show(struct diag *d, struct loc loc)
 			line++;
 	}
 	len = (int)strcspn(p, "\n");
-	fprintf(d->out, "%.*s\n", len, p);
+	fprintf(out, "%.*s\n", len, p);
 	if (end <= loc.col)
 		end = loc.col + 1;
 	for (int i = 1; i < loc.col; i++)
-		fputc(p[i - 1] == '\t' && i - 1 < len ? '\t' : ' ', d->out);
+		fputc(p[i - 1] == '\t' && i - 1 < len ? '\t' : ' ', out);
 	for (int i = loc.col; i < end; i++)
-		fputc('~', d->out);
-	fputc('\n', d->out);
+		fputc('~', out);
+	fputc('\n', out);
+}
+
+static void diag_show(struct diag *d, struct loc loc)
+{
+	show_source(d->out, d->src, loc);
+}
+
+char *diag_excerpt(const struct diag *d, struct loc loc)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	show_source(f, d->src, loc);
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 static void diag_vreport(struct diag *d, struct loc loc, const char *kind, const char *fmt,

@@ -24,6 +24,8 @@ struct diag {
 };
 
 void diag_init(struct diag *d, const char *file, const char *src);
+/* The source line of loc and its underline, as a diagnostic shows them (malloc'd). */
+char *diag_excerpt(const struct diag *d, struct loc loc);
 void diag_error(struct diag *d, struct loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void diag_warn(struct diag *d, struct loc loc, const char *fmt, ...)

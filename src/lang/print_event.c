@@ -208,8 +208,8 @@ static void ev_diagnostic(struct lt_out *o, const struct lt_fmt *f, bool warn)
 	fflush(o->f); /* what the program printed before comes first */
 	if (f->file)
 		fprintf(stderr, "%s:%d:%d-%d: ", f->file, f->line, f->col, f->end);
-	fprintf(stderr, "%s: %.*s\n", warn ? "WARNING" : "ERROR", (int)o->buf.len,
-		lt_sbuf_str(&o->buf));
+	fprintf(stderr, "%s: %.*s\n%s", warn ? "WARNING" : "ERROR", (int)o->buf.len,
+		lt_sbuf_str(&o->buf), f->excerpt ? f->excerpt : "");
 }
 
 /* printf with its format parsed once per run, not once per event. */

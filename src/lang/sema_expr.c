@@ -246,6 +246,13 @@ static int sema_binop(struct compiler *c, struct node *n)
 	}
 	/* keep both operands' signedness for comparisons/division in codegen */
 	NS(n)->k[0] = a->t.is_signed && b->t.is_signed;
+	/* 0.26: a zero divisor gives 1 and a runtime warning (k[1]: 1 + its fmt) */
+	if ((n->op == '/' || n->op == '%') && c->opts->dialect == LANG_0_26 &&
+	    !(n->b->kind == N_NUM && n->b->num))
+		NS(n)->k[1] = 1 + sema_runtime_warning(c, n->loc,
+						       "Divide or modulo by 0 detected. This can "
+						       "lead to unexpected results. 1 is being used "
+						       "as the result.");
 	return 0;
 }
 

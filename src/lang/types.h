@@ -229,6 +229,7 @@ struct lt_map {
 	struct lt_type val; /* LT_AGG_NONE: the stored value's type; aggregations: unused */
 	enum lt_agg agg;
 	int64_t lhist_min, lhist_max, lhist_step; /* LT_AGG_LHIST */
+	uint32_t hist_bits; /* LT_AGG_HIST: hist(v, k) (0.20): 2^k buckets per power of 2 */
 	uint32_t key_size;			  /* lt_map_key_size(&key) */
 	uint32_t value_size; /* lt_map_value_size(this): one CPU's slot before rounding */
 	bool percpu;	     /* every agg except LT_AGG_NONE */
@@ -242,6 +243,7 @@ struct lt_fmt {
 	/* errorf/warnf: the call's place, printed as FILE:LINE:COL-END before the message */
 	const char *file;
 	int line, col, end;
+	const char *excerpt; /* runtime warnings: the source line and its underline after it */
 };
 
 struct lt_prog {
@@ -375,7 +377,8 @@ static inline uint32_t lt_map_value_size(const struct lt_map *m)
 	case LT_AGG_STATS:
 		return sizeof(struct lt_avgstat);
 	case LT_AGG_HIST:
-		return 8 * LT_HIST_SLOTS;
+		/* (..., 0), [0] .. [2^(k+1) - 1], then 2^k per power of 2 up to 2^63 */
+		return 8 * (((63 - m->hist_bits) << m->hist_bits) + (2u << m->hist_bits) + 1);
 	case LT_AGG_LHIST:
 		return 8 * lt_lhist_slots(m->lhist_min, m->lhist_max, m->lhist_step);
 	}

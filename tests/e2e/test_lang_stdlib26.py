@@ -199,3 +199,23 @@ def test_usermode_needs_registers(no_leftovers):
     assert err.startswith(
         "stdin:1:39-47: ERROR: The usermode builtin can not be used with 'tracepoint' probes\n"
     )
+
+
+def test_divide_by_zero_gives_one_and_warns(no_leftovers):
+    prog = "begin { $a = (uint64)0; print(5 / $a); print(7 % $a); print(9 / ($a + 3)); }"
+    rc, out, err = run(["-q", "-e", prog])
+    assert (rc, out) == (0, "1\n1\n3\n\n\n")
+    msg = (
+        "WARNING: Divide or modulo by 0 detected. This can lead to unexpected results. "
+        "1 is being used as the result.\n"
+    )
+    assert err == (
+        f"stdin:1:31-37: {msg}{prog}\n" + " " * 30 + "~~~~~~\n"
+        f"stdin:1:46-52: {msg}{prog}\n" + " " * 45 + "~~~~~~\n"
+    )
+    rc, out, err = run(["-q", "--no-warnings", "-e", prog])
+    assert (rc, out, err) == (0, "1\n1\n3\n\n\n", "")
+    # 0.17 left it to BPF: x / 0 is 0, x % 0 is x
+    rc, out, _ = run(["-e", "BEGIN { $a = (uint64)0; print(5 / $a); print(7 % $a); exit(); }"],
+                     env=ENV_017)
+    assert (rc, out) == (0, "Attaching 1 probe...\n0\n7\n\n\n")

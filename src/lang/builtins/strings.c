@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lang/cg.h"
@@ -176,6 +177,35 @@ static void note_call_place(struct compiler *c, struct node *n, int fmt)
 	f->line = n->loc.line;
 	f->col = n->loc.col;
 	f->end = n->loc.end;
+}
+
+int sema_runtime_warning(struct compiler *c, struct loc loc, const char *msg)
+{
+	int fmt = fmt_add(c, msg, NULL, 0);
+	struct lt_fmt *f = &c->fmts[fmt].f;
+	char *ex = diag_excerpt(c->diag, loc);
+
+	f->file = c->diag->file;
+	f->line = loc.line;
+	f->col = loc.col;
+	f->end = loc.end;
+	if (ex) {
+		f->excerpt = strcpy(c_alloc(c, strlen(ex) + 1), ex);
+		free(ex);
+	}
+	return fmt;
+}
+
+void cg_runtime_warning(struct cg *g, int fmt)
+{
+	uint32_t off;
+
+	if (g->c->diag->no_warnings)
+		return;
+	off = cg_heap_alloc(g, 8);
+	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)off, LT_EV_WARNF);
+	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)(off + 4), fmt);
+	cg_output(g, off, 8);
 }
 
 static int ck_errorf(struct compiler *c, struct node *n)
