@@ -343,6 +343,11 @@ int kbtf__member(const struct kbtf *k, const char *strct, const char *member,
 	return -ENOENT;
 }
 
+int kbtf__member_of(const struct kbtf *k, uint32_t id, const char *member, struct kbtf_member *m)
+{
+	return member_in(k, id, member, 0, m, 0) ? 0 : -ENOENT;
+}
+
 /* Enumerator i of enum t: its name offset and value. */
 static int64_t enum_at(const struct btf_type *t, uint32_t i, uint32_t *name_off)
 {

@@ -62,6 +62,8 @@ struct kbtf_member {
  */
 int kbtf__member(const struct kbtf *k, const char *strct, const char *member,
 		 struct kbtf_member *m);
+/* The same in the struct or union of type id (typedefs and modifiers skipped). */
+int kbtf__member_of(const struct kbtf *k, uint32_t id, const char *member, struct kbtf_member *m);
 
 /* The value of enumerator name of enum type id (ENUM or ENUM64). 0 or -ENOENT. */
 int kbtf__enum_value(const struct kbtf *k, uint32_t id, const char *name, int64_t *val);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lang/btftypes.h"
 #include "lang/compile.h"
 
 bool lt_is_int(const struct lt_type *t)
@@ -17,6 +18,8 @@ const char *lt_type_str(const struct lt_type *t, char *buf, size_t len)
 	case LT_INT:
 		if (t->is_bool)
 			return "bool";
+		if (t->btf_ptr)
+			return bt_name(NULL, t->btf_ref, t->btf_ptr, buf, len);
 		snprintf(buf, len, "%sint%u", t->is_signed ? "" : "unsigned ", t->size * 8);
 		return buf;
 	case LT_STR:
