@@ -122,6 +122,8 @@ struct lt_symctx {
 void lt_symctx_free(struct lt_symctx *s);
 /* `username`: the name of user uid, as the system's user database has it, else the number. */
 void lt_put_username(struct lt_sbuf *out, uint64_t uid);
+/* `cgroup_path()`: "unified:PATH" for a cgroup2 id, found under cgroup2's mount points. */
+void lt_put_cgroup_path(struct lt_sbuf *out, uint64_t id);
 /* Name of the kernel symbol holding addr, or NULL. */
 const char *lt_sym_kernel(struct lt_symctx *s, uint64_t addr, uint64_t *off);
 /* 0 on success (name/off/module set; name may be NULL with module set), else negative. */

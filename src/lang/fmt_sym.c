@@ -10,7 +10,9 @@
  * in every process) is resolved from that binary's symbol table.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,4 +216,60 @@ void lt_put_username(struct lt_sbuf *out, uint64_t uid)
 		lt_sbuf_puts(out, pw->pw_name);
 	else
 		lt_sbuf_printf(out, "%llu", (unsigned long long)uid);
+}
+
+/* cgroup2's id of a cgroup is its directory's inode number (kernfs' node id). */
+static uint64_t cg_wanted;
+static char cg_found[4096];
+static size_t cg_root_len;
+
+static int cg_visit(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)f;
+	if (flag != FTW_D || (uint64_t)st->st_ino != cg_wanted)
+		return 0;
+	snprintf(cg_found, sizeof(cg_found), "%s", path[cg_root_len] ? path + cg_root_len : "/");
+	return 1;
+}
+
+void lt_put_cgroup_path(struct lt_sbuf *out, uint64_t id)
+{
+	/* the last few answers: a map printed at exit asks for the same ids again and again */
+	static struct {
+		uint64_t id;
+		char *path;
+	} cache[16];
+	static unsigned int next;
+	FILE *mi;
+	char line[4096], mnt[4096], type[64];
+	const char *path = NULL;
+
+	for (size_t i = 0; i < sizeof(cache) / sizeof(cache[0]); i++)
+		if (cache[i].path && cache[i].id == id)
+			path = cache[i].path;
+	if (!path && (mi = fopen("/proc/self/mountinfo", "re"))) {
+		cg_wanted = id;
+		cg_found[0] = 0;
+		while (!cg_found[0] && fgets(line, sizeof(line), mi)) {
+			const char *sep = strstr(line, " - ");
+
+			if (!sep || sscanf(sep, " - %63s", type) != 1 || strcmp(type, "cgroup2") ||
+			    sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+				continue;
+			cg_root_len = strlen(mnt);
+			nftw(mnt, cg_visit, 16, FTW_PHYS | FTW_MOUNT);
+		}
+		fclose(mi);
+		if (cg_found[0]) {
+			free(cache[next].path);
+			cache[next].id = id;
+			cache[next].path = strdup(cg_found);
+			path = cache[next].path;
+			next = (next + 1) % (sizeof(cache) / sizeof(cache[0]));
+		}
+	}
+	if (path)
+		lt_sbuf_printf(out, "unified:%s", path);
+	else
+		lt_sbuf_printf(out, "%llu", (unsigned long long)id);
 }

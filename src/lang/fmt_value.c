@@ -135,6 +135,8 @@ static void put_int_value(struct lt_sbuf *out, const struct lt_type *t, const vo
 		lt_sbuf_puts(out, v ? "true" : "false");
 	else if (t->is_username)
 		lt_put_username(out, v);
+	else if (t->is_cgroup_path)
+		lt_put_cgroup_path(out, v);
 	else if (t->btf_ptr) /* a C pointer, as bpftrace prints one (JSON keeps the number) */
 		lt_sbuf_printf(out, "0x%llx", (unsigned long long)v);
 	else if (t->is_signed)
@@ -251,10 +253,10 @@ static void format_value(struct lt_sbuf *out, const struct lt_type *t, const voi
 		lt_sbuf_putc(out, json ? ']' : ')');
 		return;
 	}
-	if (ctx == LT_CTX_JSON && t->kind == LT_INT && t->is_username) {
+	if (ctx == LT_CTX_JSON && t->kind == LT_INT && (t->is_username || t->is_cgroup_path)) {
 		struct lt_sbuf tmp = {0};
 
-		lt_put_username(&tmp, lt_load_u64(data));
+		put_int_value(&tmp, t, data);
 		lt_sbuf_put_json_str(out, lt_sbuf_str(&tmp), tmp.len);
 		lt_sbuf_free(&tmp);
 		return;

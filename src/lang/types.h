@@ -131,6 +131,8 @@ struct lt_type {
 	bool is_bool;
 	/* LT_INT: a uid printed as its user's name (`username`), resolved when printed. */
 	bool is_username;
+	/* LT_INT: a cgroup id printed as its path (`cgroup_path()`), resolved when printed. */
+	bool is_cgroup_path;
 	/* LT_KSTACK/LT_USTACK: frames to print (<= LT_STACK_FRAMES; 0 = all). */
 	uint32_t nframes;
 	/* LT_KSTACK/LT_USTACK: bpftrace's `perf` mode (`\tADDR sym+off [(path)]`). */

@@ -4,6 +4,10 @@ is what is checked: exit(code), errorf/warnf/assert, getopt() and the named opti
 stdout of running programs is checked by the conformance cases tests/lang/cases/v26_std_*.
 """
 
+import os
+
+import pytest
+
 from conftest import TRACEKIT, collect, require_file, spawn
 
 ENV_017 = {"TRACEKIT_COMPAT": "0.17"}
@@ -219,3 +223,30 @@ def test_divide_by_zero_gives_one_and_warns(no_leftovers):
     rc, out, _ = run(["-e", "BEGIN { $a = (uint64)0; print(5 / $a); print(7 % $a); exit(); }"],
                      env=ENV_017)
     assert (rc, out) == (0, "Attaching 1 probe...\n0\n7\n\n\n")
+
+
+def cgroup2_mount():
+    """Where cgroup2 is mounted here (/sys/fs/cgroup, or .../unified on a hybrid layout)."""
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, _, right = line.partition(" - ")
+            if right.split()[0] == "cgroup2":
+                return left.split()[4]
+    return None
+
+
+def test_cgroup_path_of_a_cgroup_the_test_makes(no_leftovers):
+    mnt = cgroup2_mount()
+    if not mnt:
+        pytest.skip("no cgroup2 mounted")
+    cg = os.path.join(mnt, f"tk-test-{os.getpid()}")
+    os.mkdir(cg)
+    try:
+        prog = 'begin { print(cgroup_path(cgroup)); printf("%s\\n", cgroup_path(cgroup)); }'
+        # the tracer itself joins the cgroup: begin runs in its context
+        script = f'echo $$ > {cg}/cgroup.procs && exec "$0" "$@"'
+        rc, out, err = collect(spawn(["/bin/sh", "-c", script, TRACEKIT, "-q", "-e", prog]), 30)
+        want = f"unified:/tk-test-{os.getpid()}"
+        assert (rc, out, err) == (0, f"{want}\n{want}\n\n\n", "")
+    finally:
+        os.rmdir(cg)

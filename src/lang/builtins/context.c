@@ -201,6 +201,32 @@ static int ck_username(struct compiler *c, struct node *n)
 	return 0;
 }
 
+/*
+ * cgroup_path(id[, filter]): the id, printed as its cgroup2 path (fmt_sym.c). Only cgroup2
+ * ids exist to BPF, so a filter other than "unified" hierarchies matches nothing there.
+ */
+static int ck_cgroup_path(struct compiler *c, struct node *n)
+{
+	int na = (int)node_count(n->args);
+
+	if (na < 1 || na > 2)
+		return sema_err(c, n->loc, "cgroup_path() requires 1 or 2 arguments (%d provided)",
+				na);
+	if (sema_expr(c, n->args) || !lt_is_int(&NS(n->args)->t) || NS(n->args)->ext)
+		return sema_err(c, n->args->loc, "cgroup_path() expects an integer cgroup id");
+	if (na == 2 && n->args->next->kind != N_STR)
+		return sema_err(c, n->args->next->loc,
+				"cgroup_path() expects a string literal as its filter");
+	sema_set_int(n, 8, false);
+	sema_info(n)->t.is_cgroup_path = true;
+	return 0;
+}
+
+static int em_cgroup_path(struct cg *g, struct node *n, int dst)
+{
+	return cg_int(g, n->args);
+}
+
 /* usermode (0.24, x86-64): 1 when the probe interrupted user code (the CPL in cs is 3). */
 static int ck_usermode(struct compiler *c, struct node *n)
 {
@@ -591,6 +617,7 @@ const struct builtin builtins_context[] = {
 	{"username", false, P_ALL, ck_username, em_simple},
 	{"usermode", false, PTM_REGS, ck_usermode, em_usermode},
 	{"probetype", false, P_ALL, ck_probetype, em_probetype},
+	{"cgroup_path", true, P_ALL, ck_cgroup_path, em_cgroup_path},
 	{"jiffies", false, P_ALL, ck_u64, em_simple},
 	{"ncpus", false, P_ALL, ck_u64, em_ncpus},
 	{"true", false, P_ALL, ck_bool_lit, em_bool_lit},

@@ -25,7 +25,8 @@ static bool is_stringish(const struct lt_type *t)
 	return t->kind == LT_STR || t->kind == LT_KSTACK || t->kind == LT_USTACK ||
 	       t->kind == LT_KSYM || t->kind == LT_USYM || t->kind == LT_PROBE ||
 	       t->kind == LT_INET || t->kind == LT_TIMESTAMP || t->kind == LT_BUF ||
-	       t->kind == LT_TUPLE || t->is_bool; /* a bool prints true/false (0.26) */
+	       t->kind == LT_TUPLE || t->is_bool /* a bool prints true/false (0.26) */ ||
+	       t->is_username || t->is_cgroup_path;
 }
 
 /*
