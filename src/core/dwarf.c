@@ -7,6 +7,7 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
+#include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -472,6 +473,191 @@ int dwarf_file__go_g_offsets(struct dwarf_file *df, struct dwarf_go_g *out)
 	out->goid = (uint32_t)goid;
 	out->stack_hi = (uint32_t)(st + hi);
 	return 0;
+}
+
+/* ---- Go's error types -------------------------------------------------------------------- */
+
+#define DW_AT_GO_RUNTIME_TYPE 0x2904 /* a type's descriptor, as an offset from runtime.types */
+#define GO_TYPE_HASH_OFF      16     /* abi.Type: Size_, PtrBytes, then Hash (Go 1.17-1.27) */
+#define GO_MAX_ERROR_TYPES    4096
+
+/* The u32 at vaddr in the file's contents, or false (outside every section with bits). */
+static bool file_u32(Elf *elf, uint64_t vaddr, uint32_t *v)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS || !sh.sh_addr ||
+		    vaddr < sh.sh_addr || vaddr - sh.sh_addr + 4 > sh.sh_size)
+			continue;
+		if (!(d = elf_getdata(scn, NULL)) || !d->d_buf ||
+		    vaddr - sh.sh_addr + 4 > d->d_size)
+			return false;
+		memcpy(v, (const char *)d->d_buf + (vaddr - sh.sh_addr), 4);
+		return true;
+	}
+	return false;
+}
+
+/* The value of symbol name in .symtab, or 0. */
+static uint64_t symtab_value(Elf *elf, const char *name)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize ||
+		    !(d = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; i < d->d_size / sh.sh_entsize; i++) {
+			const char *sn;
+			GElf_Sym sym;
+
+			if (gelf_getsym(d, (int)i, &sym) &&
+			    (sn = elf_strptr(elf, sh.sh_link, sym.st_name)) && !strcmp(sn, name))
+				return sym.st_value;
+		}
+	}
+	return 0;
+}
+
+/* The attribute's value: Go writes it as an address (its linker's DW_CLS_GO_TYPEREF). */
+static int go_type_offset(Dwarf_Attribute *attr, Dwarf_Word *v)
+{
+	Dwarf_Addr a;
+
+	if (dwarf_whatform(attr) != DW_FORM_addr)
+		return dwarf_formudata(attr, v);
+	if (dwarf_formaddr(attr, &a))
+		return -1;
+	*v = a;
+	return 0;
+}
+
+/* "pkg.(*T).Error" -> "*pkg.T", "pkg.T.Error" -> "pkg.T": the type with that method. */
+static bool error_receiver(const char *fn, char *out, size_t len)
+{
+	size_t n = strlen(fn);
+	const char *open;
+
+	if (n < 7 || strcmp(fn + n - 6, ".Error"))
+		return false;
+	n -= 6;
+	open = strstr(fn, ".(*");
+	if (open && open < fn + n && fn[n - 1] == ')')
+		return (size_t)snprintf(out, len, "*%.*s%.*s", (int)(open - fn + 1), fn,
+					(int)(fn + n - 1 - open - 3), open + 3) < len;
+	return n < len && snprintf(out, len, "%.*s", (int)n, fn) > 0;
+}
+
+static int names_add(char ***v, size_t *n, const char *s)
+{
+	char **g;
+
+	if (*n >= GO_MAX_ERROR_TYPES)
+		return 0;
+	g = realloc(*v, (*n + 1) * sizeof(**v));
+	if (!g)
+		return -ENOMEM;
+	*v = g;
+	g[*n] = strdup(s);
+	if (!g[*n])
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+static bool names_has(char **v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+/*
+ * One walk over the top-level DIEs of every CU: pass 0 collects the receivers of Error
+ * methods, pass 1 the types so named that carry a runtime type descriptor.
+ */
+static int error_types_pass(struct dwarf_file *df, int pass, char ***names, size_t *nnames,
+			    uint64_t types, struct dwarf_go_type *out, size_t *n)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	unsigned int ncu = 0, seen = 0;
+	int err = 0;
+
+	while (!err && ncu++ < MAX_CUS &&
+	       dwarf_nextcu(df->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, die;
+
+		if (next <= off)
+			break;
+		if (dwarf_offdie(df->dw, off + hsize, &cu) && dwarf_child(&cu, &die) == 0) {
+			do {
+				const char *dn = dwarf_diename(&die);
+				int tag = dwarf_tag(&die);
+				char recv[sizeof(out->type)];
+				Dwarf_Attribute attr;
+				Dwarf_Word toff;
+				uint32_t hash;
+
+				if (!dn)
+					continue;
+				if (pass == 0 && tag == DW_TAG_subprogram &&
+				    error_receiver(dn, recv + 1, sizeof(recv) - 1)) {
+					/* a value receiver's T: also *T has the method */
+					recv[0] = '*';
+					if (!names_has(*names, *nnames, recv + 1))
+						err = names_add(names, nnames, recv + 1);
+					if (!err && recv[1] != '*' &&
+					    !names_has(*names, *nnames, recv))
+						err = names_add(names, nnames, recv);
+				}
+				if (pass == 1 && tag != DW_TAG_subprogram &&
+				    *n < GO_MAX_ERROR_TYPES &&
+				    dwarf_attr(&die, DW_AT_GO_RUNTIME_TYPE, &attr) &&
+				    !go_type_offset(&attr, &toff) &&
+				    strlen(dn) < sizeof(out->type) &&
+				    names_has(*names, *nnames, dn) &&
+				    file_u32(df->elf, types + toff + GO_TYPE_HASH_OFF, &hash)) {
+					out[*n].hash = hash;
+					strcpy(out[*n].type, dn);
+					(*n)++;
+				}
+			} while (!err && ++seen < MAX_DIES_SCANNED &&
+				 dwarf_siblingof(&die, &die) == 0);
+		}
+		off = next;
+	}
+	return err;
+}
+
+int dwarf_file__go_error_types(struct dwarf_file *df, struct dwarf_go_type **out, size_t *n)
+{
+	char **names = NULL;
+	size_t nnames = 0;
+	uint64_t types;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	if (!df || !(types = symtab_value(df->elf, "runtime.types")))
+		return -ENOENT;
+	err = error_types_pass(df, 0, &names, &nnames, types, NULL, n);
+	if (!err && nnames && !(*out = calloc(nnames, sizeof(**out))))
+		err = -ENOMEM;
+	if (!err && nnames)
+		err = error_types_pass(df, 1, &names, &nnames, types, *out, n);
+	for (size_t i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	return err;
 }
 
 const char *dwarf_reg_name(int reg)

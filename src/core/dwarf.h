@@ -113,6 +113,18 @@ struct dwarf_go_g {
 };
 int dwarf_file__go_g_offsets(struct dwarf_file *df, struct dwarf_go_g *out);
 
+/*
+ * The types of a Go binary that have an Error method, each with its hash (abi.Type.Hash,
+ * which an itab copies: how a tracer names an error's dynamic type without addresses) and
+ * its name ("*errors.errorString"). From DWARF's types (their runtime descriptor) and
+ * .symtab's runtime.types. *out is the caller's to free (also on error). -ENOENT: none.
+ */
+struct dwarf_go_type {
+	uint32_t hash;
+	char type[60];
+};
+int dwarf_file__go_error_types(struct dwarf_file *df, struct dwarf_go_type **out, size_t *n);
+
 /* x86-64 DWARF register number -> bpftrace reg() name ("ax", "r8"); NULL when not in pt_regs. */
 const char *dwarf_reg_name(int reg);
 

@@ -2,9 +2,15 @@
 #ifndef TK_LANG_GOARGS_H
 #define TK_LANG_GOARGS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct attach_point;
+struct cg;
+struct go_param;
+
+/* An `error` prints as a string of this capacity (goargs.c, "Go's error values"). */
+#define GO_ERROR_STRLEN 128
 
 /* pt_regs offset of a bpftrace register name ("ax", "r8"), or -1. */
 int reg_offset(const char *name);
@@ -12,5 +18,12 @@ int reg_offset(const char *name);
 int go_params_load(struct attach_point *ap, const char *path, uint64_t addr);
 /* -lv: "    TYPE NAME" per parameter. */
 int go_params_print(const char *path, uint64_t addr);
+
+/* Is gp a Go `error` (an interface in two registers)? */
+bool go_param_is_error(const struct go_param *gp);
+/* The map of ap's binary's error types (by itab hash): its fd; -ENOENT when ap reads none. */
+int go_error_map_create(const struct attach_point *ap);
+/* heap[off..off+GO_ERROR_STRLEN) = gp as text: "T: message", "T", "<nil>". */
+void go_emit_error(struct cg *g, const struct go_param *gp, uint32_t off, int map_fd);
 
 #endif

@@ -54,29 +54,34 @@ def trace_run(prog, cmd, timeout=60):
     return collect(spawn([TRACEKIT, "-e", prog, "-c", cmd]), timeout)
 
 
+def trace_gotypes(tmp_path, version, probes, n):
+    """probes(gt) traced over `gotypes -n n` (a private copy of version's build): the
+    output lines but its own, sorted, and the whole output for messages."""
+    gt = private(tmp_path, f"{version}/gotypes" if version else "gotypes")
+    rc, out, err = trace_run(" ".join(probes(gt)), f"{gt} -n {n}")
+    assert rc == 0 and f"calls={n} " in out, out + err
+    return gt, sorted(l for l in out.splitlines() if l and not l.startswith("calls=")), out + err
+
+
 @pytest.mark.parametrize("version", ["", *GO_VERSIONS])
 def test_source_line_go(tmp_path, version):
     """A body line fires once per call at readelf's address; the `func` line is the
     function's entry (once per call, `args` readable); a loop body line once per pass."""
-    gt = private(tmp_path, f"{version}/gotypes" if version else "gotypes")
     body = src_line(GOTYPES_SRC, "tk:greet-body")
     func = src_line(GOTYPES_SRC, "tk:greet-func")
     loop = src_line(GOTYPES_SRC, "tk:sum-loop")
-    want = stmt_addr(gt, "main.go", body)
-    prog = (
-        f'uprobe:{gt}@main.go:{body} {{ @body[func, probe, reg("ip") == {want}] = count(); }} '
-        f'uprobe:{gt}@gotypes/main.go:{func} {{ @entry[func, args.name, args.times] = count(); }} '
-        f"uprobe:{gt}@main.go:{loop} {{ @loop = count(); }}"
-    )
-    rc, out, err = trace_run(prog, f"{gt} -n 3")
-    assert rc == 0, err
-    assert "calls=3 " in out, out
+    gt, lines, out = trace_gotypes(tmp_path, version, lambda gt: [
+        f'uprobe:{gt}@main.go:{body} {{ @body[func, probe, reg("ip") == '
+        f'{stmt_addr(gt, "main.go", body)}] = count(); }}',
+        f"uprobe:{gt}@gotypes/main.go:{func} {{ @entry[func, args.name, args.times] = count(); }}",
+        f"uprobe:{gt}@main.go:{loop} {{ @loop = count(); }}",
+    ], 3)
     # Sum(xs[:4]) + Sum(xs): 4 + 20 passes per call
-    assert sorted(l for l in out.splitlines() if l.startswith("@")) == [
+    assert lines == [
         f"@body[main.Greet, uprobe:{gt}@main.go:{body}, true]: 3",
         "@entry[main.Greet, ab, 3]: 3",
         "@loop: 72",
-    ], out + err
+    ], out
 
 
 @pytest.mark.parametrize("binary", ["cprog-gcc", "cprog-clang", "cprog-gcc-pie"])
@@ -126,3 +131,51 @@ def test_source_line_errors(tmp_path):
         line = tracekit_error(point + " { }")
         assert re.fullmatch(r"stdin:1:1-\d+: ERROR: " + re.escape(msg), line), (point, line)
 
+
+@pytest.mark.parametrize("version", ["", *GO_VERSIONS])
+def test_go_results_by_name(tmp_path, version):
+    """In a Go uretprobe (RET probes), results are `args.NAME` as DWARF names them (`~rN`
+    as `rN`), read from the RET's registers in ABI order, next to the parameters the entry
+    saw: strings (two registers), a slice's words as members, an error as text, a bool
+    result after a float one (the float takes X0, the bool RAX)."""
+    _, lines, out = trace_gotypes(tmp_path, version, lambda gt: [
+        f"uretprobe:{gt}:main.Greet {{ @g[args.name, args.r0, args.r1] = count(); }}",
+        f"uretprobe:{gt}:main.Sum {{ @s[args.xs.len, args.total] = count(); }}",
+        f"uretprobe:{gt}:main.Div {{ @d[args.a, args.b, args.q, args.r, args.err] = count(); }}",
+        f"uretprobe:{gt}:main.Scale {{ @f[args.k, args.r1] = count(); }}",
+    ], 3)
+    assert lines == [
+        "@d[1, 0, 0, 0, *errors.errorString: divide by zero]: 3",
+        "@d[17, 5, 3, 2, <nil>]: 3",
+        "@f[4, 1]: 3",
+        "@g[ab, ababab, 6]: 3",
+        "@s[20, 210]: 3",
+        "@s[4, 10]: 3",
+    ], out
+
+
+def test_go_results_errors(tmp_path):
+    """A float result lives in X0, which a uprobe cannot read; results exist only at return."""
+    gt = private(tmp_path, "gotypes")
+    line = tracekit_error(f"uretprobe:{gt}:main.Scale {{ print(args.r0); }}")
+    assert line.endswith("ERROR: parameter 'r0' is not passed in registers"), line
+    line = tracekit_error(f"uprobe:{gt}:main.Sum {{ print(args.total); }}")
+    assert line.endswith("ERROR: Can't find a parameter named 'total'"), line
+
+
+@pytest.mark.parametrize("version", ["", *GO_VERSIONS])
+def test_go_errors_as_text(tmp_path, version):
+    """An `error` (parameter or result) prints its dynamic type, found by the hash its itab
+    holds among the binary's types with an Error method (DWARF), and for errors.New's and
+    fmt.Errorf's types their message; nil is <nil>."""
+    _, lines, out = trace_gotypes(tmp_path, version, lambda gt: [
+        f"uprobe:{gt}:main.Wrap {{ @w[args.err] = count(); }}",
+        f"uretprobe:{gt}:main.Wrap {{ @wr[args.err, args.r0] = count(); }}",
+        f'uretprobe:{gt}:main.Check {{ printf("%d %s\\n", args.n, args.r0); }}',
+    ], 2)
+    assert lines == sorted([
+        "5 <nil>", "-1 *errors.errorString: negative", "250 *main.codeErr",
+    ] * 2 + [
+        "@w[*errors.errorString: negative]: 2",
+        "@wr[*errors.errorString: negative, *fmt.wrapError: wrap: negative]: 2",
+    ]), out

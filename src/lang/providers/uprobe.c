@@ -80,7 +80,7 @@ static int parse_src_loc(struct compiler *c, struct attach_point *ap, char **par
 		  : asprintf(&ap->up.func, "%s:%llu", at + 1, (unsigned long long)line);
 	if (len < 0)
 		ap->up.func = NULL;
-	ap->up.stash_fd = ap->up.entry_prog_fd = -1;
+	ap->up.stash_fd = ap->up.entry_prog_fd = ap->up.errs_fd = -1;
 	return ap->up.path && ap->up.func ? 0 : -ENOMEM;
 }
 
@@ -107,7 +107,7 @@ static int uprobe_parse(struct compiler *c, struct attach_point *ap, char **part
 	}
 	ap->up.path = strdup(parts[1]);
 	ap->up.func = strdup(parts[2]);
-	ap->up.stash_fd = ap->up.entry_prog_fd = -1;
+	ap->up.stash_fd = ap->up.entry_prog_fd = ap->up.errs_fd = -1;
 	return ap->up.path && ap->up.func ? 0 : -ENOMEM;
 }
 
@@ -400,6 +400,15 @@ static int uprobe_prepare(struct compiler *c, struct attach_point *ap, const str
 	struct bpf_insn *insns = NULL;
 	int n, fd;
 
+	if (ap->up.is_go) {
+		fd = go_error_map_create(ap);
+		if (fd < 0 && fd != -ENOENT) {
+			diag_error(c->diag, ap->loc,
+				   "creating the map of Go error types failed: %s", strerror(-fd));
+			return fd;
+		}
+		ap->up.errs_fd = fd < 0 ? -1 : fd;
+	}
 	if (!ap->up.stash)
 		return 0;
 	fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "tk_gocalls", GOPAIR_KEY_SIZE,
@@ -444,7 +453,9 @@ static void uprobe_release(struct attach_point *ap)
 		close(ap->up.entry_prog_fd);
 	if (ap->up.stash_fd >= 0)
 		close(ap->up.stash_fd);
-	ap->up.entry_prog_fd = ap->up.stash_fd = -1;
+	if (ap->up.errs_fd >= 0)
+		close(ap->up.errs_fd);
+	ap->up.entry_prog_fd = ap->up.stash_fd = ap->up.errs_fd = -1;
 }
 
 static void uprobe_free(struct attach_point *ap)

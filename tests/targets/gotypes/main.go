@@ -49,6 +49,11 @@ func Check(n int) error {
 }
 
 //go:noinline
+func Wrap(err error) error {
+	return fmt.Errorf("wrap: %w", err)
+}
+
+//go:noinline
 func Div(a, b int) (q, r int, err error) {
 	if b == 0 {
 		return 0, 0, errors.New("divide by zero")
@@ -80,6 +85,7 @@ func main() {
 				total += len(err.Error())
 			}
 		}
+		total += len(Wrap(errNegative).Error())
 		q, r, err := Div(17, 5)
 		total += q + r
 		if _, _, err = Div(1, 0); err != nil {
