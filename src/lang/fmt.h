@@ -47,7 +47,8 @@ enum lt_spec_arg {
 	LT_SPEC_INT, /* d u o x X p c, with an optional hh h l ll j z t length */
 	LT_SPEC_STR, /* s */
 	LT_SPEC_BUF, /* r: printable bytes raw, others \xNN */
-	LT_SPEC_BUFX /* rx: every byte \xNN */
+	LT_SPEC_BUFX, /* rx: every byte \xNN */
+	LT_SPEC_BUFH  /* rh (0.26): every byte as two hex digits, a blank between bytes */
 };
 
 /*

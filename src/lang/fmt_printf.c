@@ -52,8 +52,8 @@ static size_t match_spec(const char *f, struct lt_spec *sp)
 		return i + 1;
 	case 'r':
 		sp->conv = 'r';
-		if (f[i + 1] == 'x') {
-			sp->arg = LT_SPEC_BUFX;
+		if (f[i + 1] == 'x' || f[i + 1] == 'h') {
+			sp->arg = f[i + 1] == 'x' ? LT_SPEC_BUFX : LT_SPEC_BUFH;
 			return i + 2;
 		}
 		sp->arg = LT_SPEC_BUF;
@@ -165,7 +165,7 @@ static bool is_plain(const struct lt_spec *sp)
 {
 	size_t tail = 1 + (sp->lenmod ? strlen(lenmods[sp->lenmod]) : 0);
 
-	if (sp->arg == LT_SPEC_BUFX)
+	if (sp->arg == LT_SPEC_BUFX || sp->arg == LT_SPEC_BUFH)
 		tail = 2;
 	return sp->end - sp->start == 1 + tail;
 }
@@ -271,10 +271,12 @@ static void put_int(struct lt_sbuf *out, const char *fmt, const struct lt_spec *
 }
 
 /* %r: printable ASCII as is, the rest \xNN; %rx: everything \xNN. */
-static void put_buf(struct lt_sbuf *out, const uint8_t *p, size_t n, bool all_hex)
+static void put_buf(struct lt_sbuf *out, const uint8_t *p, size_t n, enum lt_spec_arg how)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (!all_hex && p[i] >= 0x20 && p[i] < 0x7f)
+		if (how == LT_SPEC_BUFH)
+			lt_sbuf_printf(out, "%s%02x", i ? " " : "", p[i]);
+		else if (how == LT_SPEC_BUF && p[i] >= 0x20 && p[i] < 0x7f)
 			lt_sbuf_putc(out, (char)p[i]);
 		else
 			lt_sbuf_printf(out, "\\x%02x", p[i]);
@@ -341,13 +343,14 @@ int lt_format_printf_parsed(struct lt_sbuf *out, const char *fmt, const struct l
 			break;
 		case LT_SPEC_BUF:
 		case LT_SPEC_BUFX:
+		case LT_SPEC_BUFH:
 			if (m->type->kind == LT_BUF) {
 				const struct lt_buf_hdr *h = (const void *)v;
 				size_t bl = h->len < m->type->size ? h->len : m->type->size;
-				put_buf(&tmp, v + sizeof(*h), bl, sp->arg == LT_SPEC_BUFX);
+				put_buf(&tmp, v + sizeof(*h), bl, sp->arg);
 			} else if (m->type->kind == LT_STR) {
 				put_buf(&tmp, v, strnlen((const char *)v, lt_type_size(m->type)),
-					sp->arg == LT_SPEC_BUFX);
+					sp->arg);
 			} else {
 				err = -EINVAL;
 			}

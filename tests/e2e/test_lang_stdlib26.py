@@ -250,3 +250,15 @@ def test_cgroup_path_of_a_cgroup_the_test_makes(no_leftovers):
         assert (rc, out, err) == (0, f"{want}\n{want}\n\n\n", "")
     finally:
         os.rmdir(cg)
+
+
+def test_buf_length_cap(no_leftovers):
+    # 0.22 lifted 0.17's 256-byte cap to the string capacity
+    rc, _, err = run(["-e", "begin { print(buf(0, 2000)); }"])
+    assert rc == 1
+    assert err.startswith("stdin:1:15-27: ERROR: buf() length must be between 1 and 1024\n")
+    rc, _, err = run(["-e", "BEGIN { print(buf(0, 300)); }"], env=ENV_017)
+    assert rc == 1
+    assert err.startswith("stdin:1:15-26: ERROR: buf() length must be between 1 and 256\n")
+    rc, out, _ = run(["-q", "-e", 'begin { $s = "abc"; printf("%rh|%rx|%r\\n", buf($s, 3), buf($s, 2), buf($s, 3)); }'])
+    assert (rc, out) == (0, "61 62 63|\\x61\\x62|abc\n\n\n")

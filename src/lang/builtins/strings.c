@@ -49,7 +49,8 @@ static int check_format(struct compiler *c, struct node *call, const char *fn, c
 				c, call->loc,
 				"%s: %%s specifier expects a value of type string (%s supplied)",
 				fn, kind_word(t));
-		if ((specs[i].arg == LT_SPEC_BUF || specs[i].arg == LT_SPEC_BUFX) &&
+		if ((specs[i].arg == LT_SPEC_BUF || specs[i].arg == LT_SPEC_BUFX ||
+		     specs[i].arg == LT_SPEC_BUFH) &&
 		    t->kind != LT_BUF && t->kind != LT_STR)
 			return sema_err(
 				c, call->loc,
@@ -488,6 +489,7 @@ static int ck_buf(struct compiler *c, struct node *n)
 {
 	struct nsema *s = sema_info(n);
 	int64_t len = LT_STR_DEFAULT;
+	uint32_t cap;
 
 	if (node_count(n->args) < 1 || node_count(n->args) > 2)
 		return sema_err(c, n->loc, "buf() requires 1 or 2 arguments");
@@ -497,8 +499,10 @@ static int ck_buf(struct compiler *c, struct node *n)
 	if (n->args->next &&
 	    (sema_expr(c, n->args->next) || !sema_const_int(c, n->args->next, &len)))
 		return sema_err(c, n->args->next->loc, "buf() length must be an integer literal");
-	if (len < 1 || len > 256)
-		return sema_err(c, n->loc, "buf() length must be between 1 and 256");
+	/* 0.22 lifted 0.17's cap of 256 to the string capacity */
+	cap = c->opts->dialect == LANG_0_26 ? lang_max_strlen(c->opts) : 256;
+	if (len < 1 || len > cap)
+		return sema_err(c, n->loc, "buf() length must be between 1 and %u", cap);
 	s->t.kind = LT_BUF;
 	s->t.size = (uint32_t)len;
 	return 0;
