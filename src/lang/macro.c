@@ -137,15 +137,13 @@ static int bound_index(const struct binding *b, const struct node *n, enum node_
 /* dst takes src's place and contents (dst's list link kept); src's shell is freed. */
 static void node_move(struct node *dst, struct node *src)
 {
-	struct node *next = dst->next;
+	struct node *old = malloc(sizeof(*old)), *next = dst->next;
 
-	dst->next = NULL;
-	node_free(dst->a);
-	node_free(dst->b);
-	node_free(dst->c);
-	node_free(dst->args);
-	free(dst->name);
-	free(dst->ext);
+	if (!old)
+		abort();
+	*old = *dst;
+	old->next = NULL;
+	node_free(old);
 	*dst = *src;
 	dst->next = next;
 	free(src);
@@ -344,8 +342,14 @@ int lang_expand_macros(struct compiler *c)
 	struct expander ex = {.c = c};
 	bool any = false;
 
-	for (const struct node *m = c->prog->b; m; m = m->next)
+	for (const struct node *m = c->prog->b; m; m = m->next) {
+		/* the files are not read: the program is not what it says without them */
+		if (m->kind == N_IMPORT)
+			return macro_err(&ex, m->loc,
+					 "import \"%s\": imports are not supported yet",
+					 m->name); /* ours */
 		any |= m->kind == N_MACRO;
+	}
 	if (!any)
 		return 0;
 	if (check_definitions(&ex))

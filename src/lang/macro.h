@@ -11,7 +11,8 @@
 
 /*
  * Every call of a `macro` of c->prog (its top-level N_MACROs) replaced by the macro's body
- * as a block expression, hygienically. 0, or -EINVAL after reporting.
+ * as a block expression, hygienically; an import is an error (not read yet). 0, or -EINVAL
+ * after reporting.
  */
 int lang_expand_macros(struct compiler *c);
 
