@@ -19,8 +19,46 @@
 uint32_t lt_hist_nslots(const struct lt_map *m)
 {
 	if (m->agg == LT_AGG_HIST)
-		return LT_HIST_SLOTS;
+		return lt_map_value_size(m) / 8;
 	return lt_lhist_slots(m->lhist_min, m->lhist_max, m->lhist_step);
+}
+
+/*
+ * hist(v, k), k > 0 (bpftrace 0.20): slot i covers [bound(i - 1), bound(i)). Up to
+ * i = 2^(k+1) a slot is one value, bound(i) = i; past it bound(i) = 2^p * (2^k + i % 2^k)
+ * with p = i / 2^k - 1, printed as bpftrace does, with the suffix of the largest power of
+ * 1024 in 2^p (`3K`, `24M`). With put false it only returns the bound.
+ */
+static unsigned __int128 kbound(struct lt_sbuf *out, uint32_t k, uint32_t i, bool put)
+{
+	uint32_t n = 1u << k, p = (i >> k) - 1, dec = p / 10;
+
+	if (i <= 2u << k) {
+		if (put)
+			lt_sbuf_printf(out, "%u", i);
+		return i;
+	}
+	if (put) {
+		lt_sbuf_printf(out, "%llu", (1ULL << (p - 10 * dec)) * (n + (i & (n - 1))));
+		if (dec)
+			lt_sbuf_putc(out, " KMGTPE"[dec]);
+	}
+	return ((unsigned __int128)1 << p) * (n + (i & (n - 1)));
+}
+
+static void put_klabel(struct lt_sbuf *out, uint32_t k, uint32_t slot)
+{
+	if (slot == 0) {
+		lt_sbuf_puts(out, "(..., 0)");
+	} else if (slot <= 2u << k) {
+		lt_sbuf_printf(out, "[%u]", slot - 1);
+	} else {
+		lt_sbuf_putc(out, '[');
+		kbound(out, k, slot - 1, true);
+		lt_sbuf_puts(out, ", ");
+		kbound(out, k, slot, true);
+		lt_sbuf_putc(out, ')');
+	}
 }
 
 /* 2^p with bpftrace's K/M/G/T/P/E suffixes: 512, 1K, 2K, ..., 16E. */
@@ -52,6 +90,10 @@ static void put_lnum(struct lt_sbuf *out, const struct lt_map *m, int64_t n, enu
 static void put_label(struct lt_sbuf *out, const struct lt_map *m, uint32_t slot, uint32_t n,
 		      enum lang_dialect d)
 {
+	if (m->agg == LT_AGG_HIST && m->hist_bits) {
+		put_klabel(out, m->hist_bits, slot);
+		return;
+	}
 	if (m->agg == LT_AGG_HIST) {
 		if (slot == 0) {
 			lt_sbuf_puts(out, "(..., 0)");
@@ -155,7 +197,12 @@ void lt_render_hist_json_as(struct lt_sbuf *out, const struct lt_map *m, const u
 			lt_sbuf_puts(out, d == LANG_0_17 ? ", " : ",");
 		has_min = i > 0;
 		has_max = m->agg == LT_AGG_HIST || i < n - 1;
-		if (m->agg == LT_AGG_HIST) {
+		if (m->agg == LT_AGG_HIST && m->hist_bits) {
+			/* inclusive bounds of [bound(i - 1), bound(i)); slot 0: max -1 */
+			min = i ? (uint64_t)kbound(NULL, m->hist_bits, i - 1, false) : 0;
+			max = i ? (uint64_t)(kbound(NULL, m->hist_bits, i, false) - 1)
+				: (uint64_t)-1;
+		} else if (m->agg == LT_AGG_HIST) {
 			/* slot 0: negatives (max -1); 1: [0]; i >= 2: [2^(i-2), 2^(i-1)) */
 			min = i < 2 ? 0 : 1ULL << (i - 2);
 			max = i < 2 ? (uint64_t)i - 1

@@ -142,9 +142,16 @@ static int sema_assign(struct compiler *c, struct node *n)
 	r = NS(n->b);
 	if (r->ext == VX_AGG) {
 		struct mapdef *md = &c->maps[NS(n->a)->map];
+		bool first = !md->typed;
 
 		if (sema_map_value(c, n->a, r->agg, NULL, n->loc))
 			return -EINVAL;
+		/* hist(v, k): the same k at every call site (bpftrace's words) */
+		if (r->agg == LT_AGG_HIST && first)
+			md->m.hist_bits = (uint32_t)r->k[0];
+		else if (r->agg == LT_AGG_HIST && md->m.hist_bits != (uint32_t)r->k[0])
+			return sema_err(c, n->b->loc,
+					"Different bits in a single hist unsupported");
 		if (r->agg == LT_AGG_LHIST) {
 			if (md->m.lhist_step &&
 			    (md->m.lhist_min != r->k[0] || md->m.lhist_max != r->k[1] ||
@@ -398,6 +405,24 @@ static void warn_unassigned_reads(struct compiler *c, struct node *e)
 			if (i >= 0 && i < nvar_let && var_let[i] && !NS(var_let[i])->k[1])
 				diag_warn(c->diag, e->loc,
 					  "Variable used before it was assigned: %s", e->name);
+			continue;
+		}
+		if (e->kind == N_CALL && !strcmp(e->name, "find") && e->args) {
+			/* find(@m, key, $v) reads the key and writes $v (ck_find() moves them) */
+			struct node *key = e->num ? e->args->args : e->args->next;
+			struct node *v = e->num ? e->a : key ? key->next : NULL, *rest;
+			struct var *var = v && v->kind == N_VAR ? var_find(c->cur, v->name) : NULL;
+
+			if (key && !e->num) {
+				rest = key->next;
+				key->next = NULL;
+				warn_unassigned_reads(c, key);
+				key->next = rest;
+			} else {
+				warn_unassigned_reads(c, key);
+			}
+			if (var)
+				var_assigned(c, var);
 			continue;
 		}
 		warn_unassigned_reads(c, e->a);

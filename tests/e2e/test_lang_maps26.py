@@ -1,5 +1,5 @@
-"""bpftrace 0.26's maps and loops over maps: for ($kv : @m), len(@m), aggregates read in
-expressions, map declarations. Each wrong program gives its exact diagnostic (message, line
+"""bpftrace 0.26's maps and loops over maps: for ($kv : @m), len(@m), find(), hist(n, k),
+aggregates read in expressions, map declarations. Each wrong program gives its exact diagnostic (message, line
 and underline) on stderr, nothing on stdout and a non-zero exit; messages of
 ../shared/reference/bpftrace-0.26.md (1.3, 2.3, 2.5) and of bpftrace 0.26's type checker
 ("ours" where bpftrace has none). The runtime checks read aggregates that were written on
@@ -34,6 +34,15 @@ for-tuple-index | begin { @m[1] = 1; for ($kv : @m) { print($kv.2); } } | $kv.2 
 for-break-after | begin { @m[1] = 1; for ($kv : @m) { break; } break; } | break#2 | 'break' statement is not allowed in a probe
 len-scalar | begin { @s = 1; $x = len(@s); } | @s#2 | call to len() expects a map with explicit keys (non-scalar map)
 read-hist | begin { @h = hist(1); $x = @h; } | @h#2 | The value of a hist map can not be read in a probe
+hist-bits-range | begin { @h = hist(1, 6); } | 6 | hist: bits 6 must be 0..5
+hist-bits-var | begin { $k = 1; @h = hist(1, $k); } | $k#2 | hist() bits must be an integer literal
+hist-bits-differ | begin { @h = hist(1, 1); @h = hist(2, 2); } | hist(2, 2) | Different bits in a single hist unsupported
+hist-3-args | begin { @h = hist(1, 1, 1); } | hist(1, 1, 1) | hist() takes up to 2 arguments (3 provided)
+find-2-args | begin { @m[1] = 1; $x = find(@m, 1); } | find(@m, 1) | find() requires 3 arguments (2 provided)
+find-not-var | begin { @m[1] = 1; $x = find(@m, 1, 5); } | 5 | find() expects a variable as its third argument
+find-scalar | begin { @s = 1; $x = find(@s, 1, $v); } | @s#2 | call to find() expects a map with explicit keys (non-scalar map)
+find-not-map | begin { $x = find(1, 1, $v); } | 1 | find() expects a map argument
+find-type | begin { @m[1] = "a"; $v = 1; $x = find(@m, 1, $v); } | $v#2 | find() can not store a value of type 'string[2]' in $v ('int64')
 decl-percpu-plain | let @m = percpuhash(2); begin { @m[1] = 1; } | @m#2 | Incompatible map types. Type from declaration: percpuhash. Type from value/key type: hash
 decl-lru-agg | let @m = lruhash(2); begin { @m[1] = count(); } | @m#2 | Incompatible map types. Type from declaration: lruhash. Type from value/key type: percpuhash
 """.strip().splitlines()]

@@ -75,6 +75,21 @@ static int ck_agg(struct compiler *c, struct node *n)
 				c, n->loc,
 				"lhist() too many buckets, must be <= 1000 (would need %lld)",
 				(long long)((s->k[1] - s->k[0]) / s->k[2]));
+	} else if (agg == LT_AGG_HIST && c->opts->dialect == LANG_0_26 && n->args &&
+		   n->args->next) {
+		/* hist(v, k) (0.20): 2^k buckets per power of 2, k a literal 0..5 */
+		struct node *b = n->args->next;
+
+		if (b->next)
+			return sema_err(c, n->loc, "hist() takes up to 2 arguments (%d provided)",
+					(int)node_count(n->args));
+		if (sema_expr(c, n->args) || sema_expr(c, b))
+			return -EINVAL;
+		if (!sema_const_int(c, b, &s->k[0]))
+			return sema_err(c, b->loc, "hist() bits must be an integer literal");
+		if (s->k[0] < 0 || s->k[0] > 5)
+			return sema_err(c, b->loc, "hist: bits %lld must be 0..5",
+					(long long)s->k[0]);
 	} else if (nargs_err(c, n, 1)) {
 		return -EINVAL;
 	} else if (sema_expr(c, n->args)) {
@@ -97,6 +112,45 @@ static void count_in_slot(struct cg *g, uint32_t nslots, int done)
 	cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_0, 0);
 	cg_alu_imm(g, BPF_ADD, BPF_REG_3, 1);
 	cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_3);
+}
+
+/* dst += floor(log2(src)) for src >= 1, in halving steps that shift src down to 1 */
+static void add_log2(struct cg *g, int src, int dst, int tmp)
+{
+	for (int sh = 32; sh >= 1; sh /= 2) {
+		int skip = cg_label(g);
+
+		cg_mov64(g, tmp, src);
+		cg_alu_imm(g, BPF_RSH, tmp, sh);
+		cg_jmp_imm(g, BPF_JEQ, tmp, 0, skip);
+		cg_mov64(g, src, tmp);
+		cg_alu_imm(g, BPF_ADD, dst, sh);
+		cg_bind(g, skip);
+	}
+}
+
+/*
+ * R2 = the slot of R1 in hist(v, k) (bpftrace 0.20): 0 for negatives, v + 1 below 2^(k+1)
+ * (one value each), then with p = floor(log2(v)) the 2^k slices of [2^p, 2^(p+1)):
+ * ((p - k) << k) + (v >> (p - k)) + 1 (the top k + 1 bits of v pick the slice). Jumps to
+ * label slot when done; uses R3-R5.
+ */
+static void hist_bits_slot(struct cg *g, uint32_t k, int slot)
+{
+	cg_mov_imm(g, BPF_REG_2, 0);
+	cg_jmp_imm(g, BPF_JSLT, BPF_REG_1, 0, slot);
+	cg_mov64(g, BPF_REG_2, BPF_REG_1);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_2, 1);
+	cg_jmp_imm(g, BPF_JLT, BPF_REG_1, (int32_t)(2u << k), slot);
+	cg_mov64(g, BPF_REG_3, BPF_REG_1);
+	cg_mov_imm(g, BPF_REG_4, 0);
+	add_log2(g, BPF_REG_3, BPF_REG_4, BPF_REG_5);
+	cg_alu_imm(g, BPF_SUB, BPF_REG_4, (int32_t)k);
+	cg_mov64(g, BPF_REG_2, BPF_REG_1);
+	cg_alu_reg(g, BPF_RSH, BPF_REG_2, BPF_REG_4);
+	cg_alu_imm(g, BPF_LSH, BPF_REG_4, (int32_t)k);
+	cg_alu_reg(g, BPF_ADD, BPF_REG_2, BPF_REG_4);
+	cg_alu_imm(g, BPF_ADD, BPF_REG_2, 1);
 }
 
 /*
@@ -160,21 +214,19 @@ int cg_aggregate(struct cg *g, struct node *map, struct node *fn)
 		/* slot = v < 0 ? 0 : v == 0 ? 1 : 2 + floor(log2(v)) */
 		int neg = cg_label(g), zero = cg_label(g), slot = cg_label(g);
 
+		if (md->m.hist_bits) {
+			hist_bits_slot(g, md->m.hist_bits, slot);
+			cg_bind(g, slot);
+			count_in_slot(g, md->m.value_size / 8, done);
+			break;
+		}
+
 		cg_mov_imm(g, BPF_REG_2, 0);
 		cg_jmp_imm(g, BPF_JSLT, BPF_REG_1, 0, neg);
 		cg_mov_imm(g, BPF_REG_2, 1);
 		cg_jmp_imm(g, BPF_JEQ, BPF_REG_1, 0, zero);
 		cg_mov_imm(g, BPF_REG_2, 2);
-		for (int sh = 32; sh >= 1; sh /= 2) {
-			int skip = cg_label(g);
-
-			cg_mov64(g, BPF_REG_3, BPF_REG_1);
-			cg_alu_imm(g, BPF_RSH, BPF_REG_3, sh);
-			cg_jmp_imm(g, BPF_JEQ, BPF_REG_3, 0, skip);
-			cg_mov64(g, BPF_REG_1, BPF_REG_3);
-			cg_alu_imm(g, BPF_ADD, BPF_REG_2, sh);
-			cg_bind(g, skip);
-		}
+		add_log2(g, BPF_REG_1, BPF_REG_2, BPF_REG_3);
 		cg_bind(g, neg);
 		cg_bind(g, zero);
 		cg_bind(g, slot);
@@ -374,6 +426,95 @@ static int em_delete(struct cg *g, struct node *n, int dst)
 	return 0;
 }
 
+/*
+ * find(@m, key, $v) (0.25): one lookup; when the key is there $v gets its value (an
+ * aggregate's summed over the CPUs) and the result is true. $v is made on first use, as an
+ * assignment makes it. Once checked, n->args is @m[key] and n->a is $v (map_call_key()).
+ */
+static int ck_find(struct compiler *c, struct node *n)
+{
+	struct node *m = n->args, *v = n->a;
+	int na = n->num ? 3 : (int)node_count(m);
+	struct lt_type t = {.kind = LT_INT, .size = 8, .is_signed = true};
+	struct mapdef *md;
+	struct var *var;
+
+	sema_set_bool(c, n);
+	if (na != 3)
+		return sema_err(c, n->loc, "find() requires 3 arguments (%d provided)", na);
+	if (m->kind != N_MAP || (!n->num && m->args))
+		return sema_err(c, m->loc, "find() expects a map argument");
+	if (!n->num) {
+		v = m->next->next;
+		if (v->kind != N_VAR)
+			return sema_err(c, v->loc,
+					"find() expects a variable as its third argument");
+		if (map_keyed(c, m) < 0)
+			return sema_err(
+				c, m->loc,
+				"call to find() expects a map with explicit keys (non-scalar "
+				"map)");
+		m->next->next = NULL;
+		n->a = v;
+	}
+	m = map_call_key(n);
+	if (sema_map_keys(c, m))
+		return -EINVAL;
+	md = &c->maps[NS(m)->map];
+	if (!md->typed)
+		return c->quiet ? 0 : sema_err(c, m->loc, "Undefined map: %s", m->name);
+	if (md->m.agg == LT_AGG_NONE)
+		t = md->m.val;
+	else if (md->m.agg == LT_AGG_COUNT)
+		t.is_signed = false;
+	else if (md->m.agg > LT_AGG_AVG)
+		return sema_err(c, m->loc, "The value of a %s map can not be read in a probe",
+				md->m.agg == LT_AGG_HIST ? "hist" : "aggregation");
+	var = var_find(c->cur, v->name);
+	if (!var || var->type.kind == LT_NONE) {
+		var = var ? var : var_add(c->cur, v->name);
+		type_copy(c, &var->type, &t);
+	} else if (!types_compatible(&var->type, &t) || cg_is_blob(&t) != cg_is_blob(&var->type) ||
+		   (t.kind == LT_STR && t.size > var->type.size)) {
+		char a[64], b[64];
+
+		return sema_err(c, v->loc, "find() can not store a value of type '%s' in %s ('%s')",
+				lt_type_str(&t, a, sizeof(a)), v->name,
+				lt_type_str(&var->type, b, sizeof(b)));
+	}
+	sema_info(v)->var = (int)(var - c->cur->vars);
+	NS(v)->t = var->type;
+	return 0;
+}
+
+static int em_find(struct cg *g, struct node *n, int dst)
+{
+	struct node *m = n->args;
+	const struct lt_map *lm = &g->c->maps[NS(m)->map].m;
+	const struct var *v = &g->p->vars[NS(n->a)->var];
+	uint32_t saved = g->heap, key = cg_map_key(g, m);
+	int done = cg_label(g);
+
+	cg_map_lookup(g, lm->fd, key);
+	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, done);
+	if (lm->agg != LT_AGG_NONE) {
+		cg_agg_read(g, lm, key);
+		cg_stx(g, BPF_DW, BPF_REG_10, (int16_t)v->heap_off, BPF_REG_0);
+	} else if (!cg_is_blob(&v->type)) {
+		cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_0, 0);
+		cg_extend(g, (int)v->type.size, v->type.is_signed);
+		cg_stx(g, BPF_DW, BPF_REG_10, (int16_t)v->heap_off, BPF_REG_0);
+	} else {
+		if (lt_type_size(&lm->val) < lt_type_size(&v->type))
+			cg_zero(g, v->heap_off, lt_type_size(&v->type));
+		cg_copy_value(g, v->heap_off, lt_type_size(&lm->val));
+	}
+	cg_mov_imm(g, BPF_REG_0, 1);
+	cg_bind(g, done);
+	g->heap = saved;
+	return 0;
+}
+
 /* has_key(@m, key): a bool (0.26 only). */
 static int ck_has_key(struct compiler *c, struct node *n)
 {
@@ -552,6 +693,7 @@ const struct builtin builtins_maps[] = {
 	{"lhist", true, PTM_ALL, ck_agg, em_agg},
 	{"delete", true, PTM_ALL, ck_delete, em_delete},
 	{"has_key", true, PTM_ALL, ck_has_key, em_has_key},
+	{"find", true, PTM_ALL, ck_find, em_find},
 	{"len", true, PTM_ALL, ck_len, em_len},
 	{"print", true, PTM_ALL, ck_mapop, em_mapop},
 	{"clear", true, PTM_ALL, ck_mapop, em_mapop},
