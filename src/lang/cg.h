@@ -132,6 +132,11 @@ uint32_t cg_map_key(struct cg *g, struct node *map);
 void cg_map_lookup(struct cg *g, int map_fd, uint32_t key_off);
 /* R0 = aggregate map m's value at the key at heap key_off, reduced over every CPU. */
 void cg_agg_read(struct cg *g, const struct lt_map *m, uint32_t key_off);
+/*
+ * After an update of @m (map: its node) that returned R0: a full map's runtime warning,
+ * when analysis asked for one (0.26). R0-R5 lost.
+ */
+void cg_map_full_warning(struct cg *g, struct node *map);
 /* R0 = how many elements map fd holds (len(@m); stmt.c: a callback that counts). */
 void cg_map_len(struct cg *g, int fd);
 /* R0 = lookup(map, the u32 key the caller stored at fp-8); uses R1, R2. */
@@ -150,6 +155,8 @@ void cg_count_nonzero(struct cg *g, uint32_t off, int width, uint32_t n);
 void cg_str_equal(struct cg *g, uint32_t a, uint32_t b, uint32_t n);
 /* Print runtime warning fmt (sema_runtime_warning()) now, unless --no-warnings. R0-R5 lost. */
 void cg_runtime_warning(struct cg *g, int fmt);
+/* $s[i]: R0 = byte i of string $s (0 past its end) */
+int cg_str_index(struct cg *g, struct node *n);
 /*
  * R0 = 0 when the bytes at ha + a equal the string at heap offset b up to b's NUL (within n
  * bytes), else nonzero; no branch. The NUL itself is compared unless `prefix` (a match of b

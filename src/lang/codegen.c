@@ -403,6 +403,8 @@ int cg_int(struct cg *g, struct node *n)
 	case N_INDEX:
 		if (bt_is_access(n))
 			return bt_cg_int(g, n);
+		if (NS(n->a)->t.kind == LT_STR)
+			return cg_str_index(g, n);
 		cg_int(g, n->b);
 		cg_alu_imm(g, BPF_MUL, BPF_REG_0, (int32_t)s->k[0]);
 		cg_push(g);
@@ -478,6 +480,7 @@ int cg_value(struct cg *g, struct node *n, uint32_t off)
 		cg_bind(g, done);
 		return 0;
 	}
+	case N_RECORD: /* its values, as a tuple's */
 	case N_TUPLE: {
 		int i = 0;
 

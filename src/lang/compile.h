@@ -326,12 +326,23 @@ int fmt_add(struct compiler *c, const char *fmt, struct node *args, int nskip);
  * source excerpt. Returns its fmt index for cg_runtime_warning() (builtins/strings.c).
  */
 int sema_runtime_warning(struct compiler *c, struct loc loc, const char *msg);
+/* $s[i] on a string (0.25): its byte i, an int8 (builtins/strings.c). */
+int sema_str_index(struct compiler *c, struct node *n);
 const char *probe_type_name(enum probe_type t);
 bool lt_is_int(const struct lt_type *t);
 bool sema_const_int(struct compiler *c, struct node *n, int64_t *v);
 const char *lt_type_str(const struct lt_type *t, char *buf, size_t len);
 /* sema internals shared by sema.c and sema_stmt.c */
 bool types_compatible(const struct lt_type *a, const struct lt_type *b);
+/*
+ * Records (types.c): a tuple with field names. record_unwrap() moves an N_RECORD's names to
+ * its a list and its values to args (once), so that it is checked as a tuple, then
+ * record_name() names the members; record_field() is `$r.name`.
+ */
+bool lt_is_record(const struct lt_type *t);
+int record_unwrap(struct compiler *c, struct node *n);
+int record_name(struct compiler *c, struct node *n);
+int record_field(struct compiler *c, struct node *n);
 void type_copy(struct compiler *c, struct lt_type *dst, const struct lt_type *src);
 int sema_map_keys(struct compiler *c, struct node *n);
 struct var *var_find(struct probe *p, const char *name);

@@ -343,6 +343,8 @@ static int sema_field(struct compiler *c, struct node *n)
 			}
 		return sema_err(c, n->loc, "'%s' has no field named '%s'", gp->type_name, n->name);
 	}
+	if (lt_is_record(&a->t))
+		return record_field(c, n);
 	if (a->t.kind == LT_TUPLE) {
 		char *end;
 		long i = strtol(n->name, &end, 10);
@@ -357,6 +359,30 @@ static int sema_field(struct compiler *c, struct node *n)
 		return bt_sema_field(c, n);
 	return sema_err(c, n->loc, "Can not access field '%s' on expression of type '%s'", n->name,
 			"non-struct");
+}
+
+/* $t[N] (0.25): $t.N, N a constant. */
+static int tuple_index(struct compiler *c, struct node *n)
+{
+	const struct lt_type *t = &NS(n->a)->t;
+	int64_t i;
+	char name[24];
+
+	if (!sema_const_int(c, n->b, &i))
+		return sema_err(c, n->b->loc, "The index of a tuple must be a constant integer");
+	if (i < 0 || i >= (int64_t)t->nmembers)
+		return sema_err(c, n->loc, "Invalid tuple index: %lld. Found %u elements in tuple.",
+				(long long)i, t->nmembers);
+	snprintf(name, sizeof(name), "%lld", (long long)i);
+	node_free(n->b);
+	n->b = NULL;
+	n->kind = N_FIELD;
+	n->op = 0;
+	free(n->name);
+	n->name = strdup(name);
+	if (!n->name)
+		abort();
+	return sema_field(c, n);
 }
 
 static int sema_cast(struct compiler *c, struct node *n)
@@ -556,6 +582,10 @@ int sema_expr(struct compiler *c, struct node *n)
 		a = NS(n->a);
 		if (bt_typed(n->a))
 			return bt_sema_index(c, n);
+		if (a->t.kind == LT_TUPLE && !a->ext)
+			return tuple_index(c, n);
+		if (a->t.kind == LT_STR && !a->ext && c->opts->dialect == LANG_0_26)
+			return sema_str_index(c, n);
 		if (!lt_is_int(&a->t) || a->ext || !lt_is_int(&NS(n->b)->t))
 			return sema_err(c, n->loc,
 					"The array index operator [] can only be used on arrays "
@@ -603,6 +633,17 @@ int sema_expr(struct compiler *c, struct node *n)
 		sema_set_int(n, 8, false);
 		s->k[0] = sz;
 		return 0;
+	}
+	case N_RECORD: {
+		/* checked as the tuple of its values, then named (types.c) */
+		int err = record_unwrap(c, n);
+
+		if (err)
+			return err;
+		n->kind = N_TUPLE;
+		err = sema_expr(c, n);
+		n->kind = N_RECORD;
+		return err ? err : record_name(c, n);
 	}
 	case N_TUPLE: {
 		int nm = (int)node_count(n->args), i = 0;

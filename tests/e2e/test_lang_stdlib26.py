@@ -262,3 +262,21 @@ def test_buf_length_cap(no_leftovers):
     assert err.startswith("stdin:1:15-26: ERROR: buf() length must be between 1 and 256\n")
     rc, out, _ = run(["-q", "-e", 'begin { $s = "abc"; printf("%rh|%rx|%r\\n", buf($s, 3), buf($s, 2), buf($s, 3)); }'])
     assert (rc, out) == (0, "61 62 63|\\x61\\x62|abc\n\n\n")
+
+
+def test_index_errors(no_leftovers):
+    rc, _, err = run(["-e", "begin { $t = (1, 2); print($t[5]); }"])
+    assert rc == 1
+    assert err.startswith(
+        "stdin:1:28-33: ERROR: Invalid tuple index: 5. Found 2 elements in tuple.\n"
+    )
+    rc, _, err = run(["-e", "begin { $t = (1, 2); $i = 0; print($t[$i]); }"])
+    assert rc == 1
+    assert err.startswith(
+        "stdin:1:39-41: ERROR: The index of a tuple must be a constant integer\n"
+    )
+    rc, _, err = run(["-e", 'begin { $s = "ab"; print($s[5]); }'])
+    assert rc == 1
+    assert err.startswith(
+        "stdin:1:26-31: ERROR: the index 5 is out of bounds for array of size 3\n"
+    )

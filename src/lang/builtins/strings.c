@@ -210,6 +210,41 @@ void cg_runtime_warning(struct cg *g, int fmt)
 	cg_output(g, off, 8);
 }
 
+int sema_str_index(struct compiler *c, struct node *n)
+{
+	uint32_t size = NS(n->a)->t.size;
+	int64_t i;
+
+	if (!lt_is_int(&NS(n->b)->t) || NS(n->b)->ext)
+		return sema_err(c, n->b->loc, "The index of a string must be an integer");
+	if (sema_const_int(c, n->b, &i) && (i < 0 || i >= (int64_t)size))
+		return sema_err(c, n->loc, "the index %lld is out of bounds for array of size %u",
+				(long long)i, size);
+	sema_set_int(n, 1, true);
+	return 0;
+}
+
+int cg_str_index(struct cg *g, struct node *n)
+{
+	uint32_t size = NS(n->a)->t.size, saved = g->heap, off = cg_heap_alloc(g, size);
+	int out = cg_label(g), done = cg_label(g);
+
+	cg_value(g, n->a, off);
+	cg_int(g, n->b);
+	/* unsigned: a negative index is out of bounds too */
+	cg_jmp_imm(g, BPF_JGE, BPF_REG_0, (int32_t)size, out);
+	cg_mov64(g, BPF_REG_1, BPF_REG_9);
+	cg_alu_reg(g, BPF_ADD, BPF_REG_1, BPF_REG_0);
+	cg_ldx(g, BPF_B, BPF_REG_0, BPF_REG_1, (int16_t)off);
+	cg_extend(g, 1, true);
+	cg_ja(g, done);
+	cg_bind(g, out);
+	cg_mov_imm(g, BPF_REG_0, 0);
+	cg_bind(g, done);
+	g->heap = saved;
+	return 0;
+}
+
 static int ck_errorf(struct compiler *c, struct node *n)
 {
 	if (ck_printf(c, n))
