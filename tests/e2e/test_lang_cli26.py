@@ -206,3 +206,14 @@ def test_usdt_arg_beyond_the_note(no_leftovers):
     assert (rc, out) == (1, "")
     assert err.splitlines()[0] == (
         f"stdin:1:{col}-{col + 4}: ERROR: arg3: {probe} has 3 arguments")
+
+
+def test_usdt_star_needs_a_pid(no_leftovers):
+    """usdt:*:... searches the files of the -p process: without -p, one error line."""
+    prog = "usdt:*:tkusdt:args { @ = count(); }"
+    rc, out, err = run(["-e", prog])
+    assert (rc, out) == (1, "")
+    assert err == (
+        "stdin:1:1-19: ERROR: usdt:* needs -p PID: the files of which process?\n"
+        f"{prog}\n" + "~" * 18 + "\n"
+    )

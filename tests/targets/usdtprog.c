@@ -2,8 +2,10 @@
 /*
  * A C program with USDT probes (systemtap's <sys/sdt.h>), for usdt: probes.
  *
- *   usdtprog [COUNT]
+ *   usdtprog [-wait-stdin] [COUNT]
  *
+ * With -wait-stdin it first prints "ready" and waits for a line on stdin (a tracer attaches
+ * by -p meanwhile).
  * Calls step(i) COUNT times (default 3), each firing
  *   tkusdt:args(int i, long i * 1000, short -i)   arguments of 4, 8 and 2 bytes
  *   tkusdt:gated(i)                               only while a tracer holds its semaphore
@@ -13,6 +15,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Every probe of the file then has a semaphore, which its note points at. */
 #define _SDT_HAS_SEMAPHORES 1
@@ -37,7 +40,18 @@ static __attribute__((noinline)) void step(int i)
 
 int main(int argc, char **argv)
 {
-	int n = argc > 1 ? atoi(argv[1]) : 3;
+	char line[16];
+	int n;
+
+	if (argc > 1 && !strcmp(argv[1], "-wait-stdin")) {
+		printf("ready\n");
+		fflush(stdout);
+		if (!fgets(line, sizeof(line), stdin))
+			return 1;
+		argv++;
+		argc--;
+	}
+	n = argc > 1 ? atoi(argv[1]) : 3;
 
 	for (int i = 1; i <= n; i++)
 		step(i);
