@@ -102,3 +102,26 @@ def test_percpu_sum_two_cpus(tmp_path):
             tracer.wait()
     assert tracer.returncode == 0, err
     assert out.splitlines()[0] == "4 2 5 2"
+
+
+def test_map_full_warns(no_leftovers):
+    """ref. 2.5 and 2.10: an update of a full map (declared with 2 entries, a per-CPU one
+    with 1) drops the value with bpftrace's runtime warning, at the map, on stderr"""
+    prog = ("let @h = hash(2); let @c = percpuhash(1); "
+            "begin { @h[1] = 1; @h[2] = 2; @h[3] = 3; @c[1] = count(); @c[2] = count(); exit(); }")
+    r = run(["-e", prog], compat="0.26")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "\n\n@c[1]: 1\n@h[1]: 1\n@h[2]: 2\n"
+    msg = ("Map full; can't update element. Try increasing max_map_keys config or manually "
+           "setting the max entries in a map declaration e.g. `let @a = hash(5000)`\n"
+           "Additional Info - helper: map_update_elem, retcode: -7")
+    assert at(prog, "@h[3]", msg).replace("ERROR", "WARNING") in r.stderr
+    assert at(prog, "@c[2]", msg).replace("ERROR", "WARNING") in r.stderr
+
+
+def test_map_full_quiet_with_no_warnings(no_leftovers):
+    """--no-warnings silences it"""
+    prog = "let @h = hash(1); begin { @h[1] = 1; @h[2] = 2; exit(); }"
+    r = run(["--no-warnings", "-e", prog], compat="0.26")
+    assert r.returncode == 0, r.stderr
+    assert "WARNING" not in r.stderr

@@ -114,6 +114,17 @@ static void count_in_slot(struct cg *g, uint32_t nslots, int done)
 	cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_3);
 }
 
+void cg_map_full_warning(struct cg *g, struct node *map)
+{
+	int ok = cg_label(g);
+
+	if (!NS(map)->k[3])
+		return;
+	cg_jmp_imm(g, BPF_JNE, BPF_REG_0, -E2BIG, ok);
+	cg_runtime_warning(g, (int)NS(map)->k[3] - 1);
+	cg_bind(g, ok);
+}
+
 /* dst += floor(log2(src)) for src >= 1, in halving steps that shift src down to 1 */
 static void add_log2(struct cg *g, int src, int dst, int tmp)
 {
@@ -162,7 +173,7 @@ int cg_aggregate(struct cg *g, struct node *map, struct node *fn)
 	struct mapdef *md = &g->c->maps[NS(map)->map];
 	struct nsema *s = NS(fn);
 	uint32_t key, val;
-	int done = cg_label(g);
+	int done = cg_label(g), ok = cg_label(g);
 
 	if (md->m.agg == LT_AGG_LHIST) {
 		md->m.lhist_min = s->k[0];
@@ -177,7 +188,11 @@ int cg_aggregate(struct cg *g, struct node *map, struct node *fn)
 	key = cg_map_key(g, map);
 	val = cg_heap_alloc(g, md->m.value_size);
 	cg_map_lookup_or_init(g, md->m.fd, key, val, md->m.value_size);
-	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, done);
+	cg_jmp_imm(g, BPF_JNE, BPF_REG_0, 0, ok);
+	cg_mov_imm(g, BPF_REG_0, -E2BIG); /* only a full map makes no entry */
+	cg_map_full_warning(g, map);
+	cg_ja(g, done);
+	cg_bind(g, ok);
 	cg_pop(g, BPF_REG_1); /* R1 = value, R0 = per-CPU slot */
 	switch (md->m.agg) {
 	case LT_AGG_COUNT:
