@@ -8,8 +8,8 @@
  *   - an `@m` parameter is the caller's map,
  *   - a bare identifier parameter is the caller's expression, evaluated at each use (a
  *     variable or map passed there is only read),
- *   - every other variable is the macro's own: renamed to $$NAME_N_x, a name no program can
- *     write, so that it meets none of the caller's,
+ *   - a variable the body assigns (or declares) is the macro's own: renamed to $$NAME_N_x,
+ *     a name no program can write, so that it meets none of the caller's,
  *   - any other map is an error: a macro only touches the maps it is given.
  * Calls inside a body expand in turn; a macro calling itself, directly or not, is an error.
  */
@@ -149,6 +149,24 @@ static void node_move(struct node *dst, struct node *src)
 	free(src);
 }
 
+/*
+ * Whether the macro body (a list) makes variable name: assigns it, declares it, loops over
+ * it. Only those are the macro's own; a variable it only reads is the caller's (as in
+ * bpftrace, which renames the variables a macro assigns).
+ */
+static bool made_here(const struct node *n, const char *name)
+{
+	for (; n; n = n->next) {
+		if ((n->kind == N_ASSIGN || n->kind == N_LET || n->kind == N_FOR) && n->a &&
+		    n->a->kind == N_VAR && !strcmp(n->a->name, name))
+			return true;
+		if (made_here(n->a, name) || made_here(n->b, name) || made_here(n->c, name) ||
+		    made_here(n->args, name))
+			return true;
+	}
+	return false;
+}
+
 /* The body copy n (a list) in the macro's own names (the comment at the top). */
 static int rename_body(struct expander *ex, struct node *n, const struct binding *b)
 {
@@ -161,7 +179,7 @@ static int rename_body(struct expander *ex, struct node *n, const struct binding
 			i = bound_index(b, n, N_VAR);
 			if (i >= 0) {
 				set_name(n, b->args[i]->name);
-			} else {
+			} else if (made_here(b->macro->b, n->name)) {
 				snprintf(name, sizeof(name), "$$%s_%d_%s", b->macro->name,
 					 ex->count, n->name + 1);
 				set_name(n, name);
