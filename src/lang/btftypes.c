@@ -225,31 +225,41 @@ void bt_set_ptr(struct node *n, uint32_t ref, uint32_t depth)
 	NS(n)->t.btf_ptr = depth;
 }
 
-static void set_object(struct node *n, uint32_t ref)
+static void set_object(struct compiler *c, struct node *n, uint32_t ref)
 {
 	struct nsema *s = sema_info(n);
+	uint32_t id;
+	const struct kbtf *k = bt_btf(c, ref, &id);
+	int64_t size = k ? kbtf__size(k, id) : 0;
 
 	memset(&s->t, 0, sizeof(s->t));
-	s->t.kind = LT_NONE;
+	s->t.kind = LT_CSTRUCT;
+	s->t.size = size > 0 ? (uint32_t)size : 0;
 	s->t.btf_ref = ref;
+}
+
+static bool is_access_kind(const struct node *n)
+{
+	return n->kind == N_FIELD || n->kind == N_INDEX || (n->kind == N_UNOP && n->op == '*');
 }
 
 bool bt_typed(const struct node *n)
 {
 	const struct nsema *s = n && n->ext ? NS((struct node *)n) : NULL;
 
-	return s && s->t.btf_ref && (s->t.btf_ptr || s->t.kind == LT_NONE);
+	/* a struct value in a variable or a map is printed, not walked: it is not in memory */
+	return s && s->t.btf_ref &&
+	       (s->t.btf_ptr || (s->t.kind == LT_CSTRUCT && is_access_kind(n)));
 }
 
 bool bt_is_access(const struct node *n)
 {
-	return (n->kind == N_FIELD || n->kind == N_INDEX || (n->kind == N_UNOP && n->op == '*')) &&
-	       bt_typed(n->a);
+	return is_access_kind(n) && bt_typed(n->a);
 }
 
 static const char *type_str(struct compiler *c, const struct lt_type *t, char *buf, size_t len)
 {
-	if (t->btf_ref && (t->btf_ptr || t->kind == LT_NONE))
+	if (t->btf_ref && (t->btf_ptr || t->kind == LT_CSTRUCT))
 		return bt_name(c, t->btf_ref, t->btf_ptr, buf, len);
 	return lt_type_str(t, buf, len);
 }
@@ -302,12 +312,12 @@ static int set_value(struct compiler *c, struct node *n, uint32_t ref)
 			sema_set_str(n, btf_array(t)->nelems);
 			return 0;
 		}
-		set_object(n, ref);
+		set_object(c, n, ref);
 		return 0;
 	}
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
-		set_object(n, ref);
+		set_object(c, n, ref);
 		return 0;
 	default:
 		break;
@@ -618,12 +628,14 @@ int bt_cg_value(struct cg *g, struct node *n, uint32_t off)
 {
 	struct nsema *s = NS(n);
 
-	if (s->t.kind != LT_STR)
-		return bt_cg_int(g, n) ? g->err
-				       : (cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)off, BPF_REG_0), 0);
+	if (s->t.kind != LT_STR && s->t.kind != LT_CSTRUCT) {
+		if (!bt_cg_int(g, n))
+			cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)off, BPF_REG_0);
+		return g->err;
+	}
 	if (cg_addr(g, n))
 		return g->err;
-	/* a char array: its bytes as they are (a failed read zero-fills them) */
+	/* a char array, a struct: its bytes as they are (a failed read zero-fills them) */
 	cg_mov64(g, BPF_REG_3, BPF_REG_0);
 	cg_heap_ptr(g, BPF_REG_1, off);
 	cg_mov_imm(g, BPF_REG_2, (int32_t)s->t.size);

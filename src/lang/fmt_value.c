@@ -9,6 +9,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <bpf/btf.h>
+
+#include "core/kbtf.h"
+#include "lang/btftypes.h"
 #include "lang/fmt.h"
 #include "lang/print.h"
 
@@ -145,6 +149,143 @@ static void put_int_value(struct lt_sbuf *out, const struct lt_type *t, const vo
 		lt_sbuf_printf(out, "%llu", (unsigned long long)v);
 }
 
+/* bits bits at bit off of p, little-endian, sign-extended when is_signed. */
+static uint64_t load_bits(const uint8_t *p, uint32_t off, uint32_t bits, bool is_signed)
+{
+	uint64_t v = 0;
+
+	for (uint32_t i = 0; i < bits; i++)
+		v |= (uint64_t)((p[(off + i) / 8] >> ((off + i) % 8)) & 1) << i;
+	if (is_signed && bits < 64 && (v >> (bits - 1)) & 1)
+		v |= ~0ULL << bits;
+	return v;
+}
+
+static void put_c(struct lt_sbuf *out, const struct kbtf *k, uint32_t scr, uint32_t id,
+		  const uint8_t *p, uint32_t bit_off, uint32_t bitfield, bool json, int depth);
+
+/* The members of struct/union id at p, comma-separated; anonymous ones' members inline. */
+static void put_c_members(struct lt_sbuf *out, const struct kbtf *k, uint32_t scr, uint32_t id,
+			  const uint8_t *p, bool json, int depth, bool *first)
+{
+	const struct btf_type *t = kbtf__type(k, kbtf__skip_mods(k, id));
+	const struct btf_member *m = btf_members(t);
+
+	for (uint32_t i = 0; i < btf_vlen(t); i++, m++) {
+		const char *name = kbtf__str(k, m->name_off);
+		uint32_t off = btf_member_bit_offset(t, i), bf = btf_member_bitfield_size(t, i);
+
+		if (!*name) {
+			put_c_members(out, k, scr, m->type, p + off / 8, json, depth, first);
+			continue;
+		}
+		lt_sbuf_puts(out, *first ? "" : ", ");
+		*first = false;
+		if (json) {
+			lt_sbuf_put_json_str(out, name, strlen(name));
+			lt_sbuf_puts(out, ": ");
+		} else {
+			lt_sbuf_printf(out, ".%s = ", name);
+		}
+		put_c(out, k, scr, m->type, p, off, bf, json, depth + 1);
+	}
+}
+
+/*
+ * A C value of type id (in k) at bit bit_off of p, as bpftrace 0.26 prints one: structs as
+ * `{ .a = 1, .b = [1,2] }` (JSON objects), arrays as `[1,2]`, char arrays as strings,
+ * pointers in hex (JSON: numbers), enums by name.
+ */
+static void put_c(struct lt_sbuf *out, const struct kbtf *k, uint32_t scr, uint32_t id,
+		  const uint8_t *p, uint32_t bit_off, uint32_t bitfield, bool json, int depth)
+{
+	uint32_t rid = kbtf__skip_mods(k, id);
+	const struct btf_type *t = kbtf__type(k, rid);
+	int64_t size = kbtf__size(k, rid);
+	bool first = true;
+
+	if (!t || depth > 16) {
+		lt_sbuf_puts(out, json ? "null" : "?");
+		return;
+	}
+	switch (btf_kind(t)) {
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION: {
+		size_t at = out->len;
+
+		/* `{ .a = 1 }` in text, `{"a": 1}` in JSON, `{}` when empty */
+		lt_sbuf_puts(out, json ? "{" : "{ ");
+		put_c_members(out, k, scr, rid, p + bit_off / 8, json, depth, &first);
+		if (first)
+			out->len = at + 1;
+		lt_sbuf_puts(out, first || json ? "}" : " }");
+		return;
+	}
+	case BTF_KIND_ARRAY: {
+		const struct btf_array *a = btf_array(t);
+		const struct btf_type *e = kbtf__type(k, kbtf__skip_mods(k, a->type));
+		int64_t esz = kbtf__size(k, a->type);
+
+		if (e && btf_is_int(e) && e->size == 1) {
+			const char *s = (const char *)p + bit_off / 8;
+
+			if (json)
+				lt_sbuf_put_json_str(out, s, strnlen(s, a->nelems));
+			else
+				lt_sbuf_put_traced(out, s, a->nelems, NULL);
+			return;
+		}
+		lt_sbuf_putc(out, '[');
+		for (uint32_t i = 0; i < a->nelems && esz > 0; i++) {
+			if (i)
+				lt_sbuf_putc(out, ',');
+			put_c(out, k, scr, a->type, p, bit_off + (uint32_t)(i * esz * 8), 0, json,
+			      depth + 1);
+		}
+		lt_sbuf_putc(out, ']');
+		return;
+	}
+	case BTF_KIND_INT:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_PTR: {
+		bool sign = btf_is_int(t)   ? btf_int_encoding(t) & BTF_INT_SIGNED
+			    : btf_is_ptr(t) ? false
+					    : btf_kflag(t);
+		uint64_t v = load_bits(p, bit_off, bitfield ? bitfield : (uint32_t)size * 8, sign);
+		const char *name = btf_is_any_enum(t) ? kbtf__enum_name(k, rid, (int64_t)v) : NULL;
+
+		if (btf_is_int(t) && (btf_int_encoding(t) & BTF_INT_BOOL))
+			lt_sbuf_puts(out, v ? "true" : "false");
+		else if (name && !json)
+			lt_sbuf_puts(out, name);
+		else if (btf_is_ptr(t) && !json)
+			lt_sbuf_printf(out, "0x%llx", (unsigned long long)v);
+		else if (json) /* C values are 0.26's: big integers as strings */
+			lt_put_json_int(out, v, sign, LANG_0_26);
+		else if (sign)
+			lt_sbuf_printf(out, "%lld", (long long)v);
+		else
+			lt_sbuf_printf(out, "%llu", (unsigned long long)v);
+		return;
+	}
+	default:
+		lt_sbuf_puts(out, json ? "null" : "?");
+	}
+}
+
+static void put_cvalue(struct lt_sbuf *out, const struct lt_type *t, const void *data, bool json)
+{
+	uint32_t id;
+	const struct kbtf *k = bt_btf(NULL, t->btf_ref, &id);
+
+	if (!k) {
+		lt_sbuf_puts(out, json ? "null" : "?");
+		return;
+	}
+	put_c(out, k, t->btf_ref & BT_SCRIPT, id, data, 0, 0, json, 0);
+}
+
 /* Text of a value that is not a tuple or integer (shared by text and JSON). */
 static void put_scalar_text(struct lt_sbuf *out, const struct lt_type *t, const void *data,
 			    enum lt_ctx ctx, const struct lt_prog *prog, struct lt_symctx *sym)
@@ -212,6 +353,9 @@ static void put_scalar_text(struct lt_sbuf *out, const struct lt_type *t, const 
 	case LT_INT:
 		put_int_value(out, t, data);
 		break;
+	case LT_CSTRUCT:
+		put_cvalue(out, t, data, false);
+		break;
 	case LT_NONE:
 	case LT_TUPLE:
 		break;
@@ -241,6 +385,24 @@ static void format_value(struct lt_sbuf *out, const struct lt_type *t, const voi
 {
 	const uint8_t *dp = data;
 
+	if (lt_is_record(t)) {
+		/* a record: `{ .a = 1, .b = abc }`, in JSON an object */
+		bool json = ctx == LT_CTX_JSON;
+
+		lt_sbuf_puts(out, json ? "{" : "{ ");
+		for (uint32_t i = 0; i < t->nmembers; i++) {
+			if (i)
+				lt_sbuf_puts(out, ", ");
+			if (json)
+				lt_sbuf_put_json_str(out, t->members[i].name,
+						     strlen(t->members[i].name));
+			lt_sbuf_printf(out, json ? ": " : ".%s = ", t->members[i].name);
+			format_value(out, t->members[i].type, dp + t->members[i].offset, ctx, d,
+				     prog, sym);
+		}
+		lt_sbuf_puts(out, json ? "}" : " }");
+		return;
+	}
 	if (t->kind == LT_TUPLE) {
 		bool json = ctx == LT_CTX_JSON;
 		lt_sbuf_putc(out, json ? '[' : '(');
@@ -267,6 +429,10 @@ static void format_value(struct lt_sbuf *out, const struct lt_type *t, const voi
 	}
 	if (ctx == LT_CTX_JSON && t->kind == LT_INT) {
 		lt_put_json_int(out, lt_load_u64(data), t->is_signed, d);
+		return;
+	}
+	if (ctx == LT_CTX_JSON && t->kind == LT_CSTRUCT) {
+		put_cvalue(out, t, data, true);
 		return;
 	}
 	if (ctx != LT_CTX_JSON || t->kind == LT_NONE) {

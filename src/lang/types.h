@@ -112,6 +112,9 @@ enum lt_kind {
 	LT_TIMESTAMP,
 	LT_PROBE,
 	LT_TUPLE,
+	/* a C struct, union or array copied from memory (btftypes.h): size bytes as they are
+	 * there, of type btf_ref; printed from its BTF (fmt_value.c) */
+	LT_CSTRUCT,
 };
 
 struct lt_type;
@@ -119,6 +122,7 @@ struct lt_type;
 struct lt_member {
 	const struct lt_type *type;
 	uint32_t offset; /* from the start of the tuple */
+	const char *name; /* a record's field (0.25's named tuple, types.c); NULL in a tuple */
 };
 
 struct lt_type {
@@ -146,6 +150,8 @@ struct lt_type {
 	 * reference and the pointer depth (0: a plain integer). */
 	uint32_t btf_ref;
 	uint32_t btf_ptr;
+	/* LT_TUPLE: a record, its members named (types.c) */
+	bool is_record;
 	/* LT_TUPLE */
 	const struct lt_member *members;
 	uint32_t nmembers;
@@ -317,6 +323,8 @@ static inline uint32_t lt_type_size(const struct lt_type *t)
 		return sizeof(struct lt_usym);
 	case LT_INET:
 		return sizeof(struct lt_inet);
+	case LT_CSTRUCT:
+		return t->size;
 	case LT_TUPLE: {
 		uint32_t end = 0;
 		for (uint32_t i = 0; i < t->nmembers; i++) {

@@ -111,6 +111,21 @@ def test_sizeof_and_pointer_arithmetic_follow_the_kernel():
     assert lines == [f"{size} {size}"]
 
 
+def test_struct_values_print_field_by_field():
+    cur, mx = resource.getrlimit(resource.RLIMIT_STACK)
+    big = 2**64 - 1
+    cur, mx = (big if v == resource.RLIM_INFINITY else v for v in (cur, mx))
+    pid, lines = begin("print(curtask.signal.rlim[3]); $r = curtask->signal->rlim[3]; "
+                       "@r = $r; print(@r);")
+    want = f"{{ .rlim_cur = {cur}, .rlim_max = {mx} }}"
+    assert lines == [want, "@r: " + want, "@r: " + want]
+    p = run("begin { print(curtask.signal.rlim[3]); }", args=("-f", "json"))
+    rc, out, err = done(p)
+    js = lambda v: f'"{v}"' if v > 2**53 else str(v)
+    assert out.splitlines()[0] == (
+        f'{{"type": "value", "data": {{"rlim_cur": {js(cur)}, "rlim_max": {js(mx)}}}}}')
+
+
 def test_pointers_print_in_hex_and_are_conditions():
     pid, lines = begin('print(curtask); if (curtask && curtask.mm) { print(1); } '
                        'if (!curtask.real_parent) { print(2); } $p = curtask.real_parent; '
@@ -137,6 +152,25 @@ def test_curtask_in_a_tracepoint_of_a_child():
     # the child's pid is only known to the tracer: read it from the line itself
     child, parent, comm = out.split()
     assert int(parent) == p.pid and comm == "true" and int(child) > 0
+
+
+def test_records_in_json():
+    p = run('begin { $r = (name = "x", n = (1, 2)); print($r); @m[1] = $r; }', args=("-f", "json"))
+    rc, out, err = done(p)
+    assert rc == 0, err
+    lines = out.splitlines()
+    assert lines[0] == '{"type": "value", "data": {"name": "x", "n": [1,2]}}'
+    assert '{"type": "map", "data": {"@m": {"1": {"name": "x", "n": [1,2]}}}}' in lines
+
+
+def test_script_struct_on_a_uprobe_reads_user_memory():
+    sleep = shutil.which("sleep")
+    p = run('struct ts { long sec; long nsec; }; uprobe:libc:clock_nanosleep /pid == cpid/ '
+            '{ $t = (struct ts *)arg2; printf("%d %d %d\\n", $t->sec, $t.nsec, sizeof(*$t)); }',
+            args=("-c", f"{sleep} 1.25"))
+    rc, out, err = done(p)
+    assert rc == 0, err
+    assert out.splitlines()[0] == "1 250000000 16"
 
 
 def diag(prog, col, end, msg):
@@ -180,6 +214,14 @@ ERRORS = [
     ("ppid-in-0.17", "begin { print(ppid); }", 15, 19, "Unknown identifier: 'ppid'"),
     ("index-needs-an-integer", 'begin { print(curtask.signal.rlim["a"]); }', 35, 38,
      "The array index operator [] needs an integer index"),
+    ("record-duplicate-name", "begin { $r = (a = 1, a = 2); }", 22, 23,
+     "Named argument list already contains name: a"),
+    ("record-unknown-field", "begin { $r = (a = 1, b = 2); print($r.c); }", 36, 40,
+     "Record does not contain a field named 'c'"),
+    ("script-struct-float-member", "struct a { int x; double d; }; begin { print(sizeof(struct a)); }",
+     1, 31, "C definition: floating-point members are not supported"),
+    ("script-struct-unknown-type", "struct a { foo_t x; }; begin { print(sizeof(struct a)); }",
+     1, 23, "C definition: unknown type name 'foo_t'"),
 ]
 
 
