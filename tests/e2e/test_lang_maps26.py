@@ -78,15 +78,17 @@ def test_decl_unused_warns(no_leftovers):
 
 
 def test_percpu_sum_two_cpus(tmp_path):
-    """count/sum written on CPU 0 and CPU 1 read back as their sum (not one CPU's part)."""
+    """count/sum/avg written on CPU 0 and CPU 1 read back as their sum (not one CPU's part),
+    also as a for loop's value; len() counts the keys both CPUs made."""
     require_file(TRACEKIT, "run `make`")
     if os.cpu_count() < 2 or not shutil.which("taskset"):
         pytest.skip("needs two CPUs and taskset")
     exe = tmp_path / "tkm26_true"
     shutil.copy("/bin/true", exe)
     prog = ('tracepoint:sched:sched_process_exec /comm == "tkm26_true"/ '
-            '{ @c = count(); @s = sum(cpu); @a = avg(cpu * 10); '
-            'if (@c == 4) { printf("%d %d %d %d\\n", @c, (int64)@s, @a, len(@k)); exit(); } '
+            '{ @c = count(); @s = sum(cpu); @a = avg(cpu * 10); @pc["all"] = count(); '
+            'if (@c == 4) { $t = 0; for ($kv : @pc) { $t += $kv.1; } '
+            'printf("%d %d %d %d %d\\n", @c, (int64)@s, @a, len(@k), $t); exit(); } '
             '@k[cpu] = 1; }')
     tracer = subprocess.Popen([str(TRACEKIT), "-e", prog], env={**os.environ, "TRACEKIT_COMPAT": "0.26"},
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -101,7 +103,7 @@ def test_percpu_sum_two_cpus(tmp_path):
             tracer.kill()
             tracer.wait()
     assert tracer.returncode == 0, err
-    assert out.splitlines()[0] == "4 2 5 2"
+    assert out.splitlines()[0] == "4 2 5 2 4"
 
 
 def test_map_full_warns(no_leftovers):
