@@ -555,37 +555,73 @@ static bool error_receiver(const char *fn, char *out, size_t len)
 	return n < len && snprintf(out, len, "%.*s", (int)n, fn) > 0;
 }
 
-static int names_add(char ***v, size_t *n, const char *s)
-{
-	char **g;
+/* What one search for error types has found so far. */
+struct err_types {
+	struct dwarf_file *df;
+	uint64_t types; /* runtime.types: what DW_AT_go_runtime_type is relative to */
+	char **names;	/* the receivers of Error methods */
+	size_t nnames;
+	struct dwarf_go_type *out;
+	size_t n;
+};
 
-	if (*n >= GO_MAX_ERROR_TYPES)
-		return 0;
-	g = realloc(*v, (*n + 1) * sizeof(**v));
-	if (!g)
-		return -ENOMEM;
-	*v = g;
-	g[*n] = strdup(s);
-	if (!g[*n])
-		return -ENOMEM;
-	(*n)++;
-	return 0;
-}
-
-static bool names_has(char **v, size_t n, const char *s)
+static bool names_has(const struct err_types *et, const char *s)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(v[i], s))
+	for (size_t i = 0; i < et->nnames; i++)
+		if (!strcmp(et->names[i], s))
 			return true;
 	return false;
 }
 
-/*
- * One walk over the top-level DIEs of every CU: pass 0 collects the receivers of Error
- * methods, pass 1 the types so named that carry a runtime type descriptor.
- */
-static int error_types_pass(struct dwarf_file *df, int pass, char ***names, size_t *nnames,
-			    uint64_t types, struct dwarf_go_type *out, size_t *n)
+static int names_add(struct err_types *et, const char *s)
+{
+	char **v;
+
+	if (et->nnames >= GO_MAX_ERROR_TYPES || names_has(et, s))
+		return 0;
+	v = realloc(et->names, (et->nnames + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	et->names = v;
+	v[et->nnames] = strdup(s);
+	if (!v[et->nnames])
+		return -ENOMEM;
+	et->nnames++;
+	return 0;
+}
+
+/* Pass 0: the receiver of an Error method; for a value receiver T, *T has it too. */
+static int note_receiver(struct err_types *et, const char *fn)
+{
+	char recv[sizeof(et->out->type) + 1];
+	int err;
+
+	if (!error_receiver(fn, recv + 1, sizeof(recv) - 1))
+		return 0;
+	err = names_add(et, recv + 1);
+	recv[0] = '*';
+	return err || recv[1] == '*' ? err : names_add(et, recv);
+}
+
+/* Pass 1: a type so named, with the hash its runtime descriptor holds. */
+static void note_type(struct err_types *et, Dwarf_Die *die, const char *name)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word toff;
+	uint32_t hash;
+
+	if (et->n >= et->nnames || strlen(name) >= sizeof(et->out->type) ||
+	    !dwarf_attr(die, DW_AT_GO_RUNTIME_TYPE, &attr) || go_type_offset(&attr, &toff) ||
+	    !names_has(et, name) ||
+	    !file_u32(et->df->elf, et->types + toff + GO_TYPE_HASH_OFF, &hash))
+		return;
+	et->out[et->n].hash = hash;
+	strcpy(et->out[et->n].type, name);
+	et->n++;
+}
+
+/* One bounded walk over the top-level DIEs of every CU. */
+static int error_types_pass(struct err_types *et, int pass)
 {
 	Dwarf_Off off = 0, next;
 	size_t hsize;
@@ -593,45 +629,22 @@ static int error_types_pass(struct dwarf_file *df, int pass, char ***names, size
 	int err = 0;
 
 	while (!err && ncu++ < MAX_CUS &&
-	       dwarf_nextcu(df->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+	       dwarf_nextcu(et->df->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
 		Dwarf_Die cu, die;
+		bool more;
 
 		if (next <= off)
 			break;
-		if (dwarf_offdie(df->dw, off + hsize, &cu) && dwarf_child(&cu, &die) == 0) {
-			do {
-				const char *dn = dwarf_diename(&die);
-				int tag = dwarf_tag(&die);
-				char recv[sizeof(out->type)];
-				Dwarf_Attribute attr;
-				Dwarf_Word toff;
-				uint32_t hash;
+		more = dwarf_offdie(et->df->dw, off + hsize, &cu) && dwarf_child(&cu, &die) == 0;
+		while (more && !err) {
+			const char *dn = dwarf_diename(&die);
+			bool fn = dwarf_tag(&die) == DW_TAG_subprogram;
 
-				if (!dn)
-					continue;
-				if (pass == 0 && tag == DW_TAG_subprogram &&
-				    error_receiver(dn, recv + 1, sizeof(recv) - 1)) {
-					/* a value receiver's T: also *T has the method */
-					recv[0] = '*';
-					if (!names_has(*names, *nnames, recv + 1))
-						err = names_add(names, nnames, recv + 1);
-					if (!err && recv[1] != '*' &&
-					    !names_has(*names, *nnames, recv))
-						err = names_add(names, nnames, recv);
-				}
-				if (pass == 1 && tag != DW_TAG_subprogram &&
-				    *n < GO_MAX_ERROR_TYPES &&
-				    dwarf_attr(&die, DW_AT_GO_RUNTIME_TYPE, &attr) &&
-				    !go_type_offset(&attr, &toff) &&
-				    strlen(dn) < sizeof(out->type) &&
-				    names_has(*names, *nnames, dn) &&
-				    file_u32(df->elf, types + toff + GO_TYPE_HASH_OFF, &hash)) {
-					out[*n].hash = hash;
-					strcpy(out[*n].type, dn);
-					(*n)++;
-				}
-			} while (!err && ++seen < MAX_DIES_SCANNED &&
-				 dwarf_siblingof(&die, &die) == 0);
+			if (dn && pass == 0 && fn)
+				err = note_receiver(et, dn);
+			else if (dn && pass == 1 && !fn)
+				note_type(et, &die, dn);
+			more = ++seen < MAX_DIES_SCANNED && dwarf_siblingof(&die, &die) == 0;
 		}
 		off = next;
 	}
@@ -640,23 +653,23 @@ static int error_types_pass(struct dwarf_file *df, int pass, char ***names, size
 
 int dwarf_file__go_error_types(struct dwarf_file *df, struct dwarf_go_type **out, size_t *n)
 {
-	char **names = NULL;
-	size_t nnames = 0;
-	uint64_t types;
+	struct err_types et = {.df = df};
 	int err;
 
 	*out = NULL;
 	*n = 0;
-	if (!df || !(types = symtab_value(df->elf, "runtime.types")))
+	if (!df || !(et.types = symtab_value(df->elf, "runtime.types")))
 		return -ENOENT;
-	err = error_types_pass(df, 0, &names, &nnames, types, NULL, n);
-	if (!err && nnames && !(*out = calloc(nnames, sizeof(**out))))
+	err = error_types_pass(&et, 0);
+	if (!err && et.nnames && !(et.out = calloc(et.nnames, sizeof(*et.out))))
 		err = -ENOMEM;
-	if (!err && nnames)
-		err = error_types_pass(df, 1, &names, &nnames, types, *out, n);
-	for (size_t i = 0; i < nnames; i++)
-		free(names[i]);
-	free(names);
+	if (!err && et.nnames)
+		err = error_types_pass(&et, 1);
+	for (size_t i = 0; i < et.nnames; i++)
+		free(et.names[i]);
+	free(et.names);
+	*out = et.out;
+	*n = et.n;
 	return err;
 }
 
