@@ -136,7 +136,6 @@ void cg_agg_read(struct cg *g, const struct lt_map *m, uint32_t key_off);
  * After an update of @m (map: its node) that returned R0: a full map's runtime warning,
  * when analysis asked for one (0.26). R0-R5 lost.
  */
-void cg_map_full_warning(struct cg *g, struct node *map);
 /* R0 = how many elements map fd holds (len(@m); stmt.c: a callback that counts). */
 void cg_map_len(struct cg *g, int fd);
 /* R0 = lookup(map, the u32 key the caller stored at fp-8); uses R1, R2. */
@@ -155,6 +154,13 @@ void cg_count_nonzero(struct cg *g, uint32_t off, int width, uint32_t n);
 void cg_str_equal(struct cg *g, uint32_t a, uint32_t b, uint32_t n);
 /* Print runtime warning fmt (sema_runtime_warning()) now, unless --no-warnings. R0-R5 lost. */
 void cg_runtime_warning(struct cg *g, int fmt);
+/*
+ * After a call of helper (R0 its return): report a failure as bpftrace 0.26 does, at `at`
+ * (NULL: the statement being made), when the warning level asks for it (rterr.c). A negative
+ * return equal to `tolerated` is no failure (0: none is). R0 is kept unless it reports (a
+ * failed lookup keeps its NULL); R1-R5 are lost.
+ */
+void cg_helper_check(struct cg *g, int helper, int tolerated, const struct loc *at);
 /* $s[i]: R0 = byte i of string $s (0 past its end) */
 int cg_str_index(struct cg *g, struct node *n);
 /*
@@ -166,9 +172,9 @@ void cg_str_diff(struct cg *g, int ha, int16_t a, uint32_t b, uint32_t n, bool p
 /* Past this many elements, string and stack scans are emitted without a branch per element. */
 #define CG_BRANCHY_MAX 64
 /* R0 = lookup(map, key at key_off), made first from val_size zero bytes at val_off if absent
- * (R0 NULL only if the map is full). */
+ * (R0 NULL only if the map is full: reported at `at`, as cg_helper_check() does). */
 void cg_map_lookup_or_init(struct cg *g, int map_fd, uint32_t key_off, uint32_t val_off,
-			   uint32_t val_size);
+			   uint32_t val_size, const struct loc *at);
 /* Send the event at heap off with size bytes through the ring buffer (counts losses). */
 void cg_output(struct cg *g, uint32_t off, uint32_t size);
 /*

@@ -76,6 +76,7 @@ static void map_read_int(struct cg *g, struct node *n)
 		return;
 	}
 	cg_map_lookup(g, md->m.fd, key);
+	cg_helper_check(g, BPF_FUNC_map_lookup_elem, 0, &n->loc);
 	cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, none);
 	if (md->m.agg == LT_AGG_MIN || md->m.agg == LT_AGG_MAX || md->m.agg == LT_AGG_NONE ||
 	    md->m.agg == LT_AGG_COUNT || md->m.agg == LT_AGG_SUM)
@@ -273,8 +274,8 @@ int cg_update(struct cg *g, struct node *n, bool want)
 	}
 	if (alu < 0)
 		return g->err = -EINVAL;
-	if (incdec)
-		cg_mov_imm(g, BPF_REG_0, 1);
+	if (incdec) /* 1, or a C pointer's pointee size: $p++ moves to the next element */
+		cg_mov_imm(g, BPF_REG_0, bt_incdec_step(g->c, lhs));
 	else
 		cg_int(g, n->b);
 	if (lhs->kind == N_VAR) {
@@ -301,7 +302,7 @@ int cg_update(struct cg *g, struct node *n, bool want)
 		cg_push(g);
 		key = cg_map_key(g, lhs);
 		val = cg_heap_alloc(g, md->m.value_size);
-		cg_map_lookup_or_init(g, md->m.fd, key, val, md->m.value_size);
+		cg_map_lookup_or_init(g, md->m.fd, key, val, md->m.value_size, &lhs->loc);
 		cg_jmp_imm(g, BPF_JNE, BPF_REG_0, 0, have);
 		cg_pop(g, BPF_REG_0);
 		cg_mov_imm(g, BPF_REG_0, 0);

@@ -206,6 +206,7 @@ struct lang_opts {
 	uint32_t max_map_keys;		 /* a map's max entries */
 	const char *str_trunc_trailer;	 /* appended to strings that filled their buffer */
 	bool no_print_maps_on_exit;	 /* print_maps_on_exit = false */
+	bool warnings_k;		 /* -k: failed map lookups and probe reads warn too */
 	enum { MISSING_PROBES_ERROR, MISSING_PROBES_WARN, MISSING_PROBES_IGNORE } missing_probes;
 };
 
@@ -227,6 +228,8 @@ struct compiler {
 	void **allocs; /* arena: freed with the compiler */
 	int nallocs;
 	int loop_depth;
+	struct lt_site *sites;	     /* where helper errors are reported (rterr.c) */
+	int nsites;
 	struct getopt_decl *getopts; /* getopt() options the program declares (options.c) */
 	int ngetopts;
 	struct probe *cur;	     /* probe being analysed/generated */
@@ -323,7 +326,7 @@ int sema_map_get(struct compiler *c, struct node *n);
 int fmt_add(struct compiler *c, const char *fmt, struct node *args, int nskip);
 /*
  * A warning the program prints when it runs (0.26's runtime warnings): msg at loc, with the
- * source excerpt. Returns its fmt index for cg_runtime_warning() (builtins/strings.c).
+ * source excerpt. Returns its fmt index for cg_runtime_warning() (rterr.c).
  */
 int sema_runtime_warning(struct compiler *c, struct loc loc, const char *msg);
 /* $s[i] on a string (0.25): its byte i, an int8 (builtins/strings.c). */

@@ -397,6 +397,7 @@ void cg_read(struct cg *g, int helper, int size, int dst)
 	cg_alu_imm(g, BPF_ADD, BPF_REG_1, -8);
 	cg_mov_imm(g, BPF_REG_2, size);
 	cg_call(g, helper);
+	cg_helper_check(g, helper, 0, NULL);
 	cg_ldx(g, BPF_DW, dst, BPF_REG_10, -8);
 }
 
@@ -433,7 +434,7 @@ void cg_map_lookup(struct cg *g, int map_fd, uint32_t key_off)
 }
 
 void cg_map_lookup_or_init(struct cg *g, int map_fd, uint32_t key_off, uint32_t val_off,
-			   uint32_t val_size)
+			   uint32_t val_size, const struct loc *at)
 {
 	int have = cg_label(g);
 
@@ -446,6 +447,7 @@ void cg_map_lookup_or_init(struct cg *g, int map_fd, uint32_t key_off, uint32_t 
 	/* NOEXIST: another CPU may have made it meanwhile; the second lookup finds either */
 	cg_mov_imm(g, BPF_REG_4, BPF_NOEXIST);
 	cg_call(g, BPF_FUNC_map_update_elem);
+	cg_helper_check(g, BPF_FUNC_map_update_elem, -EEXIST, at);
 	cg_map_lookup(g, map_fd, key_off);
 	cg_bind(g, have);
 }

@@ -332,6 +332,7 @@ int lang_main(int argc, char **argv)
 	if (bufmode != _IOLBF)
 		setvbuf(stdout, NULL, bufmode, BUFSIZ);
 	ro.no_warnings = warning_level == 0;
+	opts.warnings_k = warning_level == 2;
 	ro.block_buffered = bufmode == _IOFBF;
 	tk_libbpf_setup(opts.verbose);
 	if (list) {

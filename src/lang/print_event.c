@@ -212,6 +212,48 @@ static void ev_diagnostic(struct lt_out *o, const struct lt_fmt *f, bool warn)
 		lt_sbuf_str(&o->buf), f->excerpt ? f->excerpt : "");
 }
 
+/* bpftrace 0.26's words for a helper's failure; strerror()'s otherwise. */
+static const char *helper_error_msg(const struct lt_site *s, int64_t ret)
+{
+	if (s->helper_id == BPF_FUNC_map_update_elem && ret == -E2BIG)
+		return "Map full; can't update element. Try increasing max_map_keys config or "
+		       "manually setting the max entries in a map declaration e.g. `let @a = "
+		       "hash(5000)`";
+	if (s->helper_id == BPF_FUNC_map_delete_elem && ret == -ENOENT)
+		return "Can't delete map element because it does not exist.";
+	if (s->helper_id == BPF_FUNC_map_lookup_elem)
+		return "Can't lookup map element because it does not exist.";
+	return strerror((int)-ret);
+}
+
+static void ev_helper_error(struct lt_out *o, const struct lt_site *s, int64_t ret)
+{
+	const char *msg = helper_error_msg(s, ret);
+
+	if (o->json) {
+		struct lt_sbuf j = {0};
+
+		/* JSON keeps strerror()'s words (bpftrace's json output does) */
+		if (s->helper_id != BPF_FUNC_map_lookup_elem)
+			msg = strerror((int)-ret);
+		lt_sbuf_puts(&j, "{\"type\": \"helper_error\", \"msg\": ");
+		lt_sbuf_put_json_str(&j, msg, strlen(msg));
+		lt_sbuf_printf(&j, ", \"helper\": \"%s\", \"retcode\": %lld, \"filename\": ",
+			       s->helper, (long long)ret);
+		lt_sbuf_put_json_str(&j, s->file, strlen(s->file));
+		lt_sbuf_printf(&j, ", \"line\": %d, \"col\": %d}\n", s->line, s->col);
+		fwrite(lt_sbuf_str(&j), 1, j.len, o->f);
+		out_flush(o);
+		lt_sbuf_free(&j);
+		return;
+	}
+	fflush(o->f);
+	fprintf(stderr,
+		"%s:%d:%d-%d: WARNING: %s\nAdditional Info - helper: %s, retcode: %lld\n%s",
+		s->file, s->line, s->col, s->end, msg, s->helper, (long long)ret,
+		s->excerpt ? s->excerpt : "");
+}
+
 /* printf with its format parsed once per run, not once per event. */
 static int format_printf(struct lt_out *o, uint32_t id, const struct lt_fmt *f, const void *d,
 			 size_t len)
@@ -284,6 +326,11 @@ int lt_out_event(struct lt_out *o, const void *data, size_t len)
 		if (!(f = fmt_of(o, h->id)))
 			return -EINVAL;
 		return ev_cat(o, f, d, len);
+	case LT_EV_HELPER_ERROR:
+		if (h->id >= o->prog->nsites || len < sizeof(int64_t))
+			return -EINVAL;
+		ev_helper_error(o, &o->prog->sites[h->id], (int64_t)lt_load_u64(d));
+		return 0;
 	case LT_EV_ERRORF:
 	case LT_EV_WARNF:
 		if (!(f = fmt_of(o, h->id)))

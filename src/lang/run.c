@@ -500,6 +500,8 @@ static void fill_prog(struct runner *r)
 	r->prog.nfmts = c->nfmts;
 	r->prog.probe_names = c->probe_names;
 	r->prog.nprobes = c->nprobe_names;
+	r->prog.sites = c->sites;
+	r->prog.nsites = (uint32_t)c->nsites;
 	r->prog.str_trunc_trailer = c->opts->dialect == LANG_0_17 ? NULL
 				    : c->opts->str_trunc_trailer ? c->opts->str_trunc_trailer
 								 : "..";

@@ -139,18 +139,6 @@ static int sema_assign(struct compiler *c, struct node *n)
 	/* map assignment */
 	if (sema_map_keys(c, n->a) || sema_expr(c, n->b))
 		return -EINVAL;
-	/*
-	 * 0.26: a full map drops the value with a runtime warning (bpftrace's words and
-	 * helper line); NS(@m)->k[3] = 1 + its fmt (stmt.c, builtins/maps.c)
-	 */
-	if (!c->quiet && c->opts->dialect == LANG_0_26)
-		NS(n->a)->k[3] =
-			1 + sema_runtime_warning(c, n->a->loc,
-						 "Map full; can't update element. Try increasing "
-						 "max_map_keys config or manually setting the max "
-						 "entries in a map declaration e.g. `let @a = "
-						 "hash(5000)`\nAdditional Info - helper: "
-						 "map_update_elem, retcode: -7");
 	r = NS(n->b);
 	if (r->ext == VX_AGG) {
 		struct mapdef *md = &c->maps[NS(n->a)->map];

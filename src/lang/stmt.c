@@ -33,7 +33,7 @@ static int cg_map_assign(struct cg *g, struct node *n)
 	cg_heap_ptr(g, BPF_REG_3, val);
 	cg_mov_imm(g, BPF_REG_4, BPF_ANY);
 	cg_call(g, BPF_FUNC_map_update_elem);
-	cg_map_full_warning(g, n->a);
+	cg_helper_check(g, BPF_FUNC_map_update_elem, 0, &n->a->loc);
 	g->heap = saved;
 	return 0;
 }

@@ -215,6 +215,16 @@ enum lt_event_kind {
 	LT_EV_EXIT,
 	LT_EV_ERRORF, /* id = fmt index; then the args tuple; fmt->where says where it was called */
 	LT_EV_WARNF,
+	LT_EV_HELPER_ERROR, /* id = index in lt_prog.sites; then the helper's int64 return */
+};
+
+/* A place in the program where a BPF helper's failure is reported (lang/rterr.c). */
+struct lt_site {
+	const char *helper; /* "map_update_elem", ... */
+	int helper_id;	    /* its BPF_FUNC_ number */
+	const char *file;
+	int line, col, end;
+	const char *excerpt; /* the source line and its underline */
 };
 
 enum lt_agg {
@@ -262,6 +272,8 @@ struct lt_prog {
 	const char **probe_names; /* for LT_PROBE values, indexed by probe index */
 	uint32_t nprobes;
 	const char *str_trunc_trailer; /* after a string that filled its buffer (NULL: none) */
+	const struct lt_site *sites;   /* helper errors' places */
+	uint32_t nsites;
 };
 
 /* A string value that filled its buffer: bpftrace 0.18 on shows it was (maybe) cut. */

@@ -280,3 +280,31 @@ def test_index_errors(no_leftovers):
     assert err.startswith(
         "stdin:1:26-31: ERROR: the index 5 is out of bounds for array of size 3\n"
     )
+
+
+def test_k_reports_failed_lookups_and_reads(no_leftovers):
+    prog = 'begin { $x = @a[2]; printf("%s|\\n", str(8)); @a[1] = 1; exit(); }'
+    rc, out, err = run(["-q", "-k", "-e", prog])
+    assert (rc, out) == (0, "|\n\n\n@a[1]: 1\n")
+    assert err == (
+        "stdin:1:14-19: WARNING: Can't lookup map element because it does not exist.\n"
+        "Additional Info - helper: map_lookup_elem, retcode: 0\n"
+        f"{prog}\n" + " " * 13 + "~" * 5 + "\n"
+        "stdin:1:37-43: WARNING: Bad address\n"
+        "Additional Info - helper: probe_read_str, retcode: -14\n"
+        f"{prog}\n" + " " * 36 + "~" * 6 + "\n"
+    )
+    # without -k these are silent
+    rc, out, err = run(["-q", "-e", prog])
+    assert (rc, out, err) == (0, "|\n\n\n@a[1]: 1\n", "")
+
+
+def test_helper_error_json_record(no_leftovers):
+    prog = "begin { $x = @a[2]; @a[1] = 1; exit(); }"
+    rc, out, err = run(["-q", "-k", "-f", "json", "-e", prog])
+    assert (rc, err) == (0, "")
+    assert out.splitlines()[0] == (
+        '{"type": "helper_error", "msg": "Can\'t lookup map element because it does not '
+        'exist.", "helper": "map_lookup_elem", "retcode": 0, "filename": "stdin", '
+        '"line": 1, "col": 14}'
+    )

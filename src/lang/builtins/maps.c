@@ -114,17 +114,6 @@ static void count_in_slot(struct cg *g, uint32_t nslots, int done)
 	cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_3);
 }
 
-void cg_map_full_warning(struct cg *g, struct node *map)
-{
-	int ok = cg_label(g);
-
-	if (!NS(map)->k[3])
-		return;
-	cg_jmp_imm(g, BPF_JNE, BPF_REG_0, -E2BIG, ok);
-	cg_runtime_warning(g, (int)NS(map)->k[3] - 1);
-	cg_bind(g, ok);
-}
-
 /* dst += floor(log2(src)) for src >= 1, in halving steps that shift src down to 1 */
 static void add_log2(struct cg *g, int src, int dst, int tmp)
 {
@@ -187,10 +176,9 @@ int cg_aggregate(struct cg *g, struct node *map, struct node *fn)
 	cg_push(g);
 	key = cg_map_key(g, map);
 	val = cg_heap_alloc(g, md->m.value_size);
-	cg_map_lookup_or_init(g, md->m.fd, key, val, md->m.value_size);
+	/* a full map makes no entry: reported there, the value dropped */
+	cg_map_lookup_or_init(g, md->m.fd, key, val, md->m.value_size, &map->loc);
 	cg_jmp_imm(g, BPF_JNE, BPF_REG_0, 0, ok);
-	cg_mov_imm(g, BPF_REG_0, -E2BIG); /* only a full map makes no entry */
-	cg_map_full_warning(g, map);
 	cg_ja(g, done);
 	cg_bind(g, ok);
 	cg_pop(g, BPF_REG_1); /* R1 = value, R0 = per-CPU slot */

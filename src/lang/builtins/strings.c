@@ -181,35 +181,6 @@ static void note_call_place(struct compiler *c, struct node *n, int fmt)
 	f->end = n->loc.end;
 }
 
-int sema_runtime_warning(struct compiler *c, struct loc loc, const char *msg)
-{
-	int fmt = fmt_add(c, msg, NULL, 0);
-	struct lt_fmt *f = &c->fmts[fmt].f;
-	char *ex = diag_excerpt(c->diag, loc);
-
-	f->file = c->diag->file;
-	f->line = loc.line;
-	f->col = loc.col;
-	f->end = loc.end;
-	if (ex) {
-		f->excerpt = strcpy(c_alloc(c, strlen(ex) + 1), ex);
-		free(ex);
-	}
-	return fmt;
-}
-
-void cg_runtime_warning(struct cg *g, int fmt)
-{
-	uint32_t off;
-
-	if (g->c->diag->no_warnings)
-		return;
-	off = cg_heap_alloc(g, 8);
-	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)off, LT_EV_WARNF);
-	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)(off + 4), fmt);
-	cg_output(g, off, 8);
-}
-
 int sema_str_index(struct compiler *c, struct node *n)
 {
 	uint32_t size = NS(n->a)->t.size;
@@ -473,6 +444,7 @@ static int em_str(struct cg *g, struct node *n, int dst)
 	}
 	cg_heap_ptr(g, BPF_REG_1, (uint32_t)dst);
 	cg_call(g, BPF_FUNC_probe_read_str);
+	cg_helper_check(g, BPF_FUNC_probe_read_str, 0, &n->loc);
 	return 0;
 }
 
