@@ -505,7 +505,8 @@ int probes_expand(struct compiler *c)
 			*ap = tmp;
 			if (ap_is_uprobe(ap))
 				ap->up.want_params = node_uses_ident(pn->a, "args") ||
-						     node_uses_ident(pn->b, "args");
+						     node_uses_ident(pn->b, "args") ||
+						     node_uses_ident(pn->b, "gretval");
 			if (!c->opts->offline) {
 				missing_hold(c, &miss);
 				found = attach_point_resolve(c, ap);

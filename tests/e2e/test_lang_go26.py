@@ -179,3 +179,29 @@ def test_go_errors_as_text(tmp_path, version):
         "@w[*errors.errorString: negative]: 2",
         "@wr[*errors.errorString: negative, *fmt.wrapError: wrap: negative]: 2",
     ]), out
+
+
+@pytest.mark.parametrize("go", [None, *GO_VERSIONS])
+def test_gretval_is_the_tuple_of_results(tmp_path, go):
+    """gretval: all of a Go function's results at its RET (retval stays RAX)."""
+    gt = go_target(go, "gotypes") if go else private(tmp_path, "gotypes")
+    prog = (f"uretprobe:{gt}:main.Div {{ print(gretval); print(retval); }} "
+            f"uretprobe:{gt}:main.Greet {{ print(gretval); }}")
+    rc, out, err = trace_run(prog, f"{gt} -n 1")
+    assert rc == 0, err
+    # the child's own line comes where its output happens to land
+    assert [l for l in out.splitlines() if not l.startswith("calls=")][:5] == [
+        "(ababab, 6)", "(3, 2, <nil>)", "3", "(0, 0, *errors.errorString: divide by zero)",
+        "0"]
+
+
+def test_gretval_errors(tmp_path):
+    gt = private(tmp_path, "gotypes")
+    cprog = private(tmp_path, "cprog-gcc")
+    line = tracekit_error(f"uretprobe:{cprog}:tk_add {{ print(gretval); }}")
+    assert line.endswith("ERROR: gretval needs a uretprobe on a Go function (use retval elsewhere)"), line
+    line = tracekit_error(f"uprobe:{gt}:main.Div {{ print(gretval); }}")
+    assert line.endswith("ERROR: The gretval builtin can not be used with 'uprobe' probes"), line
+    # a float result is in X0: the tuple cannot hold it
+    line = tracekit_error(f"uretprobe:{gt}:main.Scale {{ print(gretval); }}")
+    assert line.endswith("ERROR: parameter 'r0' is not passed in registers"), line

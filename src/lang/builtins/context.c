@@ -478,6 +478,41 @@ static int em_retval(struct cg *g, struct node *n, int dst)
 	return 0;
 }
 
+/*
+ * gretval: every result of a Go function at its RET, as a tuple (retval stays RAX, as in
+ * bpftrace). It is written as the tuple of the results by name, (args.r0, args.err), so the
+ * results are read, typed and printed as args.NAME reads them (goargs.c).
+ */
+static int ck_gretval(struct compiler *c, struct node *n)
+{
+	const struct attach_point *ap = c->cur && c->cur->naps ? &c->cur->aps[0] : NULL;
+	struct node *list = NULL;
+
+	if (!ap || !ap->up.is_go)
+		return sema_err(c, n->loc,
+				"gretval needs a uretprobe on a Go function (use retval elsewhere)");
+	for (int i = 0; i < ap->up.nparams; i++) {
+		struct node *f, *args;
+
+		if (!ap->up.params[i].is_result)
+			continue;
+		f = node_new(N_FIELD, n->loc);
+		args = node_new(N_IDENT, n->loc);
+		f->name = strdup(ap->up.params[i].name);
+		args->name = strdup("args");
+		if (!f->name || !args->name)
+			abort();
+		f->a = args;
+		node_append(&list, f);
+	}
+	if (!list)
+		return sema_err(c, n->loc, "gretval: %s returns nothing (or its DWARF says nothing)",
+				ap->up.nfuncs ? ap->up.func_names[0] : ap->probe_name);
+	n->kind = N_TUPLE;
+	n->args = list;
+	return sema_expr(c, n);
+}
+
 static int ck_reg(struct compiler *c, struct node *n)
 {
 	struct node *a = n->args;
@@ -627,6 +662,7 @@ const struct builtin builtins_context[] = {
 	{"sarg", false, P_UP, ck_sarg, em_sarg},
 	{"garg", false, P_UP, ck_garg, em_garg},
 	{"retval", false, PTM(PT_URETPROBE) | PTM(PT_KRETPROBE), ck_retval, em_retval},
+	{"gretval", false, PTM(PT_URETPROBE), ck_gretval, NULL},
 	{"reg", true, PTM_REGS, ck_reg, em_reg},
 	{"func", false, P_UP | PTM(PT_KPROBE) | PTM(PT_KRETPROBE), ck_func, em_func},
 	{"probe", false, P_ALL, ck_probe, em_probe},
