@@ -84,6 +84,27 @@ static int parse_src_loc(struct compiler *c, struct attach_point *ap, char **par
 	return ap->up.path && ap->up.func ? 0 : -ENOMEM;
 }
 
+/*
+ * uprobe:FUNCTION with -p (bpftrace 0.19): the -p process's program, named as that process
+ * names it (/proc/PID/exe's target), so that its path resolves as any -p path does.
+ */
+static int parse_pid_program(struct compiler *c, struct attach_point *ap, char *func)
+{
+	char link[64], exe[4096];
+	ssize_t len;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", c->opts->pid);
+	len = readlink(link, exe, sizeof(exe) - 1);
+	if (len <= 0)
+		return provider_error(c, ap, "cannot read the program of pid %d: %s", c->opts->pid,
+				      strerror(errno));
+	exe[len] = 0;
+	ap->up.path = strdup(exe);
+	ap->up.func = strdup(func);
+	ap->up.stash_fd = ap->up.entry_prog_fd = ap->up.errs_fd = -1;
+	return ap->up.path && ap->up.func ? 0 : -ENOMEM;
+}
+
 static int uprobe_parse(struct compiler *c, struct attach_point *ap, char **parts, int n)
 {
 	const char *type = ap->prov->name;
@@ -91,6 +112,8 @@ static int uprobe_parse(struct compiler *c, struct attach_point *ap, char **part
 
 	if (n >= 2 && strchr(parts[1], '@'))
 		return parse_src_loc(c, ap, parts, n);
+	if (n == 2 && c->opts->pid > 0 && *parts[1])
+		return parse_pid_program(c, ap, parts[1]);
 	if (n == 2)
 		return provider_error(c, ap, "%s probe must have a target and a function", type);
 	if (n != 3 || !*parts[1] || !*parts[2])
