@@ -291,6 +291,7 @@ static int set_value(struct compiler *c, struct node *n, uint32_t ref)
 	case BTF_KIND_ENUM:
 	case BTF_KIND_ENUM64:
 		sema_set_int(n, t->size <= 8 ? (int)t->size : 8, btf_kflag(t));
+		NS(n)->t.btf_ref = ref; /* printed by name (fmt_value.c) */
 		return 0;
 	case BTF_KIND_PTR: {
 		uint32_t pid;
@@ -407,6 +408,11 @@ int bt_sema_index(struct compiler *c, struct node *n)
 		return sema_err(c, n->loc, "Can not index a pointer to an incomplete type");
 	s->k[0] = esz;
 	s->k[2] = 0;
+	/* 0.24: a run-time index past an array's end warns (k[2]: 1 + its format) */
+	if (s->k[1] && !is_const && c->opts->dialect != LANG_0_17)
+		s->k[2] = 1 + sema_runtime_warning(c, n->loc,
+						   "Array access out of bounds. This can lead to "
+						   "unexpected results.");
 	return 0;
 }
 
@@ -580,6 +586,8 @@ static int cg_addr(struct cg *g, struct node *n)
 		int ok = cg_label(g), done = cg_label(g);
 
 		cg_jmp_imm(g, BPF_JLT, BPF_REG_1, (int32_t)s->k[1], ok);
+		if (s->k[2])
+			cg_runtime_warning(g, (int)s->k[2] - 1);
 		cg_mov_imm(g, BPF_REG_0, 0);
 		cg_ja(g, done);
 		cg_bind(g, ok);
@@ -657,4 +665,23 @@ int bt_cg_ptr_arith(struct cg *g, struct node *n)
 	cg_alu_reg(g, n->op == '-' ? BPF_SUB : BPF_ADD, BPF_REG_1, BPF_REG_0);
 	cg_mov64(g, BPF_REG_0, BPF_REG_1);
 	return g->err;
+}
+
+int32_t bt_incdec_step(struct compiler *c, struct node *n)
+{
+	const struct lt_type *t = n->ext ? &NS(n)->t : NULL;
+	const struct kbtf *k;
+	uint32_t id;
+	int64_t size;
+
+	/* a map's access node holds its index, the map its value's type */
+	if (t && n->kind == N_MAP && NS(n)->map >= 0)
+		t = &c->maps[NS(n)->map].m.val;
+	if (!t || !t->btf_ptr)
+		return 1;
+	if (t->btf_ptr > 1)
+		return 8;
+	k = bt_btf(c, t->btf_ref, &id);
+	size = k ? kbtf__size(k, id) : -ENOENT;
+	return size > 0 ? (int32_t)size : 1;
 }

@@ -62,6 +62,8 @@ bool bt_is_ptr_arith(const struct node *n);
  * (a char array's string) at heap off. */
 int bt_cg_int(struct cg *g, struct node *n);
 int bt_cg_value(struct cg *g, struct node *n, uint32_t off);
+/* What ++/-- add to lvalue n: 1, or the pointee's size when n is a C pointer. */
+int32_t bt_incdec_step(struct compiler *c, struct node *n);
 /* p + n, p - n with n scaled by the pointee's size, in R0. */
 int bt_cg_ptr_arith(struct cg *g, struct node *n);
 

@@ -50,6 +50,7 @@ struct cparse {
 	size_t errlen;
 	int err_line;
 	bool failed;
+	int depth; /* of nested bodies: bounded, the input is the user's */
 };
 
 static void fail(struct cparse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -361,6 +362,10 @@ static uint32_t parse_body(struct cparse *p, uint32_t id)
 
 	expect(p, "{");
 	p->t[id].defined = true;
+	if (++p->depth > 32) {
+		fail(p, "C definition: types nested too deeply");
+		return id;
+	}
 	if (p->t[id].kind == BTF_KIND_ENUM) {
 		struct ctype *e = &p->t[id];
 
@@ -392,6 +397,7 @@ static uint32_t parse_body(struct cparse *p, uint32_t id)
 				break;
 		}
 		expect(p, "}");
+		p->depth--;
 		return id;
 	}
 	while (!p->failed && *p->tok && !is(p, "}")) {
@@ -465,6 +471,7 @@ static uint32_t parse_body(struct cparse *p, uint32_t id)
 	}
 	p->t[id].size = align_up(size, align);
 	p->t[id].align = align;
+	p->depth--;
 	return id;
 }
 

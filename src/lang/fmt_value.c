@@ -131,9 +131,19 @@ static void put_stack(struct lt_sbuf *out, const struct lt_type *t, const void *
 	}
 }
 
+/* The name of value v of C enum type ref, or NULL. */
+static const char *enum_name(uint32_t ref, uint64_t v)
+{
+	uint32_t id;
+	const struct kbtf *k = bt_btf(NULL, ref, &id);
+
+	return k ? kbtf__enum_name(k, kbtf__skip_mods(k, id), (int64_t)v) : NULL;
+}
+
 static void put_int_value(struct lt_sbuf *out, const struct lt_type *t, const void *data)
 {
 	uint64_t v = lt_load_u64(data);
+	const char *name;
 
 	if (t->is_bool)
 		lt_sbuf_puts(out, v ? "true" : "false");
@@ -143,6 +153,8 @@ static void put_int_value(struct lt_sbuf *out, const struct lt_type *t, const vo
 		lt_put_cgroup_path(out, v);
 	else if (t->btf_ptr) /* a C pointer, as bpftrace prints one (JSON keeps the number) */
 		lt_sbuf_printf(out, "0x%llx", (unsigned long long)v);
+	else if (t->btf_ref && (name = enum_name(t->btf_ref, v))) /* a C enum's value */
+		lt_sbuf_puts(out, name);
 	else if (t->is_signed)
 		lt_sbuf_printf(out, "%lld", (long long)v);
 	else

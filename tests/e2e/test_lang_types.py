@@ -94,10 +94,14 @@ def test_struct_array_with_constant_and_runtime_index():
     # RLIMIT_STACK's soft limit: the tracer inherits the test's and does not change it
     soft = resource.getrlimit(resource.RLIMIT_STACK)[0]
     want = soft if soft != resource.RLIM_INFINITY else 2**64 - 1
-    pid, lines = begin('$i = 3; printf("%lu %lu %lu\\n", curtask.signal.rlim[3].rlim_cur, '
-                       'curtask.signal->rlim[$i].rlim_cur, curtask.signal.rlim[$i + 100].rlim_cur);')
-    # an index past the end at run time reads nothing: 0
-    assert lines == [f"{want} {want} 0"]
+    prog = ('begin { $i = 3; printf("%lu %lu %lu\\n", curtask.signal.rlim[3].rlim_cur, '
+            'curtask.signal->rlim[$i].rlim_cur, curtask.signal.rlim[$i + 100].rlim_cur); }')
+    rc, out, err = done(run(prog))
+    # an index past the end at run time reads nothing, 0, and warns (0.24)
+    assert rc == 0 and out.splitlines()[0] == f"{want} {want} 0"
+    col = prog.index("curtask.signal.rlim[$i + 100]") + 1
+    assert (f"stdin:1:{col}-{col + len('curtask.signal.rlim[$i + 100]')}: WARNING: Array access "
+            "out of bounds. This can lead to unexpected results.\n") in err
 
 
 def test_sizeof_and_pointer_arithmetic_follow_the_kernel():
@@ -124,6 +128,14 @@ def test_struct_values_print_field_by_field():
     js = lambda v: f'"{v}"' if v > 2**53 else str(v)
     assert out.splitlines()[0] == (
         f'{{"type": "value", "data": {{"rlim_cur": {js(cur)}, "rlim_max": {js(mx)}}}}}')
+
+
+def test_pointer_increment_moves_by_the_pointee():
+    size = btf_struct_size("task_struct")
+    pid, lines = begin("$q = curtask; $q++; print((uint64)$q - (uint64)curtask); $q--; --$q; "
+                       "print((uint64)curtask - (uint64)$q); @m = (struct task_struct *)0; @m++; "
+                       "print((uint64)@m); clear(@m);")
+    assert lines == [str(size), str(size), str(size)]
 
 
 def test_pointers_print_in_hex_and_are_conditions():
