@@ -334,6 +334,10 @@ int sema_str_index(struct compiler *c, struct node *n);
 const char *probe_type_name(enum probe_type t);
 bool lt_is_int(const struct lt_type *t);
 bool sema_const_int(struct compiler *c, struct node *n, int64_t *v);
+/* n has exactly `want` arguments, else bpftrace's "f() requires ..." error. */
+int sema_nargs(struct compiler *c, struct node *n, int want);
+/* n's one argument, analysed, is an integer, else "f() expects WHAT". */
+int sema_int_arg(struct compiler *c, struct node *n, const char *what);
 const char *lt_type_str(const struct lt_type *t, char *buf, size_t len);
 /* sema internals shared by sema.c and sema_stmt.c */
 bool types_compatible(const struct lt_type *a, const struct lt_type *b);

@@ -98,3 +98,27 @@ bool sema_const_int(struct compiler *c, struct node *n, int64_t *v)
 	}
 	return false;
 }
+
+int sema_nargs(struct compiler *c, struct node *n, int want)
+{
+	int got = (int)node_count(n->args);
+
+	if (got == want)
+		return 0;
+	if (!want)
+		return sema_err(c, n->loc, "%s() requires no arguments (%d provided)", n->name,
+				got);
+	if (want == 1)
+		return sema_err(c, n->loc, "%s() requires one argument (%d provided)", n->name,
+				got);
+	return sema_err(c, n->loc, "%s() requires %d arguments (%d provided)", n->name, want, got);
+}
+
+int sema_int_arg(struct compiler *c, struct node *n, const char *what)
+{
+	if (sema_nargs(c, n, 1) || sema_expr(c, n->args))
+		return -EINVAL;
+	if (!lt_is_int(&NS(n->args)->t) || NS(n->args)->ext)
+		return sema_err(c, n->args->loc, "%s() expects %s", n->name, what);
+	return 0;
+}

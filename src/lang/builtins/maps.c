@@ -10,21 +10,6 @@
 
 #include "lang/cg.h"
 
-static int nargs_err(struct compiler *c, struct node *n, int want)
-{
-	int got = (int)node_count(n->args);
-
-	if (got == want)
-		return 0;
-	if (!want)
-		return sema_err(c, n->loc, "%s() requires no arguments (%d provided)", n->name,
-				got);
-	if (want == 1)
-		return sema_err(c, n->loc, "%s() requires one argument (%d provided)", n->name,
-				got);
-	return sema_err(c, n->loc, "%s() requires %d arguments (%d provided)", n->name, want, got);
-}
-
 static int agg_of(const char *name)
 {
 	static const char *const names[] = {"",	   "count", "sum",  "min",  "max",
@@ -44,11 +29,11 @@ static int ck_agg(struct compiler *c, struct node *n)
 	s->ext = VX_AGG;
 	s->agg = agg;
 	if (agg == LT_AGG_COUNT)
-		return nargs_err(c, n, 0);
+		return sema_nargs(c, n, 0);
 	if (agg == LT_AGG_LHIST) {
 		struct node *a = n->args;
 
-		if (nargs_err(c, n, 4))
+		if (sema_nargs(c, n, 4))
 			return -EINVAL;
 		if (sema_expr(c, a))
 			return -EINVAL;
@@ -90,7 +75,7 @@ static int ck_agg(struct compiler *c, struct node *n)
 		if (s->k[0] < 0 || s->k[0] > 5)
 			return sema_err(c, b->loc, "hist: bits %lld must be 0..5",
 					(long long)s->k[0]);
-	} else if (nargs_err(c, n, 1)) {
+	} else if (sema_nargs(c, n, 1)) {
 		return -EINVAL;
 	} else if (sema_expr(c, n->args)) {
 		return -EINVAL;
@@ -562,11 +547,10 @@ static int em_has_key(struct cg *g, struct node *n, int dst)
 static int ck_len(struct compiler *c, struct node *n)
 {
 	struct node *a = n->args;
-	int na = (int)node_count(a);
 
 	sema_set_int(n, 8, true);
-	if (na != 1)
-		return sema_err(c, n->loc, "len() requires one argument (%d provided)", na);
+	if (sema_nargs(c, n, 1))
+		return -EINVAL;
 	if (a->kind == N_MAP && !a->args) {
 		if (map_keyed(c, a) < 0)
 			return sema_err(
@@ -643,8 +627,8 @@ static int ck_mapop(struct compiler *c, struct node *n)
 			if (sema_expr(c, a) || !lt_is_int(&NS(a)->t))
 				return sema_err(c, a->loc,
 						"print() top and div arguments must be integers");
-	} else if (na != 1) {
-		return sema_err(c, n->loc, "%s() requires one argument (%d provided)", n->name, na);
+	} else if (sema_nargs(c, n, 1)) {
+		return -EINVAL;
 	}
 	return sema_map_ref(c, n->args, n->name);
 }

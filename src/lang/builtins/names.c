@@ -50,13 +50,8 @@ static int last_number(const char *fn)
 
 static int ck_name(struct compiler *c, struct node *n)
 {
-	if (node_count(n->args) != 1)
-		return sema_err(c, n->loc, "%s() requires one argument (%d provided)", n->name,
-				(int)node_count(n->args));
-	if (sema_expr(c, n->args))
+	if (sema_int_arg(c, n, "an integer"))
 		return -EINVAL;
-	if (!lt_is_int(&NS(n->args)->t) || NS(n->args)->ext)
-		return sema_err(c, n->args->loc, "%s() expects an integer", n->name);
 	sema_set_str(n, NAME_SIZE);
 	return 0;
 }

@@ -451,10 +451,7 @@ static int em_str(struct cg *g, struct node *n, int dst)
 /* strcap(s) (0.25): the string's capacity, its NUL included: its type's size. */
 static int ck_strcap(struct compiler *c, struct node *n)
 {
-	if (node_count(n->args) != 1)
-		return sema_err(c, n->loc, "strcap() requires one argument (%d provided)",
-				(int)node_count(n->args));
-	if (sema_expr(c, n->args))
+	if (sema_nargs(c, n, 1) || sema_expr(c, n->args))
 		return -EINVAL;
 	if (NS(n->args)->t.kind != LT_STR)
 		return sema_err(c, n->args->loc, "strcap() expects a string (%s provided)",
@@ -475,13 +472,8 @@ static int ck_addrspace(struct compiler *c, struct node *n)
 {
 	struct nsema *s = sema_info(n);
 
-	if (node_count(n->args) != 1)
-		return sema_err(c, n->loc, "%s() requires one argument (%d provided)", n->name,
-				(int)node_count(n->args));
-	if (sema_expr(c, n->args))
+	if (sema_int_arg(c, n, "a pointer or an integer"))
 		return -EINVAL;
-	if (!lt_is_int(&NS(n->args)->t) || NS(n->args)->ext)
-		return sema_err(c, n->args->loc, "%s() expects a pointer or an integer", n->name);
 	s->t = NS(n->args)->t;
 	s->is_user_ptr = !strcmp(n->name, "uptr");
 	return 0;
@@ -621,11 +613,7 @@ static int em_ntop(struct cg *g, struct node *n, int dst)
 /* strlen(s) (0.25): uint64, the bytes before the NUL. */
 static int ck_strlen(struct compiler *c, struct node *n)
 {
-	int na = (int)node_count(n->args);
-
-	if (na != 1)
-		return sema_err(c, n->loc, "strlen() requires one argument (%d provided)", na);
-	if (sema_expr(c, n->args))
+	if (sema_nargs(c, n, 1) || sema_expr(c, n->args))
 		return -EINVAL;
 	if (NS(n->args)->t.kind != LT_STR || NS(n->args)->ext)
 		return sema_err(c, n->loc, "strlen() only supports string arguments (%s provided)",
@@ -734,12 +722,10 @@ static int em_strcontains(struct cg *g, struct node *n, int dst)
 static int ck_bswap(struct compiler *c, struct node *n)
 {
 	struct node *a = n->args;
-	int na = (int)node_count(a), w;
+	int w;
 	int64_t v;
 
-	if (na != 1)
-		return sema_err(c, n->loc, "bswap() requires one argument (%d provided)", na);
-	if (sema_expr(c, a))
+	if (sema_nargs(c, n, 1) || sema_expr(c, a))
 		return -EINVAL;
 	if (!lt_is_int(&NS(a)->t) || NS(a)->ext)
 		return sema_err(c, n->loc, "bswap() only supports integer arguments (%s provided)",
