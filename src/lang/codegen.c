@@ -156,6 +156,8 @@ static int cg_binop(struct cg *g, struct node *n)
 		cg_bind(g, done);
 		return 0;
 	}
+	if (NS(n->a)->t.kind == LT_TUPLE)
+		return cg_tuple_equal(g, n);
 	if (NS(n->a)->t.kind == LT_STR) {
 		uint32_t saved = g->heap;
 		uint32_t sa = lt_type_size(&NS(n->a)->t), sb = lt_type_size(&NS(n->b)->t);
@@ -237,14 +239,15 @@ static int cg_field_int(struct cg *g, struct node *n)
 	/* Go parameters */
 	{
 		struct go_param *gp = &g->ap->up.params[s->go_param];
-		int reg = NS(n->a)->ext == VX_GOSTRUCT ? gp->member_reg[s->go_member] : gp->regs[0];
+		bool member = NS(n->a)->ext == VX_GOSTRUCT || NS(n->a)->t.kind == LT_ARRAY;
+		int reg = member ? gp->member_reg[s->go_member] : gp->regs[0];
 
 		if (g->ap->up.stash && !gp->is_result) /* Go return: the entry's registers */
 			cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_9, (int16_t)(g->saved_regs + reg));
 		else
 			cg_ldx(g, BPF_DW, BPF_REG_0, BPF_REG_6, (int16_t)reg);
 		/* a register's bits above a narrow value (bool, int32) are undefined */
-		if (NS(n->a)->ext != VX_GOSTRUCT)
+		if (!member)
 			cg_extend(g, gp->size, gp->is_signed);
 	}
 	return 0;
@@ -503,6 +506,14 @@ int cg_value(struct cg *g, struct node *n, uint32_t off)
 		}
 		if (s->k[3] == 2 && NS(n->a)->ext == VX_ARGS) {
 			go_emit_error(g, &g->ap->up.params[s->go_param], off, g->ap->up.errs_fd);
+			return 0;
+		}
+		if (s->k[3] == 3 && NS(n->a)->ext == VX_ARGS) {
+			struct lt_type elem;
+			uint32_t esize;
+
+			go_param_int_slice(&g->ap->up.params[s->go_param], &elem, &esize);
+			go_emit_slice(g, &g->ap->up.params[s->go_param], off, &elem, esize);
 			return 0;
 		}
 		if (s->k[3] && NS(n->a)->ext == VX_ARGS) {

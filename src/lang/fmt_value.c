@@ -370,6 +370,7 @@ static void put_scalar_text(struct lt_sbuf *out, const struct lt_type *t, const 
 		break;
 	case LT_NONE:
 	case LT_TUPLE:
+	case LT_ARRAY:
 		break;
 	}
 }
@@ -413,6 +414,21 @@ static void format_value(struct lt_sbuf *out, const struct lt_type *t, const voi
 				     prog, sym);
 		}
 		lt_sbuf_puts(out, json ? "}" : " }");
+		return;
+	}
+	if (t->kind == LT_ARRAY) {
+		/* a Go slice: [1,2,3] as bpftrace prints arrays; ",..." when it had more */
+		uint64_t len = lt_load_u64(dp);
+
+		lt_sbuf_putc(out, '[');
+		for (uint32_t i = 0; i < len && i < t->size; i++) {
+			if (i)
+				lt_sbuf_putc(out, ',');
+			format_value(out, t->elem, dp + 8 + 8 * i, ctx, d, prog, sym);
+		}
+		if (len > t->size && ctx != LT_CTX_JSON)
+			lt_sbuf_puts(out, ",...");
+		lt_sbuf_putc(out, ']');
 		return;
 	}
 	if (t->kind == LT_TUPLE) {

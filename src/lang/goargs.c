@@ -380,3 +380,64 @@ void go_emit_error(struct cg *g, const struct go_param *gp, uint32_t off, int ma
 	cg_bind(g, done);
 	g->heap = heap;
 }
+
+bool go_param_int_slice(const struct go_param *gp, struct lt_type *elem, uint32_t *elem_size)
+{
+	static const struct {
+		const char *name;
+		uint32_t size;
+		bool is_signed, is_bool;
+	} ints[] = {
+		{"int", 8, true},     {"int8", 1, true},   {"int16", 2, true},	 {"int32", 4, true},
+		{"int64", 8, true},   {"uint", 8, false},  {"uint8", 1, false},	 {"uint16", 2, false},
+		{"uint32", 4, false}, {"uint64", 8, false}, {"uintptr", 8, false}, {"byte", 1, false},
+		{"rune", 4, true},    {"bool", 1, false, true},
+	};
+
+	if (gp->nregs != 3 || strncmp(gp->type_name, "[]", 2))
+		return false;
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+		if (!strcmp(gp->type_name + 2, ints[i].name)) {
+			*elem = (struct lt_type){.kind = LT_INT,
+						 .size = ints[i].size,
+						 .is_signed = ints[i].is_signed,
+						 .is_bool = ints[i].is_bool};
+			*elem_size = ints[i].size;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * A slice's (ptr, len, cap) registers: the length, then min(len, GO_SLICE_ELEMS) elements read
+ * in one go into the value's tail and widened in place from the first one up: element i goes
+ * to 8 + 8i, which ends before element i + 1 starts in the tail.
+ */
+void go_emit_slice(struct cg *g, const struct go_param *gp, uint32_t off,
+		   const struct lt_type *elem, uint32_t elem_size)
+{
+	bool saved = g->ap->up.stash && !gp->is_result;
+	int base = saved ? BPF_REG_9 : BPF_REG_6;
+	int16_t adj = saved ? (int16_t)g->saved_regs : 0;
+	uint32_t raw = off + 8 + 8 * GO_SLICE_ELEMS - elem_size * GO_SLICE_ELEMS;
+	int fits = cg_label(g);
+	int ldsz = elem_size == 8 ? BPF_DW : elem_size == 4 ? BPF_W : elem_size == 2 ? BPF_H : BPF_B;
+
+	cg_zero(g, off, 8 + 8 * GO_SLICE_ELEMS);
+	cg_ldx(g, BPF_DW, BPF_REG_2, base, (int16_t)(adj + gp->regs[1]));
+	cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)off, BPF_REG_2);
+	cg_jmp_imm(g, BPF_JLE, BPF_REG_2, GO_SLICE_ELEMS, fits);
+	cg_mov_imm(g, BPF_REG_2, GO_SLICE_ELEMS);
+	cg_bind(g, fits);
+	cg_alu_imm(g, BPF_MUL, BPF_REG_2, (int32_t)elem_size);
+	cg_ldx(g, BPF_DW, BPF_REG_3, base, (int16_t)(adj + gp->regs[0]));
+	cg_heap_ptr(g, BPF_REG_1, raw);
+	cg_call(g, BPF_FUNC_probe_read_user);
+	if (elem_size == 8)
+		return;
+	for (int i = 0; i < GO_SLICE_ELEMS; i++) {
+		cg_ldx(g, ldsz, BPF_REG_0, BPF_REG_9, (int16_t)(raw + elem_size * (uint32_t)i));
+		cg_extend(g, (int)elem_size, elem->is_signed);
+		cg_stx(g, BPF_DW, BPF_REG_9, (int16_t)(off + 8 + 8 * (uint32_t)i), BPF_REG_0);
+	}
+}

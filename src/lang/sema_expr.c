@@ -223,6 +223,8 @@ static int sema_binop(struct compiler *c, struct node *n)
 		sema_set_bool(c, n);
 		return 0;
 	}
+	if ((n->op == TOK_EQ || n->op == TOK_NE) && a->t.kind == LT_TUPLE)
+		return tuple_compare(c, n);
 	if (!lt_is_int(&a->t) || !lt_is_int(&b->t) || a->ext || b->ext) {
 		char x[64], y[64];
 
@@ -254,6 +256,25 @@ static int sema_binop(struct compiler *c, struct node *n)
 						       "lead to unexpected results. 1 is being used "
 						       "as the result.");
 	return 0;
+}
+
+/*
+ * args.xs of a Go slice of integers: a value, its length and first elements (goargs.c); its
+ * words stay readable as .array, .len, .cap.
+ */
+static bool go_slice_value(struct compiler *c, struct node *n, const struct go_param *gp)
+{
+	struct nsema *s = sema_info(n);
+	struct lt_type elem, *e;
+	uint32_t esize;
+
+	if (!go_param_int_slice(gp, &elem, &esize))
+		return false;
+	e = c_alloc(c, sizeof(*e));
+	*e = elem;
+	s->t = (struct lt_type){.kind = LT_ARRAY, .size = GO_SLICE_ELEMS, .elem = e};
+	s->k[3] = 3;
+	return true;
 }
 
 static int sema_field(struct compiler *c, struct node *n)
@@ -307,6 +328,8 @@ static int sema_field(struct compiler *c, struct node *n)
 					s->k[3] = 1;
 					return 0;
 				}
+				if (go_slice_value(c, n, &ap->up.params[i]))
+					return 0;
 				if (ap->up.params[i].nmembers) {
 					s->ext = VX_GOSTRUCT;
 					return 0;
@@ -328,7 +351,7 @@ static int sema_field(struct compiler *c, struct node *n)
 					? ""
 					: " (no DWARF parameters for this probe)");
 	}
-	if (a->ext == VX_GOSTRUCT) {
+	if (a->ext == VX_GOSTRUCT || a->t.kind == LT_ARRAY) {
 		struct go_param *gp = &c->cur->aps[0].up.params[a->go_param];
 
 		for (int i = 0; i < gp->nmembers; i++)

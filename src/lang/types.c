@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "lang/btftypes.h"
+#include "lang/cg.h"
 #include "lang/compile.h"
+#include "lang/lexer.h"
 
 bool lt_is_int(const struct lt_type *t)
 {
@@ -48,6 +50,12 @@ const char *lt_type_str(const struct lt_type *t, char *buf, size_t len)
 		return "probe";
 	case LT_CSTRUCT:
 		return bt_name(NULL, t->btf_ref, 0, buf, len);
+	case LT_ARRAY: {
+		char e[32];
+
+		snprintf(buf, len, "%s[%u]", lt_type_str(t->elem, e, sizeof(e)), t->size);
+		return buf;
+	}
 	case LT_TUPLE: {
 		size_t o = 0;
 
@@ -170,4 +178,71 @@ int record_field(struct compiler *c, struct node *n)
 			return 0;
 		}
 	return sema_err(c, n->loc, "Record does not contain a field named '%s'", n->name);
+}
+
+/* ---- tuples and records compared ------------------------------------------------------ */
+
+int tuple_compare(struct compiler *c, struct node *n)
+{
+	const struct lt_type *a = &NS(n->a)->t, *b = &NS(n->b)->t;
+	char x[256], y[256];
+
+	/* 0.17 compared no tuples: its error, word for word */
+	if (b->kind != LT_TUPLE || !types_compatible(a, b) || a->nmembers != b->nmembers ||
+	    c->opts->dialect == LANG_0_17)
+		return sema_err(c, n->loc, "Type mismatch for '%s': comparing '%s' with '%s'",
+				tok_name(n->op), lt_type_str(a, x, sizeof(x)),
+				lt_type_str(b, y, sizeof(y)));
+	sema_set_bool(c, n);
+	return 0;
+}
+
+/* Jump to ne unless the values of types ta at heap a and tb at heap b are equal. */
+static void members_equal(struct cg *g, const struct lt_type *ta, const struct lt_type *tb,
+			  uint32_t a, uint32_t b, int ne)
+{
+	if (ta->kind == LT_TUPLE) {
+		for (uint32_t i = 0; i < ta->nmembers; i++)
+			members_equal(g, ta->members[i].type, tb->members[i].type,
+				      a + ta->members[i].offset, b + tb->members[i].offset, ne);
+		return;
+	}
+	if (ta->kind == LT_STR) {
+		uint32_t sa = lt_type_size(ta), sb = lt_type_size(tb);
+
+		/* strings of two sizes: equal up to the shorter one's NUL */
+		cg_str_equal(g, a, b, sa < sb ? sa : sb);
+		cg_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, ne);
+		return;
+	}
+	/* integers are 8 bytes here; other values are compared byte for byte, 8 at a time */
+	for (uint32_t o = 0; o < lt_type_size(ta); o += 8) {
+		uint32_t w = lt_type_size(ta) - o >= 8 ? 8 : lt_type_size(ta) - o;
+		int size = w == 8 ? BPF_DW : w >= 4 ? BPF_W : w >= 2 ? BPF_H : BPF_B;
+
+		cg_ldx(g, size, BPF_REG_1, BPF_REG_9, (int16_t)(a + o));
+		cg_ldx(g, size, BPF_REG_2, BPF_REG_9, (int16_t)(b + o));
+		cg_jmp_reg(g, BPF_JNE, BPF_REG_1, BPF_REG_2, ne);
+	}
+}
+
+int cg_tuple_equal(struct cg *g, struct node *n)
+{
+	const struct lt_type *ta = &NS(n->a)->t, *tb = &NS(n->b)->t;
+	uint32_t saved = g->heap, a = cg_heap_alloc(g, lt_type_size(ta)),
+		 b = cg_heap_alloc(g, lt_type_size(tb));
+	int ne = cg_label(g), done = cg_label(g);
+
+	cg_zero(g, a, lt_type_size(ta));
+	cg_value(g, n->a, a);
+	cg_zero(g, b, lt_type_size(tb));
+	cg_value(g, n->b, b);
+	members_equal(g, ta, tb, a, b, ne);
+	cg_mov_imm(g, BPF_REG_0, n->op == TOK_EQ);
+	cg_ja(g, done);
+	cg_bind(g, ne);
+	cg_mov_imm(g, BPF_REG_0, n->op != TOK_EQ);
+	cg_bind(g, done);
+	g->heap = saved;
+	return g->err;
 }

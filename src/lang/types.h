@@ -115,6 +115,9 @@ enum lt_kind {
 	/* a C struct, union or array copied from memory (btftypes.h): size bytes as they are
 	 * there, of type btf_ref; printed from its BTF (fmt_value.c) */
 	LT_CSTRUCT,
+	/* a Go slice's first `size` elements (integers, 8 bytes each here) after its u64 length;
+	 * elem is their type (goargs.c) */
+	LT_ARRAY,
 };
 
 struct lt_type;
@@ -152,6 +155,8 @@ struct lt_type {
 	uint32_t btf_ptr;
 	/* LT_TUPLE: a record, its members named (types.c) */
 	bool is_record;
+	/* LT_ARRAY: the elements' type */
+	const struct lt_type *elem;
 	/* LT_TUPLE */
 	const struct lt_member *members;
 	uint32_t nmembers;
@@ -337,6 +342,8 @@ static inline uint32_t lt_type_size(const struct lt_type *t)
 		return sizeof(struct lt_inet);
 	case LT_CSTRUCT:
 		return t->size;
+	case LT_ARRAY:
+		return 8 + 8 * t->size;
 	case LT_TUPLE: {
 		uint32_t end = 0;
 		for (uint32_t i = 0; i < t->nmembers; i++) {

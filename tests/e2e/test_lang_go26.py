@@ -205,3 +205,16 @@ def test_gretval_errors(tmp_path):
     # a float result is in X0: the tuple cannot hold it
     line = tracekit_error(f"uretprobe:{gt}:main.Scale {{ print(gretval); }}")
     assert line.endswith("ERROR: parameter 'r0' is not passed in registers"), line
+
+
+@pytest.mark.parametrize("go", [None, *GO_VERSIONS])
+def test_go_slices_by_name(tmp_path, go):
+    """A slice of integers prints its elements (the first 16, then ",..."), on every Go."""
+    gt = go_target(go, "gotypes") if go else private(tmp_path, "gotypes")
+    prog = (f"uprobe:{gt}:main.Sum {{ print(args.xs); }} "
+            f"uprobe:{gt}:main.Narrow {{ print((args.b, args.r, args.ok)); }}")
+    rc, out, err = trace_run(prog, f"{gt} -n 1")
+    assert rc == 0, err
+    assert [l for l in out.splitlines() if not l.startswith("calls=")][:3] == [
+        "[1,2,3,4]", "[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,...]",
+        "([104,105,33], [-70000,1,2], [true,false])"]

@@ -66,6 +66,13 @@ func Scale(f float64, k int) (float64, bool) {
 	return f * float64(k), k > 1
 }
 
+// Narrow elements: slices of bytes, signed int32s and bools (nine registers: all three fit).
+//
+//go:noinline
+func Narrow(b []byte, r []int32, ok []bool) int {
+	return len(b) + len(r) + len(ok)
+}
+
 func main() {
 	n := flag.Int("n", 1, "calls of each function")
 	flag.Parse()
@@ -91,6 +98,7 @@ func main() {
 		if _, _, err = Div(1, 0); err != nil {
 			total++
 		}
+		total += Narrow([]byte("hi!"), []int32{-70000, 1, 2}, []bool{true, false})
 		f, ok := Scale(1.5, 4)
 		if ok {
 			total += int(f)
