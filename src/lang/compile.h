@@ -350,6 +350,9 @@ bool lt_is_record(const struct lt_type *t);
 int record_unwrap(struct compiler *c, struct node *n);
 int record_name(struct compiler *c, struct node *n);
 int record_field(struct compiler *c, struct node *n);
+/* Tuples and records compared with == and != (types.c): the check, and R0 = the result. */
+int tuple_compare(struct compiler *c, struct node *n);
+int cg_tuple_equal(struct cg *g, struct node *n);
 void type_copy(struct compiler *c, struct lt_type *dst, const struct lt_type *src);
 int sema_map_keys(struct compiler *c, struct node *n);
 struct var *var_find(struct probe *p, const char *name);
