@@ -69,8 +69,12 @@ int lexer_skip_space(struct lexer *lx)
 			adv(lx);
 		} else if (c == '#' && lx->col == 1) {
 			/* "#!" interpreter lines and "#include" lines (C headers are not used) */
+			if (!lx->cpp_line.line && !(lx->line == 1 && at(lx, 1) == '!'))
+				lx->cpp_line = (struct loc){lx->line, 1, 0};
 			while (cur(lx) && cur(lx) != '\n')
 				adv(lx);
+			if (!lx->cpp_line.end)
+				lx->cpp_line.end = lx->col;
 		} else {
 			return c;
 		}

@@ -75,6 +75,8 @@ struct lexer {
 	 * (N_COMPAT nodes) and reported by semantic analysis.
 	 */
 	struct node *compat;
+	/* The first "#..." line skipped since the parser cleared it (not a "#!" first line). */
+	struct loc cpp_line;
 };
 
 void lexer_init(struct lexer *lx, const char *src, struct diag *diag);

@@ -1199,6 +1199,22 @@ static void parse_top(struct parser *p, struct node *prog)
 	node_append(&prog->b, item);
 }
 
+/*
+ * "#include" and other preprocessor lines (skipped by the lexer) since the last item: C
+ * definitions, so 0.26 wants them before the probes too.
+ */
+static void cpp_lines(struct parser *p)
+{
+	if (!p->lx.cpp_line.line)
+		return;
+	if (p->stage == TOP_MAIN)
+		lexer_compat(&p->lx, LANG_0_26, p->lx.cpp_line,
+			     "C definitions must appear before probes and functions");
+	else
+		p->stage = TOP_C_DEFS;
+	p->lx.cpp_line = (struct loc){0};
+}
+
 struct node *lang_parse(const char *src, struct diag *diag)
 {
 	struct parser p = {0};
@@ -1209,6 +1225,7 @@ struct node *lang_parse(const char *src, struct diag *diag)
 	for (;;) {
 		int c = lexer_skip_space(&p.lx);
 
+		cpp_lines(&p);
 		if (!c || diag->nerrors)
 			break;
 		parse_top(&p, prog);

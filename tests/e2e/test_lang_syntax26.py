@@ -144,3 +144,15 @@ def test_config_missing_probes_warn(no_leftovers):
     r = run_env(prog)
     assert r.returncode != 0
     assert r.stderr == at_token(prog, "tracepoint:sched:tk_nope", "tracepoint not found: sched:tk_nope")
+
+
+@pytest.mark.parametrize("prog,line,col,end,msg", [
+    # ref. 2.1: preprocessor lines are C definitions: before the probes, after config
+    ("begin { }\n#include <linux/types.h>", 2, 1, 25,
+     "C definitions must appear before probes and functions"),
+    ("#include <linux/types.h>\nconfig = { } begin { }", 2, 1, 7,
+     "config must appear before probes and functions"),
+], ids=["cpp-after-probe", "config-after-include"])
+def test_preprocessor_line_order(prog, line, col, end, msg, no_leftovers):
+    r = run(["-e", prog], compat="0.26")
+    assert (r.returncode != 0, r.stdout, r.stderr) == (True, "", diag(prog, col, end, msg, line=line))
