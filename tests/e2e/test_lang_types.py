@@ -234,6 +234,9 @@ ERRORS = [
      1, 31, "C definition: floating-point members are not supported"),
     ("script-struct-unknown-type", "struct a { foo_t x; }; begin { print(sizeof(struct a)); }",
      1, 23, "C definition: unknown type name 'foo_t'"),
+    # checked even when no probe uses it
+    ("script-struct-unused", "struct a { foo_t x; }; begin { print(1); }",
+     1, 23, "C definition: unknown type name 'foo_t'"),
 ]
 
 

@@ -175,8 +175,6 @@ static int em_simple(struct cg *g, struct node *n, int dst)
 		cg_call(g, BPF_FUNC_get_prandom_u32);
 	else if (!strcmp(n->name, "cgroup"))
 		cg_call(g, BPF_FUNC_get_current_cgroup_id);
-	else if (!strcmp(n->name, "curtask"))
-		cg_call(g, BPF_FUNC_get_current_task);
 	else if (!strcmp(n->name, "elapsed")) {
 		cg_call(g, BPF_FUNC_ktime_get_ns);
 		cg_ld_imm64(g, BPF_REG_1, g->start_ns);
@@ -645,7 +643,6 @@ const struct builtin builtins_context[] = {
 	{"cpu", false, P_ALL, ck_u64, em_simple},
 	{"rand", false, P_ALL, ck_u64, em_simple},
 	{"cgroup", false, P_ALL, ck_u64, em_simple},
-	{"curtask", false, P_ALL, ck_u64, em_simple},
 	{"cpid", false, P_ALL, ck_cpid, em_cpid},
 	{"has_cpid", false, P_ALL, ck_has_cpid, em_has_cpid},
 	{"numaid", false, P_ALL, ck_u64, em_simple},
