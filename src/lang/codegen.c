@@ -230,10 +230,11 @@ static int cg_field_int(struct cg *g, struct node *n)
 				   g->ap->tp.cat, g->ap->tp.name, n->name);
 			return g->err = -EINVAL;
 		}
-		sz = f->size == 1 ? BPF_B : f->size == 2 ? BPF_H : f->size == 4 ? BPF_W : BPF_DW;
+		/* the size and sign sema gave it (0.26: the C type's, tp_field_int()) */
+		sz = s->t.size == 1 ? BPF_B : s->t.size == 2 ? BPF_H : s->t.size == 4 ? BPF_W : BPF_DW;
 		cg_ldx(g, sz, BPF_REG_0, BPF_REG_6, (int16_t)f->offset);
-		if (f->size < 8)
-			cg_extend(g, f->size, f->is_signed);
+		if (s->t.size < 8)
+			cg_extend(g, (int)s->t.size, s->t.is_signed);
 		return 0;
 	}
 	/* Go parameters */

@@ -277,10 +277,35 @@ static bool go_slice_value(struct compiler *c, struct node *n, const struct go_p
 	return true;
 }
 
+/*
+ * An integer field of a tracepoint: its format's size and sign, except that 0.26 types
+ * tracepoint args as C declares them (from BTF since 0.25): a syscall's `int dfd` is held in
+ * 8 unsigned bytes by the format, and is an int, -100, by its C type.
+ */
+static void tp_field_int(struct compiler *c, const struct tp_field *f, struct node *n)
+{
+	static const struct {
+		const char *ctype;
+		int size;
+	} c_ints[] = {{"int", 4}, {"long", 8}, {"short", 2}, {"s32", 4}, {"s64", 8}, {"s16", 2},
+		      {"pid_t", 4}, {"long long", 8}, {"signed char", 1}};
+	int size = f->size > 8 || f->size <= 0 ? 8 : f->size;
+
+	if (c->opts->dialect == LANG_0_26 && !f->is_ptr)
+		for (size_t i = 0; i < sizeof(c_ints) / sizeof(c_ints[0]); i++)
+			if (!strcmp(f->ctype, c_ints[i].ctype) && c_ints[i].size <= size) {
+				sema_set_int(n, c_ints[i].size, true);
+				return;
+			}
+	sema_set_int(n, size, f->is_signed);
+}
+
 static int sema_field(struct compiler *c, struct node *n)
 {
 	struct nsema *a, *s = sema_info(n);
 
+	if (n->a->kind == N_IDENT)
+		n->a->op = '.'; /* `args` as a field's base, not a value (ck_args()) */
 	if (sema_expr(c, n->a))
 		return -EINVAL;
 	a = NS(n->a);
@@ -305,7 +330,7 @@ static int sema_field(struct compiler *c, struct node *n)
 				sema_set_str(n, f->data_loc ? lang_max_strlen(c->opts) : (uint32_t)f->array_len);
 				return 0;
 			}
-			sema_set_int(n, f->size > 8 || f->size <= 0 ? 8 : f->size, f->is_signed);
+			tp_field_int(c, f, n);
 			s->is_user_ptr = f->is_ptr;
 			return 0;
 		}

@@ -586,9 +586,46 @@ static int em_probe(struct cg *g, struct node *n, int dst)
 	return 0;
 }
 
+/*
+ * `args` as a value (0.26: `print(args)`, `@a = args`) on a tracepoint: the record of its
+ * fields, (name = args.name, ...), without the common_ ones, as bpftrace's args struct.
+ */
+static int args_record(struct compiler *c, struct node *n)
+{
+	const struct tp_format *f = &c->cur->aps[0].tp.fmt;
+	struct node *list = NULL;
+
+	for (int i = 0; i < f->nfields; i++) {
+		struct node *as, *name, *field, *base;
+
+		if (!strncmp(f->fields[i].name, "common_", 7))
+			continue;
+		as = node_new(N_ASSIGN, n->loc);
+		name = node_new(N_IDENT, n->loc);
+		field = node_new(N_FIELD, n->loc);
+		base = node_new(N_IDENT, n->loc);
+		name->name = strdup(f->fields[i].name);
+		field->name = strdup(f->fields[i].name);
+		base->name = strdup("args");
+		if (!name->name || !field->name || !base->name)
+			abort();
+		field->a = base;
+		as->a = name;
+		as->b = field;
+		node_append(&list, as);
+	}
+	n->kind = N_RECORD;
+	n->args = list;
+	return sema_expr(c, n);
+}
+
 static int ck_args(struct compiler *c, struct node *n)
 {
 	struct nsema *s = sema_info(n);
+
+	if (n->op != '.' && c->opts->dialect == LANG_0_26 && c->cur->type == PT_TRACEPOINT &&
+	    c->cur->naps && !c->opts->offline && c->cur->aps[0].tp.fmt.nfields)
+		return args_record(c, n);
 
 	if (!(c->cur->types & (PTM(PT_TRACEPOINT) | PTM(PT_UPROBE) | PTM(PT_URETPROBE))))
 		return sema_err(c, n->loc,
