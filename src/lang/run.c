@@ -566,10 +566,13 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 		loop__watch_pid(&r.loop, ro->watch_pid);
 	if (!ro->quiet && c->opts->dialect == LANG_0_17)
 		lt_out_attached(&r.out, (unsigned int)c->nattach);
-	err = run_special(&r, &provider_begin);
-	if (err)
-		goto out;
-	ring_buffer__consume(r.rb);
+	/* 0.17 ran begin before attaching the rest; 0.26 attaches, says so, then runs begin */
+	if (c->opts->dialect == LANG_0_17) {
+		err = run_special(&r, &provider_begin);
+		if (err)
+			goto out;
+		ring_buffer__consume(r.rb);
+	}
 	r.as = attach_set__new();
 	if (!r.as) {
 		err = -ENOMEM;
@@ -580,9 +583,16 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 			struct attach_point *ap = &c->probes[p].aps[a];
 
 			err = attach_one(&r, ap);
-			if (err)
+			if (err && c->opts->missing_probes != MISSING_PROBES_ERROR) {
+				/* config missing_probes = warn|ignore: the probe is left out */
+				if (c->opts->missing_probes == MISSING_PROBES_WARN)
+					fprintf(stderr, "WARNING: attaching %s failed: %s\n",
+						ap->probe_name, attach_strerror(err));
+				err = 0;
+			} else if (err) {
 				fprintf(stderr, "ERROR: attaching %s failed: %s\n", ap->probe_name,
 					attach_strerror(err));
+			}
 		}
 	attach_set__progress_end(r.as);
 	if (err)
@@ -591,6 +601,12 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 		lt_out_attached(&r.out, (unsigned int)c->nattach);
 	if (getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED"))
 		fprintf(stderr, "__BPFTRACE_NOTIFY_PROBES_ATTACHED\n");
+	if (c->opts->dialect == LANG_0_26) {
+		err = run_special(&r, &provider_begin);
+		if (err)
+			goto out;
+		ring_buffer__consume(r.rb);
+	}
 	if (ro->on_attached)
 		ro->on_attached(ro->ctx);
 	if (ro->dry_run) {

@@ -217,3 +217,14 @@ def test_usdt_star_needs_a_pid(no_leftovers):
         "stdin:1:1-19: ERROR: usdt:* needs -p PID: the files of which process?\n"
         f"{prog}\n" + "~" * 18 + "\n"
     )
+
+
+def test_begin_runs_after_the_attach_notice(no_leftovers):
+    """0.26 attaches every probe, says so, then runs begin: on one stream the notice comes
+    first (0.17 ran begin before attaching the rest)."""
+    import subprocess
+    prog = 'begin { printf("hi\\n"); exit(); } tracepoint:sched:sched_switch { @ = count(); }'
+    r = subprocess.run([TRACEKIT, "-e", prog], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=30)
+    assert r.returncode == 0
+    assert r.stdout.startswith("Attached 2 probes\nhi\n")
