@@ -152,6 +152,8 @@ void cg_read(struct cg *g, int helper, int size, int dst);
 void cg_count_nonzero(struct cg *g, uint32_t off, int width, uint32_t n);
 /* R0 = 1 when the strings at heap a and b are equal in their first n bytes (or up to a NUL). */
 void cg_str_equal(struct cg *g, uint32_t a, uint32_t b, uint32_t n);
+/* dst = (src != 0), without a branch */
+void cg_nonzero(struct cg *g, int dst, int src);
 /* Print runtime warning fmt (sema_runtime_warning()) now, unless --no-warnings. R0-R5 lost. */
 void cg_runtime_warning(struct cg *g, int fmt);
 /*

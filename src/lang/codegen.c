@@ -420,6 +420,11 @@ int cg_int(struct cg *g, struct node *n)
 		return 0;
 	case N_CAST:
 		cg_int(g, n->a);
+		if (s->t.is_bool && s->k[0]) {
+			cg_nonzero(g, BPF_REG_1, BPF_REG_0);
+			cg_mov64(g, BPF_REG_0, BPF_REG_1);
+			return 0;
+		}
 		if (!s->k[3])
 			cg_extend(g, s->t.size, s->t.is_signed);
 		return 0;

@@ -334,7 +334,7 @@ void cg_copy_value(struct cg *g, uint32_t off, uint32_t size)
  * bytes) are scanned without a branch per byte: each is a state the verifier keeps pending,
  * and a few thousand of them make it give up ("The sequence of 8193 jumps is too complex").
  */
-static void cg_nonzero(struct cg *g, int dst, int src)
+void cg_nonzero(struct cg *g, int dst, int src)
 {
 	cg_mov64(g, dst, src);
 	cg_emit(g, INSN(BPF_ALU64 | BPF_NEG, dst, 0, 0, 0));

@@ -53,6 +53,7 @@ static const char usage_text[] =
 	"    --compat VER   0.26 (default) or 0.17: which bpftrace's formats, messages and\n"
 	"                   semantics to follow where they differ (also TRACEKIT_COMPAT=VER)\n"
 	"    --unsafe       allow unsafe builtins (system())\n"
+	"    -b, --btf      accepted, as bpftrace 0.26 does (kernel BTF is always used)\n"
 	"    -h, --help     show this help message\n"
 	"    -V, --version  print the version\n"
 	"    args...        positional parameters $1, $2, ... ($# of them)\n";
@@ -206,6 +207,7 @@ int lang_main(int argc, char **argv)
 		{"warnings", no_argument, NULL, 'k'},
 		{"no-warnings", no_argument, NULL, OPT_NO_WARNINGS},
 		{"probe-filter", required_argument, NULL, OPT_PROBE_FILTER},
+		{"btf", no_argument, NULL, 'b'},
 		{NULL, 0, NULL, 0},
 	};
 	struct lang_opts opts = {0};
@@ -223,7 +225,7 @@ int lang_main(int argc, char **argv)
 	int opt, ret = 1;
 
 	tk_stdout_linebuf();
-	while ((opt = getopt_long(argc, argv, "+e:lvp:c:f:o:hVdqkB:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:lvp:c:f:o:hVdqkB:b", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
 			prog_text = optarg;
@@ -318,6 +320,7 @@ int lang_main(int argc, char **argv)
 			probe_filter = optarg;
 			break;
 		case 'd':
+		case 'b': /* --btf: bpftrace 0.26 keeps it as a no-op; BTF is always used */
 			break;
 		default:
 			return usage_short();

@@ -469,6 +469,12 @@ static int sema_cast(struct compiler *c, struct node *n)
 		}
 		if (!strcmp(n->name, "void"))
 			break;
+		if (!strcmp(n->name, "bool") && c->opts->dialect == LANG_0_26) {
+			/* 0.24's bool: any nonzero value is true (k[0]: made 0/1 in code) */
+			sema_set_bool(c, n);
+			s->k[0] = 1;
+			return 0;
+		}
 		sema_set_int(n, ints[i].size, ints[i].sign);
 		return 0;
 	}

@@ -308,3 +308,9 @@ def test_helper_error_json_record(no_leftovers):
         'exist.", "helper": "map_lookup_elem", "retcode": 0, "filename": "stdin", '
         '"line": 1, "col": 14}'
     )
+
+
+def test_bool_cast_and_btf_flag(no_leftovers):
+    prog = "begin { print(((bool)1, (bool)0, (bool)256, (bool)-5)); }"
+    rc, out, err = run(["-q", "--btf", "-b", "-e", prog])
+    assert (rc, out, err) == (0, "(true, false, true, true)\n\n\n", "")
