@@ -685,3 +685,34 @@ int32_t bt_incdec_step(struct compiler *c, struct node *n)
 	size = k ? kbtf__size(k, id) : -ENOENT;
 	return size > 0 ? (int32_t)size : 1;
 }
+
+/* The enumerator `name` of one of k's enums: 0 and its value and type, or -ENOENT. */
+static int enum_const_in(const struct kbtf *k, const char *name, int64_t *val, uint32_t *id)
+{
+	uint32_t n = k ? kbtf__type_cnt(k) : 0;
+
+	for (uint32_t i = 1; i < n; i++) {
+		const struct btf_type *t = kbtf__type(k, i);
+
+		if (t && btf_is_any_enum(t) && !kbtf__enum_value(k, i, name, val)) {
+			*id = i;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int bt_enum_const(struct compiler *c, const char *name, int64_t *val, uint32_t *ref)
+{
+	uint32_t id;
+
+	if (!enum_const_in(script_btf(c), name, val, &id)) {
+		*ref = BT_SCRIPT | id;
+		return 0;
+	}
+	if (!enum_const_in(kernel_btf(c), name, val, &id)) {
+		*ref = id;
+		return 0;
+	}
+	return -ENOENT;
+}

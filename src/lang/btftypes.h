@@ -38,6 +38,11 @@ const char *bt_name(struct compiler *c, uint32_t ref, uint32_t depth, char *buf,
  * -EINVAL when the script's C definitions do not parse (reported then).
  */
 int bt_lookup(struct compiler *c, const char *name, uint32_t *ref);
+/*
+ * An enumerator written as a bare name (`ONE`, `BPF_MAP_TYPE_HASH`): of the script's enums,
+ * else of the kernel's. 0 with its value and its enum's type, or -ENOENT.
+ */
+int bt_enum_const(struct compiler *c, const char *name, int64_t *val, uint32_t *ref);
 
 /* n is a pointer of depth depth to ref. */
 void bt_set_ptr(struct node *n, uint32_t ref, uint32_t depth);

@@ -1151,15 +1151,17 @@ static void parse_top(struct parser *p, struct node *prog)
 	struct loc l;
 
 	p->new_top = false;
-	/* a word followed by what follows a provider name is an attach point */
-	if (!n || n >= (int)sizeof(w) || !after || strchr("{,:/", after))
-		w[0] = 0;
-	if (!strcmp(w, "typedef") ||
-	    ((!strcmp(w, "struct") || !strcmp(w, "union") || !strcmp(w, "enum")) &&
-	     lexer_c_def_ahead(&p->lx))) {
+	if (n > 0 && n < (int)sizeof(w) &&
+	    (!strcmp(w, "typedef") ||
+	     ((!strcmp(w, "struct") || !strcmp(w, "union") || !strcmp(w, "enum")) &&
+	      lexer_c_def_ahead(&p->lx)))) {
+		/* before the attach-point test: an anonymous `enum { A = 1 };` has a `{` next */
 		parse_top_c_def(p, prog, !strcmp(w, "typedef"));
 		return;
 	}
+	/* a word followed by what follows a provider name is an attach point */
+	if (!n || n >= (int)sizeof(w) || !after || strchr("{,:/", after))
+		w[0] = 0;
 	if (strcmp(w, "let") && strcmp(w, "macro") && strcmp(w, "config") && strcmp(w, "import")) {
 		p->stage = TOP_MAIN;
 		node_append(&prog->args, parse_probe(p));

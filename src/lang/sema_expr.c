@@ -157,6 +157,26 @@ static bool since_026(const char *name)
 	return false;
 }
 
+/*
+ * A C enumerator by its bare name: its value, typed with its enum so that it prints by name
+ * until arithmetic makes it a plain integer (builtins/context.c's "$enum" emits it).
+ */
+static bool enum_const(struct compiler *c, struct node *n)
+{
+	struct nsema *s = sema_info(n);
+	uint32_t ref;
+	int64_t v;
+	int idx;
+
+	if (bt_enum_const(c, n->name, &v, &ref) || !builtin_find("$enum", false, &idx))
+		return false;
+	s->builtin = idx;
+	sema_set_int(n, 8, true);
+	s->t.btf_ref = ref;
+	s->k[0] = v;
+	return true;
+}
+
 static int sema_call(struct compiler *c, struct node *n, bool is_call)
 {
 	int idx;
@@ -177,6 +197,8 @@ static int sema_call(struct compiler *c, struct node *n, bool is_call)
 			l.end = l.col + (int)strlen(n->name);
 			return sema_err(c, l, "Unknown function: %s", n->name);
 		}
+		if (v26 && !c->opts->offline && enum_const(c, n))
+			return 0;
 		return sema_err(c, n->loc, "Unknown identifier: '%s'", n->name);
 	}
 	s->builtin = idx;

@@ -644,6 +644,13 @@ static int em_none(struct cg *g, struct node *n, int dst)
 	return 0;
 }
 
+/* A C enumerator written by name (sema_expr.c's enum_const()); no one can spell "$enum". */
+static int em_enum_const(struct cg *g, struct node *n, int dst)
+{
+	cg_ld_imm64(g, BPF_REG_0, (uint64_t)NS(n)->k[0]);
+	return 0;
+}
+
 /* goid: the current goroutine's id, *(R14 + goid offset) (Go register ABI). */
 static int ck_goid(struct compiler *c, struct node *n)
 {
@@ -697,6 +704,7 @@ const struct builtin builtins_context[] = {
 	{"garg", false, P_UP, ck_garg, em_garg},
 	{"retval", false, PTM(PT_URETPROBE) | PTM(PT_KRETPROBE), ck_retval, em_retval},
 	{"gretval", false, PTM(PT_URETPROBE), ck_gretval, NULL},
+	{"$enum", false, P_ALL, NULL, em_enum_const},
 	{"reg", true, PTM_REGS, ck_reg, em_reg},
 	{"func", false, P_UP | PTM(PT_KPROBE) | PTM(PT_KRETPROBE), ck_func, em_func},
 	{"probe", false, P_ALL, ck_probe, em_probe},
