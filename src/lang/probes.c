@@ -143,12 +143,17 @@ int provider_parse_u64(const char *s, uint64_t *v)
 	*v = strtoull(s, &end, 0);
 	if (errno)
 		return -1;
-	/* 1e6 style */
+	/* 1e6 style; an exponent past what 64 bits hold is an error, not a long loop */
 	if (*end == 'e' && isdigit((unsigned char)end[1])) {
 		unsigned long e = strtoul(end + 1, &end, 10);
 
-		while (e-- > 0)
+		if (errno || (e > 19 && *v))
+			return -1;
+		while (e-- > 0 && *v) {
+			if (*v > UINT64_MAX / 10)
+				return -1;
 			*v *= 10;
+		}
 	}
 	return *end ? -1 : 0;
 }

@@ -314,3 +314,11 @@ def test_bool_cast_and_btf_flag(no_leftovers):
     prog = "begin { print(((bool)1, (bool)0, (bool)256, (bool)-5)); }"
     rc, out, err = run(["-q", "--btf", "-b", "-e", prog])
     assert (rc, out, err) == (0, "(true, false, true, true)\n\n\n", "")
+
+
+def test_huge_exponent_in_an_attach_point(no_leftovers):
+    """A fuzz finding: 1e<huge> in an attach point looped 10^N times; now one error."""
+    prog = "profile:hz:5e105555555555555 { @ = count(); }"
+    rc, out, err = run(["-e", prog], timeout=10)
+    assert (rc, out) == (1, "")
+    assert err.startswith("stdin:1:1-30: ERROR: Invalid rate of profile probe\n")
