@@ -321,4 +321,4 @@ def test_huge_exponent_in_an_attach_point(no_leftovers):
     prog = "profile:hz:5e105555555555555 { @ = count(); }"
     rc, out, err = run(["-e", prog], timeout=10)
     assert (rc, out) == (1, "")
-    assert err.startswith("stdin:1:1-30: ERROR: Invalid rate of profile probe\n")
+    assert err.startswith("stdin:1:1-29: ERROR: Invalid rate of profile probe\n")
