@@ -586,34 +586,45 @@ static int em_probe(struct cg *g, struct node *n, int dst)
 	return 0;
 }
 
+/* (name = args.name) for args_record() */
+static void add_member(struct node **list, const char *fname, struct loc loc)
+{
+	struct node *as = node_new(N_ASSIGN, loc), *name = node_new(N_IDENT, loc);
+	struct node *field = node_new(N_FIELD, loc), *base = node_new(N_IDENT, loc);
+
+	name->name = strdup(fname);
+	field->name = strdup(fname);
+	base->name = strdup("args");
+	if (!name->name || !field->name || !base->name)
+		abort();
+	field->a = base;
+	as->a = name;
+	as->b = field;
+	node_append(list, as);
+}
+
 /*
- * `args` as a value (0.26: `print(args)`, `@a = args`) on a tracepoint: the record of its
- * fields, (name = args.name, ...), without the common_ ones, as bpftrace's args struct.
+ * `args` as a value (0.26: `print(args)`, `@a = args`): the record (name = args.name, ...) of
+ * a tracepoint's fields without the common_ ones, or of a function's parameters from DWARF
+ * (a uretprobe's results are gretval's), as bpftrace's args struct.
  */
 static int args_record(struct compiler *c, struct node *n)
 {
-	const struct tp_format *f = &c->cur->aps[0].tp.fmt;
+	const struct attach_point *ap = &c->cur->aps[0];
 	struct node *list = NULL;
 
-	for (int i = 0; i < f->nfields; i++) {
-		struct node *as, *name, *field, *base;
-
-		if (!strncmp(f->fields[i].name, "common_", 7))
-			continue;
-		as = node_new(N_ASSIGN, n->loc);
-		name = node_new(N_IDENT, n->loc);
-		field = node_new(N_FIELD, n->loc);
-		base = node_new(N_IDENT, n->loc);
-		name->name = strdup(f->fields[i].name);
-		field->name = strdup(f->fields[i].name);
-		base->name = strdup("args");
-		if (!name->name || !field->name || !base->name)
-			abort();
-		field->a = base;
-		as->a = name;
-		as->b = field;
-		node_append(&list, as);
+	if (ap_is_tracepoint(ap)) {
+		for (int i = 0; i < ap->tp.fmt.nfields; i++)
+			if (strncmp(ap->tp.fmt.fields[i].name, "common_", 7))
+				add_member(&list, ap->tp.fmt.fields[i].name, n->loc);
+	} else {
+		for (int i = 0; i < ap->up.nparams; i++)
+			if (!ap->up.params[i].is_result)
+				add_member(&list, ap->up.params[i].name, n->loc);
 	}
+	if (!list)
+		return sema_err(c, n->loc, "args of %s has no members to make a value of",
+				ap->probe_name);
 	n->kind = N_RECORD;
 	n->args = list;
 	return sema_expr(c, n);
@@ -623,8 +634,9 @@ static int ck_args(struct compiler *c, struct node *n)
 {
 	struct nsema *s = sema_info(n);
 
-	if (n->op != '.' && c->opts->dialect == LANG_0_26 && c->cur->type == PT_TRACEPOINT &&
-	    c->cur->naps && !c->opts->offline && c->cur->aps[0].tp.fmt.nfields)
+	if (n->op != '.' && c->opts->dialect == LANG_0_26 && c->cur->naps && !c->opts->offline &&
+	    (c->cur->type == PT_TRACEPOINT || (ap_is_uprobe(&c->cur->aps[0]) &&
+					       c->cur->aps[0].up.nparams)))
 		return args_record(c, n);
 
 	if (!(c->cur->types & (PTM(PT_TRACEPOINT) | PTM(PT_UPROBE) | PTM(PT_URETPROBE))))
