@@ -106,3 +106,24 @@ const char *ksyms__resolve(const struct ksyms *k, uint64_t addr, uint64_t *off)
 		*off = addr - k->syms[lo].addr;
 	return k->names + k->syms[lo].name;
 }
+
+int ksym_addr(const char *name, uint64_t *addr)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[512], sym[256];
+	unsigned long long a;
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %*c %255s", &a, sym) == 2 && !strcmp(sym, name)) {
+			if (a) {
+				*addr = a;
+				ret = 0;
+			}
+			break;
+		}
+	fclose(f);
+	return ret;
+}

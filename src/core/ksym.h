@@ -11,5 +11,8 @@ struct ksyms *ksyms__load(void);
 void ksyms__free(struct ksyms *k);
 /* Name of the symbol holding addr and the offset into it; NULL if none. */
 const char *ksyms__resolve(const struct ksyms *k, uint64_t addr, uint64_t *off);
+/* Address of kernel symbol name, read from /proc/kallsyms without loading the table: 0 and
+ * *addr, -ENOENT if there is none (or it reads 0: kptr_restrict), -errno. */
+int ksym_addr(const char *name, uint64_t *addr);
 
 #endif

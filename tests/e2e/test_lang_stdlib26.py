@@ -322,3 +322,13 @@ def test_huge_exponent_in_an_attach_point(no_leftovers):
     rc, out, err = run(["-e", prog], timeout=10)
     assert (rc, out) == (1, "")
     assert err.startswith("stdin:1:1-29: ERROR: Invalid rate of profile probe\n")
+
+
+def test_kaddr_is_the_kallsyms_address(no_leftovers):
+    want = next(int(l.split()[0], 16) for l in open("/proc/kallsyms")
+                if l.split()[2:3] == ["vfs_read"])
+    rc, out, _ = run(["-q", "-e", 'begin { printf("%lx\\n", kaddr("vfs_read")); }'])
+    assert (rc, out) == (0, f"{want:x}\n\n\n")
+    rc, _, err = run(["-e", 'begin { print(kaddr("no_such_symbol_here")); }'])
+    assert rc == 1
+    assert err.startswith("stdin:1:15-43: ERROR: Could not resolve symbol: no_such_symbol_here\n")

@@ -14,6 +14,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "core/ksym.h"
 #include "core/usdt.h"
 #include "lang/cg.h"
 
@@ -656,7 +657,24 @@ static int em_none(struct cg *g, struct node *n, int dst)
 	return 0;
 }
 
-/* A C enumerator written by name (sema_expr.c's enum_const()); no one can spell "$enum". */
+/* kaddr("symbol"): a kernel symbol's address, known when the program is made. */
+static int ck_kaddr(struct compiler *c, struct node *n)
+{
+	uint64_t addr = 0;
+
+	if (sema_nargs(c, n, 1))
+		return -EINVAL;
+	if (n->args->kind != N_STR)
+		return sema_err(c, n->args->loc, "kaddr() expects a string literal");
+	if (!c->opts->offline && ksym_addr(n->args->name, &addr))
+		return sema_err(c, n->loc, "Could not resolve symbol: %s", n->args->name);
+	sema_set_int(n, 8, false);
+	sema_info(n)->k[0] = (int64_t)addr;
+	return 0;
+}
+
+/* A constant known when the program is made, in k[0]: a C enumerator written by name
+ * (sema_expr.c's enum_const(); no one can spell "$enum"), kaddr()'s address. */
 static int em_enum_const(struct cg *g, struct node *n, int dst)
 {
 	cg_ld_imm64(g, BPF_REG_0, (uint64_t)NS(n)->k[0]);
@@ -717,6 +735,7 @@ const struct builtin builtins_context[] = {
 	{"retval", false, PTM(PT_URETPROBE) | PTM(PT_KRETPROBE), ck_retval, em_retval},
 	{"gretval", false, PTM(PT_URETPROBE), ck_gretval, NULL},
 	{"$enum", false, P_ALL, NULL, em_enum_const},
+	{"kaddr", true, P_ALL, ck_kaddr, em_enum_const},
 	{"reg", true, PTM_REGS, ck_reg, em_reg},
 	{"func", false, P_UP | PTM(PT_KPROBE) | PTM(PT_KRETPROBE), ck_func, em_func},
 	{"probe", false, P_ALL, ck_probe, em_probe},
