@@ -207,6 +207,7 @@ struct lang_opts {
 	const char *str_trunc_trailer;	 /* appended to strings that filled their buffer */
 	bool no_print_maps_on_exit;	 /* print_maps_on_exit = false */
 	bool warnings_k;		 /* -k: failed map lookups and probe reads warn too */
+	int stack_mode;			 /* config stack_mode: 0 bpftrace, 1 perf, 2 raw, 3 build_id */
 	enum { MISSING_PROBES_ERROR, MISSING_PROBES_WARN, MISSING_PROBES_IGNORE } missing_probes;
 };
 

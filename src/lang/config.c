@@ -29,6 +29,7 @@ enum cfg_id {
 	K_STR_TRUNC_TRAILER,
 	K_PRINT_MAPS_ON_EXIT,
 	K_MISSING_PROBES,
+	K_STACK_MODE,
 };
 
 struct cfg_key {
@@ -152,6 +153,7 @@ static bool key_find(const char *norm, struct cfg_key *k)
 		{"str_trunc_trailer", K_STR_TRUNC_TRAILER},
 		{"print_maps_on_exit", K_PRINT_MAPS_ON_EXIT},
 		{"missing_probes", K_MISSING_PROBES},
+		{"stack_mode", K_STACK_MODE},
 	};
 
 	if (!in_list(norm, key_names, sizeof(key_names) / sizeof(key_names[0])))
@@ -271,6 +273,9 @@ static const char *cfg_set(struct lang_opts *o, const struct cfg_key *k, const s
 		o->missing_probes = w == 0   ? MISSING_PROBES_ERROR
 				    : w == 1 ? MISSING_PROBES_WARN
 					     : MISSING_PROBES_IGNORE;
+		break;
+	case K_STACK_MODE: /* stack_words' order */
+		o->stack_mode = w;
 		break;
 	case K_OTHER:
 		break;

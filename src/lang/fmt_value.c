@@ -118,7 +118,7 @@ static void put_stack(struct lt_sbuf *out, const struct lt_type *t, const void *
 	const struct lt_stack_hdr *h = data;
 	const uint8_t *ips = (const uint8_t *)data + sizeof(*h);
 	uint32_t max = t->nframes && t->nframes < LT_STACK_FRAMES ? t->nframes : LT_STACK_FRAMES;
-	const char *indent = t->stack_perf ? "\t" : text ? "        " : "    ";
+	const char *indent = t->stack_raw ? "" : t->stack_perf ? "\t" : text ? "        " : "    ";
 
 	lt_sbuf_putc(out, '\n');
 	for (uint32_t i = 0; i < max; i++) {
@@ -126,7 +126,10 @@ static void put_stack(struct lt_sbuf *out, const struct lt_type *t, const void *
 		if (!ip)
 			break;
 		lt_sbuf_puts(out, indent);
-		put_frame(out, t->kind == LT_USTACK, h->pid, ip, t->stack_perf, sym);
+		if (t->stack_raw)
+			lt_sbuf_printf(out, "%lx", (unsigned long)ip);
+		else
+			put_frame(out, t->kind == LT_USTACK, h->pid, ip, t->stack_perf, sym);
 		lt_sbuf_putc(out, '\n');
 	}
 }

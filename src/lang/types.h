@@ -144,6 +144,8 @@ struct lt_type {
 	uint32_t nframes;
 	/* LT_KSTACK/LT_USTACK: bpftrace's `perf` mode (`\tADDR sym+off [(path)]`). */
 	bool stack_perf;
+	/* LT_KSTACK/LT_USTACK: `raw` mode (0.18): bare hex addresses, no indent */
+	bool stack_raw;
 	/* LT_STR read from memory (str()): a full buffer may be a cut string, printed with
 	 * lt_prog.str_trunc_trailer after it (bpftrace 0.18 on) */
 	bool may_truncate;

@@ -332,3 +332,24 @@ def test_kaddr_is_the_kallsyms_address(no_leftovers):
     rc, _, err = run(["-e", 'begin { print(kaddr("no_such_symbol_here")); }'])
     assert rc == 1
     assert err.startswith("stdin:1:15-43: ERROR: Could not resolve symbol: no_such_symbol_here\n")
+
+
+def test_raw_stacks(tmp_path, no_leftovers):
+    """ustack(raw) and config stack_mode = raw (0.18): bare hex addresses, no indent; the
+    address of tk_add is looked up with nm at test time."""
+    import shutil
+    import subprocess
+
+    from conftest import target
+    prog_bin = tmp_path / "cprog"
+    shutil.copy2(target("cprog-gcc"), prog_bin)
+    nm = subprocess.run(["nm", str(prog_bin)], capture_output=True, text=True, check=True)
+    addr = next(l.split()[0] for l in nm.stdout.splitlines() if l.endswith(" tk_add"))
+    want = f"\n{int(addr, 16):x}\n"
+    for prog in (f"uprobe:{prog_bin}:tk_add {{ print(ustack(raw, 1)); exit(); }}",
+                 f"config = {{ stack_mode = raw }} uprobe:{prog_bin}:tk_add "
+                 f"{{ print(ustack(1)); exit(); }}"):
+        rc, out, err = run(["-q", "-c", f"{prog_bin} 1", "-e", prog])
+        assert rc == 0, err
+        # the child's "calls=" line lands where it lands
+        assert want in out.replace("calls=1 slow=0\n", ""), out

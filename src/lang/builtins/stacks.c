@@ -18,11 +18,16 @@ static int ck_stack(struct compiler *c, struct node *n)
 
 	memset(&s->t, 0, sizeof(s->t));
 	s->t.kind = user ? LT_USTACK : LT_KSTACK;
+	/* config stack_mode's default (build_id prints as bpftrace's mode here) */
+	s->t.stack_perf = c->opts->stack_mode == 1;
+	s->t.stack_raw = c->opts->stack_mode == 2;
 	for (struct node *a = n->args; a; a = a->next, i++) {
 		if (a->kind == N_IDENT && i == 0 &&
 		    (!strcmp(a->name, "perf") || !strcmp(a->name, "bpftrace") ||
 		     !strcmp(a->name, "raw"))) {
 			s->t.stack_perf = !strcmp(a->name, "perf");
+			/* 0.17 printed raw as its default mode */
+			s->t.stack_raw = !strcmp(a->name, "raw") && c->opts->dialect == LANG_0_26;
 			continue;
 		}
 		if (a->kind == N_NUM && a->num >= 1 && a->num <= LT_STACK_FRAMES) {
