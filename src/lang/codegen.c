@@ -88,6 +88,18 @@ static void map_read_int(struct cg *g, struct node *n)
 	g->heap = saved;
 }
 
+/*
+ * R0 op= R1. Signed operands divide signed in 0.26 (bpftrace's sdiv/srem: -100 / 10 is -10):
+ * the kernel's signed forms, off = 1 (BPF ISA v4, Linux 6.6). 0.17 divided unsigned.
+ */
+static void alu_div(struct cg *g, struct node *n, int op)
+{
+	if ((op == BPF_DIV || op == BPF_MOD) && NS(n)->k[0] && g->c->opts->dialect == LANG_0_26)
+		cg_emit(g, INSN(BPF_ALU64 | op | BPF_X, BPF_REG_0, BPF_REG_1, 1, 0));
+	else
+		cg_alu_reg(g, op, BPF_REG_0, BPF_REG_1);
+}
+
 static int cmp_op(int tok, bool sign)
 {
 	switch (tok) {
@@ -201,11 +213,11 @@ static int cg_binop(struct cg *g, struct node *n)
 		cg_mov_imm(g, BPF_REG_0, 1);
 		cg_ja(g, done);
 		cg_bind(g, ok);
-		cg_alu_reg(g, op, BPF_REG_0, BPF_REG_1);
+		alu_div(g, n, op);
 		cg_bind(g, done);
 		return 0;
 	}
-	cg_alu_reg(g, op, BPF_REG_0, BPF_REG_1);
+	alu_div(g, n, op);
 	return 0;
 }
 

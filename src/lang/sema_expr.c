@@ -254,7 +254,9 @@ static int sema_binop(struct compiler *c, struct node *n)
 				tok_name(n->op), lt_type_str(&a->t, x, sizeof(x)),
 				lt_type_str(&b->t, y, sizeof(y)));
 	}
-	sema_set_int(n, 8, a->t.is_signed && b->t.is_signed);
+	/* 0.26: a difference is signed (`nsecs - @ts[tid]` can be negative) */
+	sema_set_int(n, 8, (a->t.is_signed && b->t.is_signed) ||
+				   (n->op == '-' && c->opts->dialect == LANG_0_26));
 	if (n->op == TOK_EQ || n->op == TOK_NE || n->op == '<' || n->op == '>' || n->op == TOK_LE ||
 	    n->op == TOK_GE || n->op == TOK_LAND || n->op == TOK_LOR)
 		sema_set_bool(c, n);
