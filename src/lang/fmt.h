@@ -121,10 +121,12 @@ struct lt_symctx {
 	bool files_loaded;
 };
 void lt_symctx_free(struct lt_symctx *s);
-/* `username`: the name of user uid, as the system's user database has it, else the number. */
-void lt_put_username(struct lt_sbuf *out, uint64_t uid);
-/* `cgroup_path()`: "unified:PATH" for a cgroup2 id, found under cgroup2's mount points. */
-void lt_put_cgroup_path(struct lt_sbuf *out, uint64_t id);
+/*
+ * A value resolved when printed (lt_type.resolve): `username` (the system's user database,
+ * else the number), `cgroup_path()` ("unified:PATH" under cgroup2's mount points), `comm(pid)`
+ * (/proc/PID/comm, escaped; "" once the process is gone).
+ */
+void lt_put_resolved(struct lt_sbuf *out, enum lt_resolve how, uint64_t v);
 /* Name of the kernel symbol holding addr, or NULL. */
 const char *lt_sym_kernel(struct lt_symctx *s, uint64_t addr, uint64_t *off);
 /* 0 on success (name/off/module set; name may be NULL with module set), else negative. */

@@ -208,7 +208,7 @@ int lt_sym_user(struct lt_symctx *s, uint32_t pid, uint64_t addr, const char **n
 	return *name ? 0 : err;
 }
 
-void lt_put_username(struct lt_sbuf *out, uint64_t uid)
+static void put_username(struct lt_sbuf *out, uint64_t uid)
 {
 	const struct passwd *pw = getpwuid((uid_t)uid);
 
@@ -232,7 +232,7 @@ static int cg_visit(const char *path, const struct stat *st, int flag, struct FT
 	return 1;
 }
 
-void lt_put_cgroup_path(struct lt_sbuf *out, uint64_t id)
+static void put_cgroup_path(struct lt_sbuf *out, uint64_t id)
 {
 	/* the last few answers: a map printed at exit asks for the same ids again and again */
 	static struct {
@@ -272,4 +272,37 @@ void lt_put_cgroup_path(struct lt_sbuf *out, uint64_t id)
 		lt_sbuf_printf(out, "unified:%s", path);
 	else
 		lt_sbuf_printf(out, "%llu", (unsigned long long)id);
+}
+
+static void put_pid_comm(struct lt_sbuf *out, uint64_t pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%llu/comm", (unsigned long long)pid);
+	f = fopen(path, "re");
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = 0;
+		fclose(f);
+	}
+	lt_sbuf_put_escaped(out, comm, strlen(comm));
+}
+
+void lt_put_resolved(struct lt_sbuf *out, enum lt_resolve how, uint64_t v)
+{
+	switch (how) {
+	case LT_RES_USERNAME:
+		put_username(out, v);
+		break;
+	case LT_RES_CGROUP_PATH:
+		put_cgroup_path(out, v);
+		break;
+	case LT_RES_PID_COMM:
+		put_pid_comm(out, v);
+		break;
+	case LT_RES_NONE:
+		lt_sbuf_printf(out, "%llu", (unsigned long long)v);
+		break;
+	}
 }

@@ -150,10 +150,8 @@ static void put_int_value(struct lt_sbuf *out, const struct lt_type *t, const vo
 
 	if (t->is_bool)
 		lt_sbuf_puts(out, v ? "true" : "false");
-	else if (t->is_username)
-		lt_put_username(out, v);
-	else if (t->is_cgroup_path)
-		lt_put_cgroup_path(out, v);
+	else if (t->resolve)
+		lt_put_resolved(out, t->resolve, v);
 	else if (t->btf_ptr) /* a C pointer, as bpftrace prints one (JSON keeps the number) */
 		lt_sbuf_printf(out, "0x%llx", (unsigned long long)v);
 	else if (t->btf_ref && (name = enum_name(t->btf_ref, v))) /* a C enum's value */
@@ -446,7 +444,7 @@ static void format_value(struct lt_sbuf *out, const struct lt_type *t, const voi
 		lt_sbuf_putc(out, json ? ']' : ')');
 		return;
 	}
-	if (ctx == LT_CTX_JSON && t->kind == LT_INT && (t->is_username || t->is_cgroup_path)) {
+	if (ctx == LT_CTX_JSON && t->kind == LT_INT && t->resolve) {
 		struct lt_sbuf tmp = {0};
 
 		put_int_value(&tmp, t, data);

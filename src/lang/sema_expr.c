@@ -136,10 +136,11 @@ struct var *var_add(struct probe *p, const char *name)
 
 /* ---- expressions ------------------------------------------------------------------- */
 
-/* Bare builtins that 0.23/0.24 gave a mode argument: pid(init), nsecs(monotonic). */
+/* Bare builtins that 0.23-0.25 gave an argument: pid(init), nsecs(monotonic), comm(pid). */
 static bool takes_mode(const char *name)
 {
-	return !strcmp(name, "pid") || !strcmp(name, "tid") || !strcmp(name, "nsecs");
+	return !strcmp(name, "pid") || !strcmp(name, "tid") || !strcmp(name, "nsecs") ||
+	       !strcmp(name, "comm");
 }
 
 /* Builtins that bpftrace 0.17 lacks: unknown names in its dialect, as they were there. */

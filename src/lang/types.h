@@ -136,10 +136,10 @@ struct lt_type {
 	bool is_signed; /* LT_INT */
 	/* LT_INT: bpftrace 0.26's bool (0 or 1, unsigned): printed true/false, %d gives 1/0. */
 	bool is_bool;
-	/* LT_INT: a uid printed as its user's name (`username`), resolved when printed. */
-	bool is_username;
-	/* LT_INT: a cgroup id printed as its path (`cgroup_path()`), resolved when printed. */
-	bool is_cgroup_path;
+	/* LT_INT: a number printed as what user space finds for it when printing (fmt_sym.c):
+	 * a uid's user name (`username`), a cgroup id's path (`cgroup_path()`), a pid's
+	 * command (`comm(pid)`) */
+	enum lt_resolve { LT_RES_NONE, LT_RES_USERNAME, LT_RES_CGROUP_PATH, LT_RES_PID_COMM } resolve;
 	/* LT_KSTACK/LT_USTACK: frames to print (<= LT_STACK_FRAMES; 0 = all). */
 	uint32_t nframes;
 	/* LT_KSTACK/LT_USTACK: bpftrace's `perf` mode (`\tADDR sym+off [(path)]`). */

@@ -353,3 +353,16 @@ def test_raw_stacks(tmp_path, no_leftovers):
         assert rc == 0, err
         # the child's "calls=" line lands where it lands
         assert want in out.replace("calls=1 slow=0\n", ""), out
+
+
+def test_comm_of_a_pid(no_leftovers):
+    """comm(pid) (0.25): the command of another process, read when printed."""
+    import subprocess
+    sleeper = subprocess.Popen(["sleep", "30"])
+    try:
+        prog = "begin { print(comm($1)); @[comm($1)] = count(); }"
+        rc, out, err = run(["-q", "-e", prog, str(sleeper.pid)])
+        assert (rc, out, err) == (0, "sleep\n\n\n@[sleep]: 1\n", "")
+    finally:
+        sleeper.kill()
+        sleeper.wait()

@@ -196,7 +196,7 @@ static int em_simple(struct cg *g, struct node *n, int dst)
 static int ck_username(struct compiler *c, struct node *n)
 {
 	sema_set_int(n, 8, false);
-	sema_info(n)->t.is_username = true;
+	sema_info(n)->t.resolve = LT_RES_USERNAME;
 	return 0;
 }
 
@@ -217,7 +217,7 @@ static int ck_cgroup_path(struct compiler *c, struct node *n)
 		return sema_err(c, n->args->next->loc,
 				"cgroup_path() expects a string literal as its filter");
 	sema_set_int(n, 8, false);
-	sema_info(n)->t.is_cgroup_path = true;
+	sema_info(n)->t.resolve = LT_RES_CGROUP_PATH;
 	return 0;
 }
 
@@ -324,14 +324,28 @@ static int em_cpid(struct cg *g, struct node *n, int dst)
 	return 0;
 }
 
+/*
+ * comm, and 0.25's comm(pid): another process's command. bpftrace reads that through a kfunc
+ * that uprobe and tracepoint programs cannot call; here the pid travels and its command is
+ * read from /proc when printed (LT_RES_PID_COMM), so it prints but does not compare.
+ */
 static int ck_comm(struct compiler *c, struct node *n)
 {
+	if (n->kind == N_CALL && n->args) {
+		if (sema_int_arg(c, n, "a pid"))
+			return -EINVAL;
+		sema_set_int(n, 8, false);
+		sema_info(n)->t.resolve = LT_RES_PID_COMM;
+		return 0;
+	}
 	sema_set_str(n, LT_COMM_SIZE);
 	return 0;
 }
 
 static int em_comm(struct cg *g, struct node *n, int dst)
 {
+	if (n->kind == N_CALL && n->args)
+		return cg_int(g, n->args);
 	cg_heap_ptr(g, BPF_REG_1, (uint32_t)dst);
 	cg_mov_imm(g, BPF_REG_2, LT_COMM_SIZE);
 	cg_call(g, BPF_FUNC_get_current_comm);

@@ -26,7 +26,7 @@ static bool is_stringish(const struct lt_type *t)
 	       t->kind == LT_KSYM || t->kind == LT_USYM || t->kind == LT_PROBE ||
 	       t->kind == LT_INET || t->kind == LT_TIMESTAMP || t->kind == LT_BUF ||
 	       t->kind == LT_TUPLE || t->is_bool /* a bool prints true/false (0.26) */ ||
-	       t->is_username || t->is_cgroup_path || t->kind == LT_ARRAY;
+	       t->resolve || t->kind == LT_ARRAY;
 }
 
 /*
