@@ -366,3 +366,14 @@ def test_comm_of_a_pid(no_leftovers):
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def test_stack_limit_up_to_1024(no_leftovers):
+    """0.26 takes a frame limit up to 1024 (the kernel walks at most 127 here)."""
+    rc, out, _ = run(["-q", "-e", "profile:hz:99 { @[kstack(500)] = count(); exit(); }"])
+    assert rc == 0 and out.startswith("\n\n@[")
+    rc, _, err = run(["-e", "profile:hz:99 { @[kstack(2000)] = count(); }"])
+    assert rc == 1
+    assert err.startswith(
+        "stdin:1:26-30: ERROR: kstack: invalid argument (expected perf, bpftrace, raw or a "
+        "frame count 1-1024)\n")

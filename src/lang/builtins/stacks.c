@@ -34,10 +34,16 @@ static int ck_stack(struct compiler *c, struct node *n)
 			s->t.nframes = (uint32_t)a->num;
 			continue;
 		}
+		/* 0.26 takes up to 1024; the kernel walks at most perf_event_max_stack (127) */
+		if (a->kind == N_NUM && a->num > LT_STACK_FRAMES && a->num <= 1024 &&
+		    c->opts->dialect == LANG_0_26) {
+			s->t.nframes = LT_STACK_FRAMES;
+			continue;
+		}
 		return sema_err(
 			c, a->loc,
 			"%s: invalid argument (expected perf, bpftrace, raw or a frame count 1-%d)",
-			n->name, LT_STACK_FRAMES);
+			n->name, c->opts->dialect == LANG_0_26 ? 1024 : LT_STACK_FRAMES);
 	}
 	if (i > 2)
 		return sema_err(c, n->loc, "%s() takes at most 2 arguments", n->name);
