@@ -38,6 +38,7 @@ struct runner {
 	struct event_loop loop;
 	bool exiting;
 	bool discard; /* events still queued at exit() */
+	bool stopping; /* the probes are gone: queued system() commands are not started */
 	int exit_code; /* exit(code)'s, from its event's id */
 	int usr1_fd;   /* signalfd of SIGUSR1: self:signal:SIGUSR1 probes (0.17: print the maps) */
 	unsigned int budget; /* events left in this pass: keeps signals responsive */
@@ -380,7 +381,11 @@ static int on_event(void *ctx, void *data, size_t len)
 		return 0;
 	if (len >= sizeof(struct lt_event_hdr) &&
 	    ((const struct lt_event_hdr *)data)->kind == LANG_EV_SYSTEM) {
-		run_system(r, data, len);
+		if (!r->stopping)
+			run_system(r, data, len);
+		/* a command takes milliseconds: look at the signals after each one */
+		if (r->budget)
+			r->budget = 1;
 		ret = 0;
 	} else {
 		ret = lt_out_event(&r->out, data, len);
@@ -625,7 +630,10 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 	r.as = NULL;
 	/* after exit(), what probes said before they were detached is dropped, as bpftrace does */
 	r.discard = r.exiting;
+	/* a flood of queued commands (system() on a busy probe) must not outlast Ctrl-C */
+	r.stopping = true;
 	ring_buffer__consume(r.rb);
+	r.stopping = false;
 	r.discard = false;
 	r.exiting = false;
 	run_special(&r, &provider_end);

@@ -377,3 +377,20 @@ def test_stack_limit_up_to_1024(no_leftovers):
     assert err.startswith(
         "stdin:1:26-30: ERROR: kstack: invalid argument (expected perf, bpftrace, raw or a "
         "frame count 1-1024)\n")
+
+
+def test_sigterm_stops_a_flood_of_system_commands(no_leftovers):
+    """system() on a busy probe queues commands faster than they run: SIGTERM still ends the
+    run promptly (queued commands are not started once the probes are gone) and END runs."""
+    import signal
+    import time
+
+    prog = ('tracepoint:sched:sched_switch { system("true"); } '
+            'end { printf("end\\n"); }')
+    p = spawn([TRACEKIT, "--unsafe", "-q", "-e", prog])
+    time.sleep(2)
+    t0 = time.monotonic()
+    p.send_signal(signal.SIGTERM)
+    rc, out, _ = collect(p, 30)
+    assert time.monotonic() - t0 < 10
+    assert rc == 0 and out.endswith("end\n\n\n")
