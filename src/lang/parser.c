@@ -390,6 +390,13 @@ static struct node *parse_primary(struct parser *p)
 		}
 		if (p->tok.kind == TOK_IDENT && lexer_peek(&p->lx)->kind == '=')
 			return parse_record(p, l);
+		if (p->tok.kind == ')') {
+			/* (): 0.22's empty tuple; 0.17 stopped at the ')' */
+			lexer_compat(&p->lx, LANG_0_17, p->tok.loc, "syntax error, unexpected )");
+			n = node_new(N_TUPLE, span(l, p->tok.loc));
+			next(p);
+			return n;
+		}
 		n = parse_expr(p);
 		if (p->tok.kind == ',') {
 			struct node *t = node_new(N_TUPLE, l);
