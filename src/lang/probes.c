@@ -238,6 +238,26 @@ struct attach_point *probe_add_ap(struct probe *p)
 	return &p->aps[p->naps++];
 }
 
+struct attach_point *probe_add_expanded(struct compiler *c, struct probe *p,
+					const struct attach_point *tmpl, char *name)
+{
+	struct attach_point *ap;
+
+	if (!probe_filter_keeps(name)) {
+		free(name);
+		return NULL;
+	}
+	ap = probe_add_ap(p);
+	*ap = (struct attach_point){.prov = tmpl->prov,
+				    .type = tmpl->type,
+				    .loc = tmpl->loc,
+				    .prog_fd = -1,
+				    .probe_name = name,
+				    .probe_index = probe_name_add(c, name)};
+	c->nattach++;
+	return ap;
+}
+
 /*
  * --probe-filter's regex: set by the command line for the one compilation of a run (the
  * compiler's options are shared with the fuzzer and the unit tests, which never filter).

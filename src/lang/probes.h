@@ -23,6 +23,13 @@ const struct tp_field *tp_field_find(const struct tp_format *f, const char *name
 /* A new, uninitialised attach point at the end of p->aps. */
 struct attach_point *probe_add_ap(struct probe *p);
 /*
+ * An expand()'s concrete attach point named `name` (malloc'd, taken): what every kind shares
+ * set from the template, the provider's part zeroed, counted as attached. NULL, and name
+ * freed, when --probe-filter leaves it out.
+ */
+struct attach_point *probe_add_expanded(struct compiler *c, struct probe *p,
+					const struct attach_point *tmpl, char *name);
+/*
  * --probe-filter: from here on probes_expand() keeps only the attach points (uprobes: the
  * functions) whose full name the regex finds a match in; begin and end always stay. NULL: all.
  */

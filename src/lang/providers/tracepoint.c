@@ -49,24 +49,13 @@ static int tracepoint_expand(struct compiler *c, struct probe *p, const struct a
 		/* --probe-filter: before the format is read */
 		if (asprintf(&name, "tracepoint:%s", names[i]) < 0)
 			abort();
-		if (!probe_filter_keeps(name)) {
-			free(name);
+		ap = probe_add_expanded(c, p, tmpl, name);
+		if (!ap)
 			continue;
-		}
-		ap = probe_add_ap(p);
-
-		memset(ap, 0, sizeof(*ap));
-		ap->prov = tmpl->prov;
-		ap->type = PT_TRACEPOINT;
-		ap->loc = tmpl->loc;
-		ap->prog_fd = -1;
 		*colon = 0;
 		ap->tp.cat = strdup(names[i]);
 		ap->tp.name = strdup(colon + 1);
-		ap->probe_name = name;
-		ap->probe_index = probe_name_add(c, ap->probe_name);
 		ret = tp_format_load(c, ap);
-		c->nattach++;
 	}
 	strv_free(names, n);
 	/* n, not the number kept: a pattern the filter emptied is still not a concrete name */
@@ -120,22 +109,12 @@ static int rawtracepoint_expand(struct compiler *c, struct probe *p,
 		n++;
 		if (asprintf(&pname, "rawtracepoint:%s", name + sizeof(prefix) - 1) < 0)
 			abort();
-		if (!probe_filter_keeps(pname)) {
-			free(pname);
+		ap = probe_add_expanded(c, p, tmpl, pname);
+		if (!ap)
 			continue;
-		}
-		ap = probe_add_ap(p);
-		memset(ap, 0, sizeof(*ap));
-		ap->prov = tmpl->prov;
-		ap->type = PT_RAWTP;
-		ap->loc = tmpl->loc;
-		ap->prog_fd = -1;
 		ap->tp.name = strdup(name + sizeof(prefix) - 1);
 		if (!ap->tp.name)
 			abort();
-		ap->probe_name = pname;
-		ap->probe_index = probe_name_add(c, pname);
-		c->nattach++;
 	}
 	kbtf__close(k);
 	if (!n) {

@@ -53,17 +53,9 @@ static int expand_file(struct compiler *c, struct probe *p, const struct attach_
 		(*added)++;
 		if (asprintf(&name, "usdt:%s:%s:%s", file, v[i].provider, v[i].name) < 0)
 			abort();
-		if (!probe_filter_keeps(name)) {
-			free(name);
+		ap = probe_add_expanded(c, p, tmpl, name);
+		if (!ap)
 			continue;
-		}
-		ap = probe_add_ap(p);
-		*ap = (struct attach_point){.prov = tmpl->prov,
-					    .type = PT_USDT,
-					    .loc = tmpl->loc,
-					    .prog_fd = -1,
-					    .probe_name = name,
-					    .probe_index = probe_name_add(c, name)};
 		ap->up.stash_fd = ap->up.entry_prog_fd = -1;
 		ap->up.path = strdup(path);
 		ap->up.display = strdup(file);
@@ -81,7 +73,6 @@ static int expand_file(struct compiler *c, struct probe *p, const struct attach_
 		ap->up.usdt_args = v[i].args;
 		ap->up.usdt_nargs = v[i].nargs;
 		v[i].args = NULL;
-		c->nattach++;
 	}
 	usdt_probes_free(v, n);
 	free(path);
