@@ -189,13 +189,72 @@ static bool c_word(const char *w)
 	return false;
 }
 
+/* C's integer words in any order ("unsigned long int"), counted as they come. */
+struct int_words {
+	int longs, shorts, chars, sign;
+	bool any;
+};
+
+static void int_word(struct int_words *w, const char *tok)
+{
+	w->any = true;
+	w->longs += !strcmp(tok, "long");
+	w->shorts += !strcmp(tok, "short");
+	w->chars += !strcmp(tok, "char");
+	w->sign = !strcmp(tok, "unsigned") ? -1 : !strcmp(tok, "signed") ? 1 : w->sign;
+}
+
+/* The type those words make: its canonical name, size and sign. */
+static const char *int_words_type(const struct int_words *w, uint32_t *size, bool *is_signed)
+{
+	bool u = w->sign < 0;
+
+	*is_signed = !u;
+	*size = w->chars ? 1 : w->shorts ? 2 : w->longs ? 8 : 4;
+	if (w->chars)
+		return u ? "unsigned char" : w->sign ? "signed char" : "char";
+	if (w->shorts)
+		return u ? "unsigned short" : "short";
+	if (w->longs > 1)
+		return u ? "unsigned long long" : "long long";
+	if (w->longs)
+		return u ? "unsigned long" : "long";
+	return u ? "unsigned int" : "int";
+}
+
+bool cdecl_int_name(const char *spelling, uint32_t *size, bool *is_signed)
+{
+	struct int_words w = {0};
+	char buf[64], *tok, *save;
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (!strcmp(spelling, fixed[i].name)) {
+			*size = fixed[i].size;
+			*is_signed = fixed[i].is_signed;
+			return true;
+		}
+	if (snprintf(buf, sizeof(buf), "%s", spelling) >= (int)sizeof(buf))
+		return false;
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (!c_word(tok) || !strcmp(tok, "float") || !strcmp(tok, "double"))
+			return false;
+		int_word(&w, tok);
+	}
+	if (!w.any)
+		return false;
+	int_words_type(&w, size, is_signed);
+	return true;
+}
+
 static uint32_t parse_body(struct cparse *p, uint32_t id);
 
 /* A type specifier (qualifiers skipped): its id, 0 for void; UINT32_MAX after an error. */
 static uint32_t parse_spec(struct cparse *p)
 {
-	int longs = 0, shorts = 0, chars = 0, ints = 0, sign = 0;
-	bool any = false;
+	struct int_words w = {0};
+	uint32_t size;
+	bool is_signed;
+	const char *name;
 
 	while (is(p, "const") || is(p, "volatile") || is(p, "restrict") || is(p, "static"))
 		next(p);
@@ -235,34 +294,16 @@ static uint32_t parse_spec(struct cparse *p)
 			return add_int(p, fixed[i].name, fixed[i].size, fixed[i].is_signed);
 		}
 	while (c_word(p->tok)) {
-		any = true;
-		longs += is(p, "long");
-		shorts += is(p, "short");
-		chars += is(p, "char");
-		ints += is(p, "int");
 		if (is(p, "float") || is(p, "double")) {
 			fail(p, "C definition: floating-point members are not supported");
 			return UINT32_MAX;
 		}
-		sign = is(p, "unsigned") ? -1 : is(p, "signed") ? 1 : sign;
+		int_word(&w, p->tok);
 		next(p);
 	}
-	if (any) {
-		bool u = sign < 0;
-
-		if (chars)
-			return add_int(p,
-				       u      ? "unsigned char"
-				       : sign ? "signed char"
-					      : "char",
-				       1, !u);
-		if (shorts)
-			return add_int(p, u ? "unsigned short" : "short", 2, !u);
-		if (longs > 1)
-			return add_int(p, u ? "unsigned long long" : "long long", 8, !u);
-		if (longs)
-			return add_int(p, u ? "unsigned long" : "long", 8, !u);
-		return add_int(p, u ? "unsigned int" : "int", 4, !u);
+	if (w.any) {
+		name = int_words_type(&w, &size, &is_signed);
+		return add_int(p, name, size, is_signed);
 	}
 	if (isalpha((unsigned char)p->tok[0]) || p->tok[0] == '_') {
 		uint32_t id = find_named(p, BTF_KIND_TYPEDEF, p->tok);

@@ -7,7 +7,9 @@
 #ifndef TK_LANG_CDECL_H
 #define TK_LANG_CDECL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct kbtf;
 
@@ -25,5 +27,10 @@ struct cdecl_src {
 int cdecl_parse(const struct cdecl_src *src, size_t n, const struct kbtf *kernel, void **btf,
 		size_t *size, char *err, size_t errlen, int *err_line);
 void cdecl_free(void *btf);
+/*
+ * A C integer type as spelled ("int", "unsigned long", "s32", "pid_t"): its size and sign.
+ * false for anything else (typedefs of the kernel, pointers, floats).
+ */
+bool cdecl_int_name(const char *spelling, uint32_t *size, bool *is_signed);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lang/btftypes.h"
+#include "lang/cdecl.h"
 #include "lang/compile.h"
 #include "lang/goargs.h"
 #include "lang/lexer.h"
@@ -309,19 +310,16 @@ static bool go_slice_value(struct compiler *c, struct node *n, const struct go_p
  */
 static void tp_field_int(struct compiler *c, const struct tp_field *f, struct node *n)
 {
-	static const struct {
-		const char *ctype;
-		int size;
-	} c_ints[] = {{"int", 4}, {"long", 8}, {"short", 2}, {"s32", 4}, {"s64", 8}, {"s16", 2},
-		      {"pid_t", 4}, {"long long", 8}, {"signed char", 1}};
 	int size = f->size > 8 || f->size <= 0 ? 8 : f->size;
+	uint32_t csize;
+	bool csigned;
 
-	if (c->opts->dialect == LANG_0_26 && !f->is_ptr)
-		for (size_t i = 0; i < sizeof(c_ints) / sizeof(c_ints[0]); i++)
-			if (!strcmp(f->ctype, c_ints[i].ctype) && c_ints[i].size <= size) {
-				sema_set_int(n, c_ints[i].size, true);
-				return;
-			}
+	/* a signed C integer narrower than its slot: the C type (cdecl.c reads the spelling) */
+	if (c->opts->dialect == LANG_0_26 && !f->is_ptr &&
+	    cdecl_int_name(f->ctype, &csize, &csigned) && csigned && (int)csize <= size) {
+		sema_set_int(n, (int)csize, true);
+		return;
+	}
 	sema_set_int(n, size, f->is_signed);
 }
 
