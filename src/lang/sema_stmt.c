@@ -618,14 +618,6 @@ static int compat_errors(struct compiler *c)
 	return 0;
 }
 
-static bool has_cdefs(const struct compiler *c)
-{
-	for (const struct node *d = c->prog ? c->prog->b : NULL; d; d = d->next)
-		if (d->kind == N_CDEFS)
-			return true;
-	return false;
-}
-
 int sema_run(struct compiler *c)
 {
 	int ret = 0, nfmts;
@@ -633,7 +625,7 @@ int sema_run(struct compiler *c)
 	if (compat_errors(c))
 		return -EINVAL;
 	/* a script's C definitions are checked whether or not the probes use them */
-	if (has_cdefs(c) && bt_check_script(c))
+	if (bt_check_script(c))
 		return -EINVAL;
 
 	/* pass 1: quiet, learns map types from every assignment */
