@@ -10,6 +10,7 @@ the same moment, so their calls interleave on both CPUs; every number is exact.
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -63,10 +64,17 @@ def test_language_go_return_args_per_process(tmp_path):
 def test_language_reports_returns_without_entry(tmp_path):
     """Returns of calls already running at attach have no saved entry: said, not hidden."""
     gs = private_gostress(tmp_path)
-    # f sleeps 1 ms per call in mode sleep: attach while calls are in flight.
-    p = spawn([gs, "-mode", "sleep", "-n", 200000, "-g", 8])
+    # f sleeps 1 ms per call in mode sleep: attach while calls are in flight. The calls are
+    # released before the tracer starts (a loaded CI machine may take long to start Go), and
+    # the tracer runs on after attaching until the in-flight calls have surely returned.
+    p = spawn([gs, "-mode", "sleep", "-n", 200000, "-g", 8, "-wait-stdin"], stdin=subprocess.PIPE)
+    wait_line(p, r"^ready$")
+    p.stdin.write(b"\n")
+    p.stdin.flush()
+    time.sleep(0.3)
     t = run_tracer(["-e", f"uretprobe:{gs}:main.f {{ @n[args.depth] = count(); }}"],
                    ready_regex=BPFTRACE_NOTIFY, env={BPFTRACE_NOTIFY: "1"})
+    time.sleep(0.3)
     rc, out, err = t.stop()
     assert rc == 0, err
     m = re.search(r"^WARNING: (\d+) Go returns? had no matching entry", err, re.M)
