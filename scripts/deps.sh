@@ -4,7 +4,11 @@
 # fetched by tests/targets/Makefile from the Go module proxy, into build/).
 set -eu
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev libdw-dev systemtap-sdt-dev zlib1g-dev libcapstone-dev liblzma-dev libbz2-dev libclang-rt-14-dev
-      golang-1.19-go python3 python3-pytest bpftrace iproute2 nftables time procps groff-base"
+      golang-1.19-go python3 python3-pytest bpftrace iproute2 nftables time procps groff-base
+      prometheus"
+
+# prometheus: the tests of --metrics start their own Prometheus on loopback and use its
+# promtool; the package's own system service is not wanted (see the end of this script).
 
 # Go: Debian's 1.19 (golang-1.19-go, in /usr/lib/go-1.19) is the oldest Go of the test matrix.
 # The Go that is there builds everything else; Debian's golang-go, which puts 1.19 on PATH as
@@ -31,5 +35,32 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+
+# Installing prometheus must not start (or enable at boot) a system Prometheus as a side
+# effect: a policy-rc.d that forbids starting services (101) while apt runs, unless the
+# machine already has one (a container's usually does), then the unit disabled.
+new_prometheus=false
+case " $missing " in *" prometheus "*) new_prometheus=true ;; esac
+policy=/usr/sbin/policy-rc.d
+own_policy=false
+if $new_prometheus && [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\n# scripts/deps.sh (tracekit): no service starts while it installs\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+	own_policy=true
+	trap 'rm -f "$policy"' EXIT INT TERM
+fi
+
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+
+if $new_prometheus; then
+	deb-systemd-helper disable prometheus.service >/dev/null 2>&1 || true
+	update-rc.d prometheus disable >/dev/null 2>&1 || true
+	if [ -d /run/systemd/system ]; then
+		systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+	fi
+fi
+if $own_policy; then
+	rm -f "$policy"
+	trap - EXIT INT TERM
+fi
