@@ -43,6 +43,10 @@ MAIN_SRC := src/tracekit.c
 BPF_SRC  := $(wildcard src/bpf/*.bpf.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+# tracekit_build_info{version=...}: the commit it was built from, when built from git
+TK_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+$(BUILD)/src/core/metrics_self.o: CFLAGS += -DTK_VERSION='"$(TK_VERSION)"'
+
 APP_OBJ  := $(MAIN_SRC:%.c=$(BUILD)/%.o) $(TOOL_SRC:%.c=$(BUILD)/%.o) $(LANG_SRC:%.c=$(BUILD)/%.o)
 SKELS    := $(BPF_SRC:src/bpf/%.bpf.c=$(BUILD)/skel/%.skel.h)
 

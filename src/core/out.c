@@ -6,8 +6,7 @@
 
 #include "core/out.h"
 
-/* Length of a valid UTF-8 sequence at s (2-4 bytes, not overlong, not a surrogate), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
+size_t utf8_len(const unsigned char *s, size_t avail)
 {
 	size_t n;
 	uint32_t cp;

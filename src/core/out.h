@@ -12,6 +12,12 @@
 #include <stdio.h>
 
 /*
+ * Length of a valid UTF-8 sequence of 2-4 bytes at s (avail bytes there: not overlong, not a
+ * surrogate, not a C1 control, which some terminals act on), or 0.
+ */
+size_t utf8_len(const unsigned char *s, size_t avail);
+
+/*
  * Copy src (at most srclen bytes, stopping at NUL) into dst with terminal control characters
  * escaped (\n \t \r \e \\xNN; DEL and C1 controls too). Always NUL-terminates; returns dst.
  */

@@ -17,6 +17,7 @@
 #include "core/attach.h"
 #include "core/funcplan.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/out.h"
 #include "core/syscalls.h"
 #include "funccount.skel.h"
@@ -32,6 +33,9 @@ struct fcount {
 	bool kernel; /* tps are kernel functions (kprobe_multi) */
 	struct funccount *skel;
 	int ncpus;
+	/* each counter's total at the last summary: the BPF counters are never reset, so a
+	 * summary is their growth and a scrape their total */
+	uint64_t *shown;
 };
 FUNCTOOL_FIRST(struct fcount);
 
@@ -82,33 +86,64 @@ static size_t nfuncs(struct fcount *fc)
 	return fc->ntps ? fc->ntps : fc->ft.plan.nfuncs;
 }
 
-/* Sum the per-CPU counters and zero them for the next interval. */
+/* Counter i's total over the CPUs; 0 when it cannot be read. */
+static uint64_t read_total(struct fcount *fc, uint32_t i, uint64_t *vals)
+{
+	uint64_t sum = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(fc->skel->maps.counts), &i, vals))
+		return 0;
+	for (int c = 0; c < fc->ncpus; c++)
+		sum += vals[c];
+	return sum;
+}
+
+/* The calls since the last summary, sorted as bcc prints them. */
 static int read_counts(struct fcount *fc, struct count_row *rows, size_t *nrows)
 {
-	int fd = bpf_map__fd(fc->skel->maps.counts);
-	uint64_t *vals = calloc(fc->ncpus, sizeof(*vals)), *zeros = calloc(fc->ncpus, 8);
+	uint64_t *vals = calloc(fc->ncpus, sizeof(*vals));
 
 	*nrows = 0;
-	if (!vals || !zeros) {
-		free(vals);
-		free(zeros);
+	if (!vals)
 		return -ENOMEM;
-	}
 	for (uint32_t i = 0; i < nfuncs(fc); i++) {
-		uint64_t sum = 0;
+		uint64_t total = read_total(fc, i, vals), sum = total - fc->shown[i];
 
-		if (bpf_map_lookup_elem(fd, &i, vals))
-			continue;
-		for (int c = 0; c < fc->ncpus; c++)
-			sum += vals[c];
-		bpf_map_update_elem(fd, &i, zeros, BPF_ANY);
+		fc->shown[i] = total;
 		if (sum)
 			rows[(*nrows)++] = (struct count_row){ func_name(fc, i), sum };
 	}
 	free(vals);
-	free(zeros);
 	qsort(rows, *nrows, sizeof(*rows), row_cmp);
 	return 0;
+}
+
+/* --metrics: every function's calls since the start, one series per name. */
+static int collect_counts(void *ctx, struct metrics *m)
+{
+	static const char *const labels[] = {"func"};
+	struct fcount *fc = ctx;
+	struct metric_family *f =
+		metrics_family(m, "tracekit_funccount_calls", METRIC_COUNTER,
+			       "Calls of each traced function (funccount)", labels, 1, true);
+	uint64_t *vals = calloc(fc->ncpus, sizeof(*vals));
+
+	if (!f || !vals) {
+		free(vals);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < nfuncs(fc); i++) {
+		const char *name = func_name(fc, i);
+
+		metric_add(metric_series(f, &name), read_total(fc, i, vals));
+	}
+	free(vals);
+	return 0;
+}
+
+static int add_metrics(void *ctx, struct metrics *m)
+{
+	return metrics_add_collector(m, collect_counts, ctx);
 }
 
 static int print_counts(void *ctx)
@@ -316,7 +351,8 @@ static int open_and_load(struct fcount *fc)
 
 	fc->ncpus = libbpf_num_possible_cpus();
 	fc->skel = funccount__open();
-	if (!fc->skel || fc->ncpus <= 0) {
+	fc->shown = calloc(nfuncs(fc) + 1, sizeof(*fc->shown));
+	if (!fc->skel || fc->ncpus <= 0 || !fc->shown) {
 		tk_err("cannot open the BPF object: %s", strerror(errno));
 		return -ENOENT;
 	}
@@ -355,8 +391,11 @@ static int funccount_main(int argc, char **argv)
 		functool_print_plan(&fc.ft.plan);
 	if (open_and_load(&fc))
 		goto out;
+	fc.ft.run.metrics = add_metrics;
+	fc.ft.run.obj = fc.skel->obj; /* its programs in the self metrics */
 	err = functool_run_summary(&fc.ft, nfuncs(&fc), fc.pattern_text, attach, print_counts);
 out:
+	free(fc.shown);
 	funccount__destroy(fc.skel);
 	func_plan__free(&fc.ft.plan);
 	strv_free(fc.tps, fc.ntps);

@@ -18,11 +18,17 @@
 #include "core/funcplan.h"
 #include "core/hist.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/out.h"
 #include "core/vec.h"
 #include "funclatency.skel.h"
 #include "tools/functool.h"
 #include "tools/tool.h"
+
+struct entry {
+	struct lat_key key;
+	struct lat_hist h;
+};
 
 struct flat {
 	struct functool ft; /* first: the callbacks' ctx */
@@ -31,6 +37,11 @@ struct flat {
 	uint64_t unit_div;
 	const char *pattern_text;
 	struct funclatency *skel;
+	/* every histogram at the last summary, sorted: the BPF histograms are never cleared,
+	 * so a summary shows their growth and a scrape their totals */
+	struct entry *shown;
+	size_t nshown;
+	struct metric_family *fam; /* --metrics */
 };
 FUNCTOOL_FIRST(struct flat);
 
@@ -66,11 +77,6 @@ static struct tool_cli cli = {
 		    "  funclatency -F -i 5 './server:main.*'      # per function, every 5 s\n",
 };
 
-struct entry {
-	struct lat_key key;
-	struct lat_hist h;
-};
-
 static int entry_cmp(const void *a, const void *b)
 {
 	const struct entry *x = a, *y = b;
@@ -80,8 +86,8 @@ static int entry_cmp(const void *a, const void *b)
 	return x->key.tgid < y->key.tgid ? -1 : x->key.tgid > y->key.tgid;
 }
 
-/* Read and clear every (function, process) histogram. */
-static struct entry *read_hists(struct flat *fl, size_t *n)
+/* Every (function, process) histogram as it is now, sorted. */
+static struct entry *read_all(struct flat *fl, size_t *n)
 {
 	int fd = bpf_map__fd(fl->skel->maps.hists);
 	struct lat_key key, next, *prev = NULL;
@@ -99,11 +105,84 @@ static struct entry *read_hists(struct flat *fl, size_t *n)
 		key = next;
 		prev = &key;
 	}
-	for (size_t i = 0; i < *n; i++)
-		bpf_map_delete_elem(fd, &v[i].key);
 	if (*n)
 		qsort(v, *n, sizeof(*v), entry_cmp);
 	return v;
+}
+
+/* The histograms' growth since the last summary (those that grew), which becomes the last. */
+static struct entry *read_hists(struct flat *fl, size_t *n)
+{
+	size_t ncur, k = 0;
+	struct entry *cur = read_all(fl, &ncur), *d = calloc(ncur + 1, sizeof(*d));
+
+	*n = 0;
+	if (!d) {
+		free(cur);
+		return NULL;
+	}
+	for (size_t i = 0; i < ncur; i++) {
+		const struct entry *old = NULL;
+
+		while (k < fl->nshown && entry_cmp(&fl->shown[k], &cur[i]) < 0)
+			k++;
+		if (k < fl->nshown && !entry_cmp(&fl->shown[k], &cur[i]))
+			old = &fl->shown[k];
+		d[*n] = cur[i];
+		if (old) {
+			for (int s = 0; s < HIST_SLOTS; s++)
+				d[*n].h.slots[s] -= old->h.slots[s];
+			d[*n].h.total -= old->h.total;
+			d[*n].h.count -= old->h.count;
+		}
+		if (d[*n].h.count)
+			(*n)++;
+	}
+	free(fl->shown);
+	fl->shown = cur;
+	fl->nshown = ncur;
+	return d;
+}
+
+/* --metrics: each function's latency since the start, over its processes, in seconds. */
+static int collect_hists(void *ctx, struct metrics *m)
+{
+	struct flat *fl = ctx;
+	struct metric_family *f = fl->fam;
+	size_t n;
+	struct entry *v = read_all(fl, &n);
+
+	for (size_t i = 0; i < fl->ft.plan.nfuncs; i++) {
+		const char *name = fl->ft.plan.funcs[i].f->name;
+
+		metric_add(metric_series(f, &name), 0); /* a function not called yet: count 0 */
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *name = fl->ft.plan.funcs[v[i].key.idx].f->name;
+		struct metric_series *s = metric_series(f, &name);
+
+		for (int b = 0; b < HIST_SLOTS; b++)
+			if (v[i].h.slots[b])
+				metric_hist_add(s, b, v[i].h.slots[b]);
+		metric_add_count_sum(s, v[i].h.count, v[i].h.total);
+	}
+	free(v);
+	return 0;
+}
+
+static int add_metrics(void *ctx, struct metrics *m)
+{
+	struct flat *fl = ctx;
+	static const char *const labels[] = {"func"};
+	struct metric_family *f =
+		metrics_family(m, "tracekit_funclatency_seconds", METRIC_HISTOGRAM,
+			       "Latency of each traced function (funclatency)", labels, 1, true);
+
+	if (!f || metrics_log2_bounds(f, HIST_SLOTS))
+		return -ENOMEM;
+	metric_family_set_divisor(f, 1e9 / fl->unit_div);
+	fl->fam = f;
+	return metrics_add_collector(m, collect_hists, ctx);
 }
 
 static void add_hist(struct lat_hist *dst, const struct lat_hist *src)
@@ -221,9 +300,12 @@ static int funclatency_main(int argc, char **argv)
 		tk_err("the kernel refused the BPF program: %s", attach_strerror(err));
 		goto out;
 	}
+	fl.ft.run.metrics = add_metrics;
+	fl.ft.run.obj = fl.skel->obj; /* its programs in the self metrics */
 	err = functool_run_summary(&fl.ft, fl.ft.plan.nfuncs, fl.pattern_text, attach,
 				   print_hists);
 out:
+	free(fl.shown);
 	funclatency__destroy(fl.skel);
 	func_plan__free(&fl.ft.plan);
 	return err ? 1 : 0;

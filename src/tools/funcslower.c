@@ -19,6 +19,7 @@
 #include "core/funcplan.h"
 #include "core/ksym.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/out.h"
 #include "core/usym.h"
 #include "funcslower.skel.h"
@@ -36,6 +37,7 @@ struct fslow {
 	struct usym_cache *usyms;
 	struct ksyms *ksyms; /* loaded on the first kernel stack */
 	char ready[96];
+	struct metric_family *calls, *lat; /* --metrics: the slow calls, as they come */
 };
 FUNCTOOL_FIRST(struct fslow);
 
@@ -183,6 +185,13 @@ static int handle_event(void *ctx, void *data, size_t size)
 	size_t nuf;
 	char comm[64], buf[512];
 
+	if (fs->calls) {
+		const char *name =
+			fs->ft.plan.funcs[e->idx < fs->ft.plan.nfuncs ? e->idx : 0].f->name;
+
+		metric_add(metric_series(fs->calls, &name), 1);
+		metric_observe(metric_series(fs->lat, &name), e->lat_ns);
+	}
 	nuf = fs->ustack ? user_frames(e, uf, MAX_STACK + 1) : 0;
 	if (fs->ft.o.json) {
 		print_json_event(fs, e, uf, nuf);
@@ -213,6 +222,29 @@ static int handle_event(void *ctx, void *data, size_t size)
 			printf("    %s\n", ksym_name(fs, e->kstack[i]));
 	for (size_t i = 0; i < nuf; i++)
 		printf("    %s\n", usym_name(fs, e->pid, uf[i], buf, sizeof(buf)));
+	return 0;
+}
+
+/* --metrics: the slow calls counted and timed per function, kept as events arrive. */
+static int add_metrics(void *ctx, struct metrics *m)
+{
+	static const char *const labels[] = {"func"};
+	struct fslow *fs = ctx;
+
+	fs->calls = metrics_family(m, "tracekit_funcslower_calls", METRIC_COUNTER,
+				   "Calls slower than the threshold, per function (funcslower)",
+				   labels, 1, false);
+	fs->lat = metrics_family(m, "tracekit_funcslower_latency_seconds", METRIC_HISTOGRAM,
+				 "Latency of the calls slower than the threshold (funcslower)",
+				 labels, 1, false);
+	if (!fs->calls || !fs->lat || metrics_log2_bounds(fs->lat, HIST_SLOTS))
+		return -ENOMEM;
+	metric_family_set_divisor(fs->lat, 1e9);
+	for (size_t i = 0; i < fs->ft.plan.nfuncs; i++) {
+		const char *name = fs->ft.plan.funcs[i].f->name;
+
+		metric_add(metric_series(fs->calls, &name), 0); /* none slow yet: 0, not absent */
+	}
 	return 0;
 }
 
@@ -288,6 +320,7 @@ static int funcslower_main(int argc, char **argv)
 	run->event_size = sizeof(struct slow_event);
 	run->ready = fs.ready;
 	run->header = print_header;
+	run->metrics = add_metrics;
 	err = tool_run(run);
 out:
 	funcslower__destroy(fs.skel);

@@ -156,7 +156,18 @@ struct tool_cli {
 	const char *examples;	 /* lines under "examples:" */
 	struct usage usage;	 /* built by tool_cli_parse() from the above */
 	void *parsed;		 /* the options struct tool_start() filled */
+	/* built with usage: opts, then the options every tool has (--metrics ...); nown of
+	 * them are the tool's own */
+	const struct tool_opt *all;
+	size_t nown;
 };
+
+/* The options every tool has, parsed by tool_cli_parse(): one tool runs per process. */
+struct tool_metrics_opts {
+	const char *addr;	  /* --metrics HOST:PORT, NULL: no endpoint */
+	unsigned long max_series; /* --metrics-max-series */
+};
+const struct tool_metrics_opts *tool_metrics_opts(void);
 
 /*
  * Parse the options of argv into opts (the tool's options struct) by the table; -h prints the
@@ -184,6 +195,9 @@ void tool_cli_man(struct tool_cli *cli, FILE *f);
 struct bpf_object;
 struct bpf_object_open_opts;
 struct attach_set;
+struct metrics;
+struct metrics_server;
+struct metrics_self;
 
 typedef int (*tool_event_fn)(void *ctx, void *data, size_t size);
 
@@ -267,12 +281,21 @@ struct tool_run {
 	 * summary tools: a summary every -i and one at the end) */
 	bool interval_at_end;
 	void (*footer)(void *ctx); /* at the end, after the last events, before detaching */
+	/*
+	 * With --metrics, once attached: register the tool's metric families in m (a
+	 * collector that reads its maps at each scrape, or families its on_event adds to,
+	 * keeping m). 0, or a negative errno after a one-line error. NULL: self metrics only.
+	 */
+	int (*metrics)(void *ctx, struct metrics *m);
 	/* set by tool_open() */
 	void *opened;	    /* the skeleton */
 	bool fill_failed;   /* a tool_set_rodata() failed */
 	struct btf_min *bm; /* its minimal kernel BTF, until loaded */
 	/* set by tool_run() */
 	struct attach_set *as;
+	struct metrics *m; /* with --metrics */
+	struct metrics_server *srv;
+	struct metrics_self *self;
 	struct event_loop loop;
 	bool ran;	      /* the loop ran: a final summary (printed after) has its data */
 	enum loop_reason why; /* what stopped the loop */

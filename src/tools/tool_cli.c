@@ -14,11 +14,31 @@
 #include <sys/socket.h>
 
 #include "core/log.h"
+#include "core/metrics.h"
+#include "core/metrics_http.h"
 #include "core/net.h"
 #include "core/vec.h"
 #include "tools/tool.h"
 
 #define HELP_WIDTH 79 /* argparse's, for an 80-column terminal */
+
+/* Every tool's options after its own: the Prometheus endpoint (core/metrics_http.h). */
+enum { OPT_METRICS = 0x1000, OPT_METRICS_MAX_SERIES };
+static struct tool_metrics_opts metrics_opts = {.max_series = METRICS_DEFAULT_MAX_SERIES};
+static const struct tool_opt common_opts[] = {
+	{OPT_METRICS, "metrics", "HOST:PORT",
+	 "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9435)", TOOL_OPT_STR,
+	 offsetof(struct tool_metrics_opts, addr)},
+	{OPT_METRICS_MAX_SERIES, "metrics-max-series", "N",
+	 "with --metrics: at most N series (default 10000)", TOOL_OPT_ULONG,
+	 offsetof(struct tool_metrics_opts, max_series), 1, 100000000},
+	{0},
+};
+
+const struct tool_metrics_opts *tool_metrics_opts(void)
+{
+	return &metrics_opts;
+}
 #define HELP_COL 24   /* where option help starts, at the latest (max_help_position) */
 
 struct strbuf {
@@ -78,12 +98,12 @@ static void usage_line(struct strbuf *b, const struct tool_cli *cli)
 
 	sb_printf(b, "usage: %s [-h]", cli->name);
 	col = indent + 4;
-	for (const struct tool_opt *o = cli->opts; o && o->key; o++) {
+	for (const struct tool_opt *o = cli->all; o && o->key; o++) {
 		struct strbuf it = {0};
 
 		if (!shown(o))
 			continue;
-		if (o->group && o != cli->opts && o[-1].group == o->group)
+		if (o->group && o != cli->all && o[-1].group == o->group)
 			continue; /* printed with the first of its group */
 		sb_putn(&it, "[", 1);
 		synopsis_item(&it, o);
@@ -208,7 +228,7 @@ static char *help_text(const struct tool_cli *cli)
 		}
 		l += n + (l[n] == '\n');
 	}
-	for (const struct tool_opt *o = cli->opts; o && o->key; o++) {
+	for (const struct tool_opt *o = cli->all; o && o->key; o++) {
 		struct strbuf l = {0};
 
 		if (!shown(o))
@@ -225,7 +245,7 @@ static char *help_text(const struct tool_cli *cli)
 	sb_printf(&b, "\noptions:\n");
 	sb_printf(&b, "  -h, --help");
 	wrapped(&b, "show this help message and exit", 12, hcol);
-	for (const struct tool_opt *o = cli->opts; o && o->key; o++)
+	for (const struct tool_opt *o = cli->all; o && o->key; o++)
 		if (shown(o))
 			option_lines(&b, o, hcol);
 	if (cli->epilog)
@@ -235,23 +255,33 @@ static char *help_text(const struct tool_cli *cli)
 	return b.p;
 }
 
-/* Build the usage (help text, optstring, long options) once. */
+/* Build the merged options table, the usage (help text, optstring, long options) once. */
 static int cli_build(struct tool_cli *cli)
 {
 	struct strbuf os = {0};
+	struct tool_opt *all;
 	struct option *lo;
-	size_t n = 0, k = 0;
+	size_t n = 0, k = 0, nc = sizeof(common_opts) / sizeof(common_opts[0]);
 
 	if (cli->usage.text)
 		return 0;
 	for (const struct tool_opt *o = cli->opts; o && o->key; o++)
 		n++;
-	lo = calloc(n + 2, sizeof(*lo));
-	if (!lo)
+	all = calloc(n + nc, sizeof(*all));
+	lo = calloc(n + nc + 1, sizeof(*lo));
+	if (!all || !lo) {
+		free(all);
+		free(lo);
 		return -ENOMEM;
+	}
+	if (n)
+		memcpy(all, cli->opts, n * sizeof(*all));
+	memcpy(all + n, common_opts, nc * sizeof(*all));
+	cli->all = all;
+	cli->nown = n;
 	sb_putn(&os, ":h", 2);
 	lo[k++] = (struct option){"help", no_argument, NULL, 'h'};
-	for (const struct tool_opt *o = cli->opts; o && o->key; o++) {
+	for (const struct tool_opt *o = cli->all; o->key; o++) {
 		if (o->key < 256)
 			sb_printf(&os, "%c%s", o->key, takes_value(o) ? ":" : "");
 		if (o->name)
@@ -267,7 +297,7 @@ static int cli_build(struct tool_cli *cli)
 
 static const struct tool_opt *opt_by_key(const struct tool_cli *cli, int key)
 {
-	for (const struct tool_opt *o = cli->opts; o && o->key; o++)
+	for (const struct tool_opt *o = cli->all; o && o->key; o++)
 		if (o->key == key)
 			return o;
 	return NULL;
@@ -310,7 +340,10 @@ static int parse_ports(const struct usage *u, int key, const char *s, struct too
 static int set_value(struct tool_cli *cli, const struct tool_opt *o, void *opts, const char *arg)
 {
 	const struct usage *u = &cli->usage;
-	char *field = (char *)opts + o->off;
+	/* the common options' values are the process's, not the tool's struct */
+	char *field =
+		(char *)(o - cli->all >= (ptrdiff_t)cli->nown ? (void *)&metrics_opts : opts) +
+		o->off;
 	unsigned long v;
 	int err = 0;
 
@@ -352,6 +385,7 @@ static int set_value(struct tool_cli *cli, const struct tool_opt *o, void *opts,
 int tool_cli_parse(struct tool_cli *cli, void *opts, int argc, char **argv)
 {
 	int seen_group[8] = {0}; /* the key given for each group */
+	char why[160];
 	int c;
 
 	if (cli_build(cli)) {
@@ -380,6 +414,10 @@ int tool_cli_parse(struct tool_cli *cli, void *opts, int argc, char **argv)
 		}
 		if (set_value(cli, o, opts, optarg))
 			return -2;
+		if (c == OPT_METRICS && !metrics_addr_valid(optarg, why, sizeof(why))) {
+			usage_arg_error(&cli->usage, c, "%s", why);
+			return -2;
+		}
 	}
 	return optind;
 }
@@ -518,7 +556,7 @@ void tool_cli_man(struct tool_cli *cli, FILE *f)
 	man_section(f, "ARGUMENTS", cli->args_help, true);
 	fputs(".SH OPTIONS\n.TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nshow this help message and exit\n",
 	      f);
-	for (const struct tool_opt *o = cli->opts; o && o->key; o++) {
+	for (const struct tool_opt *o = cli->all; o && o->key; o++) {
 		if (!shown(o))
 			continue;
 		fputs(".TP\n", f);

@@ -14,6 +14,8 @@
 #include "core/attach.h"
 #include "core/btfmin.h"
 #include "core/log.h"
+#include "core/metrics.h"
+#include "core/metrics_http.h"
 #include "tools/tool.h"
 
 int tool_load_error(const char *what, int err)
@@ -268,6 +270,66 @@ fail:
 	return err;
 }
 
+/*
+ * --metrics: the registry and the endpoint, bound before anything is attached so that a
+ * port in use costs nothing. 0, or 1 after a one-line error.
+ */
+static int metrics_start(struct tool_run *r)
+{
+	const struct tool_metrics_opts *mo = tool_metrics_opts();
+	char why[160];
+
+	if (!mo->addr)
+		return 0;
+	r->m = metrics_new(mo->max_series);
+	r->self = calloc(1, sizeof(*r->self));
+	if (!r->m || !r->self) {
+		tk_err("out of memory");
+		return 1;
+	}
+	r->srv = metrics_server_start(&r->loop, mo->addr, r->m, why, sizeof(why));
+	if (!r->srv) {
+		tk_err("%s", why);
+		return 1;
+	}
+	return 0;
+}
+
+/* Once attached: the self metrics and the tool's own. 0 or a negative errno. */
+static int metrics_ready(struct tool_run *r, const volatile unsigned long long *lost)
+{
+	int err;
+
+	if (!r->m)
+		return 0;
+	r->self->probes_attached = attach_set__count(r->as);
+	r->self->lost_events = lost;
+	err = r->obj ? metrics_self_add_object(r->self, r->obj) : 0;
+	if (!err)
+		err = metrics_add_self(r->m, r->self);
+	if (err) {
+		tk_err("cannot set up the metrics: %s", strerror(-err));
+		return err;
+	}
+	err = r->metrics ? r->metrics(r->ctx, r->m) : 0;
+	if (!err)
+		fprintf(stderr, "Serving metrics on http://%s/metrics\n",
+			tool_metrics_opts()->addr);
+	return err;
+}
+
+static void metrics_stop(struct tool_run *r)
+{
+	metrics_server_stop(r->srv);
+	r->srv = NULL;
+	if (r->self)
+		metrics_self_close(r->self);
+	free(r->self);
+	r->self = NULL;
+	metrics_free(r->m);
+	r->m = NULL;
+}
+
 int tool_run(struct tool_run *r)
 {
 	const volatile unsigned long long *lost;
@@ -288,8 +350,10 @@ int tool_run(struct tool_run *r)
 	}
 	/* the events the BPF side could not reserve in the ring buffer, where it counts them */
 	lost = global_var(r->obj, ".bss", "lost_events", &(size_t){sizeof(*lost)});
-	err = set_up(r, &rb);
+	err = metrics_start(r) ? -EINVAL : set_up(r, &rb);
 	attach_set__progress_end(r->as);
+	if (!err)
+		err = metrics_ready(r, lost);
 	if (!err) {
 		if (r->json)
 			fprintf(stderr, "%s\n", r->ready ? r->ready : TOOL_JSON_READY);
@@ -315,6 +379,7 @@ int tool_run(struct tool_run *r)
 		}
 		err = r->why == LOOP_ERROR ? -EIO : 0;
 	}
+	metrics_stop(r);
 	attach_set__destroy(r->as);
 	r->as = NULL;
 	ring_buffer__free(rb);
