@@ -34,6 +34,16 @@ scrape(addr, path="/metrics", accept=None, method="GET", timeout=10) -> (status,
     One HTTP request to "HOST:PORT" (IPv6 "[::1]:PORT"); headers lower-cased; body bytes.
 split_addr(addr) -> (host, port)
 
+tracekit as an exporter
+    metrics_addr(host="127.0.0.1") -> "HOST:PORT" (a free port of host; IPv6 "[::1]:PORT")
+    exporter(argv, addr, attached=r"^Tracing", stream="stdout") -> Tracer
+        `tracekit ARGV` (argv holds --metrics addr) once stderr said exactly
+        "Serving metrics on http://ADDR/metrics" and `attached` appeared on stream
+        ("stdout", "stderr" or "both")
+    lang_exporter(prog, addr, extra=()) -> Tracer   tracekit --metrics addr -e prog, attached
+    private(tmp_path, name) -> Path     a private copy of a target (nobody else's calls)
+    run_gostress(binary, n, g=4, mode="leaf") -> release()
+
 No fixed sleep is an assertion here: every wait polls a condition up to a deadline.
 """
 
@@ -44,6 +54,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import urllib.parse
@@ -51,7 +62,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, kill_proc, output, spawn
+from conftest import (BPFTRACE_NOTIFY, collect, free_port, kill_proc, output, run_tracer, spawn,
+                      target, wait_line)
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
@@ -267,3 +279,65 @@ def start_prometheus(directory, targets, labels=None, interval="1s", timeout=30,
 
 def finite(v):
     return v is not None and math.isfinite(v)
+
+
+# ---------------------------------------------------------------------------------------
+# tracekit as an exporter
+
+def metrics_addr(host="127.0.0.1"):
+    """"HOST:PORT" with a port of host that was free a moment ago (IPv6: "[::1]:PORT")."""
+    if host == "127.0.0.1":
+        return f"{host}:{free_port()}"
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(fam, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        port = s.getsockname()[1]
+    return f"[{host}]:{port}" if fam == socket.AF_INET6 else f"{host}:{port}"
+
+
+def wait_text(proc, regex, stream="stdout", timeout=15):
+    """Wait until regex is found anywhere in what proc wrote so far on stream ("both":
+    either)."""
+    streams = ("stdout", "stderr") if stream == "both" else (stream,)
+    deadline = time.monotonic() + timeout
+    while not any(re.search(regex, output(proc, s), re.M) for s in streams):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"no {regex!r} on {stream} of {proc.tk_argv}\n--- stdout ---\n"
+                        f"{output(proc)[-3000:]}--- stderr ---\n{output(proc, 'stderr')[-3000:]}")
+        time.sleep(0.05)
+
+
+def exporter(args, addr, attached=r"^Tracing", stream="stdout", env=None):
+    """`tracekit ... --metrics addr ...` once it serves and its probes are attached: the
+    Serving line on stderr is exactly the spec's, then the tool's own ready line."""
+    t = run_tracer(args, ready_regex=r"Serving metrics on ", env=env or {})
+    assert t.ready_line == f"Serving metrics on http://{addr}/metrics", output(t.proc, "stderr")
+    wait_text(t.proc, attached, stream)
+    return t
+
+
+def lang_exporter(prog, addr, extra=()):
+    """tracekit --metrics addr -e prog, once attached (bpftrace's notification)."""
+    return exporter(["--metrics", addr, *extra, "-e", prog], addr, attached=BPFTRACE_NOTIFY,
+                    stream="stderr", env={BPFTRACE_NOTIFY: "1"})
+
+
+def private(tmp_path, name):
+    """A private copy of a target: other tests' processes stay out of our probes."""
+    dst = tmp_path / name
+    shutil.copy2(target(name), dst)
+    return dst
+
+
+def run_gostress(binary, n, g=4, mode="leaf"):
+    """gostress -mode MODE -n N -g G -wait-stdin, started and ready: returns release(), which
+    lets it make its calls and waits for it to end with exactly "calls=N"."""
+    p = spawn([binary, "-mode", mode, "-n", n, "-g", g, "-wait-stdin"], stdin=subprocess.PIPE)
+    wait_line(p, "^ready$")
+
+    def release():
+        p.stdin.write(b"\n")
+        p.stdin.flush()
+        rc, out, err = collect(p, 60)
+        assert rc == 0 and f"calls={n}" in out, out + err
+    return release

@@ -1,0 +1,382 @@
+"""The --metrics server is safe to leave running: raw sockets against its limits.
+
+Only `GET /metrics` (and HEAD) is answered; other paths 404, other methods 405, garbage 400,
+a request head over 8 KiB 431; an idle or slow client is closed after 5 s (asserted as
+"within 10 s"); at most 64 clients at once, more are accepted and closed at once, and none of
+it stops the answers to others or the tracing (counts stay exact); only the given address is
+bound; OpenMetrics when asked; --metrics-max-series bounds the series; bad --metrics values
+fail in one line and leave nothing behind.
+
+The exporter is a language program on a private gostress (exact call counts).
+"""
+
+import re
+import select
+import socket
+import time
+
+import pytest
+
+from conftest import TRACEKIT, collect, spawn
+from prom import lang_exporter, metrics_addr, private, run_gostress, scrape, split_addr
+
+pytestmark = pytest.mark.usefixtures("no_leftovers")
+
+PROM_ACCEPT = ("application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
+               "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1")
+
+
+# ---- helpers ------------------------------------------------------------------------------
+
+def counting(tmp_path, n=0, extra=(), addr=None):
+    """An exporter counting main.f of a private gostress: (tracer, addr, release or None)."""
+    gs = private(tmp_path, "gostress")
+    release = run_gostress(gs, n, g=4) if n else None
+    addr = addr or metrics_addr()
+    t = lang_exporter(f"uprobe:{gs}:main.f {{ @calls = count(); }}", addr, extra)
+    return t, addr, release
+
+
+def connect(addr, timeout=10):
+    host, port = split_addr(addr)
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect((host, port))
+    return s
+
+
+def read_all(s, timeout=10):
+    """Everything the server sends until it closes (or timeout: then what came so far, and
+    closed=False)."""
+    data = b""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return data, False
+        s.settimeout(left)
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            return data, False
+        except ConnectionResetError:
+            return data, True
+        if not chunk:
+            return data, True
+        data += chunk
+
+
+def request(addr, raw, timeout=10):
+    """Send raw bytes and read one answer (its head, then Content-Length bytes of body, or
+    up to the close): (status or None, head, body). The server may close while we send."""
+    s = connect(addr)
+    data = b""
+    try:
+        try:
+            s.sendall(raw)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # answered and closed before reading it all (431): read the answer
+        deadline = time.monotonic() + timeout
+        while True:
+            head, sep, body = data.partition(b"\r\n\r\n")
+            if sep:
+                m = re.search(rb"^content-length:\s*(\d+)", head, re.M | re.I)
+                if raw.startswith(b"HEAD") or (m and len(body) >= int(m.group(1))):
+                    break
+            left = deadline - time.monotonic()
+            if left <= 0:
+                pytest.fail(f"no complete answer to {raw[:80]!r} within {timeout} s: "
+                            f"{data[:300]!r}")
+            s.settimeout(left)
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                continue
+            except ConnectionResetError:
+                chunk = b""
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        s.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    m = re.match(rb"HTTP/1\.[01] (\d{3}) ", head)
+    return (int(m.group(1)) if m else None), head.decode("latin-1"), body
+
+
+def calls_value(addr):
+    st, _, body = scrape(addr)
+    assert st == 200
+    m = re.search(r"^tracekit_calls_total (\S+)$", body.decode(), re.M)
+    return float(m.group(1)) if m else None
+
+
+def rss_kb(pid):
+    m = re.search(r"^VmRSS:\s+(\d+) kB", open(f"/proc/{pid}/status").read(), re.M)
+    return int(m.group(1))
+
+
+def closed_by_peer(s):
+    """True if the peer has closed s (EOF or reset ready to read), without blocking."""
+    r, _, _ = select.select([s], [], [], 0)
+    if not r:
+        return False
+    try:
+        return s.recv(1, socket.MSG_PEEK) == b""
+    except ConnectionResetError:
+        return True
+
+
+# ---- requests -----------------------------------------------------------------------------
+
+def test_status_codes_and_tracing_goes_on(tmp_path):
+    n = 2000
+    t, addr, release = counting(tmp_path, n)
+    host_hdr = f"Host: {addr}\r\n".encode()
+    cases = [
+        (b"GET /metrics HTTP/1.1\r\n" + host_hdr + b"\r\n", 200),
+        (b"GET /metrics HTTP/1.0\r\n\r\n", 200),
+        (b"HEAD /metrics HTTP/1.1\r\n" + host_hdr + b"\r\n", 200),
+        (b"GET / HTTP/1.1\r\n" + host_hdr + b"\r\n", 404),
+        (b"GET /nope HTTP/1.1\r\n" + host_hdr + b"\r\n", 404),
+        (b"GET /metrics/../../etc/passwd HTTP/1.1\r\n" + host_hdr + b"\r\n", 404),
+        (b"GET /../metrics HTTP/1.1\r\n" + host_hdr + b"\r\n", 404),
+        (b"GET /metricsX HTTP/1.1\r\n" + host_hdr + b"\r\n", 404),
+        (b"POST /metrics HTTP/1.1\r\n" + host_hdr + b"Content-Length: 3\r\n\r\nabc", 405),
+        (b"PUT /metrics HTTP/1.1\r\n" + host_hdr + b"\r\n", 405),
+        (b"DELETE /metrics HTTP/1.1\r\n" + host_hdr + b"\r\n", 405),
+        (b"GARBAGE\r\n\r\n", 400),
+        (b"GET\r\n\r\n", 400),
+        (b"GET /metrics HTTP/1.1 extra\r\n\r\n", 400),
+        (b"\x00\x01\x02\xff\r\n\r\n", 400),
+        (b"GET /metrics HTTP/1.1\r\n" + b"X-Pad: " + b"a" * 9000 + b"\r\n\r\n", 431),
+        (b"GET /metrics HTTP/1.1\r\n" + b"X-Pad: a\r\n" * 1000 + b"\r\n", 431),
+    ]
+    got = []
+    for raw, want in cases:
+        st, head, body = request(addr, raw)
+        got.append((raw[:40], want, st))
+        if st == 200 and raw.startswith(b"HEAD"):
+            assert body == b"", body[:200]
+        if st == 200 and raw.startswith(b"GET"):
+            assert b"tracekit_calls_total 0" in body, body[:2000]
+    assert [(r, w) for r, w, _ in got] == [(r, s) for r, _, s in got], got
+
+    # tracing went on: the calls made now are all counted
+    release()
+    assert calls_value(addr) == n
+    rc, out, err = t.stop()
+    assert rc == 0 and f"@calls: {n}" in out, out + err
+
+
+def test_memory_stays_bounded_under_bad_requests(tmp_path):
+    t, addr, _ = counting(tmp_path)
+    bad = [b"GET /x HTTP/1.1\r\n\r\n", b"POST /metrics HTTP/1.1\r\n\r\n", b"BAD\r\n\r\n",
+           b"GET /metrics HTTP/1.1\r\nX: " + b"b" * 9000 + b"\r\n\r\n",
+           b"GET /metrics HTTP/1.1\r\n\r\n"]
+    for _ in range(20):  # warm up: allocator, buffers
+        for raw in bad:
+            request(addr, raw)
+    before = rss_kb(t.pid)
+    for _ in range(200):
+        for raw in bad:
+            request(addr, raw)
+    after = rss_kb(t.pid)
+    assert after - before < 1024, f"RSS grew from {before} kB to {after} kB over 1000 requests"
+    assert t.proc.poll() is None
+    rc, out, err = t.stop()
+    assert rc == 0, err
+
+
+# ---- time-outs and the client limit -------------------------------------------------------
+
+def test_idle_and_slow_clients_are_closed(tmp_path):
+    t, addr, _ = counting(tmp_path)
+    idle = connect(addr)
+    slow = connect(addr)
+    slow.sendall(b"GET /metrics HTTP/1.1\r\nX-A: ")
+    start = time.monotonic()
+    closed_slow = False
+    # slowloris: one byte every 0.3 s, never the end of the head
+    while time.monotonic() - start < 10:
+        try:
+            slow.sendall(b"a")
+        except (BrokenPipeError, ConnectionResetError):
+            closed_slow = True
+            break
+        if closed_by_peer(slow):
+            closed_slow = True
+            break
+        time.sleep(0.3)
+    assert closed_slow, "a slow client (one header byte every 0.3 s) still open after 10 s"
+    _, closed_idle = read_all(idle, timeout=max(0.1, 10 - (time.monotonic() - start)))
+    assert closed_idle, "an idle client (connected, nothing sent) still open after 10 s"
+    idle.close()
+    slow.close()
+    st, _, _ = scrape(addr)  # and the server still answers
+    assert st == 200
+    rc, out, err = t.stop()
+    assert rc == 0, err
+
+
+def test_65_clients_first_answered_and_counts_exact(tmp_path):
+    """64 clients at once hold the server's slots; the 65th is accepted and closed at once;
+    the first is answered and the tracing went on meanwhile."""
+    n = 20000
+    t, addr, release = counting(tmp_path, n)
+    start = time.monotonic()
+    first = connect(addr)
+    held = []
+    for _ in range(63):  # half-open requests: the head never ends
+        s = connect(addr)
+        s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+        held.append(s)
+    extra = connect(addr)
+    _, closed_extra = read_all(extra, timeout=10)
+    # before anyone of the 64 was let go (idle time-out): the 65th was refused for the limit
+    assert closed_extra and not any(closed_by_peer(s) for s in held + [first]), \
+        "the 65th client was not closed at once while 64 were held"
+    release()  # gostress makes its calls while the 64 are held
+    first.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+    data, _ = read_all(first, timeout=10)
+    elapsed = time.monotonic() - start
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") or head.startswith(b"HTTP/1.0 200"), \
+        f"first client not answered ({elapsed:.1f} s after it connected): {data[:300]!r}"
+    assert re.search(rb"^tracekit_calls_total %d$" % n, body, re.M), body[:3000]
+    for s in held + [first, extra]:
+        s.close()
+    assert calls_value(addr) == n
+    rc, out, err = t.stop()
+    assert rc == 0 and f"@calls: {n}" in out, out + err
+
+
+# ---- addresses -----------------------------------------------------------------------------
+
+def test_binds_only_the_given_address(tmp_path):
+    addr = metrics_addr("127.0.0.2")
+    _, port = split_addr(addr)
+    t, _, _ = counting(tmp_path, addr=addr)
+    assert scrape(addr)[0] == 200
+    for other in ("127.0.0.1", "127.0.0.3"):
+        with pytest.raises(ConnectionRefusedError):
+            connect(f"{other}:{port}").close()
+    with pytest.raises(ConnectionRefusedError):
+        connect(f"[::1]:{port}").close()
+    rc, out, err = t.stop()
+    assert rc == 0, err
+
+
+def test_ipv6_loopback(tmp_path):
+    addr = metrics_addr("::1")
+    _, port = split_addr(addr)
+    t, _, _ = counting(tmp_path, addr=addr)
+    st, hdr, body = scrape(addr)
+    assert st == 200 and b"tracekit_calls_total 0" in body, body[:2000]
+    with pytest.raises(ConnectionRefusedError):
+        connect(f"127.0.0.1:{port}").close()
+    rc, out, err = t.stop()
+    assert rc == 0, err
+
+
+# ---- formats -------------------------------------------------------------------------------
+
+def test_openmetrics_negotiation(tmp_path):
+    n = 700
+    t, addr, release = counting(tmp_path, n)
+    release()
+    st, hdr, body = scrape(addr)
+    assert st == 200
+    assert hdr["content-type"] == "text/plain; version=0.0.4; charset=utf-8", hdr
+    text = body.decode()
+    assert "# EOF" not in text
+    assert re.search(rf"^tracekit_calls_total {n}$", text, re.M), text
+    assert "# TYPE tracekit_calls counter\n" in text or \
+        "# TYPE tracekit_calls_total counter\n" in text, text
+
+    for accept in ("application/openmetrics-text; version=1.0.0", PROM_ACCEPT):
+        st, hdr, body = scrape(addr, accept=accept)
+        assert st == 200
+        assert hdr["content-type"] == \
+            "application/openmetrics-text; version=1.0.0; charset=utf-8", (accept, hdr)
+        text = body.decode()
+        assert text.endswith("# EOF\n"), text[-200:]
+        assert text.count("# EOF") == 1
+        assert "# TYPE tracekit_calls counter\n" in text, text
+        assert re.search(rf"^tracekit_calls_total {n}(\.0)?$", text, re.M), text
+        assert re.search(r'^tracekit_build_info\{version="[^"]+"\} 1(\.0)?$', text, re.M), text
+
+    # a scraper that asks for text only gets text
+    st, hdr, _ = scrape(addr, accept="text/plain;version=0.0.4")
+    assert hdr["content-type"] == "text/plain; version=0.0.4; charset=utf-8", hdr
+    rc, out, err = t.stop()
+    assert rc == 0, err
+
+
+def test_max_series_bounds_a_map_and_counts_the_dropped(tmp_path):
+    """@k[goid] with 8 goroutines calling f and --metrics-max-series 5: 5 series of
+    tracekit_k, the rest counted as dropped."""
+    gs = private(tmp_path, "gostress")
+    release = run_gostress(gs, 800, g=8)
+    addr = metrics_addr()
+    t = lang_exporter(f"uprobe:{gs}:main.f {{ @k[goid] = count(); }}", addr,
+                      extra=("--metrics-max-series", "5"))
+    release()
+    st, _, body = scrape(addr)
+    text = body.decode()
+    series = re.findall(r"^tracekit_k_total\{goid=\"\d+\"\} (\d+)$", text, re.M)
+    assert len(series) == 5, text
+    m = re.search(r"^tracekit_dropped_series_total (\S+)$", text, re.M)
+    assert m and float(m.group(1)) > 0, text
+    # the self metrics are not among the 5
+    assert re.search(r'^tracekit_build_info\{version="', text, re.M), text
+    # the program itself still has all 8 keys
+    rc, out, err = t.stop()
+    assert rc == 0, err
+    keys = re.findall(r"^@k\[\d+\]: (\d+)$", out, re.M)
+    assert len(keys) == 8 and sum(map(int, keys)) == 800, out
+
+
+# ---- bad --metrics values ------------------------------------------------------------------
+
+BAD = ["nohost", "1.2.3.4:99999", "127.0.0.1:0", "127.0.0.1:", ":9435", "[::1]", "[::1:9435",
+       "127.0.0.1:-1", "127.0.0.1:65536", "[::1]:0"]
+
+
+def _run_bad(argv):
+    """tracekit ARGV must fail at once: non-zero status, one line on stderr, no stdout."""
+    p = spawn([TRACEKIT, *argv])
+    rc, out, err = collect(p, 30)
+    lines = err.strip().splitlines()
+    assert rc != 0, (argv, out, err)
+    assert len(lines) == 1, f"{argv}: not one line on stderr:\n{err}"
+    assert out == "", (argv, out)
+    return lines[0]
+
+
+@pytest.mark.parametrize("value", BAD)
+@pytest.mark.parametrize("form", ["tool", "language"])
+def test_bad_metrics_value_one_line(value, form, tmp_path):
+    gs = private(tmp_path, "gostress")
+    argv = (["funccount", "--metrics", value, f"{gs}:main.f"] if form == "tool" else
+            ["--metrics", value, "-e", f"uprobe:{gs}:main.f {{ @c = count(); }}"])
+    line = _run_bad(argv)
+    assert "metrics" in line or value in line, line
+
+
+@pytest.mark.parametrize("form", ["tool", "language"])
+def test_metrics_address_in_use_or_not_local(form, tmp_path):
+    gs = private(tmp_path, "gostress")
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    busy = f"127.0.0.1:{holder.getsockname()[1]}"
+    try:
+        for value in (busy, "192.0.2.1:9435"):  # in use; an address of no interface here
+            argv = (["funccount", "--metrics", value, f"{gs}:main.f"] if form == "tool" else
+                    ["--metrics", value, "-e", f"uprobe:{gs}:main.f {{ @c = count(); }}"])
+            line = _run_bad(argv)
+            assert value in line, line
+    finally:
+        holder.close()
