@@ -7,7 +7,8 @@ it stops the answers to others or the tracing (counts stay exact); only the give
 bound; OpenMetrics when asked; --metrics-max-series bounds the series; bad --metrics values
 fail in one line and leave nothing behind.
 
-The exporter is a language program on a private gostress (exact call counts).
+The exporter is funccount on a private gostress (exact call counts); --metrics-max-series
+is checked with a tool and with a language program.
 """
 
 import re
@@ -17,8 +18,8 @@ import time
 
 import pytest
 
-from conftest import TRACEKIT, collect, spawn
-from prom import lang_exporter, metrics_addr, private, run_gostress, scrape, split_addr
+from conftest import TRACEKIT, collect, count_rows, spawn
+from prom import exporter, lang_exporter, metrics_addr, private, run_gostress, scrape, split_addr
 
 pytestmark = pytest.mark.usefixtures("no_leftovers")
 
@@ -29,12 +30,28 @@ PROM_ACCEPT = ("application/openmetrics-text;version=1.0.0,application/openmetri
 # ---- helpers ------------------------------------------------------------------------------
 
 def counting(tmp_path, n=0, extra=(), addr=None):
-    """An exporter counting main.f of a private gostress: (tracer, addr, release or None)."""
+    """funccount --metrics on main.f of a private gostress: (tracer, addr, release or None)."""
     gs = private(tmp_path, "gostress")
     release = run_gostress(gs, n, g=4) if n else None
     addr = addr or metrics_addr()
-    t = lang_exporter(f"uprobe:{gs}:main.f {{ @calls = count(); }}", addr, extra)
+    t = exporter(["funccount", "--metrics", addr, *extra, f"{gs}:main.f"], addr)
     return t, addr, release
+
+
+CALLS = 'tracekit_funccount_calls_total{func="main.f"}'
+
+
+def calls_line(n):
+    """The sample line of CALLS with value n (regex, text format)."""
+    return rf'^tracekit_funccount_calls_total\{{func="main\.f"\}} {n}$'
+
+
+def stopped_exact(t, n):
+    """Stop the tracer: exit 0 and its own table says n calls of main.f."""
+    rc, out, err = t.stop()
+    assert rc == 0, err
+    if n:
+        assert count_rows(out).get("main.f") == n, out
 
 
 def connect(addr, timeout=10):
@@ -108,7 +125,7 @@ def request(addr, raw, timeout=10):
 def calls_value(addr):
     st, _, body = scrape(addr)
     assert st == 200
-    m = re.search(r"^tracekit_calls_total (\S+)$", body.decode(), re.M)
+    m = re.search(calls_line(r"(\S+)"), body.decode(), re.M)
     return float(m.group(1)) if m else None
 
 
@@ -160,14 +177,13 @@ def test_status_codes_and_tracing_goes_on(tmp_path):
         if st == 200 and raw.startswith(b"HEAD"):
             assert body == b"", body[:200]
         if st == 200 and raw.startswith(b"GET"):
-            assert b"tracekit_calls_total 0" in body, body[:2000]
+            assert re.search(rb"^# TYPE tracekit_funccount_calls_total counter$", body, re.M), body
     assert [(r, w) for r, w, _ in got] == [(r, s) for r, _, s in got], got
 
     # tracing went on: the calls made now are all counted
     release()
     assert calls_value(addr) == n
-    rc, out, err = t.stop()
-    assert rc == 0 and f"@calls: {n}" in out, out + err
+    stopped_exact(t, n)
 
 
 def test_memory_stays_bounded_under_bad_requests(tmp_path):
@@ -244,12 +260,11 @@ def test_65_clients_first_answered_and_counts_exact(tmp_path):
     head, _, body = data.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200") or head.startswith(b"HTTP/1.0 200"), \
         f"first client not answered ({elapsed:.1f} s after it connected): {data[:300]!r}"
-    assert re.search(rb"^tracekit_calls_total %d$" % n, body, re.M), body[:3000]
+    assert re.search(calls_line(n).encode(), body, re.M), body[:3000]
     for s in held + [first, extra]:
         s.close()
     assert calls_value(addr) == n
-    rc, out, err = t.stop()
-    assert rc == 0 and f"@calls: {n}" in out, out + err
+    stopped_exact(t, n)
 
 
 # ---- addresses -----------------------------------------------------------------------------
@@ -273,7 +288,7 @@ def test_ipv6_loopback(tmp_path):
     _, port = split_addr(addr)
     t, _, _ = counting(tmp_path, addr=addr)
     st, hdr, body = scrape(addr)
-    assert st == 200 and b"tracekit_calls_total 0" in body, body[:2000]
+    assert st == 200 and b"# TYPE tracekit_funccount_calls_total counter" in body, body[:2000]
     with pytest.raises(ConnectionRefusedError):
         connect(f"127.0.0.1:{port}").close()
     rc, out, err = t.stop()
@@ -291,9 +306,9 @@ def test_openmetrics_negotiation(tmp_path):
     assert hdr["content-type"] == "text/plain; version=0.0.4; charset=utf-8", hdr
     text = body.decode()
     assert "# EOF" not in text
-    assert re.search(rf"^tracekit_calls_total {n}$", text, re.M), text
-    assert "# TYPE tracekit_calls counter\n" in text or \
-        "# TYPE tracekit_calls_total counter\n" in text, text
+    assert re.search(calls_line(n), text, re.M), text
+    # text 0.0.4 names a counter's family with its _total; OpenMetrics without
+    assert "# TYPE tracekit_funccount_calls_total counter\n" in text, text
 
     for accept in ("application/openmetrics-text; version=1.0.0", PROM_ACCEPT):
         st, hdr, body = scrape(addr, accept=accept)
@@ -303,8 +318,8 @@ def test_openmetrics_negotiation(tmp_path):
         text = body.decode()
         assert text.endswith("# EOF\n"), text[-200:]
         assert text.count("# EOF") == 1
-        assert "# TYPE tracekit_calls counter\n" in text, text
-        assert re.search(rf"^tracekit_calls_total {n}(\.0)?$", text, re.M), text
+        assert "# TYPE tracekit_funccount_calls counter\n" in text, text
+        assert re.search(calls_line(rf"{n}(\.0)?"), text, re.M), text
         assert re.search(r'^tracekit_build_info\{version="[^"]+"\} 1(\.0)?$', text, re.M), text
 
     # a scraper that asks for text only gets text
@@ -312,6 +327,25 @@ def test_openmetrics_negotiation(tmp_path):
     assert hdr["content-type"] == "text/plain; version=0.0.4; charset=utf-8", hdr
     rc, out, err = t.stop()
     assert rc == 0, err
+
+
+def test_max_series_bounds_a_tool_and_counts_the_dropped(tmp_path):
+    """funccount on main.* of gostress -mode mix: 12 functions called, 5 series served."""
+    gs = private(tmp_path, "gostress")
+    release = run_gostress(gs, 100, g=2, mode="mix")
+    addr = metrics_addr()
+    t = exporter(["funccount", "--metrics", addr, "--metrics-max-series", "5", f"{gs}:main.*"],
+                 addr)
+    release()
+    st, _, body = scrape(addr)
+    text = body.decode()
+    series = re.findall(r'^tracekit_funccount_calls_total\{func="[^"]+"\} (\d+)$', text, re.M)
+    assert len(series) == 5, text
+    m = re.search(r"^tracekit_dropped_series_total (\S+)$", text, re.M)
+    assert m and float(m.group(1)) > 0, text
+    rc, out, err = t.stop()
+    assert rc == 0, err
+    assert len(count_rows(out)) == 12, out  # the tool's own table has them all
 
 
 def test_max_series_bounds_a_map_and_counts_the_dropped(tmp_path):
@@ -344,14 +378,21 @@ BAD = ["nohost", "1.2.3.4:99999", "127.0.0.1:0", "127.0.0.1:", ":9435", "[::1]",
        "127.0.0.1:-1", "127.0.0.1:65536", "[::1]:0"]
 
 
-def _run_bad(argv):
-    """tracekit ARGV must fail at once: non-zero status, one line on stderr, no stdout."""
+def _run_bad(argv, tool):
+    """tracekit ARGV must fail at once, with nothing on stdout and one error line on stderr:
+    a tool answers as argparse does (its usage lines, then `TOOL: error: ...`, status 2),
+    the language with that one line (non-zero status). Returns the error line."""
     p = spawn([TRACEKIT, *argv])
     rc, out, err = collect(p, 30)
     lines = err.strip().splitlines()
     assert rc != 0, (argv, out, err)
-    assert len(lines) == 1, f"{argv}: not one line on stderr:\n{err}"
     assert out == "", (argv, out)
+    if tool:
+        assert rc == 2 and lines and lines[0].startswith(f"usage: {tool} "), (argv, err)
+        errors = [l for l in lines if re.match(rf"^{tool}: error: ", l)]
+        assert len(errors) == 1 and lines[-1] == errors[0], f"{argv}:\n{err}"
+        return lines[-1]
+    assert len(lines) == 1, f"{argv}: not one line on stderr:\n{err}"
     return lines[0]
 
 
@@ -361,12 +402,13 @@ def test_bad_metrics_value_one_line(value, form, tmp_path):
     gs = private(tmp_path, "gostress")
     argv = (["funccount", "--metrics", value, f"{gs}:main.f"] if form == "tool" else
             ["--metrics", value, "-e", f"uprobe:{gs}:main.f {{ @c = count(); }}"])
-    line = _run_bad(argv)
+    line = _run_bad(argv, "funccount" if form == "tool" else None)
     assert "metrics" in line or value in line, line
 
 
 @pytest.mark.parametrize("form", ["tool", "language"])
 def test_metrics_address_in_use_or_not_local(form, tmp_path):
+    """A well-formed address that cannot be bound: one line that names it, non-zero."""
     gs = private(tmp_path, "gostress")
     holder = socket.socket()
     holder.bind(("127.0.0.1", 0))
@@ -376,7 +418,7 @@ def test_metrics_address_in_use_or_not_local(form, tmp_path):
         for value in (busy, "192.0.2.1:9435"):  # in use; an address of no interface here
             argv = (["funccount", "--metrics", value, f"{gs}:main.f"] if form == "tool" else
                     ["--metrics", value, "-e", f"uprobe:{gs}:main.f {{ @c = count(); }}"])
-            line = _run_bad(argv)
+            line = _run_bad(argv, None)  # not a usage error: one line, from both forms
             assert value in line, line
     finally:
         holder.close()

@@ -196,7 +196,7 @@ def test_language_gauges_and_summary_through_prometheus(tmp_path):
     text = body.decode()
     for fam, typ in (("tracekit_mx", "gauge"), ("tracekit_av", "gauge"),
                      ("tracekit_last", "gauge"), ("tracekit_st", "summary"),
-                     ("tracekit_map", "counter"), ("tracekit_pair", "counter")):
+                     ("tracekit_map_total", "counter"), ("tracekit_pair_total", "counter")):
         assert f"# TYPE {fam} {typ}\n" in text, (fam, text)
         assert re.search(rf"^# HELP {fam} ", text, re.M), (fam, text)
     assert prom.stop() == 0
@@ -275,28 +275,38 @@ def test_promtool_accepts_tool_endpoint(tool, tmp_path):
     assert rc == 0, err
 
 
-def test_promtool_accepts_function_tools_and_language(tmp_path):
+def test_promtool_accepts_function_tools(tmp_path):
     svc = start_rpc_service()
     spec = f"{svc.bin}:main.*.Mul"
     addrs = {tool: metrics_addr() for tool in ("funccount", "funclatency", "funcslower")}
     ts = [exporter([tool, "--metrics", addrs[tool], "-p", svc.pid]
                    + (["-u", 1] if tool == "funcslower" else []) + [spec], addrs[tool])
           for tool in addrs]
-    la = metrics_addr()
-    prog = (f"uprobe:{svc.bin}:main.*.Mul {{ @calls[func, pid, comm] = count(); "
-            f"@s = sum(arg0); @st = stats(1); @mx = max(2); @av = avg(3); @plain = 7; "
-            f"@h = hist(pid); @l = lhist(pid, 0, 1000000, 100000); @lat_us = hist(1); }}")
-    lt = lang_exporter(prog, la)
     svc.call(20)
     for tool, addr in addrs.items():
         _check_body(addr, f"tracekit_{tool}_")
+    for t in ts:
+        rc, out, err = t.stop()
+        assert rc == 0, err
+
+
+def test_promtool_accepts_language(tmp_path):
+    svc = start_rpc_service()
+    la = metrics_addr()
+    prog = (f"uprobe:{svc.bin}:main.*.Mul {{ @calls[func, pid, comm] = count(); "
+            f"@s = sum(arg0); @st = stats(1); @mx = max(2); @av = avg(3); @plain = 7; "
+            f"@h = hist(pid); @l = lhist(pid, 0, 1000000, 100000); @lat_us = hist(1); "
+            f'@odd["a\\"b\\\\c\\n"] = count(); }}')
+    lt = lang_exporter(prog, la, extra=["-p", svc.pid])
+    svc.call(20)
     text = _check_body(la, "tracekit_calls")
     assert re.search(r'^tracekit_calls_total\{func="main\.\(\*Arith\)\.Mul",pid="\d+",'
                      r'comm="rpcserver"\} 20$', text, re.M), text
     assert "# TYPE tracekit_lat_seconds histogram" in text, text
-    for t in ts + [lt]:
-        rc, out, err = t.stop()
-        assert rc == 0, err
+    # a label value with a quote, a backslash and a newline, escaped as the format says
+    assert 'tracekit_odd_total{key0="a\\"b\\\\c\\n"} 20' in text, text
+    rc, out, err = lt.stop()
+    assert rc == 0, err
 
 
 # ---- (d) the fleet in miniature ----------------------------------------------------------
