@@ -313,6 +313,9 @@ def exporter(args, addr, attached=r"^Tracing", stream="stdout", env=None):
     t = run_tracer(args, ready_regex=r"Serving metrics on ", env=env or {})
     assert t.ready_line == f"Serving metrics on http://{addr}/metrics", output(t.proc, "stderr")
     wait_text(t.proc, attached, stream)
+    # on stderr, and nothing of it on stdout
+    assert t.ready_line + "\n" in output(t.proc, "stderr"), output(t.proc, "stderr")
+    assert "Serving metrics" not in output(t.proc), output(t.proc)
     return t
 
 

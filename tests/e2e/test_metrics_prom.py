@@ -294,8 +294,8 @@ def test_promtool_accepts_language(tmp_path):
     svc = start_rpc_service()
     la = metrics_addr()
     prog = (f"uprobe:{svc.bin}:main.*.Mul {{ @calls[func, pid, comm] = count(); "
-            f"@s = sum(arg0); @st = stats(1); @mx = max(2); @av = avg(3); @plain = 7; "
-            f"@h = hist(pid); @l = lhist(pid, 0, 1000000, 100000); @lat_us = hist(1); "
+            f"@argsum = sum(arg0); @st = stats(1); @mx = max(2); @av = avg(3); @plain = 7; "
+            f"@pids = hist(pid); @pidl = lhist(pid, 0, 1000000, 100000); @lat_us = hist(1); "
             f'@odd["a\\"b\\\\c\\n"] = count(); }}')
     lt = lang_exporter(prog, la, extra=["-p", svc.pid])
     svc.call(20)
