@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import TRACEKIT, collect, count_rows, spawn
+from conftest import BPFTRACE_NOTIFY, TRACEKIT, collect, count_rows, spawn
 from prom import exporter, lang_exporter, metrics_addr, private, run_gostress, scrape, split_addr
 
 pytestmark = pytest.mark.usefixtures("no_leftovers")
@@ -370,6 +370,52 @@ def test_max_series_bounds_a_map_and_counts_the_dropped(tmp_path):
     assert rc == 0, err
     keys = re.findall(r"^@k\[\d+\]: (\d+)$", out, re.M)
     assert len(keys) == 8 and sum(map(int, keys)) == 800, out
+
+
+def test_default_max_series_is_10000(tmp_path):
+    """10050 distinct keys (one goroutine: @i counts the calls exactly) and no
+    --metrics-max-series: 10000 series served in all, the others counted as dropped."""
+    gs = private(tmp_path, "gostress")
+    script = tmp_path / "keys.bt"
+    script.write_text(f"let @k = percpuhash(20000);\n"
+                      f"uprobe:{gs}:main.f {{ @k[@i] = count(); @i++; }}\n")
+    release = run_gostress(gs, 10050, g=1)
+    addr = metrics_addr()
+    t = exporter(["--metrics", addr, script], addr, attached=BPFTRACE_NOTIFY, stream="stderr",
+                 env={BPFTRACE_NOTIFY: "1"})
+    release()
+    seen = []
+    for _ in range(2):  # the second scrape: dropped label sets are counted by the first
+        st, _, body = scrape(addr)
+        text = body.decode()
+        k = len(re.findall(r'^tracekit_k_total\{key0="\d+"\} 1$', text, re.M))
+        i = len(re.findall(r"^tracekit_i \d+$", text, re.M))
+        m = re.search(r"^tracekit_dropped_series_total (\S+)$", text, re.M)
+        seen.append((k, i, float(m.group(1)) if m else None))
+    assert seen[-1][0] + seen[-1][1] == 10000, seen
+    assert seen[-1][2] == 10051 - 10000, seen  # 10050 keys of @k and @i
+    rc, out, err = t.stop()
+    assert rc == 0, err
+
+
+def test_several_scrapers_at_once(tmp_path):
+    """32 clients send their request at once: every one gets the same, complete answer."""
+    n = 3000
+    t, addr, release = counting(tmp_path, n)
+    release()
+    socks = [connect(addr) for _ in range(32)]
+    for s in socks:
+        s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+    bodies = []
+    for s in socks:
+        data, closed = read_all(s, timeout=10)
+        s.close()
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200"), data[:300]
+        bodies.append(body)
+    for body in bodies:
+        assert re.search(calls_line(n).encode(), body, re.M), body[:3000]
+    stopped_exact(t, n)
 
 
 # ---- bad --metrics values ------------------------------------------------------------------
