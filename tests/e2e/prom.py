@@ -36,7 +36,7 @@ split_addr(addr) -> (host, port)
 
 tracekit as an exporter
     metrics_addr(host="127.0.0.1") -> "HOST:PORT" (a free port of host; IPv6 "[::1]:PORT")
-    exporter(argv, addr, attached=r"^Tracing", stream="stdout") -> Tracer
+    exporter(argv, addr, attached=r"^Tracing", stream="stdout", env=None, binary_argv=False)
         `tracekit ARGV` (argv holds --metrics addr) once stderr said exactly
         "Serving metrics on http://ADDR/metrics" and `attached` appeared on stream
         ("stdout", "stderr" or "both")
@@ -307,10 +307,15 @@ def wait_text(proc, regex, stream="stdout", timeout=15):
         time.sleep(0.05)
 
 
-def exporter(args, addr, attached=r"^Tracing", stream="stdout", env=None):
+def exporter(args, addr, attached=r"^Tracing", stream="stdout", env=None, binary_argv=False):
     """`tracekit ... --metrics addr ...` once it serves and its probes are attached: the
-    Serving line on stderr is exactly the spec's, then the tool's own ready line."""
-    t = run_tracer(args, ready_regex=r"Serving metrics on ", env=env or {})
+    Serving line on stderr is exactly the spec's, then the tool's own ready line. With
+    binary_argv, args is the whole argv (tracekit run through a wrapper such as setpriv)."""
+    if binary_argv:
+        t = run_tracer([str(a) for a in args[1:]], ready_regex=r"Serving metrics on ",
+                       env=env or {}, binary=str(args[0]))
+    else:
+        t = run_tracer(args, ready_regex=r"Serving metrics on ", env=env or {})
     assert t.ready_line == f"Serving metrics on http://{addr}/metrics", output(t.proc, "stderr")
     wait_text(t.proc, attached, stream)
     # on stderr, and nothing of it on stdout

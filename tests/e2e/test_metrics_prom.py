@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from conftest import (ROOT, collect, count_rows, output, spawn, start_rpc_service, target,
+from conftest import (BPFTRACE_NOTIFY, ROOT, TRACEKIT, collect, count_rows, output, spawn, start_rpc_service, target,
                       wait_line)
 from prom import (PROMTOOL, exporter, finite, lang_exporter, metrics_addr, private, promtool_check,
                   run_gostress, scrape, start_prometheus)
@@ -411,3 +411,47 @@ def test_contrib_configs_are_valid(tmp_path):
     conf = (contrib / "tracekit-metrics-rpc.conf").read_text()
     args = re.search(r"^TRACEKIT_ARGS=(.*)$", conf, re.M).group(1).split()
     assert args[:3] == ["funclatency", "--metrics", "127.0.0.1:9435"], args
+
+
+def test_contrib_unit_capabilities_are_enough(tmp_path):
+    """The unit's CapabilityBoundingSet and NoNewPrivileges (setpriv, as systemd sets them)
+    are enough for a tool and a program to trace and serve: counts exact."""
+    text = (ROOT / "contrib" / "tracekit-metrics@.service").read_text()
+    caps = re.search(r"^CapabilityBoundingSet=(.*)$", text, re.M).group(1).split()
+    assert "NoNewPrivileges=yes" in text
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "setpriv not found (Debian package util-linux)"
+    bounding = "-all," + ",".join("+" + c.lower().removeprefix("cap_") for c in caps)
+    jail = [setpriv, "--bounding-set", bounding, "--no-new-privs", "--"]
+
+    gs = private(tmp_path, "gostress")
+    n = 1234
+    release = run_gostress(gs, n)
+    a_tool, a_lang = metrics_addr(), metrics_addr()
+    tool = exporter([*jail, TRACEKIT, "funclatency", "--metrics", a_tool, f"{gs}:main.f"],
+                    a_tool, binary_argv=True)
+    prog = exporter([*jail, TRACEKIT, "--metrics", a_lang, "-e",
+                     f"uprobe:{gs}:main.f {{ @calls = count(); }}"], a_lang,
+                    attached=BPFTRACE_NOTIFY, stream="stderr", env={BPFTRACE_NOTIFY: "1"},
+                    binary_argv=True)
+    # the tracer runs with the unit's set (less what this machine's own bounding set lacks)
+    numbers = {"CAP_DAC_READ_SEARCH": 2, "CAP_SYS_PTRACE": 19, "CAP_SYS_ADMIN": 21,
+               "CAP_SYS_RESOURCE": 24, "CAP_PERFMON": 38, "CAP_BPF": 39}
+    assert set(caps) <= set(numbers), caps
+
+    def bounding_set(pid):
+        status = open(f"/proc/{pid}/status").read()
+        return int(re.search(r"^CapBnd:\s*(\w+)$", status, re.M).group(1), 16)
+    want = sum(1 << numbers[c] for c in caps) & bounding_set("self")
+    assert bounding_set(tool.pid) == want and bounding_set(prog.pid) == want
+    release()
+    st, _, body = scrape(a_tool)
+    assert re.search(rf'^tracekit_funclatency_seconds_count{{func="main\.f"}} {n}$',
+                     body.decode(), re.M), body.decode()[:4000]
+    st, _, body = scrape(a_lang)
+    assert re.search(rf"^tracekit_calls_total {n}$", body.decode(), re.M), body.decode()[:4000]
+    # bpf_stats could be turned on (CAP_SYS_ADMIN): the run time is there
+    assert re.search(r"^tracekit_bpf_prog_runs_total\{prog=\S+\} [1-9]", body.decode(), re.M)
+    for t in (tool, prog):
+        rc, out, err = t.stop()
+        assert rc == 0, err
