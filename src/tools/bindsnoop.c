@@ -42,6 +42,7 @@ struct bindsnoop_ctx {
 	struct bind_count counts[MAX_COUNTS];
 	size_t ncounts;
 	bool counts_full;
+	struct metric_family *binds; /* --metrics */
 };
 
 /* -P: its own message, bcc's wording (TOOL_OPT_PORTS words it differently) */
@@ -209,6 +210,17 @@ static void print_counts(void *ctx)
 		tk_note("more than %d addresses; the rest were not counted", MAX_COUNTS);
 }
 
+/* --metrics: the binds, by comm, protocol, port and errno (0 unless -E shows errors) */
+static void count_bind(struct bindsnoop_ctx *c, const struct bindsnoop_event *e)
+{
+	char comm[SNOOP_COMM_LABEL], port[8], err[24];
+	const char *v[] = {snoop_comm_label(comm, e->comm), proto_name(e->protocol),
+			   snoop_uint_label(port, sizeof(port), e->port),
+			   snoop_errno_label(err, sizeof(err), e->ret)};
+
+	snoop_metric_inc(c->binds, v);
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct bindsnoop_ctx *c = ctx;
@@ -220,6 +232,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	if (!port_wanted(o, e->port))
 		return 0;
 	ts = snoop_clock_rel(&c->clock, e->ts_ns);
+	count_bind(c, e);
 	if (o->count) {
 		count_event(c, e);
 		return 0;
@@ -288,6 +301,12 @@ static int fill(struct tool_run *run, void *skel)
 	return 0;
 }
 
+SNOOP_METRIC_HOOK(add_metrics, struct bindsnoop_ctx, binds, "tracekit_bindsnoop_binds",
+		  METRIC_COUNTER,
+		  "bind() calls traced, by comm, protocol, port and errno (0: bound; failed ones "
+		  "with -E) (bindsnoop)",
+		  0, "comm", "protocol", "port", "errno");
+
 static int bindsnoop_main(int argc, char **argv)
 {
 	struct bindsnoop_opts o = {.uid = TOOL_UID_NONE};
@@ -297,7 +316,8 @@ static int bindsnoop_main(int argc, char **argv)
 			       .ctx = &c,
 			       TOOL_EVENTS(handle_event, struct bindsnoop_event),
 			       .header = print_header,
-			       .ready = "Tracing binds ... Hit Ctrl-C to end"};
+			       .ready = "Tracing binds ... Hit Ctrl-C to end",
+			       .metrics = add_metrics};
 
 	c.o = &o;
 	return tool_main(&cli, &o, &run, argc, argv);

@@ -32,6 +32,7 @@ struct execsnoop_ctx {
 	struct snoop_clock clock;
 	char line[EXECSNOOP_ARGS_BYTES * 2]; /* args joined by spaces, raw (for -l) */
 	char text[EXECSNOOP_ARGS_BYTES * 6]; /* escaped and quoted, for printing */
+	struct metric_family *execs;	     /* --metrics */
 };
 
 static int compile_regex(const struct usage *u, int opt, regex_t *re, bool *have, const char *s)
@@ -152,6 +153,16 @@ static void print_json(struct execsnoop_ctx *c, const struct execsnoop_event *e,
 	printf("],\"truncated\":%s}\n", e->truncated ? "true" : "false");
 }
 
+/* --metrics: the execs shown, by comm and result */
+static void count_exec(struct execsnoop_ctx *c, const struct execsnoop_event *e)
+{
+	char comm[SNOOP_COMM_LABEL], err[24];
+	const char *v[] = {snoop_comm_label(comm, e->comm),
+			   snoop_errno_label(err, sizeof(err), e->retval)};
+
+	snoop_metric_inc(c->execs, v);
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct execsnoop_ctx *c = ctx;
@@ -193,6 +204,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 		append_arg(c->text, sizeof(c->text), &tpos, "...", o->quote);
 	if (o->have_line && regexec(&o->line, c->line, 0, NULL, 0) != 0)
 		return 0;
+	count_exec(c, e);
 	if (o->json) {
 		print_json(c, e, ts);
 		return 0;
@@ -236,6 +248,11 @@ static int fill(struct tool_run *run, void *skel)
 	return 0;
 }
 
+SNOOP_METRIC_HOOK(
+	add_metrics, struct execsnoop_ctx, execs, "tracekit_execsnoop_execs", METRIC_COUNTER,
+	"exec() calls traced, by comm and errno (0: succeeded; failed ones with -x) (execsnoop)", 0,
+	"comm", "errno");
+
 static int execsnoop_main(int argc, char **argv)
 {
 	struct execsnoop_opts o = {.uid = TOOL_UID_NONE, .max_args = EXECSNOOP_DEFAULT_MAX_ARGS};
@@ -245,7 +262,8 @@ static int execsnoop_main(int argc, char **argv)
 			       .ctx = &c,
 			       .on_event = handle_event,
 			       .event_size = offsetof(struct execsnoop_event, args),
-			       .header = print_header};
+			       .header = print_header,
+			       .metrics = add_metrics};
 	int err;
 
 	c.o = &o;

@@ -21,6 +21,7 @@ struct exitsnoop_opts {
 	bool timestamp, utc, failed, per_thread, json, verbose;
 	const char *label;
 	uint32_t pid;
+	struct metric_family *exits; /* --metrics */
 };
 
 /* --utc: -t implied */
@@ -76,6 +77,18 @@ static const char *time_ms(char *buf, size_t len, bool utc)
 	return buf;
 }
 
+/* --metrics: the exits, by comm and either exit code or fatal signal */
+static void count_exit(const struct exitsnoop_opts *o, const struct exitsnoop_event *e, int code,
+		       int sig)
+{
+	char comm[SNOOP_COMM_LABEL], cbuf[16];
+	const char *v[] = {snoop_comm_label(comm, e->comm),
+			   sig ? "" : snoop_uint_label(cbuf, sizeof(cbuf), code),
+			   sig ? snoop_signal_name(sig) : ""};
+
+	snoop_metric_inc(o->exits, v);
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	const struct exitsnoop_opts *o = ctx;
@@ -85,6 +98,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	char comm[sizeof(e->comm) * 4 + 1], label[256], tbuf[32];
 	double age;
 
+	count_exit(o, e, code, sig);
 	age = e->exit_ns > e->start_ns ? (double)(e->exit_ns - e->start_ns) / 1e9 : 0;
 	str_escape(comm, sizeof(comm), e->comm, sizeof(e->comm));
 	if (o->json) {
@@ -147,13 +161,20 @@ static void print_header(void *ctx)
 	       "EXIT_CODE");
 }
 
+SNOOP_METRIC_HOOK(add_metrics, struct exitsnoop_opts, exits, "tracekit_exitsnoop_exits",
+		  METRIC_COUNTER,
+		  "Process (or, with --per-thread, thread) exits traced, by comm and exit code, or "
+		  "fatal signal name (exitsnoop)",
+		  0, "comm", "exit_code", "signal");
+
 static int exitsnoop_main(int argc, char **argv)
 {
 	struct exitsnoop_opts o = {};
 	struct tool_run run = {.skel = &exitsnoop_tool_skel,
 			       .ctx = &o,
 			       TOOL_EVENTS(handle_event, struct exitsnoop_event),
-			       .header = print_header};
+			       .header = print_header,
+			       .metrics = add_metrics};
 
 	return tool_main(&cli, &o, &run, argc, argv);
 }

@@ -24,7 +24,20 @@ struct killsnoop_opts {
 	uint32_t pid, tpid;
 	uint64_t sig_mask[2];
 	bool sig_filter;
+	struct metric_family *signals; /* --metrics */
 };
+
+/* --metrics: the signals sent, by sender comm, signal and result */
+static void count_kill(const struct killsnoop_opts *o, const struct killsnoop_event *e)
+{
+	char comm[SNOOP_COMM_LABEL], sbuf[16], err[24];
+	const char *sig = e->sig ? snoop_signal_name(e->sig) : "0"; /* 0: a probe, no signal */
+	const char *v[] = {snoop_comm_label(comm, e->comm),
+			   strcmp(sig, "?") ? sig : snoop_uint_label(sbuf, sizeof(sbuf), e->sig),
+			   snoop_errno_label(err, sizeof(err), e->ret)};
+
+	snoop_metric_inc(o->signals, v);
+}
 
 static int handle_event(void *ctx, void *data, size_t size)
 {
@@ -32,6 +45,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	const struct killsnoop_event *e = data;
 	char comm[sizeof(e->comm) * 4 + 1], hms[16];
 
+	count_kill(o, e);
 	time_hms(hms, sizeof(hms));
 	if (o->json) {
 		printf("{\"time\":\"%s\",\"pid\":%u,\"tid\":%u,\"comm\":", hms, e->pid, e->tid);
@@ -115,6 +129,12 @@ static int fill(struct tool_run *run, void *s)
 	return 0;
 }
 
+SNOOP_METRIC_HOOK(add_metrics, struct killsnoop_opts, signals, "tracekit_killsnoop_signals",
+		  METRIC_COUNTER,
+		  "Signals sent by kill(), tkill() and tgkill(), by sender comm, signal name and "
+		  "errno (0: delivered) (killsnoop)",
+		  0, "comm", "signal", "errno");
+
 static int killsnoop_main(int argc, char **argv)
 {
 	struct killsnoop_opts o = {};
@@ -122,7 +142,8 @@ static int killsnoop_main(int argc, char **argv)
 			       .fill = fill,
 			       .ctx = &o,
 			       TOOL_EVENTS(handle_event, struct killsnoop_event),
-			       .header = print_header};
+			       .header = print_header,
+			       .metrics = add_metrics};
 
 	return tool_main(&cli, &o, &run, argc, argv);
 }

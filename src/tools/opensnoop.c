@@ -42,6 +42,7 @@ struct opensnoop_opts {
 struct opensnoop_ctx {
 	const struct opensnoop_opts *o;
 	struct snoop_clock clock;
+	struct metric_family *opens; /* --metrics */
 };
 
 /*
@@ -92,6 +93,12 @@ static int handle_event(void *ctx, void *data, size_t size)
 	comm[sizeof(e->comm)] = '\0';
 	if (o->name && !strstr(comm, o->name))
 		return 0;
+	if (c->opens) {
+		char ebuf[24];
+		const char *v[] = {comm, snoop_errno_label(ebuf, sizeof(ebuf), e->ret)};
+
+		snoop_metric_inc(c->opens, v);
+	}
 	fd = e->ret >= 0 ? e->ret : -1;
 	err = e->ret >= 0 ? 0 : -e->ret;
 	memcpy(rawpath, e->path, sizeof(e->path));
@@ -198,6 +205,11 @@ static int fill(struct tool_run *run, void *skel)
 	return 0;
 }
 
+SNOOP_METRIC_HOOK(
+	add_metrics, struct opensnoop_ctx, opens, "tracekit_opensnoop_opens", METRIC_COUNTER,
+	"open(), openat() and openat2() calls traced, by comm and errno (0: opened) (opensnoop)", 0,
+	"comm", "errno");
+
 static int opensnoop_main(int argc, char **argv)
 {
 	struct opensnoop_opts o = {.uid = TOOL_UID_NONE};
@@ -207,7 +219,8 @@ static int opensnoop_main(int argc, char **argv)
 			       .ctx = &c,
 			       .on_event = handle_event,
 			       .event_size = offsetof(struct opensnoop_event, dir),
-			       .header = print_header};
+			       .header = print_header,
+			       .metrics = add_metrics};
 
 	return tool_main(&cli, &o, &run, argc, argv);
 }

@@ -2,6 +2,7 @@
 /* What the *snoop tools print alike: signals and the -t clock (see snoop_common.h). */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -58,4 +59,65 @@ double snoop_clock_rel(struct snoop_clock *c, uint64_t ts_ns)
 	if (ts_ns < c->start_ns)
 		return 0;
 	return (double)(ts_ns - c->start_ns) / 1e9;
+}
+
+/* The log2 buckets of a histogram family: enough for any 64-bit value. */
+#define SNOOP_LOG2_SLOTS 65
+
+int snoop_metrics_add(struct metrics *m, const struct snoop_metric *specs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct snoop_metric *s = &specs[i];
+		struct metric_family *f = metrics_family(m, s->name, s->type, s->help, s->labels,
+							 s->nlabels, s->collected);
+
+		if (!f || (s->type == METRIC_HISTOGRAM && metrics_log2_bounds(f, SNOOP_LOG2_SLOTS)))
+			return -ENOMEM;
+		if (s->div)
+			metric_family_set_divisor(f, s->div);
+		*s->fam = f;
+	}
+	return 0;
+}
+
+void snoop_metric_add(struct metric_family *f, const char *const *values, double v)
+{
+	if (f)
+		metric_add(metric_series(f, values), v);
+}
+
+void snoop_metric_inc(struct metric_family *f, const char *const *values)
+{
+	snoop_metric_add(f, values, 1);
+}
+
+void snoop_metric_observe(struct metric_family *f, const char *const *values, double v)
+{
+	if (f)
+		metric_observe(metric_series(f, values), v);
+}
+
+const char *snoop_comm_label(char *buf, const char *comm)
+{
+	memcpy(buf, comm, SNOOP_COMM_LABEL - 1);
+	buf[SNOOP_COMM_LABEL - 1] = '\0';
+	return buf;
+}
+
+const char *snoop_errno_label(char *buf, size_t len, long ret)
+{
+	const char *name = ret < 0 && ret > -4096 ? strerrorname_np(-ret) : NULL;
+
+	if (ret >= 0)
+		return "0";
+	if (name)
+		return name;
+	snprintf(buf, len, "%ld", ret); /* an errno this libc has no name for */
+	return buf;
+}
+
+const char *snoop_uint_label(char *buf, size_t len, unsigned long v)
+{
+	snprintf(buf, len, "%lu", v);
+	return buf;
 }

@@ -7,9 +7,11 @@
 #ifndef TK_SNOOP_COMMON_H
 #define TK_SNOOP_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/metrics.h"
 #include "tools/tool.h"
 
 /* The last rows of every snoop's options table: --json and -v (type: its options struct). */
@@ -35,5 +37,56 @@ struct snoop_clock {
 double snoop_clock_rel(struct snoop_clock *c, uint64_t ts_ns);
 /* CLOCK_MONOTONIC now, in ns: the clock of bpf_ktime_get_ns(). */
 uint64_t snoop_now_ns(void);
+
+/*
+ * --metrics of the event tools (the *snoop and tcp* tools): families kept in the registry,
+ * which the tool's on_event adds to, after its filters, so that they count what it prints.
+ */
+struct snoop_metric {
+	struct metric_family **fam; /* where the family goes: NULL until --metrics sets it */
+	const char *name;	    /* without a counter's "_total" */
+	enum metric_type type;	    /* METRIC_COUNTER or METRIC_HISTOGRAM (log2 buckets) */
+	const char *help;
+	const char *const *labels;
+	int nlabels;
+	double div;	/* the unit per second of its values (1e6: microseconds), 0: none */
+	bool collected; /* set by a collector at each scrape (core/metrics.h), not kept */
+};
+/* A tool's run->metrics: each family of specs (n of them) made in m. 0 or -ENOMEM. */
+int snoop_metrics_add(struct metrics *m, const struct snoop_metric *specs, size_t n);
+/*
+ * Define fn, the run->metrics of a tool with one family: name, type, help, div as in struct
+ * snoop_metric, then the label names; made into the struct metric_family *field of the
+ * tool's ctx (a T). Its declaration again at the end, so that a use ends with ';'.
+ */
+#define SNOOP_METRIC_HOOK(fn, T, field, name, type, help, div, ...)                                \
+	static int fn(void *ctx, struct metrics *m)                                                \
+	{                                                                                          \
+		static const char *const labels_[] = {__VA_ARGS__};                                \
+		const struct snoop_metric spec_ = {&((T *)ctx)->field,                             \
+						   name,                                           \
+						   type,                                           \
+						   help,                                           \
+						   labels_,                                        \
+						   sizeof(labels_) / sizeof(labels_[0]),           \
+						   div};                                           \
+                                                                                                   \
+		return snoop_metrics_add(m, &spec_, 1);                                            \
+	}                                                                                          \
+	static int fn(void *ctx, struct metrics *m)
+/* One event into the series of f with these label values; nothing without --metrics. */
+void snoop_metric_inc(struct metric_family *f, const char *const *values);
+/* v more into the counter series of f with these label values; nothing without --metrics. */
+void snoop_metric_add(struct metric_family *f, const char *const *values, double v);
+/* One observation of v (in the family's unit) into a histogram; nothing without --metrics. */
+void snoop_metric_observe(struct metric_family *f, const char *const *values, double v);
+
+/* A BPF comm (16 bytes, maybe without NUL) as a label value: in buf (SNOOP_COMM_LABEL bytes). */
+#define SNOOP_COMM_LABEL 17
+const char *snoop_comm_label(char *buf, const char *comm);
+/* A syscall's return as an errno label value: "0" when ret >= 0, else "ENOENT" (or "-2"). */
+const char *snoop_errno_label(char *buf, size_t len, long ret);
+/* An unsigned number (a port, a code) as a label value in buf. */
+const char *snoop_uint_label(char *buf, size_t len, unsigned long v);
 
 #endif

@@ -26,6 +26,7 @@ struct statsnoop_opts {
 struct statsnoop_ctx {
 	const struct statsnoop_opts *o;
 	struct snoop_clock clock;
+	struct metric_family *stats; /* --metrics */
 };
 
 #define OPT(f) offsetof(struct statsnoop_opts, f)
@@ -60,6 +61,13 @@ static int handle_event(void *ctx, void *data, size_t size)
 	fd = e->ret >= 0 ? e->ret : -1;
 	err = e->ret >= 0 ? 0 : -e->ret;
 	sys = e->sys < sizeof(sys_names) / sizeof(sys_names[0]) ? sys_names[e->sys] : "N/A";
+	if (c->stats) {
+		char cbuf[SNOOP_COMM_LABEL], ebuf[24];
+		const char *v[] = {snoop_comm_label(cbuf, e->comm), sys,
+				   snoop_errno_label(ebuf, sizeof(ebuf), e->ret)};
+
+		snoop_metric_inc(c->stats, v);
+	}
 	if (o->json) {
 		printf("{");
 		if (o->timestamp)
@@ -93,6 +101,11 @@ static void print_header(void *ctx)
 	printf(" %s\n", "PATH");
 }
 
+SNOOP_METRIC_HOOK(
+	add_metrics, struct statsnoop_ctx, stats, "tracekit_statsnoop_stats", METRIC_COUNTER,
+	"stat() family calls traced, by comm, syscall and errno (0: succeeded) (statsnoop)", 0,
+	"comm", "syscall", "errno");
+
 static int statsnoop_main(int argc, char **argv)
 {
 	struct statsnoop_opts o = {};
@@ -100,7 +113,8 @@ static int statsnoop_main(int argc, char **argv)
 	struct tool_run run = {.skel = &statsnoop_tool_skel,
 			       .ctx = &c,
 			       TOOL_EVENTS(handle_event, struct statsnoop_event),
-			       .header = print_header};
+			       .header = print_header,
+			       .metrics = add_metrics};
 
 	return tool_main(&cli, &o, &run, argc, argv);
 }

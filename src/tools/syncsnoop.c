@@ -21,6 +21,7 @@ static const char *const sys_names[SYNCSNOOP_NR] = {
 struct syncsnoop_opts {
 	bool json, verbose;
 	uint32_t pid;
+	struct metric_family *syncs; /* --metrics */
 };
 
 #define OPT(f) offsetof(struct syncsnoop_opts, f)
@@ -44,6 +45,12 @@ static int handle_event(void *ctx, void *data, size_t size)
 
 	ts = (double)e->ts_ns / 1e9;
 	call = e->sys < SYNCSNOOP_NR ? sys_names[e->sys] : "?";
+	if (o->syncs) {
+		char cbuf[SNOOP_COMM_LABEL];
+		const char *v[] = {snoop_comm_label(cbuf, e->comm), call};
+
+		snoop_metric_inc(o->syncs, v);
+	}
 	if (o->json) {
 		printf("{\"timestamp\":%.9f,\"pid\":%u,\"tid\":%u,\"comm\":", ts, e->pid, e->tid);
 		json_strn(stdout, e->comm, sizeof(e->comm));
@@ -60,13 +67,18 @@ static void print_header(void *ctx)
 	printf("%-18s %-16s %s\n", "TIME(s)", "COMM", "CALL");
 }
 
+SNOOP_METRIC_HOOK(add_metrics, struct syncsnoop_opts, syncs, "tracekit_syncsnoop_syncs",
+		  METRIC_COUNTER, "sync() family calls traced, by comm and syscall (syncsnoop)", 0,
+		  "comm", "syscall");
+
 static int syncsnoop_main(int argc, char **argv)
 {
 	struct syncsnoop_opts o = {};
 	struct tool_run run = {.skel = &syncsnoop_tool_skel,
 			       .ctx = &o,
 			       TOOL_EVENTS(handle_event, struct syncsnoop_event),
-			       .header = print_header};
+			       .header = print_header,
+			       .metrics = add_metrics};
 
 	return tool_main(&cli, &o, &run, argc, argv);
 }

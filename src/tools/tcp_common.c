@@ -2,6 +2,7 @@
 /* Shared user-side helpers of the tcp* tools (see tcp_common.h). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -9,7 +10,9 @@
 #include <bpf/libbpf.h>
 
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/out.h"
+#include "core/vec.h"
 #include "core/usage.h"
 #include "tools/tcp_common.h"
 #include "tools/tool.h"
@@ -63,4 +66,47 @@ int tcp_port_filter(struct bpf_object *obj, const char *map, const struct tool_p
 int tcp_out_status(void)
 {
 	return ferror(stdout) ? -EPIPE : 0;
+}
+
+int tcp_hists_add(struct tcp_hists *t, const void *key, const uint64_t *slots, uint64_t count,
+		  double sum)
+{
+	struct tcp_hist *h = NULL;
+
+	for (size_t i = 0; i < t->n && !h; i++)
+		if (!memcmp(t->h[i].key, key, t->key_size))
+			h = &t->h[i];
+	if (!h) {
+		if (t->key_size > sizeof(h->key) || VEC_RESERVE(t->h, t->cap, t->n, 1))
+			return -ENOMEM;
+		h = &t->h[t->n];
+		*h = (struct tcp_hist){.slots = calloc(t->nslots, sizeof(*h->slots))};
+		if (!h->slots)
+			return -ENOMEM;
+		memcpy(h->key, key, t->key_size);
+		t->n++;
+	}
+	for (size_t i = 0; i < t->nslots; i++)
+		h->slots[i] += slots[i];
+	h->count += count;
+	h->sum += sum;
+	return 0;
+}
+
+void tcp_hists_free(struct tcp_hists *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->h[i].slots);
+	free(t->h);
+	t->h = NULL;
+	t->n = t->cap = 0;
+}
+
+void tcp_hist_series(struct metric_series *s, const uint64_t *slots, size_t nslots, uint64_t count,
+		     double sum)
+{
+	for (size_t i = 0; i < nslots; i++)
+		if (slots[i])
+			metric_hist_add(s, i, slots[i]);
+	metric_add_count_sum(s, count, sum);
 }

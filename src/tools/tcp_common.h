@@ -51,4 +51,28 @@ struct tool_ports;
  */
 int tcp_port_filter(struct bpf_object *obj, const char *map, const struct tool_ports *p);
 
+/*
+ * --metrics of the summary tools (tcprtt, tcpsynbl), whose summaries take their log2
+ * histograms out of a BPF map (lookup and delete): what each key's summaries took, kept so
+ * that a scrape shows the histograms since the start (these plus what the map holds now).
+ */
+struct tcp_hists {
+	size_t key_size, nslots;
+	size_t n, cap;
+	struct tcp_hist {
+		unsigned char key[24]; /* key_size bytes of it */
+		uint64_t count;
+		double sum;
+		uint64_t *slots; /* nslots */
+	} * h;
+};
+/* Add a histogram taken out for key (tcp_hists.key_size bytes). 0 or -ENOMEM. */
+int tcp_hists_add(struct tcp_hists *t, const void *key, const uint64_t *slots, uint64_t count,
+		  double sum);
+void tcp_hists_free(struct tcp_hists *t);
+struct metric_series;
+/* Add a log2 histogram (bucket i: [2^(i-1), 2^i - 1]) to a series, with its count and sum. */
+void tcp_hist_series(struct metric_series *s, const uint64_t *slots, size_t nslots, uint64_t count,
+		     double sum);
+
 #endif

@@ -47,7 +47,8 @@ static int fill(struct tool_run *run, void *skel)
 }
 
 int tcp_session_main(struct tool_cli *cli, const struct tool_skel *skel, tool_event_fn on_event,
-		     size_t event_size, void (*header)(void *ctx), int argc, char **argv)
+		     size_t event_size, void (*header)(void *ctx),
+		     int (*metrics)(void *ctx, struct metrics *m), int argc, char **argv)
 {
 	struct tcp_session_opts o = {};
 	struct tcp_session_run r = {.o = &o};
@@ -57,7 +58,8 @@ int tcp_session_main(struct tool_cli *cli, const struct tool_skel *skel, tool_ev
 			       .ctx = &r,
 			       .on_event = on_event,
 			       .event_size = event_size,
-			       .header = header};
+			       .header = header,
+			       .metrics = metrics};
 
 	return tool_main(cli, &o, &run, argc, argv);
 }

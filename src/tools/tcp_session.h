@@ -23,6 +23,7 @@ struct tcp_session_opts {
 struct tcp_session_run {
 	const struct tcp_session_opts *o;
 	struct snoop_clock clock;
+	struct metric_family *fam[3]; /* --metrics: the tool's own families */
 };
 
 #define TCP_SESSION_OPT(f) offsetof(struct tcp_session_opts, f)
@@ -44,11 +45,12 @@ struct tcp_session_run {
 
 /*
  * The main of tcplife and tcpstates: their options (cli), their BPF half (skel, with the
- * filter variables and port maps of TCP_SESSION_STATE, bpf/tcp_common.bpf.h), their records
- * and their header.
+ * filter variables and port maps of TCP_SESSION_STATE, bpf/tcp_common.bpf.h), their records,
+ * their header and their --metrics families (into fam of the struct tcp_session_run ctx).
  */
 int tcp_session_main(struct tool_cli *cli, const struct tool_skel *skel, tool_event_fn on_event,
-		     size_t event_size, void (*header)(void *ctx), int argc, char **argv);
+		     size_t event_size, void (*header)(void *ctx),
+		     int (*metrics)(void *ctx, struct metrics *m), int argc, char **argv);
 
 /*
  * The columns before the tool's own: -T's time and -t's timestamp of an event at ts_ns

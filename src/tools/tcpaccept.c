@@ -28,6 +28,7 @@ struct tcpaccept_opts {
 struct tcpaccept_run {
 	const struct tcpaccept_opts *o;
 	struct snoop_clock clock;
+	struct metric_family *accepts; /* --metrics */
 };
 
 #define OPT(f) offsetof(struct tcpaccept_opts, f)
@@ -60,6 +61,13 @@ static int on_event(void *ctx, void *data, size_t size)
 	char comm[TCP_COMM_BUFLEN], hms[16];
 	struct tcp_addrs a;
 
+	if (r->accepts) {
+		char cbuf[SNOOP_COMM_LABEL], port[8];
+		const char *v[] = {snoop_comm_label(cbuf, e->comm),
+				   snoop_uint_label(port, sizeof(port), e->flow.sport)};
+
+		snoop_metric_inc(r->accepts, v);
+	}
 	tcp_comm(comm, sizeof(comm), e->comm);
 	tcp_addrs_fmt(&a, &e->flow, false);
 	if (o->json) {
@@ -104,6 +112,11 @@ static int fill(struct tool_run *run, void *skel)
 	return 0;
 }
 
+SNOOP_METRIC_HOOK(add_metrics, struct tcpaccept_run, accepts, "tracekit_tcpaccept_accepts",
+		  METRIC_COUNTER,
+		  "TCP connections accepted, by comm and local (listening) port (tcpaccept)", 0,
+		  "comm", "lport");
+
 static int tcpaccept_main(int argc, char **argv)
 {
 	struct tcpaccept_opts o = {};
@@ -113,7 +126,8 @@ static int tcpaccept_main(int argc, char **argv)
 			       .loaded = fill_ports,
 			       .ctx = &r,
 			       TOOL_EVENTS(on_event, struct tcpaccept_event),
-			       .header = print_header};
+			       .header = print_header,
+			       .metrics = add_metrics};
 
 	return tool_main(&cli, &o, &run, argc, argv);
 }

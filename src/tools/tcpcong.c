@@ -8,6 +8,7 @@
  * here as a snapshot, so nothing is lost between reading and clearing a map.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -26,6 +27,8 @@
 
 #include "core/btfmin.h"
 #include "core/vec.h"
+#include "tools/snoop_common.h"
+#include "tools/tcp_common.h"
 #include "tools/tool.h"
 
 TOOL_SKEL_DEFINE(tcpcong);
@@ -51,6 +54,9 @@ struct state {
 	struct snap *prev; /* sorted by key */
 	size_t nprev;
 	uint64_t prev_dist[TCPCONG_NSTATES][TCPCONG_SLOTS];
+	/* --metrics: its families, and what the closed flows dropped from the map had */
+	struct metric_family *seconds, *changes, *dist;
+	struct tcpcong_flow gone;
 };
 
 static const char *const state_names[TCPCONG_NSTATES] = {"open", "disorder", "cwr", "recovery",
@@ -245,8 +251,11 @@ static int print_table(struct state *s, const char *ts)
 				d->v.dura_us[k] -= p->v.dura_us[k];
 			d->v.changes -= p->v.changes;
 		}
-		if (cur[i].v.closed)
-			bpf_map_delete_elem(fd, &cur[i].key);
+		if (cur[i].v.closed && !bpf_map_delete_elem(fd, &cur[i].key)) {
+			for (int k = 0; k < TCPCONG_NSTATES; k++)
+				s->gone.dura_us[k] += cur[i].v.dura_us[k];
+			s->gone.changes += cur[i].v.changes;
+		}
 	}
 	print_flows(s, delta, nd, ts);
 	free(delta);
@@ -309,6 +318,62 @@ static int print_output(void *ctx)
 	return ferror(stdout) ? -EPIPE : 0; /* the reader went away (tool | head): stop */
 }
 
+/* -d's histogram of state st since the start (the BPF side's is never cleared) */
+static void add_dist(struct state *s, int st)
+{
+	uint64_t slots[TCPCONG_SLOTS], count = 0;
+
+	for (int i = 0; i < TCPCONG_SLOTS; i++) {
+		slots[i] = __atomic_load_n(&s->obj->bss->dist[st][i], __ATOMIC_RELAXED);
+		count += slots[i];
+	}
+	tcp_hist_series(metric_series(s->dist, &state_names[st]), slots, TCPCONG_SLOTS, count, NAN);
+}
+
+/* --metrics: the time in each state and the changes of every flow since the start */
+static int collect_flows(void *ctx, struct metrics *m)
+{
+	struct state *s = ctx;
+	size_t n;
+	struct snap *cur = read_flows(bpf_map__fd(s->obj->maps.flows), &n);
+	struct tcpcong_flow sum = s->gone;
+
+	for (size_t i = 0; i < n; i++) {
+		for (int k = 0; k < TCPCONG_NSTATES; k++)
+			sum.dura_us[k] += cur[i].v.dura_us[k];
+		sum.changes += cur[i].v.changes;
+	}
+	free(cur);
+	for (int k = 0; k < TCPCONG_NSTATES; k++) {
+		metric_add(metric_series(s->seconds, &state_names[k]), sum.dura_us[k]);
+		if (s->dist)
+			add_dist(s, k);
+	}
+	metric_add(metric_series(s->changes, NULL), sum.changes);
+	return 0;
+}
+
+static int add_metrics(void *ctx, struct metrics *m)
+{
+	static const char *const labels[] = {"state"};
+	struct state *s = ctx;
+	const struct snoop_metric specs[] = {
+		{&s->seconds, "tracekit_tcpcong_state_seconds", METRIC_COUNTER,
+		 "Time the TCP flows traced spent in each congestion control state (tcpcong)",
+		 labels, 1, 1e6, true},
+		{&s->changes, "tracekit_tcpcong_changes", METRIC_COUNTER,
+		 "Congestion control state changes of the TCP flows traced (tcpcong)", NULL, 0, 0,
+		 true},
+		{&s->dist, "tracekit_tcpcong_state_duration_seconds", METRIC_HISTOGRAM,
+		 "Periods the TCP flows traced spent in a congestion control state, with -d; "
+		 "_sum is not measured (NaN) (tcpcong)",
+		 labels, 1, s->o->micro ? 1e6 : 1e3, true},
+	};
+
+	return snoop_metrics_add(m, specs, s->o->dist ? 3 : 2)
+		       ?: metrics_add_collector(m, collect_flows, s);
+}
+
 /* -L/-R: port ranges, when given */
 static int fill(struct tool_run *run, void *skel)
 {
@@ -337,7 +402,8 @@ static int tcpcong_main(int argc, char **argv)
 		.fill = fill,
 		.ctx = &s,
 		TOOL_SUMMARY(print_output),
-		.ready = "Tracing tcp congestion control status duration... Hit Ctrl-C to end."};
+		.ready = "Tracing tcp congestion control status duration... Hit Ctrl-C to end.",
+		.metrics = add_metrics};
 	int err = tool_main(&cli, &o, &run, argc, argv);
 
 	free(s.prev);

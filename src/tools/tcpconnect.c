@@ -37,7 +37,19 @@ struct tcpconnect_run {
 	struct snoop_clock clock;
 	struct conn_count *counts;
 	size_t ncounts, cap;
+	struct metric_family *connects; /* --metrics */
 };
+
+/* --metrics: one connect more (with or without -c) */
+static void count_connect(struct tcpconnect_run *r, const struct tcpconnect_event *e)
+{
+	char comm[SNOOP_COMM_LABEL], daddr[NET_ADDR_STRLEN], port[8];
+	const char *v[] = {snoop_comm_label(comm, e->comm),
+			   net_addr_str(daddr, sizeof(daddr), e->flow.family, e->flow.daddr),
+			   snoop_uint_label(port, sizeof(port), e->flow.dport)};
+
+	snoop_metric_inc(r->connects, v);
+}
 
 #define OPT(f) offsetof(struct tcpconnect_opts, f)
 static struct tool_cli cli = {
@@ -129,6 +141,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	char comm[TCP_COMM_BUFLEN];
 	struct tcp_addrs a;
 
+	if (r->connects)
+		count_connect(r, e);
 	if (o->count) {
 		count_add(r, &e->flow);
 		return tcp_out_status();
@@ -194,6 +208,11 @@ static int fill(struct tool_run *run, void *s)
 	return 0;
 }
 
+SNOOP_METRIC_HOOK(add_metrics, struct tcpconnect_run, connects, "tracekit_tcpconnect_connects",
+		  METRIC_COUNTER,
+		  "TCP connects traced, by comm, destination address and port (tcpconnect)", 0,
+		  "comm", "daddr", "dport");
+
 static int tcpconnect_main(int argc, char **argv)
 {
 	struct tcpconnect_opts o = {.uid = TOOL_UID_NONE};
@@ -204,7 +223,8 @@ static int tcpconnect_main(int argc, char **argv)
 			       .ctx = &r,
 			       TOOL_EVENTS(on_event, struct tcpconnect_event),
 			       .header = print_header,
-			       .ready = "Tracing connect ... Hit Ctrl-C to end"};
+			       .ready = "Tracing connect ... Hit Ctrl-C to end",
+			       .metrics = add_metrics};
 	int err = tool_main(&cli, &o, &run, argc, argv);
 
 	free(r.counts);

@@ -29,6 +29,7 @@ struct tcpconnlat_opts {
 struct tcpconnlat_run {
 	const struct tcpconnlat_opts *o;
 	struct snoop_clock clock;
+	struct metric_family *lat; /* --metrics */
 };
 
 static int parse_min_ms(void *opts, const struct usage *u, int key, const char *s)
@@ -85,6 +86,12 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct tcp_addrs a;
 	double ms;
 
+	if (r->lat) {
+		char cbuf[SNOOP_COMM_LABEL];
+		const char *v[] = {snoop_comm_label(cbuf, e->comm)};
+
+		snoop_metric_observe(r->lat, v, e->delta_us);
+	}
 	tcp_comm(comm, sizeof(comm), e->comm);
 	tcp_addrs_fmt(&a, &e->flow, false);
 	ms = (double)e->delta_us / 1000;
@@ -130,6 +137,12 @@ static int fill(struct tool_run *run, void *skel)
 	return 0;
 }
 
+SNOOP_METRIC_HOOK(
+	add_metrics, struct tcpconnlat_run, lat, "tracekit_tcpconnlat_latency_seconds",
+	METRIC_HISTOGRAM,
+	"Latency of the TCP connects traced (SYN sent to established), by comm (tcpconnlat)", 1e6,
+	"comm");
+
 static int tcpconnlat_main(int argc, char **argv)
 {
 	struct tcpconnlat_opts o = {};
@@ -138,7 +151,8 @@ static int tcpconnlat_main(int argc, char **argv)
 			       .fill = fill,
 			       .ctx = &r,
 			       TOOL_EVENTS(on_event, struct tcpconnlat_event),
-			       .header = print_header};
+			       .header = print_header,
+			       .metrics = add_metrics};
 
 	return tool_main(&cli, &o, &run, argc, argv);
 }

@@ -24,6 +24,7 @@
 #include "tcpdrop.skel.h"
 
 #include "core/btfmin.h"
+#include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
 #include "tools/tool.h"
 
@@ -43,6 +44,7 @@ struct printer {
 	bool btf_tried;
 	struct ksyms *ksyms;
 	bool ksyms_tried;
+	struct metric_family *drops; /* --metrics */
 };
 
 enum { OPT_NETNS = TOOL_OPT_JSON + 16, OPT_PIDNS };
@@ -118,6 +120,13 @@ static int on_event(void *ctx, void *data, size_t size)
 	time_hms(ts, sizeof(ts));
 	net_tcp_flags_str(flags, sizeof(flags), e->tcpflags);
 	rname = reason_name(p, e->reason);
+	if (p->drops) {
+		char code[24];
+		const char *v[] = {rname ? rname : snoop_uint_label(code, sizeof(code), e->reason),
+				   state};
+
+		snoop_metric_inc(p->drops, v);
+	}
 	if (p->o->json) {
 		printf("{\"time\":\"%s\",\"pid\":%u,\"ip\":%d,\"saddr\":\"%s\",\"sport\":%u,"
 		       "\"daddr\":\"%s\",\"dport\":%u,\"state\":\"%s\",\"flags\":\"%s\","
@@ -186,6 +195,11 @@ static int fill(struct tool_run *run, void *skel)
 	return 0;
 }
 
+SNOOP_METRIC_HOOK(add_metrics, struct printer, drops, "tracekit_tcpdrop_drops", METRIC_COUNTER,
+		  "TCP packets dropped by the kernel, by drop reason and socket state (NONE: no "
+		  "socket yet) (tcpdrop)",
+		  0, "reason", "state");
+
 static int tcpdrop_main(int argc, char **argv)
 {
 	struct opts o = {0};
@@ -194,7 +208,8 @@ static int tcpdrop_main(int argc, char **argv)
 			       .fill = fill,
 			       .ctx = &p,
 			       TOOL_EVENTS(on_event, struct tcpdrop_event),
-			       .header = print_header};
+			       .header = print_header,
+			       .metrics = add_metrics};
 	int err = tool_main(&cli, &o, &run, argc, argv);
 
 	ksyms__free(p.ksyms);

@@ -37,6 +37,35 @@ static struct tool_cli cli = {
 		    "    tcplife -6        # only trace IPv6 family\n",
 };
 
+enum { FAM_DURATION, FAM_RX, FAM_TX };
+
+static int add_metrics(void *ctx, struct metrics *m)
+{
+	static const char *const labels[] = {"comm"};
+	struct tcp_session_run *r = ctx;
+	const struct snoop_metric specs[] = {
+		{&r->fam[FAM_DURATION], "tracekit_tcplife_duration_seconds", METRIC_HISTOGRAM,
+		 "Lifespan of the TCP sessions traced, by comm (tcplife)", labels, 1, 1e6},
+		{&r->fam[FAM_RX], "tracekit_tcplife_rx_bytes", METRIC_HISTOGRAM,
+		 "Bytes received per TCP session traced, by comm (tcplife)", labels, 1},
+		{&r->fam[FAM_TX], "tracekit_tcplife_tx_bytes", METRIC_HISTOGRAM,
+		 "Bytes sent per TCP session traced, by comm (tcplife)", labels, 1},
+	};
+
+	return snoop_metrics_add(m, specs, sizeof(specs) / sizeof(specs[0]));
+}
+
+/* --metrics: a session ended */
+static void count_session(struct tcp_session_run *r, const struct tcplife_event *e)
+{
+	char comm[SNOOP_COMM_LABEL];
+	const char *v[] = {snoop_comm_label(comm, e->comm)};
+
+	snoop_metric_observe(r->fam[FAM_DURATION], v, e->span_us);
+	snoop_metric_observe(r->fam[FAM_RX], v, e->rx_b);
+	snoop_metric_observe(r->fam[FAM_TX], v, e->tx_b);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct tcp_session_run *r = ctx;
@@ -48,6 +77,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	unsigned long long tx_kb = e->tx_b / 1024, rx_kb = e->rx_b / 1024;
 	double ms = (double)e->span_us / 1000;
 
+	if (r->fam[FAM_DURATION])
+		count_session(r, e);
 	tcp_comm(comm, sizeof(comm), e->comm);
 	tcp_addrs_fmt(&a, &e->flow, false);
 	if (o->json) {
@@ -96,7 +127,7 @@ static void print_header(void *ctx)
 static int tcplife_main(int argc, char **argv)
 {
 	return tcp_session_main(&cli, &tcplife_tool_skel, on_event, sizeof(struct tcplife_event),
-				print_header, argc, argv);
+				print_header, add_metrics, argc, argv);
 }
 
 TOOL_REGISTER(tcplife, tcplife_main, "trace TCP session lifespans with bytes", &cli);

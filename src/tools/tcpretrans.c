@@ -23,6 +23,7 @@
 
 #include "core/btfmin.h"
 #include "core/vec.h"
+#include "tools/snoop_common.h"
 #include "tools/tcp_common.h"
 #include "tools/tool.h"
 
@@ -67,6 +68,7 @@ struct retrans_run {
 	struct opts o;
 	struct tcpretrans *skel;
 	int status;
+	struct metric_family *retrans; /* --metrics, without -c */
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -75,7 +77,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	const struct tcpretrans_event *e = data;
 	const struct tk_flow *f = &e->flow;
 	char ts[16], l[NET_ADDR_STRLEN], r[NET_ADDR_STRLEN];
+	const char *v[] = {net_tcp_state_name(e->state),
+			   e->type == TCPRETRANS_TLP ? "tlp" : "retransmit"};
 
+	snoop_metric_inc(((struct retrans_run *)ctx)->retrans, v);
 	time_hms(ts, sizeof(ts));
 	if (o->json) {
 		printf("{\"time\":\"%s\",\"pid\":%u,\"ip\":%d,\"laddr\":\"%s\",\"lport\":%u,"
@@ -209,6 +214,12 @@ static int fill(struct tool_run *run, void *skel)
 	return 0;
 }
 
+SNOOP_METRIC_HOOK(add_metrics, struct retrans_run, retrans, "tracekit_tcpretrans_retransmits",
+		  METRIC_COUNTER,
+		  "TCP retransmits traced, by socket state and type (retransmit, or tlp: a tail "
+		  "loss probe, with -l) (tcpretrans)",
+		  0, "state", "type");
+
 static int tcpretrans_main(int argc, char **argv)
 {
 	struct retrans_run r = {};
@@ -216,7 +227,8 @@ static int tcpretrans_main(int argc, char **argv)
 			       .fill = fill,
 			       .ctx = &r,
 			       .header = print_header,
-			       .ready = "Tracing retransmits ... Hit Ctrl-C to end"};
+			       .ready = "Tracing retransmits ... Hit Ctrl-C to end",
+			       .metrics = add_metrics};
 	int err = tool_main(&cli, &r.o, &run, argc, argv);
 
 	return err ? err : r.status;

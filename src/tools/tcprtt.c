@@ -23,6 +23,8 @@
 #include "tcprtt.skel.h"
 
 #include "core/btfmin.h"
+#include "tools/snoop_common.h"
+#include "tools/tcp_common.h"
 #include "tools/tool.h"
 
 TOOL_SKEL_DEFINE(tcprtt);
@@ -39,6 +41,8 @@ struct state {
 	const struct opts *o;
 	struct tcprtt *obj;
 	char ready[64];
+	struct metric_family *rtt; /* --metrics */
+	struct tcp_hists taken;	   /* what the summaries took out of the map, for --metrics */
 };
 
 /* -p/-P */
@@ -178,6 +182,11 @@ static int print_summary(void *ctx)
 
 			if (bpf_map_lookup_and_delete_elem(fd, &keys[i], &h))
 				continue;
+			if (s->rtt && tcp_hists_add(&s->taken, &keys[i], (const uint64_t *)h.slots,
+						    h.cnt, h.latency)) {
+				tk_err("out of memory");
+				return 1;
+			}
 			print_hist(s, &keys[i], &h, printed++ == 0);
 		}
 		if (n < 64)
@@ -187,6 +196,61 @@ static int print_summary(void *ctx)
 		printf("]}\n");
 	fflush(stdout);
 	return ferror(stdout) ? 1 : 0; /* the reader went away (tool | head): stop */
+}
+
+/* The series of key: by -b's local or -B's remote address, else the one of all. */
+static struct metric_series *rtt_series(struct state *s, const struct tcprtt_key *k)
+{
+	char addr[NET_ADDR_STRLEN];
+	const char *v[] = {addr};
+
+	net_addr_str(addr, sizeof(addr), k->family, k->addr);
+	return metric_series(s->rtt, v);
+}
+
+/* --metrics: every histogram since the start, the summaries' and the map's */
+static int collect_rtt(void *ctx, struct metrics *m)
+{
+	struct state *s = ctx;
+	int fd = bpf_map__fd(s->obj->maps.hists);
+	struct tcprtt_key k = {0}, next, *prev = NULL;
+	struct tcprtt_hist h;
+
+	if (!s->o->laddr_hist && !s->o->raddr_hist)
+		metric_add(rtt_series(s, &k), 0); /* no sample yet: count 0, not absent */
+	for (size_t i = 0; i < s->taken.n; i++) {
+		const struct tcp_hist *t = &s->taken.h[i];
+
+		tcp_hist_series(rtt_series(s, (const void *)t->key), t->slots, TCPRTT_SLOTS,
+				t->count, t->sum);
+	}
+	for (; !bpf_map_get_next_key(fd, prev, &next); prev = &k) {
+		k = next;
+		if (!bpf_map_lookup_elem(fd, &k, &h))
+			tcp_hist_series(rtt_series(s, &k), (const uint64_t *)h.slots, TCPRTT_SLOTS,
+					h.cnt, h.latency);
+	}
+	return 0;
+}
+
+static int add_metrics(void *ctx, struct metrics *m)
+{
+	struct state *s = ctx;
+	const char *label = s->o->laddr_hist ? "laddr" : "raddr";
+	const struct snoop_metric spec = {
+		&s->rtt,
+		"tracekit_tcprtt_rtt_seconds",
+		METRIC_HISTOGRAM,
+		"Smoothed RTT of the TCP sockets traced, one sample per segment received, by "
+		"local (-b) or remote (-B) address (tcprtt)",
+		&label,
+		s->o->laddr_hist || s->o->raddr_hist,
+		s->o->ms ? 1e3 : 1e6,
+		true};
+
+	s->taken =
+		(struct tcp_hists){.key_size = sizeof(struct tcprtt_key), .nslots = TCPRTT_SLOTS};
+	return snoop_metrics_add(m, &spec, 1) ?: metrics_add_collector(m, collect_rtt, s);
 }
 
 /* the address and port filters, and the ready line */
@@ -214,6 +278,7 @@ static int fill(struct tool_run *run, void *skel)
 	else
 		snprintf(s->ready, sizeof(s->ready), "Tracing TCP RTT... Hit Ctrl-C to end.");
 	run->ready = s->ready;
+	run->metrics = add_metrics;
 	return 0;
 }
 
@@ -224,8 +289,10 @@ static int tcprtt_main(int argc, char **argv)
 	/* the last summary: on Ctrl-C, or at the end of -d without -i */
 	struct tool_run run = {
 		.skel = &tcprtt_tool_skel, .fill = fill, .ctx = &s, TOOL_SUMMARY(print_summary)};
+	int err = tool_main(&cli, &o, &run, argc, argv);
 
-	return tool_main(&cli, &o, &run, argc, argv);
+	tcp_hists_free(&s.taken);
+	return err;
 }
 
 TOOL_REGISTER(tcprtt, tcprtt_main, "TCP RTT histogram (bcc tcprtt)", &cli);

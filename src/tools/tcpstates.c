@@ -40,6 +40,38 @@ static struct tool_cli cli = {
 		    "    tcpstates -D 80     # only trace remote port 80\n",
 };
 
+enum { FAM_CHANGES, FAM_SECONDS };
+
+static int add_metrics(void *ctx, struct metrics *m)
+{
+	static const char *const labels[] = {"comm", "oldstate", "newstate"};
+	static const char *const state[] = {"state"};
+	struct tcp_session_run *r = ctx;
+	const struct snoop_metric specs[] = {
+		{&r->fam[FAM_CHANGES], "tracekit_tcpstates_changes", METRIC_COUNTER,
+		 "TCP state changes traced, by the socket's comm (C-COMM), old and new state "
+		 "(tcpstates)",
+		 labels, 3},
+		{&r->fam[FAM_SECONDS], "tracekit_tcpstates_state_seconds", METRIC_COUNTER,
+		 "Time the sockets traced spent in a state before they left it (the MS column), "
+		 "by state (tcpstates)",
+		 state, 1, 1e6},
+	};
+
+	return snoop_metrics_add(m, specs, sizeof(specs) / sizeof(specs[0]));
+}
+
+/* --metrics: a state change, and the time spent in the state left */
+static void count_change(struct tcp_session_run *r, const struct tcpstates_event *e, const char *os,
+			 const char *ns)
+{
+	char comm[SNOOP_COMM_LABEL];
+	const char *v[] = {snoop_comm_label(comm, e->comm), os, ns};
+
+	snoop_metric_inc(r->fam[FAM_CHANGES], v);
+	snoop_metric_add(r->fam[FAM_SECONDS], &os, e->span_us); /* whole us: exact sums */
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct tcp_session_run *r = ctx;
@@ -51,6 +83,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	unsigned long long sk = e->skaddr;
 	struct tcp_addrs a;
 
+	if (r->fam[FAM_CHANGES])
+		count_change(r, e, os, ns);
 	tcp_comm(comm, sizeof(comm), e->comm);
 	tcp_addrs_fmt(&a, &e->flow, false);
 	if (o->json) {
@@ -101,7 +135,8 @@ static void print_header(void *ctx)
 static int tcpstates_main(int argc, char **argv)
 {
 	return tcp_session_main(&cli, &tcpstates_tool_skel, on_event,
-				sizeof(struct tcpstates_event), print_header, argc, argv);
+				sizeof(struct tcpstates_event), print_header, add_metrics, argc,
+				argv);
 }
 
 TOOL_REGISTER(tcpstates, tcpstates_main, "trace TCP state changes with durations", &cli);

@@ -22,6 +22,7 @@
 #include "tcpsubnet.skel.h"
 
 #include "core/btfmin.h"
+#include "tools/snoop_common.h"
 #include "tools/tool.h"
 
 TOOL_SKEL_DEFINE(tcpsubnet);
@@ -49,6 +50,7 @@ struct state {
 	struct opts *o;
 	struct tcpsubnet *obj;
 	char ready[96];
+	struct metric_family *sent; /* --metrics */
 };
 
 /* -f: one of bcc's choices */
@@ -175,7 +177,10 @@ static void collect(struct state *s)
 
 				if (net_addr_in_cidr(keys[i].family, keys[i].daddr, sn->family,
 						     sn->addr, sn->prefix)) {
+					const char *text = sn->text;
+
 					sn->bytes += v;
+					snoop_metric_add(s->sent, &text, v);
 					break;
 				}
 			}
@@ -235,6 +240,35 @@ static int print_output(void *ctx)
 	return ferror(stdout) ? 1 : 0; /* the reader went away (tool | head): stop */
 }
 
+/* --metrics: what the map holds now goes to the subnets, as the next output would do */
+static int collect_sent(void *ctx, struct metrics *m)
+{
+	collect(ctx);
+	return 0;
+}
+
+static int add_metrics(void *ctx, struct metrics *m)
+{
+	static const char *const labels[] = {"subnet"};
+	struct state *s = ctx;
+	const struct snoop_metric spec = {
+		&s->sent,
+		"tracekit_tcpsubnet_sent_bytes",
+		METRIC_COUNTER,
+		"TCP bytes sent, by the first subnet of the list that holds the destination "
+		"(tcpsubnet)",
+		labels,
+		1};
+	int err = snoop_metrics_add(m, &spec, 1) ?: metrics_add_collector(m, collect_sent, s);
+
+	for (size_t i = 0; !err && i < s->o->nsubnets; i++) {
+		const char *text = s->o->subnets[i].text;
+
+		snoop_metric_add(s->sent, &text, 0); /* nothing sent there yet: 0, not absent */
+	}
+	return err;
+}
+
 /* the default subnets when none are given, and the ready line */
 static int fill(struct tool_run *run, void *skel)
 {
@@ -254,8 +288,11 @@ static int tcpsubnet_main(int argc, char **argv)
 	struct opts o = {.format = 'B', .interval_s = 1};
 	struct state s = {.o = &o};
 	/* bcc prints once more on Ctrl-C */
-	struct tool_run run = {
-		.skel = &tcpsubnet_tool_skel, .fill = fill, .ctx = &s, TOOL_SUMMARY(print_output)};
+	struct tool_run run = {.skel = &tcpsubnet_tool_skel,
+			       .fill = fill,
+			       .ctx = &s,
+			       TOOL_SUMMARY(print_output),
+			       .metrics = add_metrics};
 
 	return tool_main(&cli, &o, &run, argc, argv);
 }

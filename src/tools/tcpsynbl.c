@@ -6,6 +6,7 @@
  * tcp_v4_syn_recv_sock().
  */
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -22,6 +23,8 @@
 #include "tcpsynbl.skel.h"
 
 #include "core/btfmin.h"
+#include "tools/snoop_common.h"
+#include "tools/tcp_common.h"
 #include "tools/tool.h"
 
 TOOL_SKEL_DEFINE(tcpsynbl);
@@ -35,6 +38,8 @@ struct opts {
 struct state {
 	const struct opts *o;
 	struct tcpsynbl *obj;
+	struct metric_family *backlog; /* --metrics */
+	struct tcp_hists taken;	       /* what the outputs took out of the map, for --metrics */
 };
 
 #define OPT(f) offsetof(struct opts, f)
@@ -110,6 +115,11 @@ static int print_output(void *ctx)
 			continue;
 		for (int j = 0; j < TCPSYNBL_SLOTS; j++)
 			total += h.slots[j];
+		if (s->backlog &&
+		    tcp_hists_add(&s->taken, &keys[i], (const uint64_t *)h.slots, total, NAN)) {
+			tk_err("out of memory");
+			return 1;
+		}
 		if (o->json) {
 			printf("%s{\"backlog_max\":%llu,\"count\":%llu,\"buckets\":",
 			       first ? "" : ",", (unsigned long long)keys[i],
@@ -128,6 +138,61 @@ static int print_output(void *ctx)
 	return ferror(stdout) ? 1 : 0; /* the reader went away (tool | head): stop */
 }
 
+/* The series of a backlog limit, with the samples of h (its sum: not measured). */
+static void add_hist(struct state *s, uint64_t max, const uint64_t *slots, uint64_t count)
+{
+	char buf[24];
+	const char *v[] = {snoop_uint_label(buf, sizeof(buf), max)};
+
+	tcp_hist_series(metric_series(s->backlog, v), slots, TCPSYNBL_SLOTS, count, NAN);
+}
+
+/* --metrics: every histogram since the start, the outputs' and the map's */
+static int collect_backlog(void *ctx, struct metrics *m)
+{
+	struct state *s = ctx;
+	int fd = bpf_map__fd(s->obj->maps.hists);
+	uint64_t k, next, *prev = NULL;
+	struct tcpsynbl_hist h;
+
+	for (size_t i = 0; i < s->taken.n; i++) {
+		const struct tcp_hist *t = &s->taken.h[i];
+
+		memcpy(&k, t->key, sizeof(k));
+		add_hist(s, k, t->slots, t->count);
+	}
+	for (; !bpf_map_get_next_key(fd, prev, &next); prev = &k) {
+		uint64_t count = 0;
+
+		k = next;
+		if (bpf_map_lookup_elem(fd, &k, &h))
+			continue;
+		for (int j = 0; j < TCPSYNBL_SLOTS; j++)
+			count += h.slots[j];
+		add_hist(s, k, (const uint64_t *)h.slots, count);
+	}
+	return 0;
+}
+
+static int add_metrics(void *ctx, struct metrics *m)
+{
+	struct state *s = ctx;
+	const char *label = "backlog_max";
+	const struct snoop_metric spec = {
+		&s->backlog,
+		"tracekit_tcpsynbl_backlog",
+		METRIC_HISTOGRAM,
+		"Connections already waiting in a listener's accept queue at each handshake "
+		"completed, by the listener's backlog limit; _sum is not measured (NaN) (tcpsynbl)",
+		&label,
+		1,
+		0,
+		true};
+
+	s->taken = (struct tcp_hists){.key_size = sizeof(uint64_t), .nslots = TCPSYNBL_SLOTS};
+	return snoop_metrics_add(m, &spec, 1) ?: metrics_add_collector(m, collect_backlog, s);
+}
+
 static int fill(struct tool_run *run, void *skel)
 {
 	((struct state *)run->ctx)->obj = skel;
@@ -143,9 +208,12 @@ static int tcpsynbl_main(int argc, char **argv)
 			       .fill = fill,
 			       .ctx = &s,
 			       TOOL_SUMMARY(print_output),
-			       .ready = "Tracing SYN backlog size. Ctrl-C to end."};
+			       .ready = "Tracing SYN backlog size. Ctrl-C to end.",
+			       .metrics = add_metrics};
+	int err = tool_main(&cli, &o, &run, argc, argv);
 
-	return tool_main(&cli, &o, &run, argc, argv);
+	tcp_hists_free(&s.taken);
+	return err;
 }
 
 TOOL_REGISTER(tcpsynbl, tcpsynbl_main, "TCP listen (accept) backlog histogram (bcc tcpsynbl)",

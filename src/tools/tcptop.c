@@ -16,6 +16,7 @@
 #include "tools/tcp_common.h"
 #include "core/btfmin.h"
 #include "core/vec.h"
+#include "tools/snoop_common.h"
 #include "tools/tool.h"
 
 #include "bpf/tcptop.h"
@@ -39,8 +40,9 @@ struct tcptop_run {
 	const struct tcptop_opts *o;
 	struct tcptop *skel;
 	char ready[80];
-	struct tcptop_row *rows;
+	struct tcptop_row *rows; /* taken out of the map since the last output */
 	size_t nrows, cap;
+	struct metric_family *sent, *received; /* --metrics */
 };
 
 #define OPT(f) offsetof(struct tcptop_opts, f)
@@ -77,27 +79,74 @@ static int row_cmp(const void *a, const void *b)
 	return sx < sy ? 1 : sx > sy ? -1 : 0;
 }
 
-/* Read and clear the kernel's table; rows sorted by total bytes, largest first. */
-static int collect(struct tcptop_run *r)
+/* --metrics: the bytes of a row, by comm and remote address */
+static void count_row(struct tcptop_run *r, const struct tcptop_row *w)
 {
+	char comm[SNOOP_COMM_LABEL], raddr[NET_ADDR_STRLEN];
+	const char *v[] = {snoop_comm_label(comm, w->v.comm),
+			   net_addr_str(raddr, sizeof(raddr), w->k.flow.family, w->k.flow.daddr)};
+
+	snoop_metric_add(r->sent, v, w->v.sent);
+	snoop_metric_add(r->received, v, w->v.received);
+}
+
+/*
+ * Move the kernel's table into rows: a flow already there (taken by a scrape since the last
+ * output) grows, so that the output still shows the whole interval.
+ */
+static int drain(struct tcptop_run *r)
+{
+	int fd = bpf_map__fd(r->skel->maps.flows);
 	struct tcptop_key key, next;
+	size_t start = r->nrows, n = start;
 	void *prev = NULL;
 
-	r->nrows = 0;
-	while (bpf_map_get_next_key(bpf_map__fd(r->skel->maps.flows), prev, &next) == 0) {
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		if (VEC_RESERVE(r->rows, r->cap, r->nrows, 1))
 			return -ENOMEM;
 		r->rows[r->nrows].k = next;
-		if (bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.flows), &next,
-					&r->rows[r->nrows].v) == 0)
+		if (bpf_map_lookup_elem(fd, &next, &r->rows[r->nrows].v) == 0)
 			r->nrows++;
 		key = next;
 		prev = &key;
 	}
-	for (size_t i = 0; i < r->nrows; i++)
-		bpf_map_delete_elem(bpf_map__fd(r->skel->maps.flows), &r->rows[i].k);
-	qsort(r->rows, r->nrows, sizeof(*r->rows), row_cmp);
+	for (size_t i = start; i < r->nrows; i++) {
+		struct tcptop_row *w = &r->rows[i], *same = NULL;
+
+		bpf_map_delete_elem(fd, &w->k);
+		if (r->sent)
+			count_row(r, w);
+		for (size_t j = 0; j < start && !same; j++)
+			if (!memcmp(&r->rows[j].k, &w->k, sizeof(w->k)))
+				same = &r->rows[j];
+		if (!same) {
+			r->rows[n++] = *w;
+			continue;
+		}
+		same->v.sent += w->v.sent;
+		same->v.received += w->v.received;
+	}
+	r->nrows = n;
 	return 0;
+}
+
+static int collect_flows(void *ctx, struct metrics *m)
+{
+	return drain(ctx);
+}
+
+static int add_metrics(void *ctx, struct metrics *m)
+{
+	static const char *const labels[] = {"comm", "raddr"};
+	struct tcptop_run *r = ctx;
+	const struct snoop_metric specs[] = {
+		{&r->sent, "tracekit_tcptop_sent_bytes", METRIC_COUNTER,
+		 "TCP bytes sent, by comm and remote address (tcptop)", labels, 2},
+		{&r->received, "tracekit_tcptop_received_bytes", METRIC_COUNTER,
+		 "TCP bytes received, by comm and remote address (tcptop)", labels, 2},
+	};
+
+	return snoop_metrics_add(m, specs, 2) ?: metrics_add_collector(m, collect_flows, r);
 }
 
 static void read_loadavg(char *buf, size_t len)
@@ -179,10 +228,11 @@ static int print_interval(void *ctx)
 	const struct tcptop_opts *o = r->o;
 	char hms[16], load[128];
 
-	if (collect(r)) {
+	if (drain(r)) {
 		tk_err("out of memory");
 		return -ENOMEM;
 	}
+	qsort(r->rows, r->nrows, sizeof(*r->rows), row_cmp);
 	time_hms(hms, sizeof(hms));
 	read_loadavg(load, sizeof(load));
 	if (o->json) {
@@ -197,6 +247,7 @@ static int print_interval(void *ctx)
 		print_family(r, AF_INET);
 		print_family(r, AF_INET6);
 	}
+	r->nrows = 0;
 	fflush(stdout);
 	return tcp_out_status() ? 1 : 0; /* the reader went away: stop */
 }
@@ -217,8 +268,11 @@ static int tcptop_main(int argc, char **argv)
 	struct tcptop_opts o = {.interval = 1};
 	struct tcptop_run r = {.o = &o};
 	/* Like bcc: Ctrl-C ends the current interval with one last table. */
-	struct tool_run run = {
-		.skel = &tcptop_tool_skel, .fill = fill, .ctx = &r, TOOL_SUMMARY(print_interval)};
+	struct tool_run run = {.skel = &tcptop_tool_skel,
+			       .fill = fill,
+			       .ctx = &r,
+			       TOOL_SUMMARY(print_interval),
+			       .metrics = add_metrics};
 	int err = tool_main(&cli, &o, &run, argc, argv);
 
 	free(r.rows);

@@ -30,6 +30,7 @@ struct tcptracer_opts {
 struct tcptracer_run {
 	const struct tcptracer_opts *o;
 	struct snoop_clock clock;
+	struct metric_family *events; /* --metrics */
 };
 
 #define OPT(f) offsetof(struct tcptracer_opts, f)
@@ -76,6 +77,12 @@ static int on_event(void *ctx, void *data, size_t size)
 	char comm[TCP_COMM_BUFLEN];
 	struct tcp_addrs a;
 
+	if (r->events) {
+		char cbuf[SNOOP_COMM_LABEL];
+		const char *v[] = {snoop_comm_label(cbuf, e->comm), type_word(e->type)};
+
+		snoop_metric_inc(r->events, v);
+	}
 	tcp_comm(comm, sizeof(comm), e->comm);
 	if (o->json) {
 		tcp_addrs_fmt(&a, &e->flow, false);
@@ -130,6 +137,11 @@ static void print_header(void *ctx)
 	       "DADDR", "SPORT", "DPORT");
 }
 
+SNOOP_METRIC_HOOK(add_metrics, struct tcptracer_run, events, "tracekit_tcptracer_events",
+		  METRIC_COUNTER,
+		  "TCP connects, accepts and closes traced, by comm and type (tcptracer)", 0,
+		  "comm", "type");
+
 static int tcptracer_main(int argc, char **argv)
 {
 	struct tcptracer_opts o = {};
@@ -138,7 +150,8 @@ static int tcptracer_main(int argc, char **argv)
 			       .ctx = &r,
 			       TOOL_EVENTS(on_event, struct tcptracer_event),
 			       .ready = "Tracing TCP established connections. Ctrl-C to end.",
-			       .header = print_header};
+			       .header = print_header,
+			       .metrics = add_metrics};
 
 	return tool_main(&cli, &o, &run, argc, argv);
 }
