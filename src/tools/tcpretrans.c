@@ -69,6 +69,7 @@ struct retrans_run {
 	struct tcpretrans *skel;
 	int status;
 	struct metric_family *retrans; /* --metrics, without -c */
+	struct metric_family *flows;   /* --metrics, with -c */
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -214,11 +215,55 @@ static int fill(struct tool_run *run, void *skel)
 	return 0;
 }
 
-SNOOP_METRIC_HOOK(add_metrics, struct retrans_run, retrans, "tracekit_tcpretrans_retransmits",
+SNOOP_METRIC_HOOK(add_event_metrics, struct retrans_run, retrans, "tracekit_tcpretrans_retransmits",
 		  METRIC_COUNTER,
 		  "TCP retransmits traced, by socket state and type (retransmit, or tlp: a tail "
 		  "loss probe, with -l) (tcpretrans)",
 		  0, "state", "type");
+
+/* -c: the BPF side's count of each flow, read at each scrape */
+static int collect_counts(void *ctx, struct metrics *m)
+{
+	struct retrans_run *r = ctx;
+	int fd = bpf_map__fd(r->skel->maps.counts);
+	struct tk_flow key, next, *prev = NULL;
+	char la[NET_ADDR_STRLEN], ra[NET_ADDR_STRLEN], lp[8], rp[8];
+	const char *v[] = {la, lp, ra, rp};
+	uint64_t n;
+
+	for (; !bpf_map_get_next_key(fd, prev, &next); prev = &key) {
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &n))
+			continue;
+		net_addr_str(la, sizeof(la), key.family, key.saddr);
+		net_addr_str(ra, sizeof(ra), key.family, key.daddr);
+		snoop_uint_label(lp, sizeof(lp), key.sport);
+		snoop_uint_label(rp, sizeof(rp), key.dport);
+		metric_add(metric_series(r->flows, v), n);
+	}
+	return 0;
+}
+
+/* Events by state and type; with -c, which has no events, the counts per flow it prints */
+static int add_metrics(void *ctx, struct metrics *m)
+{
+	static const char *const labels[] = {"laddr", "lport", "raddr", "rport"};
+	struct retrans_run *r = ctx;
+	const struct snoop_metric spec = {
+		.fam = &r->flows,
+		.name = "tracekit_tcpretrans_flow_retransmits",
+		.type = METRIC_COUNTER,
+		.help = "With -c: TCP retransmits per flow (local and remote address and port) "
+			"(tcpretrans)",
+		.labels = labels,
+		.nlabels = 4,
+		.collected = true,
+	};
+
+	if (!r->o.count)
+		return add_event_metrics(ctx, m);
+	return snoop_metrics_add(m, &spec, 1) ?: metrics_add_collector(m, collect_counts, r);
+}
 
 static int tcpretrans_main(int argc, char **argv)
 {

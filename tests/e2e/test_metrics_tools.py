@@ -496,6 +496,7 @@ def wait_equal(addr, metric, rows, what, **labels):
 @pytest.mark.parametrize("fam", [4])
 def test_tcpretrans_and_tcpdrop_count_what_they_print(netns, fam):  # noqa: F811
     retrans, raddr = tool(["tcpretrans", "--json"], r"^Tracing")
+    counts, caddr = tool(["tcpretrans", "-c"], r"^Tracing")  # the BPF side counts per flow
     flow, sport, cport = start_flow(netns, fam)
     drops, daddr = tool(["tcpdrop", "--json", "--pid-netns", flow.pid], r"^Tracing")
 
@@ -508,12 +509,17 @@ def test_tcpretrans_and_tcpdrop_count_what_they_print(netns, fam):  # noqa: F811
         assert total(body, "tracekit_tcpretrans_retransmits_total", state=e["state"],
                      type="retransmit") >= 1, body
     check_body(body)
+    flows = "tracekit_tcpretrans_flow_retransmits_total"
+    body = wait_equal(caddr, flows, lambda: len(ours()), "tcpretrans -c", rport=sport)
+    assert total(body, flows, lport=sport) is None, body  # the server never retransmitted
+    check_body(body)
     body = wait_equal(daddr, "tracekit_tcpdrop_drops_total",
                       lambda: sum(e["reason"] == "NETFILTER_DROP" for e in json_rows(drops)),
                       "tcpdrop", reason="NETFILTER_DROP")
     assert total(body, "tracekit_tcpdrop_drops_total") == len(json_rows(drops)), body
     check_body(body)
     stop(retrans)
+    stop(counts)
     stop(drops)
 
 
