@@ -264,11 +264,16 @@ def _check_body(addr, family_prefix, samples=True, timeout=15):
 NO_EVENTS = {"tcpretrans", "tcpdrop", "tcpcong"}
 
 
-@pytest.mark.parametrize("tool", TOOLS)
-def test_promtool_accepts_tool_endpoint(tool, tmp_path):
+# the options that add or change families
+TOOL_VARIANTS = [("tcpretrans", "-c"), ("tcpcong", "-d"), ("tcprtt", "-B"), ("tcprtt", "-b"),
+                 ("execsnoop", "-x")]
+
+
+@pytest.mark.parametrize("tool,opt", [(t, None) for t in TOOLS] + TOOL_VARIANTS)
+def test_promtool_accepts_tool_endpoint(tool, opt, tmp_path):
     addr = metrics_addr()
-    t = exporter([tool, "--metrics", addr], addr, attached=r"^Tracing|^[A-Z]{3,}",
-                 stream="both")
+    t = exporter([tool, "--metrics", addr] + ([opt] if opt else []), addr,
+                 attached=r"^Tracing|^[A-Z]{3,}", stream="both")
     _activity(tmp_path)
     _check_body(addr, f"tracekit_{tool}_", samples=tool not in NO_EVENTS)
     rc, out, err = t.stop()
