@@ -45,6 +45,24 @@ def assert_cumulative(bs, total, what):
     assert counts == sorted(counts), f"{what}: buckets not cumulative: {bs}"
 
 
+def assert_quantiles_true(prom, family, qs=(0.5, 0.9, 0.99)):
+    """The quantiles Prometheus computes from rate() (what dashboards use) are those of the
+    data: every call of the test was made inside the 1 m window, after the first scrape, so
+    rate() must be proportional to the counts and give the quantiles the counts give. A
+    bucket series that appears only when its first value comes loses that value in rate()."""
+    for q in qs:
+        by_rate = prom.value(f"histogram_quantile({q}, sum by (le) "
+                             f"(rate({family}_bucket[1m])))")
+        by_count = prom.value(f"histogram_quantile({q}, sum by (le) ({family}_bucket))")
+        assert finite(by_rate) and finite(by_count) and \
+            by_count / 1.5 <= by_rate <= by_count * 1.5, \
+            f"p{q * 100:g}: {by_rate} from rate(), {by_count} from the counts"
+
+
+def le_set(prom, family, labels=""):
+    return {l["le"] for l, _ in prom.query(f"{family}_bucket{{{labels}}}")}
+
+
 def exact(prom, expr, n, timeout=30):
     """expr reaches n, keeps n over two more scrapes, and never went above it."""
     prom.wait_value(expr, n, timeout)
@@ -71,6 +89,7 @@ def test_function_tools_counts_exact_through_prometheus(tmp_path):
     svc.call(200)
     exact(prom, f"tracekit_funccount_calls_total{{{f}}}", 200)
     exact(prom, f"tracekit_funclatency_seconds_count{{{f}}}", 200)
+    layout = le_set(prom, "tracekit_funclatency_seconds", f)
     # a second batch, with 3 slow (4 ms) calls: the counters go on from where they were
     svc.call(97)
     svc.call(3, a=-4, b=5)
@@ -79,6 +98,12 @@ def test_function_tools_counts_exact_through_prometheus(tmp_path):
     exact(prom, f"tracekit_funclatency_seconds_count{{{f}}}", n)
     exact(prom, f"tracekit_funcslower_calls_total{{{f}}}", 3)
     exact(prom, f"tracekit_funcslower_latency_seconds_count{{{f}}}", 3)
+
+    # a fixed bucket layout: the slow calls did not make new bucket series appear (their
+    # first value would be lost to rate(), and the quantiles with it)
+    grown = le_set(prom, "tracekit_funclatency_seconds", f) - layout
+    assert not grown, f"bucket series that appeared with the slow calls: {sorted(grown)}"
+    assert_quantiles_true(prom, "tracekit_funclatency_seconds")
 
     # funclatency's histogram: cumulative, +Inf == count, the 3 slow calls above 2 ms
     lb = buckets(prom, "tracekit_funclatency_seconds", f)
@@ -383,6 +408,7 @@ def test_fleet_in_miniature(tmp_path):
     p50 = prom.value(
         "histogram_quantile(0.5, sum by (le) (rate(tracekit_funclatency_seconds_bucket[1m])))")
     assert 0 < p99 < 60 and finite(p50) and p50 <= p99, (p50, p99)
+    assert_quantiles_true(prom, "tracekit_funclatency_seconds")
     # one instance's own p99, and the calls rate, per host
     rates = prom.query("sum by (host) (rate(tracekit_funclatency_seconds_count[1m]))")
     assert {l["host"] for l, v in rates if v > 0} == set(hosts), rates
