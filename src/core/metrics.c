@@ -31,7 +31,6 @@ struct metric_family {
 	bool collected, self;
 	double *bounds;
 	size_t nbounds;
-	bool trim; /* render buckets only up to the highest one any series has used */
 	double div;
 	struct metric_series **series;
 	size_t nseries, cap;
@@ -53,6 +52,7 @@ struct metrics {
 	uint64_t gen;
 	struct collector *colls;
 	size_t ncolls, ccap;
+	struct collector last; /* the self metrics: after the others, whose drops they count */
 	uint64_t *dropped_set; /* open addressing, 0 = empty */
 	size_t ndropped_set;
 	uint64_t dropped;
@@ -203,24 +203,19 @@ int metric_family_set_bounds(struct metric_family *f, const double *bounds, size
 	free(f->bounds);
 	f->bounds = b;
 	f->nbounds = nbounds;
-	f->trim = false;
 	return 0;
 }
 
 int metrics_log2_bounds(struct metric_family *f, size_t n)
 {
 	double b[65];
-	int err;
 
 	if (n > 65)
 		n = 65;
 	/* bucket 0 holds 0, bucket i > 0 holds [2^(i-1), 2^i - 1]: integers, so le is inclusive */
 	for (size_t i = 0; i < n; i++)
 		b[i] = i ? ldexp(1, (int)i) - 1 : 0;
-	err = metric_family_set_bounds(f, b, n);
-	if (!err)
-		f->trim = true;
-	return err;
+	return metric_family_set_bounds(f, b, n);
 }
 
 void metric_family_set_divisor(struct metric_family *f, double div)
@@ -267,11 +262,11 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 }
 
 /*
- * A label value as both formats want it: \\, \" and \n escaped; a byte that is no valid
- * UTF-8 (comm and paths of traced processes are any bytes) or another control character
- * becomes the text \xNN, so that a scrape is never refused for one odd process name.
+ * Text in a label value (quote: \" too) or a HELP line: \\ and \n escaped; a byte that is
+ * no valid UTF-8 (comm and paths of traced processes are any bytes) or another control
+ * character becomes the text \xNN, so that a scrape is never refused for one odd name.
  */
-static void put_label_value(struct sbuf *b, const char *v)
+static void put_escaped(struct sbuf *b, const char *v, bool quote)
 {
 	const unsigned char *s = (const unsigned char *)v;
 	size_t n = strlen(v);
@@ -281,7 +276,7 @@ static void put_label_value(struct sbuf *b, const char *v)
 
 		if (*s == '\\')
 			sb_put(b, "\\\\", 2);
-		else if (*s == '"')
+		else if (*s == '"' && quote)
 			sb_put(b, "\\\"", 2);
 		else if (*s == '\n')
 			sb_put(b, "\\n", 2);
@@ -366,7 +361,7 @@ struct metric_series *metric_series(struct metric_family *f, const char *const *
 	sb_put(&lb, "", 0);
 	for (int i = 0; i < f->nlabels; i++) {
 		sb_printf(&lb, "%s%s=\"", i ? "," : "", f->labels[i]);
-		put_label_value(&lb, values[i] ? values[i] : "");
+		put_escaped(&lb, values[i] ? values[i] : "", true);
 		sb_put(&lb, "\"", 1);
 	}
 	if (lb.oom) {
@@ -527,20 +522,6 @@ static void put_number(struct sbuf *b, double v, bool om)
 	sb_puts(b, tmp);
 }
 
-static void put_help(struct sbuf *b, const char *s, bool om)
-{
-	for (; *s; s++) {
-		if (*s == '\\')
-			sb_put(b, "\\\\", 2);
-		else if (*s == '\n')
-			sb_put(b, "\\n", 2);
-		else if (*s == '"' && om)
-			sb_put(b, "\\\"", 2);
-		else
-			sb_put(b, s, 1);
-	}
-}
-
 /* name{labels[,extra]} */
 static void put_sample_name(struct sbuf *b, const struct metric_family *f, const char *suffix,
 			    const struct metric_series *s, const char *extra)
@@ -602,10 +583,13 @@ static void render_family(struct sbuf *b, const struct metric_family *f, bool om
 		return;
 	/* text 0.0.4 names the family as its samples; OpenMetrics without the _total */
 	sb_printf(b, "# HELP %s%s ", f->name, om ? "" : total);
-	put_help(b, f->help, om);
+	put_escaped(b, f->help, om); /* OpenMetrics escapes \" in HELP too */
 	sb_printf(b, "\n# TYPE %s%s %s\n", f->name, om ? "" : total, type_name(f->type));
-	if (f->type == METRIC_HISTOGRAM && f->trim) {
-		/* log2 buckets: up to the highest one in use, the same set for every series */
+	if (f->type == METRIC_HISTOGRAM) {
+		/*
+		 * Buckets up to the highest one any series uses, the same set for every series:
+		 * 66 log2 buckets per series would be mostly empty. The set only grows.
+		 */
 		upto = 0;
 		for (size_t j = 0; j < f->nseries; j++)
 			for (size_t i = f->nbounds; i-- > upto;)
@@ -645,6 +629,8 @@ char *metrics_render(struct metrics *m, bool openmetrics, size_t *len)
 	m->gen++;
 	for (size_t i = 0; i < m->ncolls; i++)
 		m->colls[i].fn(m->colls[i].ctx, m); /* a failed source leaves its series out */
+	if (m->last.fn)
+		m->last.fn(m->last.ctx, m);
 	sweep(m);
 	sb_put(&b, "", 0);
 	for (size_t i = 0; i < m->nfams; i++)
@@ -657,6 +643,11 @@ char *metrics_render(struct metrics *m, bool openmetrics, size_t *len)
 	}
 	*len = b.len;
 	return b.p;
+}
+
+void metrics_set_last_collector(struct metrics *m, metrics_collect_fn fn, void *ctx)
+{
+	m->last = (struct collector){fn, ctx};
 }
 
 /* For metrics_self.c: self families do not count against the series limit. */

@@ -47,7 +47,8 @@ int metrics_add_collector(struct metrics *m, metrics_collect_fn fn, void *ctx);
  * (that suffix is the format's); it must be a valid metric name. labels: the label names,
  * nlabels of them (valid label names, none "le" or "quantile"). A histogram's bucket upper
  * bounds (inclusive, ascending, +Inf implied) are set before its first series, by
- * metric_family_set_bounds() or metrics_log2_bounds(). A divisor divides every value, bound
+ * metric_family_set_bounds() or metrics_log2_bounds(); a scrape shows the buckets up to the
+ * highest one any series of the family uses (then +Inf). A divisor divides every value, bound
  * and sum at render (1e9: nanoseconds shown as seconds; a division, not a multiplication by
  * 1e-9, so that 3 ns is 3e-09 and not 3.0000000000000004e-09). The family of that name if it
  * exists with that type; NULL on a bad name, another type or no memory.
@@ -76,8 +77,7 @@ void metric_observe(struct metric_series *s, double v);
 
 /*
  * The log2 buckets of bpftrace's hist() and bcc's tools as bounds of f: 0, 1, 3, 7, ...,
- * 2^(n-1) - 1 (bucket i > 0 holds [2^(i-1), 2^i - 1]), rendered only up to the highest bucket
- * any series uses. 0 or -errno.
+ * 2^(n-1) - 1 (bucket i > 0 holds [2^(i-1), 2^i - 1]). 0 or -errno.
  */
 int metrics_log2_bounds(struct metric_family *f, size_t n);
 
@@ -100,6 +100,8 @@ struct metrics_self {
 	int stats_fd; /* > 0: held from metrics_add_self() on, the kernel's bpf_stats stay on */
 };
 struct bpf_object;
+/* A program whose run time and count are shown with label prog="name". 0 or -ENOMEM. */
+int metrics_self_add_prog(struct metrics_self *self, int fd, const char *name);
 /* The loaded programs of obj into self->progs. 0 or -ENOMEM. */
 int metrics_self_add_object(struct metrics_self *self, struct bpf_object *obj);
 /*
@@ -110,7 +112,9 @@ int metrics_self_add_object(struct metrics_self *self, struct bpf_object *obj);
 int metrics_add_self(struct metrics *m, struct metrics_self *self);
 void metrics_self_close(struct metrics_self *self);
 
-/* For metrics_self.c: a family of self metrics, outside the series limit; the refused count. */
+/* For metrics_self.c: a family of self metrics, outside the series limit; the refused count;
+ * the collector that runs after every other one (it reports what they refused). */
+void metrics_set_last_collector(struct metrics *m, metrics_collect_fn fn, void *ctx);
 void metrics_family_mark_self(struct metric_family *f);
 uint64_t metrics_dropped(const struct metrics *m);
 

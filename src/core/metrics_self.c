@@ -16,20 +16,27 @@
 #define TK_VERSION "dev"
 #endif
 
+int metrics_self_add_prog(struct metrics_self *self, int fd, const char *name)
+{
+	if (VEC_RESERVE(self->progs, self->cap, self->nprogs, 1))
+		return -ENOMEM;
+	self->progs[self->nprogs].fd = fd;
+	snprintf(self->progs[self->nprogs].name, sizeof(self->progs[0].name), "%s", name);
+	self->nprogs++;
+	return 0;
+}
+
 int metrics_self_add_object(struct metrics_self *self, struct bpf_object *obj)
 {
 	struct bpf_program *p;
+	int err;
 
-	bpf_object__for_each_program(p, obj)
-	{
+	bpf_object__for_each_program(p, obj) {
 		if (bpf_program__fd(p) < 0)
 			continue; /* not loaded (autoload off) */
-		if (VEC_RESERVE(self->progs, self->cap, self->nprogs, 1))
-			return -ENOMEM;
-		self->progs[self->nprogs].fd = bpf_program__fd(p);
-		snprintf(self->progs[self->nprogs].name, sizeof(self->progs[0].name), "%s",
-			 bpf_program__name(p));
-		self->nprogs++;
+		err = metrics_self_add_prog(self, bpf_program__fd(p), bpf_program__name(p));
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -92,7 +99,8 @@ int metrics_add_self(struct metrics *m, struct metrics_self *self)
 {
 	/* run time and count cost two clock reads per program run: only for an exporter */
 	self->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	return metrics_add_collector(m, collect_self, self);
+	metrics_set_last_collector(m, collect_self, self);
+	return 0;
 }
 
 void metrics_self_close(struct metrics_self *self)

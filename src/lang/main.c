@@ -15,6 +15,8 @@
 #include <wordexp.h>
 
 #include "core/log.h"
+#include "core/metrics.h"
+#include "core/metrics_http.h"
 #include "core/usage.h"
 #include "lang/compile.h"
 #include "lang/list.h"
@@ -53,6 +55,11 @@ static const char usage_text[] =
 	"    --compat VER   0.26 (default) or 0.17: which bpftrace's formats, messages and\n"
 	"                   semantics to follow where they differ (also TRACEKIT_COMPAT=VER)\n"
 	"    --unsafe       allow unsafe builtins (system())\n"
+	"    --metrics HOST:PORT\n"
+	"                   serve the maps as Prometheus metrics at http://HOST:PORT/metrics\n"
+	"                   (docs/metrics.md); with -q, nothing on stdout\n"
+	"    --metrics-max-series N\n"
+	"                   at most N series (default 10000)\n"
 	"    -b, --btf      accepted, as bpftrace 0.26 does (kernel BTF is always used)\n"
 	"    -h, --help     show this help message\n"
 	"    -V, --version  print the version\n"
@@ -196,7 +203,14 @@ static void child_finish(struct child *ch)
 
 int lang_main(int argc, char **argv)
 {
-	enum { OPT_DRY_RUN = 256, OPT_COMPAT, OPT_NO_WARNINGS, OPT_PROBE_FILTER };
+	enum {
+		OPT_DRY_RUN = 256,
+		OPT_COMPAT,
+		OPT_NO_WARNINGS,
+		OPT_PROBE_FILTER,
+		OPT_METRICS,
+		OPT_METRICS_MAX,
+	};
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'},
 		{"unsafe", no_argument, NULL, 'U'},
@@ -208,6 +222,8 @@ int lang_main(int argc, char **argv)
 		{"no-warnings", no_argument, NULL, OPT_NO_WARNINGS},
 		{"probe-filter", required_argument, NULL, OPT_PROBE_FILTER},
 		{"btf", no_argument, NULL, 'b'},
+		{"metrics", required_argument, NULL, OPT_METRICS},
+		{"metrics-max-series", required_argument, NULL, OPT_METRICS_MAX},
 		{NULL, 0, NULL, 0},
 	};
 	struct lang_opts opts = {0};
@@ -319,6 +335,31 @@ int lang_main(int argc, char **argv)
 		case OPT_PROBE_FILTER:
 			probe_filter = optarg;
 			break;
+		case OPT_METRICS: {
+			char why[160];
+
+			if (!metrics_addr_valid(optarg, why, sizeof(why))) {
+				fprintf(stderr, "ERROR: USAGE: --metrics: %s\n", why);
+				return 1;
+			}
+			ro.metrics_addr = optarg;
+			break;
+		}
+		case OPT_METRICS_MAX: {
+			char *end;
+
+			errno = 0;
+			ro.metrics_max_series = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || !ro.metrics_max_series ||
+			    optarg[0] == '-') {
+				fprintf(stderr,
+					"ERROR: USAGE: --metrics-max-series: '%s' is not a number "
+					"of series (1 or more)\n",
+					optarg);
+				return 1;
+			}
+			break;
+		}
 		case 'd':
 		case 'b': /* --btf: bpftrace 0.26 keeps it as a no-op; BTF is always used */
 			break;
@@ -375,7 +416,9 @@ int lang_main(int argc, char **argv)
 	} else if (opts.pid > 0) {
 		ro.watch_pid = opts.pid; /* bpftrace ends when the -p process does */
 	}
-	/* --dry-run: what begin prints goes nowhere */
+	/* --dry-run: what begin prints goes nowhere; nor the output of a quiet exporter */
+	if (ro.metrics_addr && ro.quiet && !out_path)
+		out_path = "/dev/null";
 	if (out_path || ro.dry_run) {
 		ro.out = fopen(ro.dry_run ? "/dev/null" : out_path, "w");
 		if (!ro.out) {

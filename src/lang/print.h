@@ -104,5 +104,7 @@ void lt_render_hist_json_as(struct lt_sbuf *out, const struct lt_map *m, const u
 			    enum lang_dialect d);
 /* Number of u64 slots in a hist/lhist value. */
 uint32_t lt_hist_nslots(const struct lt_map *m);
+/* The largest integer in a hist/lhist slot (below the last one): its le for --metrics. */
+double lt_hist_slot_max(const struct lt_map *m, uint32_t slot);
 
 #endif

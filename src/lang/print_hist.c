@@ -18,9 +18,7 @@
 
 uint32_t lt_hist_nslots(const struct lt_map *m)
 {
-	if (m->agg == LT_AGG_HIST)
-		return lt_map_value_size(m) / 8;
-	return lt_lhist_slots(m->lhist_min, m->lhist_max, m->lhist_step);
+	return lt_hist_slots_of(m);
 }
 
 /*
@@ -59,6 +57,15 @@ static void put_klabel(struct lt_sbuf *out, uint32_t k, uint32_t slot)
 		kbound(out, k, slot, true);
 		lt_sbuf_putc(out, ')');
 	}
+}
+
+double lt_hist_slot_max(const struct lt_map *m, uint32_t slot)
+{
+	if (m->agg == LT_AGG_LHIST)
+		return slot ? (double)m->lhist_min + (double)slot * m->lhist_step - 1
+			    : (double)m->lhist_min - 1;
+	/* hist(v, k): slot i covers [kbound(i - 1), kbound(i)); slot 0 the negatives */
+	return slot ? (double)kbound(NULL, m->hist_bits, slot, false) - 1 : -1;
 }
 
 /* 2^p with bpftrace's K/M/G/T/P/E suffixes: 512, 1K, 2K, ..., 16E. */

@@ -19,9 +19,11 @@
 #include "core/attach.h"
 #include "core/btfmin.h"
 #include "core/loop.h"
+#include "core/metrics.h"
 #include "lang/cg.h"
 #include "lang/gopair.h"
 #include "lang/print.h"
+#include "lang/map_metrics.h"
 #include "lang/probes.h"
 #include "lang/provider.h"
 #include "lang/run.h"
@@ -47,6 +49,7 @@ struct runner {
 	char *log;
 	int btf_fd; /* the callbacks' BTF (btf_min__funcs()), made for the first that needs it */
 	uint32_t btf_prog, btf_cb;
+	struct lang_metrics *metrics; /* --metrics */
 };
 
 static uint64_t now_mono_ns(void)
@@ -440,6 +443,7 @@ static void check_lost(struct runner *r)
 	if (sum > r->lost_seen) {
 		lt_out_lost(&r->out, sum - r->lost_seen);
 		r->lost_seen = sum;
+		lang_metrics_set_lost(r->metrics, sum);
 	}
 }
 
@@ -569,6 +573,17 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 	loop__set_interval(&r.loop, 1000, on_tick, &r);
 	if (ro->watch_pid > 0)
 		loop__watch_pid(&r.loop, ro->watch_pid);
+	/* bound before anything is attached: a port in use costs nothing */
+	if (ro->metrics_addr) {
+		r.metrics = lang_metrics_start(&r.loop, ro->metrics_addr,
+					       ro->metrics_max_series ? ro->metrics_max_series
+								      : METRICS_DEFAULT_MAX_SERIES,
+					       &r.prog, r.ncpus);
+		if (!r.metrics) {
+			err = -EINVAL;
+			goto out;
+		}
+	}
 	if (!ro->quiet && c->opts->dialect == LANG_0_17)
 		lt_out_attached(&r.out, (unsigned int)c->nattach);
 	/* 0.17 ran begin before attaching the rest; 0.26 attaches, says so, then runs begin */
@@ -600,6 +615,8 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 			}
 		}
 	attach_set__progress_end(r.as);
+	if (!err && r.metrics)
+		err = lang_metrics_ready(r.metrics, c);
 	if (err)
 		goto out;
 	if (!ro->quiet && c->opts->dialect == LANG_0_26)
@@ -647,6 +664,7 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 	lt_out_exit(&r.out);
 	err = 0;
 out:
+	lang_metrics_stop(r.metrics);
 	attach_set__destroy(r.as);
 	ring_buffer__free(r.rb);
 	loop__close(&r.loop);

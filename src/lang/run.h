@@ -16,6 +16,8 @@ struct lang_run_opts {
 	bool block_buffered; /* -B full: the output is flushed when its buffer fills, and at exit */
 	int watch_pid;			/* stop when it exits (-c child) */
 	void (*on_attached)(void *ctx); /* e.g. release the -c child */
+	const char *metrics_addr;	/* --metrics HOST:PORT (NULL: none) */
+	size_t metrics_max_series;	/* --metrics-max-series (0: the default) */
 	void *ctx;
 };
 

@@ -17,6 +17,7 @@
 #include "lang/compile.h"
 #include "lang/goargs.h"
 #include "lang/lexer.h"
+#include "lang/map_metrics.h"
 #include "lang/parser.h"
 #include "lang/probes.h"
 
@@ -53,6 +54,8 @@ int sema_map_keys(struct compiler *c, struct node *n)
 	if (!md->key_typed) {
 		type_copy(c, &md->m.key, &key);
 		md->key_typed = true;
+		/* --metrics labels: the first access names the keys */
+		md->m.key_names = nk ? lang_key_labels(c, n->args, nk) : NULL;
 	} else if (!types_compatible(&md->m.key, &key) ||
 		   (key.kind == LT_TUPLE && md->m.key.nmembers != key.nmembers)) {
 		char a[256], b[256];

@@ -54,8 +54,9 @@
  *   LT_AGG_MAX     struct lt_minmax                    max of v over CPUs with set != 0
  *   LT_AGG_AVG     struct lt_avgstat {s64 sum; u64 n}  sum both; avg = sum / n (C integer div)
  *   LT_AGG_STATS   struct lt_avgstat                   same; prints count, average, total
- *   LT_AGG_HIST    u64 slot[LT_HIST_SLOTS]             sum per slot; slot = lt_hist_slot(v)
- *   LT_AGG_LHIST   u64 slot[lt_lhist_slots(...)]       sum per slot; slot = lt_lhist_slot(...)
+ *   LT_AGG_HIST    u64 slot[LT_HIST_SLOTS]; s64 sum    sum per slot; slot = lt_hist_slot(v);
+ *                                                      sum of v (--metrics' _sum)
+ *   LT_AGG_LHIST   u64 slot[lt_lhist_slots(...)]; sum  sum per slot; slot = lt_lhist_slot(...)
  *
  *   A whole histogram lives in one value (no bucket suffix in the key): one lookup per event,
  *   one map entry per key, and the runtime reads a histogram in one syscall.
@@ -259,6 +260,8 @@ struct lt_map {
 	uint32_t value_size; /* lt_map_value_size(this): one CPU's slot before rounding */
 	bool percpu;	     /* every agg except LT_AGG_NONE */
 	int fd;		     /* set once created */
+	/* --metrics: a label name per key member (lang_key_labels()); NULL: none */
+	const char **key_names;
 };
 
 struct lt_fmt {
@@ -392,6 +395,15 @@ static inline uint32_t lt_lhist_slots(int64_t min, int64_t max, int64_t step)
 	return (uint32_t)((max - min) / step) + 2;
 }
 
+/* The slots of a hist or lhist value (the u64 after them is the values' sum). */
+static inline uint32_t lt_hist_slots_of(const struct lt_map *m)
+{
+	if (m->agg == LT_AGG_LHIST)
+		return lt_lhist_slots(m->lhist_min, m->lhist_max, m->lhist_step);
+	/* (..., 0), [0] .. [2^(k+1) - 1], then 2^k per power of 2 up to 2^63 */
+	return ((63 - m->hist_bits) << m->hist_bits) + (2u << m->hist_bits) + 1;
+}
+
 /* One CPU's value bytes for a map (before the kernel's per-CPU rounding to 8). */
 static inline uint32_t lt_map_value_size(const struct lt_map *m)
 {
@@ -408,10 +420,9 @@ static inline uint32_t lt_map_value_size(const struct lt_map *m)
 	case LT_AGG_STATS:
 		return sizeof(struct lt_avgstat);
 	case LT_AGG_HIST:
-		/* (..., 0), [0] .. [2^(k+1) - 1], then 2^k per power of 2 up to 2^63 */
-		return 8 * (((63 - m->hist_bits) << m->hist_bits) + (2u << m->hist_bits) + 1);
 	case LT_AGG_LHIST:
-		return 8 * lt_lhist_slots(m->lhist_min, m->lhist_max, m->lhist_step);
+		/* the slots, then the sum of the values (--metrics' _sum, lang/map_metrics.c) */
+		return 8 * (lt_hist_slots_of(m) + 1);
 	}
 	return 0;
 }

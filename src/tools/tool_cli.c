@@ -90,7 +90,10 @@ static void synopsis_item(struct strbuf *b, const struct tool_opt *o)
 		sb_printf(b, " %s", o->metavar);
 }
 
-/* The usage block: "usage: NAME [-h] [-x] ... ARGS", wrapped under its first item. */
+/*
+ * The usage block: "usage: NAME [-h] [-x] ... ARGS", wrapped under its first item. The tool's
+ * own options only: the synopsis stays bcc's (every tool's --metrics is in the list below it).
+ */
 static void usage_line(struct strbuf *b, const struct tool_cli *cli)
 {
 	size_t indent = strlen("usage: ") + strlen(cli->name) + 1, col;
@@ -98,7 +101,7 @@ static void usage_line(struct strbuf *b, const struct tool_cli *cli)
 
 	sb_printf(b, "usage: %s [-h]", cli->name);
 	col = indent + 4;
-	for (const struct tool_opt *o = cli->all; o && o->key; o++) {
+	for (const struct tool_opt *o = cli->all; o && o < cli->all + cli->nown; o++) {
 		struct strbuf it = {0};
 
 		if (!shown(o))

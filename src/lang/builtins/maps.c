@@ -99,6 +99,19 @@ static void count_in_slot(struct cg *g, uint32_t nslots, int done)
 	cg_stx(g, BPF_DW, BPF_REG_0, 0, BPF_REG_3);
 }
 
+/*
+ * A hist or lhist value's sum (the u64 after its slots), += v (R1), before the slot is
+ * computed from it: --metrics exports it as the histogram's _sum. R0: the value.
+ */
+static void add_to_sum(struct cg *g, const struct lt_map *m)
+{
+	int16_t off = (int16_t)(8 * lt_hist_slots_of(m));
+
+	cg_ldx(g, BPF_DW, BPF_REG_3, BPF_REG_0, off);
+	cg_alu_reg(g, BPF_ADD, BPF_REG_3, BPF_REG_1);
+	cg_stx(g, BPF_DW, BPF_REG_0, off, BPF_REG_3);
+}
+
 /* dst += floor(log2(src)) for src >= 1, in halving steps that shift src down to 1 */
 static void add_log2(struct cg *g, int src, int dst, int tmp)
 {
@@ -202,10 +215,11 @@ int cg_aggregate(struct cg *g, struct node *map, struct node *fn)
 		/* slot = v < 0 ? 0 : v == 0 ? 1 : 2 + floor(log2(v)) */
 		int neg = cg_label(g), zero = cg_label(g), slot = cg_label(g);
 
+		add_to_sum(g, &md->m);
 		if (md->m.hist_bits) {
 			hist_bits_slot(g, md->m.hist_bits, slot);
 			cg_bind(g, slot);
-			count_in_slot(g, md->m.value_size / 8, done);
+			count_in_slot(g, lt_hist_slots_of(&md->m), done);
 			break;
 		}
 
@@ -225,6 +239,7 @@ int cg_aggregate(struct cg *g, struct node *map, struct node *fn)
 		uint32_t nslots = lt_lhist_slots(s->k[0], s->k[1], s->k[2]);
 		int low = cg_label(g), high = cg_label(g), slot = cg_label(g);
 
+		add_to_sum(g, &md->m);
 		cg_ld_imm64(g, BPF_REG_3, (uint64_t)s->k[0]);
 		cg_jmp_reg(g, BPF_JSLT, BPF_REG_1, BPF_REG_3, low);
 		cg_ld_imm64(g, BPF_REG_4, (uint64_t)s->k[1]);
