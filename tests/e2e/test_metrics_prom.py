@@ -203,17 +203,21 @@ def test_language_gauges_and_summary_through_prometheus(tmp_path):
         f"uprobe:{gs}:main.f {{ @mx = max(args.depth); @mn = min(args.depth); "
         f"@av = avg(args.depth); @st = stats(args.depth); @last = args.depth; "
         f"@pair[args.mode, args.depth] = count(); @pos[args.depth * 2, 1] = count(); "
+        f"$m = args.depth; @v[$m] = count(); @p[probe] = count(); @wait_ms = max(7); "
         f"@ = count(); }}"
     )
     release = run_gostress(gs, n, g=2)
     addr = metrics_addr()
-    t = lang_exporter(prog, addr)
+    t = lang_exporter(prog, addr, extra=["-q"])
     prom = start_prometheus(tmp_path / "prom", [addr])
     release()
     exact(prom, "tracekit_st_count", n)
     exact(prom, "tracekit_map_total", n)
     exact(prom, 'tracekit_pair_total{mode="leaf",depth="16"}', n)
     exact(prom, 'tracekit_pos_total{key0="32",key1="1"}', n)
+    exact(prom, 'tracekit_v_total{m="16"}', n)
+    exact(prom, f'tracekit_p_total{{probe="uprobe:{gs}:main.f"}}', n)
+    assert prom.value("tracekit_wait_seconds") == 0.007  # @wait_ms: 7 ms
     assert prom.value("tracekit_st_sum") == 16 * n
     for g in ("tracekit_mx", "tracekit_mn", "tracekit_av", "tracekit_last"):
         assert prom.value(g) == 16, g
@@ -226,7 +230,7 @@ def test_language_gauges_and_summary_through_prometheus(tmp_path):
         assert re.search(rf"^# HELP {fam} ", text, re.M), (fam, text)
     assert prom.stop() == 0
     rc, out, err = t.stop()
-    assert rc == 0, err
+    assert rc == 0 and out == "", (out, err)  # -q with --metrics: nothing on stdout
 
 
 # ---- (c) promtool accepts every endpoint -------------------------------------------------
