@@ -10,12 +10,26 @@ void diag_init(struct diag *d, const char *file, const char *src)
 {
 	d->file = file;
 	d->src = src;
+	d->files = NULL;
+	d->nfiles = 0;
 	d->nerrors = 0;
 	d->out = stderr;
 	d->no_warnings = false;
 	d->held = NULL;
 	d->held_len = 0;
 	d->real_out = NULL;
+}
+
+const char *diag_where(const struct diag *d, struct loc *loc, const char **src)
+{
+	for (int i = d->nfiles - 1; i >= 0; i--)
+		if (loc->line > d->files[i].line_base) {
+			loc->line -= d->files[i].line_base;
+			*src = d->files[i].src;
+			return d->files[i].file;
+		}
+	*src = d->src;
+	return d->file ? d->file : "stdin";
 }
 
 /* Print source line `line` and an underline from col to end (1-based, end exclusive). */
@@ -41,20 +55,17 @@ static void show_source(FILE *out, const char *src, struct loc loc)
 	fputc('\n', out);
 }
 
-static void diag_show(struct diag *d, struct loc loc)
-{
-	show_source(d->out, d->src, loc);
-}
-
 char *diag_excerpt(const struct diag *d, struct loc loc)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
+	const char *src;
 
 	if (!f)
 		return NULL;
-	show_source(f, d->src, loc);
+	diag_where(d, &loc, &src);
+	show_source(f, src, loc);
 	if (fclose(f)) {
 		free(text);
 		return NULL;
@@ -66,12 +77,12 @@ static void diag_vreport(struct diag *d, struct loc loc, const char *kind, const
 			 va_list ap)
 {
 	int end = loc.end > loc.col ? loc.end : loc.col + 1;
+	const char *src, *file = diag_where(d, &loc, &src);
 
-	fprintf(d->out, "%s:%d:%d-%d: %s: ", d->file ? d->file : "stdin", loc.line, loc.col, end,
-		kind);
+	fprintf(d->out, "%s:%d:%d-%d: %s: ", file, loc.line, loc.col, end, kind);
 	vfprintf(d->out, fmt, ap);
 	fputc('\n', d->out);
-	diag_show(d, loc);
+	show_source(d->out, src, loc);
 }
 
 void diag_error(struct diag *d, struct loc loc, const char *fmt, ...)

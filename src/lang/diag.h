@@ -11,9 +11,20 @@
 
 #include "lang/ast.h"
 
+/*
+ * A file an import brought in (lang/import.c): its locations are numbered from line_base + 1,
+ * past the main file's, so that a struct loc says which file it is in.
+ */
+struct diag_file {
+	const char *file, *src;
+	int line_base;
+};
+
 struct diag {
 	const char *file;
 	const char *src;
+	const struct diag_file *files; /* imported files, line_base ascending (or NULL) */
+	int nfiles;
 	int nerrors;
 	FILE *out; /* stderr; the fuzzer sets a sink */
 	bool no_warnings; /* --no-warnings: diag_warn() says nothing */
@@ -24,6 +35,8 @@ struct diag {
 };
 
 void diag_init(struct diag *d, const char *file, const char *src);
+/* The file loc is in (its name; *src its text), loc made a line of that file. */
+const char *diag_where(const struct diag *d, struct loc *loc, const char **src);
 /* The source line of loc and its underline, as a diagnostic shows them (malloc'd). */
 char *diag_excerpt(const struct diag *d, struct loc loc);
 void diag_error(struct diag *d, struct loc loc, const char *fmt, ...)

@@ -19,9 +19,11 @@
 #include "core/metrics_http.h"
 #include "core/usage.h"
 #include "lang/compile.h"
+#include "lang/import.h"
 #include "lang/list.h"
 #include "lang/parser.h"
 #include "lang/probes.h"
+#include "lang/provider.h"
 #include "lang/run.h"
 
 /* bpftrace's help, shortened to what is here; the synopsis ends at the first blank line. */
@@ -238,6 +240,7 @@ int lang_main(int argc, char **argv)
 	char *src = NULL;
 	struct compiler c = {0};
 	struct diag diag = {0};
+	struct lang_imports imports = {0};
 	int opt, ret = 1;
 
 	tk_stdout_linebuf();
@@ -381,7 +384,10 @@ int lang_main(int argc, char **argv)
 	tk_libbpf_setup(opts.verbose);
 	if (list) {
 		const char *pat = prog_text ? NULL : (optind < argc ? argv[optind] : NULL);
+		int lret = provider_list(pat);
 
+		if (lret != -ENOENT)
+			return lret ? 1 : 0;
 		return lang_list(pat, opts.verbose, opts.pid) ? 1 : 0;
 	}
 	if (!prog_text) {
@@ -450,7 +456,7 @@ int lang_main(int argc, char **argv)
 	c.diag = &diag;
 	c.opts = &opts;
 	c.prog = lang_parse(src, &diag);
-	if (!c.prog)
+	if (!c.prog || lang_imports(&c, file, &imports))
 		goto out;
 	if (probes_expand(&c) || diag.nerrors)
 		goto out;
@@ -476,6 +482,7 @@ out:
 		fclose(ro.out);
 	child_finish(&ch);
 	compiler_free(&c);
+	lang_imports_free(&imports);
 	free(opts.params);
 	free(opts.named);
 	free(src);

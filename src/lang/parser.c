@@ -1224,7 +1224,16 @@ static void cpp_lines(struct parser *p)
 	p->lx.cpp_line = (struct loc){0};
 }
 
-struct node *lang_parse(const char *src, struct diag *diag)
+/* A program may leave its probes to the files it imports (lang/import.c). */
+static bool has_import(const struct node *decls)
+{
+	for (; decls; decls = decls->next)
+		if (decls->kind == N_IMPORT)
+			return true;
+	return false;
+}
+
+static struct node *parse_program(const char *src, struct diag *diag, bool imported)
 {
 	struct parser p = {0};
 	struct node *prog = node_new(N_PROGRAM, (struct loc){1, 1, 2});
@@ -1269,10 +1278,20 @@ struct node *lang_parse(const char *src, struct diag *diag)
 		node_free(prog);
 		return NULL;
 	}
-	if (!prog->args) {
+	if (!prog->args && !imported && !has_import(prog->b)) {
 		diag_error(diag, (struct loc){1, 1, 2}, "no probes in program");
 		node_free(prog);
 		return NULL;
 	}
 	return prog;
+}
+
+struct node *lang_parse(const char *src, struct diag *diag)
+{
+	return parse_program(src, diag, false);
+}
+
+struct node *lang_parse_import(const char *src, struct diag *diag)
+{
+	return parse_program(src, diag, true);
 }

@@ -55,6 +55,14 @@ extern const struct provider provider_begin, provider_end, provider_uprobe, prov
 	provider_software, provider_hardware, provider_kprobe, provider_kretprobe, provider_kfunc,
 	provider_kretfunc, provider_usdt, provider_watchpoint, provider_self;
 
+/*
+ * -l TYPE:PATTERN for the types whose probes are fixed lists or the kernel's BTF (interval,
+ * profile, software, rawtracepoint; providers/kernel.c): 0 or negative errno after a
+ * message; -ENOENT without a word if pattern is not of those types.
+ */
+int provider_list(const char *pattern);
+int perf_provider_list(const struct provider *pv, const char *pat);
+
 /* Helpers the providers share (probes.c). */
 int provider_error(struct compiler *c, const struct attach_point *ap, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -6,11 +6,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <linux/perf_event.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/attach.h"
+#include "core/probe.h"
 #include "lang/probes.h"
 #include "lang/provider.h"
 
@@ -169,6 +171,56 @@ static int software_attach(const struct attach_point *ap, struct attach_set *as,
 static void timer_free(struct attach_point *ap)
 {
 	free(ap->timer.unit);
+}
+
+static int line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * bpftrace lists a fixed set as "TYPE:NAME:" lines, the set sorted with the ':' (so
+ * "cpu-clock:" comes before "cpu:"), what matches pat then "NAME:"'s glob.
+ */
+static int list_fixed(const char *type, const char *const *names, size_t n, const char *pat)
+{
+	char **lines = calloc(n ? n : 1, sizeof(*lines)), *want;
+	size_t k = 0;
+
+	/* software:*:* is software:*: the name is the first part, the count is not listed */
+	if (!*pat || *pat == ':')
+		pat = "*";
+	if (!lines || asprintf(&want, "%.*s:", (int)strcspn(pat, ":"), pat) < 0)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		if (asprintf(&lines[k++], "%s:", names[i]) < 0)
+			abort();
+	qsort(lines, k, sizeof(*lines), line_cmp);
+	for (size_t i = 0; i < k; i++) {
+		if (glob_match(want, lines[i]))
+			printf("%s:%s\n", type, lines[i]);
+		free(lines[i]);
+	}
+	free(lines);
+	free(want);
+	return 0;
+}
+
+int perf_provider_list(const struct provider *pv, const char *pat)
+{
+	/* bpftrace's TIME_UNITS: the units interval and profile take */
+	static const char *const units[] = {"s", "ms", "us", "hz"};
+	const char *names[2 * sizeof(sw_events) / sizeof(sw_events[0])];
+	size_t n = 0;
+
+	if (pv->type != PT_SOFTWARE)
+		return list_fixed(pv->name, units, sizeof(units) / sizeof(units[0]), pat);
+	for (size_t i = 0; i < sizeof(sw_events) / sizeof(sw_events[0]); i++) {
+		names[n++] = sw_events[i].name;
+		if (sw_events[i].alias)
+			names[n++] = sw_events[i].alias;
+	}
+	return list_fixed(pv->name, names, n, pat);
 }
 
 #define PERF_PROVIDER(nm, al, t, p, r, a)                                                       \
