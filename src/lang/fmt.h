@@ -127,6 +127,11 @@ void lt_symctx_free(struct lt_symctx *s);
  * (/proc/PID/comm, escaped; "" once the process is gone).
  */
 void lt_put_resolved(struct lt_sbuf *out, enum lt_resolve how, uint64_t v);
+/*
+ * ustack(build_id) (0.25), as bpftrace prints it: a newline, then per frame the build id in
+ * hex and the file offset (`0x%02x`), or the bare hex address where the kernel had no build id.
+ */
+void lt_put_build_id_stack(struct lt_sbuf *out, const void *frames, uint32_t max);
 /* Name of the kernel symbol holding addr, or NULL. */
 const char *lt_sym_kernel(struct lt_symctx *s, uint64_t addr, uint64_t *off);
 /* 0 on success (name/off/module set; name may be NULL with module set), else negative. */

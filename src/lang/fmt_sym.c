@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <ftw.h>
+#include <linux/bpf.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,5 +305,26 @@ void lt_put_resolved(struct lt_sbuf *out, enum lt_resolve how, uint64_t v)
 	case LT_RES_NONE:
 		lt_sbuf_printf(out, "%llu", (unsigned long long)v);
 		break;
+	}
+}
+
+void lt_put_build_id_stack(struct lt_sbuf *out, const void *frames, uint32_t max)
+{
+	struct bpf_stack_build_id f;
+
+	lt_sbuf_putc(out, '\n');
+	for (uint32_t i = 0; i < max; i++) {
+		/* a ring-buffer record is not aligned for the struct */
+		memcpy(&f, (const char *)frames + i * sizeof(f), sizeof(f));
+		/* the frames the kernel did not fill are zero: BPF_STACK_BUILD_ID_EMPTY */
+		if (f.status == BPF_STACK_BUILD_ID_EMPTY)
+			break;
+		if (f.status != BPF_STACK_BUILD_ID_VALID) {
+			lt_sbuf_printf(out, "%llx\n", (unsigned long long)f.ip);
+			continue;
+		}
+		for (int k = 0; k < BPF_BUILD_ID_SIZE; k++)
+			lt_sbuf_printf(out, "%02x", f.build_id[k]);
+		lt_sbuf_printf(out, " 0x%02llx\n", (unsigned long long)f.offset);
 	}
 }

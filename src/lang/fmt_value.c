@@ -120,6 +120,10 @@ static void put_stack(struct lt_sbuf *out, const struct lt_type *t, const void *
 	uint32_t max = t->nframes && t->nframes < LT_STACK_FRAMES ? t->nframes : LT_STACK_FRAMES;
 	const char *indent = t->stack_raw ? "" : t->stack_perf ? "\t" : text ? "        " : "    ";
 
+	if (t->stack_build_id) {
+		lt_put_build_id_stack(out, ips, max);
+		return;
+	}
 	lt_sbuf_putc(out, '\n');
 	for (uint32_t i = 0; i < max; i++) {
 		uint64_t ip = lt_load_u64(ips + 8 * i);

@@ -100,6 +100,9 @@
 #define LT_COMM_SIZE	   16
 #define LT_MAP_KEYS_MAX	   4096 /* bpftrace's BPFTRACE_MAP_KEYS_MAX default */
 
+/* ustack(build_id): 32-byte struct bpf_stack_build_id frames in a stack's 8 * 127 bytes */
+#define LT_STACK_BUILD_ID_FRAMES 31
+
 enum lt_kind {
 	LT_NONE = 0,
 	LT_INT,
@@ -147,6 +150,9 @@ struct lt_type {
 	bool stack_perf;
 	/* LT_KSTACK/LT_USTACK: `raw` mode (0.18): bare hex addresses, no indent */
 	bool stack_raw;
+	/* LT_USTACK: `build_id` mode (0.25): struct bpf_stack_build_id frames (at most
+	 * LT_STACK_BUILD_ID_FRAMES), printed `BUILDID 0xOFFSET` (fmt_sym.c) */
+	bool stack_build_id;
 	/* LT_STR read from memory (str()): a full buffer may be a cut string, printed with
 	 * lt_prog.str_trunc_trailer after it (bpftrace 0.18 on) */
 	bool may_truncate;

@@ -10,6 +10,18 @@
 
 #include "lang/cg.h"
 
+/* build_id (0.25) is for ustack; kstack falls back to raw with bpftrace's warning. */
+static void stack_build_id(struct compiler *c, struct node *n, struct nsema *s)
+{
+	s->t.stack_perf = false;
+	s->t.stack_raw = n->name[0] == 'k';
+	s->t.stack_build_id = n->name[0] == 'u';
+	if (n->name[0] == 'k' && !c->quiet)
+		diag_warn(c->diag, n->loc,
+			  "'build_id' stack mode can only be used for ustack. Falling back to "
+			  "'raw' mode.");
+}
+
 static int ck_stack(struct compiler *c, struct node *n)
 {
 	struct nsema *s = sema_info(n);
@@ -21,11 +33,19 @@ static int ck_stack(struct compiler *c, struct node *n)
 	/* config stack_mode's default (build_id prints as bpftrace's mode here) */
 	s->t.stack_perf = c->opts->stack_mode == 1;
 	s->t.stack_raw = c->opts->stack_mode == 2;
+	if (c->opts->stack_mode == 3 && c->opts->dialect == LANG_0_26)
+		stack_build_id(c, n, s);
 	for (struct node *a = n->args; a; a = a->next, i++) {
+		if (a->kind == N_IDENT && i == 0 && !strcmp(a->name, "build_id") &&
+		    c->opts->dialect == LANG_0_26) {
+			stack_build_id(c, n, s);
+			continue;
+		}
 		if (a->kind == N_IDENT && i == 0 &&
 		    (!strcmp(a->name, "perf") || !strcmp(a->name, "bpftrace") ||
 		     !strcmp(a->name, "raw"))) {
 			s->t.stack_perf = !strcmp(a->name, "perf");
+			s->t.stack_build_id = false;
 			/* 0.17 printed raw as its default mode */
 			s->t.stack_raw = !strcmp(a->name, "raw") && c->opts->dialect == LANG_0_26;
 			continue;
@@ -47,6 +67,8 @@ static int ck_stack(struct compiler *c, struct node *n)
 	}
 	if (i > 2)
 		return sema_err(c, n->loc, "%s() takes at most 2 arguments", n->name);
+	if (s->t.stack_build_id && (!s->t.nframes || s->t.nframes > LT_STACK_BUILD_ID_FRAMES))
+		s->t.nframes = LT_STACK_BUILD_ID_FRAMES;
 	return 0;
 }
 
@@ -54,8 +76,10 @@ static int em_stack(struct cg *g, struct node *n, int dst)
 {
 	bool user = n->name[0] == 'u';
 	uint32_t nf = NS(n)->t.nframes ? NS(n)->t.nframes : LT_STACK_FRAMES;
-	uint32_t frames = 8 * nf;
-	bool go_fix = user && g->ap->type == PT_UPROBE && g->ap->up.is_go && !g->ap->up.has_offset;
+	bool build_id = NS(n)->t.stack_build_id;
+	uint32_t frames = (build_id ? sizeof(struct bpf_stack_build_id) : 8) * nf;
+	bool go_fix = user && g->ap->type == PT_UPROBE && g->ap->up.is_go &&
+		      !g->ap->up.has_offset && !build_id;
 
 	if (user) {
 		cg_call(g, BPF_FUNC_get_current_pid_tgid);
@@ -66,12 +90,13 @@ static int em_stack(struct cg *g, struct node *n, int dst)
 	}
 	cg_st_imm(g, BPF_W, BPF_REG_9, (int16_t)(dst + 4), 0);
 	/* ustack(N) captures N frames: equal tops must make equal keys */
-	if (nf < LT_STACK_FRAMES)
-		cg_zero(g, (uint32_t)dst + 8 + frames, 8 * (LT_STACK_FRAMES - nf));
+	if (frames < 8 * LT_STACK_FRAMES)
+		cg_zero(g, (uint32_t)dst + 8 + frames, 8 * LT_STACK_FRAMES - frames);
 	cg_mov64(g, BPF_REG_1, BPF_REG_6);
 	cg_heap_ptr(g, BPF_REG_2, (uint32_t)dst + 8);
 	cg_mov_imm(g, BPF_REG_3, (int32_t)frames);
-	cg_mov_imm(g, BPF_REG_4, user ? BPF_F_USER_STACK : 0);
+	cg_mov_imm(g, BPF_REG_4,
+		   user ? BPF_F_USER_STACK | (build_id ? BPF_F_USER_BUILD_ID : 0) : 0);
 	cg_call(g, BPF_FUNC_get_stack);
 	if (go_fix) {
 		/* shift frames 1.. up by one and put *(u64 *)SP at ip[1] */
