@@ -123,6 +123,8 @@ void cg_extend(struct cg *g, int size, bool is_signed);
 int cg_update(struct cg *g, struct node *n, bool want);
 /* @m[k] = agg(v) (builtins/maps.c). */
 int cg_aggregate(struct cg *g, struct node *map, struct node *fn);
+/* @m[k] = tseries(v, ...) (builtins/tseries.c). */
+int cg_tseries(struct cg *g, struct node *map, struct node *fn);
 int cg_int(struct cg *g, struct node *n);		  /* result in R0 */
 int cg_value(struct cg *g, struct node *n, uint32_t off); /* any value at heap off */
 bool cg_is_blob(const struct lt_type *t);

@@ -30,6 +30,7 @@ enum cfg_id {
 	K_PRINT_MAPS_ON_EXIT,
 	K_MISSING_PROBES,
 	K_STACK_MODE,
+	K_UNSTABLE_TSERIES,
 };
 
 struct cfg_key {
@@ -154,6 +155,7 @@ static bool key_find(const char *norm, struct cfg_key *k)
 		{"print_maps_on_exit", K_PRINT_MAPS_ON_EXIT},
 		{"missing_probes", K_MISSING_PROBES},
 		{"stack_mode", K_STACK_MODE},
+		{"unstable_tseries", K_UNSTABLE_TSERIES},
 	};
 
 	if (!in_list(norm, key_names, sizeof(key_names) / sizeof(key_names[0])))
@@ -276,6 +278,11 @@ static const char *cfg_set(struct lang_opts *o, const struct cfg_key *k, const s
 		break;
 	case K_STACK_MODE: /* stack_words' order */
 		o->stack_mode = w;
+		break;
+	case K_UNSTABLE_TSERIES: /* unstable_words: enable warn error true false 1 0 */
+		o->unstable_tseries = w == 1			   ? UNSTABLE_WARN
+				      : w == 2 || w == 4 || w == 6 ? UNSTABLE_ERROR
+								   : UNSTABLE_ENABLE;
 		break;
 	case K_OTHER:
 		break;

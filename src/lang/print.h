@@ -107,4 +107,14 @@ uint32_t lt_hist_nslots(const struct lt_map *m);
 /* The largest integer in a hist/lhist slot (below the last one): its le for --metrics. */
 double lt_hist_slot_max(const struct lt_map *m, uint32_t slot);
 
+/* tseries values (print_tseries.c): one CPU's value src merged into dst (reduce). */
+void lt_tseries_merge(const struct lt_map *m, uint8_t *dst, const uint8_t *src);
+/* The newest epoch with data in a (reduced) value: the order of entries. */
+uint64_t lt_tseries_newest(const struct lt_map *m, const uint8_t *v);
+/* Every entry's header learns the map's newest epoch, where its rows end. */
+void lt_tseries_range(const struct lt_map *m, struct lt_entry *e, size_t n);
+/* The rows of one entry (text) or its array of intervals (JSON). */
+void lt_render_tseries(struct lt_sbuf *out, const struct lt_map *m, const uint8_t *v, bool json,
+		       enum lang_dialect d);
+
 #endif

@@ -83,6 +83,10 @@ static void reduce(const struct lt_map *m, const struct map_geom *g, uint8_t *ds
 			memcpy(dst, &a, sizeof(a));
 			break;
 		}
+		case LT_AGG_TSERIES:
+			if (vs >= lt_map_value_size(m))
+				lt_tseries_merge(m, dst, s);
+			break;
 		default:
 			/* count, sum, avg/stats {sum, n}, hist slots: all u64 sums. */
 			for (uint32_t i = 0; i + 8 <= vs; i += 8) {
@@ -289,6 +293,9 @@ static int cmp_entries(const void *pa, const void *pb, void *arg)
 	case LT_AGG_LHIST:
 		c = cmp_u64(hist_total(m, a->val), hist_total(m, b->val));
 		break;
+	case LT_AGG_TSERIES: /* by the most recent update */
+		c = cmp_u64(lt_tseries_newest(m, a->val), lt_tseries_newest(m, b->val));
+		break;
 	case LT_AGG_NONE:
 		if (m->val.kind == LT_INT)
 			c = cmp_value_of(&m->val, a->val, b->val, sc->prog);
@@ -386,6 +393,9 @@ static void put_value(struct lt_sbuf *out, const struct lt_map *m, const uint8_t
 		else
 			lt_render_hist_as(out, m, (const uint64_t *)v, d);
 		return;
+	case LT_AGG_TSERIES:
+		lt_render_tseries(out, m, v, json, d);
+		return;
 	case LT_AGG_NONE:
 		if (m->val.kind == LT_INT && div > 1) {
 			uint64_t x = (uint64_t)scalar_of(m, v, div);
@@ -412,6 +422,8 @@ static const char *json_type(const struct lt_map *m)
 	case LT_AGG_HIST:
 	case LT_AGG_LHIST:
 		return "hist";
+	case LT_AGG_TSERIES:
+		return "tseries";
 	default:
 		return "map";
 	}
@@ -466,7 +478,7 @@ void lt_render_map_as(struct lt_sbuf *out, const struct lt_map *m, struct lt_ent
 		      uint64_t top, uint64_t div, bool json, enum lang_dialect d,
 		      const struct lt_prog *prog, struct lt_symctx *sym)
 {
-	bool is_hist = m->agg == LT_AGG_HIST || m->agg == LT_AGG_LHIST;
+	bool is_hist = m->agg == LT_AGG_HIST || m->agg == LT_AGG_LHIST || m->agg == LT_AGG_TSERIES;
 	bool is_stats = m->agg == LT_AGG_AVG || m->agg == LT_AGG_STATS;
 	/* 0.17 printed a never-set scalar count as 0 and other empty maps as an empty line */
 	bool zero_count = d == LANG_0_17 && m->key.kind == LT_NONE && m->agg == LT_AGG_COUNT;
@@ -475,6 +487,8 @@ void lt_render_map_as(struct lt_sbuf *out, const struct lt_map *m, struct lt_ent
 	struct sort_ctx sc = {m, prog};
 
 	qsort_r(e, n, sizeof(*e), cmp_entries, &sc);
+	if (m->agg == LT_AGG_TSERIES)
+		lt_tseries_range(m, e, n);
 	if (top && n > top)
 		first = n - top;
 	if (json) {

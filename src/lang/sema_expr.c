@@ -154,7 +154,7 @@ static bool since_026(const char *name)
 					    "strstr",  "strlen", "true",  "false",
 					    "getopt",  "errorf", "warnf", "assert",
 					    "has_cpid", "usermode", "probetype", "strcap",
-					    "signal_name", "syscall_name", "find"};
+					    "signal_name", "syscall_name", "find", "tseries"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(name, names[i]))

@@ -43,8 +43,8 @@ int sema_map_value(struct compiler *c, struct node *map, enum lt_agg agg, const 
 		   struct loc loc)
 {
 	struct mapdef *md = &c->maps[NS(map)->map];
-	static const char *const agg_names[] = {"none", "count", "sum",	 "min",	 "max",
-						"avg",	"stats", "hist", "lhist"};
+	static const char *const agg_names[] = {"none", "count", "sum",	 "min",	  "max",
+						"avg",	"stats", "hist", "lhist", "tseries"};
 
 	if (!md->typed) {
 		md->m.agg = agg;
@@ -52,7 +52,7 @@ int sema_map_value(struct compiler *c, struct node *map, enum lt_agg agg, const 
 		if (val)
 			type_copy(c, &md->m.val, val);
 		md->typed = true;
-		return 0;
+		return agg == LT_AGG_TSERIES ? tseries_map_params(c, md, true) : 0;
 	}
 	if (md->m.agg != agg) {
 		char b[64];
@@ -72,6 +72,8 @@ int sema_map_value(struct compiler *c, struct node *map, enum lt_agg agg, const 
 				md->name, lt_type_str(val, a, sizeof(a)),
 				lt_type_str(&md->m.val, b, sizeof(b)));
 	}
+	if (agg == LT_AGG_TSERIES)
+		return tseries_map_params(c, md, false);
 	if (agg == LT_AGG_NONE && val && val->kind == LT_STR && val->size > md->m.val.size)
 		md->m.val.size = val->size;
 	return 0;

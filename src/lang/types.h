@@ -57,6 +57,9 @@
  *   LT_AGG_HIST    u64 slot[LT_HIST_SLOTS]; s64 sum    sum per slot; slot = lt_hist_slot(v);
  *                                                      sum of v (--metrics' _sum)
  *   LT_AGG_LHIST   u64 slot[lt_lhist_slots(...)]; sum  sum per slot; slot = lt_lhist_slot(...)
+ *   LT_AGG_TSERIES u64 hdr; struct lt_ts_slot[count]   per slot: the CPUs at the newest epoch,
+ *                  combined by the mode (print_tseries.c); slot = epoch % count with
+ *                  epoch = TAI ns / interval; hdr: 0 in BPF, the map's newest epoch once read
  *
  *   A whole histogram lives in one value (no bucket suffix in the key): one lookup per event,
  *   one map entry per key, and the runtime reads a histogram in one syscall.
@@ -207,6 +210,18 @@ struct lt_avgstat {
 	uint64_t n;
 };
 
+/*
+ * One interval of a tseries (0 epoch: never written). meta: the TAI time of the write
+ * ("last": the newest CPU's value wins), the count of values (avg); unused otherwise.
+ */
+struct lt_ts_slot {
+	int64_t v;
+	uint64_t meta;
+	uint64_t epoch;
+};
+
+enum lt_ts_mode { LT_TS_LAST, LT_TS_AVG, LT_TS_MAX, LT_TS_MIN, LT_TS_SUM };
+
 struct lt_event_hdr {
 	uint32_t kind; /* enum lt_event_kind */
 	uint32_t id;
@@ -251,6 +266,7 @@ enum lt_agg {
 	LT_AGG_STATS,
 	LT_AGG_HIST,
 	LT_AGG_LHIST,
+	LT_AGG_TSERIES, /* tseries(v, interval, count[, mode]) (0.24): lang/print_tseries.c */
 };
 
 /* ---- the program description handed from the compiler to the runtime ---------------- */
@@ -262,6 +278,10 @@ struct lt_map {
 	enum lt_agg agg;
 	int64_t lhist_min, lhist_max, lhist_step; /* LT_AGG_LHIST */
 	uint32_t hist_bits; /* LT_AGG_HIST: hist(v, k) (0.20): 2^k buckets per power of 2 */
+	/* LT_AGG_TSERIES: interval (ns), intervals kept, mode (enum lt_ts_mode), value signed */
+	uint64_t ts_interval;
+	uint32_t ts_count, ts_mode;
+	bool ts_signed;
 	uint32_t key_size;			  /* lt_map_key_size(&key) */
 	uint32_t value_size; /* lt_map_value_size(this): one CPU's slot before rounding */
 	bool percpu;	     /* every agg except LT_AGG_NONE */
@@ -429,6 +449,8 @@ static inline uint32_t lt_map_value_size(const struct lt_map *m)
 	case LT_AGG_LHIST:
 		/* the slots, then the sum of the values (--metrics' _sum, lang/map_metrics.c) */
 		return 8 * (lt_hist_slots_of(m) + 1);
+	case LT_AGG_TSERIES:
+		return 8 + m->ts_count * (uint32_t)sizeof(struct lt_ts_slot);
 	}
 	return 0;
 }

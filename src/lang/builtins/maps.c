@@ -162,6 +162,8 @@ int cg_aggregate(struct cg *g, struct node *map, struct node *fn)
 	uint32_t key, val;
 	int done = cg_label(g), ok = cg_label(g);
 
+	if (md->m.agg == LT_AGG_TSERIES)
+		return cg_tseries(g, map, fn);
 	if (md->m.agg == LT_AGG_LHIST) {
 		md->m.lhist_min = s->k[0];
 		md->m.lhist_max = s->k[1];
@@ -383,6 +385,7 @@ static int ck_delete(struct compiler *c, struct node *n)
 	struct node *m = n->args;
 	int na = (int)node_count(m);
 	bool v26 = c->opts->dialect == LANG_0_26;
+	int i;
 
 	/* 0.24: whether the key was there to delete, a bool */
 	if (v26)
@@ -403,6 +406,10 @@ static int ck_delete(struct compiler *c, struct node *n)
 	} else if (na != 1 || m->kind != N_MAP) {
 		return sema_err(c, n->loc, "delete() expects a map element as its only argument");
 	}
+	i = sema_map_get(c, m); /* before c->maps: it may move it */
+	if (c->maps[i].m.agg == LT_AGG_TSERIES)
+		/* a series' element can be deleted though not read */
+		return sema_map_keys(c, m) && !c->quiet ? -EINVAL : 0;
 	return sema_expr(c, m) && !c->quiet ? -EINVAL : 0;
 }
 
@@ -622,12 +629,15 @@ static int ck_mapop(struct compiler *c, struct node *n)
 				int i = sema_map_get(c, n->args);
 				enum lt_agg agg = c->maps[i].m.agg;
 
-				if (agg == LT_AGG_HIST || agg == LT_AGG_LHIST)
+				if (agg == LT_AGG_HIST || agg == LT_AGG_LHIST ||
+				    agg == LT_AGG_TSERIES)
 					return sema_err(c, n->args->loc,
 							"Map type %s cannot print the value of "
 							"individual keys. You must print the whole "
 							"map.",
-							agg == LT_AGG_HIST ? "hist_t" : "lhist_t");
+							agg == LT_AGG_HIST    ? "hist_t"
+							: agg == LT_AGG_LHIST ? "lhist_t"
+									      : "tseries_t");
 			}
 			if (sema_expr(c, n->args))
 				return -EINVAL;
