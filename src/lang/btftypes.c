@@ -472,6 +472,9 @@ int bt_sema_cast(struct compiler *c, struct node *n)
 	if (t && (btf_is_int(t) || btf_is_any_enum(t)) && t->size <= 8) {
 		sema_set_int(n, (int)t->size,
 			     btf_is_int(t) ? btf_int_encoding(t) & BTF_INT_SIGNED : btf_kflag(t));
+		/* (enum X)v prints by name (0.22) */
+		if (btf_is_any_enum(t) && c->opts->dialect != LANG_0_17)
+			NS(n)->t.btf_ref = ref;
 		return 0;
 	}
 	if (t && btf_is_ptr(t)) {

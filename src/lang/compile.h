@@ -304,6 +304,13 @@ extern const struct builtin builtins_context[], builtins_maps[], builtins_string
  */
 int options_check_named(struct compiler *c);
 extern const struct builtin builtins_task[]; /* curtask and its derivatives */
+extern const struct builtin builtins_debug[]; /* debugf() (builtins/debug.c) */
+/* offsetof, pton, cgroupid, macaddr, uaddr; casts to and from integer arrays (builtins/addr.c) */
+extern const struct builtin builtins_addr[];
+/* sizeof() of a union, enum, typedef or array name: 1 with *size, 0 when not one, or an error */
+int addr_sizeof(struct compiler *c, struct node *n, int64_t *size);
+/* A cast to an integer array, or of one (n->a analysed): rewritten into "$cast_array"() */
+int addr_sema_cast(struct compiler *c, struct node *n);
 extern const struct builtin builtins_tseries[]; /* tseries() (builtins/tseries.c) */
 /* @m = tseries(...): the map takes the call's parameters, the same at every call site. */
 int tseries_map_params(struct compiler *c, struct mapdef *md, bool first);

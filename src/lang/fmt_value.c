@@ -154,6 +154,11 @@ static void put_int_value(struct lt_sbuf *out, const struct lt_type *t, const vo
 
 	if (t->is_bool)
 		lt_sbuf_puts(out, v ? "true" : "false");
+	else if (t->is_macaddr)
+		lt_sbuf_printf(out, "%02X:%02X:%02X:%02X:%02X:%02X", (unsigned)(v & 0xff),
+			       (unsigned)(v >> 8 & 0xff), (unsigned)(v >> 16 & 0xff),
+			       (unsigned)(v >> 24 & 0xff), (unsigned)(v >> 32 & 0xff),
+			       (unsigned)(v >> 40 & 0xff));
 	else if (t->resolve)
 		lt_put_resolved(out, t->resolve, v);
 	else if (t->btf_ptr) /* a C pointer, as bpftrace prints one (JSON keeps the number) */
@@ -448,7 +453,7 @@ static void format_value(struct lt_sbuf *out, const struct lt_type *t, const voi
 		lt_sbuf_putc(out, json ? ']' : ')');
 		return;
 	}
-	if (ctx == LT_CTX_JSON && t->kind == LT_INT && t->resolve) {
+	if (ctx == LT_CTX_JSON && t->kind == LT_INT && (t->resolve || t->is_macaddr)) {
 		struct lt_sbuf tmp = {0};
 
 		put_int_value(&tmp, t, data);

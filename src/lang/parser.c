@@ -244,21 +244,81 @@ static struct node *parse_list(struct parser *p, int close)
 }
 
 /* A type name at the current token into n->name ("u64", "struct foo"); false after an error. */
+/*
+ * `union X`, `enum X` where a type is written: the words are no keywords (they stay usable as
+ * names elsewhere), so a type is the word followed by a name.
+ */
+static bool tag_word(struct parser *p)
+{
+	return p->tok.kind == TOK_IDENT &&
+	       (!strcmp(p->tok.text, "union") || !strcmp(p->tok.text, "enum")) &&
+	       lexer_peek(&p->lx)->kind == TOK_IDENT;
+}
+
 static bool parse_type_name(struct parser *p, struct node *n)
 {
-	if (p->tok.kind == TOK_STRUCT) {
+	if (p->tok.kind == TOK_STRUCT || tag_word(p)) {
+		char *tag = p->tok.kind == TOK_STRUCT ? strdup("struct") : take_text(p);
+
 		next(p);
+		if (!tag)
+			abort();
 		if (p->tok.kind != TOK_IDENT) {
+			free(tag);
 			syntax_error(p, "identifier");
 			return false;
 		}
-		if (asprintf(&n->name, "struct %s", p->tok.text) < 0)
+		if (asprintf(&n->name, "%s %s", tag, p->tok.text) < 0)
 			abort();
+		free(tag);
 	} else {
 		n->name = take_text(p);
 	}
 	next(p);
+	if (p->tok.kind == '[') {
+		/* an integer array type (0.19): "uint8[4]", or "uint8[]" sized by the operand */
+		char *t = n->name;
+		long long len = -1;
+
+		next(p);
+		if (p->tok.kind == TOK_NUM) {
+			len = p->tok.num;
+			next(p);
+		}
+		if (!expect(p, ']'))
+			return false;
+		if ((len < 0 ? asprintf(&n->name, "%s[]", t)
+			     : asprintf(&n->name, "%s[%lld]", t, len)) < 0)
+			abort();
+		free(t);
+	}
 	return true;
+}
+
+/*
+ * (NAME) before the start of an operand (`(pid_t)$x`, `(u32)arg0`): a cast to a typedef.
+ * A parenthesised name is an expression only before an operator or the end of one.
+ */
+static bool typedef_cast_ahead(struct parser *p)
+{
+	struct lexer_mark m;
+	struct token t = {0};
+	bool cast = false;
+
+	if (p->tok.kind != TOK_IDENT || p->lx.has_peek)
+		return false;
+	lexer_mark(&p->lx, &m);
+	lexer_next(&p->lx, &t);
+	if (t.kind == ')') {
+		free(t.text);
+		t.text = NULL;
+		lexer_next(&p->lx, &t);
+		cast = t.kind == TOK_VAR || t.kind == TOK_MAP || t.kind == TOK_NUM ||
+		       t.kind == TOK_IDENT || t.kind == TOK_POSPARAM || t.kind == '(';
+	}
+	free(t.text);
+	lexer_reset(&p->lx, &m);
+	return cast;
 }
 
 /* The current token as a node named by its text (identifier, map, variable), consumed. */
@@ -268,6 +328,36 @@ static struct node *named_leaf(struct parser *p, enum node_kind kind)
 
 	n->name = take_text(p);
 	next(p);
+	return n;
+}
+
+/*
+ * offsetof(struct T, a.b) or offsetof(expr, a.b) (0.18): a call whose first argument is the
+ * type, held as sizeof(T) holds one (N_SIZEOF without operand), or the expression; the field
+ * path follows as an expression (builtins/addr.c reads it).
+ */
+static struct node *parse_offsetof(struct parser *p)
+{
+	struct node *n = named_leaf(p, N_CALL);
+	struct loc l = n->loc;
+
+	next(p); /* ( */
+	if (p->tok.kind == TOK_STRUCT || tag_word(p) ||
+	    (p->tok.kind == TOK_IDENT && lang_is_type_name(p->tok.text))) {
+		struct node *t = node_new(N_SIZEOF, p->tok.loc);
+
+		old_syntax_error(p, NULL);
+		n->args = t;
+		if (!parse_type_name(p, t))
+			return n;
+		t->loc = span(t->loc, p->last);
+		if (!expect(p, ','))
+			return n;
+		node_append(&n->args, parse_list(p, ')'));
+	} else {
+		n->args = parse_list(p, ')');
+	}
+	n->loc = span(l, p->last);
 	return n;
 }
 
@@ -323,6 +413,8 @@ static struct node *parse_primary(struct parser *p)
 		next(p);
 		return n;
 	case TOK_IDENT:
+		if (!strcmp(p->tok.text, "offsetof") && lexer_peek(&p->lx)->kind == '(')
+			return parse_offsetof(p);
 		n = named_leaf(p, N_IDENT);
 		if (p->tok.kind == '(') {
 			n->kind = N_CALL;
@@ -359,7 +451,7 @@ static struct node *parse_primary(struct parser *p)
 		next(p);
 		if (!expect(p, '('))
 			return n;
-		if (p->tok.kind == TOK_STRUCT ||
+		if (p->tok.kind == TOK_STRUCT || tag_word(p) ||
 		    (p->tok.kind == TOK_IDENT && lang_is_type_name(p->tok.text))) {
 			if (!parse_type_name(p, n))
 				return n;
@@ -373,9 +465,10 @@ static struct node *parse_primary(struct parser *p)
 
 		next(p);
 		pk = NULL;
-		if (p->tok.kind == TOK_STRUCT ||
+		if (p->tok.kind == TOK_STRUCT || tag_word(p) || typedef_cast_ahead(p) ||
 		    (p->tok.kind == TOK_IDENT && lang_is_type_name(p->tok.text) &&
-		     ((pk = lexer_peek(&p->lx))->kind == ')' || pk->kind == '*'))) {
+		     ((pk = lexer_peek(&p->lx))->kind == ')' || pk->kind == '*' ||
+		      pk->kind == '['))) {
 			/* a cast: (type[ *...]) expr */
 			n = node_new(N_CAST, l);
 			if (!parse_type_name(p, n))

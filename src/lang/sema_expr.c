@@ -480,6 +480,9 @@ static int sema_cast(struct compiler *c, struct node *n)
 
 	if (sema_expr(c, n->a))
 		return -EINVAL;
+	/* integer <-> integer array (0.19) */
+	if (strchr(n->name, '[') || (NS(n->a)->t.kind == LT_ARRAY && !NS(n->a)->ext))
+		return addr_sema_cast(c, n);
 	if (!lt_is_int(&NS(n->a)->t) || NS(n->a)->ext)
 		return sema_err(c, n->loc, "Cannot cast from non-integer type");
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
@@ -678,7 +681,15 @@ int sema_expr(struct compiler *c, struct node *n)
 		return sema_cast(c, n);
 	case N_SIZEOF: {
 		int64_t sz = 8;
+		int t = addr_sizeof(c, n, &sz); /* union, enum, typedef and array names */
 
+		if (t < 0)
+			return t;
+		if (t) {
+			sema_set_int(n, 8, false);
+			s->k[0] = sz;
+			return 0;
+		}
 		if (n->a) {
 			if (sema_expr(c, n->a))
 				return -EINVAL;

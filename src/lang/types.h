@@ -147,6 +147,8 @@ struct lt_type {
 	 * a uid's user name (`username`), a cgroup id's path (`cgroup_path()`), a pid's
 	 * command (`comm(pid)`) */
 	enum lt_resolve { LT_RES_NONE, LT_RES_USERNAME, LT_RES_CGROUP_PATH, LT_RES_PID_COMM } resolve;
+	/* LT_INT: macaddr()'s six bytes (first byte lowest), printed AA:BB:CC:DD:EE:FF */
+	bool is_macaddr;
 	/* LT_KSTACK/LT_USTACK: frames to print (<= LT_STACK_FRAMES; 0 = all). */
 	uint32_t nframes;
 	/* LT_KSTACK/LT_USTACK: bpftrace's `perf` mode (`\tADDR sym+off [(path)]`). */
