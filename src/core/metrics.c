@@ -585,19 +585,10 @@ static void render_family(struct sbuf *b, const struct metric_family *f, bool om
 	sb_printf(b, "# HELP %s%s ", f->name, om ? "" : total);
 	put_escaped(b, f->help, om); /* OpenMetrics escapes \" in HELP too */
 	sb_printf(b, "\n# TYPE %s%s %s\n", f->name, om ? "" : total, type_name(f->type));
-	if (f->type == METRIC_HISTOGRAM) {
-		/*
-		 * Buckets up to the highest one any series uses, the same set for every series:
-		 * 66 log2 buckets per series would be mostly empty. The set only grows.
-		 */
-		upto = 0;
-		for (size_t j = 0; j < f->nseries; j++)
-			for (size_t i = f->nbounds; i-- > upto;)
-				if (f->series[j]->buckets[i]) {
-					upto = i;
-					break;
-				}
-	}
+	/*
+	 * Every bucket of the layout, always: a bucket series that appeared only when its first
+	 * value came would make rate() miss that value, and quantiles go wrong.
+	 */
 	for (size_t j = 0; j < f->nseries; j++) {
 		const struct metric_series *s = f->series[j];
 

@@ -209,6 +209,7 @@ struct lang_opts {
 	bool warnings_k;		 /* -k: failed map lookups and probe reads warn too */
 	int stack_mode;			 /* config stack_mode: 0 bpftrace, 1 perf, 2 raw, 3 build_id */
 	enum { MISSING_PROBES_ERROR, MISSING_PROBES_WARN, MISSING_PROBES_IGNORE } missing_probes;
+	enum { UNSTABLE_WARN, UNSTABLE_ENABLE, UNSTABLE_ERROR } unstable_tseries;
 };
 
 struct compiler {
@@ -233,6 +234,8 @@ struct compiler {
 	int nsites;
 	struct getopt_decl *getopts; /* getopt() options the program declares (options.c) */
 	int ngetopts;
+	struct node *ts_call;	     /* the tseries() call checked last: its map's parameters */
+	bool ts_warned;		     /* the unstable-feature warning is out (once per run) */
 	struct probe *cur;	     /* probe being analysed/generated */
 	struct attach_point *cur_ap; /* attach point being generated */
 };
@@ -302,6 +305,15 @@ extern const struct builtin builtins_context[], builtins_maps[], builtins_string
 int options_check_named(struct compiler *c);
 extern const struct builtin builtins_task[]; /* curtask and its derivatives */
 extern const struct builtin builtins_debug[]; /* debugf() (builtins/debug.c) */
+/* offsetof, pton, cgroupid, macaddr, uaddr; casts to and from integer arrays (builtins/addr.c) */
+extern const struct builtin builtins_addr[];
+/* sizeof() of a union, enum, typedef or array name: 1 with *size, 0 when not one, or an error */
+int addr_sizeof(struct compiler *c, struct node *n, int64_t *size);
+/* A cast to an integer array, or of one (n->a analysed): rewritten into "$cast_array"() */
+int addr_sema_cast(struct compiler *c, struct node *n);
+extern const struct builtin builtins_tseries[]; /* tseries() (builtins/tseries.c) */
+/* @m = tseries(...): the map takes the call's parameters, the same at every call site. */
+int tseries_map_params(struct compiler *c, struct mapdef *md, bool first);
 const struct builtin *builtin_find(const char *name, bool is_call, int *index);
 const struct builtin *builtin_get(int index);
 /* argN / sargN / gargN: N for that prefix, or -1. */

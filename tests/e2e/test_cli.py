@@ -184,7 +184,7 @@ def test_language_help_options_work(no_leftovers, tmp_path):
     options = re.findall(r"^    (-\w|--[\w-]+)[ ,]", run("--help").stdout.split("OPTIONS:")[1].split("TOOLS")[0], re.M)
     assert options == ["-e", "-l", "-v", "-p", "-c", "-f", "-o", "-q", "-B", "-k",
                        "--no-warnings", "--probe-filter", "--dry-run", "--compat", "--unsafe",
-                       "-b", "-h", "-V"]
+                       "--metrics", "--metrics-max-series", "-b", "-h", "-V"]
     begin = "BEGIN { printf(\"hi\\n\"); exit(); }"
     r = run("-e", begin)
     assert r.returncode == 0 and "hi" in r.stdout
@@ -215,6 +215,9 @@ def test_language_help_options_work(no_leftovers, tmp_path):
     assert r.returncode == 1 and r.stderr.startswith("ERROR: Failed to open output file")
     r = run("--unsafe", "-e", "BEGIN { system(\"echo unsafe-ok\"); exit(); }")
     assert r.returncode == 0 and "unsafe-ok" in r.stdout.splitlines()
+    r = run("--metrics", "127.0.0.1:1", "--metrics-max-series", "5", "-e", begin)
+    assert r.returncode == 0 and "hi" in r.stdout
+    assert "Serving metrics on http://127.0.0.1:1/metrics" in r.stderr.splitlines()
     r = run("-b", "-q", "-e", begin)
     assert r.returncode == 0 and r.stdout == "hi\n\n\n"
     r = run("-V")

@@ -76,7 +76,7 @@ cdef-0.17 | 0.17 | struct S { int a; }; BEGIN { } | S | syntax error, unexpected
 import-after-probe | 0.26 | begin { } import "x.bt"; | import | root imports must appear before probes and functions
 import-no-string | 0.26 | import x; begin { } | x | syntax error, unexpected identifier, expecting string
 import-no-semicolon | 0.26 | import "x.bt" begin { } | begin | syntax error, unexpected identifier, expecting ;
-import-unsupported | 0.26 | import "x.bt"; begin { } | import "x.bt" | import "x.bt": imports are not supported yet
+import-c | 0.26 | import "x.h"; begin { } | import "x.h" | import "x.h": .h imports are not supported yet
 import-0.17 | 0.17 | import "x.bt"; BEGIN { } | "x.bt" | syntax error, unexpected string, expecting {
 """.strip().splitlines()]
 

@@ -12,7 +12,8 @@
 static const struct builtin *const families[] = {builtins_task,	  builtins_context,
 						 builtins_maps,	  builtins_strings,
 						 builtins_stacks, builtins_options,
-						 builtins_names,  builtins_debug};
+						 builtins_names,  builtins_tseries,
+						 builtins_addr,   builtins_debug};
 #define NFAMILIES (sizeof(families) / sizeof(families[0]))
 
 /* argN / sargN / gargN: the digit(s) after the prefix. */
