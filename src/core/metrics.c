@@ -2,13 +2,13 @@
 /* The metrics registry and its exposition formats (see metrics.h). */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/metrics.h"
 #include "core/out.h"
+#include "core/strbuf.h"
 #include "core/vec.h"
 
 struct metric_series {
@@ -225,48 +225,12 @@ void metric_family_set_divisor(struct metric_family *f, double div)
 
 /* ---- series ------------------------------------------------------------------------ */
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom || VEC_RESERVE(b->p, b->cap, b->len, n + 1)) {
-		b->oom = true;
-		return;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = 0;
-}
-
-static void sb_puts(struct sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	char tmp[128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sb_put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
 /*
  * Text in a label value (quote: \" too) or a HELP line: \\ and \n escaped; a byte that is
  * no valid UTF-8 (comm and paths of traced processes are any bytes) or another control
  * character becomes the text \xNN, so that a scrape is never refused for one odd name.
  */
-static void put_escaped(struct sbuf *b, const char *v, bool quote)
+static void put_escaped(struct strbuf *b, const char *v, bool quote)
 {
 	const unsigned char *s = (const unsigned char *)v;
 	size_t n = strlen(v);
@@ -275,15 +239,15 @@ static void put_escaped(struct sbuf *b, const char *v, bool quote)
 		size_t k = *s < 0x80 ? 1 : utf8_len(s, n);
 
 		if (*s == '\\')
-			sb_put(b, "\\\\", 2);
+			strbuf_put(b, "\\\\", 2);
 		else if (*s == '"' && quote)
-			sb_put(b, "\\\"", 2);
+			strbuf_put(b, "\\\"", 2);
 		else if (*s == '\n')
-			sb_put(b, "\\n", 2);
+			strbuf_put(b, "\\n", 2);
 		else if (!k || *s < 0x20 || *s == 0x7f)
-			sb_printf(b, "\\\\x%02x", *s);
+			strbuf_printf(b, "\\\\x%02x", *s);
 		else
-			sb_put(b, (const char *)s, k);
+			strbuf_put(b, (const char *)s, k);
 		k = k ? k : 1;
 		s += k;
 		n -= k;
@@ -354,15 +318,15 @@ static void series_reset(struct metric_series *s)
 struct metric_series *metric_series(struct metric_family *f, const char *const *values)
 {
 	struct metrics *m = f->m;
-	struct sbuf lb = {0};
+	struct strbuf lb = {0};
 	struct metric_series *s;
 	uint64_t h;
 
-	sb_put(&lb, "", 0);
+	strbuf_put(&lb, "", 0);
 	for (int i = 0; i < f->nlabels; i++) {
-		sb_printf(&lb, "%s%s=\"", i ? "," : "", f->labels[i]);
+		strbuf_printf(&lb, "%s%s=\"", i ? "," : "", f->labels[i]);
 		put_escaped(&lb, values[i] ? values[i] : "", true);
-		sb_put(&lb, "\"", 1);
+		strbuf_put(&lb, "\"", 1);
 	}
 	if (lb.oom) {
 		free(lb.p);
@@ -498,20 +462,20 @@ static void sweep(struct metrics *m)
  * A sample value: integers exactly, others in the shortest form that reads back the same.
  * om: OpenMetrics's canonical form for le bounds (an integer gets ".0").
  */
-static void put_number(struct sbuf *b, double v, bool om)
+static void put_number(struct strbuf *b, double v, bool om)
 {
 	char tmp[40];
 
 	if (isnan(v)) {
-		sb_puts(b, "NaN");
+		strbuf_puts(b, "NaN");
 		return;
 	}
 	if (isinf(v)) {
-		sb_puts(b, v > 0 ? "+Inf" : "-Inf");
+		strbuf_puts(b, v > 0 ? "+Inf" : "-Inf");
 		return;
 	}
 	if (v == floor(v) && fabs(v) < 9007199254740992.0) {
-		sb_printf(b, om ? "%.0f.0" : "%.0f", v);
+		strbuf_printf(b, om ? "%.0f.0" : "%.0f", v);
 		return;
 	}
 	for (int prec = 15; prec <= 17; prec++) {
@@ -519,52 +483,52 @@ static void put_number(struct sbuf *b, double v, bool om)
 		if (strtod(tmp, NULL) == v)
 			break;
 	}
-	sb_puts(b, tmp);
+	strbuf_puts(b, tmp);
 }
 
 /* name{labels[,extra]} */
-static void put_sample_name(struct sbuf *b, const struct metric_family *f, const char *suffix,
+static void put_sample_name(struct strbuf *b, const struct metric_family *f, const char *suffix,
 			    const struct metric_series *s, const char *extra)
 {
-	sb_puts(b, f->name);
-	sb_puts(b, suffix);
+	strbuf_puts(b, f->name);
+	strbuf_puts(b, suffix);
 	if (!*s->labels && !extra) {
-		sb_put(b, " ", 1);
+		strbuf_put(b, " ", 1);
 		return;
 	}
-	sb_put(b, "{", 1);
-	sb_puts(b, s->labels);
+	strbuf_put(b, "{", 1);
+	strbuf_puts(b, s->labels);
 	if (extra) {
 		if (*s->labels)
-			sb_put(b, ",", 1);
-		sb_puts(b, extra);
+			strbuf_put(b, ",", 1);
+		strbuf_puts(b, extra);
 	}
-	sb_put(b, "} ", 2);
+	strbuf_put(b, "} ", 2);
 }
 
-static void render_histogram(struct sbuf *b, const struct metric_family *f, size_t upto,
+static void render_histogram(struct strbuf *b, const struct metric_family *f, size_t upto,
 			     const struct metric_series *s, bool om)
 {
 	uint64_t cum = 0;
-	struct sbuf le = {0};
+	struct strbuf le = {0};
 
 	for (size_t i = 0; i <= upto && i < f->nbounds; i++) {
 		cum += s->buckets[i];
 		le.len = 0;
-		sb_puts(&le, "le=\"");
+		strbuf_puts(&le, "le=\"");
 		put_number(&le, f->bounds[i] / f->div, om);
-		sb_puts(&le, "\"");
+		strbuf_puts(&le, "\"");
 		put_sample_name(b, f, "_bucket", s, le.oom ? "le=\"NaN\"" : le.p);
-		sb_printf(b, "%llu\n", (unsigned long long)cum);
+		strbuf_printf(b, "%llu\n", (unsigned long long)cum);
 	}
 	free(le.p);
 	put_sample_name(b, f, "_bucket", s, "le=\"+Inf\"");
-	sb_printf(b, "%llu\n", (unsigned long long)s->count);
+	strbuf_printf(b, "%llu\n", (unsigned long long)s->count);
 	put_sample_name(b, f, "_sum", s, NULL);
 	put_number(b, s->sum / f->div, false);
-	sb_put(b, "\n", 1);
+	strbuf_put(b, "\n", 1);
 	put_sample_name(b, f, "_count", s, NULL);
-	sb_printf(b, "%llu\n", (unsigned long long)s->count);
+	strbuf_printf(b, "%llu\n", (unsigned long long)s->count);
 }
 
 static const char *type_name(enum metric_type t)
@@ -574,7 +538,7 @@ static const char *type_name(enum metric_type t)
 	return names[t];
 }
 
-static void render_family(struct sbuf *b, const struct metric_family *f, bool om)
+static void render_family(struct strbuf *b, const struct metric_family *f, bool om)
 {
 	const char *total = f->type == METRIC_COUNTER ? "_total" : "";
 	size_t upto = f->nbounds;
@@ -582,9 +546,9 @@ static void render_family(struct sbuf *b, const struct metric_family *f, bool om
 	if (!f->nseries)
 		return;
 	/* text 0.0.4 names the family as its samples; OpenMetrics without the _total */
-	sb_printf(b, "# HELP %s%s ", f->name, om ? "" : total);
+	strbuf_printf(b, "# HELP %s%s ", f->name, om ? "" : total);
 	put_escaped(b, f->help, om); /* OpenMetrics escapes \" in HELP too */
-	sb_printf(b, "\n# TYPE %s%s %s\n", f->name, om ? "" : total, type_name(f->type));
+	strbuf_printf(b, "\n# TYPE %s%s %s\n", f->name, om ? "" : total, type_name(f->type));
 	/*
 	 * Every bucket of the layout, always: a bucket series that appeared only when its first
 	 * value came would make rate() miss that value, and quantiles go wrong.
@@ -597,7 +561,7 @@ static void render_family(struct sbuf *b, const struct metric_family *f, bool om
 		case METRIC_GAUGE:
 			put_sample_name(b, f, total, s, NULL);
 			put_number(b, s->value / f->div, false);
-			sb_put(b, "\n", 1);
+			strbuf_put(b, "\n", 1);
 			break;
 		case METRIC_HISTOGRAM:
 			render_histogram(b, f, upto, s, om);
@@ -605,9 +569,9 @@ static void render_family(struct sbuf *b, const struct metric_family *f, bool om
 		case METRIC_SUMMARY:
 			put_sample_name(b, f, "_sum", s, NULL);
 			put_number(b, s->sum / f->div, false);
-			sb_put(b, "\n", 1);
+			strbuf_put(b, "\n", 1);
 			put_sample_name(b, f, "_count", s, NULL);
-			sb_printf(b, "%llu\n", (unsigned long long)s->count);
+			strbuf_printf(b, "%llu\n", (unsigned long long)s->count);
 			break;
 		}
 	}
@@ -615,7 +579,7 @@ static void render_family(struct sbuf *b, const struct metric_family *f, bool om
 
 char *metrics_render(struct metrics *m, bool openmetrics, size_t *len)
 {
-	struct sbuf b = {0};
+	struct strbuf b = {0};
 
 	m->gen++;
 	for (size_t i = 0; i < m->ncolls; i++)
@@ -623,11 +587,11 @@ char *metrics_render(struct metrics *m, bool openmetrics, size_t *len)
 	if (m->last.fn)
 		m->last.fn(m->last.ctx, m);
 	sweep(m);
-	sb_put(&b, "", 0);
+	strbuf_put(&b, "", 0);
 	for (size_t i = 0; i < m->nfams; i++)
 		render_family(&b, m->fams[i], openmetrics);
 	if (openmetrics)
-		sb_puts(&b, "# EOF\n");
+		strbuf_puts(&b, "# EOF\n");
 	if (b.oom) {
 		free(b.p);
 		return NULL;

@@ -8,7 +8,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,7 +16,7 @@
 #include "core/metrics.h"
 #include "core/metrics_http.h"
 #include "core/net.h"
-#include "core/vec.h"
+#include "core/strbuf.h"
 #include "tools/tool.h"
 
 #define HELP_WIDTH 79 /* argparse's, for an 80-column terminal */
@@ -41,33 +40,6 @@ const struct tool_metrics_opts *tool_metrics_opts(void)
 }
 #define HELP_COL 24   /* where option help starts, at the latest (max_help_position) */
 
-struct strbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static void sb_putn(struct strbuf *b, const char *s, size_t n)
-{
-	if (VEC_RESERVE(b->p, b->cap, b->len, n + 1))
-		abort(); /* help text of a few KB */
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = 0;
-}
-
-static void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct strbuf *b, const char *fmt, ...)
-{
-	char tmp[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	sb_putn(b, tmp, n < 0 ? 0 : (size_t)n >= sizeof(tmp) ? sizeof(tmp) - 1 : (size_t)n);
-}
-
 static bool takes_value(const struct tool_opt *o)
 {
 	return o->metavar != NULL;
@@ -83,11 +55,11 @@ static bool shown(const struct tool_opt *o)
 static void synopsis_item(struct strbuf *b, const struct tool_opt *o)
 {
 	if (o->key < 256)
-		sb_printf(b, "-%c", o->key);
+		strbuf_printf(b, "-%c", o->key);
 	else
-		sb_printf(b, "--%s", o->name);
+		strbuf_printf(b, "--%s", o->name);
 	if (takes_value(o))
-		sb_printf(b, " %s", o->metavar);
+		strbuf_printf(b, " %s", o->metavar);
 }
 
 /*
@@ -99,7 +71,7 @@ static void usage_line(struct strbuf *b, const struct tool_cli *cli)
 	size_t indent = strlen("usage: ") + strlen(cli->name) + 1, col;
 	char item[256];
 
-	sb_printf(b, "usage: %s [-h]", cli->name);
+	strbuf_printf(b, "usage: %s [-h]", cli->name);
 	col = indent + 4;
 	for (const struct tool_opt *o = cli->all; o && o < cli->all + cli->nown; o++) {
 		struct strbuf it = {0};
@@ -108,34 +80,34 @@ static void usage_line(struct strbuf *b, const struct tool_cli *cli)
 			continue;
 		if (o->group && o != cli->all && o[-1].group == o->group)
 			continue; /* printed with the first of its group */
-		sb_putn(&it, "[", 1);
+		strbuf_put(&it, "[", 1);
 		synopsis_item(&it, o);
 		for (const struct tool_opt *g = o + 1; o->group && g->key && g->group == o->group;
 		     g++) {
-			sb_putn(&it, " | ", 3);
+			strbuf_put(&it, " | ", 3);
 			synopsis_item(&it, g);
 		}
-		sb_putn(&it, "]", 1);
+		strbuf_put(&it, "]", 1);
 		snprintf(item, sizeof(item), "%s", it.p);
 		free(it.p);
 		if (col + 1 + strlen(item) > HELP_WIDTH) {
-			sb_printf(b, "\n%*s", (int)indent, "");
+			strbuf_printf(b, "\n%*s", (int)indent, "");
 			col = indent;
 		} else {
-			sb_putn(b, " ", 1);
+			strbuf_put(b, " ", 1);
 			col++;
 		}
-		sb_printf(b, "%s", item);
+		strbuf_printf(b, "%s", item);
 		col += strlen(item);
 	}
 	if (cli->args && *cli->args) {
 		if (col + 1 + strlen(cli->args) > HELP_WIDTH)
-			sb_printf(b, "\n%*s", (int)indent, "");
+			strbuf_printf(b, "\n%*s", (int)indent, "");
 		else
-			sb_putn(b, " ", 1);
-		sb_printf(b, "%s", cli->args);
+			strbuf_put(b, " ", 1);
+		strbuf_printf(b, "%s", cli->args);
 	}
-	sb_putn(b, "\n", 1);
+	strbuf_put(b, "\n", 1);
 }
 
 /* Words of text wrapped from column hcol to HELP_WIDTH, the first line from col. */
@@ -144,45 +116,45 @@ static void wrapped(struct strbuf *b, const char *text, size_t col, size_t hcol)
 	const char *w = text;
 
 	if (col > hcol - 2) {
-		sb_printf(b, "\n%*s", (int)hcol, "");
+		strbuf_printf(b, "\n%*s", (int)hcol, "");
 		col = hcol;
 	} else {
-		sb_printf(b, "%*s", (int)(hcol - col), "");
+		strbuf_printf(b, "%*s", (int)(hcol - col), "");
 		col = hcol;
 	}
 	while (*w) {
 		size_t n = strcspn(w, " ");
 
 		if (col > hcol && col + 1 + n > HELP_WIDTH) {
-			sb_printf(b, "\n%*s", (int)hcol, "");
+			strbuf_printf(b, "\n%*s", (int)hcol, "");
 			col = hcol;
 		} else if (col > hcol) {
-			sb_putn(b, " ", 1);
+			strbuf_put(b, " ", 1);
 			col++;
 		}
-		sb_putn(b, w, n);
+		strbuf_put(b, w, n);
 		col += n;
 		w += n;
 		while (*w == ' ')
 			w++;
 	}
-	sb_putn(b, "\n", 1);
+	strbuf_put(b, "\n", 1);
 }
 
 /* How the help's option list names an option: "-p PID, --pid PID". */
 static void invocation(struct strbuf *l, const struct tool_opt *o)
 {
 	if (o->key < 256) {
-		sb_printf(l, "-%c", o->key);
+		strbuf_printf(l, "-%c", o->key);
 		if (takes_value(o))
-			sb_printf(l, " %s", o->metavar);
+			strbuf_printf(l, " %s", o->metavar);
 		if (o->name)
-			sb_putn(l, ", ", 2);
+			strbuf_put(l, ", ", 2);
 	}
 	if (o->name) {
-		sb_printf(l, "--%s", o->name);
+		strbuf_printf(l, "--%s", o->name);
 		if (takes_value(o))
-			sb_printf(l, " %s", o->metavar);
+			strbuf_printf(l, " %s", o->metavar);
 	}
 }
 
@@ -197,9 +169,9 @@ static void option_lines(struct strbuf *b, const struct tool_opt *o, size_t hcol
 {
 	struct strbuf l = {0};
 
-	sb_putn(&l, "  ", 2);
+	strbuf_put(&l, "  ", 2);
 	invocation(&l, o);
-	sb_putn(b, l.p, l.len);
+	strbuf_put(b, l.p, l.len);
 	wrapped(b, o->help, l.len, hcol);
 	free(l.p);
 }
@@ -242,19 +214,23 @@ static char *help_text(const struct tool_cli *cli)
 	}
 	usage_line(&b, cli);
 	if (cli->description)
-		sb_printf(&b, "\n%s\n", cli->description);
+		strbuf_printf(&b, "\n%s\n", cli->description);
 	if (cli->args_help)
-		sb_printf(&b, "\npositional arguments:\n%s", cli->args_help);
-	sb_printf(&b, "\noptions:\n");
-	sb_printf(&b, "  -h, --help");
+		strbuf_printf(&b, "\npositional arguments:\n%s", cli->args_help);
+	strbuf_printf(&b, "\noptions:\n");
+	strbuf_printf(&b, "  -h, --help");
 	wrapped(&b, "show this help message and exit", 12, hcol);
 	for (const struct tool_opt *o = cli->all; o && o->key; o++)
 		if (shown(o))
 			option_lines(&b, o, hcol);
 	if (cli->epilog)
-		sb_printf(&b, "\n%s", cli->epilog);
+		strbuf_printf(&b, "\n%s", cli->epilog);
 	if (cli->examples)
-		sb_printf(&b, "\nexamples:\n%s", cli->examples);
+		strbuf_printf(&b, "\nexamples:\n%s", cli->examples);
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
 	return b.p;
 }
 
@@ -282,11 +258,11 @@ static int cli_build(struct tool_cli *cli)
 	memcpy(all + n, common_opts, nc * sizeof(*all));
 	cli->all = all;
 	cli->nown = n;
-	sb_putn(&os, ":h", 2);
+	strbuf_put(&os, ":h", 2);
 	lo[k++] = (struct option){"help", no_argument, NULL, 'h'};
 	for (const struct tool_opt *o = cli->all; o->key; o++) {
 		if (o->key < 256)
-			sb_printf(&os, "%c%s", o->key, takes_value(o) ? ":" : "");
+			strbuf_printf(&os, "%c%s", o->key, takes_value(o) ? ":" : "");
 		if (o->name)
 			lo[k++] = (struct option){o->name, takes_value(o) ? required_argument
 									: no_argument,
@@ -295,7 +271,7 @@ static int cli_build(struct tool_cli *cli)
 	cli->usage.text = help_text(cli);
 	cli->usage.optstring = os.p;
 	cli->usage.longopts = lo;
-	return 0;
+	return cli->usage.text && !os.oom ? 0 : -ENOMEM;
 }
 
 static const struct tool_opt *opt_by_key(const struct tool_cli *cli, int key)
