@@ -331,3 +331,16 @@ int usym_cache__resolve(struct usym_cache *c, int pid, uint64_t ip, struct usym 
 	}
 	return -ENOENT;
 }
+
+int usym_cache__frames(struct usym_cache *c, int pid, uint64_t ip, struct usym_frame *frames,
+		       int max, struct usym *sym)
+{
+	int err = usym_cache__resolve(c, pid, ip, sym);
+
+	if (err)
+		return err;
+	if (max < 1)
+		return -EINVAL;
+	frames[0] = (struct usym_frame){.func = sym->name};
+	return 1;
+}

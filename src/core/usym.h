@@ -24,4 +24,24 @@ void usym_cache__forget_pid(struct usym_cache *c, int pid);
 /* 0, or -ENOENT (no symbol; module may still be set), -ESRCH (process gone). */
 int usym_cache__resolve(struct usym_cache *c, int pid, uint64_t ip, struct usym *out);
 
+/*
+ * One source frame at an address: the function, and its file and line where the binary
+ * says (Go: .gopclntab; others: DWARF line tables and inlined subroutines, when present).
+ * The strings live as long as the cache.
+ */
+struct usym_frame {
+	const char *func;
+	const char *file; /* NULL: unknown */
+	uint32_t line;	  /* 0: unknown */
+};
+/*
+ * The source frames at ip in pid, inlined calls expanded: frames[0] is the innermost inlined
+ * function, the last one the function that holds ip. Up to max frames (the outermost kept
+ * when cut). *sym as usym_cache__resolve() gives it. The number of frames (>= 1), or
+ * usym_cache__resolve()'s errors. ip is looked up as given: a caller passes a return
+ * address minus one.
+ */
+int usym_cache__frames(struct usym_cache *c, int pid, uint64_t ip, struct usym_frame *frames,
+		       int max, struct usym *sym);
+
 #endif
