@@ -5,8 +5,11 @@
 set -eu
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev libdw-dev systemtap-sdt-dev zlib1g-dev libcapstone-dev liblzma-dev libbz2-dev libclang-rt-14-dev
       golang-1.19-go python3 python3-pytest bpftrace iproute2 nftables time procps groff-base
-      prometheus"
+      prometheus chromium python3-websocket linux-perf"
 
+# chromium, python3-websocket: the flame graph and heat map tests render the SVGs in headless
+# Chromium and click them through its DevTools protocol. linux-perf: bench/ compares profile
+# with `perf record`.
 # prometheus: the tests of --metrics start their own Prometheus on loopback and use its
 # promtool; the package's own system service is not wanted (see the end of this script).
 
