@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/metrics.h"
 #include "core/out.h"
 #include "core/strbuf.h"
@@ -254,17 +255,9 @@ static void put_escaped(struct strbuf *b, const char *v, bool quote)
 	}
 }
 
-static uint64_t hash_bytes(uint64_t h, const char *s)
-{
-	/* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
-
 static uint64_t series_hash(const struct metric_family *f, const char *labels)
 {
-	return hash_bytes(hash_bytes(0xcbf29ce484222325ULL, f->name), labels) | 1;
+	return hash_fnv_str(hash_fnv_str(HASH_FNV_SEED, f->name), labels) | 1;
 }
 
 static int table_grow(struct metrics *m)

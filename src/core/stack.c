@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/stack.h"
 #include "core/vec.h"
 
@@ -17,20 +18,6 @@ struct stack_index {
 	uint32_t *loc_slots; /* location index + 1 */
 	size_t loc_cap;
 };
-
-static uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *b = data;
-
-	/* FNV-1a: the keys are short and this is not on a hot path */
-	for (size_t i = 0; i < len; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-#define HASH_SEED 0xcbf29ce484222325ull
 
 /* Grow a slot table to twice the size, rehashing with hash(i) of each stored index. */
 static int slots_grow(uint32_t **slots, size_t *cap, uint64_t (*hash)(void *, uint32_t), void *ctx)
@@ -60,7 +47,7 @@ static uint64_t str_hash(void *ctx, uint32_t id)
 {
 	struct stack_profile *p = ctx;
 
-	return hash_bytes(HASH_SEED, p->strs[id], strlen(p->strs[id]));
+	return hash_fnv(HASH_FNV_SEED, p->strs[id], strlen(p->strs[id]));
 }
 
 int stack_profile__init(struct stack_profile *p, const struct stack_value_type *types,
@@ -115,7 +102,7 @@ int64_t stack_profile__intern(struct stack_profile *p, const char *s)
 	if ((p->nstrs + 1) * 2 > x->str_cap && slots_grow(&x->str_slots, &x->str_cap, str_hash, p))
 		return -ENOMEM;
 	len = strlen(s);
-	for (j = hash_bytes(HASH_SEED, s, len) & (x->str_cap - 1); x->str_slots[j];
+	for (j = hash_fnv(HASH_FNV_SEED, s, len) & (x->str_cap - 1); x->str_slots[j];
 	     j = (j + 1) & (x->str_cap - 1))
 		if (!strcmp(p->strs[x->str_slots[j] - 1], s))
 			return x->str_slots[j] - 1;
@@ -131,11 +118,11 @@ int64_t stack_profile__intern(struct stack_profile *p, const char *s)
 
 static uint64_t loc_hash_parts(const struct stack_loc *l, const struct stack_line *lines)
 {
-	uint64_t h = hash_bytes(HASH_SEED, &l->addr, sizeof(l->addr));
+	uint64_t h = hash_fnv(HASH_FNV_SEED, &l->addr, sizeof(l->addr));
 
-	h = hash_bytes(h, &l->module, sizeof(l->module));
-	h = hash_bytes(h, &l->kernel, sizeof(l->kernel));
-	return hash_bytes(h, lines, l->nlines * sizeof(*lines));
+	h = hash_fnv(h, &l->module, sizeof(l->module));
+	h = hash_fnv(h, &l->kernel, sizeof(l->kernel));
+	return hash_fnv(h, lines, l->nlines * sizeof(*lines));
 }
 
 static uint64_t loc_hash(void *ctx, uint32_t i)
