@@ -39,6 +39,13 @@ void tcp_json_kv_str(FILE *f, const char *key, const char *val, bool comma)
 	json_str(f, val);
 }
 
+void tcp_json_begin(double time_s, uint32_t pid, const char *comm, int family)
+{
+	printf("{\"time\":%.6f,\"pid\":%u", time_s, pid);
+	tcp_json_kv_str(stdout, "comm", comm, true);
+	printf(",\"ip\":%d", net_ipver(family));
+}
+
 int tcp_family_opt(const struct usage *u, int c, int *family)
 {
 	int want = c == '4' ? AF_INET : AF_INET6;

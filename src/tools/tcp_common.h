@@ -29,6 +29,8 @@ const char *tcp_comm(char *buf, size_t len, const char *comm);
 
 /* "\"key\":" followed by a JSON string; for the object bodies the tools print. */
 void tcp_json_kv_str(FILE *f, const char *key, const char *val, bool comma);
+/* The opening of a connection's JSON object: {"time":T,"pid":P,"comm":C,"ip":4|6 */
+void tcp_json_begin(double time_s, uint32_t pid, const char *comm, int family);
 
 struct usage;
 /*

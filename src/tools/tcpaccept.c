@@ -71,9 +71,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	tcp_comm(comm, sizeof(comm), e->comm);
 	tcp_addrs_fmt(&a, &e->flow, false);
 	if (o->json) {
-		printf("{\"time\":%.6f,\"pid\":%u", snoop_clock_rel(&r->clock, e->ts_ns), e->pid);
-		tcp_json_kv_str(stdout, "comm", comm, true);
-		printf(",\"ip\":%d", net_ipver(e->flow.family));
+		tcp_json_begin(snoop_clock_rel(&r->clock, e->ts_ns), e->pid, comm, e->flow.family);
 		tcp_json_kv_str(stdout, "raddr", a.d, true);
 		printf(",\"rport\":%u", e->flow.dport);
 		tcp_json_kv_str(stdout, "laddr", a.s, true);
