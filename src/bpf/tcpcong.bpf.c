@@ -25,6 +25,7 @@ TK_MAP(flows, BPF_MAP_TYPE_HASH, 16384, __u64, struct tcpcong_flow);
 
 /* -d: one log2 histogram of period lengths per state (read and cleared by user space). */
 __u64 dist[TCPCONG_NSTATES][TCPCONG_SLOTS];
+__u64 dist_sum_us[TCPCONG_NSTATES]; /* of the periods in dist[st]: --metrics' _sum */
 
 static __always_inline bool ports_ok(__u16 lport, __u16 rport)
 {
@@ -44,6 +45,7 @@ static __always_inline void account(struct tcpcong_flow *v, __u64 now)
 		__u32 slot = tk_log2_slot(micro ? us : us / 1000);
 
 		__sync_fetch_and_add(&dist[st][slot], 1);
+		__sync_fetch_and_add(&dist_sum_us[st], us);
 	}
 }
 

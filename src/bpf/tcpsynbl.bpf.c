@@ -43,6 +43,7 @@ int inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	if (!h)
 		return 0;
 	__sync_fetch_and_add(&h->slots[tk_log2_slot(backlog)], 1);
+	__sync_fetch_and_add(&h->sum, backlog);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 
 struct tcpsynbl_hist {
 	__u64 slots[TCPSYNBL_SLOTS];
+	__u64 sum; /* of the backlog sizes: --metrics' _sum */
 };
 
 #endif

@@ -8,7 +8,6 @@
  * here as a snapshot, so nothing is lost between reading and clearing a map.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -322,12 +321,15 @@ static int print_output(void *ctx)
 static void add_dist(struct state *s, int st)
 {
 	uint64_t slots[TCPCONG_SLOTS], count = 0;
+	/* in the buckets' unit, which the family's divisor turns into seconds */
+	double sum = (double)__atomic_load_n(&s->obj->bss->dist_sum_us[st], __ATOMIC_RELAXED) /
+		     (s->o->micro ? 1 : 1000);
 
 	for (int i = 0; i < TCPCONG_SLOTS; i++) {
 		slots[i] = __atomic_load_n(&s->obj->bss->dist[st][i], __ATOMIC_RELAXED);
 		count += slots[i];
 	}
-	tcp_hist_series(metric_series(s->dist, &state_names[st]), slots, TCPCONG_SLOTS, count, NAN);
+	tcp_hist_series(metric_series(s->dist, &state_names[st]), slots, TCPCONG_SLOTS, count, sum);
 }
 
 /* --metrics: the time in each state and the changes of every flow since the start */
@@ -365,8 +367,8 @@ static int add_metrics(void *ctx, struct metrics *m)
 		 "Congestion control state changes of the TCP flows traced (tcpcong)", NULL, 0, 0,
 		 true},
 		{&s->dist, "tracekit_tcpcong_state_duration_seconds", METRIC_HISTOGRAM,
-		 "Periods the TCP flows traced spent in a congestion control state, with -d; "
-		 "_sum is not measured (NaN) (tcpcong)",
+		 "Periods the TCP flows traced spent in a congestion control state, with -d "
+		 "(tcpcong)",
 		 labels, 1, s->o->micro ? 1e6 : 1e3, true},
 	};
 

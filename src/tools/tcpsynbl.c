@@ -6,7 +6,6 @@
  * tcp_v4_syn_recv_sock().
  */
 #include <errno.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -115,8 +114,8 @@ static int print_output(void *ctx)
 			continue;
 		for (int j = 0; j < TCPSYNBL_SLOTS; j++)
 			total += h.slots[j];
-		if (s->backlog &&
-		    tcp_hists_add(&s->taken, &keys[i], (const uint64_t *)h.slots, total, NAN)) {
+		if (s->backlog && tcp_hists_add(&s->taken, &keys[i], (const uint64_t *)h.slots,
+						total, (double)h.sum)) {
 			tk_err("out of memory");
 			return 1;
 		}
@@ -138,13 +137,14 @@ static int print_output(void *ctx)
 	return ferror(stdout) ? 1 : 0; /* the reader went away (tool | head): stop */
 }
 
-/* The series of a backlog limit, with the samples of h (its sum: not measured). */
-static void add_hist(struct state *s, uint64_t max, const uint64_t *slots, uint64_t count)
+/* The series of a backlog limit, with the samples of h. */
+static void add_hist(struct state *s, uint64_t max, const uint64_t *slots, uint64_t count,
+		     double sum)
 {
 	char buf[24];
 	const char *v[] = {snoop_uint_label(buf, sizeof(buf), max)};
 
-	tcp_hist_series(metric_series(s->backlog, v), slots, TCPSYNBL_SLOTS, count, NAN);
+	tcp_hist_series(metric_series(s->backlog, v), slots, TCPSYNBL_SLOTS, count, sum);
 }
 
 /* --metrics: every histogram since the start, the outputs' and the map's */
@@ -159,7 +159,7 @@ static int collect_backlog(void *ctx, struct metrics *m)
 		const struct tcp_hist *t = &s->taken.h[i];
 
 		memcpy(&k, t->key, sizeof(k));
-		add_hist(s, k, t->slots, t->count);
+		add_hist(s, k, t->slots, t->count, t->sum);
 	}
 	for (; !bpf_map_get_next_key(fd, prev, &next); prev = &k) {
 		uint64_t count = 0;
@@ -169,7 +169,7 @@ static int collect_backlog(void *ctx, struct metrics *m)
 			continue;
 		for (int j = 0; j < TCPSYNBL_SLOTS; j++)
 			count += h.slots[j];
-		add_hist(s, k, (const uint64_t *)h.slots, count);
+		add_hist(s, k, (const uint64_t *)h.slots, count, (double)h.sum);
 	}
 	return 0;
 }
@@ -183,7 +183,7 @@ static int add_metrics(void *ctx, struct metrics *m)
 		"tracekit_tcpsynbl_backlog",
 		METRIC_HISTOGRAM,
 		"Connections already waiting in a listener's accept queue at each handshake "
-		"completed, by the listener's backlog limit; _sum is not measured (NaN) (tcpsynbl)",
+		"completed, by the listener's backlog limit (tcpsynbl)",
 		&label,
 		1,
 		0,

@@ -449,8 +449,26 @@ def test_tcpsynbl_backlog_histogram_by_backlog_limit():
     go(p)
     # the listener's backlog is 37: nobody else's on this machine
     body = wait_values(addr, want("tracekit_tcpsynbl_backlog_count", N, backlog_max=37))
-    assert_cumulative(histogram(body, "tracekit_tcpsynbl_backlog", backlog_max=37)[2], N)
+    count, total_sum, bs = histogram(body, "tracekit_tcpsynbl_backlog", backlog_max=37)
+    assert_cumulative(bs, N)
+    assert_sum_within_buckets(total_sum, bs)
     stop(t)
+
+
+def assert_sum_within_buckets(total_sum, bs, scale=1):
+    """A measured _sum lies between the bucket bounds of the samples counted: log2 buckets
+    as bcc's, le their largest integer, so le=1 holds 0 and 1, le=3 holds 2 and 3, ..."""
+    lo = hi = 0.0
+    prev_c = 0
+    for le, c in bs:
+        n = c - prev_c
+        le = round(le * scale) if le != math.inf else le
+        if n and le != math.inf:
+            lo += n * ((le + 1) // 2 if le >= 3 else 0)
+            hi += n * le
+        prev_c = c
+    lo, hi = lo / scale, hi / scale
+    assert not math.isnan(total_sum) and lo <= total_sum <= hi, (total_sum, lo, hi, bs)
 
 
 def test_tcprtt_histogram_equals_its_summaries():
@@ -535,6 +553,7 @@ def test_tcpcong_changes_equal_its_output(netns):  # noqa: F811
     sport = random_port()
     # -R: only sockets whose remote port is the server's, i.e. the client that loses packets
     t, addr = tool(["tcpcong", "-j", "-u", "-R", sport, "1"], r"^Tracing")
+    d, daddr = tool(["tcpcong", "-d", "-u", "-R", sport, "1"], r"^Tracing")
     flow = in_ns(netns, FLOW, 4, LOOPBACK[4], sport)
     wait_line(flow, r"^ready \d+$")
 
@@ -545,3 +564,10 @@ def test_tcpcong_changes_equal_its_output(netns):  # noqa: F811
     assert total(body, "tracekit_tcpcong_state_seconds_total", state="loss") > 0, body
     check_body(body)
     stop(t)
+    # -d: the periods' histogram has a measured _sum (microsecond buckets, in seconds)
+    dbody = scrape(daddr)
+    count, total_sum, bs = histogram(dbody, "tracekit_tcpcong_state_duration_seconds",
+                                     state="loss")
+    assert count and count > 0, dbody
+    assert_sum_within_buckets(total_sum, bs, scale=1e6)
+    stop(d)
