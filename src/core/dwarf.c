@@ -20,6 +20,8 @@
 #define MAX_CUS		 (1u << 16)
 #define MAX_DIES_SCANNED (1u << 22) /* top-level DIEs looked at when searching a type */
 #define MAX_LINES	 (1u << 24)
+#define DWARF_MAX_INLINE 64  /* inlined calls followed at one address */
+#define DWARF_MAX_SCOPES 256 /* nested blocks and inlined calls descended into */
 
 struct dwarf_file {
 	int fd;
@@ -243,6 +245,83 @@ int dwarf_file__line_addr(struct dwarf_file *df, const char *file, unsigned int 
 		return file_seen ? -ENODATA : -ENOENT;
 	*addr = best;
 	return 0;
+}
+
+/* ---- source frames ------------------------------------------------------------------------ */
+
+/* The child of parent whose code holds addr: an inlined call, or a block that may hold one. */
+static bool scope_child(Dwarf_Die *parent, uint64_t addr, Dwarf_Die *out)
+{
+	unsigned int n = 0;
+
+	if (dwarf_child(parent, out))
+		return false;
+	do {
+		int tag = dwarf_tag(out);
+
+		if ((tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block) &&
+		    dwarf_haspc(out, addr) > 0)
+			return true;
+	} while (++n < DW_MAX_SIBLINGS && dwarf_siblingof(out, out) == 0);
+	return false;
+}
+
+/* A call site's file (DW_AT_call_file: an index into the CU's file table) and line. */
+static void call_site(Dwarf_Die *inl, Dwarf_Die *cu, struct src_frame *fr)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Files *files;
+	Dwarf_Word file, line;
+	size_t nfiles;
+
+	if (dwarf_formudata(dwarf_attr(inl, DW_AT_call_file, &attr), &file) == 0 &&
+	    dwarf_getsrcfiles(cu, &files, &nfiles) == 0 && file < nfiles)
+		fr->file = dwarf_filesrc(files, file, NULL, NULL);
+	if (dwarf_formudata(dwarf_attr(inl, DW_AT_call_line, &attr), &line) == 0 &&
+	    line <= UINT32_MAX)
+		fr->line = (uint32_t)line;
+}
+
+int dwarf_file__frames(struct dwarf_file *df, uint64_t addr, struct src_frame *frames, int max)
+{
+	/* The holding function, then the inlined calls inward: calls[0 .. n). */
+	Dwarf_Die calls[DWARF_MAX_INLINE], scope, cu;
+	Dwarf_Line *line;
+	int n = 1, depth, out = 0;
+	int lineno;
+
+	if (max < 1)
+		return -EINVAL;
+	if (find_func(df, addr, &calls[0]) || !dwarf_diecu(&calls[0], &cu, NULL, NULL))
+		return -ENOENT;
+	/* Bounded descent: each level is one child list, at most DWARF_MAX_SCOPES deep. */
+	scope = calls[0];
+	for (depth = 0; depth < DWARF_MAX_SCOPES && n < DWARF_MAX_INLINE; depth++) {
+		if (!scope_child(&scope, addr, &scope))
+			break;
+		if (dwarf_tag(&scope) == DW_TAG_inlined_subroutine)
+			calls[n++] = scope;
+	}
+	/*
+	 * The innermost function has the line table's line at addr; each outer one the call
+	 * site of the call inside it. Cut to max from the inside, so the holder stays.
+	 */
+	for (int i = n - 1; i >= 0; i--) {
+		struct src_frame fr = {.func = dw_die_name(&calls[i])};
+
+		if (i == n - 1) {
+			line = dwarf_getsrc_die(&cu, addr);
+			if (line && !dwarf_lineno(line, &lineno) && lineno > 0) {
+				fr.file = dwarf_linesrc(line, NULL, NULL);
+				fr.line = (uint32_t)lineno;
+			}
+		} else {
+			call_site(&calls[i + 1], &cu, &fr);
+		}
+		if (i < max)
+			frames[out++] = fr;
+	}
+	return out;
 }
 
 /* ---- parameters -------------------------------------------------------------------------- */

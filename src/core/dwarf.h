@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/srcline.h"
+
 struct dwarf_file;
 
 /* 0; -ENOENT no DWARF, -ENOEXEC not an ELF file, -errno from open(2), -ENOMEM. */
@@ -33,6 +35,15 @@ int dwarf_file__prologue_end(struct dwarf_file *df, uint64_t func_addr, uint64_t
  */
 int dwarf_file__line_addr(struct dwarf_file *df, const char *file, unsigned int line,
 			  unsigned int col, uint64_t *addr);
+
+/*
+ * The source frames at addr: frames[0] the innermost inlined function (its line from the line
+ * table), each next one the function it was inlined into (file:line of the call site,
+ * DW_TAG_inlined_subroutine's DW_AT_call_file/line), the last the function holding addr.
+ * Up to max, the outermost kept. Strings live as long as df. The number of frames (>= 1);
+ * -ENOENT when DWARF has no function there.
+ */
+int dwarf_file__frames(struct dwarf_file *df, uint64_t addr, struct src_frame *frames, int max);
 
 enum dwarf_loc_kind {
 	DWARF_LOC_NONE,	       /* no location (optimized out, or a result) */

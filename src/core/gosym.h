@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/elf.h"
+#include "core/srcline.h"
 
 struct gosym_table;
 
@@ -47,6 +48,31 @@ int gosym_table__from_elf(struct elf_file *ef, struct gosym_table **out);
 int gosym_table__for_each_func(const struct gosym_table *t, elf_func_cb cb, void *ctx);
 /* The function containing pc, by binary search; -ENOENT if none. */
 int gosym_table__lookup(const struct gosym_table *t, uint64_t pc, struct gosym_func *f);
+
+/*
+ * Source frames. FUNCDATA (inline trees) lives outside the pclntab in most versions: data is
+ * the bytes at vaddr addr on (caller keeps them alive), gofunc moduledata.gofunc (Go 1.18+
+ * funcdata offsets are from it; Go 1.16-1.17 ones are addresses). Without it, frames have no
+ * inlined calls. 0, or -EINVAL.
+ */
+int gosym_table__set_funcdata(struct gosym_table *t, const void *data, size_t size, uint64_t addr,
+			      uint64_t gofunc);
+
+/*
+ * The source frames at pc, inlined calls expanded as the runtime's traceback does: frames[0]
+ * the innermost inlined function with the file:line of pc, each next one its caller with the
+ * file:line of the call, the last the function holding pc. Up to max, the outermost kept.
+ * Strings point into the table's data. The number of frames (>= 1), -ENOENT (no function
+ * at pc), -ENOTSUP (Go 1.2-1.15 tables, which keep lines differently), -EINVAL.
+ */
+int gosym_table__frames(const struct gosym_table *t, uint64_t pc, struct src_frame *frames,
+			int max);
+/*
+ * As gosym_table__from_elf(), for frames: the table and its FUNCDATA copied out of ef, so
+ * that it outlives ef (go:func.* found through the moduledata whose pcHeader is the table:
+ * stripped binaries too). Without FUNCDATA (not found) frames still have files and lines.
+ */
+int gosym_table__load_elf(struct elf_file *ef, struct gosym_table **out);
 
 /*
  * Go version string ("go1.19.8") from the .go.buildinfo section bytes. Handles the

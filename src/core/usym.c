@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/dwarf.h"
 #include "core/elf.h"
 #include "core/gosym.h"
 #include "core/procmaps.h"
@@ -26,6 +27,7 @@
 #define MAX_DELTAS	 8	      /* distinct p_vaddr - p_offset among a file's functions */
 #define MAPS_STALE_NS	 200000000ull /* reload maps for an unknown ip at most this often */
 #define CONTAIN_LOOKBACK 4	      /* nested/overlapping symbols checked below the nearest one */
+#define USYM_MAX_FRAMES	 64	      /* source frames of one address */
 
 struct usym_func {
 	uint64_t addr, size;
@@ -43,6 +45,10 @@ struct usym_file {
 	size_t names_len, names_cap;
 	int64_t deltas[MAX_DELTAS];
 	unsigned int ndeltas;
+	/* Source lines, loaded on the first usym_cache__frames() of the file. */
+	bool src_tried;
+	struct gosym_table *gt; /* Go: .gopclntab and its inline trees, copied */
+	struct dwarf_file *df;	/* else DWARF, when the file has it */
 };
 
 struct usym_proc {
@@ -183,6 +189,8 @@ static void file_free(struct usym_file *f)
 	if (!f)
 		return;
 	free(f->path);
+	gosym_table__free(f->gt);
+	dwarf_file__close(f->df);
 	free(f->funcs);
 	free(f->names);
 	free(f);
@@ -297,7 +305,9 @@ static struct usym_file *file_get(struct usym_cache *c, int pid, const struct pr
 	return f;
 }
 
-int usym_cache__resolve(struct usym_cache *c, int pid, uint64_t ip, struct usym *out)
+/* As usym_cache__resolve(), with the file, its mapping and the link-time address found. */
+static int lookup(struct usym_cache *c, int pid, uint64_t ip, struct usym *out,
+		  struct usym_file **file, const struct proc_map **map, uint64_t *vaddr)
 {
 	const struct proc_map *m;
 	struct usym_proc *p;
@@ -326,21 +336,73 @@ int usym_cache__resolve(struct usym_cache *c, int pid, uint64_t ip, struct usym 
 		if (s) {
 			out->name = f->names + s->name;
 			out->off = fo + (uint64_t)f->deltas[d] - s->addr;
+			*file = f;
+			*map = m;
+			*vaddr = fo + (uint64_t)f->deltas[d];
 			return 0;
 		}
 	}
 	return -ENOENT;
 }
 
+int usym_cache__resolve(struct usym_cache *c, int pid, uint64_t ip, struct usym *out)
+{
+	const struct proc_map *m;
+	struct usym_file *f;
+	uint64_t vaddr;
+
+	return lookup(c, pid, ip, out, &f, &m, &vaddr);
+}
+
+/*
+ * The file's source tables, once: a Go binary's pclntab (which has every function's lines
+ * and inlined calls, stripped or not), else its DWARF. Only the tables stay in memory.
+ */
+static void src_load(struct usym_file *f, int pid, const struct proc_map *m)
+{
+	char path[4096];
+	struct elf_file *ef;
+
+	f->src_tried = true;
+	if (proc_map_path(pid, m, path, sizeof(path)) || elf_file__open(path, &ef))
+		return;
+	if (elf_file__is_go(ef))
+		gosym_table__load_elf(ef, &f->gt);
+	elf_file__close(ef);
+	if (!f->gt)
+		dwarf_file__open(path, &f->df);
+}
+
 int usym_cache__frames(struct usym_cache *c, int pid, uint64_t ip, struct usym_frame *frames,
 		       int max, struct usym *sym)
 {
-	int err = usym_cache__resolve(c, pid, ip, sym);
+	struct src_frame src[USYM_MAX_FRAMES];
+	const struct proc_map *m;
+	struct usym_file *f;
+	uint64_t vaddr;
+	int err, n = 0;
 
+	err = lookup(c, pid, ip, sym, &f, &m, &vaddr);
 	if (err)
 		return err;
 	if (max < 1)
 		return -EINVAL;
-	frames[0] = (struct usym_frame){.func = sym->name};
-	return 1;
+	if (max > USYM_MAX_FRAMES)
+		max = USYM_MAX_FRAMES;
+	if (!f->src_tried)
+		src_load(f, pid, m);
+	if (f->gt)
+		n = gosym_table__frames(f->gt, vaddr, src, max);
+	else if (f->df)
+		n = dwarf_file__frames(f->df, vaddr, src, max);
+	if (n < 1) {
+		src[0] = (struct src_frame){0};
+		n = 1;
+	}
+	/* The holder named as usym_cache__resolve() names it, with or without line tables. */
+	src[n - 1].func = sym->name;
+	for (int i = 0; i < n; i++)
+		frames[i] = (struct usym_frame){
+			.func = src[i].func, .file = src[i].file, .line = src[i].line};
+	return n;
 }
