@@ -462,6 +462,54 @@ int attach_perf_event(struct attach_set *as, int prog_fd, void *perf_event_attr,
 	return err;
 }
 
+/* The online CPUs' ranges ("0-3,6"): whether cpu is one of them (sysconf()'s count if unread) */
+static bool cpu_online(const char *list, int cpu)
+{
+	const char *p = list;
+
+	if (!list)
+		return cpu < sysconf(_SC_NPROCESSORS_ONLN);
+	while (*p) {
+		char *end;
+		long lo = strtol(p, &end, 10), hi = lo;
+
+		if (end == p)
+			return false;
+		if (*end == '-')
+			hi = strtol(end + 1, &end, 10);
+		if (cpu >= lo && cpu <= hi)
+			return true;
+		p = *end == ',' ? end + 1 : end;
+		if (*p == '\n')
+			break;
+	}
+	return false;
+}
+
+int attach_perf_event_cpus(struct attach_set *as, int prog_fd, void *perf_event_attr, int cpu)
+{
+	char buf[256], *list = NULL;
+	int fd = open("/sys/devices/system/cpu/online", O_RDONLY | O_CLOEXEC), n, err = 0;
+	int last = libbpf_num_possible_cpus();
+
+	if (cpu >= 0)
+		return attach_perf_event(as, prog_fd, perf_event_attr, -1, cpu);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			list = buf;
+		}
+	}
+	if (last <= 0)
+		return last ? last : -ENODEV;
+	for (int c = 0; c < last && !err; c++)
+		if (cpu_online(list, c))
+			err = attach_perf_event(as, prog_fd, perf_event_attr, -1, c);
+	return err;
+}
+
 int attach_raw_tracepoint(struct attach_set *as, int prog_fd, const char *name)
 {
 	int fd = bpf_raw_tracepoint_open(name, prog_fd);

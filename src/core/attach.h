@@ -85,6 +85,12 @@ int attach_usdt(struct attach_set *as, int prog_fd, const char *path, uint64_t o
 int attach_perf_event(struct attach_set *as, int prog_fd, void *perf_event_attr, int pid,
 		      int cpu);
 
+/*
+ * The same on one CPU (cpu >= 0), or on each online CPU (cpu < 0): what a sampling profiler
+ * attaches, one event per CPU, so that every thread, those born later too, is sampled.
+ */
+int attach_perf_event_cpus(struct attach_set *as, int prog_fd, void *perf_event_attr, int cpu);
+
 /* raw_tp / tp_btf by name through BPF_RAW_TRACEPOINT_OPEN-like link. */
 int attach_raw_tracepoint(struct attach_set *as, int prog_fd, const char *name);
 /*

@@ -153,6 +153,15 @@ void stack_out_folded_frames(FILE *f, const struct stack_profile *p, const struc
 	}
 }
 
+/* The first value of s as the text shows it */
+static int64_t shown_value(const struct stack_profile *p, const struct stack_style *st,
+			   const struct stack_sample *s)
+{
+	int64_t v = p->values[s->val0];
+
+	return st->value_div > 1 ? v / st->value_div : v;
+}
+
 typedef void (*sample_fn)(FILE *f, const struct stack_profile *p, const struct stack_style *st,
 			  const struct stack_sample *s);
 
@@ -192,7 +201,7 @@ static void text_sample(FILE *f, const struct stack_profile *p, const struct sta
 		fprintf(f, "    %-16s %s (%u)\n", "-", comm, st->who_tid ? s->tid : s->pid);
 	else if (st->who == STACK_WHO_BRACKET)
 		fprintf(f, "    %s [%u]\n", comm, st->who_tid ? s->tid : s->pid);
-	fprintf(f, "%s%" PRId64 "\n\n", st->value_indent, p->values[s->val0]);
+	fprintf(f, "%s%" PRId64 "\n\n", st->value_indent, shown_value(p, st, s));
 }
 
 int stack_out_text(FILE *f, const struct stack_profile *p, const struct stack_style *st)
@@ -210,7 +219,7 @@ static void folded_sample(FILE *f, const struct stack_profile *p, const struct s
 		fputs(comm, f);
 	}
 	stack_out_folded_frames(f, p, st, s, st->folded_comm ? ";" : "");
-	fprintf(f, " %" PRId64 "\n", p->values[s->val0]);
+	fprintf(f, " %" PRId64 "\n", shown_value(p, st, s));
 }
 
 int stack_out_folded(FILE *f, const struct stack_profile *p, const struct stack_style *st)
@@ -257,7 +266,7 @@ static void json_sample(FILE *f, const struct stack_profile *p, const struct sta
 	fputs("{\"comm\":", f);
 	json_str(f, stack_profile__str(p, s->comm));
 	fprintf(f, ",\"pid\":%u,\"tid\":%u,\"value\":%" PRId64 ",\"values\":{", s->pid, s->tid,
-		p->values[s->val0]);
+		shown_value(p, st, s));
 	for (unsigned int t = 0; t < p->ntypes; t++) {
 		fprintf(f, "%s", t ? "," : "");
 		json_str(f, p->types[t].type);

@@ -33,6 +33,9 @@ struct stack_style {
 	bool who_tid;		/* the who line's number is the thread's (offcputime), not pid */
 	bool folded_comm;	/* folded lines start with comm */
 	const char *extra_name; /* JSON key of a sample's extra string (NULL: "extra") */
+	/* the first value is shown divided by this (offcputime: nanoseconds as bcc's
+	 * microseconds); 0 or 1: as it is */
+	int64_t value_div;
 };
 
 /* profile's and offcputime's style: every stack, bcc's 4-space blocks, comm first in folded */
@@ -73,9 +76,9 @@ int stack_out_text(FILE *f, const struct stack_profile *p, const struct stack_st
 /* Every sample as a folded line: "comm;frame;...;frame VALUE". 0 or -errno. */
 int stack_out_folded(FILE *f, const struct stack_profile *p, const struct stack_style *st);
 /*
- * Every sample as one JSON object on a line: comm, pid, tid, value (the first), values (by
- * type), kstack/ustack as arrays of {func, file, line, inlined, module, addr}, leaf first.
- * 0 or -errno.
+ * Every sample as one JSON object on a line: comm, pid, tid, value (the first, as the text
+ * shows it), values (by type, in their units), kstack/ustack as arrays of {func, file, line,
+ * inlined, module, addr}, leaf first. 0 or -errno.
  */
 int stack_out_json(FILE *f, const struct stack_profile *p, const struct stack_style *st);
 

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * offcputime: how long threads wait off CPU, summed by the stacks they left the CPU with,
+ * with bcc's command line and output (offcputime.py). The BPF half runs at sched_switch
+ * (tp_btf); the sums are read, symbolized and printed once, at the end.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/libbpf.h>
+
+#include "core/log.h"
+#include "offcputime.skel.h"
+#include "tools/offcputime.h"
+#include "tools/tool.h"
+
+TOOL_SKEL_DEFINE(offcputime);
+
+struct state {
+	struct offcputime_opts *o;
+	struct offcputime *skel;
+	struct stack_profile prof;
+	struct timespec start;
+	int status; /* the footer's exit status */
+};
+
+/* --state: a bit mask, where 0 is a state of its own (running: preempted) */
+static int parse_state(void *opts, const struct usage *u, int key, const char *arg)
+{
+	struct offcputime_opts *o = opts;
+
+	if (usage_parse_ulong(u, key, arg, 0, UINT32_MAX, &o->state))
+		return -EINVAL;
+	o->state_set = true;
+	return 0;
+}
+
+enum { OPT_STATE = STACK_OPT_STORAGE + 1, OPT_OFFSET };
+
+#define O      struct offcputime_opts
+#define OPT(f) offsetof(struct offcputime_opts, f)
+static struct tool_cli cli = {
+	.name = "offcputime",
+	.description = "Summarize off-CPU time by stack trace",
+	.opts = TOOL_OPTS(
+		{'p', "pid", "PID", "trace this PID only", TOOL_OPT_CALL, .group = 1,
+		 .parse = stack_tool_parse_targets},
+		{'t', "tid", "TID", "trace this TID only", TOOL_OPT_CALL, .group = 1,
+		 .parse = stack_tool_parse_targets},
+		{'u', "user-threads-only", NULL, "user threads only (no kernel threads)",
+		 TOOL_OPT_FLAG, OPT(user_threads), .group = 1, .bpf = "user_threads_only"},
+		{'k', "kernel-threads-only", NULL, "kernel threads only (no user threads)",
+		 TOOL_OPT_FLAG, OPT(kernel_threads), .group = 1, .bpf = "kernel_threads_only"},
+		STACK_TOOL_OPTS_UK(O, 2), STACK_TOOL_OPT_DELIMITED(O),
+		STACK_TOOL_OPT_FOLDED(O, "output folded format"),
+		{'s', "offset", NULL, "symbol offsets are not kept", TOOL_OPT_UNSUPPORTED},
+		STACK_TOOL_OPT_STORAGE(O, "the number of unique stack traces that can be stored "
+					  "and displayed (default 16384)"),
+		{'m', "min-block-time", "MIN_BLOCK_TIME",
+		 "the amount of time in microseconds over which we store traces (default 1)",
+		 TOOL_OPT_ULONG, OPT(min_us), 1, ~0ul, .bpf = "min_us"},
+		{'M', "max-block-time", "MAX_BLOCK_TIME",
+		 "the amount of time in microseconds under which we store traces (default "
+		 "U64_MAX)",
+		 TOOL_OPT_ULONG, OPT(max_us), 1, ~0ul, .bpf = "max_us"},
+		{OPT_STATE, "state", "STATE",
+		 "filter on this thread state bitmask (eg, 2 == TASK_UNINTERRUPTIBLE) see "
+		 "include/linux/sched.h",
+		 TOOL_OPT_CALL, .parse = parse_state},
+		STACK_TOOL_OPTS_OUTPUT(O), TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose))),
+	.args = "[duration]",
+	.args_help = "  duration              duration of trace, in seconds\n",
+	.pos = (const struct tool_opt[]){{0, "duration", .kind = TOOL_OPT_ULONG,
+					  .off = OPT(duration), .min = 1, .max = 99999999,
+					  .sets = TOOL_SETS_DURATION},
+					 {0}},
+	.examples = "    ./offcputime             # trace off-CPU stack time until Ctrl-C\n"
+		    "    ./offcputime 5           # trace for 5 seconds only\n"
+		    "    ./offcputime -f 5        # 5 seconds, and output in folded format\n"
+		    "    ./offcputime -m 1000     # trace only events that last more than 1000 "
+		    "usec\n"
+		    "    ./offcputime -M 10000    # trace only events that last less than 10000 "
+		    "usec\n"
+		    "    ./offcputime -p 185      # only trace threads for PID 185\n"
+		    "    ./offcputime -t 188      # only trace thread 188\n"
+		    "    ./offcputime -u          # only trace user threads (no kernel)\n"
+		    "    ./offcputime -k          # only trace kernel threads (no user)\n"
+		    "    ./offcputime -U          # only show user space stacks (no kernel)\n"
+		    "    ./offcputime -K          # only show kernel space stacks (no user)\n"
+		    "    ./offcputime --pprof off.pb.gz 10  # 10 s, for go tool pprof\n",
+};
+
+static void header(void *ctx)
+{
+	struct state *s = ctx;
+	const struct offcputime_opts *o = s->o;
+	const struct stack_targets *t = &o->st.targets;
+
+	clock_gettime(CLOCK_MONOTONIC, &s->start);
+	if (o->st.folded)
+		return;
+	printf("Tracing off-CPU time (us) of ");
+	if (t->n) {
+		printf("%s ", t->tids ? "TID" : "PID");
+		for (uint32_t i = 0; i < t->n; i++)
+			printf("%s%u", i ? "," : "", t->id[i]);
+	} else {
+		printf("%s", o->user_threads	 ? "user threads"
+			     : o->kernel_threads ? "kernel threads"
+						 : "all threads");
+	}
+	printf(" by %s stack", o->st.user_only	   ? "user"
+			       : o->st.kernel_only ? "kernel"
+						   : "user + kernel");
+	if (o->duration)
+		printf(" for %lu secs.\n", o->duration);
+	else
+		printf("... Hit Ctrl-C to end.\n");
+}
+
+static void values(void *ctx, uint64_t ns, int64_t *v)
+{
+	(void)ctx;
+	v[0] = (int64_t)ns;
+}
+
+static void footer(void *ctx)
+{
+	struct state *s = ctx;
+	const struct offcputime_opts *o = s->o;
+	struct stack_style st = stack_tool_style(&o->st);
+	struct flamegraph_opts fg = {
+		.title = "Off-CPU Time Flame Graph", .unit = "us", .div = 1000};
+	struct stack_tool_stats stats;
+	struct timespec end;
+	char sub[64];
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	s->prof.duration_ns = (uint64_t)(end.tv_sec - s->start.tv_sec) * 1000000000ull +
+			      (uint64_t)(end.tv_nsec - s->start.tv_nsec);
+	st.who_tid = true;
+	st.value_div = 1000; /* summed in nanoseconds, shown in microseconds */
+	if (!o->st.folded && !o->st.json && !o->st.pprof && !o->st.svg)
+		printf("\n");
+	err = stack_tool_collect(&s->prof, &o->st, bpf_map__fd(s->skel->maps.counts),
+				 bpf_map__fd(s->skel->maps.stacks), values, s, &stats);
+	if (err) {
+		tk_err("cannot read the stacks: %s", strerror(-err));
+		s->status = 1;
+		return;
+	}
+	snprintf(sub, sizeof(sub), "offcputime, %.1f s", (double)s->prof.duration_ns / 1e9);
+	fg.subtitle = sub;
+	s->status = stack_tool_emit(&o->st, &s->prof, &st, &fg);
+	if (stats.missing)
+		fprintf(stderr, "WARNING: %zu stack traces lost and could not be displayed.%s\n",
+			stats.missing,
+			stats.storage_short ? " Consider increasing --stack-storage-size." : "");
+}
+
+static int fill(struct tool_run *r, void *skel)
+{
+	static const struct stack_value_type types[] = {{"offcpu", "nanoseconds"}};
+	struct state *s = r->ctx;
+	const struct offcputime_opts *o = s->o;
+
+	if (o->kernel_threads && o->st.user_only) {
+		tk_err("ERROR: Displaying user stacks for kernel threads doesn't make sense.");
+		return 1;
+	}
+	s->skel = skel;
+	if (stack_profile__init(&s->prof, types, 1)) {
+		tk_err("out of memory");
+		return 1;
+	}
+	s->prof.period = 1;
+	s->prof.time_ns = (uint64_t)time(NULL) * 1000000000ull;
+	if (o->state_set) {
+		s->skel->rodata->state_filter = true;
+		s->skel->rodata->state = (uint32_t)o->state;
+	}
+	return stack_tool_fill(r, s->skel->maps.stacks, &o->st);
+}
+
+static int offcputime_main(int argc, char **argv)
+{
+	struct offcputime_opts o = {.min_us = 1, .max_us = OFFCPU_MAX_US_NONE};
+	struct state s = {.o = &o};
+	struct tool_run run = {
+		.skel = &offcputime_tool_skel,
+		.fill = fill,
+		.header = header,
+		.footer = footer,
+		.ctx = &s,
+	};
+	int status;
+
+	status = tool_main(&cli, &o, &run, argc, argv);
+	stack_profile__exit(&s.prof);
+	return status ? status : s.status;
+}
+
+TOOL_REGISTER(offcputime, offcputime_main, "summarize off-CPU time by stack (bcc offcputime)",
+	      &cli);

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * profile: sample the stacks of whatever runs on each CPU at a timed interval, with bcc's
+ * command line and output (profile.py). A software cpu-clock perf event per CPU (there is no
+ * PMU here) runs the BPF half, which counts each (process, kernel stack, user stack) in the
+ * kernel; the counts are read, symbolized and printed once, at the end.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "core/attach.h"
+#include "core/log.h"
+#include "profile.skel.h"
+#include "tools/stack_tool.h"
+#include "tools/tool.h"
+
+TOOL_SKEL_DEFINE(profile);
+
+#define DEFAULT_HZ 49
+
+struct opts {
+	struct stack_tool_opts st; /* first: stack_tool_parse_targets() */
+	unsigned long hz, count;   /* -F, -c */
+	bool annotate, idle;	   /* -a, -I */
+	unsigned long hash_size;   /* --hash-storage-size */
+	unsigned long cpu;	   /* -C, ULONG_MAX: every CPU */
+	unsigned long duration;
+	bool verbose;
+};
+
+struct state {
+	struct opts *o;
+	struct profile *skel;
+	struct stack_profile prof;
+	struct timespec start;
+	int status; /* the footer's exit status */
+};
+
+enum { OPT_HASH = STACK_OPT_STORAGE + 1 };
+
+#define O      struct opts
+#define OPT(f) offsetof(struct opts, f)
+static struct tool_cli cli = {
+	.name = "profile",
+	.description = "Profile CPU stack traces at a timed interval",
+	.opts = TOOL_OPTS(
+		{'p', "pid", "PID", "profile process with one or more comma separated PIDs only",
+		 TOOL_OPT_CALL, .group = 1, .parse = stack_tool_parse_targets},
+		{'L', "tid", "TID", "profile thread with one or more comma separated TIDs only",
+		 TOOL_OPT_CALL, .group = 1, .parse = stack_tool_parse_targets},
+		STACK_TOOL_OPTS_UK(O, 2),
+		{'F', "frequency", "FREQUENCY", "sample frequency, Hertz", TOOL_OPT_ULONG, OPT(hz),
+		 1, 1000000, .group = 3},
+		{'c', "count", "COUNT", "sample period, number of events", TOOL_OPT_ULONG,
+		 OPT(count), 1, ULONG_MAX, .group = 3},
+		STACK_TOOL_OPT_DELIMITED(O),
+		{'a', "annotations", NULL, "add _[k] annotations to kernel frames", TOOL_OPT_FLAG,
+		 OPT(annotate)},
+		{'I', "include-idle", NULL, "include CPU idle stacks", TOOL_OPT_FLAG, OPT(idle),
+		 .bpf = "include_idle"},
+		STACK_TOOL_OPT_FOLDED(O, "output folded format, one line per stack (for flame "
+					 "graphs)"),
+		{OPT_HASH, "hash-storage-size", "HASH_STORAGE_SIZE",
+		 "the number of hash keys that can be stored and (default 40960)", TOOL_OPT_ULONG,
+		 OPT(hash_size), 1, 1u << 24},
+		STACK_TOOL_OPT_STORAGE(O, "the number of unique stack traces that can be stored "
+					  "and displayed (default 16384)"),
+		{'C', "cpu", "CPU", "cpu number to run profile on", TOOL_OPT_ULONG, OPT(cpu), 0,
+		 4095},
+		TOOL_OPTS_CONTAINER_MAPS, STACK_TOOL_OPTS_OUTPUT(O),
+		TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose))),
+	.args = "[duration]",
+	.args_help = "  duration              duration of trace, in seconds\n",
+	.pos = (const struct tool_opt[]){{0, "duration", .kind = TOOL_OPT_ULONG,
+					  .off = OPT(duration), .min = 1, .max = 99999999,
+					  .sets = TOOL_SETS_DURATION},
+					 {0}},
+	.examples = "    ./profile             # profile stack traces at 49 Hertz until Ctrl-C\n"
+		    "    ./profile -F 99       # profile stack traces at 99 Hertz\n"
+		    "    ./profile -c 1000000  # profile stack traces every 1 in a million events\n"
+		    "    ./profile 5           # profile at 49 Hertz for 5 seconds only\n"
+		    "    ./profile -f 5        # output in folded format for flame graphs\n"
+		    "    ./profile -p 185      # only profile process with PID 185\n"
+		    "    ./profile -L 185      # only profile thread with TID 185\n"
+		    "    ./profile -U          # only show user space stacks (no kernel)\n"
+		    "    ./profile -K          # only show kernel space stacks (no user)\n"
+		    "    ./profile --pprof cpu.pb.gz 10  # 10 s, for go tool pprof\n"
+		    "    ./profile --svg cpu.svg 10      # 10 s, as a flame graph\n",
+};
+
+/* Nanoseconds of CPU time one sample stands for: the cpu-clock event counts nanoseconds. */
+static int64_t period_ns(const struct opts *o)
+{
+	return o->count ? (int64_t)o->count : 1000000000ll / (int64_t)o->hz;
+}
+
+/* bcc's "[185, 186]": its header prints the Python list -p/-L made */
+static void print_targets(const struct stack_targets *t)
+{
+	printf("%s [", t->tids ? "TID" : "PID");
+	for (uint32_t i = 0; i < t->n; i++)
+		printf("%s%u", i ? ", " : "", t->id[i]);
+	printf("]");
+}
+
+static void header(void *ctx)
+{
+	struct state *s = ctx;
+	const struct opts *o = s->o;
+
+	clock_gettime(CLOCK_MONOTONIC, &s->start);
+	if (o->st.folded)
+		return;
+	if (o->count)
+		printf("Sampling at every %lu events of ", o->count);
+	else
+		printf("Sampling at %lu Hertz of ", o->hz);
+	if (o->st.targets.n)
+		print_targets(&o->st.targets);
+	else
+		printf("all threads");
+	printf(" by %s stack", o->st.user_only	   ? "user"
+			       : o->st.kernel_only ? "kernel"
+						   : "user + kernel");
+	if (o->cpu != ULONG_MAX)
+		printf(" on CPU#%lu", o->cpu);
+	if (o->duration)
+		printf(" for %lu secs.\n", o->duration);
+	else
+		printf("... Hit Ctrl-C to end.\n");
+}
+
+static int attach(void *ctx, struct attach_set *as)
+{
+	struct state *s = ctx;
+	const struct opts *o = s->o;
+	struct perf_event_attr attr = {
+		.size = sizeof(attr),
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+	};
+	int err;
+
+	if (o->count) {
+		attr.sample_period = o->count;
+	} else {
+		attr.freq = 1;
+		attr.sample_freq = o->hz;
+	}
+	err = attach_perf_event_cpus(as, bpf_program__fd(s->skel->progs.profile_sample), &attr,
+				     o->cpu == ULONG_MAX ? -1 : (int)o->cpu);
+	if (err == -EINVAL && !o->count)
+		tk_err("cannot sample at %lu Hertz: above kernel.perf_event_max_sample_rate?",
+		       o->hz);
+	else if (err == -ENODEV)
+		tk_err("cannot sample CPU %lu: no such CPU online", o->cpu);
+	else if (err)
+		tk_err("cannot open the cpu-clock perf event: %s", attach_strerror(err));
+	return err;
+}
+
+/* A count of samples: the samples, and the CPU time they stand for */
+static void values(void *ctx, uint64_t count, int64_t *v)
+{
+	const struct state *s = ctx;
+
+	v[0] = (int64_t)count;
+	v[1] = (int64_t)count * period_ns(s->o);
+}
+
+static void footer(void *ctx)
+{
+	struct state *s = ctx;
+	const struct opts *o = s->o;
+	struct stack_style st = stack_tool_style(&o->st);
+	struct flamegraph_opts fg = {.title = "CPU Flame Graph", .unit = "samples"};
+	struct stack_tool_stats stats;
+	struct timespec end;
+	char sub[128];
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	s->prof.duration_ns = (uint64_t)(end.tv_sec - s->start.tv_sec) * 1000000000ull +
+			      (uint64_t)(end.tv_nsec - s->start.tv_nsec);
+	st.annotate = o->annotate;
+	if (!o->st.folded && !o->st.json && !o->st.pprof && !o->st.svg)
+		printf("\n");
+	err = stack_tool_collect(&s->prof, &o->st, bpf_map__fd(s->skel->maps.counts),
+				 bpf_map__fd(s->skel->maps.stacks), values, s, &stats);
+	if (err) {
+		tk_err("cannot read the stacks: %s", strerror(-err));
+		s->status = 1;
+		return;
+	}
+	snprintf(sub, sizeof(sub), "profile at %lu %s, %.1f s", o->count ? o->count : o->hz,
+		 o->count ? "events" : "Hz", (double)s->prof.duration_ns / 1e9);
+	fg.subtitle = sub;
+	s->status = stack_tool_emit(&o->st, &s->prof, &st, &fg);
+	if (stats.missing)
+		fprintf(stderr, "WARNING: %zu stack traces could not be displayed.%s\n",
+			stats.missing,
+			stats.storage_short ? " Consider increasing --stack-storage-size." : "");
+	if (stats.keys >= (o->hash_size ? o->hash_size : 40960))
+		fprintf(stderr,
+			"WARNING: hash table full. Consider increasing --hash-storage-size.\n");
+}
+
+static int fill(struct tool_run *r, void *skel)
+{
+	struct state *s = r->ctx;
+	const struct opts *o = s->o;
+	static const struct stack_value_type types[] = {{"samples", "count"},
+							{"cpu", "nanoseconds"}};
+
+	s->skel = skel;
+	if (stack_profile__init(&s->prof, types, 2)) {
+		tk_err("out of memory");
+		return 1;
+	}
+	s->prof.period_type = types[1];
+	s->prof.period = period_ns(o);
+	s->prof.time_ns = (uint64_t)time(NULL) * 1000000000ull;
+	if (o->hash_size && bpf_map__set_max_entries(s->skel->maps.counts, o->hash_size)) {
+		tk_err("cannot size the counts map: %s", strerror(errno));
+		return 1;
+	}
+	return stack_tool_fill(r, s->skel->maps.stacks, &o->st);
+}
+
+static int profile_main(int argc, char **argv)
+{
+	struct opts o = {.hz = DEFAULT_HZ, .cpu = ULONG_MAX}; /* -c wins over hz when given */
+	struct state s = {.o = &o};
+	struct tool_run run = {
+		.skel = &profile_tool_skel,
+		.fill = fill,
+		.attach = attach,
+		.header = header,
+		.footer = footer,
+		.ctx = &s,
+	};
+	int status;
+
+	status = tool_main(&cli, &o, &run, argc, argv);
+	stack_profile__exit(&s.prof);
+	return status ? status : s.status;
+}
+
+TOOL_REGISTER(profile, profile_main, "sample CPU stacks at a frequency (bcc profile)", &cli);
