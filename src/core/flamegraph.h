@@ -27,8 +27,8 @@ struct flamegraph_opts {
 
 /*
  * Write the flame graph of p's value type value_type (an index into p->types) to path (the
- * file is replaced). o may be NULL. 0, or a negative errno (-EINVAL: no such value type;
- * -ENOMEM; a write error) and no file left behind.
+ * file is replaced). o may be NULL. 0, or a negative errno after a one-line error (-EINVAL: no
+ * such value type; -ENOMEM; a write error), and then no file left behind.
  */
 int flamegraph_write_svg(const struct stack_profile *p, unsigned int value_type, const char *path,
 			 const struct flamegraph_opts *o);

@@ -5,10 +5,14 @@
  * programs whose goroutines grow stacks, block and move between threads.
  */
 #include <errno.h>
+#include <libgen.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -16,6 +20,7 @@
 #include "bpf/func_probe.h"
 #include "core/attach.h"
 #include "core/funcplan.h"
+#include "core/heatmap.h"
 #include "core/hist.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -42,6 +47,13 @@ struct flat {
 	struct entry *shown;
 	size_t nshown;
 	struct metric_family *fam; /* --metrics */
+	/* --heatmap: every heat_ms, a column of the calls that ended since the last one */
+	const char *heatmap;
+	unsigned long heat_ms; /* --heatmap-interval; 0: -i's interval, else 1 s */
+	struct heatmap heat;
+	uint64_t heat_last[HIST_SLOTS]; /* every histogram's slots summed, at the last column */
+	uint64_t heat_t0;		/* CLOCK_MONOTONIC at attach, ns */
+	int heat_fd;			/* the column timer */
 };
 FUNCTOOL_FIRST(struct flat);
 
@@ -55,6 +67,24 @@ static int parse_unit(void *opts, const struct usage *u, int key, const char *ar
 	return 0;
 }
 
+/* --heatmap-interval SECONDS: a decimal, so that short runs get columns too */
+static int parse_heat_interval(void *opts, const struct usage *u, int key, const char *arg)
+{
+	struct flat *fl = opts;
+	char *end;
+	double s = strtod(arg, &end);
+
+	if (end == arg || *end || !(s >= 0.01 && s <= FUNCTOOL_MAX_SECONDS))
+		return usage_error(u,
+				   "argument --heatmap-interval: invalid value: '%s' (seconds, "
+				   "0.01 or more)",
+				   arg);
+	fl->heat_ms = (unsigned long)(s * 1000 + 0.5);
+	return 0;
+}
+
+enum { OPT_HEATMAP = TOOL_OPT_JSON + 16, OPT_HEATMAP_INTERVAL };
+
 #define FL struct flat
 static struct tool_cli cli = {
 	.name = "funclatency",
@@ -67,6 +97,12 @@ static struct tool_cli cli = {
 		{'F', NULL, NULL, "show a separate histogram per function", TOOL_OPT_FLAG,
 		 offsetof(FL, per_func)},
 		FUNCTOOL_OPT_REGEX(FL), FUNCTOOL_OPT_DEBUG(FL),
+		{OPT_HEATMAP, "heatmap", "FILE",
+		 "write a latency heat map (SVG) to FILE at the end", TOOL_OPT_STR,
+		 offsetof(FL, heatmap)},
+		{OPT_HEATMAP_INTERVAL, "heatmap-interval", "SECONDS",
+		 "the heat map's column width (default: -i's interval, else 1)", TOOL_OPT_CALL,
+		 .parse = parse_heat_interval},
 		FUNCTOOL_OPT_JSON(FL, "one JSON object per summary"), FUNCTOOL_OPT_VERBOSE(FL)),
 	.args = "pattern",
 	.args_help = "  pattern      search expression for functions\n",
@@ -74,7 +110,8 @@ static struct tool_cli cli = {
 		  "never with a uretprobe (they crash Go programs). C code uses uretprobes.\n",
 	.examples = "  funclatency -d 10 './server:main.*.Mul'   # Go method, 10 seconds\n"
 		    "  funclatency -u c:read                      # libc read(), microseconds\n"
-		    "  funclatency -F -i 5 './server:main.*'      # per function, every 5 s\n",
+		    "  funclatency -F -i 5 './server:main.*'      # per function, every 5 s\n"
+		    "  funclatency --heatmap lat.svg './server:main.*.Mul'   # latency over time\n",
 };
 
 static int entry_cmp(const void *a, const void *b)
@@ -261,17 +298,129 @@ static int print_hists(void *ctx)
 	return 0;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * --heatmap: one column, the calls every histogram gained since the last. The BPF histograms
+ * are never cleared (the summaries and scrapes read them too): a column is a difference.
+ */
+static int heat_column(struct flat *fl)
+{
+	uint64_t sum[HIST_SLOTS] = {0};
+	size_t n;
+	struct entry *v = read_all(fl, &n);
+	int err;
+
+	for (size_t i = 0; i < n; i++)
+		for (int s = 0; s < HIST_SLOTS; s++)
+			sum[s] += v[i].h.slots[s];
+	free(v);
+	for (int s = 0; s < HIST_SLOTS; s++) {
+		uint64_t d = sum[s] - fl->heat_last[s];
+
+		fl->heat_last[s] = sum[s];
+		sum[s] = d;
+	}
+	err = heatmap__add(&fl->heat, sum, HIST_SLOTS, now_ns() - fl->heat_t0);
+	if (err)
+		tk_err("heat map: %s", strerror(-err));
+	return err;
+}
+
+static int heat_tick(void *ctx)
+{
+	struct flat *fl = ctx;
+	uint64_t expirations;
+
+	if (read(fl->heat_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		return -errno;
+	return heat_column(fl);
+}
+
+/* The column timer, on the tool's event loop: 0 or a negative errno after a one-line error. */
+static int heat_start(struct flat *fl)
+{
+	unsigned long ms = fl->heat_ms	       ? fl->heat_ms
+			   : fl->ft.o.interval ? fl->ft.o.interval * 1000
+					       : 1000;
+	struct itimerspec its = {
+		.it_value = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000},
+	};
+	int err;
+
+	fl->heat_ms = ms;
+	its.it_interval = its.it_value;
+	fl->heat_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (fl->heat_fd < 0 || timerfd_settime(fl->heat_fd, 0, &its, NULL))
+		err = -errno;
+	else
+		err = loop__add_fd(&fl->ft.run.loop, fl->heat_fd, heat_tick, fl);
+	if (err)
+		tk_err("heat map: cannot start its timer: %s", strerror(-err));
+	fl->heat_t0 = now_ns();
+	return err;
+}
+
+/*
+ * Before tracing: the heat map's directory must take the file, so that a typo does not cost
+ * the whole run. 0, or 1 after a one-line error.
+ */
+static int heat_check_path(const char *path)
+{
+	char *copy = strdup(path);
+	int err = copy && access(dirname(copy), W_OK) ? -errno : copy ? 0 : -ENOMEM;
+
+	free(copy);
+	if (err)
+		tk_err("cannot write %s: %s", path, strerror(-err));
+	return err ? 1 : 0;
+}
+
+/* At the end: the last column, then the file, and a line on stderr that says where. */
+static int heat_write(struct flat *fl)
+{
+	struct heatmap_opts o = {.unit_ns = fl->unit_div};
+	unsigned long ms;
+	char sub[512], esc[256];
+	int err = heat_column(fl);
+
+	if (err)
+		return err;
+	ms = fl->heat_ms << fl->heat.merges;
+	str_escape(esc, sizeof(esc), fl->pattern_text, sizeof(esc));
+	if (fl->ft.o.pid)
+		snprintf(sub, sizeof(sub), "funclatency -p %u %s, columns of %g s", fl->ft.o.pid,
+			 esc, ms / 1000.0);
+	else
+		snprintf(sub, sizeof(sub), "funclatency %s, columns of %g s", esc, ms / 1000.0);
+	o.subtitle = sub;
+	err = heatmap_write_svg(&fl->heat, fl->heatmap, &o);
+	if (!err)
+		fprintf(stderr, "Wrote the latency heat map (%zu columns) to %s\n", fl->heat.ncols,
+			fl->heatmap);
+	return err;
+}
+
 static int attach(void *ctx, struct attach_set *as)
 {
 	struct flat *fl = ctx;
+	int err = functool_attach_timed(&fl->ft, as, fl->skel->progs.lat_entry,
+					fl->skel->progs.lat_return);
 
-	return functool_attach_timed(&fl->ft, as, fl->skel->progs.lat_entry,
-				     fl->skel->progs.lat_return);
+	if (!err && fl->heatmap)
+		err = heat_start(fl);
+	return err;
 }
 
 static int funclatency_main(int argc, char **argv)
 {
-	struct flat fl = {.unit = "nsecs", .unit_div = 1};
+	struct flat fl = {.unit = "nsecs", .unit_div = 1, .heat_fd = -1};
 	int err, first;
 
 	if (!tool_start(&cli, &fl, argc, argv, &err))
@@ -284,7 +433,8 @@ static int funclatency_main(int argc, char **argv)
 				   "glob or -r for several functions)",
 				   argv[first + 1]);
 	fl.pattern_text = argv[first];
-	if (functool_check_pid(&fl.ft.o) || functool_plan_user(&fl.ft, argv + first, 1))
+	if ((fl.heatmap && heat_check_path(fl.heatmap)) || functool_check_pid(&fl.ft.o) ||
+	    functool_plan_user(&fl.ft, argv + first, 1))
 		goto out;
 	fl.skel = funclatency__open();
 	if (!fl.skel) {
@@ -304,7 +454,12 @@ static int funclatency_main(int argc, char **argv)
 	fl.ft.run.obj = fl.skel->obj; /* its programs in the self metrics */
 	err = functool_run_summary(&fl.ft, fl.ft.plan.nfuncs, fl.pattern_text, attach,
 				   print_hists);
+	if (fl.heatmap && fl.ft.run.ran && heat_write(&fl))
+		err = 1;
 out:
+	if (fl.heat_fd >= 0)
+		close(fl.heat_fd);
+	heatmap__free(&fl.heat);
 	free(fl.shown);
 	funclatency__destroy(fl.skel);
 	func_plan__free(&fl.ft.plan);
