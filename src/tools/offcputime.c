@@ -19,11 +19,9 @@
 TOOL_SKEL_DEFINE(offcputime);
 
 struct state {
+	struct stack_run sr;
 	struct offcputime_opts *o;
 	struct offcputime *skel;
-	struct stack_profile prof;
-	struct timespec start;
-	int status; /* the footer's exit status */
 };
 
 /* --state: a bit mask, where 0 is a state of its own (running: preempted) */
@@ -98,7 +96,7 @@ static void header(void *ctx)
 	const struct offcputime_opts *o = s->o;
 	const struct stack_targets *t = &o->st.targets;
 
-	clock_gettime(CLOCK_MONOTONIC, &s->start);
+	stack_run_started(&s->sr);
 	if (o->st.folded)
 		return;
 	printf("Tracing off-CPU time (us) of ");
@@ -129,36 +127,8 @@ static void values(void *ctx, uint64_t ns, int64_t *v)
 static void footer(void *ctx)
 {
 	struct state *s = ctx;
-	const struct offcputime_opts *o = s->o;
-	struct stack_style st = stack_tool_style(&o->st);
-	struct flamegraph_opts fg = {
-		.title = "Off-CPU Time Flame Graph", .unit = "us", .div = 1000};
-	struct stack_tool_stats stats;
-	struct timespec end;
-	char sub[64];
-	int err;
 
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	s->prof.duration_ns = (uint64_t)(end.tv_sec - s->start.tv_sec) * 1000000000ull +
-			      (uint64_t)(end.tv_nsec - s->start.tv_nsec);
-	st.who_tid = true;
-	st.value_div = 1000; /* summed in nanoseconds, shown in microseconds */
-	if (!o->st.folded && !o->st.json && !o->st.pprof && !o->st.svg)
-		printf("\n");
-	err = stack_tool_collect(&s->prof, &o->st, bpf_map__fd(s->skel->maps.counts),
-				 bpf_map__fd(s->skel->maps.stacks), values, s, &stats);
-	if (err) {
-		tk_err("cannot read the stacks: %s", strerror(-err));
-		s->status = 1;
-		return;
-	}
-	snprintf(sub, sizeof(sub), "offcputime, %.1f s", (double)s->prof.duration_ns / 1e9);
-	fg.subtitle = sub;
-	s->status = stack_tool_emit(&o->st, &s->prof, &st, &fg);
-	if (stats.missing)
-		fprintf(stderr, "WARNING: %zu stack traces lost and could not be displayed.%s\n",
-			stats.missing,
-			stats.storage_short ? " Consider increasing --stack-storage-size." : "");
+	stack_run_report(&s->sr);
 }
 
 static int fill(struct tool_run *r, void *skel)
@@ -172,12 +142,18 @@ static int fill(struct tool_run *r, void *skel)
 		return 1;
 	}
 	s->skel = skel;
-	if (stack_profile__init(&s->prof, types, 1)) {
-		tk_err("out of memory");
+	if (stack_run_init(&s->sr, types, 1))
 		return 1;
-	}
-	s->prof.period = 1;
-	s->prof.time_ns = (uint64_t)time(NULL) * 1000000000ull;
+	s->sr.prof.period = 1;
+	s->sr.style.who_tid = true;
+	s->sr.style.value_div = 1000; /* summed in nanoseconds, shown in microseconds */
+	s->sr.fg = (struct flamegraph_opts){
+		.title = "Off-CPU Time Flame Graph", .unit = "us", .div = 1000};
+	s->sr.what = "offcputime";
+	s->sr.lost = "lost and could not be displayed";
+	s->sr.counts = s->skel->maps.counts;
+	s->sr.stacks = s->skel->maps.stacks;
+	s->sr.values = values;
 	if (o->state_set) {
 		s->skel->rodata->state_filter = true;
 		s->skel->rodata->state = (uint32_t)o->state;
@@ -188,7 +164,7 @@ static int fill(struct tool_run *r, void *skel)
 static int offcputime_main(int argc, char **argv)
 {
 	struct offcputime_opts o = {.min_us = 1, .max_us = OFFCPU_MAX_US_NONE};
-	struct state s = {.o = &o};
+	struct state s = {.o = &o, .sr.o = &o.st};
 	struct tool_run run = {
 		.skel = &offcputime_tool_skel,
 		.fill = fill,
@@ -196,11 +172,8 @@ static int offcputime_main(int argc, char **argv)
 		.footer = footer,
 		.ctx = &s,
 	};
-	int status;
 
-	status = tool_main(&cli, &o, &run, argc, argv);
-	stack_profile__exit(&s.prof);
-	return status ? status : s.status;
+	return stack_run_main(&cli, &o, &run, &s.sr, argc, argv);
 }
 
 TOOL_REGISTER(offcputime, offcputime_main, "summarize off-CPU time by stack (bcc offcputime)",

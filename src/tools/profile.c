@@ -37,11 +37,10 @@ struct opts {
 };
 
 struct state {
+	struct stack_run sr; /* first: the values' ctx */
 	struct opts *o;
 	struct profile *skel;
-	struct stack_profile prof;
-	struct timespec start;
-	int status; /* the footer's exit status */
+	char what[64];
 };
 
 enum { OPT_HASH = STACK_OPT_STORAGE + 1 };
@@ -116,7 +115,7 @@ static void header(void *ctx)
 	struct state *s = ctx;
 	const struct opts *o = s->o;
 
-	clock_gettime(CLOCK_MONOTONIC, &s->start);
+	stack_run_started(&s->sr);
 	if (o->st.folded)
 		return;
 	if (o->count)
@@ -180,35 +179,9 @@ static void footer(void *ctx)
 {
 	struct state *s = ctx;
 	const struct opts *o = s->o;
-	struct stack_style st = stack_tool_style(&o->st);
-	struct flamegraph_opts fg = {.title = "CPU Flame Graph", .unit = "samples"};
-	struct stack_tool_stats stats;
-	struct timespec end;
-	char sub[128];
-	int err;
 
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	s->prof.duration_ns = (uint64_t)(end.tv_sec - s->start.tv_sec) * 1000000000ull +
-			      (uint64_t)(end.tv_nsec - s->start.tv_nsec);
-	st.annotate = o->annotate;
-	if (!o->st.folded && !o->st.json && !o->st.pprof && !o->st.svg)
-		printf("\n");
-	err = stack_tool_collect(&s->prof, &o->st, bpf_map__fd(s->skel->maps.counts),
-				 bpf_map__fd(s->skel->maps.stacks), values, s, &stats);
-	if (err) {
-		tk_err("cannot read the stacks: %s", strerror(-err));
-		s->status = 1;
-		return;
-	}
-	snprintf(sub, sizeof(sub), "profile at %lu %s, %.1f s", o->count ? o->count : o->hz,
-		 o->count ? "events" : "Hz", (double)s->prof.duration_ns / 1e9);
-	fg.subtitle = sub;
-	s->status = stack_tool_emit(&o->st, &s->prof, &st, &fg);
-	if (stats.missing)
-		fprintf(stderr, "WARNING: %zu stack traces could not be displayed.%s\n",
-			stats.missing,
-			stats.storage_short ? " Consider increasing --stack-storage-size." : "");
-	if (stats.keys >= (o->hash_size ? o->hash_size : 40960))
+	stack_run_report(&s->sr);
+	if (s->sr.stats.keys >= (o->hash_size ? o->hash_size : 40960))
 		fprintf(stderr,
 			"WARNING: hash table full. Consider increasing --hash-storage-size.\n");
 }
@@ -221,13 +194,19 @@ static int fill(struct tool_run *r, void *skel)
 							{"cpu", "nanoseconds"}};
 
 	s->skel = skel;
-	if (stack_profile__init(&s->prof, types, 2)) {
-		tk_err("out of memory");
+	if (stack_run_init(&s->sr, types, 2))
 		return 1;
-	}
-	s->prof.period_type = types[1];
-	s->prof.period = period_ns(o);
-	s->prof.time_ns = (uint64_t)time(NULL) * 1000000000ull;
+	s->sr.prof.period_type = types[1];
+	s->sr.prof.period = period_ns(o);
+	s->sr.style.annotate = o->annotate;
+	s->sr.fg = (struct flamegraph_opts){.title = "CPU Flame Graph", .unit = "samples"};
+	snprintf(s->what, sizeof(s->what), "profile at %lu %s", o->count ? o->count : o->hz,
+		 o->count ? "events" : "Hz");
+	s->sr.what = s->what;
+	s->sr.counts = s->skel->maps.counts;
+	s->sr.stacks = s->skel->maps.stacks;
+	s->sr.values = values;
+	s->sr.ctx = s;
 	if (o->hash_size && bpf_map__set_max_entries(s->skel->maps.counts, o->hash_size)) {
 		tk_err("cannot size the counts map: %s", strerror(errno));
 		return 1;
@@ -238,7 +217,7 @@ static int fill(struct tool_run *r, void *skel)
 static int profile_main(int argc, char **argv)
 {
 	struct opts o = {.hz = DEFAULT_HZ, .cpu = ULONG_MAX}; /* -c wins over hz when given */
-	struct state s = {.o = &o};
+	struct state s = {.o = &o, .sr.o = &o.st};
 	struct tool_run run = {
 		.skel = &profile_tool_skel,
 		.fill = fill,
@@ -247,11 +226,8 @@ static int profile_main(int argc, char **argv)
 		.footer = footer,
 		.ctx = &s,
 	};
-	int status;
 
-	status = tool_main(&cli, &o, &run, argc, argv);
-	stack_profile__exit(&s.prof);
-	return status ? status : s.status;
+	return stack_run_main(&cli, &o, &run, &s.sr, argc, argv);
 }
 
 TOOL_REGISTER(profile, profile_main, "sample CPU stacks at a frequency (bcc profile)", &cli);

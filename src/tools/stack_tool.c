@@ -245,3 +245,60 @@ int stack_tool_emit(const struct stack_tool_opts *o, const struct stack_profile 
 	}
 	return 0;
 }
+
+int stack_run_init(struct stack_run *sr, const struct stack_value_type *types, unsigned int n)
+{
+	if (stack_profile__init(&sr->prof, types, n)) {
+		tk_err("out of memory");
+		return 1;
+	}
+	sr->prof.time_ns = (uint64_t)time(NULL) * 1000000000ull;
+	sr->style = stack_tool_style(sr->o);
+	return 0;
+}
+
+void stack_run_started(struct stack_run *sr)
+{
+	clock_gettime(CLOCK_MONOTONIC, &sr->start);
+}
+
+void stack_run_report(struct stack_run *sr)
+{
+	const struct stack_tool_opts *o = sr->o;
+	struct stack_tool_stats *stats = &sr->stats;
+	struct timespec end;
+	char sub[160];
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	sr->prof.duration_ns = (uint64_t)(end.tv_sec - sr->start.tv_sec) * 1000000000ull +
+			       (uint64_t)(end.tv_nsec - sr->start.tv_nsec);
+	/* bcc's blank line after Ctrl-C, before the stacks */
+	if (!o->folded && !o->json && !o->pprof && !o->svg)
+		printf("\n");
+	err = stack_tool_collect(&sr->prof, o, bpf_map__fd(sr->counts), bpf_map__fd(sr->stacks),
+				 sr->values, sr->ctx, stats);
+	if (err) {
+		tk_err("cannot read the stacks: %s", strerror(-err));
+		sr->status = 1;
+		return;
+	}
+	snprintf(sub, sizeof(sub), "%s, %.1f s", sr->what ? sr->what : "",
+		 (double)sr->prof.duration_ns / 1e9);
+	sr->fg.subtitle = sub;
+	sr->status = stack_tool_emit(o, &sr->prof, &sr->style, &sr->fg);
+	sr->fg.subtitle = NULL;
+	if (stats->missing)
+		fprintf(stderr, "WARNING: %zu stack traces %s.%s\n", stats->missing,
+			sr->lost ? sr->lost : "could not be displayed",
+			stats->storage_short ? " Consider increasing --stack-storage-size." : "");
+}
+
+int stack_run_main(struct tool_cli *cli, void *opts, struct tool_run *r, struct stack_run *sr,
+		   int argc, char **argv)
+{
+	int status = tool_main(cli, opts, r, argc, argv);
+
+	stack_profile__exit(&sr->prof);
+	return status ? status : sr->status;
+}

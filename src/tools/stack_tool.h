@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "bpf/stack_common.h"
 #include "core/flamegraph.h"
@@ -126,5 +127,40 @@ int stack_tool_collect(struct stack_profile *p, const struct stack_tool_opts *o,
  */
 int stack_tool_emit(const struct stack_tool_opts *o, const struct stack_profile *p,
 		    const struct stack_style *st, const struct flamegraph_opts *fg);
+
+/*
+ * One run of a stack tool, from its fill() to its footer: the profile, filled at the end, and
+ * how it is shown.
+ */
+struct stack_run {
+	const struct stack_tool_opts *o;
+	struct stack_profile prof;
+	struct stack_style style; /* stack_tool_style(o), which the tool may adjust */
+	struct flamegraph_opts fg;
+	const char *what;		 /* the flame graph's subtitle, before ", N.N s" */
+	const char *lost;		 /* bcc's warning: "stack traces WHAT." */
+	struct bpf_map *counts, *stacks; /* struct stack_key -> __u64; the stack map */
+	stack_values_fn values;
+	void *ctx;
+	struct timespec start;
+	struct stack_tool_stats stats;
+	int status; /* the report's exit status */
+};
+
+/*
+ * In a tool's fill(): the profile with these value types (the first is what the text
+ * shows), started now, and the style of sr->o. 0, or 1 after a one-line error.
+ */
+int stack_run_init(struct stack_run *sr, const struct stack_value_type *types, unsigned int n);
+/* Once attached (a tool's header()): the profile's duration starts. */
+void stack_run_started(struct stack_run *sr);
+/*
+ * The tool's footer: read the maps into the profile and write it out (stack_tool_emit()),
+ * then bcc's warning about stacks the map had no room for. sr->status and sr->stats set.
+ */
+void stack_run_report(struct stack_run *sr);
+/* tool_main() of a stack tool: its exit status, the report's included; frees the profile. */
+int stack_run_main(struct tool_cli *cli, void *opts, struct tool_run *r, struct stack_run *sr,
+		   int argc, char **argv);
 
 #endif
