@@ -216,9 +216,11 @@ static int write_files(const struct stack_tool_opts *o, const struct stack_profi
 		}
 	}
 	if (o->svg) {
-		(void)fg;
-		tk_err("--svg: not yet");
-		return 1;
+		err = flamegraph_write_svg(p, 0, o->svg, fg);
+		if (err) {
+			tk_err("cannot write %s: %s", o->svg, strerror(-err));
+			return 1;
+		}
 	}
 	return 0;
 }
