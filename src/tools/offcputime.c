@@ -13,6 +13,7 @@
 
 #include "core/log.h"
 #include "offcputime.skel.h"
+#include "tools/offcpu_go.h"
 #include "tools/offcputime.h"
 #include "tools/tool.h"
 
@@ -35,7 +36,7 @@ static int parse_state(void *opts, const struct usage *u, int key, const char *a
 	return 0;
 }
 
-enum { OPT_STATE = STACK_OPT_STORAGE + 1, OPT_OFFSET };
+enum { OPT_STATE = STACK_OPT_STORAGE + 1, OPT_OFFSET, OPT_GO };
 
 #define O      struct offcputime_opts
 #define OPT(f) offsetof(struct offcputime_opts, f)
@@ -67,6 +68,9 @@ static struct tool_cli cli = {
 		 "filter on this thread state bitmask (eg, 2 == TASK_UNINTERRUPTIBLE) see "
 		 "include/linux/sched.h",
 		 TOOL_OPT_CALL, .parse = parse_state},
+		{OPT_GO, "go", NULL,
+		 "off-CPU time per goroutine of the Go process -p PID, by its stack at the park",
+		 TOOL_OPT_FLAG, OPT(go)},
 		STACK_TOOL_OPTS_OUTPUT(O), TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose))),
 	.args = "[duration]",
 	.args_help = "  duration              duration of trace, in seconds\n",
@@ -87,7 +91,8 @@ static struct tool_cli cli = {
 		    "    ./offcputime -k          # only trace kernel threads (no user)\n"
 		    "    ./offcputime -U          # only show user space stacks (no kernel)\n"
 		    "    ./offcputime -K          # only show kernel space stacks (no user)\n"
-		    "    ./offcputime --pprof off.pb.gz 10  # 10 s, for go tool pprof\n",
+		    "    ./offcputime --pprof off.pb.gz 10  # 10 s, for go tool pprof\n"
+		    "    ./offcputime --go -p 185 5   # goroutines of Go PID 185, 5 s\n",
 };
 
 static void header(void *ctx)
@@ -131,12 +136,20 @@ static void footer(void *ctx)
 	stack_run_report(&s->sr);
 }
 
+/* fill()'s status after offcpu_go_run(), whose own is the stack run's */
+#define GO_RAN (-1)
+
 static int fill(struct tool_run *r, void *skel)
 {
 	static const struct stack_value_type types[] = {{"offcpu", "nanoseconds"}};
 	struct state *s = r->ctx;
 	const struct offcputime_opts *o = s->o;
 
+	if (o->go) {
+		/* the goroutine view is a run of its own (offcpu_go.c) */
+		s->sr.status = offcpu_go_run(o);
+		return GO_RAN;
+	}
 	if (o->kernel_threads && o->st.user_only) {
 		tk_err("ERROR: Displaying user stacks for kernel threads doesn't make sense.");
 		return 1;
@@ -172,8 +185,10 @@ static int offcputime_main(int argc, char **argv)
 		.footer = footer,
 		.ctx = &s,
 	};
+	int status;
 
-	return stack_run_main(&cli, &o, &run, &s.sr, argc, argv);
+	status = stack_run_main(&cli, &o, &run, &s.sr, argc, argv);
+	return status == GO_RAN ? s.sr.status : status;
 }
 
 TOOL_REGISTER(offcputime, offcputime_main, "summarize off-CPU time by stack (bcc offcputime)",
