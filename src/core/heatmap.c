@@ -208,6 +208,7 @@ static const char hm_style[] = "text { font-family: sans-serif; font-size: 12px;
 			       "#subtitle { fill: #555; text-anchor: middle; }\n"
 			       ".yl { text-anchor: end; }\n"
 			       ".xl { text-anchor: middle; }\n"
+			       "#cells rect { shape-rendering: crispEdges; }\n"
 			       "#cells rect:hover { stroke: #000; stroke-width: 1; }\n";
 
 int heatmap_write_svg(const struct heatmap *h, const char *path, const struct heatmap_opts *o)

@@ -310,7 +310,7 @@ static uint64_t now_ns(void)
  * --heatmap: one column, the calls every histogram gained since the last. The BPF histograms
  * are never cleared (the summaries and scrapes read them too): a column is a difference.
  */
-static int heat_column(struct flat *fl)
+static int heat_column(struct flat *fl, bool last)
 {
 	uint64_t sum[HIST_SLOTS] = {0};
 	size_t n;
@@ -327,6 +327,11 @@ static int heat_column(struct flat *fl)
 		fl->heat_last[s] = sum[s];
 		sum[s] = d;
 	}
+	/* the end's partial column, when empty, would only stretch the time axis */
+	for (int s = 0; last && s < HIST_SLOTS; s++)
+		last = !sum[s];
+	if (last && fl->heat.ncols)
+		return 0;
 	err = heatmap__add(&fl->heat, sum, HIST_SLOTS, now_ns() - fl->heat_t0);
 	if (err)
 		tk_err("heat map: %s", strerror(-err));
@@ -340,7 +345,7 @@ static int heat_tick(void *ctx)
 
 	if (read(fl->heat_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		return -errno;
-	return heat_column(fl);
+	return heat_column(fl, false);
 }
 
 /* The column timer, on the tool's event loop: 0 or a negative errno after a one-line error. */
@@ -388,7 +393,7 @@ static int heat_write(struct flat *fl)
 	struct heatmap_opts o = {.unit_ns = fl->unit_div};
 	unsigned long ms;
 	char sub[512], esc[256];
-	int err = heat_column(fl);
+	int err = heat_column(fl, true);
 
 	if (err)
 		return err;

@@ -369,14 +369,14 @@ def test_heatmap_go_cells_sum_to_calls(tmp_path, browser):
 
 
 def test_heatmap_pid_units_interval(tmp_path, rpc_service):
-    """-p, -u, -i: the heat map's columns follow -i; 40 calls in the cells, us labels."""
+    """-p, -u, -i, -d: the columns follow -i; 40 calls in the cells, written when -d ends."""
     svg = tmp_path / "rpc.svg"
-    t = run_tracer(["funclatency", "-u", "-i", 1, "--heatmap", svg, "-p", rpc_service.pid,
-                    f"{rpc_service.bin}:main.*.Mul"])
+    t = run_tracer(["funclatency", "-u", "-i", 1, "-d", 3, "--heatmap", svg, "-p",
+                    rpc_service.pid, f"{rpc_service.bin}:main.*.Mul"])
     rpc_service.call(36)
     rpc_service.call(4, a=-3, b=1)  # 3 ms each
-    rc, out, err = t.stop()
-    assert rc == 0, err
+    rc, out, err = t.wait(30)
+    assert rc == 0 and "Wrote the latency heat map (3 columns)" in err, err
     root, cells = heat_cells(svg)
     assert sum(c["calls"] for c in cells) == 40
     # 3 ms: slot 12 ([2048, 4095] us) and up
