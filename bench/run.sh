@@ -7,4 +7,5 @@ set -eu
 cd "$(dirname "$0")"
 make -s -C . >/dev/null
 /usr/bin/python3 bench.py "$@"
+../build/bench/pprof_write
 exec /usr/bin/python3 lang.py "$@"

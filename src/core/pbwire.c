@@ -10,6 +10,9 @@ bool pb_reserve(struct pbuf *b, size_t more)
 {
 	if (b->oom)
 		return false;
+	/* the common case, once per varint: no call */
+	if (b->cap - b->len >= more)
+		return true;
 	if (VEC_RESERVE(b->p, b->cap, b->len, more)) {
 		b->oom = true;
 		return false;

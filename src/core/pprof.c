@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pprof's profile.proto from a stack profile: see pprof.h. The field numbers are
- * google/pprof's (proto/profile.proto); the encoding is one pass into a growable buffer
- * (pbwire.c), then gzip through zlib.
+ * google/pprof's (proto/profile.proto); the encoding is by hand (pbwire.c).
+ *
+ * A Profile is a list of fields in any order, so it is made in pieces that need nothing from
+ * each other: the head (types, functions, locations, mappings), the samples in ranges, the
+ * tail (the string table and the scalars). gzip.c makes and deflates them on all CPUs at
+ * once: 100,000 samples are ~9 MB of protobuf, whose deflation alone takes longer than the
+ * 200 ms a write may take on one CPU of this machine. Everything the pieces share is decided
+ * before, in struct plan, and read-only after.
  *
  * Ids: a location's is its index in p->locs plus one; functions and mappings are numbered in
  * order of first use. The string table is p->strs as it is (its id 0 is already ""), then the
@@ -13,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "core/gzip.h"
 #include "core/hash.h"
 #include "core/pprof.h"
 
@@ -47,69 +53,116 @@ enum {
 #define MISSED_KERNEL  "[Missed Kernel Stack]"
 #define MISSED_USER    "[Missed User Stack]"
 #define MAX_EXTRA_STRS 32
+#define PIECE_SAMPLES  8192 /* samples per piece: ~0.8 MB of protobuf */
+#define MAX_THREADS    8
 
-struct mapping {
-	uint32_t file; /* string id */
-	bool files, lines, inlines;
-};
-
-struct writer {
+/* What every piece reads: string ids and the pseudo-locations of missed stacks. */
+struct plan {
 	const struct stack_profile *p;
-	struct pbuf *b;
 	/* strings after p->strs in the string table: ids p->nstrs + i */
 	const char *xstrs[MAX_EXTRA_STRS];
 	unsigned int nx;
-	uint32_t *line_func; /* p->lines[i]'s function id */
-	uint32_t nfuncs;
-	uint32_t *mod_map;    /* module string id -> mapping id, 0: none */
-	struct mapping *maps; /* mapping id - 1 */
-	uint32_t nmaps;
+	uint32_t types[STACK_MAX_TYPES][2], period_type[2], default_type;
 	uint32_t kernel_mod; /* string id of KERNEL_MODULE */
+	uint32_t k_comm, k_pid, k_tid, k_extra;
+	/* location ids past p's own, 0 when no sample needs them, and their names' ids */
+	uint32_t missed_kernel, missed_user, missed_kernel_name, missed_user_name;
+	size_t nranges; /* pieces of samples */
 };
 
 /*
  * The id of one of pprof's own strings: p's if p has it, else one added after p's. A
  * handful per profile, so a scan is cheaper than an index.
  */
-static uint32_t str_id(struct writer *w, const char *s)
+static uint32_t str_id(struct plan *pl, const char *s)
 {
-	const struct stack_profile *p = w->p;
+	const struct stack_profile *p = pl->p;
 
-	if (!*s)
+	if (!s || !*s)
 		return 0;
 	for (size_t i = 1; i < p->nstrs; i++)
 		if (!strcmp(p->strs[i], s))
 			return (uint32_t)i;
-	for (unsigned int i = 0; i < w->nx; i++)
-		if (!strcmp(w->xstrs[i], s))
+	for (unsigned int i = 0; i < pl->nx; i++)
+		if (!strcmp(pl->xstrs[i], s))
 			return (uint32_t)(p->nstrs + i);
 	/* callers pass a fixed few strings, which MAX_EXTRA_STRS covers */
-	if (w->nx == MAX_EXTRA_STRS)
+	if (pl->nx == MAX_EXTRA_STRS)
 		return 0;
-	w->xstrs[w->nx] = s;
-	return (uint32_t)(p->nstrs + w->nx++);
+	pl->xstrs[pl->nx] = s;
+	return (uint32_t)(p->nstrs + pl->nx++);
 }
 
-static void value_type(struct writer *w, uint32_t field, const struct stack_value_type *t)
+static void plan_init(struct plan *pl, const struct stack_profile *p)
+{
+	const struct stack_value_type *last = &p->types[p->ntypes ? p->ntypes - 1 : 0];
+	uint32_t next_loc = (uint32_t)p->nlocs + 1;
+
+	*pl = (struct plan){.p = p};
+	for (unsigned int i = 0; i < p->ntypes; i++) {
+		pl->types[i][0] = str_id(pl, p->types[i].type);
+		pl->types[i][1] = str_id(pl, p->types[i].unit);
+	}
+	pl->period_type[0] = str_id(pl, p->period_type.type);
+	pl->period_type[1] = str_id(pl, p->period_type.unit);
+	/* pprof's convention made explicit: the last type is the one shown */
+	pl->default_type = str_id(pl, last->type);
+	pl->k_comm = str_id(pl, "comm");
+	pl->k_pid = str_id(pl, "pid");
+	pl->k_tid = str_id(pl, "tid");
+	pl->k_extra = str_id(pl, "extra");
+	for (size_t i = 0; i < p->nsamples; i++) {
+		if (p->samples[i].kernel_missing && !pl->missed_kernel) {
+			pl->missed_kernel = next_loc++;
+			pl->missed_kernel_name = str_id(pl, MISSED_KERNEL);
+		}
+		if (p->samples[i].user_missing && !pl->missed_user) {
+			pl->missed_user = next_loc++;
+			pl->missed_user_name = str_id(pl, MISSED_USER);
+		}
+	}
+	for (size_t i = 0; i < p->nlocs && !pl->kernel_mod; i++)
+		if (p->locs[i].kernel && !p->locs[i].module)
+			pl->kernel_mod = str_id(pl, KERNEL_MODULE);
+	pl->nranges = p->nsamples ? (p->nsamples + PIECE_SAMPLES - 1) / PIECE_SAMPLES : 1;
+}
+
+static void value_type(struct pbuf *b, uint32_t field, const uint32_t ids[2])
 {
 	/* ValueType{type = 1, unit = 2} */
-	const uint64_t v[] = {str_id(w, t->type ? t->type : ""), str_id(w, t->unit ? t->unit : "")};
+	const uint64_t v[] = {ids[0], ids[1]};
 
-	pb_msg_uints(w->b, field, v, 2);
+	pb_msg_uints(b, field, v, 2);
 }
 
-static void function(struct writer *w, uint32_t id, uint32_t name, uint32_t file)
+static void function(struct pbuf *b, uint32_t id, uint32_t name, uint32_t file)
 {
 	/* Function{id = 1, name = 2, system_name = 3, filename = 4} */
 	const uint64_t v[] = {id, name, name, file};
 
-	pb_msg_uints(w->b, PROFILE_FUNCTION, v, 4);
+	pb_msg_uints(b, PROFILE_FUNCTION, v, 4);
 }
 
+struct mapping {
+	uint32_t file; /* string id */
+	bool files, lines, inlines;
+};
+
+/* The head piece's own state. */
+struct head {
+	const struct plan *pl;
+	struct pbuf *b;
+	uint32_t *line_func; /* p->lines[i]'s function id */
+	uint32_t nfuncs;
+	uint32_t *mod_map;    /* module string id -> mapping id, 0: none */
+	struct mapping *maps; /* mapping id - 1 */
+	uint32_t nmaps;
+};
+
 /* One function per distinct (name, file) of p's lines, numbered in order of first use. */
-static int functions(struct writer *w)
+static int functions(struct head *h)
 {
-	const struct stack_profile *p = w->p;
+	const struct stack_profile *p = h->pl->p;
 	size_t cap = 16, mask;
 	uint64_t *keys;
 	uint32_t *ids;
@@ -119,8 +172,8 @@ static int functions(struct writer *w)
 	mask = cap - 1;
 	keys = malloc(cap * sizeof(*keys));
 	ids = calloc(cap, sizeof(*ids));
-	w->line_func = malloc((p->nlines ? p->nlines : 1) * sizeof(*w->line_func));
-	if (!keys || !ids || !w->line_func) {
+	h->line_func = malloc((p->nlines ? p->nlines : 1) * sizeof(*h->line_func));
+	if (!keys || !ids || !h->line_func) {
 		free(keys);
 		free(ids);
 		return -ENOMEM;
@@ -134,10 +187,10 @@ static int functions(struct writer *w)
 			j = (j + 1) & mask;
 		if (!ids[j]) {
 			keys[j] = key;
-			ids[j] = ++w->nfuncs;
-			function(w, ids[j], l->func, l->file);
+			ids[j] = ++h->nfuncs;
+			function(h->b, ids[j], l->func, l->file);
 		}
-		w->line_func[i] = ids[j];
+		h->line_func[i] = ids[j];
 	}
 	free(keys);
 	free(ids);
@@ -145,52 +198,65 @@ static int functions(struct writer *w)
 }
 
 /* The mapping id of location l, made on its first use; 0: no module known. */
-static uint32_t mapping_of(struct writer *w, const struct stack_loc *l)
+static uint32_t mapping_of(struct head *h, const struct stack_loc *l)
 {
-	uint32_t mod = l->module ? l->module : l->kernel ? w->kernel_mod : 0;
+	uint32_t mod = l->module ? l->module : l->kernel ? h->pl->kernel_mod : 0;
 
 	if (!mod)
 		return 0;
-	if (!w->mod_map[mod]) {
-		w->maps[w->nmaps] = (struct mapping){.file = mod};
-		w->mod_map[mod] = ++w->nmaps;
+	if (!h->mod_map[mod]) {
+		h->maps[h->nmaps] = (struct mapping){.file = mod};
+		h->mod_map[mod] = ++h->nmaps;
 	}
-	return w->mod_map[mod];
+	return h->mod_map[mod];
 }
 
-static void locations(struct writer *w)
+static void locations(struct head *h)
 {
-	const struct stack_profile *p = w->p;
+	const struct stack_profile *p = h->pl->p;
 
 	for (size_t i = 0; i < p->nlocs; i++) {
 		const struct stack_loc *l = &p->locs[i];
-		uint32_t map = mapping_of(w, l);
-		size_t m = pb_open(w->b, PROFILE_LOCATION);
+		uint32_t map = mapping_of(h, l);
+		size_t m = pb_open(h->b, PROFILE_LOCATION);
 
-		pb_uint(w->b, LOCATION_ID, i + 1);
-		pb_uint(w->b, LOCATION_MAPPING_ID, map);
-		pb_uint(w->b, LOCATION_ADDRESS, l->addr);
+		pb_uint(h->b, LOCATION_ID, i + 1);
+		pb_uint(h->b, LOCATION_MAPPING_ID, map);
+		pb_uint(h->b, LOCATION_ADDRESS, l->addr);
 		for (uint32_t j = 0; j < l->nlines; j++) {
 			const struct stack_line *ln = &p->lines[l->line0 + j];
 			/* Line{function_id = 1, line = 2} */
-			const uint64_t v[] = {w->line_func[l->line0 + j], ln->line};
+			const uint64_t v[] = {h->line_func[l->line0 + j], ln->line};
 
-			pb_msg_uints(w->b, LOCATION_LINE, v, 2);
+			pb_msg_uints(h->b, LOCATION_LINE, v, 2);
 			if (map) {
-				w->maps[map - 1].files |= ln->file != 0;
-				w->maps[map - 1].lines |= ln->line != 0;
+				h->maps[map - 1].files |= ln->file != 0;
+				h->maps[map - 1].lines |= ln->line != 0;
 			}
 		}
 		if (map)
-			w->maps[map - 1].inlines |= l->nlines > 1;
-		pb_close(w->b, m);
+			h->maps[map - 1].inlines |= l->nlines > 1;
+		pb_close(h->b, m);
 	}
 }
 
-static void mappings(struct writer *w)
+/* The pseudo-location loc_id of a missed stack, with a function named as bcc prints it. */
+static void missed_loc(struct head *h, uint32_t name, uint32_t loc_id)
 {
-	for (uint32_t i = 0; i < w->nmaps; i++) {
-		const struct mapping *mp = &w->maps[i];
+	const uint64_t line[] = {++h->nfuncs};
+	size_t m;
+
+	function(h->b, (uint32_t)line[0], name, 0);
+	m = pb_open(h->b, PROFILE_LOCATION);
+	pb_uint(h->b, LOCATION_ID, loc_id);
+	pb_msg_uints(h->b, LOCATION_LINE, line, 1);
+	pb_close(h->b, m);
+}
+
+static void mappings(struct head *h)
+{
+	for (uint32_t i = 0; i < h->nmaps; i++) {
+		const struct mapping *mp = &h->maps[i];
 		/*
 		 * Mapping{id = 1, memory_start, memory_limit, file_offset, filename = 5, build_id,
 		 * has_functions = 7, has_filenames, has_line_numbers, has_inline_frames = 10}.
@@ -201,183 +267,143 @@ static void mappings(struct writer *w)
 		const uint64_t v[] = {i + 1, 0, 0,	   0,	      mp->file,
 				      0,     1, mp->files, mp->lines, mp->inlines};
 
-		pb_msg_uints(w->b, PROFILE_MAPPING, v, 10);
+		pb_msg_uints(h->b, PROFILE_MAPPING, v, 10);
 	}
 }
 
-static void label(struct writer *w, uint32_t key, uint32_t str, uint64_t num)
+static int head_piece(const struct plan *pl, struct pbuf *b)
+{
+	const struct stack_profile *p = pl->p;
+	/* indexed by string id, p's own or ours (the kernel's module may be ours) */
+	struct head h = {
+		.pl = pl,
+		.b = b,
+		.mod_map = calloc(p->nstrs + MAX_EXTRA_STRS, sizeof(*h.mod_map)),
+		.maps = malloc((p->nlocs ? p->nlocs : 1) * sizeof(*h.maps)),
+	};
+	int err = -ENOMEM;
+
+	if (!h.mod_map || !h.maps)
+		goto out;
+	for (unsigned int i = 0; i < p->ntypes; i++)
+		value_type(b, PROFILE_SAMPLE_TYPE, pl->types[i]);
+	err = functions(&h);
+	if (err)
+		goto out;
+	locations(&h);
+	if (pl->missed_kernel)
+		missed_loc(&h, pl->missed_kernel_name, pl->missed_kernel);
+	if (pl->missed_user)
+		missed_loc(&h, pl->missed_user_name, pl->missed_user);
+	mappings(&h);
+out:
+	free(h.line_func);
+	free(h.mod_map);
+	free(h.maps);
+	return err;
+}
+
+static void label(struct pbuf *b, uint32_t key, uint32_t str, uint64_t num)
 {
 	/* Label{key = 1, str = 2, num = 3}: a label without str is a number */
 	const uint64_t v[] = {key, str, num};
 
-	pb_msg_uints(w->b, SAMPLE_LABEL, v, 3);
+	pb_msg_uints(b, SAMPLE_LABEL, v, 3);
 }
 
-/*
- * The pseudo-location of a missed stack, made on first use: location and function ids past
- * p's own, name as bcc prints it. Its id.
- */
-static uint32_t missed_loc(struct writer *w, const char *name, uint32_t *loc_id, uint32_t *next_loc)
+/* Samples [from, to). */
+static void samples(const struct plan *pl, struct pbuf *b, size_t from, size_t to)
 {
-	if (!*loc_id) {
-		const uint64_t line[] = {++w->nfuncs};
-		size_t m;
+	const struct stack_profile *p = pl->p;
 
-		function(w, (uint32_t)line[0], str_id(w, name), 0);
-		*loc_id = (*next_loc)++;
-		m = pb_open(w->b, PROFILE_LOCATION);
-		pb_uint(w->b, LOCATION_ID, *loc_id);
-		pb_msg_uints(w->b, LOCATION_LINE, line, 1);
-		pb_close(w->b, m);
-	}
-	return *loc_id;
-}
-
-static void samples(struct writer *w)
-{
-	const struct stack_profile *p = w->p;
-	uint32_t k_comm = str_id(w, "comm"), k_pid = str_id(w, "pid"), k_tid = str_id(w, "tid");
-	uint32_t k_extra = str_id(w, "extra");
-	uint32_t next_loc = (uint32_t)p->nlocs + 1, missed_k = 0, missed_u = 0;
-
-	for (size_t i = 0; i < p->nsamples; i++) {
+	for (size_t i = from; i < to; i++) {
 		const struct stack_sample *s = &p->samples[i];
 		const uint32_t *ids = &p->loc_ids[s->loc0];
-		uint32_t mk = 0, mu = 0;
-		size_t m, list;
+		uint32_t mu = s->user_missing ? pl->missed_user : 0;
+		size_t m = pb_open(b, PROFILE_SAMPLE), list;
 
-		/* before the sample's own message: they are messages of the profile */
-		if (s->kernel_missing)
-			mk = missed_loc(w, MISSED_KERNEL, &missed_k, &next_loc);
-		if (s->user_missing)
-			mu = missed_loc(w, MISSED_USER, &missed_u, &next_loc);
-		m = pb_open(w->b, PROFILE_SAMPLE);
 		/* leaf first: the kernel's frames, then the user's, each or its miss */
-		list = pb_open(w->b, SAMPLE_LOCATION_ID);
-		if (mk)
-			pb_varint(w->b, mk);
+		list = pb_open(b, SAMPLE_LOCATION_ID);
+		if (s->kernel_missing)
+			pb_varint(b, pl->missed_kernel);
 		for (uint32_t j = 0; j < s->nlocs; j++) {
 			if (j == s->nkernel && mu)
-				pb_varint(w->b, mu);
-			pb_varint(w->b, ids[j] + 1);
+				pb_varint(b, mu);
+			pb_varint(b, ids[j] + 1);
 		}
 		if (s->nkernel == s->nlocs && mu)
-			pb_varint(w->b, mu);
-		pb_close(w->b, list);
-		list = pb_open(w->b, SAMPLE_VALUE);
+			pb_varint(b, mu);
+		pb_close(b, list);
+		list = pb_open(b, SAMPLE_VALUE);
 		for (unsigned int j = 0; j < p->ntypes; j++)
-			pb_varint(w->b, (uint64_t)p->values[s->val0 + j]);
-		pb_close(w->b, list);
+			pb_varint(b, (uint64_t)p->values[s->val0 + j]);
+		pb_close(b, list);
 		if (s->comm)
-			label(w, k_comm, s->comm, 0);
-		label(w, k_pid, 0, s->pid);
+			label(b, pl->k_comm, s->comm, 0);
+		label(b, pl->k_pid, 0, s->pid);
 		if (s->tid)
-			label(w, k_tid, 0, s->tid);
+			label(b, pl->k_tid, 0, s->tid);
 		if (s->extra)
-			label(w, k_extra, s->extra, 0);
-		pb_close(w->b, m);
+			label(b, pl->k_extra, s->extra, 0);
+		pb_close(b, m);
 	}
+}
+
+static void tail_piece(const struct plan *pl, struct pbuf *b)
+{
+	const struct stack_profile *p = pl->p;
+
+	pb_uint(b, PROFILE_TIME_NANOS, p->time_ns);
+	pb_uint(b, PROFILE_DURATION_NANOS, p->duration_ns);
+	if (pl->period_type[0] || pl->period_type[1])
+		value_type(b, PROFILE_PERIOD_TYPE, pl->period_type);
+	pb_uint(b, PROFILE_PERIOD, (uint64_t)p->period);
+	pb_uint(b, PROFILE_DEFAULT_SAMPLE_TYPE, pl->default_type);
+	for (size_t i = 0; i < p->nstrs; i++)
+		pb_bytes(b, PROFILE_STRING_TABLE, p->strs[i], strlen(p->strs[i]));
+	for (unsigned int i = 0; i < pl->nx; i++)
+		pb_bytes(b, PROFILE_STRING_TABLE, pl->xstrs[i], strlen(pl->xstrs[i]));
+}
+
+/* Piece i of 2 + pl->nranges: the head, the ranges of samples, the tail (gzip_make_fn). */
+static int make_piece(void *ctx, size_t i, struct pbuf *b)
+{
+	const struct plan *pl = ctx;
+	size_t n = pl->p->nsamples;
+
+	if (i == 0)
+		return head_piece(pl, b);
+	if (i <= pl->nranges) {
+		size_t from = (i - 1) * PIECE_SAMPLES;
+
+		samples(pl, b, from, from + PIECE_SAMPLES < n ? from + PIECE_SAMPLES : n);
+	} else {
+		tail_piece(pl, b);
+	}
+	return b->oom ? -ENOMEM : 0;
 }
 
 int pprof_encode(const struct stack_profile *p, struct pbuf *out)
 {
-	struct writer w = {.p = p, .b = out};
-	const struct stack_value_type *last = &p->types[p->ntypes ? p->ntypes - 1 : 0];
-	int err;
+	struct plan pl;
+	int err = 0;
 
-	w.kernel_mod = str_id(&w, KERNEL_MODULE);
-	/* indexed by string id, p's own or ours (the kernel's module may be ours) */
-	w.mod_map = calloc(p->nstrs + MAX_EXTRA_STRS, sizeof(*w.mod_map));
-	w.maps = malloc((p->nlocs ? p->nlocs : 1) * sizeof(*w.maps));
-	if (!w.mod_map || !w.maps) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (unsigned int i = 0; i < p->ntypes; i++)
-		value_type(&w, PROFILE_SAMPLE_TYPE, &p->types[i]);
-	err = functions(&w);
-	if (err)
-		goto out;
-	locations(&w);
-	mappings(&w);
-	samples(&w);
-	pb_uint(out, PROFILE_TIME_NANOS, p->time_ns);
-	pb_uint(out, PROFILE_DURATION_NANOS, p->duration_ns);
-	if (p->period_type.type)
-		value_type(&w, PROFILE_PERIOD_TYPE, &p->period_type);
-	pb_uint(out, PROFILE_PERIOD, (uint64_t)p->period);
-	pb_uint(out, PROFILE_DEFAULT_SAMPLE_TYPE, str_id(&w, last->type ? last->type : ""));
-	/* last: every string pprof needs is known by now */
-	for (size_t i = 0; i < p->nstrs; i++)
-		pb_bytes(out, PROFILE_STRING_TABLE, p->strs[i], strlen(p->strs[i]));
-	for (unsigned int i = 0; i < w.nx; i++)
-		pb_bytes(out, PROFILE_STRING_TABLE, w.xstrs[i], strlen(w.xstrs[i]));
-	err = out->oom ? -ENOMEM : 0;
-out:
-	free(w.line_func);
-	free(w.mod_map);
-	free(w.maps);
-	return err;
-}
-
-static int write_all(int fd, const uint8_t *buf, size_t n)
-{
-	while (n) {
-		ssize_t r = write(fd, buf, n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		buf += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-/* gzip (RFC 1952) of data to fd, at zlib's fastest level: as Go's runtime/pprof writes. */
-static int gzip_write(int fd, const uint8_t *data, size_t n)
-{
-	enum { CHUNK = 1 << 16 };
-	uint8_t *out = malloc(CHUNK);
-	z_stream z = {0};
-	int err = 0, zr;
-
-	if (!out ||
-	    deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-		free(out);
-		return -ENOMEM;
-	}
-	z.next_in = (Bytef *)data;
-	do {
-		/* avail_in is 32-bit: feed a huge buffer in slices */
-		if (!z.avail_in && n) {
-			z.avail_in = n > (1u << 30) ? 1u << 30 : (uInt)n;
-			n -= z.avail_in;
-		}
-		z.next_out = out;
-		z.avail_out = CHUNK;
-		zr = deflate(&z, n || z.avail_in ? Z_NO_FLUSH : Z_FINISH);
-		if (zr == Z_STREAM_ERROR) {
-			err = -EIO;
-			break;
-		}
-		err = write_all(fd, out, CHUNK - z.avail_out);
-	} while (!err && zr != Z_STREAM_END);
-	deflateEnd(&z);
-	free(out);
-	return err;
+	plan_init(&pl, p);
+	for (size_t i = 0; i < 2 + pl.nranges && !err; i++)
+		err = make_piece(&pl, i, out);
+	return err ? err : out->oom ? -ENOMEM : 0;
 }
 
 int pprof_write_fd(const struct stack_profile *p, int fd)
 {
-	struct pbuf b = {0};
-	int err = pprof_encode(p, &b);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct plan pl;
 
-	if (!err)
-		err = gzip_write(fd, b.p, b.len);
-	pb_free(&b);
-	return err;
+	plan_init(&pl, p);
+	return gzip_pieces(fd, 2 + pl.nranges, make_piece, &pl,
+			   cpus < 1		? 1
+			   : cpus > MAX_THREADS ? MAX_THREADS
+						: (unsigned int)cpus);
 }
 
 int pprof_write(const struct stack_profile *p, const char *path)

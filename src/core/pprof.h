@@ -17,7 +17,10 @@
 
 /* Append p's Profile message, uncompressed, to out. 0 or -ENOMEM. */
 int pprof_encode(const struct stack_profile *p, struct pbuf *out);
-/* Write p gzip-compressed to fd (not closed). 0 or -errno. */
+/*
+ * Write p gzip-compressed to fd (not closed), made and deflated in pieces on every CPU
+ * (threads joined before it returns). 0 or -errno.
+ */
 int pprof_write_fd(const struct stack_profile *p, int fd);
 /*
  * Write p to path, created or truncated ("-": standard output). 0 or -errno, with no file

@@ -5,7 +5,9 @@ $TK_PPROF_OUT: two Go samples (main.mix inlined into main.hotLoop, then main.mai
 runtime.main; and main.hotLoop alone), a C sample under a kernel frame with a thread and
 a tool's extra column, and a sample whose kernel and user stacks were both missed. The
 values are samples/count and cpu/nanoseconds at 99 Hz (10101010 ns a sample). Nothing is
-traced here: the tools' own --pprof tests check real profiles.
+traced here: the tools' own --pprof tests check real profiles. It also writes a big
+profile (30,000 distinct stacks of 12 frames) that is made and compressed in pieces on
+several threads: pprof must read it as one.
 """
 
 import os
@@ -24,15 +26,16 @@ def profile(tmp_path_factory):
     binary = require_file(BUILD / "tests" / "test_pprof", "run `make unit` first")
     require_file(GO, "Go is needed for `go tool pprof`")
     path = tmp_path_factory.mktemp("pprof") / "sample.pb.gz"
+    big = path.with_name("big.pb.gz")
     r = subprocess.run(
         [binary],
-        env={**os.environ, "TK_PPROF_OUT": str(path)},
+        env={**os.environ, "TK_PPROF_OUT": str(path), "TK_PPROF_BIG_OUT": str(big)},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert r.returncode == 0, r.stderr
-    assert path.stat().st_size > 0
+    assert path.stat().st_size > 0 and big.stat().st_size > 0
     return path
 
 
@@ -151,3 +154,13 @@ def test_tags(profile):
     assert set(rows) == {"asm_sysvec_apic_timer_interrupt", "hot_loop", "main"}
     out = pprof(profile, "-tags")
     assert re.search(r"pid: Total 70.71ms.*\n\s+40.40ms \(57.14%\): 100\n", out)
+
+
+def test_big(profile):
+    """30,000 samples written in pieces on several threads: one profile, every sample in it."""
+    big = profile.with_name("big.pb.gz")
+    out = pprof(big, "-top", "-sample_index=samples")
+    assert "Showing nodes accounting for 30000, 100% of 30000 total" in out
+    out = pprof(big, "-top")
+    assert "Showing nodes accounting for 303.03s, 100% of 303.03s total" in out
+    assert len(re.findall(r"(?m)^ +1 +10101010: ", pprof(big, "-raw"))) == 30000

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/pbwire.c's exact bytes, and core/pprof.c's profile read back by a small decoder here
- * and through gzip. With TK_PPROF_OUT=FILE set it also writes its sample profile there, for
- * tests/e2e/test_pprof.py to read with the real `go tool pprof`.
+ * core/pbwire.c's exact bytes, core/gzip.c's pieces, and core/pprof.c's profile read back by
+ * a small decoder here and through gzip. With TK_PPROF_OUT=FILE set it also writes its sample
+ * profile there, and with TK_PPROF_BIG_OUT=FILE its big one (30,000 samples, several pieces),
+ * for tests/e2e/test_pprof.py to read with the real `go tool pprof`.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "core/gzip.h"
 #include "core/pbwire.h"
 #include "core/pprof.h"
 #include "core/stack.h"
@@ -190,8 +192,10 @@ static void decode(const struct pbuf *b, struct dec *d)
 	while (rd_field(&r, &f, &v, &sub)) {
 		if (f >= 1 && f <= 5 && sub.p)
 			d->msgs[f][d->n[f]++ % MAXN] = sub;
+		else if (f == 6 && sub.p && d->nstrs < MAXN) /* the first MAXN are enough */
+			d->strs[d->nstrs++] = strndup((const char *)sub.p, sub.end - sub.p);
 		else if (f == 6 && sub.p)
-			d->strs[d->nstrs++ % MAXN] = strndup((const char *)sub.p, sub.end - sub.p);
+			d->nstrs++;
 		else if (f == 11 && sub.p)
 			d->period_type = sub;
 		else if (f < 16 && !sub.p)
@@ -210,7 +214,7 @@ static void dec_free(struct dec *d)
 
 static const char *dstr(const struct dec *d, uint64_t id)
 {
-	return id < (uint64_t)d->nstrs ? d->strs[id] : "(bad string id)";
+	return id < (uint64_t)d->nstrs && id < MAXN ? d->strs[id] : "(bad string id)";
 }
 
 /* Field f (a varint) of message m, or 0. */
@@ -426,47 +430,167 @@ static void test_empty(void)
 	stack_profile__exit(&p);
 }
 
+/* The gunzipped content of path (one gzip member, the whole file) into out: 0 or -1. */
+static int gunzip_file(const char *path, struct pbuf *out)
+{
+	struct pbuf in = {0};
+	z_stream z = {0};
+	int fd = open(path, O_RDONLY), r = Z_DATA_ERROR;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while (pb_reserve(&in, 1 << 16) && (n = read(fd, in.p + in.len, in.cap - in.len)) > 0)
+		in.len += (size_t)n;
+	close(fd);
+	if (in.len < 18 || in.p[0] != 0x1f || in.p[1] != 0x8b || inflateInit2(&z, 15 + 16) != Z_OK)
+		goto out;
+	z.next_in = in.p;
+	z.avail_in = (uInt)in.len;
+	do {
+		if (!pb_reserve(out, 1 << 16))
+			break;
+		z.next_out = out->p + out->len;
+		z.avail_out = (uInt)(out->cap - out->len);
+		r = inflate(&z, Z_NO_FLUSH);
+		out->len = (size_t)(z.next_out - out->p);
+	} while (r == Z_OK);
+	/* all of it: one member, nothing after its trailer */
+	if (z.avail_in)
+		r = Z_DATA_ERROR;
+	inflateEnd(&z);
+out:
+	pb_free(&in);
+	return r == Z_STREAM_END ? 0 : -1;
+}
+
+/* A new empty file, its name in path: its fd, or -1. */
+static int tmp_file(char path[32])
+{
+	int fd;
+
+	strcpy(path, "/tmp/tk_test_pprof_XXXXXX");
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	return fd;
+}
+
+/* path gunzips to want's bytes, exactly; then it goes, and want with it. */
+static void check_gunzips_to(const char *path, struct pbuf *want)
+{
+	struct pbuf got = {0};
+
+	CHECK(gunzip_file(path, &got) == 0);
+	CHECK(got.len == want->len && !memcmp(got.p, want->p, want->len));
+	unlink(path);
+	pb_free(want);
+	pb_free(&got);
+}
+
 /* What pprof_write() put in a file is the gzip of pprof_encode()'s bytes. */
+static void check_written(const struct stack_profile *p)
+{
+	struct pbuf want = {0};
+	char path[32];
+	int fd = tmp_file(path);
+
+	if (fd < 0)
+		return;
+	close(fd);
+	CHECK(pprof_encode(p, &want) == 0);
+	CHECK(pprof_write(p, path) == 0);
+	check_gunzips_to(path, &want);
+}
+
 static void test_gzip_file(void)
 {
 	struct stack_profile p;
-	struct pbuf b = {0};
-	char path[] = "/tmp/tk_test_pprof_XXXXXX";
-	uint8_t in[1 << 16], out[1 << 17];
-	z_stream z = {0};
-	ssize_t n;
-	int fd;
 
 	if (sample_profile(&p)) {
 		CHECK(!"sample profile");
 		return;
 	}
-	CHECK(pprof_encode(&p, &b) == 0);
-	fd = mkstemp(path);
-	CHECK(fd >= 0);
-	if (fd < 0)
-		goto out;
-	close(fd);
-	CHECK(pprof_write(&p, path) == 0);
-	fd = open(path, O_RDONLY);
-	n = fd >= 0 ? read(fd, in, sizeof(in)) : -1;
-	if (fd >= 0)
-		close(fd);
-	unlink(path);
-	CHECK(n > 18 && in[0] == 0x1f && in[1] == 0x8b); /* gzip's magic */
-	CHECK(inflateInit2(&z, 15 + 16) == Z_OK);
-	z.next_in = in;
-	z.avail_in = n > 0 ? (uInt)n : 0;
-	z.next_out = out;
-	z.avail_out = sizeof(out);
-	CHECK(inflate(&z, Z_FINISH) == Z_STREAM_END);
-	CHECK(z.total_out == b.len && !memcmp(out, b.p, b.len));
-	inflateEnd(&z);
+	check_written(&p);
 	/* a path that cannot be made: the error, no crash */
 	CHECK(pprof_write(&p, "/nonexistent-dir/x.pb.gz") == -ENOENT);
-out:
+	stack_profile__exit(&p);
+}
+
+/* Enough samples for several pieces, made and deflated on several threads: still one file. */
+static void test_big_profile(void)
+{
+	enum { N = 30000, DEPTH = 12 };
+	static char names[64][16];
+	struct stack_frame f[DEPTH];
+	struct stack_profile p;
+	struct pbuf b = {0};
+	struct dec d;
+
+	CHECK(stack_profile__init(&p, cpu_types, 2) == 0);
+	for (int i = 0; i < 64; i++)
+		snprintf(names[i], sizeof(names[i]), "fn%d", i);
+	for (uint32_t i = 0; i < N; i++) {
+		const struct stack_who who = {.pid = i % 5 + 1, .comm = "big"};
+		const int64_t v[] = {1, 10101010};
+
+		/* distinct stacks: the frames spell i in base 64 */
+		for (uint32_t k = 0; k < DEPTH; k++) {
+			uint32_t fn = k < 3 ? (i >> (6 * k)) & 63 : (k * 7) & 63;
+
+			f[k] = (struct stack_frame){names[fn],	"/src/big.c",	      k + 1,
+						    "/bin/big", 0x1000 + fn * 16 + k, false,
+						    false};
+		}
+		if (stack_profile__add_frames(&p, &who, f, DEPTH, v)) {
+			CHECK(!"add_frames");
+			break;
+		}
+	}
+	CHECK(p.nsamples == N);
+	check_written(&p);
+	if (getenv("TK_PPROF_BIG_OUT"))
+		CHECK(pprof_write(&p, getenv("TK_PPROF_BIG_OUT")) == 0);
+	CHECK(pprof_encode(&p, &b) == 0);
+	decode(&b, &d);
+	CHECK(!d.bad && d.n[SAMPLES] == N);
+	dec_free(&d);
 	pb_free(&b);
 	stack_profile__exit(&p);
+}
+
+/* gzip.c alone: pieces, an empty one among them, joined in order; a piece's error. */
+static int make_text(void *ctx, size_t i, struct pbuf *out)
+{
+	char line[32];
+
+	if (ctx && i == 3)
+		return -EMSGSIZE;
+	for (size_t k = 0; i != 2 && k < 1000 * (i + 1); k++) {
+		int n = snprintf(line, sizeof(line), "piece %zu line %zu\n", i, k);
+
+		if (!pb_reserve(out, (size_t)n))
+			return -ENOMEM;
+		memcpy(out->p + out->len, line, (size_t)n);
+		out->len += (size_t)n;
+	}
+	return 0;
+}
+
+static void test_gzip_pieces(void)
+{
+	struct pbuf want = {0};
+	char path[32];
+	int fd = tmp_file(path);
+
+	if (fd < 0)
+		return;
+	for (size_t i = 0; i < 6; i++)
+		CHECK(make_text(NULL, i, &want) == 0);
+	CHECK(gzip_pieces(fd, 6, make_text, NULL, 3) == 0);
+	/* an error: returned, nothing written */
+	CHECK(gzip_pieces(fd, 6, make_text, "fail", 2) == -EMSGSIZE);
+	close(fd);
+	check_gunzips_to(path, &want);
 }
 
 /* TK_PPROF_OUT=FILE: the sample profile for tests/e2e/test_pprof.py. */
@@ -483,4 +607,4 @@ static void write_for_e2e(void)
 }
 
 UNIT_MAIN(test_varint, test_fields, test_long_bodies, test_profile, test_empty, test_gzip_file,
-	  write_for_e2e)
+	  test_big_profile, test_gzip_pieces, write_for_e2e)
