@@ -57,10 +57,13 @@ static double hm_low(unsigned int s)
 	return s <= 1 ? 0 : ldexp(1, (int)s - 1);
 }
 
-/* A latency in nanoseconds with the unit that keeps it short: "512 ns", "1.02 us", "4.19 s". */
+/* A latency in nanoseconds with the unit that keeps it short: "0", "512 ns", "1.02 us", "4.19 s".
+ */
 static void hm_latency(char *buf, size_t len, double ns)
 {
-	if (ns < 1e3)
+	if (ns == 0)
+		snprintf(buf, len, "0");
+	else if (ns < 1e3)
 		snprintf(buf, len, "%.0f ns", ns);
 	else if (ns < 1e6)
 		snprintf(buf, len, "%.3g us", ns / 1e3);
