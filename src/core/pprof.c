@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/gzip.h"
@@ -408,6 +409,8 @@ int pprof_write_fd(const struct stack_profile *p, int fd)
 
 int pprof_write(const struct stack_profile *p, const char *path)
 {
+	struct stat st;
+	bool regular;
 	int fd, err;
 
 	if (!strcmp(path, "-"))
@@ -415,10 +418,12 @@ int pprof_write(const struct stack_profile *p, const char *path)
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
+	/* a half-written file goes; a device or a pipe (/dev/stdout) stays, of course */
+	regular = !fstat(fd, &st) && S_ISREG(st.st_mode);
 	err = pprof_write_fd(p, fd);
 	if (close(fd) && !err)
 		err = -errno;
-	if (err)
+	if (err && regular)
 		unlink(path);
 	return err;
 }

@@ -513,6 +513,9 @@ static void test_gzip_file(void)
 	check_written(&p);
 	/* a path that cannot be made: the error, no crash */
 	CHECK(pprof_write(&p, "/nonexistent-dir/x.pb.gz") == -ENOENT);
+	/* a device: written, and still there */
+	CHECK(pprof_write(&p, "/dev/null") == 0);
+	CHECK(access("/dev/null", F_OK) == 0);
 	stack_profile__exit(&p);
 }
 
