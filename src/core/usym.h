@@ -36,9 +36,12 @@ struct usym_frame {
 };
 /*
  * The source frames at ip in pid, inlined calls expanded: frames[0] is the innermost inlined
- * function, the last one the function that holds ip. Up to max frames (the outermost kept
- * when cut). *sym as usym_cache__resolve() gives it. The number of frames (>= 1), or
- * usym_cache__resolve()'s errors. ip is looked up as given: a caller passes a return
+ * function (with the file:line of ip), each next one its caller (with the file:line of the
+ * call), the last one the function that holds ip, named as usym_cache__resolve() names it.
+ * Up to max frames (the outermost kept when cut). *sym as usym_cache__resolve() gives it.
+ * A file's tables are read on its first call (Go: .gopclntab, stripped too; else DWARF);
+ * without them, one frame with no file:line. The number of frames (>= 1), -EINVAL (max < 1),
+ * or usym_cache__resolve()'s errors. ip is looked up as given: a caller passes a return
  * address minus one.
  */
 int usym_cache__frames(struct usym_cache *c, int pid, uint64_t ip, struct usym_frame *frames,

@@ -2,15 +2,22 @@
 /*
  * dwarf.c on this test binary's own DWARF (unit tests are built with -g): a function taking
  * a struct by value and a pointer, as C's SysV ABI passes them (RDI, RSI, RDX at entry).
+ * Source frames (lines, inlined calls) of the test target cprof against binutils' addr2line.
  * Go's DWARF is checked on the real targets in tests/e2e/test_readers.py.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/dwarf.h"
 #include "core/elf.h"
 #include "unit.h"
+#include "unit_targets.h"
 
 struct pair {
 	long a;
@@ -95,6 +102,128 @@ static void test_params(void)
 	dwarf_file__close(df);
 }
 
+/* The test target cprof. */
+static bool cprof_path(char *buf, size_t len)
+{
+	char root[2048];
+
+	if (!unit_repo_root(root, sizeof(root)))
+		return false;
+	snprintf(buf, len, "%s/tests/targets/bin/cprof", root);
+	return access(buf, R_OK) == 0;
+}
+
+/* One address's frames as binutils' `addr2line -a -f -i` prints them. */
+struct a2l {
+	uint64_t addr;
+	int n;
+	char func[8][128], file[8][1024];
+	unsigned int line[8];
+};
+
+static bool a2l_next(FILE *p, char *pending, size_t plen, struct a2l *a)
+{
+	char fn[128], fl[1024];
+
+	if (!*pending && !fgets(pending, (int)plen, p))
+		return false;
+	a->addr = strtoull(pending, NULL, 16);
+	a->n = 0;
+	*pending = '\0';
+	while (fgets(fn, sizeof(fn), p)) {
+		char *colon;
+
+		if (!strncmp(fn, "0x", 2)) {
+			snprintf(pending, plen, "%s", fn); /* the next address */
+			break;
+		}
+		if (!fgets(fl, sizeof(fl), p) || a->n == 8)
+			break;
+		fl[strcspn(fl, " \n")] = '\0'; /* and any " (discriminator N)" */
+		colon = strrchr(fl, ':');
+		fn[strcspn(fn, "\n")] = '\0';
+		snprintf(a->func[a->n], sizeof(a->func[0]), "%s", fn);
+		a->line[a->n] = colon ? (unsigned int)strtoul(colon + 1, NULL, 10) : 0;
+		if (colon)
+			*colon = '\0';
+		snprintf(a->file[a->n], sizeof(a->file[0]), "%s", fl);
+		a->n++;
+	}
+	return true;
+}
+
+/*
+ * Every address of cprof's hot_loop, whose static inline mix() gcc -O2 inlines, against
+ * binutils' addr2line -f -i: the same frames, inlined ones first, with the same file:line.
+ */
+static void test_frames(void)
+{
+	char path[4096], tmp[] = "/tmp/test_dwarf.XXXXXX", cmd[8300], pending[128] = "";
+	struct unit_func hot = {.name = "hot_loop"};
+	struct dwarf_file *df = NULL;
+	struct elf_file *ef;
+	struct src_frame f[8];
+	unsigned int inlined = 0, checked = 0;
+	struct a2l a;
+	FILE *in, *p;
+	int fd;
+
+	CHECK(cprof_path(path, sizeof(path)));
+	CHECK(elf_file__open(path, &ef) == 0);
+	if (!ef)
+		return;
+	elf_file__for_each_func(ef, unit_find_func, &hot);
+	elf_file__close(ef);
+	CHECK(hot.size > 0);
+	CHECK(dwarf_file__open(path, &df) == 0);
+	fd = mkstemp(tmp);
+	in = fd >= 0 ? fdopen(fd, "w") : NULL;
+	CHECK(in != NULL);
+	if (!df || !in)
+		goto out;
+	for (uint64_t x = hot.addr; x < hot.addr + hot.size; x++)
+		fprintf(in, "0x%" PRIx64 "\n", x);
+	fclose(in);
+	in = NULL;
+	snprintf(cmd, sizeof(cmd), "addr2line -a -f -i -e '%s' < %s", path, tmp);
+	p = popen(cmd, "r");
+	CHECK(p != NULL);
+	while (p && a2l_next(p, pending, sizeof(pending), &a)) {
+		int n = dwarf_file__frames(df, a.addr, f, 8);
+
+		checked++;
+		CHECK(n == a.n);
+		for (int i = 0; i < n && i < a.n; i++) {
+			CHECK_STR(f[i].func, a.func[i]);
+			CHECK_STR(f[i].file, a.file[i]);
+			CHECK(f[i].line == a.line[i]);
+		}
+		if (n == 2 && f[0].func && !strcmp(f[0].func, "mix"))
+			inlined++;
+		if (n != a.n)
+			fprintf(stderr, "  at 0x%" PRIx64 ": %d frames, addr2line %d\n", a.addr, n,
+				a.n);
+	}
+	CHECK(p && pclose(p) == 0);
+	CHECK(checked == hot.size);
+	CHECK(inlined >= 3);
+
+	/* max cuts from the inside; no function, no frames */
+	for (uint64_t x = hot.addr; x < hot.addr + hot.size; x++)
+		if (dwarf_file__frames(df, x, f, 8) == 2) {
+			CHECK(dwarf_file__frames(df, x, f, 1) == 1);
+			CHECK_STR(f[0].func, "hot_loop");
+			break;
+		}
+	CHECK(dwarf_file__frames(df, 8, f, 8) == -ENOENT);
+	CHECK(dwarf_file__frames(df, hot.addr, f, 0) == -EINVAL);
+out:
+	if (in)
+		fclose(in);
+	unlink(tmp);
+	dwarf_file__close(df);
+}
+
 static void test_open_errors(void)
 {
 	struct dwarf_file *df;
@@ -106,4 +235,4 @@ static void test_open_errors(void)
 	CHECK(dwarf_reg_name(17) == NULL && dwarf_reg_name(-1) == NULL);
 }
 
-UNIT_MAIN(test_params, test_open_errors)
+UNIT_MAIN(test_params, test_frames, test_open_errors)

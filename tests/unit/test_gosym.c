@@ -17,6 +17,7 @@
 
 #include "core/gosym.h"
 #include "unit.h"
+#include "unit_targets.h"
 
 enum layout { L12, L116, L118, L120 };
 
@@ -559,24 +560,7 @@ static void test_frames_go12(void)
 
 /* ---- source frames of real binaries, against Go's own tools -------------------------------- */
 
-static char root[2048]; /* the repository: this binary is ROOT/build/tests/test_gosym */
-
-static bool find_root(void)
-{
-	ssize_t n = readlink("/proc/self/exe", root, sizeof(root) - 1);
-	char *slash;
-
-	if (n <= 0)
-		return false;
-	root[n] = '\0';
-	for (int i = 0; i < 3; i++) {
-		slash = strrchr(root, '/');
-		if (!slash)
-			return false;
-		*slash = '\0';
-	}
-	return true;
-}
+static char root[2048]; /* the repository */
 
 static const char *go_tool(void)
 {
@@ -596,21 +580,6 @@ static struct gosym_table *load(const char *path)
 	CHECK(gosym_table__load_elf(ef, &g) == 0);
 	elf_file__close(ef); /* the table has its own copies */
 	return g;
-}
-
-struct named {
-	const char *name;
-	uint64_t entry;
-};
-
-static int find_named(const char *name, uint64_t addr, uint64_t size, void *ctx)
-{
-	struct named *n = ctx;
-
-	if (strcmp(name, n->name))
-		return 0;
-	n->entry = addr;
-	return 1;
 }
 
 /* Source lines of goprof/main.go: mix's body, and the line calling it in hotLoop. */
@@ -647,7 +616,7 @@ static void check_hotloop(const char *bin, const char *ref)
 {
 	char cmd[8192], line[512];
 	unsigned int mix_first = 0, mix_last = 0, call = 0, lno, inlined = 0, pcs = 0;
-	struct named hot = {.name = "main.hotLoop"};
+	struct unit_func hot = {.name = "main.hotLoop"};
 	uint64_t pc, ref_entry = 0;
 	struct gosym_table *g;
 	struct src_frame f[8];
@@ -657,7 +626,7 @@ static void check_hotloop(const char *bin, const char *ref)
 	g = load(bin);
 	if (!g)
 		return;
-	CHECK(gosym_table__for_each_func(g, find_named, &hot) == 1);
+	CHECK(gosym_table__for_each_func(g, unit_find_func, &hot) == 1);
 	snprintf(cmd, sizeof(cmd), "%s tool objdump -s 'main.hotLoop$' '%s'", go_tool(), ref);
 	p = popen(cmd, "r");
 	CHECK(p != NULL);
@@ -669,7 +638,7 @@ static void check_hotloop(const char *bin, const char *ref)
 		if (!ref_entry)
 			ref_entry = pc;
 		pcs++;
-		n = gosym_table__frames(g, pc - ref_entry + hot.entry, f, 8);
+		n = gosym_table__frames(g, pc - ref_entry + hot.addr, f, 8);
 		CHECK(n >= 1);
 		if (n < 1)
 			continue;
@@ -771,7 +740,7 @@ static void test_frames_real(void)
 	struct dirent *de;
 	DIR *d;
 
-	CHECK(find_root());
+	CHECK(unit_repo_root(root, sizeof(root)));
 	snprintf(bin, sizeof(bin), "%s/tests/targets/bin/goprof", root);
 	check_hotloop(bin, bin);
 	snprintf(ref, sizeof(ref), "%s", bin);
