@@ -54,7 +54,7 @@ int loop__init(struct event_loop *l)
 	return epoll_add(l, l->sigfd, TAG_SIGNAL);
 }
 
-static int timer_fd(uint64_t ms, bool periodic)
+int loop_timer_fd(uint64_t ms, bool periodic)
 {
 	struct itimerspec its = { 0 };
 	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -78,7 +78,7 @@ static int timer_fd(uint64_t ms, bool periodic)
 
 int loop__set_interval(struct event_loop *l, uint64_t ms, loop_fd_cb cb, void *ctx)
 {
-	l->interval_fd = timer_fd(ms, true);
+	l->interval_fd = loop_timer_fd(ms, true);
 	if (l->interval_fd < 0)
 		return l->interval_fd;
 	l->on_interval = cb;
@@ -88,7 +88,7 @@ int loop__set_interval(struct event_loop *l, uint64_t ms, loop_fd_cb cb, void *c
 
 int loop__set_duration(struct event_loop *l, uint64_t ms)
 {
-	l->duration_fd = timer_fd(ms, false);
+	l->duration_fd = loop_timer_fd(ms, false);
 	if (l->duration_fd < 0)
 		return l->duration_fd;
 	return epoll_add(l, l->duration_fd, TAG_DURATION);
@@ -114,7 +114,23 @@ int loop__add_fd(struct event_loop *l, int fd, loop_fd_cb cb, void *ctx)
 	l->fds[l->nfds].fd = fd;
 	l->fds[l->nfds].cb = cb;
 	l->fds[l->nfds].ctx = ctx;
+	l->fds[l->nfds].timer = false;
 	l->nfds++;
+	return 0;
+}
+
+int loop__add_timer(struct event_loop *l, uint64_t ms, loop_fd_cb cb, void *ctx)
+{
+	int fd = loop_timer_fd(ms, true), err;
+
+	if (fd < 0)
+		return fd;
+	err = loop__add_fd(l, fd, cb, ctx);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	l->fds[l->nfds - 1].timer = true;
 	return 0;
 }
 
@@ -175,6 +191,8 @@ enum loop_reason loop__run(struct event_loop *l)
 				if (tag >= TAG_USER && tag < TAG_USER + (uint64_t)l->nfds) {
 					int k = tag - TAG_USER;
 
+					if (l->fds[k].timer)
+						drain(l->fds[k].fd);
 					if (l->fds[k].cb(l->fds[k].ctx))
 						return LOOP_STOPPED;
 				}
@@ -193,4 +211,8 @@ void loop__close(struct event_loop *l)
 			close(*fds[i]);
 		*fds[i] = -1;
 	}
+	for (int i = 0; i < l->nfds; i++)
+		if (l->fds[i].timer)
+			close(l->fds[i].fd);
+	l->nfds = 0;
 }

@@ -32,6 +32,7 @@ struct event_loop {
 		int fd;
 		loop_fd_cb cb;
 		void *ctx;
+		bool timer; /* loop__add_timer()'s: drained before cb, closed by loop__close() */
 	} fds[LOOP_MAX_FDS];
 	int nfds;
 	loop_fd_cb on_interval;
@@ -48,6 +49,13 @@ int loop__set_duration(struct event_loop *l, uint64_t ms);
 int loop__watch_pid(struct event_loop *l, int pid);
 int loop__add_ringbuf(struct event_loop *l, struct ring_buffer *rb);
 int loop__add_fd(struct event_loop *l, int fd, loop_fd_cb cb, void *ctx);
+/* One more periodic callback, every ms milliseconds, beside -i's (funclatency --heatmap). */
+int loop__add_timer(struct event_loop *l, uint64_t ms, loop_fd_cb cb, void *ctx);
+/*
+ * A timerfd (CLOEXEC, NONBLOCK) that fires after ms milliseconds (at least 1 ns), and then
+ * every ms when periodic: the fd, or a negative errno. For timers in an epoll set of one's own.
+ */
+int loop_timer_fd(uint64_t ms, bool periodic);
 enum loop_reason loop__run(struct event_loop *l);
 void loop__close(struct event_loop *l);
 

@@ -10,7 +10,6 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -423,7 +422,6 @@ static int epoll_add(int epfd, int fd, int64_t tag)
 struct metrics_server *metrics_server_start(struct event_loop *l, const char *addr,
 					    struct metrics *m, char *why, size_t len)
 {
-	struct itimerspec tick = {.it_interval = {1, 0}, .it_value = {1, 0}};
 	struct metrics_server *s;
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -439,7 +437,9 @@ struct metrics_server *metrics_server_start(struct event_loop *l, const char *ad
 	s->m = m;
 	s->lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
-	s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	s->tfd = loop_timer_fd(1000, true); /* the clients' deadlines, checked each second */
+	if (s->tfd < 0)
+		errno = -s->tfd;
 	if (s->lfd < 0 || s->epfd < 0 || s->tfd < 0)
 		goto sys_fail;
 	/* a restarted exporter must not wait out TIME_WAIT; a second one still gets EADDRINUSE */
@@ -451,8 +451,8 @@ struct metrics_server *metrics_server_start(struct event_loop *l, const char *ad
 		snprintf(why, len, "cannot listen on %s: %s", addr, strerror(err));
 		goto fail;
 	}
-	if (listen(s->lfd, METRICS_HTTP_MAX_CLIENTS) || timerfd_settime(s->tfd, 0, &tick, NULL) ||
-	    epoll_add(s->epfd, s->lfd, TAG_LISTEN) || epoll_add(s->epfd, s->tfd, TAG_TIMER))
+	if (listen(s->lfd, METRICS_HTTP_MAX_CLIENTS) || epoll_add(s->epfd, s->lfd, TAG_LISTEN) ||
+	    epoll_add(s->epfd, s->tfd, TAG_TIMER))
 		goto sys_fail;
 	err = loop__add_fd(l, s->epfd, on_ready, s);
 	if (err) {

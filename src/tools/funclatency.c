@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,7 +52,6 @@ struct flat {
 	struct heatmap heat;
 	uint64_t heat_last[HIST_SLOTS]; /* every histogram's slots summed, at the last column */
 	uint64_t heat_t0;		/* CLOCK_MONOTONIC at attach, ns */
-	int heat_fd;			/* the column timer */
 };
 FUNCTOOL_FIRST(struct flat);
 
@@ -340,12 +338,7 @@ static int heat_column(struct flat *fl, bool last)
 
 static int heat_tick(void *ctx)
 {
-	struct flat *fl = ctx;
-	uint64_t expirations;
-
-	if (read(fl->heat_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
-		return -errno;
-	return heat_column(fl, false);
+	return heat_column(ctx, false);
 }
 
 /* The column timer, on the tool's event loop: 0 or a negative errno after a one-line error. */
@@ -354,18 +347,10 @@ static int heat_start(struct flat *fl)
 	unsigned long ms = fl->heat_ms	       ? fl->heat_ms
 			   : fl->ft.o.interval ? fl->ft.o.interval * 1000
 					       : 1000;
-	struct itimerspec its = {
-		.it_value = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000},
-	};
 	int err;
 
 	fl->heat_ms = ms;
-	its.it_interval = its.it_value;
-	fl->heat_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (fl->heat_fd < 0 || timerfd_settime(fl->heat_fd, 0, &its, NULL))
-		err = -errno;
-	else
-		err = loop__add_fd(&fl->ft.run.loop, fl->heat_fd, heat_tick, fl);
+	err = loop__add_timer(&fl->ft.run.loop, ms, heat_tick, fl);
 	if (err)
 		tk_err("heat map: cannot start its timer: %s", strerror(-err));
 	fl->heat_t0 = now_ns();
@@ -425,7 +410,7 @@ static int attach(void *ctx, struct attach_set *as)
 
 static int funclatency_main(int argc, char **argv)
 {
-	struct flat fl = {.unit = "nsecs", .unit_div = 1, .heat_fd = -1};
+	struct flat fl = {.unit = "nsecs", .unit_div = 1};
 	int err, first;
 
 	if (!tool_start(&cli, &fl, argc, argv, &err))
@@ -462,8 +447,6 @@ static int funclatency_main(int argc, char **argv)
 	if (fl.heatmap && fl.ft.run.ran && heat_write(&fl))
 		err = 1;
 out:
-	if (fl.heat_fd >= 0)
-		close(fl.heat_fd);
 	heatmap__free(&fl.heat);
 	free(fl.shown);
 	funclatency__destroy(fl.skel);
