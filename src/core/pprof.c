@@ -111,7 +111,7 @@ static void plan_init(struct plan *pl, const struct stack_profile *p)
 	pl->k_comm = str_id(pl, "comm");
 	pl->k_pid = str_id(pl, "pid");
 	pl->k_tid = str_id(pl, "tid");
-	pl->k_extra = str_id(pl, "extra");
+	pl->k_extra = str_id(pl, p->extra_label ? p->extra_label : "extra");
 	for (size_t i = 0; i < p->nsamples; i++) {
 		if (p->samples[i].kernel_missing && !pl->missed_kernel) {
 			pl->missed_kernel = next_loc++;

@@ -65,6 +65,9 @@ struct stack_profile {
 	int64_t period;
 	uint64_t time_ns;     /* when collection started, CLOCK_REALTIME; 0: unknown */
 	uint64_t duration_ns; /* how long it ran; 0: unknown */
+	/* the name of the samples' extra column (wakeuptime's "waker"): a pprof label's key,
+	 * a JSON key; NULL: "extra" (static string) */
+	const char *extra_label;
 
 	char **strs;
 	size_t nstrs, strs_cap;
