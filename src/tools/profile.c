@@ -156,11 +156,11 @@ static int attach(void *ctx, struct attach_set *as)
 	}
 	err = attach_perf_event_cpus(as, bpf_program__fd(s->skel->progs.profile_sample), &attr,
 				     o->cpu == ULONG_MAX ? -1 : (int)o->cpu);
-	if (err == -EINVAL && !o->count)
+	if (err && o->cpu != ULONG_MAX && (err == -EINVAL || err == -ENODEV))
+		tk_err("cannot sample CPU %lu: no such CPU online", o->cpu);
+	else if (err == -EINVAL && !o->count)
 		tk_err("cannot sample at %lu Hertz: above kernel.perf_event_max_sample_rate?",
 		       o->hz);
-	else if (err == -ENODEV)
-		tk_err("cannot sample CPU %lu: no such CPU online", o->cpu);
 	else if (err)
 		tk_err("cannot open the cpu-clock perf event: %s", attach_strerror(err));
 	return err;
