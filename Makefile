@@ -122,6 +122,8 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(BUILD)/libtklang.
 	@mkdir -p $(@D)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libtklang.a $(BUILD)/libtkcore.a $(LDLIBS)
+# Tests that read tests/targets share unit_targets.h.
+$(BUILD)/tests/test_gosym $(BUILD)/tests/test_dwarf $(BUILD)/tests/test_usym: tests/unit/unit_targets.h
 
 # Debugging aids the tests use, not installed: symdump prints what core/ makes of a binary.
 TEST_TOOLS := $(BUILD)/tests/symdump

@@ -1,15 +1,53 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gosym.c on arbitrary bytes, as a pclntab and as a .go.buildinfo section. Every function
- * reported must have a NUL-terminated name inside the data and lookups must agree with it.
+ * reported must have a NUL-terminated name inside the data and lookups must agree with it;
+ * source frames (pcvalue tables, inline trees) must stay inside the data too.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/gosym.h"
 
-#define MAX_FUNCS 4096 /* keep each input fast; the parser itself has no such limit */
+#define MAX_FUNCS  4096 /* keep each input fast; the parser itself has no such limit */
+#define MAX_PCS	   4096 /* pcs asked for frames per input */
+#define MAX_FRAMES 8
+
+static bool inside(const char *s, const uint8_t *data, size_t size)
+{
+	return (const uint8_t *)s >= data && (const uint8_t *)s < data + size &&
+	       memchr(s, 0, data + size - (const uint8_t *)s);
+}
+
+/*
+ * Source frames with the input as its own FUNCDATA too (based at the text address, so small
+ * offsets land in it): every pc of the first functions, frames bounded, names and files
+ * NUL-terminated inside the data.
+ */
+static void frames(struct gosym_table *t, const uint8_t *data, size_t size)
+{
+	struct src_frame fr[MAX_FRAMES];
+	struct gosym_func f;
+	size_t n = gosym_table__count(t), pcs = 0;
+
+	gosym_table__set_funcdata(t, data, size, 0x401000, 0x401000);
+	for (size_t i = 0; i < n && pcs < MAX_PCS; i++) {
+		if (gosym_table__func(t, i, &f))
+			continue;
+		for (uint64_t pc = f.entry; pc < f.end && pcs < MAX_PCS; pc++, pcs++) {
+			int k = gosym_table__frames(t, pc, fr, MAX_FRAMES);
+
+			if (k > MAX_FRAMES)
+				abort();
+			for (int j = 0; j < k; j++)
+				if (!inside(fr[j].func, data, size) ||
+				    (fr[j].file && !inside(fr[j].file, data, size)))
+					abort();
+		}
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,6 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		gosym_table__lookup(t, 0x401000, &f);
 		gosym_table__lookup(t, size > 8 ? *(const uint32_t *)data + 0x401000ull : 0, &f);
+		frames(t, data, size);
 		gosym_table__free(t);
 	}
 	if (gosym_buildinfo_version(data, size, ver, sizeof(ver)) == 0 &&
