@@ -36,12 +36,16 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
-def profile(*args, timeout=30):
-    """Run `tracekit profile ARGS` to its end (a duration is among args): (stdout, stderr)."""
-    proc = spawn([TRACEKIT, "profile", *map(str, args)])
+def run_tool(tool, *args, timeout=30):
+    """Run `tracekit TOOL ARGS` to its end (a duration is among args): (stdout, stderr)."""
+    proc = spawn([TRACEKIT, tool, *map(str, args)])
     rc, out, err = collect(proc, timeout)
     assert rc == 0, err
     return out, err
+
+
+def profile(*args):
+    return run_tool("profile", *args)
 
 
 def blocks(out):
