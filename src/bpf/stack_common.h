@@ -27,6 +27,7 @@ struct stack_key {
 	 */
 	__u64 caller;
 	char comm[STACK_COMM_LEN];
+	char extra[STACK_COMM_LEN]; /* a tool's own column (wakeuptime's waker), or "" */
 };
 
 #endif

@@ -190,14 +190,27 @@ static void comm_escaped(const struct stack_profile *p, const struct stack_sampl
 	str_escape(buf, len, c, strlen(c));
 }
 
+static void extra_escaped(const struct stack_profile *p, const struct stack_sample *s, char *buf,
+			  size_t len)
+{
+	const char *c = stack_profile__str(p, s->extra);
+
+	str_escape(buf, len, c, strlen(c));
+}
+
 static void text_sample(FILE *f, const struct stack_profile *p, const struct stack_style *st,
 			const struct stack_sample *s)
 {
-	char comm[64];
+	char comm[64], extra[64];
 
-	stack_out_block_frames(f, p, st, s);
 	comm_escaped(p, s, comm, sizeof(comm));
-	if (st->who == STACK_WHO_DASH)
+	if (st->who == STACK_WHO_WAKER)
+		fprintf(f, "    %-16s %s\n", "target:", comm);
+	stack_out_block_frames(f, p, st, s);
+	if (st->who == STACK_WHO_WAKER) {
+		extra_escaped(p, s, extra, sizeof(extra));
+		fprintf(f, "    %-16s %s\n", "waker:", extra);
+	} else if (st->who == STACK_WHO_DASH)
 		fprintf(f, "    %-16s %s (%u)\n", "-", comm, st->who_tid ? s->tid : s->pid);
 	else if (st->who == STACK_WHO_BRACKET)
 		fprintf(f, "    %s [%u]\n", comm, st->who_tid ? s->tid : s->pid);
@@ -213,12 +226,20 @@ static void folded_sample(FILE *f, const struct stack_profile *p, const struct s
 			  const struct stack_sample *s)
 {
 	char comm[64];
+	bool waker = st->who == STACK_WHO_WAKER;
 
-	if (st->folded_comm) {
+	if (waker) {
+		extra_escaped(p, s, comm, sizeof(comm));
+		fputs(comm, f);
+	} else if (st->folded_comm) {
 		comm_escaped(p, s, comm, sizeof(comm));
 		fputs(comm, f);
 	}
-	stack_out_folded_frames(f, p, st, s, st->folded_comm ? ";" : "");
+	stack_out_folded_frames(f, p, st, s, st->folded_comm || waker ? ";" : "");
+	if (waker) {
+		comm_escaped(p, s, comm, sizeof(comm));
+		fprintf(f, ";%s", comm);
+	}
 	fprintf(f, " %" PRId64 "\n", shown_value(p, st, s));
 }
 

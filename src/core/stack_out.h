@@ -19,6 +19,11 @@ enum stack_who_line {
 	STACK_WHO_NONE,
 	STACK_WHO_DASH,	   /* "    -                comm (pid)": profile, offcputime */
 	STACK_WHO_BRACKET, /* "    comm [pid]": stackcount */
+	/*
+	 * wakeuptime: "    target:          comm" before the frames, "    waker:           extra"
+	 * after; folded lines are "extra;frames;comm"
+	 */
+	STACK_WHO_WAKER,
 };
 
 struct stack_style {

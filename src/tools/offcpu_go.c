@@ -108,12 +108,6 @@ static void footer(void *ctx)
 		tk_note("process %d exited", t->pid);
 }
 
-static void values_ns(void *ctx, uint64_t count, int64_t *values)
-{
-	(void)ctx;
-	values[0] = (int64_t)count;
-}
-
 /* The profile of what the goroutines waited, shown as offcputime shows threads'. */
 static int report_init(struct go_trace *t)
 {
@@ -131,7 +125,6 @@ static int report_init(struct go_trace *t)
 	sr->lost = "lost and could not be displayed";
 	sr->counts = t->skel->maps.counts;
 	sr->stacks = t->skel->maps.stacks;
-	sr->values = values_ns;
 	return 0;
 }
 

@@ -164,13 +164,15 @@ static int add_entry(struct stack_profile *p, const struct stack_tool_opts *o, i
 		     struct stack_tool_stats *stats)
 {
 	uint64_t kips[STACK_MAX_DEPTH], uips[STACK_MAX_DEPTH];
-	char comm[STACK_COMM_LEN + 1];
-	struct stack_who who = {.pid = k->pid, .tid = k->tid, .comm = comm};
+	char comm[STACK_COMM_LEN + 1], extra[STACK_COMM_LEN + 1];
+	struct stack_who who = {.pid = k->pid, .tid = k->tid, .comm = comm, .extra = extra};
 	struct stack_raw raw = {.kips = kips, .uips = uips};
 	int err;
 
 	memcpy(comm, k->comm, STACK_COMM_LEN);
 	comm[STACK_COMM_LEN] = '\0';
+	memcpy(extra, k->extra, STACK_COMM_LEN);
+	extra[STACK_COMM_LEN] = '\0';
 	who.kernel_missing = missed(k->kstack, !o->user_only, stats);
 	who.user_missing = missed(k->ustack, !o->kernel_only, stats);
 	if (!o->user_only)
@@ -197,7 +199,10 @@ int stack_tool_collect(struct stack_profile *p, const struct stack_tool_opts *o,
 		if (bpf_map_lookup_elem(counts_fd, &key, &count))
 			continue; /* gone in between */
 		stats->keys++;
-		fn(ctx, count, values);
+		if (fn)
+			fn(ctx, count, values);
+		else
+			values[0] = (int64_t)count;
 		err = add_entry(p, o, stacks_fd, &key, values, stats);
 	}
 	return err;

@@ -103,7 +103,7 @@ int stack_tool_fill(struct tool_run *r, struct bpf_map *stacks, const struct sta
 /* The frames of stack id in the stack map (leaf first, up to a zero): how many. 0 for id < 0. */
 size_t stack_tool_read(int stacks_fd, int32_t id, uint64_t *ips);
 
-/* A counts map's value as the profile's values (p->ntypes of them). */
+/* A counts map's value as the profile's values (p->ntypes of them); NULL: the value itself. */
 typedef void (*stack_values_fn)(void *ctx, uint64_t count, int64_t *values);
 
 struct stack_tool_stats {

@@ -183,12 +183,6 @@ static int attach(void *ctx, struct attach_set *as)
 	return err;
 }
 
-static void values_count(void *ctx, uint64_t count, int64_t *values)
-{
-	(void)ctx;
-	values[0] = (int64_t)count;
-}
-
 /* bcc's layout: 2-space frames, the count under them, "comm [pid]" unless -p. */
 static struct stack_style style(const struct scount *sc)
 {
@@ -229,8 +223,8 @@ static int summary(void *ctx)
 		return -ENOMEM;
 	p.period_type = type;
 	p.period = 1;
-	err = stack_tool_collect(&p, &sc->st, counts_fd, bpf_map__fd(sc->skel->maps.stacks),
-				 values_count, NULL, &stats);
+	err = stack_tool_collect(&p, &sc->st, counts_fd, bpf_map__fd(sc->skel->maps.stacks), NULL,
+				 NULL, &stats);
 	clear_counts(counts_fd);
 	if (err) {
 		tk_err("cannot read the stacks: %s", strerror(-err));
