@@ -71,6 +71,31 @@ enum {
 		STACK_OPT_STORAGE, "stack-storage-size", "STACK_STORAGE_SIZE", help,               \
 			TOOL_OPT_ULONG, STACK_OFF_(T, stack_storage), 1, 1u << 24                  \
 	}
+/*
+ * bcc's -m MIN_BLOCK_TIME / -M MAX_BLOCK_TIME (offcputime, wakeuptime): rows into T's
+ * unsigned long min_us and max_us and the BPF side's min_us and max_us
+ */
+#define STACK_TOOL_OPTS_BLOCK_TIME(T)                                                              \
+	{'m', "min-block-time", "MIN_BLOCK_TIME",                                                  \
+	 "the amount of time in microseconds over which we store traces (default 1)",            \
+	 TOOL_OPT_ULONG, offsetof(T, min_us), 1, ~0ul, .bpf = "min_us"},                          \
+	{                                                                                          \
+		'M', "max-block-time", "MAX_BLOCK_TIME",                                           \
+			"the amount of time in microseconds under which we store traces (default " \
+			"U64_MAX)",                                                                \
+			TOOL_OPT_ULONG, offsetof(T, max_us), 1, ~0ul, .bpf = "max_us"              \
+	}
+/*
+ * bcc's optional positional [duration] in seconds (profile, offcputime, wakeuptime): the
+ * members of a struct tool_cli initializer, into T's unsigned long duration
+ */
+#define STACK_TOOL_CLI_DURATION(T)                                                                 \
+	.args = "[duration]",                                                                      \
+	.args_help = "  duration              duration of trace, in seconds\n",                   \
+	.pos = (const struct tool_opt[]){{0, "duration", .kind = TOOL_OPT_ULONG,                 \
+					  .off = offsetof(T, duration), .min = 1,                  \
+					  .max = 99999999, .sets = TOOL_SETS_DURATION},            \
+					 {0}}
 /* --json, --pprof FILE, --svg FILE */
 #define STACK_TOOL_OPTS_OUTPUT(T)                                                                  \
 	{TOOL_OPT_JSON,	     "json", NULL, "one JSON object per stack", TOOL_OPT_FLAG,             \

@@ -41,20 +41,8 @@ static struct tool_cli cli = {
 		STACK_TOOL_OPT_FOLDED(O, "output folded format"),
 		STACK_TOOL_OPT_STORAGE(O, "the number of unique stack traces that can be stored "
 					  "and displayed (default 16384)"),
-		{'m', "min-block-time", "MIN_BLOCK_TIME",
-		 "the amount of time in microseconds over which we store traces (default 1)",
-		 TOOL_OPT_ULONG, OPT(min_us), 1, ~0ul, .bpf = "min_us"},
-		{'M', "max-block-time", "MAX_BLOCK_TIME",
-		 "the amount of time in microseconds under which we store traces (default "
-		 "U64_MAX)",
-		 TOOL_OPT_ULONG, OPT(max_us), 1, ~0ul, .bpf = "max_us"},
-		STACK_TOOL_OPTS_OUTPUT(O)),
-	.args = "[duration]",
-	.args_help = "  duration              duration of trace, in seconds\n",
-	.pos = (const struct tool_opt[]){{0, "duration", .kind = TOOL_OPT_ULONG,
-					  .off = OPT(duration), .min = 1, .max = 99999999,
-					  .sets = TOOL_SETS_DURATION},
-					 {0}},
+		STACK_TOOL_OPTS_BLOCK_TIME(O), STACK_TOOL_OPTS_OUTPUT(O)),
+	STACK_TOOL_CLI_DURATION(O),
 	.examples = "    ./wakeuptime             # trace blocked time with waker stacks\n"
 		    "    ./wakeuptime 5           # trace for 5 seconds only\n"
 		    "    ./wakeuptime -f 5        # 5 seconds, and output in folded format\n"
