@@ -162,3 +162,13 @@ def test_errors(no_leftovers):
         rc, out, err = collect(p, 20)
         assert rc == 1 and out == "", (args, out, err)
         assert len(err.splitlines()) == 1 and msg in err, (args, err)
+
+
+def test_min_max_block_time(no_leftovers):
+    """Each park of main.sleeper lasts ~50 ms: -M 10000 (10 ms) drops them all, -m 10000
+    keeps them all."""
+    proc, pid = start(target("goprof"), "sleep", 50)
+    out, _ = offcputime("--go", "-M", 10000, "-p", pid, D)
+    assert under(blocks(out), "main.sleeper")[0] == 0, out
+    out, _ = offcputime("--go", "-m", 10000, "-p", pid, D)
+    assert LOW <= under(blocks(out), "main.sleeper")[0] <= HIGH, out
