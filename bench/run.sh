@@ -8,4 +8,5 @@ cd "$(dirname "$0")"
 make -s -C . >/dev/null
 /usr/bin/python3 bench.py "$@"
 ../build/bench/pprof_write
+/usr/bin/python3 profile.py "$@"
 exec /usr/bin/python3 lang.py "$@"
