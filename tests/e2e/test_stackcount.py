@@ -3,10 +3,13 @@
 Targets whose events are known in number: rpcserver answers each rpcclient call with one
 call of main.(*Arith).Mul, made through reflect (runtime.call64 calls it directly); a Python
 child calls libc's getppid() N times through ctypes when told to, so the uprobe c:getppid and
-the tracepoint syscalls:sys_enter_getppid each fire exactly N times in it.
+the tracepoint syscalls:sys_enter_getppid each fire exactly N times in it. It can also call
+os.getppid(), whose C implementation (os_getppid_impl in the python3 binary) is another
+caller of the same libc function.
 """
 
 import json
+import os
 import re
 import subprocess
 
@@ -23,8 +26,9 @@ import ctypes, os, sys
 libc = ctypes.CDLL("libc.so.6")
 print("ready", os.getpid(), flush=True)
 for line in sys.stdin:
-    for _ in range(int(line)):
-        libc.getppid()
+    how, n = line.split()
+    for _ in range(int(n)):
+        libc.getppid() if how == "ctypes" else os.getppid()
     print("done", flush=True)
 """
 
@@ -58,8 +62,8 @@ def child(procs):
     return proc
 
 
-def calls(proc, n):
-    proc.stdin.write(f"{n}\n".encode())
+def calls(proc, n, how="ctypes"):
+    proc.stdin.write(f"{how} {n}\n".encode())
     proc.stdin.flush()
     wait_line(proc, r"^done$")
 
@@ -111,6 +115,26 @@ def counted(child, args, *ns):
 def test_uprobe_libc_exact(no_leftovers, child):
     res = counted(child, ["c:getppid"], 37)
     assert all(f[0] == "getppid" and who is None for f, who, _ in res), res  # -p: no who
+
+
+def test_two_callers_exact(no_leftovers, child):
+    """ctypes calls getppid from libffi, os.getppid() from the interpreter: two stacks whose
+    frame 1, the direct caller put back from [SP] at the entry, is in each one's module
+    (Debian's python3 has no symbols to name it by)."""
+    t = stackcount("--json", "-p", child.pid_, "c:getppid")
+    calls(child, 7)
+    calls(child, 11, "os")
+    rc, out, err = t.stop()
+    assert rc == 0, err
+    by_caller = {}
+    for r in map(json.loads, out.splitlines()):
+        assert r["ustack"][0]["func"] == "getppid", r
+        mod = os.path.basename(r["ustack"][1]["module"] or "?")
+        by_caller[mod] = by_caller.get(mod, 0) + r["value"]
+    ffi = [m for m in by_caller if m.startswith("libffi")]
+    py = [m for m in by_caller if m.startswith("python3")]
+    assert len(ffi) == 1 and len(py) == 1 and len(by_caller) == 2, by_caller
+    assert by_caller[ffi[0]] == 7 and by_caller[py[0]] == 11, by_caller
 
 
 def test_tracepoint_exact_kernel_and_user(no_leftovers, child):
