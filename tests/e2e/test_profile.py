@@ -121,6 +121,27 @@ def test_go_text_blocks_and_rate(no_leftovers):
     assert abs(total - expected) <= 0.1 * expected + 3, (total, expected)
 
 
+def test_ctrl_c_all_threads(no_leftovers):
+    """Without a duration: bcc's "... Hit Ctrl-C to end." header, the stacks after SIGINT;
+    every process sampled, except the idle threads (pid 0), which only -I includes."""
+    proc, pid = start("goprof", "cpu")
+    for idle in (False, True):
+        args = ["profile", "-F", "99"] + (["-I"] if idle else [])
+        tracer = run_tracer(args, ready_regex="Sampling")
+        assert tracer.ready_line == (
+            "Sampling at 99 Hertz of all threads by user + kernel stack... Hit Ctrl-C to end."
+        )
+        time.sleep(1)
+        rc, out, err = tracer.stop()
+        assert rc == 0, err
+        bl = blocks(out)
+        assert any(p == pid and "main.hotLoop" in f for f, _, p, _ in bl), out
+        if idle:
+            assert all(comm.startswith("swapper/") for _, comm, p, _ in bl if p == 0)
+        else:
+            assert all(p != 0 for _, _, p, _ in bl), out
+
+
 @pytest.mark.parametrize(
     "name, hot, inlined",
     [
