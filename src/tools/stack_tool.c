@@ -200,7 +200,10 @@ int stack_tool_collect(struct stack_profile *p, const struct stack_tool_opts *o,
 			continue; /* gone in between */
 		stats->keys++;
 		if (fn)
-			fn(ctx, count, values);
+			if (fn)
+				fn(ctx, count, values);
+			else
+				values[0] = (int64_t)count;
 		else
 			values[0] = (int64_t)count;
 		err = add_entry(p, o, stacks_fd, &key, values, stats);

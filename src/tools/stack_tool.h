@@ -139,7 +139,8 @@ struct stack_tool_stats {
 
 /*
  * Every entry of counts_fd (struct stack_key -> __u64) into p, symbolized (user stacks by
- * process): the stacks o shows, and the values fn makes of each count. 0 or -ENOMEM.
+ * process): the stacks o shows, and the values fn makes of each count (NULL: the count is
+ * the one value). 0 or -ENOMEM.
  */
 int stack_tool_collect(struct stack_profile *p, const struct stack_tool_opts *o, int counts_fd,
 		       int stacks_fd, stack_values_fn fn, void *ctx,
