@@ -38,7 +38,7 @@ def blocks(out):
     text = out.split("\n", 1)[1]
     assert text.startswith("\n") and text.endswith("Detaching...\n"), out
     res = []
-    for block in filter(None, text[:-len("Detaching...\n")].split("\n\n")):
+    for block in filter(None, text[:-len("Detaching...\n")].strip("\n").split("\n\n")):
         lines = block.strip("\n").split("\n")
         count = re.fullmatch(r"    (\d+)", lines[-1])
         assert count, block
@@ -149,6 +149,18 @@ def test_user_and_kernel_only(no_leftovers, child):
         for frames, _, _ in counted(child, [flag, "t:syscalls:sys_enter_getppid"], 9):
             assert want in frames, (flag, frames)
             assert ("getppid" in frames) == (flag == "-U"), (flag, frames)
+
+
+def test_cpu_filter(no_leftovers, child):
+    """-c: the child runs on CPU 1 only; -c 0 sees none of its calls, -c 1 all."""
+    os.sched_setaffinity(child.pid_, {1})
+    t0 = stackcount("-c", 0, "-p", child.pid_, "c:getppid")
+    t1 = stackcount("-c", 1, "-p", child.pid_, "c:getppid")
+    calls(child, 6)
+    (rc0, out0, err0), (rc1, out1, err1) = t0.stop(), t1.stop()
+    assert rc0 == 0 and rc1 == 0, err0 + err1
+    assert blocks(out0) == [], out0
+    assert sum(c for _, _, c in blocks(out1)) == 6, out1
 
 
 def test_interval_counts_since_last(no_leftovers, child):
