@@ -1,0 +1,190 @@
+"""syscount, sigsnoop, mountsnoop, oomkill and drsnoop on real processes the tests start.
+
+Each test causes its own events in a child it controls (a python3 child that waits on stdin
+until the tracer is attached) and checks what is exactly knowable: its pid, the number of its
+calls, the signal it got, the mount it made, the process the OOM killer took.
+"""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import TRACEKIT, collect, free_port, run_tracer, spawn, stop as stop_proc, wait_line
+
+ME = os.getpid()
+PY_COMM = Path(sys.executable).name[:15]
+
+
+def tracer(tool, *args, ready=r"^Tracing|^COMM|^TIME|^PID"):
+    if not TRACEKIT.exists():
+        pytest.fail(f"{TRACEKIT} is missing: run `make` first")
+    return run_tracer([tool, *[str(a) for a in args]], ready_regex=ready)
+
+
+def child(script):
+    """A python3 child that prints "ready", then runs script once go() is called, then waits
+    for a last line on stdin before it exits (so the tracer sees it alive at its end)."""
+    code = ("import os, sys\nprint('ready', flush=True)\nsys.stdin.readline()\n" +
+            textwrap.dedent(script) + "\nprint('done', flush=True)\nsys.stdin.readline()\n")
+    p = spawn([sys.executable, "-c", code], stdin=subprocess.PIPE)
+    wait_line(p, "^ready")
+    return p
+
+
+def go(p):
+    p.stdin.write(b"go\n")
+    p.stdin.flush()
+
+
+def finish(p):
+    go(p)
+    rc, out, err = collect(p)
+    assert rc == 0, err
+
+
+def stopped(t):
+    rc, out, err = t.stop()
+    assert rc == 0, f"tracer failed (rc={rc}):\n{err}"
+    return out
+
+
+def bad(tool, *args):
+    r = subprocess.run([str(TRACEKIT), tool, *args], capture_output=True, text=True, timeout=20)
+    return r.returncode, r.stdout, r.stderr
+
+
+def one_line_error(tool, *args, code=None):
+    rc, out, err = bad(tool, *args)
+    assert rc != 0 and out == "", (rc, out, err)
+    lines = [l for l in err.splitlines() if not l.startswith("usage:") and not l.startswith(" ")]
+    assert len(lines) == 1, err
+    if code is not None:
+        assert rc == code, err
+    return lines[0]
+
+
+def scrape(port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+        return r.read().decode()
+
+
+def traced(script, tool, *args, ready=r"^Tracing|^COMM|^TIME|^PID", pid_arg=True):
+    """Run script in a child while tool (with -p CHILD unless not pid_arg) traces it: the
+    tracer's ready line, the child's pid and the tracer's whole output."""
+    p = child(script)
+    t = tracer(tool, *(["-p", p.pid] if pid_arg else []), *args, ready=ready)
+    go(p)
+    wait_line(p, "^done")
+    out = stopped(t)
+    finish(p)
+    return t.ready_line, p.pid, out
+
+
+# ---------------------------------------------------------------------------------------
+# syscount
+
+N_CALLS = 1234
+GETPPID = f"for _ in range({N_CALLS}): os.getppid()"
+
+
+def count_rows(out):
+    """{name: count} of the last summary's rows."""
+    blocks = out.split("\n[")
+    rows = {}
+    for line in blocks[-1].splitlines()[2:]:
+        m = re.match(r"^(.{22}) +(\d+)", line)
+        if m:
+            rows[m.group(1).strip()] = int(m.group(2))
+    return rows
+
+
+def test_syscount_counts_exactly_the_getppid_calls_of_a_pid(no_leftovers):
+    ready, _, out = traced(GETPPID, "syscount")
+    assert ready == "Tracing syscalls, printing top 10... Ctrl+C to quit."
+    lines = out.splitlines()
+    assert re.match(r"^\[\d\d:\d\d:\d\d\]$", lines[1])
+    assert lines[2] == "SYSCALL                   COUNT"
+    assert count_rows(out)["getppid"] == N_CALLS
+    assert lines[-1] == "Detaching..."
+
+
+def test_syscount_latency_process_and_syscall_filter(no_leftovers):
+    ready, _, out = traced(GETPPID, "syscount", "-L", "-m", "--syscall", "getppid")
+    assert ready == "Tracing syscall 'getppid'... Ctrl+C to quit."
+    lines = out.splitlines()
+    assert lines[2] == "SYSCALL                   COUNT        TIME (ms)"
+    rows = [l for l in lines[3:] if l.strip() and l != "Detaching..."]
+    assert len(rows) == 1, out
+    m = re.match(r"^getppid +(\d+) +(\d+\.\d{6})$", rows[0])
+    assert m and int(m.group(1)) == N_CALLS, out
+    assert 0 < float(m.group(2)) < 1000
+
+    _, pid, out = traced(GETPPID, "syscount", "-P", "--syscall", "getppid")
+    assert out.splitlines()[2] == "PID    COMM               COUNT"
+    assert f"{pid:<6} {PY_COMM:<15} {N_CALLS:8}" in out.splitlines()
+
+
+def test_syscount_failures_errno_and_json(no_leftovers):
+    script = """
+        for _ in range(77):
+            try:
+                os.stat("/nonexistent/tk-syscount")
+            except FileNotFoundError:
+                pass
+        for _ in range(5):
+            try:
+                os.kill(1 << 22 | 1, 0)
+            except ProcessLookupError:
+                pass
+        os.getppid()
+    """
+    for args, want in ((["-x"], {"newfstatat": 77, "kill": 5}),
+                       (["-e", "ESRCH"], {"kill": 5}),
+                       (["-e", "2"], {"newfstatat": 77})):
+        _, _, out = traced(script, "syscount", *args, "--json", ready=r"^Tracing")
+        s = json.loads(out.strip().splitlines()[-1])
+        assert re.match(r"^\d\d:\d\d:\d\d$", s["time"])
+        got = {r["syscall"]: (r["count"], r["errors"]) for r in s["syscalls"]}
+        assert got == {k: (v, v) for k, v in want.items()}, out
+
+
+def test_syscount_interval_duration_top_and_metrics(no_leftovers):
+    port = free_port()
+    p = child(GETPPID)
+    t = tracer("syscount", "-p", p.pid, "-i", "1", "-d", "3", "-T", "1", "-L",
+               "--metrics", f"127.0.0.1:{port}")
+    go(p)
+    wait_line(p, "^done")
+    time.sleep(0.3)
+    body = scrape(port)
+    assert f'tracekit_syscount_calls_total{{syscall="getppid"}} {N_CALLS}' in body, body
+    assert 'tracekit_syscount_time_seconds_total{syscall="getppid"}' in body
+    rc, out, err = t.wait(timeout=15)
+    finish(p)
+    assert rc == 0, err
+    stamps = [l for l in out.splitlines() if re.match(r"^\[\d\d:\d\d:\d\d\]$", l)]
+    assert len(stamps) == 3, out  # -d 3 -i 1: three summaries, none after
+    # -T 1: at most one row per summary
+    for block in out.split("\n[")[1:]:
+        rows = [l for l in block.splitlines()[2:] if l.strip() and l != "Detaching..."]
+        assert len(rows) <= 1, out
+    assert out.splitlines()[-1] == "Detaching..."
+
+
+def test_syscount_list_and_errors():
+    rc, out, err = bad("syscount", "-l")
+    assert rc == 0 and err == ""
+    names = out.split()
+    assert "getppid" in names and "openat" in names and names == sorted(names)
+    assert "syscall 'nope' not found" in one_line_error("syscount", "--syscall", "nope", code=1)
+    assert "couldn't map EFOO to an errno" in one_line_error("syscount", "-e", "EFOO", code=2)
+    assert "-T" in one_line_error("syscount", "-T", "0", code=2)
+    assert "-p" in one_line_error("syscount", "-p", "x", code=2)
