@@ -64,7 +64,8 @@ def test_help_on_stdout(tool):
         assert r.returncode == 0 and r.stderr == "", (flag, r)
         assert r.stdout.startswith(f"usage: {tool} [-h]"), r.stdout
         block = r.stdout.split("\n\n")[0]
-        assert len(block.splitlines()) <= 3 and len(r.stdout) > len(block) + 40
+        # argparse wraps a long synopsis: bcc's own profile and offcputime take 5 lines
+        assert len(block.splitlines()) <= 5 and len(r.stdout) > len(block) + 40
 
 
 @pytest.mark.parametrize("tool", TOOLS)
