@@ -129,14 +129,9 @@ static int hardware_resolve(struct compiler *c, struct attach_point *ap)
 static int attach_each_cpu(const struct attach_point *ap, struct attach_set *as, int pid,
 			   struct perf_event_attr *attr)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int err = 0;
-
 	if (pid > 0)
 		return attach_perf_event(as, ap->prog_fd, attr, pid, -1);
-	for (long cpu = 0; cpu < ncpu && !err; cpu++)
-		err = attach_perf_event(as, ap->prog_fd, attr, -1, (int)cpu);
-	return err;
+	return attach_perf_event_cpus(as, ap->prog_fd, attr, -1);
 }
 
 static int rate_attach(const struct attach_point *ap, struct attach_set *as, int pid)
