@@ -264,6 +264,8 @@ int stack_run_init(struct stack_run *sr, const struct stack_value_type *types, u
 	}
 	sr->prof.time_ns = (uint64_t)time(NULL) * 1000000000ull;
 	sr->style = stack_tool_style(sr->o);
+	/* the header restarts it once attached; with --json there is no header to call */
+	stack_run_started(sr);
 	return 0;
 }
 
