@@ -70,6 +70,9 @@ $(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(BUILD)/vmlinux.h
 	@# DWARF is for us, not for the kernel: keep .BTF/.BTF.ext, drop the rest (10x smaller)
 	$(Q)$(LLVM_STRIP) -g $@
 
+# sigsnoop -k runs killsnoop's programs: its BPF file includes killsnoop's.
+$(BUILD)/bpf/sigsnoop.bpf.o: src/bpf/killsnoop.bpf.c
+
 $(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(msg) SKEL $@

@@ -44,6 +44,32 @@ int snoop_parse_signal(const struct usage *u, int opt, const char *s, int *sig)
 	return -EINVAL;
 }
 
+int snoop_parse_signal_set(const struct usage *u, int opt, const char *s, uint64_t mask[2])
+{
+	char tok[32];
+	int sig;
+
+	do {
+		size_t len = strcspn(s, ",");
+
+		if (!len || len >= sizeof(tok)) {
+			usage_arg_error(u, opt, "invalid value: '%.*s'", (int)len, s);
+			return -EINVAL;
+		}
+		memcpy(tok, s, len);
+		tok[len] = '\0';
+		if (snoop_parse_signal(u, opt, tok, &sig))
+			return -EINVAL;
+		if (sig > 64) {
+			usage_arg_error(u, opt, "invalid value: '%s' (signals are 0 to 64)", tok);
+			return -EINVAL;
+		}
+		mask[sig >> 6] |= 1ULL << (sig & 63);
+		s += len;
+	} while (*s++);
+	return 0;
+}
+
 uint64_t snoop_now_ns(void)
 {
 	struct timespec ts;

@@ -27,6 +27,11 @@
  */
 struct usage;
 int snoop_parse_signal(const struct usage *u, int opt, const char *s, int *sig);
+/*
+ * A comma-separated list of signals as snoop_parse_signal() reads each ("1,KILL,SIGTERM"),
+ * 0 to 64, into mask (bit n for signal n): 0, or -EINVAL after a usage error.
+ */
+int snoop_parse_signal_set(const struct usage *u, int opt, const char *s, uint64_t mask[2]);
 /* Signal name without "SIG" ("KILL"), or "?" when unknown. */
 const char *snoop_signal_name(int sig);
 

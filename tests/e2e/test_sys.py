@@ -188,3 +188,78 @@ def test_syscount_list_and_errors():
     assert "couldn't map EFOO to an errno" in one_line_error("syscount", "-e", "EFOO", code=2)
     assert "-T" in one_line_error("syscount", "-T", "0", code=2)
     assert "-p" in one_line_error("syscount", "-p", "x", code=2)
+
+
+# ---------------------------------------------------------------------------------------
+# sigsnoop
+
+MY_COMM = Path("/proc/self/comm").read_text().strip()
+NO_SUCH_PID = 2**22 + 1  # above PID_MAX_LIMIT: kill() gives ESRCH
+SIG_HEADER = "TIME     PID     COMM             SIG          TPID    TCOMM            RESULT"
+
+
+def sig_rows(out):
+    """(pid, comm, sig, tpid, tcomm, result) of every row."""
+    rows = []
+    for line in out.splitlines()[1:]:
+        m = re.match(r"^\d\d:\d\d:\d\d (\d+) +(.{16}) (\S+) +(-?\d+) +(.{16}) (-?\d+) *$", line)
+        assert m, line
+        rows.append((int(m[1]), m[2].strip(), m[3], int(m[4]), m[5].strip(), int(m[6])))
+    return rows
+
+
+def test_sigsnoop_sees_our_sigusr1_and_an_ignored_signal(no_leftovers):
+    a = spawn(["/bin/sleep", "30"])
+    b = spawn(["/bin/sleep", "30"])
+    t = tracer("sigsnoop", "-p", ME, "-s", "USR1,23")
+    os.kill(a.pid, signal.SIGUSR1)
+    os.kill(b.pid, signal.SIGURG)  # ignored by default: result 1
+    os.kill(b.pid, signal.SIGTERM)  # not in -s
+    collect(a)
+    collect(b)
+    out = stopped(t)
+    assert out.splitlines()[0] == SIG_HEADER
+    assert sig_rows(out) == [(ME, MY_COMM, "10", a.pid, "sleep", 0),
+                             (ME, MY_COMM, "23", b.pid, "sleep", 1)]
+
+    b = spawn(["/bin/sleep", "30"])
+    t = tracer("sigsnoop", "-p", ME, "-x", "-n")
+    os.kill(b.pid, signal.SIGURG)
+    os.kill(b.pid, signal.SIGKILL)
+    collect(b)
+    assert sig_rows(stopped(t)) == [(ME, MY_COMM, "SIGURG", b.pid, "sleep", 1)]
+
+
+def test_sigsnoop_kill_only_json_and_metrics(no_leftovers):
+    port = free_port()
+    a = spawn(["/bin/sleep", "30"])
+    t = tracer("sigsnoop", "-k", "-p", ME, "--json", "--metrics", f"127.0.0.1:{port}",
+               ready=r"^Tracing")
+    os.kill(a.pid, signal.SIGUSR2)
+    try:
+        os.kill(NO_SUCH_PID, signal.SIGUSR1)
+    except ProcessLookupError:
+        pass
+    collect(a)
+    body = scrape(port)
+    assert 'tracekit_sigsnoop_signals_total{signal="SIGUSR2",result="0"} 1' in body, body
+    assert 'tracekit_sigsnoop_signals_total{signal="SIGUSR1",result="-3"} 1' in body, body
+    rows = [json.loads(l) for l in stopped(t).splitlines()]
+    rows = [r for r in rows if r["tpid"] != t.pid]  # the SIGINT that stops the tracer
+    for r in rows:
+        assert re.match(r"^\d\d:\d\d:\d\d$", r.pop("time"))
+    # the target of the first has exited by the time its row is printed, or not: TCOMM is
+    # read from /proc for -k's rows
+    assert rows[0].pop("tcomm") in ("sleep", "")
+    assert rows == [
+        {"pid": ME, "tid": ME, "comm": MY_COMM, "sig": 12, "tpid": a.pid, "result": 0,
+         "call": "kill"},
+        {"pid": ME, "tid": ME, "comm": MY_COMM, "sig": 10, "tpid": NO_SUCH_PID, "tcomm": "",
+         "result": -3, "call": "kill"}]
+
+
+def test_sigsnoop_errors():
+    assert "-s" in one_line_error("sigsnoop", "-s", "SIGNOPE", code=2)
+    assert "-s" in one_line_error("sigsnoop", "-s", "1,,2", code=2)
+    assert "-s" in one_line_error("sigsnoop", "-s", "65", code=2)
+    assert "-p" in one_line_error("sigsnoop", "-p", "0x", code=2)
