@@ -34,17 +34,26 @@ static __always_inline void hist_tool_add_to(void *map, const HIST_TOOL_KEY *key
 	__sync_fetch_and_add(&h->sum, v);
 }
 
+/* One value v into row slot of key's histogram (a linear one: slot = v, at most 63). */
+static __always_inline void hist_tool_add_slot(const HIST_TOOL_KEY *key, __u64 v, __u32 slot,
+					       const char *comm)
+{
+	if (slot >= HIST_TOOL_SLOTS)
+		slot = HIST_TOOL_SLOTS - 1;
+	/* the bound again, in a form the compiler keeps for the verifier (see tk_log2_slot) */
+	asm volatile("%[s] &= 63" : [s] "+r"(slot));
+	hist_tool_add_to(&hists, key, v, slot, comm);
+	if (hist_totals_on)
+		hist_tool_add_to(&hist_totals, key, v, slot, comm);
+}
+
 /*
- * One value v (in the histogram's unit) into key's histogram. comm: a kernel task's comm,
+ * One value v (in the histogram's unit) into key's log2 histogram. comm: a kernel task's comm,
  * kept with a new key (the "pid = 1234 comm" of bcc's -P), or NULL.
  */
 static __always_inline void hist_tool_add(const HIST_TOOL_KEY *key, __u64 v, const char *comm)
 {
-	__u32 slot = tk_log2_slot(v);
-
-	hist_tool_add_to(&hists, key, v, slot, comm);
-	if (hist_totals_on)
-		hist_tool_add_to(&hist_totals, key, v, slot, comm);
+	hist_tool_add_slot(key, v, tk_log2_slot(v), comm);
 }
 
 #endif

@@ -75,3 +75,25 @@ void hist_json_log2(FILE *f, const uint64_t *slots, unsigned int nslots)
 	}
 	fputc(']', f);
 }
+
+/* bcc's print_linear_hist: a row per value 0..the highest non-empty one, 40-column bars. */
+void hist_print_linear(FILE *f, const uint64_t *slots, unsigned int nslots, const char *unit)
+{
+	int idx_max = -1;
+	uint64_t val_max = 0;
+
+	for (unsigned int i = 0; i < nslots; i++) {
+		if (slots[i] > 0)
+			idx_max = i;
+		if (slots[i] > val_max)
+			val_max = slots[i];
+	}
+	if (idx_max < 0)
+		return;
+	fprintf(f, "     %-13s : count     distribution\n", unit);
+	for (int i = 0; i <= idx_max; i++) {
+		fprintf(f, "        %-10d : %-8llu |", i, (unsigned long long)slots[i]);
+		print_bar(f, slots[i], val_max, 40);
+		fputs("|\n", f);
+	}
+}

@@ -21,4 +21,10 @@ void hist_print_log2(FILE *f, const uint64_t *slots, unsigned int nslots, const 
 /* The same histogram as JSON: its non-empty rows as [{"low":L,"high":H,"count":N},...]. */
 void hist_json_log2(FILE *f, const uint64_t *slots, unsigned int nslots);
 
+/*
+ * bcc's print_linear_hist: the "     runqlen       : count     distribution" header, a row
+ * per value from 0 up to the highest non-empty one, 40-column star bars. Nothing when empty.
+ */
+void hist_print_linear(FILE *f, const uint64_t *slots, unsigned int nslots, const char *unit);
+
 #endif

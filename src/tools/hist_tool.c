@@ -40,6 +40,11 @@ const char *hist_tool_key_str(const struct hist_tool *ht, const void *key, char 
 	return buf;
 }
 
+uint64_t hist_tool_sum(const struct hist_tool *ht, const struct hist_tool_val *v)
+{
+	return ht->sum_scale > 1 ? v->sum / ht->sum_scale : v->sum;
+}
+
 /* qsort() has no context: one summary runs at a time */
 static const struct hist_tool *sorting;
 
@@ -53,6 +58,50 @@ static int cmp_entry(const void *a, const void *b)
 	kx = key_num(sorting, x->key);
 	ky = key_num(sorting, y->key);
 	return kx < ky ? -1 : kx > ky;
+}
+
+/* by total, then by key (the table's order: bcc sorts by value) */
+static int cmp_total(const void *a, const void *b)
+{
+	const struct hist_tool_entry *x = *(const struct hist_tool_entry *const *)a;
+	const struct hist_tool_entry *y = *(const struct hist_tool_entry *const *)b;
+
+	if (x->v.sum != y->v.sum)
+		return x->v.sum < y->v.sum ? -1 : 1;
+	return cmp_entry(x, y);
+}
+
+static int cmp_count(const void *a, const void *b)
+{
+	const struct hist_tool_entry *x = *(const struct hist_tool_entry *const *)a;
+	const struct hist_tool_entry *y = *(const struct hist_tool_entry *const *)b;
+
+	if (x->v.count != y->v.count)
+		return x->v.count < y->v.count ? -1 : 1;
+	return cmp_entry(x, y);
+}
+
+void hist_tool_print_totals(const struct hist_tool *ht, const struct hist_tool_entry *e, size_t n,
+			    const char *title, int width, bool counts)
+{
+	const struct hist_tool_entry **v = n ? calloc(n, sizeof(*v)) : NULL;
+	char total[32], buf[256];
+
+	snprintf(total, sizeof(total), "TOTAL_%s", counts ? "count" : ht->unit);
+	printf("%-*s %11s\n", width, title, total);
+	if (n && !v) {
+		tk_err("out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = &e[i];
+	sorting = ht;
+	if (n)
+		qsort(v, n, sizeof(*v), counts ? cmp_count : cmp_total);
+	for (size_t i = 0; i < n; i++)
+		printf("%-*s %11llu\n", width, hist_tool_key_str(ht, v[i]->key, buf, sizeof(buf)),
+		       (unsigned long long)(counts ? v[i]->v.count : hist_tool_sum(ht, &v[i]->v)));
+	free(v);
 }
 
 /*
@@ -96,6 +145,21 @@ static int take_all(struct hist_tool *ht, struct hist_tool_entry **out, size_t *
 	return 0;
 }
 
+/* a linear histogram's non-empty rows: [{"value":V,"count":N},...] */
+static void json_linear(const struct hist_tool_val *v)
+{
+	const char *sep = "";
+
+	printf("[");
+	for (unsigned int i = 0; i < HIST_TOOL_SLOTS; i++) {
+		if (!v->slots[i])
+			continue;
+		printf("%s{\"value\":%u,\"count\":%llu}", sep, i, (unsigned long long)v->slots[i]);
+		sep = ",";
+	}
+	printf("]");
+}
+
 static void print_json(const struct hist_tool *ht, const struct hist_tool_entry *e, size_t n,
 		       const char *ts)
 {
@@ -120,14 +184,17 @@ static void print_json(const struct hist_tool *ht, const struct hist_tool_entry 
 			printf(",");
 		}
 		printf("\"count\":%llu,\"sum\":%llu,\"buckets\":", (unsigned long long)e[i].v.count,
-		       (unsigned long long)e[i].v.sum);
-		hist_json_log2(stdout, (const uint64_t *)e[i].v.slots, HIST_TOOL_SLOTS);
+		       (unsigned long long)hist_tool_sum(ht, &e[i].v));
+		if (ht->linear)
+			json_linear(&e[i].v);
+		else
+			hist_json_log2(stdout, (const uint64_t *)e[i].v.slots, HIST_TOOL_SLOTS);
 		printf("}");
 	}
 	printf("]}\n");
 }
 
-static void print_sections(const struct hist_tool *ht, const struct hist_tool_entry *e, size_t n)
+void hist_tool_print_sections(const struct hist_tool *ht, const struct hist_tool_entry *e, size_t n)
 {
 	char buf[256], comm[80];
 
@@ -142,7 +209,12 @@ static void print_sections(const struct hist_tool *ht, const struct hist_tool_en
 							 sizeof(e[i].v.comm)));
 			printf("\n");
 		}
-		hist_print_log2(stdout, (const uint64_t *)e[i].v.slots, HIST_TOOL_SLOTS, ht->unit);
+		if (ht->linear)
+			hist_print_linear(stdout, (const uint64_t *)e[i].v.slots, HIST_TOOL_SLOTS,
+					  ht->unit);
+		else
+			hist_print_log2(stdout, (const uint64_t *)e[i].v.slots, HIST_TOOL_SLOTS,
+					ht->unit);
 	}
 }
 
@@ -168,7 +240,7 @@ static int hist_tool_print(void *ctx)
 		if (ht->print)
 			ht->print(ht, e, n);
 		else
-			print_sections(ht, e, n);
+			hist_tool_print_sections(ht, e, n);
 	}
 	free(e);
 	fflush(stdout);
@@ -204,7 +276,8 @@ static int collect(void *ctx, struct metrics *m)
 		for (size_t i = 0; i < HIST_TOOL_SLOTS; i++)
 			if (v.slots[i])
 				metric_hist_add(s, i, v.slots[i]);
-		metric_add_count_sum(s, v.count, (double)v.sum);
+		metric_add_count_sum(s, v.count,
+				     (double)v.sum / (ht->sum_scale ? ht->sum_scale : 1));
 	}
 	return 0;
 }
@@ -217,7 +290,15 @@ static int hist_tool_metrics(void *ctx, struct metrics *m)
 					  ht->metric_help, &label,     ht->key != HIST_KEY_NONE,
 					  ht->metric_div,  true};
 
-	return snoop_metrics_add(m, &spec, 1) ?: metrics_add_collector(m, collect, ht);
+	double bounds[HIST_TOOL_SLOTS];
+	int err = snoop_metrics_add(m, &spec, 1);
+
+	if (!err && ht->linear) {
+		for (size_t i = 0; i < HIST_TOOL_SLOTS; i++)
+			bounds[i] = i;
+		err = metric_family_set_bounds(ht->fam, bounds, HIST_TOOL_SLOTS);
+	}
+	return err ?: metrics_add_collector(m, collect, ht);
 }
 
 int hist_tool_fill(struct hist_tool *ht, struct tool_run *r, struct bpf_object *obj)

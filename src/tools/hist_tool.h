@@ -14,6 +14,7 @@
 #include <linux/types.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bpf/hist_tool.h"
 
@@ -44,8 +45,14 @@ struct hist_tool {
 	const char *section; /* bcc's section header ("pid", "disk"): JSON's key, the label */
 	/* a numeric key's name ("net_rx" for a softirq vector): text, not the number */
 	const char *(*key_name)(const void *key, char *buf, size_t len);
-	bool quote; /* the header's value in quotes, as bcc's %r of a string: 'sda' */
-	bool comm;  /* the key's comm after it: "pid = 1234 bash" */
+	/*
+	 * The BPF side's sum per histogram unit: 0 or 1, the same unit; 1000: it sums
+	 * nanoseconds for a usecs histogram (bcc's totals, without a rounding per value).
+	 */
+	unsigned int sum_scale;
+	bool linear; /* slot i holds the value i (bcc's linear histograms: runqlen) */
+	bool quote;  /* the header's value in quotes, as bcc's %r of a string: 'sda' */
+	bool comm;   /* the key's comm after it: "pid = 1234 bash" */
 	bool timestamp, json;
 	/*
 	 * In place of bcc's histograms, a tool's own text of a summary (softirqs' table): its
@@ -63,14 +70,50 @@ struct hist_tool {
 };
 
 /*
- * In a tool's fill(), with r->ctx the struct hist_tool and obj the opened skeleton's object:
- * its maps, the --metrics switch of the BPF side, and the run's summaries (every interval
- * and one at the end) and metrics. 0, or 1 after a one-line error.
+ * In a tool's fill(), with r->ctx the struct hist_tool (or a struct that begins with it) and obj
+ * the opened skeleton's object: its maps, the --metrics switch of the BPF side, and the run's
+ * summaries (every interval and one at the end) and metrics. 0, or 1 after a one-line error.
  */
 int hist_tool_fill(struct hist_tool *ht, struct tool_run *r, struct bpf_object *obj);
 
 /* A key as text (the section header's value, JSON's string, the label's value) in buf. */
 const char *hist_tool_key_str(const struct hist_tool *ht, const void *key, char *buf, size_t len);
+
+/* bcc's histograms of a summary: one, or one per key under its section header */
+void hist_tool_print_sections(const struct hist_tool *ht, const struct hist_tool_entry *e,
+			      size_t n);
+
+/* An entry's sum in the histogram's unit. */
+uint64_t hist_tool_sum(const struct hist_tool *ht, const struct hist_tool_val *v);
+
+/*
+ * bcc's table of totals (softirqs, hardirqs): "%-*s %11s" of title and "TOTAL_" unit, then a
+ * row per key with its total (counts: its count), the smallest first.
+ */
+void hist_tool_print_totals(const struct hist_tool *ht, const struct hist_tool_entry *e, size_t n,
+			    const char *title, int width, bool counts);
+
+/*
+ * A histogram tool's main and registration: its options struct T (the struct hist_tool's
+ * priv) initialized with the rest, the struct hist_tool the run's ctx; its cli, fill() and
+ * NAME_tool_skel are the file's.
+ */
+#define HIST_TOOL_MAIN(tname, summary, T, ...)                                                     \
+	static int tname##_main(int argc, char **argv)                                             \
+	{                                                                                          \
+		T o = {__VA_ARGS__};                                                               \
+		struct hist_tool ht = {.priv = &o};                                                \
+		struct tool_run run = {.skel = &tname##_tool_skel, .fill = fill, .ctx = &ht};      \
+                                                                                                   \
+		return tool_main(&cli, &o, &run, argc, argv);                                      \
+	}                                                                                          \
+	TOOL_REGISTER(tname, tname##_main, summary, &cli)
+
+/* The last rows of a histogram tool's options table: --json and -v (T: its options struct). */
+#define HIST_TOOL_OPTS_JSON_VERBOSE(T)                                                             \
+	{TOOL_OPT_JSON, "json",		  NULL, "one JSON object per summary",                     \
+	 TOOL_OPT_FLAG, offsetof(T, json)},                                                        \
+		TOOL_OPT_LIBBPF_VERBOSE(offsetof(T, verbose))
 
 /* bcc's [interval] [count] arguments into the interval_s and count fields of type */
 #define HIST_TOOL_ARGS(type)                                                                       \

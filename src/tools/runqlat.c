@@ -37,9 +37,7 @@ static struct tool_cli cli = {
 			  {'L', "tids", NULL, "print a histogram per thread ID", TOOL_OPT_FLAG,
 			   OPT(tids), .group = 1},
 			  TOOL_OPT_PID_ONLY(OPT(pid), "targ_tgid"), TOOL_OPTS_CONTAINER_MAPS,
-			  {TOOL_OPT_JSON, "json", NULL, "one JSON object per summary",
-			   TOOL_OPT_FLAG, OPT(json)},
-			  TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose))),
+			  HIST_TOOL_OPTS_JSON_VERBOSE(struct opts)),
 	HIST_TOOL_ARGS(struct opts),
 	.examples = "    runqlat            # summarize run queue latency as a histogram\n"
 		    "    runqlat 1 10       # print 1 second summaries, 10 times\n"
@@ -81,13 +79,4 @@ static int fill(struct tool_run *r, void *skel)
 	return hist_tool_fill(ht, r, obj->obj);
 }
 
-static int runqlat_main(int argc, char **argv)
-{
-	struct opts o = {0};
-	struct hist_tool ht = {.priv = &o};
-	struct tool_run run = {.skel = &runqlat_tool_skel, .fill = fill, .ctx = &ht};
-
-	return tool_main(&cli, &o, &run, argc, argv);
-}
-
-TOOL_REGISTER(runqlat, runqlat_main, "run queue (scheduler) latency histogram (bcc runqlat)", &cli);
+HIST_TOOL_MAIN(runqlat, "run queue (scheduler) latency histogram (bcc runqlat)", struct opts, 0);
