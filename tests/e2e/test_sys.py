@@ -29,12 +29,13 @@ def tracer(tool, *args, ready=r"^Tracing|^COMM|^TIME|^PID"):
     return run_tracer([tool, *[str(a) for a in args]], ready_regex=ready)
 
 
-def child(script):
-    """A python3 child that prints "ready", then runs script once go() is called, then waits
-    for a last line on stdin before it exits (so the tracer sees it alive at its end)."""
+def child(script, prefix=()):
+    """A python3 child (run by prefix, a command that execs it) that prints "ready", then runs
+    script once go() is called, then waits for a last line on stdin before it exits (so the
+    tracer sees it alive at its end)."""
     code = ("import os, sys\nprint('ready', flush=True)\nsys.stdin.readline()\n" +
             textwrap.dedent(script) + "\nprint('done', flush=True)\nsys.stdin.readline()\n")
-    p = spawn([sys.executable, "-c", code], stdin=subprocess.PIPE)
+    p = spawn([*prefix, sys.executable, "-c", code], stdin=subprocess.PIPE)
     wait_line(p, "^ready")
     return p
 
@@ -76,10 +77,10 @@ def scrape(port):
         return r.read().decode()
 
 
-def traced(script, tool, *args, ready=r"^Tracing|^COMM|^TIME|^PID", pid_arg=True):
+def traced(script, tool, *args, ready=r"^Tracing|^COMM|^TIME|^PID", pid_arg=True, prefix=()):
     """Run script in a child while tool (with -p CHILD unless not pid_arg) traces it: the
     tracer's ready line, the child's pid and the tracer's whole output."""
-    p = child(script)
+    p = child(script, prefix)
     t = tracer(tool, *(["-p", p.pid] if pid_arg else []), *args, ready=ready)
     go(p)
     wait_line(p, "^done")
@@ -263,3 +264,63 @@ def test_sigsnoop_errors():
     assert "-s" in one_line_error("sigsnoop", "-s", "1,,2", code=2)
     assert "-s" in one_line_error("sigsnoop", "-s", "65", code=2)
     assert "-p" in one_line_error("sigsnoop", "-p", "0x", code=2)
+
+
+# ---------------------------------------------------------------------------------------
+# mountsnoop
+
+MOUNT_SCRIPT = """
+    import ctypes, sys
+    libc = ctypes.CDLL(None, use_errno=True)
+    d = DIR.encode()
+    assert libc.mount(b"tk-tmpfs", d, b"tmpfs", 2 | 4, b"size=1m") == 0, ctypes.get_errno()
+    assert libc.umount2(d, 2) == 0, ctypes.get_errno()
+    assert libc.mount(b"tk-none", d, b"tk-nofs", 0, None) == -1
+    assert libc.umount2(d, 0) == -1
+"""
+PRIVATE_NS = ["unshare", "-m", "--propagation", "private"]
+
+
+def test_mountsnoop_sees_a_tmpfs_mounted_in_a_private_namespace(no_leftovers, tmp_path):
+    mine = os.stat("/proc/self/ns/mnt").st_ino
+    d = str(tmp_path)
+    p = child(MOUNT_SCRIPT.replace("DIR", repr(d)), PRIVATE_NS)
+    ns = os.stat(f"/proc/{p.pid}/ns/mnt").st_ino
+    assert ns != mine
+    t = tracer("mountsnoop", "-p", p.pid)
+    assert t.ready_line == "COMM             PID     TID     MNT_NS      CALL"
+    go(p)
+    wait_line(p, "^done")
+    out = stopped(t)
+    finish(p)
+    pre = f"{PY_COMM:<16} {p.pid:<7} {p.pid:<7} {ns:<11} "
+    assert out.splitlines()[1:] == [
+        pre + f'mount("tk-tmpfs", "{d}", "tmpfs", MS_NOSUID|MS_NODEV, "size=1m") = 0',
+        pre + f'umount("{d}", MNT_DETACH) = 0',
+        pre + f'mount("tk-none", "{d}", "tk-nofs", 0x0, "") = -ENODEV',
+        pre + f'umount("{d}", 0x0) = -EINVAL',
+    ], out
+
+
+def test_mountsnoop_parent_timestamp_json_and_errors(no_leftovers, tmp_path):
+    d = str(tmp_path)
+    script = MOUNT_SCRIPT.replace("DIR", repr(d))
+    _, pid, out = traced(script, "mountsnoop", "-P", "-t", prefix=PRIVATE_NS)
+    lines = out.splitlines()
+    assert lines[0] == ("TIME     COMM             PID     TID     PCOMM            PPID    "
+                        "MNT_NS      CALL")
+    assert len(lines) == 5
+    pcomm = Path(f"/proc/{ME}/comm").read_text().strip()
+    assert re.match(rf"^\d\d:\d\d:\d\d {PY_COMM} +{pid} +{pid} +{pcomm} +{ME} +\d+ +mount\(",
+                    lines[1]), lines[1]
+
+    _, pid, out = traced(script, "mountsnoop", "--json", prefix=PRIVATE_NS, ready=r"^Tracing")
+    rows = [json.loads(l) for l in out.splitlines()]
+    assert [(r["call"], r["target"], r["ret"]) for r in rows] == [
+        ("mount", d, 0), ("umount", d, 0), ("mount", d, -19), ("umount", d, -22)]
+    assert rows[0]["source"] == "tk-tmpfs" and rows[0]["type"] == "tmpfs"
+    assert rows[0]["data"] == "size=1m" and rows[0]["flags"] == 6 and rows[0]["pid"] == pid
+    assert rows[0]["mnt_ns"] != os.stat("/proc/self/ns/mnt").st_ino
+
+    assert "-p" in one_line_error("mountsnoop", "-p", "-1", code=2)
+    assert "unrecognized" in one_line_error("mountsnoop", "extra", code=2)
