@@ -87,7 +87,8 @@ void stack_profile__exit(struct stack_profile *p)
 		free(p->idx->loc_slots);
 		free(p->idx);
 	}
-	stack_symbolizer__free(p->sym);
+	if (!p->sym_shared)
+		stack_symbolizer__free(p->sym);
 	memset(p, 0, sizeof(*p));
 }
 

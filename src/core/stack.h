@@ -84,6 +84,7 @@ struct stack_profile {
 
 	struct stack_index *idx;
 	struct stack_symbolizer *sym; /* created by the first stack_profile__add_raw() */
+	bool sym_shared;	      /* sym is stack_profile__share_symbolizer()'s: not freed */
 };
 
 /* 0 or -ENOMEM. types: 1 to STACK_MAX_TYPES value types (the strings are not copied). */
@@ -144,6 +145,20 @@ struct stack_raw {
 int stack_profile__add_raw(struct stack_profile *p, const struct stack_who *who,
 			   const struct stack_raw *raw, const int64_t *values);
 
+/*
+ * Read pid's memory map now (usym_cache__remember()): a process that exits before the
+ * profile is filled still gets its user frames. 0, -ESRCH, -ENOMEM.
+ */
+int stack_profile__remember_pid(struct stack_profile *p, int pid);
+
+/*
+ * A symbolizer of one's own, for a tool that fills one profile per interval (stackcount -i):
+ * symbol tables read once, not once per profile. stack_profile__share_symbolizer() lends it
+ * to a profile (which then does not free it); free it after the last profile.
+ */
+struct stack_symbolizer *stack_symbolizer__new(void);
+int stack_symbolizer__remember_pid(struct stack_symbolizer *s, int pid);
+void stack_profile__share_symbolizer(struct stack_profile *p, struct stack_symbolizer *s);
 /* Free what stack_profile__add_raw() created (stack_profile__exit() calls it). */
 void stack_symbolizer__free(struct stack_symbolizer *s);
 

@@ -102,11 +102,6 @@ static int user_frames(struct stack_symbolizer *s, uint32_t pid, uint64_t addr, 
 	struct usym sym;
 	int n;
 
-	if (!s->usyms) {
-		s->usyms = usym_cache__new();
-		if (!s->usyms)
-			return -ENOMEM;
-	}
 	n = usym_cache__frames(s->usyms, (int)pid, lookup, uf, MAX_INLINED, &sym);
 	if (n < 1) {
 		/* -ENOENT, -ESRCH: still a frame, "[unknown]", with its module when known */
@@ -186,6 +181,47 @@ static int append_frames(struct stack_symbolizer *s, uint32_t pid, const uint64_
 	return 0;
 }
 
+struct stack_symbolizer *stack_symbolizer__new(void)
+{
+	struct stack_symbolizer *s = calloc(1, sizeof(*s));
+
+	if (s)
+		s->usyms = usym_cache__new();
+	if (s && !s->usyms) {
+		free(s);
+		s = NULL;
+	}
+	return s;
+}
+
+int stack_symbolizer__remember_pid(struct stack_symbolizer *s, int pid)
+{
+	return usym_cache__remember(s->usyms, pid);
+}
+
+void stack_profile__share_symbolizer(struct stack_profile *p, struct stack_symbolizer *s)
+{
+	if (!p->sym_shared)
+		stack_symbolizer__free(p->sym);
+	p->sym = s;
+	p->sym_shared = true;
+}
+
+/* The profile's symbolizer, made on first use. */
+static struct stack_symbolizer *symbolizer(struct stack_profile *p)
+{
+	if (!p->sym)
+		p->sym = stack_symbolizer__new();
+	return p->sym;
+}
+
+int stack_profile__remember_pid(struct stack_profile *p, int pid)
+{
+	struct stack_symbolizer *s = symbolizer(p);
+
+	return s ? stack_symbolizer__remember_pid(s, pid) : -ENOMEM;
+}
+
 int stack_profile__add_raw(struct stack_profile *p, const struct stack_who *who,
 			   const struct stack_raw *raw, const int64_t *values)
 {
@@ -193,11 +229,8 @@ int stack_profile__add_raw(struct stack_profile *p, const struct stack_who *who,
 	size_t n = 0;
 	int err;
 
-	if (!p->sym) {
-		p->sym = calloc(1, sizeof(*p->sym));
-		if (!p->sym)
-			return -ENOMEM;
-	}
+	if (!symbolizer(p))
+		return -ENOMEM;
 	frames = malloc(sizeof(*frames) * MAX_FRAMES * MAX_INLINED);
 	if (!frames)
 		return -ENOMEM;

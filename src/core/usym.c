@@ -345,6 +345,13 @@ static int lookup(struct usym_cache *c, int pid, uint64_t ip, struct usym *out,
 	return -ENOENT;
 }
 
+int usym_cache__remember(struct usym_cache *c, int pid)
+{
+	struct usym_proc *p;
+
+	return proc_get(c, pid, &p);
+}
+
 int usym_cache__resolve(struct usym_cache *c, int pid, uint64_t ip, struct usym *out)
 {
 	const struct proc_map *m;

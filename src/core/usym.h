@@ -19,6 +19,12 @@ struct usym {
 
 struct usym_cache *usym_cache__new(void);
 void usym_cache__free(struct usym_cache *c);
+/*
+ * Read pid's /proc/PID/maps now, so that its addresses still resolve (through the files'
+ * own paths) after it has exited: a tool that reports at its end calls this at its start for
+ * the -p process. 0, or -ESRCH (gone already), -ENOMEM.
+ */
+int usym_cache__remember(struct usym_cache *c, int pid);
 /* Forget cached maps of a pid (after it exec()s or exits). */
 void usym_cache__forget_pid(struct usym_cache *c, int pid);
 /* 0, or -ENOENT (no symbol; module may still be set), -ESRCH (process gone). */

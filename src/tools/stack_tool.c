@@ -263,6 +263,9 @@ int stack_run_init(struct stack_run *sr, const struct stack_value_type *types, u
 		return 1;
 	}
 	sr->prof.time_ns = (uint64_t)time(NULL) * 1000000000ull;
+	/* a -p process that exits before the report keeps its user frames */
+	for (uint32_t i = 0; !sr->o->targets.tids && i < sr->o->targets.n; i++)
+		stack_profile__remember_pid(&sr->prof, (int)sr->o->targets.id[i]);
 	sr->style = stack_tool_style(sr->o);
 	/* the header restarts it once attached; with --json there is no header to call */
 	stack_run_started(sr);

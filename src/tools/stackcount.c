@@ -34,6 +34,7 @@ struct scount {
 	char **tps; /* tracepoints: "cat:event" */
 	size_t ntps;
 	struct stackcount *skel;
+	struct stack_symbolizer *sym; /* every summary's: symbol tables read once */
 };
 FUNCTOOL_FIRST(struct scount);
 
@@ -221,6 +222,7 @@ static int summary(void *ctx)
 
 	if (stack_profile__init(&p, &type, 1))
 		return -ENOMEM;
+	stack_profile__share_symbolizer(&p, sc->sym);
 	p.period_type = type;
 	p.period = 1;
 	err = stack_tool_collect(&p, &sc->st, counts_fd, bpf_map__fd(sc->skel->maps.stacks), NULL,
@@ -297,6 +299,14 @@ static int stackcount_main(int argc, char **argv)
 	}
 	if (functool_check_pid(&sc.ft.o) || plan(&sc))
 		goto out;
+	sc.sym = stack_symbolizer__new();
+	if (!sc.sym) {
+		tk_err("out of memory");
+		goto out;
+	}
+	/* a -p process that exits before a summary keeps its user frames */
+	if (sc.ft.o.pid)
+		stack_symbolizer__remember_pid(sc.sym, (int)sc.ft.o.pid);
 	if (sc.ft.o.debug)
 		functool_print_plan(&sc.ft.plan);
 	if (open_and_load(&sc) ||
@@ -319,6 +329,7 @@ out:
 	stackcount__destroy(sc.skel);
 	func_plan__free(&sc.ft.plan);
 	strv_free(sc.tps, sc.ntps);
+	stack_symbolizer__free(sc.sym);
 	return err;
 }
 

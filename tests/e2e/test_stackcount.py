@@ -203,3 +203,24 @@ def test_errors(no_leftovers):
         # one line, or argparse's usage and then its one-line error
         assert msg in err.strip().splitlines()[-1], (args, err)
         assert len(err.strip().splitlines()) == 1 or err.startswith("usage:"), (args, err)
+
+
+def test_exited_process_keeps_its_frames(no_leftovers):
+    """-p: the process's memory map is read at the start, so a process that exits before
+    the summary still gets its user frames (resolved through the binary's own path)."""
+    binary = require_file(os.path.join(os.path.dirname(__file__), "..", "targets", "bin",
+                                       "gostress"), "make targets")
+    proc = spawn([binary, "-mode", "leaf", "-n", "33", "-g", "1", "-wait-stdin"],
+                 stdin=subprocess.PIPE)
+    wait_line(proc, r"^ready$")
+    t = stackcount("-p", proc.pid, f"{binary}:main.f")
+    proc.stdin.write(b"\n")
+    proc.stdin.flush()
+    wait_line(proc, r"^calls=33$")
+    assert proc.wait(timeout=10) == 0
+    rc, out, err = t.stop()
+    assert rc == 0, err
+    res = blocks(out)
+    assert sum(c for _, _, c in res) == 33, out
+    for frames, who, count in res:
+        assert frames[0] == "main.f" and "[unknown]" not in frames[:2], out
