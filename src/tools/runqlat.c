@@ -36,7 +36,7 @@ static struct tool_cli cli = {
 			   TOOL_OPT_FLAG, OPT(pidnss), .group = 1},
 			  {'L', "tids", NULL, "print a histogram per thread ID", TOOL_OPT_FLAG,
 			   OPT(tids), .group = 1},
-			  TOOL_OPT_PID_ONLY(OPT(pid), "targ_tgid"), TOOL_OPTS_CONTAINER_MAPS,
+			  TOOL_OPT_PID_ONLY(OPT(pid), "runq_tgid"), TOOL_OPTS_CONTAINER_MAPS,
 			  HIST_TOOL_OPTS_JSON_VERBOSE(struct opts)),
 	HIST_TOOL_ARGS(struct opts),
 	.examples = "    runqlat            # summarize run queue latency as a histogram\n"
