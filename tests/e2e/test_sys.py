@@ -324,3 +324,96 @@ def test_mountsnoop_parent_timestamp_json_and_errors(no_leftovers, tmp_path):
 
     assert "-p" in one_line_error("mountsnoop", "-p", "-1", code=2)
     assert "unrecognized" in one_line_error("mountsnoop", "extra", code=2)
+
+
+# ---------------------------------------------------------------------------------------
+# memory cgroups for oomkill and drsnoop
+
+
+@pytest.fixture
+def memcg():
+    """make(limit_bytes) -> prefix: a memory cgroup nested in this test's own (so the
+    limits above it still hold), with that hard limit and no swap, and the command prefix that
+    runs a program in it. Removed after the test, once its processes are gone."""
+    made = []
+
+    def make(limit):
+        own = {l.split(":")[1]: l.split(":")[2] for l in
+               Path("/proc/self/cgroup").read_text().splitlines()}
+        if Path("/sys/fs/cgroup/memory/memory.limit_in_bytes").exists():  # cgroup v1
+            cg = Path("/sys/fs/cgroup/memory" + own["memory"].rstrip("/")) / f"tk-sys-{os.getpid()}-{len(made)}"
+            cg.mkdir()
+            made.append(cg)
+            (cg / "memory.limit_in_bytes").write_text(str(limit))
+            (cg / "memory.swappiness").write_text("0")
+        else:  # cgroup v2
+            parent = Path("/sys/fs/cgroup" + own[""].rstrip("/"))
+            if "memory" not in (parent / "cgroup.subtree_control").read_text().split():
+                pytest.skip(f"no memory controller for the children of {parent}")
+            cg = parent / f"tk-sys-{os.getpid()}-{len(made)}"
+            cg.mkdir()
+            made.append(cg)
+            (cg / "memory.max").write_text(str(limit))
+            if (cg / "memory.swap.max").exists():
+                (cg / "memory.swap.max").write_text("0")
+        return ["sh", "-c", f'echo $$ > {cg}/cgroup.procs && exec "$@"', "sh"]
+
+    yield make
+    from conftest import kill_spawned
+    kill_spawned()
+    for cg in made:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                cg.rmdir()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+
+# ---------------------------------------------------------------------------------------
+# oomkill
+
+EAT = """
+    a = []
+    while True:
+        a.append(bytearray(1 << 20))
+"""
+
+
+def test_oomkill_reports_the_process_killed_in_its_memory_cgroup(no_leftovers, memcg):
+    prefix = memcg(32 << 20)
+    port = free_port()
+    t = tracer("oomkill", "--metrics", f"127.0.0.1:{port}")
+    assert t.ready_line == "Tracing OOM kills... Ctrl-C to end."
+    p = child(EAT, prefix)
+    go(p)
+    rc, _, _ = collect(p)
+    assert rc == -signal.SIGKILL
+    line = wait_line(t.proc, "OOM kill of PID")
+    m = re.match(r'^\d\d:\d\d:\d\d Triggered by PID (\d+) \("(.*)"\), OOM kill of PID (\d+) '
+                 r'\("(.*)"\), (\d+) pages, loadavg: \d+\.\d\d \d+\.\d\d \d+\.\d\d \d+/\d+ \d+$',
+                 line)
+    assert m, line
+    # the process that ran out of memory ran the OOM killer on itself
+    assert (int(m[1]), m[2], int(m[3]), m[4]) == (p.pid, PY_COMM, p.pid, PY_COMM)
+    # its total_vm: above the 32 MiB it had reached
+    assert int(m[5]) * os.sysconf("SC_PAGESIZE") > 32 << 20
+    assert f'tracekit_oomkill_kills_total{{comm="{PY_COMM}"}} 1' in scrape(port)
+    out = stopped(t)
+    assert len([l for l in out.splitlines() if "OOM kill of" in l]) == 1, out
+
+
+def test_oomkill_json_and_errors(no_leftovers, memcg):
+    prefix = memcg(24 << 20)
+    t = tracer("oomkill", "--json", ready=r"^Tracing")
+    p = child(EAT, prefix)
+    go(p)
+    collect(p)
+    r = json.loads(wait_line(t.proc, "victim_pid"))
+    assert (r["pid"], r["victim_pid"], r["victim_comm"]) == (p.pid, p.pid, PY_COMM)
+    assert r["anon_rss_kb"] > 16 << 10 and r["victim_uid"] == os.getuid()
+    stopped(t)
+    assert "unrecognized" in one_line_error("oomkill", "-p", "1", code=2)
