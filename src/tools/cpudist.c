@@ -51,21 +51,6 @@ static struct tool_cli cli = {
 		    "    cpudist -e           # show extension summary (average/total/count)\n",
 };
 
-/* -e: the histograms, then bcc's line of their average, total and count */
-static void print_extension(struct hist_tool *ht, const struct hist_tool_entry *e, size_t n)
-{
-	unsigned long long total = 0, count = 0;
-
-	hist_tool_print_sections(ht, e, n);
-	for (size_t i = 0; i < n; i++) {
-		total += e[i].v.sum;
-		count += e[i].v.count;
-	}
-	if (count)
-		printf("\navg = %llu %s, total: %llu %s, count: %llu\n", total / count, ht->unit,
-		       total, ht->unit, count);
-}
-
 static int fill(struct tool_run *r, void *skel)
 {
 	struct hist_tool *ht = r->ctx;
@@ -79,7 +64,7 @@ static int fill(struct tool_run *r, void *skel)
 	ht->section = o->pids ? "pid" : o->tids ? "tid" : NULL;
 	ht->comm = o->pids || o->tids;
 	if (o->extension)
-		ht->print = print_extension;
+		ht->print = hist_tool_print_extension;
 	ht->metric =
 		o->offcpu ? "tracekit_cpudist_offcpu_seconds" : "tracekit_cpudist_oncpu_seconds";
 	ht->metric_help = o->offcpu

@@ -218,6 +218,21 @@ void hist_tool_print_sections(const struct hist_tool *ht, const struct hist_tool
 	}
 }
 
+void hist_tool_print_extension(struct hist_tool *ht, const struct hist_tool_entry *e, size_t n)
+{
+	unsigned long long total = 0, count = 0;
+
+	hist_tool_print_sections(ht, e, n);
+	for (size_t i = 0; i < n; i++) {
+		total += hist_tool_sum(ht, &e[i].v);
+		count += e[i].v.count;
+	}
+	/* bcc's print() of a string that ends in a newline: a blank line after */
+	if (count)
+		printf("\navg = %llu %s, total: %llu %s, count: %llu\n\n", total / count, ht->unit,
+		       total, ht->unit, count);
+}
+
 /* A summary (the run's on_interval): bcc's blank line, -T's time, the histograms. */
 static int hist_tool_print(void *ctx)
 {

@@ -83,6 +83,12 @@ const char *hist_tool_key_str(const struct hist_tool *ht, const void *key, char 
 void hist_tool_print_sections(const struct hist_tool *ht, const struct hist_tool_entry *e,
 			      size_t n);
 
+/*
+ * -e (cpudist, biolatency): the histograms, then bcc's "avg = A usecs, total: T usecs,
+ * count: N" over all of them (a print of struct hist_tool).
+ */
+void hist_tool_print_extension(struct hist_tool *ht, const struct hist_tool_entry *e, size_t n);
+
 /* An entry's sum in the histogram's unit. */
 uint64_t hist_tool_sum(const struct hist_tool *ht, const struct hist_tool_val *v);
 
