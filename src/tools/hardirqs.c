@@ -10,6 +10,8 @@
 #include <limits.h>
 #include <stdio.h>
 
+#include <bpf/libbpf.h>
+
 #include "bpf/hardirqs.h"
 #include "core/usage.h"
 #include "hardirqs.skel.h"
@@ -65,8 +67,12 @@ static int fill(struct tool_run *r, void *skel)
 	const struct opts *o = ht->priv;
 	struct hardirqs *obj = skel;
 
-	if (o->counts && o->dist)
-		return usage_error(&cli.usage, "-C and -d are mutually exclusive");
+	if (o->counts && (o->dist || o->ns))
+		return usage_error(&cli.usage, "argument -C/--count: not allowed with the "
+					       "time-based options -d and -N");
+	if (o->cpu != ULONG_MAX && o->cpu >= (unsigned long)libbpf_num_possible_cpus())
+		return usage_error(&cli.usage, "argument -c/--cpu: no CPU %lu on this machine",
+				   o->cpu);
 	if (o->cpu != ULONG_MAX)
 		obj->rodata->targ_cpu = (int)o->cpu;
 	ht->unit = o->ns ? "nsecs" : "usecs";

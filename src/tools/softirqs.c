@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <bpf/libbpf.h>
+
+#include "core/usage.h"
 #include "softirqs.skel.h"
 #include "tools/hist_tool.h"
 #include "tools/tool.h"
@@ -67,6 +70,9 @@ static int fill(struct tool_run *r, void *skel)
 	const struct opts *o = ht->priv;
 	struct softirqs *obj = skel;
 
+	if (o->cpu != ULONG_MAX && o->cpu >= (unsigned long)libbpf_num_possible_cpus())
+		return usage_error(&cli.usage, "argument -c/--cpu: no CPU %lu on this machine",
+				   o->cpu);
 	if (o->cpu != ULONG_MAX)
 		obj->rodata->targ_cpu = (int)o->cpu;
 	ht->unit = o->ns ? "nsecs" : "usecs";
