@@ -21,21 +21,6 @@ struct opts {
 	struct metric_family *kills; /* --metrics */
 };
 
-/* /proc/loadavg without its newline, as bcc prints it after "loadavg: " */
-static const char *loadavg(char *buf, size_t len)
-{
-	FILE *f = fopen("/proc/loadavg", "r");
-
-	buf[0] = '\0';
-	if (f) {
-		if (!fgets(buf, len, f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	buf[strcspn(buf, "\n")] = '\0';
-	return buf;
-}
-
 static int on_kill(void *ctx, void *data, size_t size)
 {
 	const struct opts *o = ctx;
@@ -48,7 +33,7 @@ static int on_kill(void *ctx, void *data, size_t size)
 
 	snoop_metric_inc(o->kills, v);
 	time_hms(hms, sizeof(hms));
-	loadavg(load, sizeof(load));
+	snoop_loadavg(load, sizeof(load));
 	if (o->json) {
 		printf("{\"time\":\"%s\",\"pid\":%u,\"tid\":%u,\"comm\":", hms, e->pid, e->tid);
 		json_strn(stdout, e->comm, sizeof(e->comm));

@@ -13,6 +13,7 @@
 
 #include "bpf/sigsnoop.h"
 #include "core/out.h"
+#include "core/procmaps.h"
 #include "sigsnoop.skel.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
@@ -44,25 +45,11 @@ static const char *sig_name(char *buf, size_t len, int sig)
 /* The target's comm: the tracepoint's, or for -k's rows /proc's while the target lives */
 static const char *target_comm(char *buf, size_t len, const struct sigsnoop_event *e, size_t size)
 {
-	char path[32];
-	FILE *f;
-
 	buf[0] = '\0';
-	if (size >= sizeof(*e)) {
-		memcpy(buf, e->tcomm, sizeof(e->tcomm));
-		buf[sizeof(e->tcomm)] = '\0';
-		return buf;
-	}
-	if (e->k.tpid <= 0)
-		return buf;
-	snprintf(path, sizeof(path), "/proc/%d/comm", e->k.tpid);
-	f = fopen(path, "r");
-	if (f) {
-		if (!fgets(buf, len, f))
-			buf[0] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		fclose(f);
-	}
+	if (size >= sizeof(*e))
+		str_escape(buf, len, e->tcomm, sizeof(e->tcomm));
+	else if (e->k.tpid > 0 && proc_comm(e->k.tpid, buf, len))
+		buf[0] = '\0';
 	return buf;
 }
 
@@ -70,7 +57,7 @@ static int on_signal(void *ctx, void *data, size_t size)
 {
 	const struct opts *o = ctx;
 	const struct sigsnoop_event *e = data;
-	char comm[sizeof(e->k.comm) * 4 + 1], traw[17], tcomm[sizeof(traw) * 4], hms[16];
+	char comm[sizeof(e->k.comm) * 4 + 1], tcomm[sizeof(comm)], hms[16];
 	char name[16], res[24];
 	const char *v[] = {sig_name(name, sizeof(name), e->k.sig), res};
 
@@ -78,13 +65,13 @@ static int on_signal(void *ctx, void *data, size_t size)
 		return 0;
 	snprintf(res, sizeof(res), "%d", e->k.ret);
 	snoop_metric_inc(o->signals, v);
-	target_comm(traw, sizeof(traw), e, size);
+	target_comm(tcomm, sizeof(tcomm), e, size);
 	time_hms(hms, sizeof(hms));
 	if (o->json) {
 		printf("{\"time\":\"%s\",\"pid\":%u,\"tid\":%u,\"comm\":", hms, e->k.pid, e->k.tid);
 		json_strn(stdout, e->k.comm, sizeof(e->k.comm));
 		printf(",\"sig\":%d,\"tpid\":%d,\"tcomm\":", e->k.sig, e->k.tpid);
-		json_str(stdout, traw);
+		json_str(stdout, tcomm);
 		printf(",\"result\":%d,\"call\":\"%s\"", e->k.ret,
 		       e->k.call < 4 ? call_names[e->k.call] : "?");
 		if (size >= sizeof(*e))
@@ -98,8 +85,7 @@ static int on_signal(void *ctx, void *data, size_t size)
 		printf("%-12s ", name);
 	else
 		printf("%-12d ", e->k.sig);
-	printf("%-7d %-16s %-6d\n", e->k.tpid, str_escape(tcomm, sizeof(tcomm), traw, strlen(traw)),
-	       e->k.ret);
+	printf("%-7d %-16s %-6d\n", e->k.tpid, tcomm, e->k.ret);
 	return 0;
 }
 

@@ -70,6 +70,18 @@ int snoop_parse_signal_set(const struct usage *u, int opt, const char *s, uint64
 	return 0;
 }
 
+const char *snoop_loadavg(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/loadavg", "re");
+
+	if (!f || !fgets(buf, len, f))
+		buf[0] = '\0';
+	if (f)
+		fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
 uint64_t snoop_now_ns(void)
 {
 	struct timespec ts;

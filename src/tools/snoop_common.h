@@ -35,6 +35,10 @@ int snoop_parse_signal_set(const struct usage *u, int opt, const char *s, uint64
 /* Signal name without "SIG" ("KILL"), or "?" when unknown. */
 const char *snoop_signal_name(int sig);
 
+/* /proc/loadavg's line without its newline ("" if unreadable), in buf: the *top tools' and
+ * oomkill's "loadavg: ..." */
+const char *snoop_loadavg(char *buf, size_t len);
+
 /* -t: seconds since the first event (or since start, with start_ns set beforehand). */
 struct snoop_clock {
 	uint64_t start_ns;
