@@ -417,3 +417,80 @@ def test_oomkill_json_and_errors(no_leftovers, memcg):
     assert r["anon_rss_kb"] > 16 << 10 and r["victim_uid"] == os.getuid()
     stopped(t)
     assert "unrecognized" in one_line_error("oomkill", "-p", "1", code=2)
+
+
+# ---------------------------------------------------------------------------------------
+# drsnoop: a child reads a file larger than its memory cgroup's limit, through the page cache,
+# so that every charge past the limit makes it reclaim its own cache pages first
+
+READ_PAST_LIMIT = """
+    fd = os.open(PATH, os.O_RDONLY)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)  # its pages are not cached yet
+    while os.read(fd, 1 << 20):
+        pass
+"""
+FILE_MB, LIMIT_MB = 64, 16
+
+
+@pytest.fixture
+def big_file(tmp_path):
+    path = tmp_path / "tk-drsnoop"
+    with open(path, "wb") as f:
+        for _ in range(FILE_MB):
+            f.write(os.urandom(1 << 20))
+    return str(path)
+
+
+def dr_rows(out):
+    rows = []
+    for line in out.splitlines()[1:]:
+        m = re.match(r"^(.{14}) (\d+) +(\d+\.\d\d) +(\d+)$", line)
+        assert m, line
+        rows.append((m[1].strip(), int(m[2]), float(m[3]), int(m[4])))
+    return rows
+
+
+def test_drsnoop_sees_the_reclaim_of_a_process_at_its_cgroup_limit(no_leftovers, memcg, big_file):
+    port = free_port()
+    prefix = memcg(LIMIT_MB << 20)
+    script = READ_PAST_LIMIT.replace("PATH", repr(big_file))
+    p = child(script, prefix)
+    t = tracer("drsnoop", "-p", p.pid, "--metrics", f"127.0.0.1:{port}")
+    assert t.ready_line == "COMM           PID     LAT(ms) PAGES"
+    go(p)
+    wait_line(p, "^done")
+    body = scrape(port)
+    out = stopped(t)
+    finish(p)
+    rows = dr_rows(out)
+    assert rows and {(c, pid) for c, pid, _, _ in rows} == {(PY_COMM, p.pid)}
+    # what was read past the limit was reclaimed, by the reader itself
+    assert sum(r[3] for r in rows) * os.sysconf("SC_PAGESIZE") >= (FILE_MB - 2 * LIMIT_MB) << 20
+    m = re.search(rf'^tracekit_drsnoop_reclaim_seconds_count{{comm="{PY_COMM}"}} (\d+)$', body,
+                  re.M)
+    assert m and int(m[1]) == len(rows), body
+
+
+def test_drsnoop_filters_columns_and_json(no_leftovers, memcg, big_file):
+    prefix = memcg(LIMIT_MB << 20)
+    script = READ_PAST_LIMIT.replace("PATH", repr(big_file))
+    # a name that is not the reader's: nothing, while it reclaims
+    _, _, out = traced(script, "drsnoop", "-n", "tk-no-such", prefix=prefix)
+    assert out.splitlines() == ["COMM           PID     LAT(ms) PAGES"]
+
+    Path(big_file).read_bytes()  # cached again outside the cgroup: the child drops it again
+    _, pid, out = traced(script, "drsnoop", "-T", "-U", "-v", prefix=prefix)
+    lines = out.splitlines()
+    assert lines[0] == "TIME(s)       UID   COMM           PID     LAT(ms) PAGES  FREE(KB)"
+    assert len(lines) > 1
+    for l in lines[1:]:
+        m = re.match(rf"^(\d+\.\d{{9}}) +0 +{PY_COMM} +{pid} +\d+\.\d\d +\d+ +\d+$", l)
+        assert m, l
+    assert float(lines[1].split()[0]) == 0.0
+
+    _, pid, out = traced(script, "drsnoop", "--json", prefix=prefix, ready=r"^Tracing")
+    rows = [json.loads(l) for l in out.splitlines()]
+    assert rows and all(r["pid"] == pid and r["memcg"] and r["pages"] >= 0 for r in rows)
+
+    assert "-u" in one_line_error("drsnoop", "-u", "no-such-user-tk", code=2)
+    assert "-d" in one_line_error("drsnoop", "-d", "0", code=2)
