@@ -29,12 +29,13 @@ int BPF_PROG(biolatency_done, struct request *rq, blk_status_t error, unsigned i
 	if (!bio_req_done(rq, nr_bytes, &r))
 		return 0;
 	start = targ_queued && r.queued_ns ? r.queued_ns : r.issued_ns;
-	delta = (bpf_ktime_get_ns() - start) / (targ_ms ? 1000000 : 1000);
+	delta = bpf_ktime_get_ns() - start;
 	if (targ_key == BIOLATENCY_KEY_DISK)
 		key = bio_disk_dev(rq);
 	else if (targ_key == BIOLATENCY_KEY_FLAGS)
 		key = bio_cmd_flags(rq) & BIOLATENCY_FLAGS_SHOWN;
-	hist_tool_add(&key, delta, NULL);
+	/* the row by the unit, the sum in ns: -e's exact total (the tool's sum_scale) */
+	hist_tool_add_slot(&key, delta, tk_log2_slot(delta / (targ_ms ? 1000000 : 1000)), NULL);
 	return 0;
 }
 

@@ -126,21 +126,6 @@ static const char *flags_name(const void *key, char *buf, size_t len)
 	return buf;
 }
 
-/* -e: bcc's line of the average and total after the histograms, over all of them */
-static void print_extension(struct hist_tool *ht, const struct hist_tool_entry *e, size_t n)
-{
-	unsigned long long total = 0, count = 0;
-
-	hist_tool_print_sections(ht, e, n);
-	for (size_t i = 0; i < n; i++) {
-		total += e[i].v.sum;
-		count += e[i].v.count;
-	}
-	if (count)
-		printf("\navg = %llu %s, total: %llu %s, count: %llu\n\n", total / count, ht->unit,
-		       total, ht->unit, count);
-}
-
 static int fill(struct tool_run *r, void *skel)
 {
 	struct hist_tool *ht = r->ctx;
@@ -152,6 +137,7 @@ static int fill(struct tool_run *r, void *skel)
 	/* the request's start only for -Q: the queued time is all it gives biolatency */
 	bpf_program__set_autoload(obj->progs.bio_io_start, o->queued);
 	ht->unit = o->ms ? "msecs" : "usecs";
+	ht->sum_scale = o->ms ? 1000000 : 1000; /* the BPF side sums nanoseconds */
 	ht->timestamp = o->timestamp;
 	ht->json = o->json;
 	ht->key = HIST_KEY_NUM;
@@ -167,7 +153,7 @@ static int fill(struct tool_run *r, void *skel)
 		ht->key = HIST_KEY_NONE;
 	}
 	if (o->extension)
-		ht->print = print_extension;
+		ht->print = hist_tool_print_extension;
 	ht->metric = "tracekit_biolatency_latency_seconds";
 	ht->metric_help = "Block I/O latency: from issue (-Q: from the request's start) to "
 			  "completion, by disk (-D) or I/O flags (-F) (biolatency)";
@@ -176,14 +162,4 @@ static int fill(struct tool_run *r, void *skel)
 	return hist_tool_fill(ht, r, obj->obj);
 }
 
-static int biolatency_main(int argc, char **argv)
-{
-	struct opts o = {0};
-	struct hist_tool ht = {.priv = &o};
-	struct tool_run run = {.skel = &biolatency_tool_skel, .fill = fill, .ctx = &ht};
-
-	return tool_main(&cli, &o, &run, argc, argv);
-}
-
-TOOL_REGISTER(biolatency, biolatency_main, "block device I/O latency histogram (bcc biolatency)",
-	      &cli);
+HIST_TOOL_MAIN(biolatency, "block device I/O latency histogram (bcc biolatency)", struct opts);

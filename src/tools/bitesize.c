@@ -28,10 +28,7 @@ static struct tool_cli cli = {
 	.description = "Summarize block device I/O size as a histogram",
 	.opts = TOOL_OPTS(TOOL_OPT_TIMESTAMP('T', OPT(timestamp)),
 			  {'c', "comm", "COMM", "trace this comm only", TOOL_OPT_STR, OPT(comm)},
-			  BIO_OPT_DISK(OPT(disk)),
-			  {TOOL_OPT_JSON, "json", NULL, "one JSON object per summary",
-			   TOOL_OPT_FLAG, OPT(json)},
-			  TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose))),
+			  BIO_OPT_DISK(OPT(disk)), HIST_TOOL_OPTS_JSON_VERBOSE(struct opts)),
 	HIST_TOOL_ARGS(struct opts),
 	.examples = "    bitesize              # trace block I/O size until Ctrl-C\n"
 		    "    bitesize 1 10         # print 1 second summaries, 10 times\n"
@@ -61,6 +58,7 @@ static int fill(struct tool_run *r, void *skel)
 	ht->json = o->json;
 	ht->key = HIST_KEY_STR;
 	ht->section = "Process Name";
+	ht->label = "comm";
 	ht->metric = "tracekit_bitesize_io_kbytes";
 	ht->metric_help = "Block I/O size in Kbytes, by the name of the process that started it "
 			  "(bitesize)";
@@ -68,13 +66,4 @@ static int fill(struct tool_run *r, void *skel)
 	return hist_tool_fill(ht, r, obj->obj);
 }
 
-static int bitesize_main(int argc, char **argv)
-{
-	struct opts o = {0};
-	struct hist_tool ht = {.priv = &o};
-	struct tool_run run = {.skel = &bitesize_tool_skel, .fill = fill, .ctx = &ht};
-
-	return tool_main(&cli, &o, &run, argc, argv);
-}
-
-TOOL_REGISTER(bitesize, bitesize_main, "block device I/O size histogram (bcc bitesize)", &cli);
+HIST_TOOL_MAIN(bitesize, "block device I/O size histogram (bcc bitesize)", struct opts);

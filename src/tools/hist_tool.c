@@ -300,7 +300,7 @@ static int collect(void *ctx, struct metrics *m)
 static int hist_tool_metrics(void *ctx, struct metrics *m)
 {
 	struct hist_tool *ht = ctx;
-	const char *label = ht->section;
+	const char *label = ht->label ? ht->label : ht->section;
 	const struct snoop_metric spec = {&ht->fam,	   ht->metric, METRIC_HISTOGRAM,
 					  ht->metric_help, &label,     ht->key != HIST_KEY_NONE,
 					  ht->metric_div,  true};

@@ -43,6 +43,7 @@ struct hist_tool {
 	const char *unit; /* the histogram's header ("usecs", "msecs") and JSON's "unit" */
 	enum hist_key_kind key;
 	const char *section; /* bcc's section header ("pid", "disk"): JSON's key, the label */
+	const char *label; /* --metrics' label where section is no label name ("Process Name") */
 	/* a numeric key's name ("net_rx" for a softirq vector): text, not the number */
 	const char *(*key_name)(const void *key, char *buf, size_t len);
 	/*
