@@ -5,13 +5,11 @@
  * direction and disk, busiest first.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -172,7 +170,7 @@ static void print_json(struct state *s, const char *hms, const char *load, size_
 	char comm[BIO_COMM_LEN * 4 + 1];
 
 	printf("{\"time\":\"%s\",\"loadavg\":", hms);
-	json_strn(stdout, load, strcspn(load, "\n"));
+	json_str(stdout, load);
 	printf(",\"rows\":[");
 	for (size_t i = 0; i < n; i++) {
 		const struct row *w = &s->rows[i];
@@ -198,7 +196,7 @@ static void print_table(struct state *s, const char *hms, const char *load, size
 	else
 		fputs("\033[H\033[2J", stdout); /* what clear(1) writes */
 	/* bcc prints the file with its newline, then its own */
-	printf("%-8s loadavg: %s\n", hms, load);
+	printf("%-8s loadavg: %s\n\n", hms, load);
 	printf("%-7s %-16s %1s %-3s %-3s %-8s %5s %7s %6s\n", "PID", "COMM", "D", "MAJ", "MIN",
 	       "DISK", "I/O", "Kbytes", "AVGms");
 	for (size_t i = 0; i < n; i++) {
@@ -215,14 +213,10 @@ static void print_table(struct state *s, const char *hms, const char *load, size
 static int print_interval(void *ctx)
 {
 	struct state *s = ctx;
-	char hms[16], load[128] = "";
-	int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
-	ssize_t len = fd >= 0 ? read(fd, load, sizeof(load) - 1) : -1;
+	char hms[16], load[128];
 	size_t n;
 
-	if (fd >= 0)
-		close(fd);
-	load[len > 0 ? len : 0] = '\0';
+	snoop_loadavg(load, sizeof(load));
 	if (take_out(s)) {
 		tk_err("out of memory");
 		return 1;
