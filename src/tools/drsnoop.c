@@ -86,15 +86,10 @@ static struct tool_cli cli = {
 	.description = "Trace direct reclaim (global, and within a memory cgroup's limit)",
 	.opts = TOOL_OPTS(
 		TOOL_OPT_TIMESTAMP('T', OPT(timestamp)),
-		{'U', "print-uid", NULL, "print UID column", TOOL_OPT_FLAG, OPT(print_uid)},
-		TOOL_OPT_PID_ONLY(OPT(pid), "filter_tgid"),
-		{'t', "tid", "TID", "trace this TID only", TOOL_OPT_PID, OPT(tid),
-		 .bpf = "filter_tid"},
+		SNOOP_OPT_PRINT_UID(struct opts, print_uid),
+		TOOL_OPT_PID_ONLY(OPT(pid), "filter_tgid"), SNOOP_OPT_TID(struct opts, tid),
 		TOOL_OPT_UID_ONLY(OPT(uid), "filter_uid"),
-		{'d', "duration", "DURATION", "total duration of trace in seconds", TOOL_OPT_ULONG,
-		 OPT(duration_s), 1, 100000000, .sets = TOOL_SETS_DURATION},
-		{'n', "name", "NAME", "only print process names containing this name", TOOL_OPT_STR,
-		 OPT(name)},
+		SNOOP_OPT_DURATION(struct opts, duration_s), SNOOP_OPT_NAME(struct opts, name),
 		{'v', "verbose", NULL, "show system memory state (free memory, when printed)",
 		 TOOL_OPT_FLAG, OPT(free_mem)},
 		{TOOL_OPT_JSON, "json", NULL, "one JSON object per event", TOOL_OPT_FLAG,
@@ -114,14 +109,9 @@ static void print_columns(void *ctx)
 {
 	const struct opts *o = ((struct state *)ctx)->o;
 
-	if (o->timestamp)
-		printf("%-14s", "TIME(s)");
-	if (o->print_uid)
-		printf("%-6s", "UID");
-	printf("%-14s %-6s %8s %5s", "COMM", o->tid ? "TID" : "PID", "LAT(ms)", "PAGES");
-	if (o->free_mem)
-		printf("%10s", "FREE(KB)");
-	printf("\n");
+	printf("%s%s%-14s %-6s %8s %5s%s\n", o->timestamp ? "TIME(s)       " : "",
+	       o->print_uid ? "UID   " : "", "COMM", o->tid ? "TID" : "PID", "LAT(ms)", "PAGES",
+	       o->free_mem ? "  FREE(KB)" : "");
 }
 
 SNOOP_METRIC_HOOK(reclaim_metrics, struct state, lat, "tracekit_drsnoop_reclaim_seconds",

@@ -21,6 +21,31 @@
 		TOOL_OPT_LIBBPF_VERBOSE(offsetof(type, verbose))
 
 /*
+ * bcc's rows shared by the *snoop tools that have them (opensnoop, drsnoop, ...), with their
+ * words: -U, -t TID (into the BPF side's filter_tid), -d DURATION, -n NAME (type: the options
+ * struct, f: its field).
+ */
+#define SNOOP_OPT_PRINT_UID(type, f)                                                               \
+	{                                                                                          \
+		'U', "print-uid", NULL, "print UID column", TOOL_OPT_FLAG, offsetof(type, f)       \
+	}
+#define SNOOP_OPT_TID(type, f)                                                                     \
+	{                                                                                          \
+		't', "tid", "TID", "trace this TID only", TOOL_OPT_PID, offsetof(type, f),         \
+			.bpf = "filter_tid"                                                        \
+	}
+#define SNOOP_OPT_DURATION(type, f)                                                                \
+	{                                                                                          \
+		'd', "duration", "DURATION", "total duration of trace in seconds", TOOL_OPT_ULONG, \
+			offsetof(type, f), 1, 100000000, .sets = TOOL_SETS_DURATION                \
+	}
+#define SNOOP_OPT_NAME(type, f)                                                                    \
+	{                                                                                          \
+		'n', "name", "NAME", "only print process names containing this name",              \
+			TOOL_OPT_STR, offsetof(type, f)                                            \
+	}
+
+/*
  * A signal number or name, with or without "SIG" ("9", "KILL", "SIGKILL"), as the value of
  * option opt (the short option, or the long option's key): a bad one is a usage error
  * (core/usage.h) and -EINVAL.

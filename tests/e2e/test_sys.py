@@ -438,6 +438,7 @@ def big_file(tmp_path):
     with open(path, "wb") as f:
         for _ in range(FILE_MB):
             f.write(os.urandom(1 << 20))
+        os.fsync(f.fileno())  # clean pages, which the child's POSIX_FADV_DONTNEED drops
     return str(path)
 
 
