@@ -296,7 +296,7 @@ static void json_sample(FILE *f, const struct stack_profile *p, const struct sta
 	fputc('}', f);
 	if (s->extra) {
 		fputc(',', f);
-		json_str(f, st->extra_name ? st->extra_name : "extra");
+		json_str(f, p->extra_label ? p->extra_label : "extra");
 		fputc(':', f);
 		json_str(f, stack_profile__str(p, s->extra));
 	}

@@ -37,7 +37,6 @@ struct stack_style {
 	enum stack_who_line who;
 	bool who_tid;		/* the who line's number is the thread's (offcputime), not pid */
 	bool folded_comm;	/* folded lines start with comm */
-	const char *extra_name; /* JSON key of a sample's extra string (NULL: "extra") */
 	/* the first value is shown divided by this (offcputime: nanoseconds as bcc's
 	 * microseconds); 0 or 1: as it is */
 	int64_t value_div;

@@ -57,13 +57,7 @@ static struct tool_cli cli = {
 		{'s', "offset", NULL, "symbol offsets are not kept", TOOL_OPT_UNSUPPORTED},
 		STACK_TOOL_OPT_STORAGE(O, "the number of unique stack traces that can be stored "
 					  "and displayed (default 16384)"),
-		{'m', "min-block-time", "MIN_BLOCK_TIME",
-		 "the amount of time in microseconds over which we store traces (default 1)",
-		 TOOL_OPT_ULONG, OPT(min_us), 1, ~0ul, .bpf = "min_us"},
-		{'M', "max-block-time", "MAX_BLOCK_TIME",
-		 "the amount of time in microseconds under which we store traces (default "
-		 "U64_MAX)",
-		 TOOL_OPT_ULONG, OPT(max_us), 1, ~0ul, .bpf = "max_us"},
+		STACK_TOOL_OPTS_BLOCK_TIME(O),
 		{OPT_STATE, "state", "STATE",
 		 "filter on this thread state bitmask (eg, 2 == TASK_UNINTERRUPTIBLE) see "
 		 "include/linux/sched.h",
@@ -72,12 +66,7 @@ static struct tool_cli cli = {
 		 "off-CPU time per goroutine of the Go process -p PID, by its stack at the park",
 		 TOOL_OPT_FLAG, OPT(go)},
 		STACK_TOOL_OPTS_OUTPUT(O), TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose))),
-	.args = "[duration]",
-	.args_help = "  duration              duration of trace, in seconds\n",
-	.pos = (const struct tool_opt[]){{0, "duration", .kind = TOOL_OPT_ULONG,
-					  .off = OPT(duration), .min = 1, .max = 99999999,
-					  .sets = TOOL_SETS_DURATION},
-					 {0}},
+	STACK_TOOL_CLI_DURATION(O),
 	.examples = "    ./offcputime             # trace off-CPU stack time until Ctrl-C\n"
 		    "    ./offcputime 5           # trace for 5 seconds only\n"
 		    "    ./offcputime -f 5        # 5 seconds, and output in folded format\n"
@@ -95,38 +84,37 @@ static struct tool_cli cli = {
 		    "    ./offcputime --go -p 185 5   # goroutines of Go PID 185, 5 s\n",
 };
 
-static void header(void *ctx)
+/* bcc's header: whose off-CPU time, by which stacks, for how long */
+static void describe(void *ctx, FILE *f)
 {
 	struct state *s = ctx;
 	const struct offcputime_opts *o = s->o;
 	const struct stack_targets *t = &o->st.targets;
 
-	stack_run_started(&s->sr);
-	if (o->st.folded)
-		return;
-	printf("Tracing off-CPU time (us) of ");
+	fprintf(f, "Tracing off-CPU time (us) of ");
 	if (t->n) {
-		printf("%s ", t->tids ? "TID" : "PID");
+		fprintf(f, "%s ", t->tids ? "TID" : "PID");
 		for (uint32_t i = 0; i < t->n; i++)
-			printf("%s%u", i ? "," : "", t->id[i]);
+			fprintf(f, "%s%u", i ? "," : "", t->id[i]);
 	} else {
-		printf("%s", o->user_threads	 ? "user threads"
-			     : o->kernel_threads ? "kernel threads"
-						 : "all threads");
+		fprintf(f, "%s",
+			o->user_threads	    ? "user threads"
+			: o->kernel_threads ? "kernel threads"
+					    : "all threads");
 	}
-	printf(" by %s stack", o->st.user_only	   ? "user"
-			       : o->st.kernel_only ? "kernel"
-						   : "user + kernel");
+	fprintf(f, " by %s stack",
+		o->st.user_only	    ? "user"
+		: o->st.kernel_only ? "kernel"
+				    : "user + kernel");
 	if (o->duration)
-		printf(" for %lu secs.\n", o->duration);
+		fprintf(f, " for %lu secs.\n", o->duration);
 	else
-		printf("... Hit Ctrl-C to end.\n");
+		fprintf(f, "... Hit Ctrl-C to end.\n");
 }
 
-static void values(void *ctx, uint64_t ns, int64_t *v)
+static void header(void *ctx)
 {
-	(void)ctx;
-	v[0] = (int64_t)ns;
+	stack_run_started(&((struct state *)ctx)->sr);
 }
 
 static void footer(void *ctx)
@@ -155,7 +143,7 @@ static int fill(struct tool_run *r, void *skel)
 		return 1;
 	}
 	s->skel = skel;
-	if (stack_run_init(&s->sr, types, 1))
+	if (stack_run_init(&s->sr, types, 1) || stack_run_ready(&s->sr, r, describe, s))
 		return 1;
 	s->sr.prof.period = 1;
 	s->sr.style.who_tid = true;
@@ -166,7 +154,6 @@ static int fill(struct tool_run *r, void *skel)
 	s->sr.lost = "lost and could not be displayed";
 	s->sr.counts = s->skel->maps.counts;
 	s->sr.stacks = s->skel->maps.stacks;
-	s->sr.values = values;
 	if (o->state_set) {
 		s->skel->rodata->state_filter = true;
 		s->skel->rodata->state = (uint32_t)o->state;

@@ -76,12 +76,7 @@ static struct tool_cli cli = {
 		 4095},
 		TOOL_OPTS_CONTAINER_MAPS, STACK_TOOL_OPTS_OUTPUT(O),
 		TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose))),
-	.args = "[duration]",
-	.args_help = "  duration              duration of trace, in seconds\n",
-	.pos = (const struct tool_opt[]){{0, "duration", .kind = TOOL_OPT_ULONG,
-					  .off = OPT(duration), .min = 1, .max = 99999999,
-					  .sets = TOOL_SETS_DURATION},
-					 {0}},
+	STACK_TOOL_CLI_DURATION(O),
 	.examples = "    ./profile             # profile stack traces at 49 Hertz until Ctrl-C\n"
 		    "    ./profile -F 99       # profile stack traces at 99 Hertz\n"
 		    "    ./profile -c 1000000  # profile stack traces every 1 in a million events\n"
@@ -102,39 +97,43 @@ static int64_t period_ns(const struct opts *o)
 }
 
 /* bcc's "[185, 186]": its header prints the Python list -p/-L made */
-static void print_targets(const struct stack_targets *t)
+static void print_targets(FILE *f, const struct stack_targets *t)
 {
-	printf("%s [", t->tids ? "TID" : "PID");
+	fprintf(f, "%s [", t->tids ? "TID" : "PID");
 	for (uint32_t i = 0; i < t->n; i++)
-		printf("%s%u", i ? ", " : "", t->id[i]);
-	printf("]");
+		fprintf(f, "%s%u", i ? ", " : "", t->id[i]);
+	fprintf(f, "]");
 }
 
-static void header(void *ctx)
+/* bcc's header: what is sampled, how often, for how long */
+static void describe(void *ctx, FILE *f)
 {
 	struct state *s = ctx;
 	const struct opts *o = s->o;
 
-	stack_run_started(&s->sr);
-	if (o->st.folded)
-		return;
 	if (o->count)
-		printf("Sampling at every %lu events of ", o->count);
+		fprintf(f, "Sampling at every %lu events of ", o->count);
 	else
-		printf("Sampling at %lu Hertz of ", o->hz);
+		fprintf(f, "Sampling at %lu Hertz of ", o->hz);
 	if (o->st.targets.n)
-		print_targets(&o->st.targets);
+		print_targets(f, &o->st.targets);
 	else
-		printf("all threads");
-	printf(" by %s stack", o->st.user_only	   ? "user"
-			       : o->st.kernel_only ? "kernel"
-						   : "user + kernel");
+		fprintf(f, "all threads");
+	fprintf(f, " by %s stack",
+		o->st.user_only	    ? "user"
+		: o->st.kernel_only ? "kernel"
+				    : "user + kernel");
 	if (o->cpu != ULONG_MAX)
-		printf(" on CPU#%lu", o->cpu);
+		fprintf(f, " on CPU#%lu", o->cpu);
 	if (o->duration)
-		printf(" for %lu secs.\n", o->duration);
+		fprintf(f, " for %lu secs.\n", o->duration);
 	else
-		printf("... Hit Ctrl-C to end.\n");
+		fprintf(f, "... Hit Ctrl-C to end.\n");
+}
+
+static void header(void *ctx)
+{
+	stack_run_started(&((struct state *)ctx)->sr);
 }
 
 static int attach(void *ctx, struct attach_set *as)
@@ -194,7 +193,7 @@ static int fill(struct tool_run *r, void *skel)
 							{"cpu", "nanoseconds"}};
 
 	s->skel = skel;
-	if (stack_run_init(&s->sr, types, 2))
+	if (stack_run_init(&s->sr, types, 2) || stack_run_ready(&s->sr, r, describe, s))
 		return 1;
 	s->sr.prof.period_type = types[1];
 	s->sr.prof.period = period_ns(o);

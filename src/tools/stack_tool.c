@@ -272,6 +272,28 @@ int stack_run_init(struct stack_run *sr, const struct stack_value_type *types, u
 	return 0;
 }
 
+int stack_run_ready(struct stack_run *sr, struct tool_run *r, void (*describe)(void *, FILE *),
+		    void *ctx)
+{
+	size_t len = 0;
+	FILE *f = open_memstream(&sr->ready, &len);
+
+	if (!f) {
+		tk_err("out of memory");
+		return 1;
+	}
+	describe(ctx, f);
+	if (fclose(f) || !sr->ready) {
+		tk_err("out of memory");
+		return 1;
+	}
+	if (len && sr->ready[len - 1] == '\n')
+		sr->ready[len - 1] = '\0';
+	r->ready = sr->ready;
+	r->json = sr->o->json || sr->o->folded;
+	return 0;
+}
+
 void stack_run_started(struct stack_run *sr)
 {
 	clock_gettime(CLOCK_MONOTONIC, &sr->start);
@@ -315,5 +337,6 @@ int stack_run_main(struct tool_cli *cli, void *opts, struct tool_run *r, struct 
 	int status = tool_main(cli, opts, r, argc, argv);
 
 	stack_profile__exit(&sr->prof);
+	free(sr->ready);
 	return status ? status : sr->status;
 }

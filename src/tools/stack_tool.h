@@ -170,7 +170,8 @@ struct stack_run {
 	void *ctx;
 	struct timespec start;
 	struct stack_tool_stats stats;
-	int status; /* the report's exit status */
+	int status;  /* the report's exit status */
+	char *ready; /* stack_run_ready()'s line */
 };
 
 /*
@@ -178,6 +179,14 @@ struct stack_run {
  * shows), started now, and the style of sr->o. 0, or 1 after a one-line error.
  */
 int stack_run_init(struct stack_run *sr, const struct stack_value_type *types, unsigned int n);
+/*
+ * In a tool's fill(), after stack_run_init(): the line that says tracing has begun
+ * ("Sampling at 49 Hertz of all threads..."), as describe(ctx, f) writes it, becomes the
+ * run's ready line: on stdout, or on stderr when -f or --json own stdout, so that a script
+ * reading folded lines still learns when tracing began. 0, or 1 after a one-line error.
+ */
+int stack_run_ready(struct stack_run *sr, struct tool_run *r, void (*describe)(void *, FILE *),
+		    void *ctx);
 /* Once attached (a tool's header()): the profile's duration starts. */
 void stack_run_started(struct stack_run *sr);
 /*

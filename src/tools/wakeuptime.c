@@ -94,7 +94,6 @@ static int fill(struct tool_run *r, void *skel)
 	s->sr.style.who = STACK_WHO_WAKER;
 	s->sr.style.addrs = true; /* bcc prints each frame's address, -v or not */
 	s->sr.style.missing = false;
-	s->sr.style.extra_name = "waker";
 	s->sr.style.value_div = 1000; /* summed in nanoseconds, shown in microseconds */
 	s->sr.fg = (struct flamegraph_opts){
 		.title = "Wakeup Time Flame Graph", .unit = "us", .div = 1000};

@@ -151,12 +151,13 @@ def test_ctrl_c_all_threads(no_leftovers):
     ],
 )
 def test_folded(no_leftovers, name, hot, inlined):
-    """-f -d: comm;user frames outermost first[;-;kernel frames outermost first] VALUE, no
-    header, ascending counts. The hot function holds > 90% of the samples; the function it
+    """-f -d: comm;user frames outermost first[;-;kernel frames outermost first] VALUE, the
+    header on stderr (stdout is only folded lines), ascending counts. The hot function holds > 90% of the samples; the function it
     inlines is its own frame right above it in most of them; after them only "-" and the
     kernel's frames (an interrupt) may come."""
     proc, pid = start(name, "cpu")
-    out, _ = profile("-F", 99, "-p", pid, "-f", "-d", 2)
+    out, err = profile("-F", 99, "-p", pid, "-f", "-d", 2)
+    assert f"Sampling at 99 Hertz of PID [{pid}] by user + kernel stack for 2 secs." in err
     lines = folded(out)
     assert lines
     assert all(frames[0] == name[:15] for frames, _ in lines), out
@@ -213,7 +214,8 @@ def test_json_records(no_leftovers):
     """--json: one object per stack with comm, pid, values by type and frames with file:line."""
     proc, pid = start("goprof", "cpu")
     out, err = profile("--json", "-F", 99, "-p", pid, 1)
-    assert "Tracing... Hit Ctrl-C to end." in err
+    # the header goes to stderr when JSON owns stdout
+    assert f"Sampling at 99 Hertz of PID [{pid}] by user + kernel stack for 1 secs." in err
     recs = [json.loads(line) for line in out.splitlines()]
     assert recs
     for r in recs:
