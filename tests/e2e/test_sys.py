@@ -180,7 +180,7 @@ def test_syscount_interval_duration_top_and_metrics(no_leftovers):
     assert out.splitlines()[-1] == "Detaching..."
 
 
-def test_syscount_list_and_errors():
+def test_syscount_list_and_errors(no_leftovers):
     rc, out, err = bad("syscount", "-l")
     assert rc == 0 and err == ""
     names = out.split()
@@ -259,7 +259,7 @@ def test_sigsnoop_kill_only_json_and_metrics(no_leftovers):
          "result": -3, "call": "kill"}]
 
 
-def test_sigsnoop_errors():
+def test_sigsnoop_errors(no_leftovers):
     assert "-s" in one_line_error("sigsnoop", "-s", "SIGNOPE", code=2)
     assert "-s" in one_line_error("sigsnoop", "-s", "1,,2", code=2)
     assert "-s" in one_line_error("sigsnoop", "-s", "65", code=2)
