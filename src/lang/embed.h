@@ -2,7 +2,7 @@
 /*
  * The language run from inside a tool: a program made as text (bcc's trace and argdist turn
  * their probe specifiers into one), compiled, loaded, attached and run like `tracekit -e`,
- * its printf output going to the tool's stream instead of stdout.
+ * its output handed to the tool a line at a time instead of going to stdout.
  */
 #ifndef TK_LANG_EMBED_H
 #define TK_LANG_EMBED_H
@@ -15,7 +15,8 @@ struct lang_embed {
 	const char *src;  /* the program */
 	int pid;	  /* > 0: uprobes in this process only (-p); the run ends when it exits */
 	bool verbose;	  /* the program on stderr, and the verifier's log on a rejection */
-	FILE *out;	  /* the program's output (NULL: stdout) */
+	/* each line of the program's output, without its newline (NULL: stdout) */
+	void (*on_line)(void *ctx, char *line);
 	void (*on_attached)(void *ctx); /* once every probe is attached */
 	void *ctx;
 };

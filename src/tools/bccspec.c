@@ -71,8 +71,7 @@ int bcc_split_commas(const char *s, char ***v, size_t *n)
 	}
 }
 
-/* The language's integer type for a C parameter type, NULL for a pointer or another type. */
-static const char *param_cast(const char *type)
+const char *bcc_ctype_cast(const char *type)
 {
 	static const struct {
 		const char *c, *lang;
@@ -148,7 +147,7 @@ static int parse_sig(struct bcc_probe *p, const char *sig, char *err, size_t err
 		if (type && strchr(type, '*'))
 			bp->is_str = strstr(type, "char") != NULL;
 		else if (type)
-			bp->cast = (char *)param_cast(type);
+			bp->cast = (char *)bcc_ctype_cast(type);
 		free(type);
 		free(s);
 		if (!bp->name)
@@ -475,6 +474,11 @@ int bcc_expr(const struct bcc_probe *p, const char *e, const struct bcc_expr_ext
 				put_arg(p, id[3] - '0', out);
 				if (!strncmp(s, "@user", 5))
 					s += 5;
+				continue;
+			}
+			/* argdist's old tracepoint form: tp.FIELD */
+			if (n == 2 && !strncmp(id, "tp", 2) && *s == '.' && p->type == 't') {
+				strbuf_puts(out, "args");
 				continue;
 			}
 			if (n == 6 && !strncmp(id, "retval", 6) && p->type == 'r') {

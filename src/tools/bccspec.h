@@ -59,6 +59,9 @@ struct bcc_expr_ext {
 int bcc_expr(const struct bcc_probe *p, const char *e, const struct bcc_expr_ext *ext,
 	     struct strbuf *out, char *err, size_t errlen);
 
+/* The language's integer type for a C type ("int" -> "int32"), NULL for another type. */
+const char *bcc_ctype_cast(const char *type);
+
 /* The language's string literal for s (quoted, escaped). */
 void bcc_quote(struct strbuf *out, const char *s);
 

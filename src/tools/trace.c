@@ -5,7 +5,7 @@
  * with bcc's command line and columns. The specifiers become a program of the language
  * (tools/bccspec.h), which lang/embed.h runs: Go code gets Go's argument registers and
  * RET-based returns from there. Each event's printf carries its columns separated by 0x1f;
- * what the program writes comes back here (a fopencookie stream), where bcc's columns, its
+ * what the program writes comes back here a line at a time, where bcc's columns, its
  * -n/-f filters, -M and the stack layout are made.
  */
 #include <ctype.h>
@@ -44,7 +44,6 @@ struct trace {
 	struct trace_opts o;
 	struct trace_probe *probes;
 	int nprobes;
-	struct strbuf line; /* what the program wrote, up to its next newline */
 	unsigned long events;
 	bool skip; /* the current event's lines are filtered out */
 	double start_real;
@@ -423,8 +422,10 @@ static void event_line(struct trace *t, char *l)
 		kill(getpid(), SIGINT); /* the run's loop stops at its signalfd */
 }
 
-static void out_line(struct trace *t, char *l)
+static void out_line(void *ctx, char *l)
 {
+	struct trace *t = ctx;
+
 	if (l[0] == SEP[0]) {
 		event_line(t, l);
 	} else if (t->skip || t->o.json) {
@@ -433,41 +434,10 @@ static void out_line(struct trace *t, char *l)
 		printf("\n"); /* bcc's blank line after an event's stacks */
 	} else if ((t->o.kstack || t->o.ustack) && l[0] == '\t') {
 		stack_line(t, l);
-	} else if (!(t->o.kstack || t->o.ustack) || l[0]) {
+	} else if (l[0]) {
+		/* a format's own newlines; the run's blank lines at exit are left out */
 		printf("%s\n", l);
 	}
-}
-
-static ssize_t out_write(void *ctx, const char *buf, size_t size)
-{
-	struct trace *t = ctx;
-	size_t start = 0;
-
-	for (size_t i = 0; i < size; i++) {
-		if (buf[i] != '\n')
-			continue;
-		strbuf_put(&t->line, buf + start, i - start);
-		if (t->line.p) {
-			out_line(t, t->line.p);
-			t->line.len = 0;
-			t->line.p[0] = 0;
-		} else {
-			out_line(t, (char[]){0});
-		}
-		start = i + 1;
-	}
-	strbuf_put(&t->line, buf + start, size - start);
-	return (ssize_t)size;
-}
-
-static int out_close(void *ctx)
-{
-	struct trace *t = ctx;
-
-	if (t->line.len)
-		out_line(t, t->line.p);
-	fflush(stdout);
-	return 0;
 }
 
 static int trace_main(int argc, char **argv)
@@ -475,7 +445,6 @@ static int trace_main(int argc, char **argv)
 	struct trace t = {.o = {.uid = TOOL_UID_NONE, .string_size = 80}};
 	struct strbuf prog = {0};
 	struct timespec now;
-	FILE *out = NULL;
 	char err[512];
 	int ret, first;
 
@@ -502,25 +471,19 @@ static int trace_main(int argc, char **argv)
 		goto out;
 	clock_gettime(CLOCK_REALTIME, &now);
 	t.start_real = now.tv_sec + now.tv_nsec / 1e9;
-	out = fopencookie(&t, "w", (cookie_io_functions_t){.write = out_write, .close = out_close});
-	if (!out)
-		goto out;
-	setvbuf(out, NULL, _IOLBF, 0);
 	ret = lang_embed_run(&(struct lang_embed){.name = "trace",
 						  .src = prog.p,
 						  .pid = (int)t.o.pid,
 						  .verbose = t.o.verbose,
-						  .out = out,
+						  .on_line = out_line,
 						  .on_attached = header,
 						  .ctx = &t});
+	fflush(stdout);
 out:
-	if (out)
-		fclose(out);
 	for (int i = 0; i < t.nprobes && t.probes; i++)
 		bcc_probe_free(&t.probes[i].bp);
 	free(t.probes);
 	free(prog.p);
-	free(t.line.p);
 	return ret;
 }
 
