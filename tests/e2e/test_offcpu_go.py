@@ -16,44 +16,21 @@ stack, which is the issue's point.
 """
 
 import json
-import re
 import subprocess
 
 import pytest
 
 from conftest import (GO_VERSIONS, TRACEKIT, collect, go_target, require_file, spawn,
                       target, wait_line)
+from test_profile import GO, blocks, run_tool, start
 
-GO = "/usr/local/go/bin/go"
 D = 2  # seconds traced
 LOW, HIGH = 0.85 * D * 1e6, 1.02 * D * 1e6  # microseconds, see the docstring
 
 
-def start(path, *args):
-    proc = spawn([path, *map(str, args)])
-    pid = int(wait_line(proc, r"^ready \d+").split()[1])
-    return proc, pid
-
-
 def offcputime(*args, timeout=30):
     """`tracekit offcputime ARGS` to its end (a duration is among args): (stdout, stderr)."""
-    proc = spawn([TRACEKIT, "offcputime", *map(str, args)])
-    rc, out, err = collect(proc, timeout)
-    assert rc == 0, err
-    return out, err
-
-
-def blocks(out):
-    """bcc's blocks: [(frames leaf first, comm, pid, microseconds)]"""
-    assert "\n\n" in out, out
-    res = []
-    for block in filter(None, out.split("\n\n", 1)[1].split("\n\n")):
-        lines = block.split("\n")
-        who = re.fullmatch(r"    -                (.*) \((\d+)\)", lines[-2])
-        value = re.fullmatch(r"        (\d+)", lines[-1])
-        assert who and value, block
-        res.append(([line[4:] for line in lines[:-2]], who[1], int(who[2]), int(value[1])))
-    return res
+    return run_tool("offcputime", *args, timeout=timeout)
 
 
 def under(stacks, func):

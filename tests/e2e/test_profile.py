@@ -25,7 +25,8 @@ PERIOD_NS = 1000000000 // 99  # what one sample at -F 99 stands for
 TICK = os.sysconf("SC_CLK_TCK")
 
 def start(name, *args):
-    proc = spawn([target(name), *args])
+    """A target (a name in tests/targets/bin, or a path) that prints "ready PID"."""
+    proc = spawn([name if "/" in str(name) else target(name), *map(str, args)])
     pid = int(wait_line(proc, r"^ready \d+").split()[1])
     return proc, pid
 
