@@ -312,7 +312,9 @@ static int metrics_ready(struct tool_run *r, const volatile unsigned long long *
 		return err;
 	}
 	err = r->metrics ? r->metrics(r->ctx, r->m) : 0;
-	if (!err)
+	if (err)
+		tk_err("cannot set up the tool's metrics: %s", strerror(err < 0 ? -err : EINVAL));
+	else
 		fprintf(stderr, "Serving metrics on http://%s/metrics\n",
 			tool_metrics_opts()->addr);
 	return err;
