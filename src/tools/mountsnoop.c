@@ -51,9 +51,82 @@ static const struct flag mount_flags[] = {
 static const struct flag umount_flags[] = {
 	{"MNT_FORCE", 1}, {"MNT_DETACH", 2}, {"MNT_EXPIRE", 4}, {"UMOUNT_NOFOLLOW", 8}, {NULL, 0},
 };
+static const struct flag cloexec_flags[] = {{"FSOPEN_CLOEXEC", 1}, {NULL, 0}};
+static const struct flag fsmount_flags[] = {{"FSMOUNT_CLOEXEC", 1}, {NULL, 0}};
+static const struct flag attr_flags[] = {
+	{"MOUNT_ATTR_RDONLY", 1},
+	{"MOUNT_ATTR_NOSUID", 2},
+	{"MOUNT_ATTR_NODEV", 4},
+	{"MOUNT_ATTR_NOEXEC", 8},
+	{"MOUNT_ATTR_NOATIME", 0x10},
+	{"MOUNT_ATTR_STRICTATIME", 0x20},
+	{"MOUNT_ATTR_NODIRATIME", 0x80},
+	{"MOUNT_ATTR_IDMAP", 0x100000},
+	{"MOUNT_ATTR_NOSYMFOLLOW", 0x200000},
+	{NULL, 0},
+};
+static const struct flag move_flags[] = {
+	{"MOVE_MOUNT_F_SYMLINKS", 1},
+	{"MOVE_MOUNT_F_AUTOMOUNTS", 2},
+	{"MOVE_MOUNT_F_EMPTY_PATH", 4},
+	{"MOVE_MOUNT_T_SYMLINKS", 0x10},
+	{"MOVE_MOUNT_T_AUTOMOUNTS", 0x20},
+	{"MOVE_MOUNT_T_EMPTY_PATH", 0x40},
+	{"MOVE_MOUNT_SET_GROUP", 0x100},
+	{"MOVE_MOUNT_BENEATH", 0x200},
+	{NULL, 0},
+};
+static const char *const fsconfig_cmds[] = {
+	"FSCONFIG_SET_FLAG",   "FSCONFIG_SET_STRING",	   "FSCONFIG_SET_BINARY",
+	"FSCONFIG_SET_PATH",   "FSCONFIG_SET_PATH_EMPTY",  "FSCONFIG_SET_FD",
+	"FSCONFIG_CMD_CREATE", "FSCONFIG_CMD_RECONFIGURE", "FSCONFIG_CMD_CREATE_EXCL",
+};
 
-#define MS_MGC_VAL 0xc0ed0000UL
-#define MS_MGC_MSK 0xffff0000UL
+#define MS_MGC_VAL   0xc0ed0000UL
+#define MS_MGC_MSK   0xffff0000UL
+#define AT_FDCWD_VAL -100
+
+/* How a call's arguments print, in its order: a string slot, or a raw argument shown as */
+enum arg_kind { A_STR, A_INT, A_FLAGS, A_DFD, A_FSCMD };
+
+struct arg {
+	const char *name; /* its JSON key */
+	enum arg_kind kind;
+	int i; /* A_STR: the slot of e->str; else the index in e->args */
+	const struct flag *flags;
+};
+
+static const struct call {
+	const char *name;
+	struct arg args[5];
+} calls[] = {
+	[MOUNTSNOOP_MOUNT] = {"mount",
+			      {{"source", A_STR, 0},
+			       {"target", A_STR, 1},
+			       {"type", A_STR, 2},
+			       {"flags", A_FLAGS, 3, mount_flags},
+			       {"data", A_STR, 3}}},
+	[MOUNTSNOOP_UMOUNT] = {"umount",
+			       {{"target", A_STR, 0}, {"flags", A_FLAGS, 1, umount_flags}}},
+	[MOUNTSNOOP_FSOPEN] = {"fsopen",
+			       {{"fs_name", A_STR, 0}, {"flags", A_FLAGS, 1, cloexec_flags}}},
+	[MOUNTSNOOP_FSCONFIG] = {"fsconfig",
+				 {{"fd", A_INT, 0},
+				  {"cmd", A_FSCMD, 1},
+				  {"key", A_STR, 0},
+				  {"value", A_STR, 1},
+				  {"aux", A_INT, 4}}},
+	[MOUNTSNOOP_FSMOUNT] = {"fsmount",
+				{{"fs_fd", A_INT, 0},
+				 {"flags", A_FLAGS, 1, fsmount_flags},
+				 {"attr_flags", A_FLAGS, 2, attr_flags}}},
+	[MOUNTSNOOP_MOVE_MOUNT] = {"move_mount",
+				   {{"from_dfd", A_DFD, 0},
+				    {"from_path", A_STR, 0},
+				    {"to_dfd", A_DFD, 2},
+				    {"to_path", A_STR, 1},
+				    {"flags", A_FLAGS, 4, move_flags}}},
+};
 
 struct opts {
 	bool timestamp, parent, json, verbose;
@@ -62,13 +135,12 @@ struct opts {
 };
 
 /* bcc's flags: names joined by '|', the unknown rest (or 0 when none is set) as 0x.. */
-static const char *flags_str(char *buf, size_t len, unsigned long flags, bool mount)
+static const char *flags_str(char *buf, size_t len, unsigned long flags, const struct flag *f)
 {
-	const struct flag *f = mount ? mount_flags : umount_flags;
 	size_t pos = 0;
 
 	buf[0] = '\0';
-	if (mount && (flags & MS_MGC_MSK) == MS_MGC_VAL) {
+	if (f == mount_flags && (flags & MS_MGC_MSK) == MS_MGC_VAL) {
 		flags &= ~MS_MGC_MSK;
 		pos += snprintf(buf + pos, len - pos, "MS_MGC_VAL");
 	}
@@ -83,12 +155,36 @@ static const char *flags_str(char *buf, size_t len, unsigned long flags, bool mo
 	return buf;
 }
 
-/* A string argument as bcc shows it: quoted, escaped */
-static const char *quoted(char *buf, size_t len, const char *s)
+/* Argument a of e as the CALL column shows it (a string quoted and escaped), in buf */
+static const char *arg_str(char *buf, size_t len, const struct mountsnoop_event *e,
+			   const struct arg *a)
 {
 	char esc[MOUNTSNOOP_STR * 4];
+	long v = a->kind == A_STR ? 0 : (long)e->args[a->i];
 
-	snprintf(buf, len, "\"%s\"", str_escape(esc, sizeof(esc), s, MOUNTSNOOP_STR));
+	switch (a->kind) {
+	case A_STR:
+		snprintf(buf, len, "\"%s\"",
+			 str_escape(esc, sizeof(esc), e->str[a->i], MOUNTSNOOP_STR));
+		break;
+	case A_FLAGS:
+		flags_str(buf, len, e->args[a->i], a->flags);
+		break;
+	case A_DFD:
+		if ((int)v == AT_FDCWD_VAL)
+			snprintf(buf, len, "AT_FDCWD");
+		else
+			snprintf(buf, len, "%d", (int)v);
+		break;
+	case A_FSCMD:
+		if (v >= 0 && v < (long)(sizeof(fsconfig_cmds) / sizeof(fsconfig_cmds[0])))
+			snprintf(buf, len, "%s", fsconfig_cmds[v]);
+		else
+			snprintf(buf, len, "%ld", v);
+		break;
+	default:
+		snprintf(buf, len, "%d", (int)v);
+	}
 	return buf;
 }
 
@@ -104,42 +200,41 @@ static const char *ret_str(char *buf, size_t len, int ret)
 	return buf;
 }
 
-static void print_json(const struct mountsnoop_event *e, const char *hms)
+static void print_json(const struct mountsnoop_event *e, const struct call *c, const char *hms)
 {
-	bool m = e->op == MOUNTSNOOP_MOUNT;
-
 	printf("{\"time\":\"%s\",\"pid\":%u,\"tid\":%u,\"ppid\":%u,\"comm\":", hms, e->pid, e->tid,
 	       e->ppid);
 	json_strn(stdout, e->comm, sizeof(e->comm));
 	printf(",\"pcomm\":");
 	json_strn(stdout, e->pcomm, sizeof(e->pcomm));
-	printf(",\"mnt_ns\":%u,\"call\":\"%s\"", e->mnt_ns, m ? "mount" : "umount");
-	if (m) {
-		printf(",\"source\":");
-		json_strn(stdout, e->source, sizeof(e->source));
-		printf(",\"type\":");
-		json_strn(stdout, e->type, sizeof(e->type));
-		printf(",\"data\":");
-		json_strn(stdout, e->data, sizeof(e->data));
+	printf(",\"mnt_ns\":%u,\"call\":\"%s\"", e->mnt_ns, c->name);
+	for (const struct arg *a = c->args; a < c->args + 5 && a->name; a++) {
+		printf(",\"%s\":", a->name);
+		if (a->kind == A_STR)
+			json_strn(stdout, e->str[a->i], MOUNTSNOOP_STR);
+		else if (a->kind == A_FLAGS)
+			printf("%llu", (unsigned long long)e->args[a->i]);
+		else
+			printf("%d", (int)e->args[a->i]);
 	}
-	printf(",\"target\":");
-	json_strn(stdout, e->target, sizeof(e->target));
-	printf(",\"flags\":%llu,\"ret\":%d}\n", (unsigned long long)e->flags, e->ret);
+	printf(",\"ret\":%d}\n", e->ret);
 }
 
 static int on_mount(void *ctx, void *data, size_t size)
 {
 	const struct opts *o = ctx;
 	const struct mountsnoop_event *e = data;
-	char comm[sizeof(e->comm) * 4 + 1], pcomm[sizeof(comm)], hms[16], ret[32], flags[512];
-	char src[MOUNTSNOOP_STR * 4 + 3], tgt[sizeof(src)], type[sizeof(src)], dat[sizeof(src)];
-	bool m = e->op == MOUNTSNOOP_MOUNT;
-	const char *v[] = {m ? "mount" : "umount", snoop_errno_label(ret, sizeof(ret), e->ret)};
+	char comm[sizeof(e->comm) * 4 + 1], pcomm[sizeof(comm)], hms[16], ret[32];
+	char text[MOUNTSNOOP_STR * 4 + 64];
+	const struct call *c = e->op < sizeof(calls) / sizeof(calls[0]) ? &calls[e->op] : NULL;
+	const char *v[] = {c ? c->name : "?", snoop_errno_label(ret, sizeof(ret), e->ret)};
 
+	if (!c)
+		return 0;
 	snoop_metric_inc(o->calls, v);
 	time_hms(hms, sizeof(hms));
 	if (o->json) {
-		print_json(e, hms);
+		print_json(e, c, hms);
 		return 0;
 	}
 	if (o->timestamp)
@@ -149,22 +244,18 @@ static int on_mount(void *ctx, void *data, size_t size)
 	if (o->parent)
 		printf("%-16s %-7u ", str_escape(pcomm, sizeof(pcomm), e->pcomm, sizeof(e->pcomm)),
 		       e->ppid);
-	printf("%-11u ", e->mnt_ns);
-	flags_str(flags, sizeof(flags), e->flags, m);
-	ret_str(ret, sizeof(ret), e->ret);
-	if (m)
-		printf("mount(%s, %s, %s, %s, %s) = %s\n", quoted(src, sizeof(src), e->source),
-		       quoted(tgt, sizeof(tgt), e->target), quoted(type, sizeof(type), e->type),
-		       flags, quoted(dat, sizeof(dat), e->data), ret);
-	else
-		printf("umount(%s, %s) = %s\n", quoted(tgt, sizeof(tgt), e->target), flags, ret);
+	printf("%-11u %s(", e->mnt_ns, c->name);
+	for (const struct arg *a = c->args; a < c->args + 5 && a->name; a++)
+		printf("%s%s", a == c->args ? "" : ", ", arg_str(text, sizeof(text), e, a));
+	printf(") = %s\n", ret_str(ret, sizeof(ret), e->ret));
 	return 0;
 }
 
 #define OPT(f) offsetof(struct opts, f)
 static struct tool_cli cli = {
 	.name = "mountsnoop",
-	.description = "trace mount() and umount() syscalls",
+	.description = "trace mount() and umount() syscalls (and fsopen(), fsconfig(), fsmount(),\n"
+		       "move_mount())",
 	.opts = TOOL_OPTS(TOOL_OPT_PID_ONLY(OPT(pid), "filter_tgid"),
 			  {'t', "timestamp", NULL, "include timestamp on output", TOOL_OPT_FLAG,
 			   OPT(timestamp)},

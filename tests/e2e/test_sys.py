@@ -495,3 +495,42 @@ def test_drsnoop_filters_columns_and_json(no_leftovers, memcg, big_file):
 
     assert "-u" in one_line_error("drsnoop", "-u", "no-such-user-tk", code=2)
     assert "-d" in one_line_error("drsnoop", "-d", "0", code=2)
+
+
+NEW_API_SCRIPT = """
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    sc = libc.syscall
+    d = DIR.encode()
+    fd = sc(430, b"tmpfs", 1)  # fsopen(FSOPEN_CLOEXEC)
+    assert fd >= 0, ctypes.get_errno()
+    assert sc(431, fd, 1, b"size", b"1m", 0) == 0  # fsconfig(FSCONFIG_SET_STRING)
+    assert sc(431, fd, 6, None, None, 0) == 0  # fsconfig(FSCONFIG_CMD_CREATE)
+    mfd = sc(432, fd, 1, 4 | 1)  # fsmount(FSMOUNT_CLOEXEC, NODEV|RDONLY)
+    assert mfd >= 0, ctypes.get_errno()
+    assert sc(429, mfd, b"", -100, d, 4) == 0  # move_mount(F_EMPTY_PATH)
+    os.close(mfd)  # it holds the mount: umount would be EBUSY
+    assert libc.umount2(d, 0) == 0, ctypes.get_errno()
+    print(fd, mfd, flush=True)
+"""
+
+
+def test_mountsnoop_new_mount_api(no_leftovers, tmp_path):
+    d = str(tmp_path)
+    p = child(NEW_API_SCRIPT.replace("DIR", repr(d)), PRIVATE_NS)
+    ns = os.stat(f"/proc/{p.pid}/ns/mnt").st_ino
+    t = tracer("mountsnoop", "-p", p.pid)
+    go(p)
+    fd, mfd = map(int, wait_line(p, r"^\d+ \d+$").split())
+    wait_line(p, "^done")
+    out = stopped(t)
+    finish(p)
+    pre = f"{PY_COMM:<16} {p.pid:<7} {p.pid:<7} {ns:<11} "
+    assert out.splitlines()[1:] == [
+        pre + f'fsopen("tmpfs", FSOPEN_CLOEXEC) = {fd}',
+        pre + f'fsconfig({fd}, FSCONFIG_SET_STRING, "size", "1m", 0) = 0',
+        pre + f'fsconfig({fd}, FSCONFIG_CMD_CREATE, "", "", 0) = 0',
+        pre + f'fsmount({fd}, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY|MOUNT_ATTR_NODEV) = {mfd}',
+        pre + f'move_mount({mfd}, "", AT_FDCWD, "{d}", MOVE_MOUNT_F_EMPTY_PATH) = 0',
+        pre + f'umount("{d}", 0x0) = 0',
+    ], out
