@@ -270,7 +270,7 @@ static int collect(void *ctx, struct metrics *m)
 	unsigned char key[HIST_TOOL_KEY_MAX] = {0}, next[HIST_TOOL_KEY_MAX];
 	struct hist_tool_val v;
 	char buf[256];
-	const char *label[] = {buf};
+	const char *label[] = {NULL};
 	void *prev = NULL;
 
 	(void)m;
@@ -284,7 +284,7 @@ static int collect(void *ctx, struct metrics *m)
 		if (bpf_map_lookup_elem(fd, key, &v))
 			continue;
 		if (ht->key != HIST_KEY_NONE)
-			hist_tool_key_str(ht, key, buf, sizeof(buf));
+			label[0] = hist_tool_key_str(ht, key, buf, sizeof(buf));
 		s = metric_series(ht->fam, ht->key != HIST_KEY_NONE ? label : NULL);
 		if (!s)
 			continue; /* over the series limit: counted by the registry */

@@ -21,7 +21,7 @@ import pytest
 
 from conftest import TRACEKIT, collect, run_tracer, spawn, wait_line
 from prom import exporter, metrics_addr
-from test_metrics_tools import check_body, histogram, scrape, total
+from test_metrics_tools import check_body, histogram, samples, scrape
 
 BUSY = r"""
 import ctypes, os, sys, time
@@ -211,6 +211,46 @@ def test_runqlat_metrics_equal_printed(no_leftovers):
         for le, c in bs:
             want = sum(n for hi, n in per.items() if hi / 1e6 <= le * (1 + 1e-9))
             assert c == want, (le, c, want, per)
+
+
+@pytest.mark.parametrize("args, name, key", [
+    (["softirqs"], "tracekit_softirqs_seconds", "softirq"),
+    (["runqlen", "-C"], "tracekit_runqlen_tasks", "cpu"),
+    (["cpudist", "-P"], "tracekit_cpudist_oncpu_seconds", "pid"),
+])
+def test_metrics_between_printed_summaries(no_leftovers, args, name, key):
+    """A scrape counts what the summaries printed before it, and no more than what they
+    printed up to two intervals later (events never stop here: the totals grow)."""
+    kids = busy("mt", 3, 6)
+    go(kids)
+    addr = metrics_addr()
+    t = exporter([*args, "--json", "--metrics", addr, "1"], addr, attached=r"Tracing|Sampling",
+                 stream="both")
+    wait_line(t.proc, r"^\{", timeout=5)
+    body = scrape(addr)
+    check_body(body)
+    wait_line(t.proc, r"^\{", timeout=5)
+    wait_line(t.proc, r"^\{", timeout=5)
+    rc, out, err = t.stop()
+    assert rc == 0, err
+    objs = json_lines(out)
+    upto = [{}, {}]  # counts by key: printed before the scrape; up to two summaries after
+    for i, o in enumerate(objs[:3]):
+        for h in o["hists"]:
+            for j, d in enumerate(upto):
+                if i < 1 or j == 1:
+                    d[str(h[key])] = d.get(str(h[key]), 0) + h["count"]
+    got = {ls[key]: v for n, ls, v in samples_of(body, name + "_count")}
+    for k in set(upto[0]) | set(got):
+        assert upto[0].get(k, 0) <= got.get(k, 0) <= upto[1].get(k, 0), (k, upto, got)
+    assert got, body
+    if key == "cpu":  # linear buckets: le = the queue length
+        les = sorted({float(ls["le"]) for n, ls, v in samples_of(body, name + "_bucket")})
+        assert les[:3] == [0.0, 1.0, 2.0] and les[-1] == math.inf, les
+
+
+def samples_of(body, name):
+    return [x for x in samples(body) if x[0] == name]
 
 
 # ---- cpudist ------------------------------------------------------------------------------
