@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TRACEKIT, collect, free_port, run_tracer, spawn, stop as stop_proc, wait_line
+from conftest import TRACEKIT, collect, free_port, output, run_tracer, spawn, wait_line
 
 ME = os.getpid()
 PY_COMM = Path(sys.executable).name[:15]
@@ -281,19 +281,25 @@ MOUNT_SCRIPT = """
 PRIVATE_NS = ["unshare", "-m", "--propagation", "private"]
 
 
-def test_mountsnoop_sees_a_tmpfs_mounted_in_a_private_namespace(no_leftovers, tmp_path):
-    mine = os.stat("/proc/self/ns/mnt").st_ino
-    d = str(tmp_path)
-    p = child(MOUNT_SCRIPT.replace("DIR", repr(d)), PRIVATE_NS)
+def mounts_in_private_ns(script, d):
+    """script (DIR: the directory d) in a child in a private mount namespace, traced by
+    mountsnoop -p: its last line before "done", the start of its rows, mountsnoop's output."""
+    p = child(script.replace("DIR", repr(d)), PRIVATE_NS)
     ns = os.stat(f"/proc/{p.pid}/ns/mnt").st_ino
-    assert ns != mine
+    assert ns != os.stat("/proc/self/ns/mnt").st_ino
     t = tracer("mountsnoop", "-p", p.pid)
     assert t.ready_line == "COMM             PID     TID     MNT_NS      CALL"
     go(p)
-    wait_line(p, "^done")
+    last = wait_line(p, "^done")
+    lines = [l for l in output(p).splitlines() if l not in ("ready", "done")]
     out = stopped(t)
     finish(p)
-    pre = f"{PY_COMM:<16} {p.pid:<7} {p.pid:<7} {ns:<11} "
+    return (lines[-1] if lines else last), f"{PY_COMM:<16} {p.pid:<7} {p.pid:<7} {ns:<11} ", out
+
+
+def test_mountsnoop_sees_a_tmpfs_mounted_in_a_private_namespace(no_leftovers, tmp_path):
+    d = str(tmp_path)
+    _, pre, out = mounts_in_private_ns(MOUNT_SCRIPT, d)
     assert out.splitlines()[1:] == [
         pre + f'mount("tk-tmpfs", "{d}", "tmpfs", MS_NOSUID|MS_NODEV, "size=1m") = 0',
         pre + f'umount("{d}", MNT_DETACH) = 0',
@@ -517,15 +523,8 @@ NEW_API_SCRIPT = """
 
 def test_mountsnoop_new_mount_api(no_leftovers, tmp_path):
     d = str(tmp_path)
-    p = child(NEW_API_SCRIPT.replace("DIR", repr(d)), PRIVATE_NS)
-    ns = os.stat(f"/proc/{p.pid}/ns/mnt").st_ino
-    t = tracer("mountsnoop", "-p", p.pid)
-    go(p)
-    fd, mfd = map(int, wait_line(p, r"^\d+ \d+$").split())
-    wait_line(p, "^done")
-    out = stopped(t)
-    finish(p)
-    pre = f"{PY_COMM:<16} {p.pid:<7} {p.pid:<7} {ns:<11} "
+    fds, pre, out = mounts_in_private_ns(NEW_API_SCRIPT, d)
+    fd, mfd = map(int, fds.split())
     assert out.splitlines()[1:] == [
         pre + f'fsopen("tmpfs", FSOPEN_CLOEXEC) = {fd}',
         pre + f'fsconfig({fd}, FSCONFIG_SET_STRING, "size", "1m", 0) = 0',
