@@ -71,7 +71,10 @@ static int on_signal(void *ctx, void *data, size_t size)
 		printf("{\"time\":\"%s\",\"pid\":%u,\"tid\":%u,\"comm\":", hms, e->k.pid, e->k.tid);
 		json_strn(stdout, e->k.comm, sizeof(e->k.comm));
 		printf(",\"sig\":%d,\"tpid\":%d,\"tcomm\":", e->k.sig, e->k.tpid);
-		json_str(stdout, tcomm);
+		if (size >= sizeof(*e))
+			json_strn(stdout, e->tcomm, sizeof(e->tcomm)); /* raw: JSON escapes */
+		else
+			json_str(stdout, tcomm);
 		printf(",\"result\":%d,\"call\":\"%s\"", e->k.ret,
 		       e->k.call < 4 ? call_names[e->k.call] : "?");
 		if (size >= sizeof(*e))

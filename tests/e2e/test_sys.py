@@ -230,6 +230,15 @@ def test_sigsnoop_sees_our_sigusr1_and_an_ignored_signal(no_leftovers):
     collect(b)
     assert sig_rows(stopped(t)) == [(ME, MY_COMM, "SIGURG", b.pid, "sleep", 1)]
 
+    b = spawn(["/bin/sleep", "30"])
+    t = tracer("sigsnoop", "-p", ME, "-s", "USR1", "--json", ready=r"^Tracing")
+    os.kill(b.pid, signal.SIGUSR1)
+    collect(b)
+    rows = [json.loads(l) for l in stopped(t).splitlines()]
+    assert rows[0].pop("time") and rows == [
+        {"pid": ME, "tid": ME, "comm": MY_COMM, "sig": 10, "tpid": b.pid, "tcomm": "sleep",
+         "result": 0, "call": "generate", "code": 0}]  # code: SI_USER, from kill()
+
 
 def test_sigsnoop_kill_only_json_and_metrics(no_leftovers):
     port = free_port()
