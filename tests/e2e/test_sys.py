@@ -77,11 +77,14 @@ def scrape(port):
         return r.read().decode()
 
 
-def traced(script, tool, *args, ready=r"^Tracing|^COMM|^TIME|^PID", pid_arg=True, prefix=()):
-    """Run script in a child while tool (with -p CHILD unless not pid_arg) traces it: the
-    tracer's ready line, the child's pid and the tracer's whole output."""
+def traced(script, tool, *args, ready=r"^Tracing|^COMM|^TIME|^PID", pid_arg=True, prefix=(),
+           tid_arg=False):
+    """Run script in a child while tool (with -p CHILD unless not pid_arg; args, then the
+    child's pid with tid_arg) traces it: the tracer's ready line, the child's pid and the
+    tracer's whole output."""
     p = child(script, prefix)
-    t = tracer(tool, *(["-p", p.pid] if pid_arg else []), *args, ready=ready)
+    t = tracer(tool, *(["-p", p.pid] if pid_arg else []), *args, *([p.pid] if tid_arg else []),
+               ready=ready)
     go(p)
     wait_line(p, "^done")
     out = stopped(t)
@@ -115,6 +118,9 @@ def test_syscount_counts_exactly_the_getppid_calls_of_a_pid(no_leftovers):
     assert lines[2] == "SYSCALL                   COUNT"
     assert count_rows(out)["getppid"] == N_CALLS
     assert lines[-1] == "Detaching..."
+    # -t: the child's one thread
+    _, _, out = traced(GETPPID, "syscount", "-t", pid_arg=False, tid_arg=True)
+    assert count_rows(out)["getppid"] == N_CALLS
 
 
 def test_syscount_latency_process_and_syscall_filter(no_leftovers):
