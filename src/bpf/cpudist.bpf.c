@@ -57,7 +57,8 @@ static __always_inline void slice_end(struct task_struct *t, __u64 now)
 	delta /= targ_ms ? 1000000 : 1000;
 	if (targ_per_process) {
 		key = BPF_CORE_READ(t, tgid);
-		comm = t->group_leader->comm; /* bcc reads /proc/PID/comm: the leader's */
+		/* bcc reads /proc/PID/comm: the leader's (an address: read in hist_tool_add) */
+		comm = BPF_CORE_READ(t, group_leader)->comm;
 	} else if (targ_per_thread) {
 		key = tid;
 		comm = t->comm;
@@ -65,7 +66,7 @@ static __always_inline void slice_end(struct task_struct *t, __u64 now)
 	hist_tool_add(&key, delta, comm);
 }
 
-SEC("tp_btf/sched_switch")
+SEC("raw_tp/sched_switch")
 int BPF_PROG(cpudist_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	__u64 now = bpf_ktime_get_ns();

@@ -17,7 +17,7 @@
 
 const volatile bool targ_ns = false; /* -N */
 
-SEC("tp_btf/irq_handler_entry")
+SEC("raw_tp/irq_handler_entry")
 int BPF_PROG(irq_handler_entry, int irq, struct irqaction *action)
 {
 	struct irq_start *s = irq_begin();
@@ -28,7 +28,7 @@ int BPF_PROG(irq_handler_entry, int irq, struct irqaction *action)
 	return 0;
 }
 
-SEC("tp_btf/irq_handler_exit")
+SEC("raw_tp/irq_handler_exit")
 int BPF_PROG(irq_handler_exit, int irq, struct irqaction *action, int ret)
 {
 	irq_end(targ_ns);

@@ -51,14 +51,14 @@ static __always_inline bool runq_switch(struct task_struct *prev, struct task_st
 	return true;
 }
 
-SEC("tp_btf/sched_wakeup")
+SEC("raw_tp/sched_wakeup")
 int BPF_PROG(runq_wakeup, struct task_struct *p)
 {
 	runq_queued(p);
 	return 0;
 }
 
-SEC("tp_btf/sched_wakeup_new")
+SEC("raw_tp/sched_wakeup_new")
 int BPF_PROG(runq_wakeup_new, struct task_struct *p)
 {
 	runq_queued(p);

@@ -18,7 +18,7 @@
 const volatile __u32 targ_key = RUNQLAT_KEY_NONE;
 const volatile bool targ_ms = false; /* -m */
 
-SEC("tp_btf/sched_switch")
+SEC("raw_tp/sched_switch")
 int BPF_PROG(runqlat_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	__u32 tid = BPF_CORE_READ(next, pid), key = 0;
@@ -30,7 +30,8 @@ int BPF_PROG(runqlat_switch, bool preempt, struct task_struct *prev, struct task
 	delta /= targ_ms ? 1000000 : 1000;
 	if (targ_key == RUNQLAT_KEY_PID) {
 		key = BPF_CORE_READ(next, tgid);
-		comm = next->group_leader->comm; /* bcc reads /proc/PID/comm: the leader's */
+		/* bcc reads /proc/PID/comm: the leader's (an address: read in hist_tool_add) */
+		comm = BPF_CORE_READ(next, group_leader)->comm;
 	} else if (targ_key == RUNQLAT_KEY_TID) {
 		key = tid;
 		comm = next->comm;

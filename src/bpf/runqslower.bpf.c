@@ -11,7 +11,7 @@
 
 const volatile __u64 min_us = 10000;
 
-SEC("tp_btf/sched_switch")
+SEC("raw_tp/sched_switch")
 int BPF_PROG(runqslower_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	struct runqslower_event *e;

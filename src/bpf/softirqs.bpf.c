@@ -11,7 +11,7 @@
 
 const volatile bool targ_ns = false; /* -N */
 
-SEC("tp_btf/softirq_entry")
+SEC("raw_tp/softirq_entry")
 int BPF_PROG(softirq_entry, unsigned int vec)
 {
 	struct irq_start *s = irq_begin();
@@ -21,7 +21,7 @@ int BPF_PROG(softirq_entry, unsigned int vec)
 	return 0;
 }
 
-SEC("tp_btf/softirq_exit")
+SEC("raw_tp/softirq_exit")
 int BPF_PROG(softirq_exit, unsigned int vec)
 {
 	irq_end(targ_ns);

@@ -2,7 +2,7 @@
 /*
  * hardirqs: time spent in (or with -C the count of) each hard IRQ handler, with bcc's
  * command line and output (hardirqs.py): a table of totals, or with -d a log2 histogram per
- * handler; from tp_btf irq:irq_handler_entry and irq_handler_exit.
+ * handler; from raw_tp irq:irq_handler_entry and irq_handler_exit.
  */
 #include <stdbool.h>
 #include <stddef.h>

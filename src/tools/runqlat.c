@@ -2,7 +2,7 @@
 /*
  * runqlat: run queue (scheduler) latency as log2 histograms, with bcc's command line and
  * output (runqlat.py): one histogram, or one per process (-P), thread (-L) or PID namespace
- * (--pidnss); from tp_btf sched_wakeup, sched_wakeup_new and sched_switch.
+ * (--pidnss); from raw_tp sched_wakeup, sched_wakeup_new and sched_switch.
  */
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * runqslower: a row for each run queue latency above a threshold, with bcc's command line
- * and columns (runqslower.py), and with -P the thread that had the CPU before; from tp_btf
+ * and columns (runqslower.py), and with -P the thread that had the CPU before; from raw_tp
  * sched_wakeup, sched_wakeup_new and sched_switch.
  */
 #include <linux/types.h>

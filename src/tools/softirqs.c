@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * softirqs: time spent in each soft IRQ vector, with bcc's command line and output
- * (softirqs.py): a table of totals, or with -d a log2 histogram per vector; from tp_btf
+ * (softirqs.py): a table of totals, or with -d a log2 histogram per vector; from raw_tp
  * irq:softirq_entry and softirq_exit.
  */
 #include <stdbool.h>
