@@ -127,6 +127,8 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(BUILD)/libtklang.
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libtklang.a $(BUILD)/libtkcore.a $(LDLIBS)
 # Tests that read tests/targets share unit_targets.h.
 $(BUILD)/tests/test_gosym $(BUILD)/tests/test_dwarf $(BUILD)/tests/test_usym: tests/unit/unit_targets.h
+# test_bccspec includes a tool's translation unit, which no library holds.
+$(BUILD)/tests/test_bccspec: src/tools/bccspec.c src/tools/bccspec.h
 
 # Debugging aids the tests use, not installed: symdump prints what core/ makes of a binary.
 TEST_TOOLS := $(BUILD)/tests/symdump

@@ -376,6 +376,8 @@ static int put_spec(struct argdist *a, int idx, struct strbuf *prog, char *err, 
 		strbuf_printf(prog, " && pid == %u", a->o.pid);
 	if (a->o.tid)
 		strbuf_printf(prog, " && tid == %u", a->o.tid);
+	/* not argdist's own output: counting it would feed on itself (trace's default too) */
+	strbuf_printf(prog, " && pid != %d", (int)getpid());
 	strbuf_printf(prog, "/ {\n\tprintf(\"" SEP "%d%s\\n\"%s);\n", idx, fmt.p, args.p);
 	if (p->entry) {
 		strbuf_printf(prog, "\tdelete(@__t%d, %s);\n", idx, entry_key(p));

@@ -277,6 +277,8 @@ int bcc_probe_parse(const char *spec, const char *sig, int pid, struct bcc_probe
 		ret = find_go(p, pid, err, errlen);
 out:
 	free(s);
+	if (ret)
+		bcc_probe_free(p);
 	return ret;
 }
 

@@ -37,7 +37,8 @@ struct bcc_probe {
 
 /*
  * Split "SPEC[(SIGNATURE)]" (no predicate or action) as bcc does, and find out whether it
- * names Go code (pid > 0: the binary as that process sees it). 0, or -EINVAL with err set.
+ * names Go code (pid > 0: the binary as that process sees it). 0, or -EINVAL with err set
+ * (p then holds nothing).
  */
 int bcc_probe_parse(const char *spec, const char *sig, int pid, struct bcc_probe *p, char *err,
 		    size_t errlen);

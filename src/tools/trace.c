@@ -338,35 +338,40 @@ static void header(void *ctx)
 	fflush(stdout);
 }
 
-/* "\tADDR SYM+OFF (MODULE)" of the language's perf stack mode, as bcc prints a frame. */
+/*
+ * A frame of the language's perf stack mode, "\tADDR SYM+OFF (MODULE)" (kernel frames have
+ * no module), as bcc prints it: "SYM+0xOFF [MODULE]", [kernel] for the kernel's.
+ */
 static void stack_line(const struct trace *t, char *l)
 {
 	char *addr = l + 1, *sym, *mod, *plus, *slash;
 	unsigned long long off;
 
 	sym = strchr(addr, ' ');
-	mod = sym ? strstr(sym + 1, " (") : NULL;
-	if (!sym || !mod) {
-		printf("        %s\n", l + 1);
+	if (!sym) {
+		printf("        %s\n", addr);
 		return;
 	}
 	*sym++ = 0;
-	*mod = 0;
-	mod += 2;
-	mod[strcspn(mod, ")")] = 0;
-	slash = strrchr(mod, '/');
+	mod = strstr(sym, " (");
+	if (mod) {
+		*mod = 0;
+		mod += 2;
+		mod[strcspn(mod, ")")] = 0;
+	}
 	printf("        ");
 	if (t->o.address)
 		printf("%16s ", addr);
-	plus = strrchr(sym, '+');
-	if (!strncmp(sym, "0x", 2) || !strcmp(mod, "[unknown]")) {
+	if (!strncmp(sym, "0x", 2) || (mod && !strcmp(mod, "[unknown]"))) {
 		printf("[unknown]\n");
 		return;
 	}
+	plus = strrchr(sym, '+');
 	off = plus ? strtoull(plus + 1, NULL, 10) : 0;
 	if (plus)
 		*plus = 0;
-	printf("%s+0x%llx [%s]\n", sym, off, slash ? slash + 1 : mod);
+	slash = mod ? strrchr(mod, '/') : NULL;
+	printf("%s+0x%llx [%s]\n", sym, off, !mod ? "kernel" : slash ? slash + 1 : mod);
 }
 
 static void event_line(struct trace *t, char *l)
