@@ -6,6 +6,7 @@
  */
 #include "uregs.bpf.h"
 
+#include "tk_events.bpf.h"
 #include "func_probe.h"
 #include "gethostlatency.h"
 #include "tk_map.bpf.h"
@@ -19,12 +20,7 @@ struct lookup {
 
 TK_MAP(starts, BPF_MAP_TYPE_HASH, 10240, __u32, struct lookup);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 18);
-} events SEC(".maps");
-
-__u64 lost_events = 0; /* ring buffer full */
+TK_EVENTS_RINGBUF(1 << 18);
 
 SEC("uprobe")
 int ghl_entry(struct pt_regs *ctx)
@@ -52,9 +48,8 @@ int ghl_return(struct pt_regs *ctx)
 	l = bpf_map_lookup_elem(&starts, &tid);
 	if (!l)
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = TK_EVENT_RESERVE(struct ghl_event);
 	if (!e) {
-		__sync_fetch_and_add(&lost_events, 1);
 		bpf_map_delete_elem(&starts, &tid);
 		return 0;
 	}

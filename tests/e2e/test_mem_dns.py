@@ -100,3 +100,117 @@ def test_gethostlatency_json(no_leftovers):
 def test_gethostlatency_bad_input():
     assert "no process" in one_line_error("gethostlatency", "-p", "999999999")
     assert one_line_error("gethostlatency", "-l", "/nonexistent/libc.so.6")
+
+
+# ---- memleak -----------------------------------------------------------------------------
+
+ROUNDS = 24
+BLOCK = 4096
+
+
+def leaker():
+    p = spawn([str(target("leaker")), str(ROUNDS)], stdin=subprocess.PIPE)
+    wait_line(p, "^ready")
+    return p
+
+
+def blocks(out):
+    """memleak's blocks: (bytes, allocations, [frames]) in order."""
+    res = []
+    for line in out.splitlines():
+        m = re.match(r"^\t(\d+) bytes in (\d+) allocations from stack$", line)
+        if m:
+            res.append((int(m.group(1)), int(m.group(2)), []))
+        elif line.startswith("\t\t") and res:
+            res[-1][2].append(line[2:])
+    return res
+
+
+def run_leaker(*args, ready=r"^Attaching to pid"):
+    """memleak on the leaker, through its rounds; its output once stopped (Ctrl-C)."""
+    p = leaker()
+    t = tracer("memleak", "-p", p.pid, *args, ready=ready)
+    assert t.ready_line == f"Attaching to pid {p.pid}, Ctrl+C to quit." or "--json" in args
+    send(p)
+    assert wait_line(p, "^leaked") == f"leaked {ROUNDS} {ROUNDS * BLOCK}"
+    out = stopped(t)
+    send(p)
+    collect(p)
+    return out
+
+
+def test_memleak_outstanding_blocks(no_leftovers):
+    out = run_leaker("-o", "0", "60")
+    assert re.search(r"^\[\d\d:\d\d:\d\d\] Top 10 stacks with outstanding allocations:$", out,
+                     re.M), out
+    mine = [b for b in blocks(out) if any(f.startswith("leak_some+0x") for f in b[2])]
+    assert len(mine) == 1, out
+    size, n, frames = mine[0]
+    assert (size, n) == (ROUNDS * BLOCK, ROUNDS), out
+    assert re.match(r"^leak_some\+0x[0-9a-f]+ \[leaker\]$", frames[0]), frames
+    assert re.match(r"^main\+0x[0-9a-f]+ \[leaker\]$", frames[1]), frames
+
+
+def test_memleak_show_allocs_and_json(no_leftovers):
+    out = run_leaker("-o", "0", "-a", "-z", "4096", "-Z", "4096", "60")
+    addrs = re.findall(r"^\taddr = [0-9a-f]+ size = (\d+)$", out, re.M)
+    assert addrs == ["4096"] * ROUNDS, out
+    assert [(b[0], b[1]) for b in blocks(out)] == [(ROUNDS * BLOCK, ROUNDS)], out
+    out = run_leaker("-o", "0", "-z", "4096", "-Z", "4096", "--json", "60", ready=r"^Attach")
+    evs = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+    assert len(evs) == 1 and evs[0]["bytes"] == ROUNDS * BLOCK and evs[0]["allocs"] == ROUNDS
+    assert evs[0]["stack"][0].startswith("leak_some+0x"), evs
+
+
+def test_memleak_trace_calls(no_leftovers):
+    out = run_leaker("-t", "-z", "4096", "-Z", "4096", "60")
+    allocs = re.findall(r"^malloc exited, size = 4096, result = ([0-9a-f]+)$", out, re.M)
+    frees = re.findall(r"^free entered, address = ([0-9a-f]+), size = 4096$", out, re.M)
+    assert (len(allocs), len(frees)) == (4 * ROUNDS, 3 * ROUNDS), out
+    assert set(frees) <= set(allocs)
+
+
+def test_memleak_bad_input():
+    assert "-p PID is required" in one_line_error("memleak")
+    assert "no process" in one_line_error("memleak", "-p", "999999999")
+    assert one_line_error("memleak", "-p", str(os.getpid()), "-z", "10", "-Z", "5")
+
+
+# ---- bashreadline ------------------------------------------------------------------------
+
+
+def test_bashreadline_sees_typed_command(no_leftovers):
+    bash = shutil.which("bash")
+    if not bash:
+        pytest.skip("no bash on this machine")
+    t = tracer("bashreadline", ready=r"^TIME")
+    assert re.match(r"^TIME +PID +COMMAND$", t.ready_line)
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(bash, [bash, "--norc", "--noprofile", "-i"],
+                  {"PATH": "/usr/bin:/bin", "TERM": "dumb", "PS1": "$ "})
+    bash_pid = pid
+    try:
+        def read_until(pat, timeout=10):
+            buf, end = b"", time.monotonic() + timeout
+            while pat not in buf and time.monotonic() < end:
+                if select.select([fd], [], [], 0.2)[0]:
+                    buf += os.read(fd, 4096)
+            assert pat in buf, buf
+        read_until(b"$ ")
+        os.write(fd, b"echo tk_brl_$((6*7))\n")
+        read_until(b"tk_brl_42")
+        os.write(fd, b"exit\n")
+        os.waitpid(pid, 0)
+        pid = 0
+    finally:
+        if pid:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        os.close(fd)
+    out = stopped(t)
+    rows = [l for l in out.splitlines() if "tk_brl_" in l]
+    assert len(rows) == 1, out
+    f = rows[0].split(None, 2)
+    assert re.match(r"^\d\d:\d\d:\d\d$", f[0]) and f[2] == "echo tk_brl_$((6*7))", rows
+    assert int(f[1]) == bash_pid, rows
