@@ -162,18 +162,6 @@ static int fill(struct tool_run *r, void *skel)
 	return hist_tool_fill(ht, r, obj->obj);
 }
 
-/*
- * TOOL_REGISTER() spelled out (not HIST_TOOL_MAIN()): the Makefile's install and the CLI tests
- * find the tools by that word in their files.
- */
-static int biolatency_main(int argc, char **argv)
-{
-	struct opts o = {0};
-	struct hist_tool ht = {.priv = &o};
-	struct tool_run run = {.skel = &biolatency_tool_skel, .fill = fill, .ctx = &ht};
-
-	return tool_main(&cli, &o, &run, argc, argv);
-}
-
+HIST_TOOL_MAIN(biolatency, struct opts, 0);
 TOOL_REGISTER(biolatency, biolatency_main, "block device I/O latency histogram (bcc biolatency)",
 	      &cli);

@@ -79,4 +79,5 @@ static int fill(struct tool_run *r, void *skel)
 	return hist_tool_fill(ht, r, obj->obj);
 }
 
-HIST_TOOL_MAIN(cpudist, "on- and off-CPU time histogram (bcc cpudist)", struct opts, 0);
+HIST_TOOL_MAIN(cpudist, struct opts, 0);
+TOOL_REGISTER(cpudist, cpudist_main, "on- and off-CPU time histogram (bcc cpudist)", &cli);

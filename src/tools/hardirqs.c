@@ -92,4 +92,5 @@ static int fill(struct tool_run *r, void *skel)
 	return hist_tool_fill(ht, r, obj->obj);
 }
 
-HIST_TOOL_MAIN(hardirqs, "hard IRQ time or counts (bcc hardirqs)", struct opts, .cpu = ULONG_MAX);
+HIST_TOOL_MAIN(hardirqs, struct opts, .cpu = ULONG_MAX);
+TOOL_REGISTER(hardirqs, hardirqs_main, "hard IRQ time or counts (bcc hardirqs)", &cli);

@@ -101,11 +101,12 @@ void hist_tool_print_totals(const struct hist_tool *ht, const struct hist_tool_e
 			    const char *title, int width, bool counts);
 
 /*
- * A histogram tool's main and registration: its options struct T (the struct hist_tool's
- * priv) initialized with the rest, the struct hist_tool the run's ctx; its cli, fill() and
- * NAME_tool_skel are the file's.
+ * A histogram tool's main, NAME_main: its options struct T (the struct hist_tool's priv)
+ * initialized with the rest, the struct hist_tool the run's ctx; its cli, fill() and
+ * NAME_tool_skel are the file's. Its TOOL_REGISTER() line stays in the tool's file: the
+ * Makefile (man pages, install) and the CLI tests find the tools by that word.
  */
-#define HIST_TOOL_MAIN(tname, summary, T, ...)                                                     \
+#define HIST_TOOL_MAIN(tname, T, ...)                                                              \
 	static int tname##_main(int argc, char **argv)                                             \
 	{                                                                                          \
 		T o = {__VA_ARGS__};                                                               \
@@ -113,8 +114,7 @@ void hist_tool_print_totals(const struct hist_tool *ht, const struct hist_tool_e
 		struct tool_run run = {.skel = &tname##_tool_skel, .fill = fill, .ctx = &ht};      \
                                                                                                    \
 		return tool_main(&cli, &o, &run, argc, argv);                                      \
-	}                                                                                          \
-	TOOL_REGISTER(tname, tname##_main, summary, &cli)
+	}
 
 /* The last rows of a histogram tool's options table: --json and -v (T: its options struct). */
 #define HIST_TOOL_OPTS_JSON_VERBOSE(T)                                                             \

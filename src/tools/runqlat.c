@@ -79,4 +79,5 @@ static int fill(struct tool_run *r, void *skel)
 	return hist_tool_fill(ht, r, obj->obj);
 }
 
-HIST_TOOL_MAIN(runqlat, "run queue (scheduler) latency histogram (bcc runqlat)", struct opts, 0);
+HIST_TOOL_MAIN(runqlat, struct opts, 0);
+TOOL_REGISTER(runqlat, runqlat_main, "run queue (scheduler) latency histogram (bcc runqlat)", &cli);

@@ -91,4 +91,5 @@ static int fill(struct tool_run *r, void *skel)
 	return hist_tool_fill(ht, r, obj->obj);
 }
 
-HIST_TOOL_MAIN(softirqs, "soft IRQ time (bcc softirqs)", struct opts, .cpu = ULONG_MAX);
+HIST_TOOL_MAIN(softirqs, struct opts, .cpu = ULONG_MAX);
+TOOL_REGISTER(softirqs, softirqs_main, "soft IRQ time (bcc softirqs)", &cli);
