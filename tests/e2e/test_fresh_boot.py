@@ -19,6 +19,10 @@ KERNEL_TOOLS = [
     "tcptracer", "tcpconnect", "tcpaccept", "tcpconnlat", "tcplife", "tcpstates", "tcptop",
     "tcpretrans", "tcpdrop", "tcpcong", "tcprtt", "tcpsubnet", "tcpsynbl",
     "execsnoop", "exitsnoop", "opensnoop", "killsnoop", "statsnoop", "syncsnoop", "bindsnoop",
+    "profile", "offcputime", "wakeuptime",
+    "runqlat", "cpudist", "runqlen", "runqslower", "softirqs", "hardirqs",
+    "biolatency", "biosnoop", "biotop", "bitesize",
+    "syscount", "sigsnoop", "mountsnoop", "oomkill", "drsnoop",
 ]
 
 
@@ -32,8 +36,10 @@ def test_the_namespace_has_no_tracefs():
 
 @pytest.mark.parametrize("tool", KERNEL_TOOLS)
 def test_tool_attaches_without_tracefs(tool):
-    """--json prints "Tracing..." on stderr once every probe is attached."""
-    t = run_tracer(fresh_boot([TRACEKIT, tool, "--json"]), ready_regex=r"^Tracing", binary="env")
+    """--json prints "Tracing..." (profile: "Sampling...") on stderr once every probe is
+    attached."""
+    t = run_tracer(fresh_boot([TRACEKIT, tool, "--json"]), ready_regex=r"^(Tracing|Sampling)",
+                   binary="env")
     rc, out, err = t.stop()
     assert rc == 0, err
     assert "tracefs" not in err and "no such probe point" not in err, err
