@@ -71,8 +71,12 @@ int lang_embed_run(const struct lang_embed *e)
 {
 	struct lines lines = {.e = e};
 	struct lang_opts opts = {.dialect = LANG_0_26, .pid = e->pid, .verbose = e->verbose};
-	struct lang_run_opts ro = {
-		.quiet = true, .watch_pid = e->pid, .on_attached = e->on_attached, .ctx = e->ctx};
+	struct lang_run_opts ro = {.quiet = true,
+				   .watch_pid = e->pid,
+				   .on_attached = e->on_attached,
+				   .ctx = e->ctx,
+				   .metrics_addr = e->metrics_addr,
+				   .metrics_max_series = e->metrics_max_series};
 	struct compiler c = {0};
 	struct diag diag = {0};
 	char *msgs = NULL;

@@ -18,6 +18,8 @@ struct lang_embed {
 	/* each line of the program's output, without its newline (NULL: stdout) */
 	void (*on_line)(void *ctx, char *line);
 	void (*on_attached)(void *ctx); /* once every probe is attached */
+	const char *metrics_addr;	/* --metrics HOST:PORT: the maps served (NULL: none) */
+	size_t metrics_max_series;	/* --metrics-max-series (0: the default) */
 	void *ctx;
 };
 

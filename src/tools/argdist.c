@@ -59,6 +59,7 @@ struct adprobe {
 	char *exprs[MAX_EXPRS]; /* as typed, for the EVENT column */
 	int nexprs;
 	bool entry;		 /* r: with $entry() or $latency: an entry probe saves them */
+	char *metric;		 /* --metrics: its map's name */
 	struct freq_entry *freq; /* -C */
 	size_t nfreq, cap;
 	size_t *slots_of; /* open addressing: index + 1 into freq, 0 empty */
@@ -72,7 +73,8 @@ struct argdist {
 	int n;
 	unsigned long ticks;
 	bool done;
-	bool running; /* attached, until the run returns: -n and -d stop it by a signal */
+	bool running;	     /* attached, until the run returns: -n and -d stop it by a signal */
+	const char *metrics; /* --metrics HOST:PORT */
 };
 
 static int add_spec(void *opts, const struct usage *u, int key, const char *arg)
@@ -200,7 +202,7 @@ static void free_strv(char **v, size_t n)
 
 /* One value: the type's cast and printf conversion. */
 static int put_value(const struct argdist *a, const char *type, const char *expr,
-		     struct strbuf *fmt, struct strbuf *args, char *err, size_t errlen)
+		     struct strbuf *fmt, struct strbuf *val, char *err, size_t errlen)
 {
 	const char *cast = bcc_ctype_cast(type);
 	char *t = strdup(type), *w = t;
@@ -214,10 +216,10 @@ static int put_value(const struct argdist *a, const char *type, const char *expr
 	*w = 0;
 	if (!strcmp(t, "char*") || !strcmp(t, "constchar*")) {
 		strbuf_puts(fmt, SEP "%s");
-		strbuf_printf(args, ", str(%s, %lu)", expr, a->o.string_size);
+		strbuf_printf(val, "str(%s, %lu)", expr, a->o.string_size);
 	} else if (cast) {
 		strbuf_puts(fmt, cast[0] == 'u' ? SEP "%llu" : SEP "%lld");
-		strbuf_printf(args, ", (%s)(%s)", cast, expr);
+		strbuf_printf(val, "(%s)(%s)", cast, expr);
 	} else {
 		snprintf(err, errlen, "unsupported type '%s' (integers and char*)", type);
 		free(t);
@@ -227,6 +229,67 @@ static int put_value(const struct argdist *a, const char *type, const char *expr
 	return 0;
 }
 
+/* s as a name of the language ([A-Za-z0-9_], not starting with a digit), into out */
+static void put_name(struct strbuf *out, const char *s)
+{
+	if (isdigit((unsigned char)*s))
+		strbuf_puts(out, "_");
+	for (; *s; s++)
+		strbuf_printf(out, "%c",
+			      isalnum((unsigned char)*s) ? tolower((unsigned char)*s) : '_');
+}
+
+/*
+ * --metrics: the values counted (-C) or bucketed (-H) in a map of the language too, which
+ * its exporter serves: @argdist_LABEL (else _FUNCTION, then _N when taken), _ns for a
+ * $latency histogram (seconds in the exposition), keys named after plain expressions.
+ */
+static void put_metrics(struct argdist *a, int idx, char **vals, struct strbuf *prog)
+{
+	struct adprobe *p = &a->p[idx];
+	struct strbuf name = {0}, keys = {0};
+
+	strbuf_puts(&name, "argdist_");
+	put_name(&name, p->label ? p->label : p->bp.function);
+	for (int i = 0; i < idx; i++)
+		if (a->p[i].metric && !strcmp(a->p[i].metric, name.p))
+			strbuf_printf(&name, "_%d", idx);
+	if (p->is_hist && strstr(p->exprs[0], "$latency"))
+		strbuf_puts(&name, "_ns");
+	p->metric = name.p;
+	if (p->is_hist) {
+		strbuf_printf(prog, "\t@%s = hist(%s);\n", name.p, vals[0]);
+		return;
+	}
+	for (int i = 0; i < p->nexprs && !(p->default_expr && p->bp.type != 'r'); i++) {
+		const char *e = p->exprs[i];
+		size_t n = strlen(e);
+		char id[64];
+
+		/* $entry(x) is x, $retval retval, as bcc shows them */
+		if (!strncmp(e, "$entry(", 7) && n > 8 && e[n - 1] == ')')
+			snprintf(id, sizeof(id), "%.*s", (int)(n - 8), e + 7);
+		else
+			snprintf(id, sizeof(id), "%s", e + (*e == '$'));
+		strbuf_puts(&keys, i ? ", " : "");
+		if (strlen(id) < sizeof(id) - 1 && !isdigit((unsigned char)id[0]) &&
+		    strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789") ==
+			    strlen(id)) {
+			/* a plain name: the label is called so (a $x key is labelled x) */
+			strbuf_printf(prog, "\t$");
+			put_name(prog, id);
+			strbuf_printf(prog, " = %s;\n", vals[i]);
+			strbuf_puts(&keys, "$");
+			put_name(&keys, id);
+		} else {
+			strbuf_puts(&keys, vals[i]);
+		}
+	}
+	strbuf_printf(prog, "\t@%s%s%s%s = count();\n", name.p, keys.p ? "[" : "",
+		      keys.p ? keys.p : "", keys.p ? "]" : "");
+	free(keys.p);
+}
+
 static int put_spec(struct argdist *a, int idx, struct strbuf *prog, char *err, size_t errlen)
 {
 	struct adprobe *p = &a->p[idx];
@@ -234,6 +297,7 @@ static int put_spec(struct argdist *a, int idx, struct strbuf *prog, char *err, 
 	struct bcc_expr_ext ext = {.dollar = dollar, .ctx = &d};
 	struct strbuf fmt = {0}, args = {0}, pred = {0}, e = {0};
 	char *spec = strdup(p->raw), *hash, *parts[7], *open, **types = NULL, **exprs = NULL;
+	char *vals[MAX_EXPRS] = {0};
 	size_t ntypes = 0, nexprs = 0;
 	int n = 0, ret = -EINVAL;
 
@@ -329,10 +393,16 @@ static int put_spec(struct argdist *a, int idx, struct strbuf *prog, char *err, 
 		}
 	}
 	for (size_t i = 0; i < nexprs; i++) {
+		struct strbuf v = {0};
+
 		e.len = 0;
 		if (bcc_expr(&p->bp, exprs[i], &ext, &e, err, errlen) ||
-		    put_value(a, types[i], e.p, &fmt, &args, err, errlen))
+		    put_value(a, types[i], e.p, &fmt, &v, err, errlen)) {
+			free(v.p);
 			goto out;
+		}
+		strbuf_printf(&args, ", %s", v.p);
+		vals[i] = v.p;
 		p->exprs[p->nexprs++] = exprs[i];
 		exprs[i] = NULL;
 	}
@@ -379,6 +449,8 @@ static int put_spec(struct argdist *a, int idx, struct strbuf *prog, char *err, 
 	/* not argdist's own output: counting it would feed on itself (trace's default too) */
 	strbuf_printf(prog, " && pid != %d", (int)getpid());
 	strbuf_printf(prog, "/ {\n\tprintf(\"" SEP "%d%s\\n\"%s);\n", idx, fmt.p, args.p);
+	if (a->metrics)
+		put_metrics(a, idx, vals, prog);
 	if (p->entry) {
 		strbuf_printf(prog, "\tdelete(@__t%d, %s);\n", idx, entry_key(p));
 		for (int i = 0; i < p->bp.nparams; i++)
@@ -387,6 +459,8 @@ static int put_spec(struct argdist *a, int idx, struct strbuf *prog, char *err, 
 	strbuf_puts(prog, "}\n");
 	ret = prog->oom ? -ENOMEM : 0;
 out:
+	for (int i = 0; i < MAX_EXPRS; i++)
+		free(vals[i]);
 	free_strv(types, ntypes);
 	free_strv(exprs, nexprs);
 	free(spec);
@@ -621,6 +695,7 @@ static int argdist_main(int argc, char **argv)
 		tk_err("at least one specifier is required");
 		return 2;
 	}
+	a.metrics = tool_metrics_opts()->addr;
 	strbuf_puts(&prog, "config = { print_maps_on_exit = false }\n");
 	a.n = a.o.nspecs;
 	for (int i = 0; i < a.n; i++) {
@@ -634,13 +709,16 @@ static int argdist_main(int argc, char **argv)
 	strbuf_printf(&prog, "interval:s:%lu {\n\tprintf(\"" TICK "\\n\");\n}\n", a.o.interval);
 	if (prog.oom)
 		goto out;
-	ret = lang_embed_run(&(struct lang_embed){.name = "argdist",
-						  .src = prog.p,
-						  .pid = (int)a.o.pid,
-						  .verbose = a.o.verbose,
-						  .on_line = out_line,
-						  .on_attached = ready,
-						  .ctx = &a});
+	ret = lang_embed_run(
+		&(struct lang_embed){.name = "argdist",
+				     .src = prog.p,
+				     .pid = (int)a.o.pid,
+				     .verbose = a.o.verbose,
+				     .on_line = out_line,
+				     .metrics_addr = a.metrics,
+				     .metrics_max_series = tool_metrics_opts()->max_series,
+				     .on_attached = ready,
+				     .ctx = &a});
 	a.running = false;
 	/* the -p process ended the run: what it did since the last interval */
 	if (!ret && !a.done && a.o.pid && kill((pid_t)a.o.pid, 0) && errno == ESRCH)
@@ -652,6 +730,7 @@ out:
 
 		bcc_probe_free(&p->bp);
 		free(p->label);
+		free(p->metric);
 		for (int e = 0; e < p->nexprs; e++)
 			free(p->exprs[e]);
 		for (size_t f = 0; f < p->nfreq; f++)

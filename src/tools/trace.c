@@ -456,6 +456,10 @@ static int trace_main(int argc, char **argv)
 	if (!tool_start(&cli, &t.o, argc, argv, &ret))
 		return ret;
 	ret = 1;
+	if (tool_metrics_opts()->addr) {
+		tk_err("--metrics: trace prints events and counts nothing (argdist -C and -H do)");
+		return 2;
+	}
 	if (t.o.pid && t.o.tid) {
 		tk_err("only one of -p and -L may be specified");
 		return 2;

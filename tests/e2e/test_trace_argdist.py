@@ -9,10 +9,12 @@ import re
 import subprocess
 import sys
 import time
+import urllib.request
 
 import pytest
 
 from conftest import BPFTRACE_NOTIFY, TRACEKIT, collect, run_tracer, spawn, target
+from prom import metrics_addr, promtool_check
 
 pytestmark = pytest.mark.usefixtures("no_leftovers")
 
@@ -175,6 +177,46 @@ def test_argdist_counts_writes_of_7_bytes():
     assert re.search(r"^\[\d\d:\d\d:\d\d\]$", text, re.M), text
     assert f"{spec}\n\tCOUNT      EVENT\n" in text
     assert f"\t{n:<10d} count = 7\n" in text, text
+
+
+def test_argdist_metrics():
+    """--metrics: a -C specifier's counts as a counter labelled by its expression, and a
+    $latency histogram in seconds; the child's 7-byte writes counted exactly."""
+    n, addr = 5, metrics_addr()
+    child = spawn([sys.executable, "-c",
+                   "import os, sys\nsys.stdin.readline()\n"
+                   f"for _ in range({n}): os.write(1, b'abcdef\\n')\n"
+                   "sys.stdin.readline()\n"], stdin=subprocess.PIPE)
+    t = run_tracer(["argdist", "-p", child.pid, "-i", "30", "--metrics", addr,
+                    "-C", "p:c:write(int fd, const void *buf, size_t count):size_t:count",
+                    "-H", "r:c:write():u64:$latency"],
+                   ready_regex=BPFTRACE_NOTIFY, env={BPFTRACE_NOTIFY: "1"})
+    child.stdin.write(b"go\n")
+    child.stdin.flush()
+    want = f'tracekit_argdist_write_total{{count="7"}} {n}'
+    deadline = time.monotonic() + 10
+    while True:
+        with urllib.request.urlopen(f"http://{addr}/metrics", timeout=10) as r:
+            body = r.read().decode()
+        if want in body.splitlines() or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert want in body.splitlines(), body
+    assert f"tracekit_argdist_write_1_seconds_count {n}" in body.splitlines(), body
+    ok, out = promtool_check(body)
+    assert ok, out
+    child.stdin.write(b"end\n")
+    child.stdin.close()
+    assert collect(child)[0] == 0
+    rc, text, err = t.wait(timeout=20)
+    assert rc == 0, err
+    assert f"\t{n:<10d} count = 7\n" in text, text
+
+
+def test_trace_refuses_metrics():
+    r = tk("trace", "--metrics", "127.0.0.1:1", "p:c:write")
+    assert r.returncode == 2 and "counts nothing" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
 
 
 def test_argdist_go_histogram_and_retval(rpc_service):
