@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tools/tool.h"
+#include "tools/unavailable.h"
 
 extern const struct tool __start_tk_tools[];
 extern const struct tool __stop_tk_tools[];
@@ -59,6 +60,7 @@ static void usage(void)
 	lang_help(stdout);
 	printf("\nTOOLS (TOOL -h: its options; also run as TOOL through a symlink):\n");
 	tool_list();
+	unavailable_list(stdout); /* bcc's tools that are not here, and why */
 }
 
 /*
@@ -112,6 +114,8 @@ int main(int argc, char **argv)
 		program_invocation_short_name = (char *)t->name;
 		return t->main(argc - 1, argv + 1);
 	}
+	if (argc >= 2 && unavailable_find(argv[1]))
+		return unavailable_run(argv[1]);
 	if (argc < 2) {
 		usage();
 		return 2;
