@@ -120,11 +120,11 @@ static struct tool_cli cli = {
 			   TOOL_OPT_CALL, 0, .parse = add_spec},
 			  {'I', "include", "header", "no C headers: the language has no clang",
 			   TOOL_OPT_UNSUPPORTED}),
-	.epilog = "A specifier is {p,r,t,u}:{[library],category}:function(signature)"
-		  "[:type[,type...]:expr[,expr...][:filter]][#label]; in r: probes $retval, "
-		  "$entry(param) and $latency (ns). One specifier per -C or -H, which may be "
-		  "repeated. Where the library is a Go program, the signature's parameters are "
-		  "Go's register arguments and r: probes every RET of the function.",
+	.epilog = "A specifier is {p,r,t,u}:{[library],category}:function(signature)\n"
+		  "[:type[,type...]:expr[,expr...][:filter]][#label]; r: probes have $retval,\n"
+		  "$entry(param) and $latency (ns). One specifier per -C or -H, which may be\n"
+		  "repeated. Where the library is a Go program, the signature's parameters are\n"
+		  "Go's register arguments and r: probes every RET of the function.\n",
 	.examples = "  argdist -C 'p:c:write(int fd, const void *buf, size_t count):size_t:count'\n"
 		    "  argdist -H 'r:c:read()'                  # sizes read() returns\n"
 		    "  argdist -C 'r:c:write():int:$retval#write results' -i 5 -n 2\n"

@@ -100,10 +100,10 @@ static struct tool_cli cli = {
 		{'A', "aggregate", NULL, NULL, TOOL_OPT_UNSUPPORTED}),
 	.args = "probe [probe ...]",
 	.args_help = "  probe        probe specifier (see examples)\n",
-	.epilog = "A probe is [{p,r}]:[library]:function[+offset][(signature)] [(predicate)] "
-		  "[\"format\", arguments...], t:category:event or u:library:probe. Where the "
-		  "library is a Go program, arg1..arg6 are Go's register arguments and r: probes "
-		  "every RET of the function (never a uretprobe, which crashes Go).",
+	.epilog = "A probe is [{p,r}]:[library]:function[+offset][(signature)] [(predicate)]\n"
+		  "[\"format\", arguments...], t:category:event or u:library:[provider:]probe.\n"
+		  "Where the library is a Go program, arg1..arg6 are Go's register arguments and\n"
+		  "r: probes every RET of the function (never a uretprobe: they crash Go).\n",
 	.examples =
 		"  trace 'r:c:write \"%d\", retval'             # what each write() returns\n"
 		"  trace 'p:c:write (arg3 > 10) \"%d bytes\", arg3'  # with a predicate\n"
