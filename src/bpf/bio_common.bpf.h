@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The BPF side of the block I/O tools (biosnoop, biotop, biolatency, bitesize): each request
- * from its start to its completion, without kprobes. tp_btf block_io_start fires where the
+ * from its start to its completion, without kprobes. The raw tracepoint block_io_start fires where the
  * request is made from a bio, in the submitting task (bcc's blk_account_io_start kprobe):
  * who issued it, and when it was queued; block_rq_issue when the driver gets it (bcc's
  * blk_mq_start_request); block_rq_complete when it is done. Include after vmlinux.h.
@@ -132,13 +132,13 @@ static __always_inline bool bio_req_done(struct request *rq, unsigned int nr_byt
 
 /* The programs every tool has: the start (its autoload is the tool's choice) and the issue. */
 #define BIO_COMMON_PROGS                                                                           \
-	SEC("tp_btf/block_io_start")                                                               \
+	SEC("raw_tp/block_io_start")                                                               \
 	int BPF_PROG(bio_io_start, struct request *rq)                                             \
 	{                                                                                          \
 		bio_req_queued(rq);                                                                \
 		return 0;                                                                          \
 	}                                                                                          \
-	SEC("tp_btf/block_rq_issue")                                                               \
+	SEC("raw_tp/block_rq_issue")                                                               \
 	int BPF_PROG(bio_rq_issue, struct request *rq)                                             \
 	{                                                                                          \
 		bio_req_issued(rq);                                                                \

@@ -19,7 +19,7 @@ const volatile bool targ_ms = false;	 /* -m */
 
 BIO_COMMON_PROGS
 
-SEC("tp_btf/block_rq_complete")
+SEC("raw_tp/block_rq_complete")
 int BPF_PROG(biolatency_done, struct request *rq, blk_status_t error, unsigned int nr_bytes)
 {
 	struct bio_req r;

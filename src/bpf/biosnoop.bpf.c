@@ -10,7 +10,7 @@
 
 BIO_COMMON_PROGS
 
-SEC("tp_btf/block_rq_complete")
+SEC("raw_tp/block_rq_complete")
 int BPF_PROG(biosnoop_done, struct request *rq, blk_status_t error, unsigned int nr_bytes)
 {
 	struct biosnoop_event *e;

@@ -12,7 +12,7 @@ TK_MAP(counts, BPF_MAP_TYPE_HASH, 10240, struct biotop_key, struct biotop_val);
 
 BIO_COMMON_PROGS
 
-SEC("tp_btf/block_rq_complete")
+SEC("raw_tp/block_rq_complete")
 int BPF_PROG(biotop_done, struct request *rq, blk_status_t error, unsigned int nr_bytes)
 {
 	static const struct biotop_val zero;

@@ -30,7 +30,7 @@ static __always_inline bool comm_wanted(const char *comm)
 	return true;
 }
 
-SEC("tp_btf/block_rq_complete")
+SEC("raw_tp/block_rq_complete")
 int BPF_PROG(bitesize_done, struct request *rq, blk_status_t error, unsigned int nr_bytes)
 {
 	struct bitesize_key key = {};

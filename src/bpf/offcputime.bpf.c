@@ -60,7 +60,7 @@ static __always_inline bool prev_wanted(void *ctx, struct task_struct *prev)
 	return state ? (st & state) != 0 : st == 0;
 }
 
-SEC("tp_btf/sched_switch")
+SEC("raw_tp/sched_switch")
 int BPF_PROG(offcpu_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	__u64 now = bpf_ktime_get_ns(), us;

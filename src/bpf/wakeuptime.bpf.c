@@ -32,7 +32,7 @@ static __always_inline bool target_wanted(struct task_struct *t)
 	return stack_target(BPF_CORE_READ(t, tgid), BPF_CORE_READ(t, pid));
 }
 
-SEC("tp_btf/sched_switch")
+SEC("raw_tp/sched_switch")
 int BPF_PROG(wakeup_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	__u32 tid = BPF_CORE_READ(prev, pid);
@@ -48,7 +48,7 @@ int BPF_PROG(wakeup_switch, bool preempt, struct task_struct *prev, struct task_
  * where sched_wakeup of a wakeup queued to another CPU fires there, from whatever runs
  * (often the idle task), and would name it the waker.
  */
-SEC("tp_btf/sched_waking")
+SEC("raw_tp/sched_waking")
 int BPF_PROG(wakeup_waking, struct task_struct *p)
 {
 	__u32 tid = BPF_CORE_READ(p, pid);

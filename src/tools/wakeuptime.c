@@ -2,7 +2,8 @@
 /*
  * wakeuptime: how long threads were blocked, summed by the kernel stack and comm of the
  * thread that woke them, with bcc's command line and output (wakeuptime.py). The BPF half
- * runs at sched_switch and sched_wakeup (tp_btf); the sums are read and printed at the end.
+ * runs at sched_switch and sched_waking (raw tracepoints); the sums are read and printed at
+ * the end.
  */
 #include <stdio.h>
 
