@@ -9,4 +9,5 @@ make -s -C . >/dev/null
 /usr/bin/python3 bench.py "$@"
 ../build/bench/pprof_write
 /usr/bin/python3 profile.py "$@"
+/usr/bin/python3 tools.py "$@"
 exec /usr/bin/python3 lang.py "$@"
