@@ -63,30 +63,9 @@ static int handle_event(void *ctx, void *data, size_t size)
 static int parse_signals(void *opts, const struct usage *u, int key, const char *arg)
 {
 	struct killsnoop_opts *o = opts;
-	char *copy = strdup(arg), *save = NULL, *tok;
-	int sig, err = 0, n = 0;
 
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		err = snoop_parse_signal(u, key, tok, &sig);
-		if (err)
-			break;
-		if (sig > 64) {
-			usage_arg_error(u, key, "invalid value: '%s' (signals are 0 to 64)", tok);
-			err = -EINVAL;
-			break;
-		}
-		o->sig_mask[sig >> 6] |= 1ULL << (sig & 63);
-		n++;
-	}
-	free(copy);
-	if (!err && !n) {
-		usage_arg_error(u, key, "invalid value: '%s'", arg);
-		err = -EINVAL;
-	}
 	o->sig_filter = true;
-	return err;
+	return snoop_parse_signal_set(u, key, arg, o->sig_mask);
 }
 
 #define OPT(f) offsetof(struct killsnoop_opts, f)

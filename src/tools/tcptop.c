@@ -149,28 +149,14 @@ static int add_metrics(void *ctx, struct metrics *m)
 	return snoop_metrics_add(m, specs, 2) ?: metrics_add_collector(m, collect_flows, r);
 }
 
-static void read_loadavg(char *buf, size_t len)
-{
-	FILE *f = fopen("/proc/loadavg", "r");
-
-	buf[0] = '\0';
-	if (f) {
-		if (!fgets(buf, len, f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-}
-
 static void print_json(struct tcptop_run *r, const char *hms, const char *load)
 {
-	char comm[TCP_COMM_BUFLEN], lav[128];
+	char comm[TCP_COMM_BUFLEN];
 	struct tcp_addrs a;
 
-	snprintf(lav, sizeof(lav), "%s", load);
-	lav[strcspn(lav, "\n")] = '\0';
 	printf("{\"time\":\"%s\"", hms);
 	if (!r->o->nosummary)
-		tcp_json_kv_str(stdout, "loadavg", lav, true);
+		tcp_json_kv_str(stdout, "loadavg", load, true);
 	printf(",\"connections\":[");
 	for (size_t i = 0; i < r->nrows; i++) {
 		const struct tcptop_row *w = &r->rows[i];
@@ -234,7 +220,7 @@ static int print_interval(void *ctx)
 	}
 	qsort(r->rows, r->nrows, sizeof(*r->rows), row_cmp);
 	time_hms(hms, sizeof(hms));
-	read_loadavg(load, sizeof(load));
+	snoop_loadavg(load, sizeof(load));
 	if (o->json) {
 		print_json(r, hms, load);
 	} else {
@@ -243,7 +229,8 @@ static int print_interval(void *ctx)
 		else
 			fputs("\033[H\033[2J", stdout);
 		if (!o->nosummary)
-			printf("%-8s loadavg: %s\n", hms, load);
+			/* bcc prints the file's line, newline and all, then its own newline */
+			printf("%-8s loadavg: %s\n\n", hms, load);
 		print_family(r, AF_INET);
 		print_family(r, AF_INET6);
 	}
