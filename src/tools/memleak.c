@@ -19,6 +19,7 @@
 #include "core/attach.h"
 #include "core/funcplan.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/out.h"
 #include "core/procmaps.h"
 #include "core/usym.h"
@@ -191,44 +192,92 @@ static void print_stack(struct memleak_ctx *c, int stacks_fd, const struct ml_st
 		printf("\t\t%s\n", frame_text(c, ips[i], buf, sizeof(buf)));
 }
 
+/*
+ * The outstanding blocks at least min_age_ns old with a stack, summed by stack into *v
+ * (ascending by bytes; free() it), and every outstanding block into *all; -a prints each
+ * block shown. The number of stacks, or -ENOMEM after a one-line error.
+ */
+static long outstanding(struct memleak_ctx *c, uint64_t min_age_ns, bool print, struct ml_stack **v,
+			struct ml_stack *all)
+{
+	int fd = bpf_object__find_map_fd_by_name(c->obj, "allocs");
+	uint64_t now = snoop_now_ns(), key, next, *prev = NULL;
+	struct memleak_alloc a;
+	size_t n = 0, cap = 0;
+
+	*v = NULL;
+	*all = (struct ml_stack){0};
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &a))
+			continue;
+		all->bytes += a.size;
+		all->count++;
+		if (a.ts_ns + min_age_ns > now || a.ustack < 0)
+			continue;
+		if (print)
+			printf("\taddr = %llx size = %llu\n", (unsigned long long)key,
+			       (unsigned long long)a.size);
+		if (add_block(v, &n, &cap, a.ustack, a.size)) {
+			tk_err("out of memory");
+			free(*v);
+			*v = NULL;
+			return -ENOMEM;
+		}
+	}
+	qsort(*v, n, sizeof(**v), by_bytes);
+	return n;
+}
+
 /* bcc's report: -a's blocks, then the top stacks by outstanding bytes, ascending. */
 static int report(void *ctx)
 {
 	struct memleak_ctx *c = ctx;
-	int allocs_fd = bpf_object__find_map_fd_by_name(c->obj, "allocs");
 	int stacks_fd = bpf_object__find_map_fd_by_name(c->obj, "stacks");
-	uint64_t now = snoop_now_ns(), min_age = c->o->older_ms * 1000000ULL, key, next;
-	struct ml_stack *v = NULL;
-	size_t n = 0, cap = 0, first;
-	struct memleak_alloc a;
+	struct ml_stack *v, all;
 	char hms[16];
-	uint64_t *prev = NULL;
+	long n;
 
 	if (!c->o->json)
 		printf("[%s] Top %lu stacks with outstanding allocations:\n",
 		       time_hms(hms, sizeof(hms)), c->o->top);
-	while (!bpf_map_get_next_key(allocs_fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(allocs_fd, &key, &a) || a.ts_ns + min_age > now ||
-		    a.ustack < 0)
-			continue;
-		if (c->o->show_allocs && !c->o->json)
-			printf("\taddr = %llx size = %llu\n", (unsigned long long)key,
-			       (unsigned long long)a.size);
-		if (add_block(&v, &n, &cap, a.ustack, a.size)) {
-			tk_err("out of memory");
-			free(v);
-			return -ENOMEM;
-		}
-	}
-	qsort(v, n, sizeof(*v), by_bytes);
-	first = n > c->o->top ? n - c->o->top : 0;
-	for (size_t i = first; i < n; i++)
+	n = outstanding(c, c->o->older_ms * 1000000ULL, c->o->show_allocs && !c->o->json, &v, &all);
+	if (n < 0)
+		return n;
+	for (long i = n > (long)c->o->top ? n - (long)c->o->top : 0; i < n; i++)
 		print_stack(c, stacks_fd, &v[i]);
 	free(v);
 	fflush(stdout);
 	return 0;
+}
+
+/* --metrics: what is outstanding at the scrape, of any age. */
+static int collect(void *ctx, struct metrics *m)
+{
+	struct memleak_ctx *c = ctx;
+	struct metric_family *bytes, *blocks;
+	struct ml_stack *v, all;
+	long n = outstanding(c, 0, false, &v, &all);
+
+	if (n < 0)
+		return n;
+	free(v);
+	bytes = metrics_family(m, "tracekit_memleak_outstanding_bytes", METRIC_GAUGE,
+			       "Bytes allocated through libc and not freed yet (memleak)", NULL, 0,
+			       true);
+	blocks = metrics_family(m, "tracekit_memleak_outstanding_allocations", METRIC_GAUGE,
+				"Allocations through libc not freed yet (memleak)", NULL, 0, true);
+	if (!bytes || !blocks)
+		return -ENOMEM;
+	metric_set(metric_series(bytes, NULL), all.bytes);
+	metric_set(metric_series(blocks, NULL), all.count);
+	return 0;
+}
+
+static int add_metrics(void *ctx, struct metrics *m)
+{
+	return metrics_add_collector(m, collect, ctx);
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -366,7 +415,8 @@ static int memleak_main(int argc, char **argv)
 			       .ctx = &c,
 			       TOOL_EVENTS(handle_event, struct memleak_event),
 			       TOOL_SUMMARY(report),
-			       .attach = attach};
+			       .attach = attach,
+			       .metrics = add_metrics};
 	int err;
 
 	c.usyms = usym_cache__new();

@@ -18,7 +18,9 @@ import time
 
 import pytest
 
-from conftest import TRACEKIT, collect, run_tracer, spawn, target, wait_line
+import urllib.request
+
+from conftest import TRACEKIT, collect, free_port, run_tracer, spawn, target, wait_line
 
 N = 7
 
@@ -48,6 +50,11 @@ def py_child(script):
 def send(p, line=b"go\n"):
     p.stdin.write(line)
     p.stdin.flush()
+
+
+def scrape(port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+        return r.read().decode()
 
 
 def one_line_error(tool, *args):
@@ -95,6 +102,20 @@ def test_gethostlatency_json(no_leftovers):
     assert len(evs) == N, out
     assert all(e["pid"] == p.pid and e["host"] == "localhost" and
                e["func"] == "getaddrinfo" and e["lat_ns"] > 0 for e in evs), evs
+
+
+def test_gethostlatency_metrics(no_leftovers):
+    port = free_port()
+    p = py_child(LOOKUPS)
+    t = tracer("gethostlatency", "-p", p.pid, "--metrics", f"127.0.0.1:{port}")
+    send(p)
+    wait_line(p, "^done")
+    body = scrape(port)
+    assert f'tracekit_gethostlatency_seconds_count{{comm="python3",func="getaddrinfo"}} {N}\n' \
+        in body, body
+    stopped(t)
+    send(p)
+    collect(p)
 
 
 def test_gethostlatency_bad_input():
@@ -168,6 +189,22 @@ def test_memleak_trace_calls(no_leftovers):
     frees = re.findall(r"^free entered, address = ([0-9a-f]+), size = 4096$", out, re.M)
     assert (len(allocs), len(frees)) == (4 * ROUNDS, 3 * ROUNDS), out
     assert set(frees) <= set(allocs)
+
+
+def test_memleak_metrics(no_leftovers):
+    port = free_port()
+    p = leaker()
+    t = tracer("memleak", "-p", p.pid, "--metrics", f"127.0.0.1:{port}", "60",
+               ready=r"^Attaching to pid")
+    assert "tracekit_memleak_outstanding_bytes 0\n" in scrape(port)
+    send(p)
+    wait_line(p, "^leaked")
+    body = scrape(port)
+    assert f"tracekit_memleak_outstanding_bytes {ROUNDS * BLOCK}\n" in body, body
+    assert f"tracekit_memleak_outstanding_allocations {ROUNDS}\n" in body, body
+    stopped(t)
+    send(p)
+    collect(p)
 
 
 def test_memleak_bad_input():
