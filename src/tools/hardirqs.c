@@ -70,11 +70,8 @@ static int fill(struct tool_run *r, void *skel)
 	if (o->counts && (o->dist || o->ns))
 		return usage_error(&cli.usage, "argument -C/--count: not allowed with the "
 					       "time-based options -d and -N");
-	if (o->cpu != ULONG_MAX && o->cpu >= (unsigned long)libbpf_num_possible_cpus())
-		return usage_error(&cli.usage, "argument -c/--cpu: no CPU %lu on this machine",
-				   o->cpu);
-	if (o->cpu != ULONG_MAX)
-		obj->rodata->targ_cpu = (int)o->cpu;
+	if (hist_tool_cpu_opt(&cli.usage, o->cpu, &obj->rodata->targ_cpu))
+		return 2;
 	ht->unit = o->ns ? "nsecs" : "usecs";
 	ht->sum_scale = o->ns ? 1 : 1000;
 	ht->timestamp = o->timestamp;

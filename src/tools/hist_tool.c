@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* bcc's log2-histogram tools' summaries, JSON and metrics (see hist_tool.h). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,4 +345,14 @@ int hist_tool_fill(struct hist_tool *ht, struct tool_run *r, struct bpf_object *
 	if (metrics && ht->metric)
 		r->metrics = hist_tool_metrics;
 	return r->fill_failed;
+}
+
+int hist_tool_cpu_opt(const struct usage *u, unsigned long cpu, int *targ_cpu)
+{
+	if (cpu == ULONG_MAX)
+		return 0;
+	if (cpu >= (unsigned long)libbpf_num_possible_cpus())
+		return usage_error(u, "argument -c/--cpu: no CPU %lu on this machine", cpu);
+	*targ_cpu = (int)cpu;
+	return 0;
 }

@@ -101,6 +101,13 @@ void hist_tool_print_totals(const struct hist_tool *ht, const struct hist_tool_e
 			    const char *title, int width, bool counts);
 
 /*
+ * softirqs/hardirqs -c CPU (ULONG_MAX: not given) into the BPF side's *targ_cpu: a usage
+ * error (2) for a CPU the machine does not have, else 0.
+ */
+struct usage;
+int hist_tool_cpu_opt(const struct usage *u, unsigned long cpu, int *targ_cpu);
+
+/*
  * A histogram tool's main, NAME_main: its options struct T (the struct hist_tool's priv)
  * initialized with the rest, the struct hist_tool the run's ctx; its cli, fill() and
  * NAME_tool_skel are the file's. Its TOOL_REGISTER() line stays in the tool's file: the
