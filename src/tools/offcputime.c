@@ -103,14 +103,7 @@ static void describe(void *ctx, FILE *f)
 			: o->kernel_threads ? "kernel threads"
 					    : "all threads");
 	}
-	fprintf(f, " by %s stack",
-		o->st.user_only	    ? "user"
-		: o->st.kernel_only ? "kernel"
-				    : "user + kernel");
-	if (o->duration)
-		fprintf(f, " for %lu secs.\n", o->duration);
-	else
-		fprintf(f, "... Hit Ctrl-C to end.\n");
+	stack_tool_describe_tail(f, &o->st, -1, o->duration);
 }
 
 static void header(void *ctx)

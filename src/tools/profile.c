@@ -119,16 +119,7 @@ static void describe(void *ctx, FILE *f)
 		print_targets(f, &o->st.targets);
 	else
 		fprintf(f, "all threads");
-	fprintf(f, " by %s stack",
-		o->st.user_only	    ? "user"
-		: o->st.kernel_only ? "kernel"
-				    : "user + kernel");
-	if (o->cpu != ULONG_MAX)
-		fprintf(f, " on CPU#%lu", o->cpu);
-	if (o->duration)
-		fprintf(f, " for %lu secs.\n", o->duration);
-	else
-		fprintf(f, "... Hit Ctrl-C to end.\n");
+	stack_tool_describe_tail(f, &o->st, o->cpu == ULONG_MAX ? -1 : (long)o->cpu, o->duration);
 }
 
 static void header(void *ctx)

@@ -294,6 +294,21 @@ int stack_run_ready(struct stack_run *sr, struct tool_run *r, void (*describe)(v
 	return 0;
 }
 
+void stack_tool_describe_tail(FILE *f, const struct stack_tool_opts *o, long cpu,
+			      unsigned long duration)
+{
+	fprintf(f, " by %s stack",
+		o->user_only	 ? "user"
+		: o->kernel_only ? "kernel"
+				 : "user + kernel");
+	if (cpu >= 0)
+		fprintf(f, " on CPU#%ld", cpu);
+	if (duration)
+		fprintf(f, " for %lu secs.\n", duration);
+	else
+		fprintf(f, "... Hit Ctrl-C to end.\n");
+}
+
 void stack_run_started(struct stack_run *sr)
 {
 	clock_gettime(CLOCK_MONOTONIC, &sr->start);

@@ -187,6 +187,12 @@ int stack_run_init(struct stack_run *sr, const struct stack_value_type *types, u
  */
 int stack_run_ready(struct stack_run *sr, struct tool_run *r, void (*describe)(void *, FILE *),
 		    void *ctx);
+/*
+ * The end of profile's and offcputime's header: " by user + kernel stack" (-U, -K), profile's
+ * " on CPU#N" (cpu >= 0), then " for N secs." or "... Hit Ctrl-C to end.", and a newline.
+ */
+void stack_tool_describe_tail(FILE *f, const struct stack_tool_opts *o, long cpu,
+			      unsigned long duration);
 /* Once attached (a tool's header()): the profile's duration starts. */
 void stack_run_started(struct stack_run *sr);
 /*
