@@ -5,6 +5,7 @@ tk_add(sink, n) returns 0 + 1 + ... + n, rpcclient makes N calls of Arith.Mul wi
 a Python child writes N times 7 bytes.
 """
 
+import json
 import re
 import subprocess
 import sys
@@ -99,6 +100,20 @@ def test_trace_c_args_predicate_and_max_events():
     mine = [r[4] for r in rows(text) if r[0] == pid]
     assert mine == [f"a={sum(range(b))} b={b}" for b in (10, 11, 12)], text
     assert len(rows(text)) == 3
+
+
+def test_trace_json():
+    """--json: one object per event; the ready line goes to stderr."""
+    prog = target("cprog-gcc")
+    t = run_tracer(["trace", "--json", "-M", "2", f'r:{prog}:tk_add "%d", retval'],
+                   ready_regex="Tracing")
+    pid, _ = run_target([prog, 4])
+    rc, text, err = t.wait(timeout=20)
+    assert rc == 0, err
+    recs = [json.loads(l) for l in text.splitlines()]
+    assert [(r["pid"], r["tid"], r["comm"], r["func"], r["msg"]) for r in recs] == \
+        [(pid, pid, "cprog-gcc", "tk_add", "0"), (pid, pid, "cprog-gcc", "tk_add", "1")]
+    assert recs[0]["time"] <= recs[1]["time"]
 
 
 def test_trace_go_args_and_returns(rpc_service):
