@@ -591,7 +591,11 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 		err = run_special(&r, &provider_begin);
 		if (err)
 			goto out;
-		ring_buffer__consume(r.rb);
+		/*
+		 * begin's output, within the event budget: a program whose printing feeds
+		 * its own probes (uprobe:c:write) must still reach the loop and its signals
+		 */
+		consume(&r);
 	}
 	r.as = attach_set__new();
 	if (!r.as) {
@@ -627,7 +631,11 @@ int lang_run(struct compiler *c, const struct lang_run_opts *ro)
 		err = run_special(&r, &provider_begin);
 		if (err)
 			goto out;
-		ring_buffer__consume(r.rb);
+		/*
+		 * begin's output, within the event budget: a program whose printing feeds
+		 * its own probes (uprobe:c:write) must still reach the loop and its signals
+		 */
+		consume(&r);
 	}
 	if (ro->on_attached)
 		ro->on_attached(ro->ctx);
