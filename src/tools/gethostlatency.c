@@ -16,6 +16,7 @@
 #include "core/out.h"
 #include "gethostlatency.skel.h"
 #include "tools/functool.h"
+#include "tools/libfuncs.h"
 #include "tools/snoop_common.h"
 #include "tools/tool.h"
 
@@ -93,18 +94,17 @@ SNOOP_METRIC_HOOK(add_metrics, struct ghl, lat, "tracekit_gethostlatency_seconds
 /* The three functions, in funcs[]'s order: the plan's index is the event's idx. */
 static int plan(struct ghl *g)
 {
-	char pats[NFUNCS][512], *argv[NFUNCS];
 	const char *lib = g->libc ? g->libc : "libc";
+	int idx[NFUNCS];
+	int err = libfuncs_plan(&g->ft.plan, lib, funcs, NFUNCS, g->ft.o.pid, idx, g->ft.o.verbose);
 
-	for (size_t i = 0; i < NFUNCS; i++) {
-		if (snprintf(pats[i], sizeof(pats[i]), "%s:%s", lib, funcs[i]) >=
-		    (int)sizeof(pats[i])) {
-			tk_err("-l: library path too long");
-			return -EINVAL;
+	for (size_t i = 0; !err && i < NFUNCS; i++) {
+		if (idx[i] != (int)i) {
+			tk_err("%s has no %s", lib, funcs[i]);
+			err = -ENOENT;
 		}
-		argv[i] = pats[i];
 	}
-	return functool_plan_user(&g->ft, argv, NFUNCS);
+	return err;
 }
 
 static int open_and_load(struct ghl *g)
@@ -132,11 +132,6 @@ static int gethostlatency_main(int argc, char **argv)
 	err = 1;
 	if (functool_check_pid(&g.ft.o) || plan(&g) || open_and_load(&g))
 		goto out;
-	if (g.ft.plan.nfuncs != NFUNCS) {
-		tk_err("%s: expected getaddrinfo, gethostbyname and gethostbyname2",
-		       g.libc ? g.libc : "libc");
-		goto out;
-	}
 	functool_run_opts(&g.ft);
 	run->obj = g.skel->obj; /* its "events" ring buffer */
 	run->attach = attach;

@@ -24,6 +24,7 @@
 #include "core/procmaps.h"
 #include "core/usym.h"
 #include "memleak.skel.h"
+#include "tools/libfuncs.h"
 #include "tools/snoop_common.h"
 #include "tools/stack_tool.h"
 #include "tools/tool.h"
@@ -39,9 +40,8 @@ struct memleak_opts {
 /* The libc functions probed: the entry program, and the return's (NULL: none) */
 static const struct {
 	const char *name, *entry, *ret;
-	bool required;
 } funcs[ML_NFUNCS] = {
-	[ML_MALLOC] = {"malloc", "malloc_enter", "alloc_return", true},
+	[ML_MALLOC] = {"malloc", "malloc_enter", "alloc_return"},
 	[ML_CALLOC] = {"calloc", "calloc_enter", "alloc_return"},
 	[ML_REALLOC] = {"realloc", "realloc_enter", "alloc_return"},
 	[ML_POSIX_MEMALIGN] = {"posix_memalign", "posix_memalign_enter", "posix_memalign_return"},
@@ -49,7 +49,7 @@ static const struct {
 	[ML_VALLOC] = {"valloc", "size_enter", "alloc_return"},
 	[ML_MEMALIGN] = {"memalign", "align_size_enter", "alloc_return"},
 	[ML_PVALLOC] = {"pvalloc", "size_enter", "alloc_return"},
-	[ML_FREE] = {"free", "free_entry", NULL, true},
+	[ML_FREE] = {"free", "free_entry", NULL},
 };
 
 struct memleak_ctx {
@@ -302,38 +302,20 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* The allocator functions of the process's libc: malloc and free must be there. */
+/* The allocator functions of the process's libc: malloc (first) and free must be there. */
 static int plan(struct memleak_ctx *c)
 {
-	char pat[64], err[512];
+	const char *names[ML_NFUNCS];
+	int err;
 
-	c->plan.multi = kernel_has_uprobe_multi();
-	for (int i = 0; i < ML_NFUNCS; i++) {
-		struct probe_spec spec;
-		int ret;
-
-		c->which[i] = -1;
-		snprintf(pat, sizeof(pat), "libc:%s", funcs[i].name);
-		ret = probe_spec__parse(pat, false, &spec, err, sizeof(err));
-		if (!ret) {
-			size_t before = c->plan.nfuncs;
-
-			ret = func_plan__add(&c->plan, &spec, c->o->pid, err, sizeof(err));
-			probe_spec__free(&spec);
-			if (!ret && c->plan.nfuncs == before + 1)
-				c->which[i] = before;
-			else if (!ret)
-				snprintf(err, sizeof(err), "libc:%s: %zu matches", funcs[i].name,
-					 c->plan.nfuncs - before);
-		}
-		if (c->which[i] < 0 && funcs[i].required) {
-			tk_err("%s", err);
-			return ret ? ret : -EINVAL;
-		}
-		if (c->which[i] < 0 && c->o->verbose)
-			tk_note("libc has no %s: not traced (%s)", funcs[i].name, err);
+	for (int i = 0; i < ML_NFUNCS; i++)
+		names[i] = funcs[i].name;
+	err = libfuncs_plan(&c->plan, "libc", names, ML_NFUNCS, c->o->pid, c->which, c->o->verbose);
+	if (!err && c->which[ML_FREE] < 0) {
+		tk_err("libc has no free()");
+		err = -ENOENT;
 	}
-	return 0;
+	return err;
 }
 
 static int fill(struct tool_run *r, void *skel)

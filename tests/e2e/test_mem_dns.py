@@ -207,6 +207,13 @@ def test_memleak_metrics(no_leftovers):
     collect(p)
 
 
+def test_static_binary_has_no_libc(rpc_service):
+    for tool in ("memleak", "gethostlatency"):
+        line = one_line_error(tool, "-p", str(rpc_service.pid))
+        assert line == f"{tool}: process {rpc_service.pid} does not map libc (a static binary?): " \
+            "nothing to trace", line
+
+
 def test_memleak_bad_input():
     assert "-p PID is required" in one_line_error("memleak")
     assert "no process" in one_line_error("memleak", "-p", "999999999")
