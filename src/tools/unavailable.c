@@ -80,7 +80,9 @@ void unavailable_list(FILE *f)
 	for (size_t i = 0; i < NUNAVAILABLE; i++) {
 		if (tool_find(unavailable[i].name))
 			continue;
-		fprintf(f, "  %-14s ", unavailable[i].name);
+		/* "name:", not tool_list()'s "name ": these are no tools of ours */
+		fprintf(f, "  %s:%*s", unavailable[i].name, (int)(14 - strlen(unavailable[i].name)),
+			"");
 		reason(f, i, kprobes);
 	}
 }

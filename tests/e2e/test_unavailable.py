@@ -24,7 +24,9 @@ def sections():
     tools_part = out.split("\nTOOLS ")[1].split("\nbcc's TOOLS NOT IN tracekit")[0]
     missing = out.split("\nbcc's TOOLS NOT IN tracekit")[1]
     tools = re.findall(r"^  (\w+) ", tools_part, re.M)
-    lines = dict(re.findall(r"^  (\w+) +(.*)$", missing, re.M))
+    lines = dict(re.findall(r"^  (\w+): +(.*)$", missing, re.M))
+    # tool_list()'s "  name " lines are tools: these must never look like them
+    assert not re.search(r"^  \w+ ", missing, re.M), missing
     return tools, lines, missing
 
 
