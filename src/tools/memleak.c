@@ -62,6 +62,7 @@ struct memleak_ctx {
 };
 
 #define OPT(f) offsetof(struct memleak_opts, f)
+enum { ML_OPT_COMBINED = TOOL_OPT_JSON + 32, ML_OPT_PERCPU }; /* long-only keys */
 static struct tool_cli cli = {
 	.name = "memleak",
 	.description = "Trace outstanding memory allocations that weren't freed.\n"
@@ -89,7 +90,15 @@ static struct tool_cli cli = {
 		 TOOL_OPT_ULONG, OPT(max_size), 0, ULONG_MAX, .bpf = "max_size"},
 		{TOOL_OPT_JSON, "json", NULL, "one JSON object per stack and interval",
 		 TOOL_OPT_FLAG, OPT(json)},
-		TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose))),
+		TOOL_OPT_LIBBPF_VERBOSE(OPT(verbose)),
+		/* bcc's options this memleak refuses: kernel allocations, and a command it starts
+		 */
+		{'c', "command", "COMMAND", "start the command, then give -p its PID",
+		 TOOL_OPT_UNSUPPORTED},
+		{'O', "obj", "OBJ", "only libc's allocator is traced", TOOL_OPT_UNSUPPORTED},
+		{ML_OPT_COMBINED, "combined-only", NULL, NULL, TOOL_OPT_UNSUPPORTED},
+		{ML_OPT_PERCPU, "percpu", NULL, "kernel allocations are not traced",
+		 TOOL_OPT_UNSUPPORTED}),
 	.args = "[interval] [count]",
 	.args_help =
 		"  interval              interval in seconds to print outstanding allocations\n"
