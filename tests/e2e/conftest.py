@@ -457,9 +457,16 @@ def _bpftool_ids(what):
     exe = shutil.which("bpftool")
     if not exe:
         pytest.fail("bpftool not found: run `make deps` (Debian package bpftool)")
-    r = subprocess.run([exe, "-j", what, "list"], capture_output=True, text=True, timeout=30)
-    if r.returncode != 0:
-        pytest.fail(f"bpftool {what} list failed: {r.stderr.strip()}")
+    # bpftool walks the ids, then opens each: one that goes away in between (a tracer still
+    # tearing down) fails the whole listing, with the error in its JSON on stdout. Again.
+    for _ in range(10):
+        r = subprocess.run([exe, "-j", what, "list"], capture_output=True, text=True,
+                           timeout=30)
+        if r.returncode == 0:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"bpftool {what} list failed: {(r.stderr or r.stdout).strip()}")
     try:
         return {int(o["id"]): o for o in json.loads(r.stdout or "[]")}
     except (ValueError, KeyError, TypeError) as e:
