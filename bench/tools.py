@@ -1,8 +1,7 @@
 #!/usr/bin/python3
-"""Start-up and peak RSS of issue 12's tools, beside libbpf-tools' reference figures.
+"""Start-up and peak RSS of the tools, beside libbpf-tools' reference figures.
 
-Measured as bcc-tools.md section 7 measured libbpf-tools (and bench/snoop_startup.sh the
-snoop tools): each tool started under GNU time with stdout on a pty (line-buffered as on a
+Measured as bcc-tools.md section 7 measured libbpf-tools: each tool started under GNU time with stdout on a pty (line-buffered as on a
 terminal); start-up is spawn -> its first complete stdout line, which every tool prints once
 attached; held 1.5 s, then SIGINT; peak RSS as GNU time reports it. Median of RUNS (default
 5, BENCH_RUNS; --quick: 2). libbpf-tools cannot be built in CI, so their figures are the
@@ -32,6 +31,12 @@ PID = "{pid}"  # a tool's argument: the pid of a process started for it (memleak
 
 # Each tool with bcc's command line for a plain run; {pid} is an idle process of ours.
 TOOLS = [
+    ("execsnoop", []), ("exitsnoop", []), ("opensnoop", []), ("killsnoop", []),
+    ("statsnoop", []), ("syncsnoop", []), ("bindsnoop", []),
+    ("tcptracer", []), ("tcpconnect", []), ("tcpaccept", []), ("tcpconnlat", []),
+    ("tcplife", []), ("tcpstates", []), ("tcptop", ["-C", "1"]), ("tcpretrans", []),
+    ("tcpdrop", []), ("tcpcong", []), ("tcprtt", []), ("tcpsubnet", []), ("tcpsynbl", []),
+    ("profile", []), ("offcputime", []), ("wakeuptime", []),
     ("runqlat", []), ("runqlen", []), ("runqslower", []), ("cpudist", []),
     ("softirqs", []), ("hardirqs", []),
     ("biolatency", []), ("biosnoop", []), ("biotop", []), ("bitesize", []),
@@ -49,6 +54,10 @@ NOTES = {
 # libbpf-tools on this kind of machine (bcc-tools.md section 7): ready median ms, peak RSS
 # MB. Tools it did not measure have no figure.
 LIBBPF = {
+    "syncsnoop": (4.9, 2.1), "exitsnoop": (18.9, 2.7), "tcplife": (22.6, 2.8),
+    "killsnoop": (22.6, 2.9), "tcpstates": (23.3, 2.8), "statsnoop": (23.8, 2.7),
+    "opensnoop": (32.1, 3.3), "execsnoop": (55.8, 2.8), "profile": (171.1, 9.1),
+    "offcputime": (176.7, 12.2),
     "runqlat": (30.3, 2.8), "biolatency": (34.3, 3.3), "syscount": (86.1, 2.7),
     "sigsnoop": (22.7, 2.8), "gethostlatency": (35.3, 2.7), "memleak": (336.1, 8.2),
 }
@@ -118,7 +127,7 @@ def main():
     have = registered()
     idle = subprocess.Popen(["sleep", "3600"])  # memleak's -p
     try:
-        print(f"issue 12's tools: start-up (spawn -> first line on a pty) and peak RSS, "
+        print(f"tools: start-up (spawn -> first line on a pty) and peak RSS, "
               f"median of {RUNS}; libbpf-tools: reference figures (bcc-tools.md section 7, "
               f"this kind of machine, not measured here)")
         print(f"{'tool':<15} {'ready median':>12} {'min-max':>14} {'peak RSS':>9}   "
