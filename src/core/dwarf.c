@@ -581,30 +581,6 @@ static bool file_u32(Elf *elf, uint64_t vaddr, uint32_t *v)
 	return false;
 }
 
-/* The value of symbol name in .symtab, or 0. */
-static uint64_t symtab_value(Elf *elf, const char *name)
-{
-	Elf_Scn *scn = NULL;
-
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize ||
-		    !(d = elf_getdata(scn, NULL)))
-			continue;
-		for (size_t i = 0; i < d->d_size / sh.sh_entsize; i++) {
-			const char *sn;
-			GElf_Sym sym;
-
-			if (gelf_getsym(d, (int)i, &sym) &&
-			    (sn = elf_strptr(elf, sh.sh_link, sym.st_name)) && !strcmp(sn, name))
-				return sym.st_value;
-		}
-	}
-	return 0;
-}
-
 /* The attribute's value: Go writes it as an address (its linker's DW_CLS_GO_TYPEREF). */
 static int go_type_offset(Dwarf_Attribute *attr, Dwarf_Word *v)
 {
@@ -737,7 +713,7 @@ int dwarf_file__go_error_types(struct dwarf_file *df, struct dwarf_go_type **out
 
 	*out = NULL;
 	*n = 0;
-	if (!df || !(et.types = symtab_value(df->elf, "runtime.types")))
+	if (!df || elf_raw_symbol(df->elf, "runtime.types", &et.types, NULL))
 		return -ENOENT;
 	err = error_types_pass(&et, 0);
 	if (!err && et.nnames && !(et.out = calloc(et.nnames, sizeof(*et.out))))

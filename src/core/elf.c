@@ -158,6 +158,44 @@ static uint64_t sym_key(const char *name, uint64_t addr)
 	return h;
 }
 
+/* name in the symbol table sections of type of elf: 0 and *sym, or -ENOENT */
+static int raw_symbol_in(Elf *elf, Elf64_Word type, const char *name, GElf_Sym *out)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type || !sh.sh_entsize ||
+		    !(d = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; i < d->d_size / sh.sh_entsize; i++) {
+			const char *sn;
+
+			if (!gelf_getsym(d, (int)i, out) || out->st_shndx == SHN_UNDEF ||
+			    !out->st_value || GELF_ST_TYPE(out->st_info) == STT_TLS ||
+			    !(sn = elf_strptr(elf, sh.sh_link, out->st_name)) || strcmp(sn, name))
+				continue;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int elf_raw_symbol(struct Elf *elf, const char *name, uint64_t *value, uint64_t *size)
+{
+	GElf_Sym sym;
+
+	if (raw_symbol_in(elf, SHT_SYMTAB, name, &sym) &&
+	    raw_symbol_in(elf, SHT_DYNSYM, name, &sym))
+		return -ENOENT;
+	*value = sym.st_value;
+	if (size)
+		*size = sym.st_size;
+	return 0;
+}
+
 static int key_cmp(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;

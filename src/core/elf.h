@@ -20,6 +20,12 @@ struct Elf; /* libelf's Elf */
  */
 int elf_open_raw(const char *path, int *fd, struct Elf **elf);
 void elf_close_raw(int fd, struct Elf *elf);
+/*
+ * The defined symbol name of any type (not TLS) in .symtab, else .dynsym: its value and size.
+ * 0, or -ENOENT. For data symbols too (uaddr, runtime.types), where elf_file__for_each_func()
+ * walks functions only.
+ */
+int elf_raw_symbol(struct Elf *elf, const char *name, uint64_t *value, uint64_t *size);
 
 /* -ENOENT missing, -EACCES, -ENOEXEC not an ELF (or not x86-64), -EINVAL corrupt. */
 int elf_file__open(const char *path, struct elf_file **out);

@@ -510,39 +510,7 @@ struct elf_sym {
 	uint64_t code_start; /* the lowest p_vaddr of an executable PT_LOAD */
 };
 
-/* name in a symbol table section of elf; 0 with its address and size, or -ENOENT. */
-static int symtab_find(Elf *elf, Elf64_Word type, const char *name, struct elf_sym *out)
-{
-	Elf_Scn *scn = NULL;
-
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type || !sh.sh_entsize ||
-		    !(d = elf_getdata(scn, NULL)))
-			continue;
-		for (size_t i = 0; i < d->d_size / sh.sh_entsize; i++) {
-			GElf_Sym sym;
-			const char *sn;
-
-			if (!gelf_getsym(d, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
-			    !sym.st_value || GELF_ST_TYPE(sym.st_info) == STT_TLS ||
-			    !(sn = elf_strptr(elf, sh.sh_link, sym.st_name)) || strcmp(sn, name))
-				continue;
-			out->addr = sym.st_value;
-			out->size = sym.st_size;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-/*
- * A symbol of the file at path (.symtab, else .dynsym), and what placing it in a process
- * needs. This reads the binary here rather than in core/elf.c, whose symbol walk knows only
- * functions.
- */
+/* A symbol of the file at path (.symtab, else .dynsym), and what placing it in a process needs. */
 static int elf_symbol(const char *path, const char *name, struct elf_sym *out)
 {
 	GElf_Ehdr eh;
@@ -567,9 +535,7 @@ static int elf_symbol(const char *path, const char *name, struct elf_sym *out)
 	if (!err) {
 		out->pie = eh.e_type == ET_DYN;
 		out->lib = out->pie && !interp;
-		err = symtab_find(elf, SHT_SYMTAB, name, out);
-		if (err)
-			err = symtab_find(elf, SHT_DYNSYM, name, out);
+		err = elf_raw_symbol(elf, name, &out->addr, &out->size);
 	}
 	elf_close_raw(fd, elf);
 	return err;
