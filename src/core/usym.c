@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include "core/dwarf.h"
 #include "core/elf.h"
@@ -45,6 +46,7 @@ struct usym_file {
 	size_t names_len, names_cap;
 	int64_t deltas[MAX_DELTAS];
 	unsigned int ndeltas;
+	bool pie; /* ET_DYN: its addresses move with each process */
 	/* Source lines, loaded on the first usym_cache__frames() of the file. */
 	bool src_tried;
 	struct gosym_table *gt; /* Go: .gopclntab and its inline trees, copied */
@@ -140,6 +142,7 @@ static int file_load(struct usym_file *f, const char *open_path)
 	err = elf_file__open(open_path, &l.ef);
 	if (err)
 		return err;
+	f->pie = elf_file__is_pie(l.ef);
 	/* A stripped Go binary keeps its own table; .dynsym there holds only cgo imports. */
 	if (elf_file__is_go(l.ef) && !elf_file__section(l.ef, ".symtab", NULL, NULL))
 		err = load_pclntab(&l);
@@ -275,14 +278,18 @@ static const struct proc_map *proc_find(struct usym_proc *p, uint64_t ip)
 	return proc_maps__find(&p->pm, ip);
 }
 
-static struct usym_file *file_get(struct usym_cache *c, int pid, const struct proc_map *m)
+/*
+ * The cached file (path, inode, dev), loaded from open_path on first use; NULL for no memory.
+ * A file that could not be read is cached too, with its error.
+ */
+static struct usym_file *file_find(struct usym_cache *c, const char *path, uint64_t inode,
+				   uint64_t dev, const char *open_path, int open_err)
 {
-	char root_path[4096];
 	struct usym_file *f;
 
 	for (size_t i = 0; i < c->nfiles; i++)
-		if (c->files[i]->inode == m->inode && c->files[i]->dev == m->dev &&
-		    !strcmp(c->files[i]->path, m->path))
+		if (c->files[i]->inode == inode && c->files[i]->dev == dev &&
+		    !strcmp(c->files[i]->path, path))
 			return c->files[i];
 
 	if (VEC_RESERVE(c->files, c->files_cap, c->nfiles, 1))
@@ -290,19 +297,37 @@ static struct usym_file *file_get(struct usym_cache *c, int pid, const struct pr
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
-	f->path = strdup(m->path);
+	f->path = strdup(path);
 	if (!f->path) {
 		free(f);
 		return NULL;
 	}
-	f->inode = m->inode;
-	f->dev = m->dev;
-	/* Through the process's root (containers), or the mapping itself (deleted files). */
-	f->err = proc_map_path(pid, m, root_path, sizeof(root_path));
-	if (!f->err)
-		f->err = file_load(f, root_path);
+	f->inode = inode;
+	f->dev = dev;
+	f->err = open_err ? open_err : file_load(f, open_path);
 	c->files[c->nfiles++] = f;
 	return f;
+}
+
+static struct usym_file *file_get(struct usym_cache *c, int pid, const struct proc_map *m)
+{
+	char root_path[4096];
+	/* Through the process's root (containers), or the mapping itself (deleted files). */
+	int err = proc_map_path(pid, m, root_path, sizeof(root_path));
+
+	return file_find(c, m->path, m->inode, m->dev, root_path, err);
+}
+
+/* The function of f holding link-time address vaddr, or NULL. */
+static const struct usym_func *file_func(const struct usym_file *f, uint64_t vaddr)
+{
+	for (unsigned int d = 0; d < f->ndeltas; d++) {
+		const struct usym_func *s = file_lookup(f, vaddr, d);
+
+		if (s)
+			return s;
+	}
+	return NULL;
 }
 
 /* As usym_cache__resolve(), with the file, its mapping and the link-time address found. */
@@ -343,6 +368,27 @@ static int lookup(struct usym_cache *c, int pid, uint64_t ip, struct usym *out,
 		}
 	}
 	return -ENOENT;
+}
+
+int usym_cache__resolve_file(struct usym_cache *c, const char *path, uint64_t vaddr,
+			     struct usym *out)
+{
+	const struct usym_func *s;
+	struct usym_file *f;
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	if (stat(path, &st))
+		return -errno;
+	f = file_find(c, path, (uint64_t)st.st_ino, (uint64_t)st.st_dev, path, 0);
+	if (!f)
+		return -ENOMEM;
+	if (f->err || f->pie || !(s = file_func(f, vaddr)))
+		return -ENOENT;
+	out->name = f->names + s->name;
+	out->off = vaddr - s->addr;
+	out->module = f->path;
+	return 0;
 }
 
 int usym_cache__remember(struct usym_cache *c, int pid)

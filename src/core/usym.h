@@ -20,6 +20,13 @@ struct usym {
 struct usym_cache *usym_cache__new(void);
 void usym_cache__free(struct usym_cache *c);
 /*
+ * The function at link-time address vaddr of the non-PIE file at path, for an address of a
+ * process that is gone (a non-PIE binary's code is at the same addresses in every process).
+ * 0, or -ENOENT (no such function, or a PIE file), -errno of stat().
+ */
+int usym_cache__resolve_file(struct usym_cache *c, const char *path, uint64_t vaddr,
+			     struct usym *out);
+/*
  * Read pid's /proc/PID/maps now, so that its addresses still resolve (through the files'
  * own paths) after it has exited: a tool that reports at its end calls this at its start for
  * the -p process. 0, or -ESRCH (gone already), -ENOMEM.

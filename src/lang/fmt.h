@@ -100,7 +100,6 @@ enum lt_ctx {
  */
 struct ksyms;
 struct usym_cache;
-struct lt_symfile;
 struct lt_symctx {
 	struct ksyms *k;
 	struct usym_cache *u;
@@ -116,9 +115,9 @@ struct lt_symctx {
 	 * characters itself (escaping twice would hand JSON consumers altered data).
 	 */
 	bool json;
-	struct lt_symfile *files;
-	int nfiles;
-	bool files_loaded;
+	char **paths; /* the fallback's binaries, distinct, found on first need */
+	int npaths;
+	bool paths_found;
 };
 void lt_symctx_free(struct lt_symctx *s);
 /*

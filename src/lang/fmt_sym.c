@@ -17,86 +17,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/vec.h"
-#include "core/elf.h"
-#include "core/gosym.h"
 #include "core/ksym.h"
 #include "core/usym.h"
 #include "lang/fmt.h"
 
-/*
- * core/ksym.c and core/usym.c were written in parallel with the language; weak references
- * keep the runtime linkable (printing raw addresses) should they be absent from a build.
- */
-#pragma weak ksyms__load
-#pragma weak ksyms__free
-#pragma weak ksyms__resolve
-#pragma weak usym_cache__new
-#pragma weak usym_cache__free
-#pragma weak usym_cache__resolve
-
-struct lt_symfn {
-	char *name;
-	uint64_t addr, size;
-};
-
-struct lt_symfile {
-	char *path;
-	struct lt_symfn *fn;
-	size_t n, cap;
-};
-
-static void symfile_free(struct lt_symfile *f)
-{
-	for (size_t i = 0; i < f->n; i++)
-		free(f->fn[i].name);
-	free(f->fn);
-	free(f->path);
-}
-
 void lt_symctx_free(struct lt_symctx *s)
 {
-	if (s->k && ksyms__free)
-		ksyms__free(s->k);
-	if (s->u && usym_cache__free)
-		usym_cache__free(s->u);
-	for (int i = 0; i < s->nfiles; i++)
-		symfile_free(&s->files[i]);
-	free(s->files);
+	ksyms__free(s->k);
+	usym_cache__free(s->u);
+	for (int i = 0; i < s->npaths; i++)
+		free(s->paths[i]);
+	free(s->paths);
 	*s = (struct lt_symctx){0};
 }
 
 const char *lt_sym_kernel(struct lt_symctx *s, uint64_t addr, uint64_t *off)
 {
-	if (!s || !ksyms__load || !ksyms__resolve)
+	if (!s)
 		return NULL;
 	if (!s->k && !s->k_failed) {
 		s->k = ksyms__load();
 		s->k_failed = !s->k;
 	}
 	return s->k ? ksyms__resolve(s->k, addr, off) : NULL;
-}
-
-static int add_fn(const char *name, uint64_t addr, uint64_t size, void *ctx)
-{
-	struct lt_symfile *f = ctx;
-
-	if (VEC_RESERVE(f->fn, f->cap, f->n, 1))
-		return -ENOMEM;
-	f->fn[f->n].name = strdup(name);
-	if (!f->fn[f->n].name)
-		return -ENOMEM;
-	f->fn[f->n].addr = addr;
-	f->fn[f->n].size = size;
-	f->n++;
-	return 0;
-}
-
-static int cmp_fn(const void *a, const void *b)
-{
-	const struct lt_symfn *x = a, *y = b;
-
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
 /* "uprobe:PATH:FUNC" / "uretprobe:PATH:FUNC" -> PATH (malloc'd), else NULL. */
@@ -113,70 +56,49 @@ static char *uprobe_path(const char *probe)
 	return strndup(p, (size_t)(end - p));
 }
 
-/* A stripped Go binary still names every function in .gopclntab. */
-static int add_go_fns(struct elf_file *ef, struct lt_symfile *f)
-{
-	struct gosym_table *gt;
-	int err;
-
-	if (gosym_table__from_elf(ef, &gt))
-		return 0; /* no readable table: no names, not an error */
-	err = gosym_table__for_each_func(gt, add_fn, f);
-	gosym_table__free(gt);
-	return err;
-}
-
-static void load_files(struct lt_symctx *s)
+/* The distinct binaries the program's uprobes name. */
+static void find_paths(struct lt_symctx *s)
 {
 	const struct lt_prog *prog = s->prog;
 
-	s->files_loaded = true;
+	s->paths_found = true;
 	for (uint32_t i = 0; prog && i < prog->nprobes; i++) {
-		struct elf_file *ef;
 		char *path = prog->probe_names[i] ? uprobe_path(prog->probe_names[i]) : NULL;
+		char **nv;
 		bool dup = false;
 
-		for (int k = 0; path && k < s->nfiles; k++)
-			dup |= !strcmp(s->files[k].path, path);
-		if (!path || dup || elf_file__open(path, &ef)) {
+		for (int k = 0; path && k < s->npaths; k++)
+			dup |= !strcmp(s->paths[k], path);
+		nv = path && !dup ? realloc(s->paths, (s->npaths + 1) * sizeof(*nv)) : NULL;
+		if (!nv) {
 			free(path);
 			continue;
 		}
-		struct lt_symfile f = {.path = path};
-		struct lt_symfile *nf = realloc(s->files, (s->nfiles + 1) * sizeof(*nf));
-		if (!elf_file__is_pie(ef) && nf && !elf_file__for_each_func(ef, add_fn, &f) &&
-		    (f.n || !add_go_fns(ef, &f))) {
-			qsort(f.fn, f.n, sizeof(*f.fn), cmp_fn);
-			s->files = nf;
-			s->files[s->nfiles++] = f;
-		} else {
-			if (nf)
-				s->files = nf;
-			symfile_free(&f);
-		}
-		elf_file__close(ef);
+		s->paths = nv;
+		s->paths[s->npaths++] = path;
 	}
 }
 
+/*
+ * An address of a process that is gone, in one of the program's non-PIE binaries, whose code
+ * is at the same (link-time) addresses in every process: through core/usym's file cache.
+ */
 static bool fallback(struct lt_symctx *s, uint64_t addr, const char **name, uint64_t *off,
 		     const char **module)
 {
-	if (!s->files_loaded)
-		load_files(s);
-	for (int i = 0; i < s->nfiles; i++) {
-		const struct lt_symfile *f = &s->files[i];
-		/* After the last function starting at or below addr. */
-		size_t lo = VEC_UPPER_BOUND(f->fn, f->n, struct lt_symfn, addr, addr);
+	struct usym u;
 
-		if (lo == 0)
+	if (!s->u)
+		return false;
+	if (!s->paths_found)
+		find_paths(s);
+	for (int i = 0; i < s->npaths; i++) {
+		if (usym_cache__resolve_file(s->u, s->paths[i], addr, &u))
 			continue;
-		const struct lt_symfn *fn = &f->fn[lo - 1];
-		if (addr < fn->addr + (fn->size ? fn->size : 1)) {
-			*name = fn->name;
-			*off = addr - fn->addr;
-			*module = f->path;
-			return true;
-		}
+		*name = u.name;
+		*off = u.off;
+		*module = u.module;
+		return true;
 	}
 	return false;
 }
@@ -192,17 +114,15 @@ int lt_sym_user(struct lt_symctx *s, uint32_t pid, uint64_t addr, const char **n
 	*off = 0;
 	if (!s)
 		return -EINVAL;
-	if (usym_cache__new && usym_cache__resolve) {
-		if (!s->u && !s->u_failed) {
-			s->u = usym_cache__new();
-			s->u_failed = !s->u;
-		}
-		if (s->u) {
-			err = usym_cache__resolve(s->u, (int)pid, addr, &u);
-			*name = u.name;
-			*off = u.off;
-			*module = u.module;
-		}
+	if (!s->u && !s->u_failed) {
+		s->u = usym_cache__new();
+		s->u_failed = !s->u;
+	}
+	if (s->u) {
+		err = usym_cache__resolve(s->u, (int)pid, addr, &u);
+		*name = u.name;
+		*off = u.off;
+		*module = u.module;
 	}
 	if (!*name && !*module && fallback(s, addr, name, off, module))
 		return 0;
