@@ -70,6 +70,27 @@ static void test_libc_function(void)
 	usym_cache__free(c);
 }
 
+/* A process that is gone: its non-PIE binary's functions by link-time address, by path. */
+static void test_resolve_file(void)
+{
+	struct usym_cache *c = usym_cache__new();
+	uint64_t ip = (uint64_t)(uintptr_t)&usym_test_target;
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct usym s;
+
+	CHECK(n > 0);
+	exe[n > 0 ? n : 0] = '\0';
+	CHECK(usym_cache__resolve_file(c, exe, ip + 2, &s) == 0);
+	CHECK_STR(s.name, "usym_test_target");
+	CHECK(s.off == 2 && s.module && !strcmp(s.module, exe));
+	/* a PIE file (libc) has no fixed addresses; a missing file is stat()'s error */
+	CHECK(usym_cache__resolve_file(c, "/lib/x86_64-linux-gnu/libc.so.6", 0x1000, &s) ==
+	      -ENOENT);
+	CHECK(usym_cache__resolve_file(c, "/nonexistent/tk", ip, &s) == -ENOENT);
+	usym_cache__free(c);
+}
+
 static void test_unknown(void)
 {
 	struct usym_cache *c = usym_cache__new();
@@ -290,5 +311,5 @@ static void test_ksyms(void)
 	ksyms__free(k);
 }
 
-UNIT_MAIN(test_own_function, test_libc_function, test_unknown, test_frames_own, test_frames_live,
-	  test_ksyms)
+UNIT_MAIN(test_own_function, test_libc_function, test_resolve_file, test_unknown, test_frames_own,
+	  test_frames_live, test_ksyms)
