@@ -351,3 +351,60 @@ def test_paths_not_in_the_container_fail_in_one_line(tmp_path, no_leftovers):
         f"in the root of PID {c.pid} (/proc/{c.pid}/root/nope)"), r.stderr
     # the process still serves, untouched
     calls(c, 1)
+
+
+# ---- the stack tools ---------------------------------------------------------------------
+
+
+def goprof_container(tmp_path, mode, *args):
+    """goprof (static Go) as /goprof in a container, running `goprof ARGS`."""
+    return start_container(tmp_path, mode, {"/goprof": target("goprof")},
+                           ["/goprof", *map(str, args)], r"^ready \d+")
+
+
+def folded(out):
+    return [(line.rsplit(" ", 1)[0].split(";"), int(line.rsplit(" ", 1)[1]))
+            for line in out.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_profile_contained_go_with_inlined_frames(tmp_path, mode, no_leftovers):
+    """profile -p HOSTPID: the contained binary is read through the process (its root or
+    its mapping), with Go's inlined main.mix above main.hotLoop, as on the host."""
+    c = goprof_container(tmp_path, mode, "cpu")
+    r = tk("profile", "-F", 99, "-p", c.pid, "-f", 2)
+    assert r.returncode == 0, r.stderr
+    lines = folded(r.stdout)
+    total = sum(n for _, n in lines)
+    assert total > 0, r.stdout
+    hot = sum(n for frames, n in lines if "main.hotLoop" in frames)
+    inlined = sum(n for frames, n in lines
+                  if "main.hotLoop" in frames
+                  and frames[frames.index("main.hotLoop") + 1:][:1] == ["main.mix"])
+    assert hot > 0.9 * total and inlined > 0.5 * total, r.stdout
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_stackcount_contained_exact(tmp_path, mode, no_leftovers):
+    c = rpc_container(tmp_path, mode)
+    t = run_tracer(["stackcount", "-p", c.pid, f"/server:{MUL}"], ready_regex=r"^Tracing 1 ")
+    calls(c, 20)
+    rc, out, err = t.stop()
+    assert rc == 0, err
+    blocks = [b.strip("\n").split("\n") for b in out.split("\n\n")[1:] if b.strip()
+              and not b.strip().startswith("Detaching")]
+    assert sum(int(b[-1]) for b in blocks) == 20, out
+    for b in blocks:
+        frames = [f.strip() for f in b[:-1]]
+        assert frames[0] == MUL and "runtime.reflectcall" in frames, out
+        assert not [f for f in frames if "[unknown]" in f], out
+
+
+def test_offcputime_go_contained(tmp_path, no_leftovers):
+    """--go finds runtime.gopark and runtime.execute in the contained binary (pivot_root:
+    its path exists only inside) and charges main.sleeper's parks to it."""
+    c = goprof_container(tmp_path, "pivot_root", "sleep", 50)
+    r = tk("offcputime", "--go", "-p", c.pid, "-f", 2)
+    assert r.returncode == 0, r.stderr
+    us = sum(n for frames, n in folded(r.stdout) if "main.sleeper" in frames)
+    assert 0.85 * 2e6 <= us <= 1.02 * 2e6, r.stdout
