@@ -304,3 +304,18 @@ def test_run_errors(no_leftovers, args, message):
     assert rc == 1, (out, err)
     lines = err.strip().splitlines()
     assert len(lines) == 1 and re.search(message, lines[0]), err
+
+
+def test_two_processes_of_one_binary(no_leftovers):
+    """-p A,B: both processes sampled and symbolized (one file's tables serve both)."""
+    _, a = start("goprof", "cpu")
+    _, b = start("goprof", "cpu")
+    out, err = profile("--json", "-F", 99, "-p", f"{a},{b}", 2)
+    assert f"Sampling at 99 Hertz of PID [{a}, {b}]" in err
+    recs = [json.loads(line) for line in out.splitlines()]
+    for pid in (a, b):
+        mine = [r for r in recs if r["pid"] == pid]
+        total = sum(r["value"] for r in mine)
+        hot = sum(r["value"] for r in mine if any(f["func"] == "main.hotLoop" for f in r["ustack"]))
+        assert total > 0 and hot > 0.9 * total, (pid, mine)
+    assert {r["pid"] for r in recs} == {a, b}
