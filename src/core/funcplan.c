@@ -43,6 +43,18 @@ int func_plan__add(struct func_plan *p, const struct probe_spec *spec, int pid, 
 	return 0;
 }
 
+int func_plan__add_text(struct func_plan *p, const char *text, int pid, char *err, size_t errlen)
+{
+	struct probe_spec spec;
+	int ret = probe_spec__parse(text, false, &spec, err, errlen);
+
+	if (ret)
+		return ret;
+	ret = func_plan__add(p, &spec, pid, err, errlen);
+	probe_spec__free(&spec);
+	return ret;
+}
+
 void func_plan__free(struct func_plan *p)
 {
 	for (size_t s = 0; s < p->nsets; s++)

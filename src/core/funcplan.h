@@ -60,6 +60,8 @@ struct func_plan {
 /* Resolve a uprobe spec and append its functions. err: one-line reason on failure. */
 int func_plan__add(struct func_plan *p, const struct probe_spec *spec, int pid, char *err,
 		   size_t errlen);
+/* The same for a spec's text ("LIB:NAME", "PATH:glob"), parsed without -r. */
+int func_plan__add_text(struct func_plan *p, const char *text, int pid, char *err, size_t errlen);
 void func_plan__free(struct func_plan *p);
 
 /* Attach entry probes of every function (funccount, and the start half of latency). */

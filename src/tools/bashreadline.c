@@ -79,19 +79,13 @@ static int plan(struct brl_ctx *c)
 
 	c->plan.multi = kernel_has_uprobe_multi();
 	for (size_t i = 0; i < 2 && c->plan.nfuncs != 1; i++) {
-		struct probe_spec spec;
-
 		if (c->o->shared && i > 0)
 			break;
 		snprintf(pat, sizeof(pat), "%s%s", c->o->shared ? c->o->shared : where[i],
 			 c->o->shared ? ":readline" : "");
 		func_plan__free(&c->plan);
 		c->plan = (struct func_plan){.multi = c->plan.multi};
-		ret = probe_spec__parse(pat, false, &spec, err, sizeof(err));
-		if (ret)
-			break;
-		ret = func_plan__add(&c->plan, &spec, 0, err, sizeof(err));
-		probe_spec__free(&spec);
+		ret = func_plan__add_text(&c->plan, pat, 0, err, sizeof(err));
 	}
 	if (!ret && c->plan.nfuncs == 1)
 		return 0;

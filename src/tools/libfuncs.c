@@ -35,19 +35,12 @@ static int add(struct func_plan *p, const char *lib, const char *name, int pid, 
 	       size_t errlen)
 {
 	char pat[4096];
-	struct probe_spec spec;
-	int ret;
 
 	if (snprintf(pat, sizeof(pat), "%s:%s", lib, name) >= (int)sizeof(pat)) {
 		snprintf(err, errlen, "%s: path too long", lib);
 		return -ENAMETOOLONG;
 	}
-	ret = probe_spec__parse(pat, false, &spec, err, errlen);
-	if (ret)
-		return ret;
-	ret = func_plan__add(p, &spec, pid, err, errlen);
-	probe_spec__free(&spec);
-	return ret;
+	return func_plan__add_text(p, pat, pid, err, errlen);
 }
 
 int libfuncs_plan(struct func_plan *p, const char *lib, const char *const *names, size_t n, int pid,

@@ -48,15 +48,10 @@ static int plan_sites(struct func_plan *p, int pid)
 	}
 	p->multi = kernel_has_uprobe_multi();
 	for (size_t i = 0; i < sizeof(sites) / sizeof(sites[0]); i++) {
-		struct probe_spec spec;
 		int ret;
 
 		snprintf(text, sizeof(text), "/proc/%d/exe:%s", pid, sites[i]);
-		ret = probe_spec__parse(text, false, &spec, err, sizeof(err));
-		if (!ret) {
-			ret = func_plan__add(p, &spec, pid, err, sizeof(err));
-			probe_spec__free(&spec);
-		}
+		ret = func_plan__add_text(p, text, pid, err, sizeof(err));
 		if (ret) {
 			tk_err("process %d: no Go runtime to probe (%s)", pid, err);
 			return ret;
