@@ -33,6 +33,7 @@ struct stack_symbolizer {
 	size_t slots_cap;
 	struct stack_frame *frames;
 	size_t nframes, frames_cap;
+	struct stack_frame *sample; /* one sample's frames, made once for every add_raw() */
 };
 
 void stack_symbolizer__free(struct stack_symbolizer *s)
@@ -44,6 +45,7 @@ void stack_symbolizer__free(struct stack_symbolizer *s)
 	free(s->entries);
 	free(s->slots);
 	free(s->frames);
+	free(s->sample);
 	free(s);
 }
 
@@ -225,21 +227,21 @@ int stack_profile__remember_pid(struct stack_profile *p, int pid)
 int stack_profile__add_raw(struct stack_profile *p, const struct stack_who *who,
 			   const struct stack_raw *raw, const int64_t *values)
 {
+	struct stack_symbolizer *s = symbolizer(p);
 	struct stack_frame *frames;
 	size_t n = 0;
 	int err;
 
-	if (!symbolizer(p))
+	if (s && !s->sample)
+		s->sample = malloc(sizeof(*s->sample) * MAX_FRAMES * MAX_INLINED);
+	if (!s || !s->sample)
 		return -ENOMEM;
-	frames = malloc(sizeof(*frames) * MAX_FRAMES * MAX_INLINED);
-	if (!frames)
-		return -ENOMEM;
+	frames = s->sample;
 	err = append_frames(p->sym, 0, raw->kips, raw->nk, frames, &n);
 	if (!err)
 		err = append_frames(p->sym, who->pid ? who->pid : UINT32_MAX, raw->uips, raw->nu,
 				    frames, &n);
 	if (!err)
 		err = stack_profile__add_frames(p, who, frames, n, values);
-	free(frames);
 	return err;
 }
